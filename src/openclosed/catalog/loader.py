@@ -1,0 +1,311 @@
+"""Find, merge, validate and index the catalogue files.
+
+The embedded catalogue ships inside the package. Overlay directories (`--catalog DIR`,
+`OPENCLOSED_CATALOG`, the user config directory) are layered over it: entries are merged by their
+key (`id`, or `model` for offerings and `gpu` for GPU offers), an entry with `disabled: true` is
+removed, and every value remembers the file and line it came from.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import InputError, Problem
+from ..yamlio import Loc, dotted, load_file
+from .index import Catalog
+from .schema import ModelsFile, ProvidersFile
+
+FILES = ("models.yaml", "providers.yaml")
+ENV_VAR = "OPENCLOSED_CATALOG"
+# Keys that identify an entry inside a list, so overlays merge instead of appending.
+LIST_KEYS = ("id", "model", "gpu")
+
+
+def embedded_dir() -> Path:
+    """The catalogue shipped with the package (wheel), or the repository's data/ (editable)."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "data"
+    if (packaged / "models.yaml").exists():
+        return packaged
+    repo = here.parent.parent / "data"
+    return repo
+
+
+def user_config_dir() -> Path:
+    """Platform convention: $XDG_CONFIG_HOME, ~/Library/Application Support, %APPDATA%."""
+    if os.name == "nt":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+    elif os.uname().sysname == "Darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "openclosed"
+
+
+def overlay_dirs(catalog_dir: str | Path | None, use_env: bool = True) -> list[Path]:
+    """Overlays in the order they apply: user config, then the env var, then --catalog."""
+    dirs: list[Path] = []
+    if use_env:
+        user = Path(os.environ.get("OPENCLOSED_CONFIG_DIR") or user_config_dir()) / "catalog"
+        if user.is_dir():
+            dirs.append(user)
+        env = os.environ.get(ENV_VAR)
+        if env:
+            dirs.extend(Path(p) for p in env.split(os.pathsep) if p)
+    if catalog_dir is not None:
+        dirs.append(Path(catalog_dir))
+    for d in dirs:
+        if not d.exists():
+            raise InputError.one("catalogue directory not found", str(d))
+        if not d.is_dir():
+            raise InputError.one("expected a directory holding models.yaml and/or providers.yaml", str(d))
+        if not any((d / f).exists() for f in FILES):
+            raise InputError.one("holds neither models.yaml nor providers.yaml", str(d))
+    return dirs
+
+
+@dataclass
+class Layered:
+    """Raw merged data of one file kind, with the origin (file, line) of every value."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    origin: dict[Loc, tuple[str, int | None]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def where(self, loc: Loc) -> tuple[str | None, int | None]:
+        for cut in range(len(loc), -1, -1):
+            if tuple(loc[:cut]) in self.origin:
+                return self.origin[tuple(loc[:cut])]
+        return (self.files[0] if self.files else None, None)
+
+
+def _entry_key(item: Any) -> tuple[str, str] | None:
+    if isinstance(item, dict):
+        for k in LIST_KEYS:
+            if isinstance(item.get(k), str):
+                return (k, item[k].lower())
+    return None
+
+
+def _record(origin: dict, loc: Loc, value: Any, lines: Any, src_loc: Loc, file: str) -> None:
+    origin[loc] = (file, lines.line_for(src_loc))
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _record(origin, (*loc, k), v, lines, (*src_loc, k), file)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _record(origin, (*loc, i), v, lines, (*src_loc, i), file)
+
+
+def _merge(base: Any, over: Any, loc: Loc, src: Loc, lay: Layered, lines: Any, file: str) -> Any:
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            if k in out:
+                out[k] = _merge(out[k], v, (*loc, k), (*src, k), lay, lines, file)
+            else:
+                out[k] = v
+                _record(lay.origin, (*loc, k), v, lines, (*src, k), file)
+        return out
+    if isinstance(base, list) and isinstance(over, list) and all(_entry_key(x) for x in over):
+        out_list = list(base)
+        index = {_entry_key(x): i for i, x in enumerate(out_list)}
+        for j, item in enumerate(over):
+            key = _entry_key(item)
+            if key in index:
+                i = index[key]
+                out_list[i] = _merge(out_list[i], item, (*loc, i), (*src, j), lay, lines, file)
+            else:
+                out_list.append(item)
+                index[key] = len(out_list) - 1
+                _record(lay.origin, (*loc, len(out_list) - 1), item, lines, (*src, j), file)
+        return out_list
+    _record(lay.origin, loc, over, lines, src, file)
+    return over
+
+
+def _drop_disabled(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_disabled(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [
+            _drop_disabled(v)
+            for v in value
+            if not (isinstance(v, dict) and _entry_key(v) and v.get("disabled") is True)
+        ]
+    return value
+
+
+def layer(fname: str, dirs: list[Path]) -> Layered:
+    lay = Layered()
+    for d in dirs:
+        path = d / fname
+        if not path.exists():
+            continue
+        data, lines = load_file(path)
+        if not isinstance(data, dict):
+            raise InputError.one("expected a mapping at the top level", str(path), 1)
+        name = str(path)
+        extends = data.pop("extends", "embedded")
+        if extends not in ("embedded", "none"):
+            raise InputError.one(
+                f"expected 'embedded' or 'none' (got {extends!r})", name, lines.line_for(("extends",)), "extends"
+            )
+        if extends == "none":
+            # A standalone file replaces every layer below it.
+            lay = Layered()
+        lay.files.append(name)
+        if not lay.data:
+            lay.data = data
+            _record(lay.origin, (), data, lines, (), name)
+        else:
+            lay.data = _merge(lay.data, data, (), (), lay, lines, name)
+    # Keep the disabled entries out; their positions shift, so re-index the origins.
+    if _has_disabled(lay.data):
+        lay = _reindex_without_disabled(lay)
+    return lay
+
+
+def _has_disabled(value: Any) -> bool:
+    if isinstance(value, dict):
+        if value.get("disabled") is True and _entry_key(value):
+            return True
+        return any(_has_disabled(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_disabled(v) for v in value)
+    return False
+
+
+def _reindex_without_disabled(lay: Layered) -> Layered:
+    out = Layered(files=lay.files)
+
+    def walk(value: Any, old: Loc, new: Loc) -> Any:
+        if old in lay.origin:
+            out.origin[new] = lay.origin[old]
+        if isinstance(value, dict):
+            return {k: walk(v, (*old, k), (*new, k)) for k, v in value.items()}
+        if isinstance(value, list):
+            kept = []
+            for i, v in enumerate(value):
+                if isinstance(v, dict) and _entry_key(v) and v.get("disabled") is True:
+                    continue
+                kept.append(walk(v, (*old, i), (*new, len(kept))))
+            return kept
+        return value
+
+    out.data = walk(lay.data, (), ())
+    return out
+
+
+def _validate(model: type, lay: Layered) -> Any:
+    try:
+        return model.model_validate(lay.data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            file, line = lay.where(loc)
+            problems.append(Problem(_pretty(err), file, line, _field_name(lay.data, loc)))
+        raise InputError(problems) from None
+
+
+def _field_name(data: Any, loc: Loc) -> str:
+    """Dotted path that names list entries by their id: models[llama-3.3-70b].architecture."""
+    out, cur = "", data
+    for part in loc:
+        if isinstance(part, int) and isinstance(cur, list) and part < len(cur):
+            key = _entry_key(cur[part])
+            out += f"[{key[1]}]" if key else f"[{part}]"
+            cur = cur[part]
+        elif isinstance(part, int):
+            out += f"[{part}]"
+            cur = None
+        else:
+            out += ("." if out else "") + str(part)
+            cur = cur.get(part) if isinstance(cur, dict) else None
+    return out
+
+
+def _pretty(err: dict[str, Any]) -> str:
+    kind, msg = err.get("type", ""), err.get("msg", "invalid")
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required field is missing"
+    msg = msg.removeprefix("Value error, ")
+    given = err.get("input")
+    if kind not in ("missing",) and not isinstance(given, (dict, list)) and given is not None:
+        return f"{msg} (got {given!r})"
+    return msg
+
+
+def load_catalog(catalog_dir: str | Path | None = None, use_env: bool = True) -> Catalog:
+    """Load the embedded catalogue with any overlays. Raises InputError with located problems."""
+    overlays = overlay_dirs(catalog_dir, use_env)
+    base = embedded_dir()
+    if not overlays:
+        cached = _fast_load(base)
+        if cached is not None:
+            return cached
+    return _located_load([base, *overlays])
+
+
+def _located_load(dirs: list[Path]) -> Catalog:
+    problems: list[Problem] = []
+    lays = {f: layer(f, dirs) for f in FILES}
+    parsed: dict[str, Any] = {}
+    for fname, model in zip(FILES, (ModelsFile, ProvidersFile)):
+        try:
+            parsed[fname] = _validate(model, lays[fname])
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    cat = Catalog(parsed[FILES[0]], parsed[FILES[1]], sources=[str(d) for d in dirs])
+    cat.origins = {"models": lays[FILES[0]], "providers": lays[FILES[1]]}
+    xref = cat.cross_reference_problems()
+    for p in xref:
+        p.file, p.line = lays[p.file].where(p.loc)
+    if xref:
+        raise InputError(list(xref))
+    return cat
+
+
+_CACHE: dict[tuple, Catalog] = {}
+
+
+def _fast_load(base: Path) -> Catalog | None:
+    """Plain C-speed load of the embedded files; None sends us down the slow, located path."""
+    import yaml
+
+    paths = [base / f for f in FILES]
+    try:
+        key = tuple((str(p), p.stat().st_mtime_ns) for p in paths)
+    except OSError:
+        return None
+    if key in _CACHE:
+        return _CACHE[key]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        raw = [yaml.load(p.read_text("utf-8"), Loader=loader) for p in paths]
+        cat = Catalog(
+            ModelsFile.model_validate(raw[0]),
+            ProvidersFile.model_validate(raw[1]),
+            sources=[str(base)],
+        )
+    except Exception:
+        return None
+    if cat.cross_reference_problems():
+        return None
+    _CACHE[key] = cat
+    return cat
+
+
+def validate_dir(catalog_dir: str | Path | None, use_env: bool = True) -> Catalog:
+    """Like load_catalog, but always takes the located path so every problem is listed."""
+    return _located_load([embedded_dir(), *overlay_dirs(catalog_dir, use_env)])

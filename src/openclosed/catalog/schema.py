@@ -1,0 +1,278 @@
+"""Pydantic models for the two catalogue files.
+
+`data/models.yaml` holds licences and models; `data/providers.yaml` holds GPU types, API
+providers with their offerings, GPU clouds with their offers, and on-premises assumptions.
+Every price, spec and policy carries `source` and `as_of` so that a result can always say where
+a number came from and how old it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Id = str
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Sourced(Strict):
+    """A fact with provenance."""
+
+    source: str = Field(min_length=1, description="URL or repository path the fact comes from")
+    as_of: dt.date = Field(description="date the source states (or the date it was read)")
+    note: str | None = Field(default=None, description="caveats, conflicts and which value was chosen")
+
+
+# ---------------------------------------------------------------- licences and models
+
+
+class Licence(Sourced):
+    id: Id
+    name: str
+    kind: Literal["permissive", "custom", "non-commercial", "proprietary"]
+    commercial_use: bool
+    mau_limit: int | None = Field(
+        default=None, description="monthly active users above which a separate licence is needed"
+    )
+    eu_multimodal_exclusion: bool = Field(
+        default=False,
+        description="rights not granted to EU-domiciled companies for multimodal models",
+    )
+    permits: list[str] = Field(default_factory=list)
+    requires: list[str] = Field(default_factory=list)
+    restricts: list[str] = Field(default_factory=list)
+    url: str | None = None
+
+
+class Mla(Strict):
+    kv_lora_rank: int = Field(gt=0)
+    qk_rope_head_dim: int = Field(gt=0)
+    q_lora_rank: int | None = None
+    qk_nope_head_dim: int | None = None
+    v_head_dim: int | None = None
+
+
+class Moe(Strict):
+    experts: int = Field(gt=1)
+    experts_per_token: int = Field(gt=0)
+    shared_experts: int = Field(default=0, ge=0)
+    moe_intermediate_size: int = Field(gt=0, description="FFN width of one routed expert")
+    moe_layers: int = Field(gt=0, description="layers whose FFN is a mixture of experts")
+
+    @model_validator(mode="after")
+    def _k_le_e(self) -> Moe:
+        if self.experts_per_token > self.experts:
+            raise ValueError("experts_per_token must not exceed experts")
+        return self
+
+
+class Architecture(Sourced):
+    total_params_b: float = Field(gt=0, description="all parameters, billions")
+    active_params_b: float = Field(gt=0, description="parameters used per token, billions")
+    layers: int = Field(gt=0)
+    hidden_size: int = Field(gt=0)
+    attention_heads: int = Field(gt=0)
+    kv_heads: int = Field(gt=0)
+    head_dim: int = Field(gt=0)
+    intermediate_size: int = Field(gt=0, description="dense FFN width (first dense layers for MoE)")
+    vocab_size: int = Field(gt=0)
+    tie_word_embeddings: bool = False
+    attention: Literal["gqa", "mla", "hybrid-swa"]
+    sliding_window: int | None = Field(default=None, gt=0)
+    full_attention_layers: int | None = Field(
+        default=None, ge=0, description="layers with global attention (hybrid-swa only)"
+    )
+    mla: Mla | None = None
+    moe: Moe | None = None
+    native_precision: Literal["bf16", "fp8", "mxfp4"] = "bf16"
+    precisions: list[Literal["bf16", "fp8", "int8", "int4", "mxfp4"]] = Field(
+        default_factory=lambda: ["bf16", "fp8", "int8", "int4"],
+        description="weight precisions the model is commonly served at",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Architecture:
+        if self.active_params_b > self.total_params_b:
+            raise ValueError("active_params_b must not exceed total_params_b")
+        if self.attention == "mla" and self.mla is None:
+            raise ValueError("attention 'mla' needs an 'mla' block")
+        if self.attention == "hybrid-swa" and (
+            self.sliding_window is None or self.full_attention_layers is None
+        ):
+            raise ValueError("attention 'hybrid-swa' needs sliding_window and full_attention_layers")
+        if self.full_attention_layers is not None and self.full_attention_layers > self.layers:
+            raise ValueError("full_attention_layers must not exceed layers")
+        if self.moe is not None and self.moe.moe_layers > self.layers:
+            raise ValueError("moe.moe_layers must not exceed layers")
+        if self.attention_heads % self.kv_heads:
+            raise ValueError("attention_heads must be a multiple of kv_heads")
+        return self
+
+
+class Quality(Sourced):
+    index: float = Field(ge=0, le=100, description="0..100 on the named benchmark aggregate")
+    benchmark: str = Field(min_length=1, description="name of the public aggregate")
+
+
+class Model(Strict):
+    id: Id
+    name: str
+    vendor: str
+    open_weights: bool
+    aliases: list[str] = Field(default_factory=list)
+    licence: Id
+    release_date: dt.date | None = None
+    deprecation_date: dt.date | None = None
+    shutdown_date: dt.date | None = None
+    replacement: Id | None = None
+    context_window: int = Field(gt=0)
+    max_output_tokens: int | None = Field(default=None, gt=0)
+    modalities: list[Literal["text", "image", "audio", "video"]] = Field(
+        default_factory=lambda: ["text"]
+    )
+    quality: Quality | None = None
+    architecture: Architecture | None = None
+    source: str = Field(min_length=1)
+    as_of: dt.date
+
+    @model_validator(mode="after")
+    def _open_has_architecture(self) -> Model:
+        if self.open_weights and self.architecture is None:
+            raise ValueError("an open-weight model needs its 'architecture'")
+        return self
+
+
+class ModelsFile(Strict):
+    version: Literal[1] = 1
+    as_of: dt.date
+    licences: list[Licence]
+    models: list[Model]
+
+
+# ---------------------------------------------------------------- GPUs, providers, clouds
+
+
+class Gpu(Sourced):
+    id: Id
+    name: str
+    vendor: Literal["nvidia", "amd", "intel", "google", "other"]
+    aliases: list[str] = Field(default_factory=list)
+    memory_gb: float = Field(gt=0, description="usable HBM/GDDR in GB (10^9 bytes)")
+    bandwidth_tb_s: float = Field(gt=0)
+    bf16_tflops: float = Field(gt=0, description="dense, without 2:4 sparsity")
+    fp8_tflops: float | None = Field(default=None, gt=0, description="dense; null if unsupported")
+    int8_tops: float | None = Field(default=None, gt=0)
+    fp4_tflops: float | None = Field(default=None, gt=0)
+    interconnect: str = Field(description="e.g. nvlink4, pcie5, infinity-fabric")
+    interconnect_gb_s: float = Field(gt=0, description="per-GPU bandwidth, GB/s, one direction")
+    max_gpus_per_node: int = Field(default=8, gt=0)
+    power_w: float = Field(gt=0, description="board power (TDP), watts")
+
+
+class Privacy(Sourced):
+    trains_on_data: bool
+    retention_days: int = Field(ge=0, description="default retention of prompts and outputs")
+    zero_retention: Literal["self-serve", "on-approval", "none"]
+    residency: list[str] = Field(
+        default_factory=list, description="regions where processing can be pinned (us, eu, ...)"
+    )
+    certifications: list[str] = Field(default_factory=list)
+
+
+class TokenPrices(Strict):
+    """USD per million tokens."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cached_input: float | None = Field(default=None, ge=0)
+    cache_write: float | None = Field(default=None, ge=0)
+
+
+class LongContextTier(TokenPrices):
+    threshold_tokens: int = Field(gt=0, description="prompts above this pay the tier's rates")
+
+
+class Offering(Sourced):
+    model: Id
+    provider_model_id: str | None = None
+    prices: TokenPrices
+    long_context: LongContextTier | None = None
+    batch_discount: float = Field(default=0.0, ge=0, lt=1, description="share taken off in batch")
+    request_fee: float = Field(default=0.0, ge=0, description="USD per request")
+    context_window: int | None = Field(default=None, gt=0)
+    max_output_tokens: int | None = Field(default=None, gt=0)
+    regions: list[str] = Field(default_factory=list)
+    output_tokens_per_s: float | None = Field(default=None, gt=0, description="typical, per stream")
+    ttft_ms: float | None = Field(default=None, gt=0, description="typical time to first token")
+    fine_tuning: bool = False
+
+
+class ApiProvider(Strict):
+    id: Id
+    name: str
+    kind: Literal["api"] = "api"
+    aliases: list[str] = Field(default_factory=list)
+    url: str | None = None
+    hq: str | None = None
+    price_multiplier: float = Field(
+        default=1.0, gt=0, description="applied to every price (a negotiated discount: 0.7)"
+    )
+    privacy: Privacy
+    offerings: list[Offering]
+
+
+class GpuOffer(Sourced):
+    gpu: Id
+    instance: str | None = None
+    gpus_per_instance: int = Field(default=1, gt=0)
+    gpu_counts: list[int] = Field(
+        default_factory=lambda: [1, 2, 4, 8], description="GPU counts one can rent together"
+    )
+    hourly_price: float = Field(gt=0, description="USD per GPU-hour, on demand")
+    reserved_hourly_price: float | None = Field(default=None, gt=0, description="1-year commitment")
+    regions: list[str] = Field(default_factory=list)
+
+
+class GpuCloud(Strict):
+    id: Id
+    name: str
+    kind: Literal["gpu-cloud"] = "gpu-cloud"
+    aliases: list[str] = Field(default_factory=list)
+    url: str | None = None
+    regions: list[str] = Field(default_factory=list)
+    price_multiplier: float = Field(
+        default=1.0, gt=0, description="applied to every GPU price (a negotiated discount: 0.7)"
+    )
+    offers: list[GpuOffer]
+
+
+class OnPremGpu(Sourced):
+    gpu: Id
+    purchase_price: float = Field(gt=0, description="USD per GPU, including its share of the server")
+
+
+class OnPrem(Sourced):
+    id: Id = "on-prem"
+    name: str = "On-premises"
+    amortisation_years: float = Field(gt=0)
+    electricity_usd_per_kwh: float = Field(ge=0)
+    pue: float = Field(ge=1, description="power usage effectiveness of the data centre")
+    server_power_overhead: float = Field(
+        ge=0, description="extra power of CPUs, memory, fans, as a share of GPU power"
+    )
+    hosting_usd_per_gpu_month: float = Field(ge=0, description="rack space, network, support")
+    gpus: list[OnPremGpu]
+
+
+class ProvidersFile(Strict):
+    version: Literal[1] = 1
+    as_of: dt.date
+    gpus: list[Gpu]
+    api_providers: list[ApiProvider]
+    gpu_clouds: list[GpuCloud]
+    on_prem: OnPrem | None = None

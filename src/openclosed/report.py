@@ -1,0 +1,147 @@
+"""The Report: the one result every renderer draws from (JSON contract, schema version 1).
+
+Field names here are a public contract (docs/json.md, docs/schemas/report.schema.json): add
+fields freely, never rename or remove one without bumping SCHEMA_VERSION.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ToolInfo(_Out):
+    name: str = "openclosed"
+    version: str
+
+
+class CatalogInfo(_Out):
+    as_of: str
+    models: int
+    providers: int
+    gpus: int
+    sources: list[str] = Field(default_factory=list)
+
+
+class WorkloadSummary(_Out):
+    name: str
+    requests_per_month: float
+    input_tokens: float
+    output_tokens: float
+    input_tokens_per_month: float
+    output_tokens_per_month: float
+    tokens_per_month: float
+    peak_to_average: float
+    cached_input_share: float
+    batch_share: float
+    context_tokens: float
+    source: str = Field(description="file path, preset name, or 'flags'")
+
+
+class UnitPricesOut(_Out):
+    input: float
+    cached_input: float
+    cache_write: float
+    output: float
+    request_fee: float
+    batch_discount: float
+    long_context_tier: bool
+    source: str
+    as_of: str
+
+
+class SelfHostingOut(_Out):
+    cloud: str
+    gpu: str
+    precision: str
+    gpus_per_replica: int
+    replicas: int
+    total_gpus: int
+    billed_gpus: int = Field(description="GPUs paid for, after rounding up to rentable sizes")
+    gpu_hourly_price: float = Field(description="USD per GPU-hour actually charged")
+    gpu_price_kind: Literal["on-demand", "reserved", "on-prem"]
+    output_tokens_per_s_per_replica: float
+    requests_per_s_per_replica: float
+    peak_requests_per_s: float
+    utilisation_at_peak: float
+    concurrency: int
+    max_concurrency: int
+    ttft_ms: float
+    tpot_ms: float
+    decode_step_ms: float
+    per_stream_tokens_per_s: float
+    weights_gb: float
+    kv_cache_gb_per_sequence: float
+    price_source: str
+    price_as_of: str
+    on_prem: dict[str, float] | None = None
+
+
+class Scores(_Out):
+    cost: float
+    privacy: float
+    lock_in: float
+    quality: float
+    overall: float
+
+
+class OptionOut(_Out):
+    id: str
+    model: str
+    model_name: str
+    open_weights: bool
+    deployment: Literal["api", "self-hosted"]
+    provider: str
+    licence: str
+    quality_index: float | None
+    monthly_cost: float
+    cost_per_million_tokens: float
+    cost_breakdown: dict[str, float]
+    unit_prices: UnitPricesOut | None
+    self_hosting: SelfHostingOut | None
+    feasible: bool
+    violations: list[str]
+    warnings: list[str] = Field(default_factory=list)
+    scores: Scores
+    reasons: list[str]
+    rank: int | None = None
+
+
+class Saving(_Out):
+    open_option: str
+    closed_option: str
+    open_monthly_cost: float
+    closed_monthly_cost: float
+    saving_pct: float = Field(description="1 - open/closed, percent; negative when open costs more")
+    quality_gap: float = Field(description="open quality index minus closed quality index")
+
+
+class Recommendation(_Out):
+    id: str
+    why: str
+    runner_up: str | None
+    best_other_kind: str | None
+    saving: Saving | None
+
+
+class Report(_Out):
+    schema_version: int = SCHEMA_VERSION
+    tool: ToolInfo
+    currency: Literal["USD"] = "USD"
+    generated_for: str = Field(description="the date used for lifecycle and staleness checks")
+    catalog: CatalogInfo
+    workload: WorkloadSummary
+    profile: str
+    weights: dict[str, float]
+    sort: str
+    recommended: str | None
+    recommendation: Recommendation | None
+    warnings: list[str]
+    options: list[OptionOut]

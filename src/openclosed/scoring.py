@@ -1,0 +1,153 @@
+"""Scores (0..100): cost, privacy, lock-in (higher = more locked in), quality, overall.
+
+The rules are deliberately simple and written out in docs/methodology.md, so that a reader can
+disagree with a weight and change it (`--weights`), rather than trust a black box.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .catalog.schema import ApiProvider, Licence, Model
+from .errors import InputError
+
+PROFILES: dict[str, dict[str, float]] = {
+    "balanced": {"cost": 0.40, "privacy": 0.20, "lock_in": 0.10, "quality": 0.30},
+    "cost": {"cost": 0.70, "privacy": 0.10, "lock_in": 0.05, "quality": 0.15},
+    "privacy": {"cost": 0.25, "privacy": 0.50, "lock_in": 0.10, "quality": 0.15},
+    "quality": {"cost": 0.20, "privacy": 0.10, "lock_in": 0.05, "quality": 0.65},
+}
+SCORE_KEYS = ("cost", "privacy", "lock_in", "quality")
+LIFECYCLE_PENALTY = 15.0  # overall points taken from a model that shuts down within the horizon
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """`cost=0.5,privacy=0.3,quality=0.2` → normalised weights; missing keys weigh 0."""
+    out = dict.fromkeys(SCORE_KEYS, 0.0)
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or key not in out:
+            raise InputError.one(
+                f"expected key=value with keys {', '.join(SCORE_KEYS)} (got {part.strip()!r})",
+                field="--weights",
+            )
+        try:
+            number = float(value)
+        except ValueError:
+            raise InputError.one(f"'{value.strip()}' is not a number", field="--weights") from None
+        if not math.isfinite(number) or number < 0:
+            raise InputError.one("weights must be finite and non-negative", field="--weights")
+        out[key] = number
+    total = sum(out.values())
+    if total <= 0:
+        raise InputError.one("at least one weight must be positive", field="--weights")
+    return {k: v / total for k, v in out.items()}
+
+
+def weights_for(profile: str, explicit: str | None) -> dict[str, float]:
+    if explicit:
+        return parse_weights(explicit)
+    if profile not in PROFILES:
+        raise InputError.one(
+            f"unknown profile '{profile}'; expected one of {', '.join(PROFILES)}", field="--profile"
+        )
+    return dict(PROFILES[profile])
+
+
+def cost_score(cost: float, cheapest: float) -> float:
+    """100 for the cheapest feasible option, minus 33⅓ points per tenfold cost, floored at 0."""
+    if cheapest <= 0 or cost <= 0:
+        return 100.0
+    return max(0.0, 100.0 - 100.0 / 3.0 * math.log10(max(cost / cheapest, 1.0)))
+
+
+def privacy_score(
+    provider: ApiProvider | None, on_prem: bool, reasons: list[str]
+) -> float:
+    if provider is None:
+        if on_prem:
+            reasons.append("privacy: prompts never leave your own hardware")
+            return 100.0
+        reasons.append("privacy: self-hosted; the cloud runs your VMs but never sees prompts in an API")
+        return 90.0
+    p = provider.privacy
+    score = 70.0
+    if p.trains_on_data:
+        score -= 40
+        reasons.append(f"privacy: {provider.name} may train on your prompts")
+    if p.retention_days == 0:
+        score += 10
+        reasons.append(f"privacy: {provider.name} keeps no prompts by default")
+    elif p.retention_days <= 30:
+        score -= 5
+        reasons.append(f"privacy: prompts leave your infrastructure ({p.retention_days}-day retention)")
+    else:
+        score -= 15
+        reasons.append(f"privacy: prompts kept {p.retention_days} days")
+    if p.zero_retention == "self-serve":
+        score += 10
+        reasons.append("privacy: zero data retention is self-serve")
+    elif p.zero_retention == "on-approval":
+        score += 5
+        reasons.append("privacy: zero data retention on approval")
+    if p.residency:
+        score += 5
+    if len(p.certifications) >= 2:
+        score += 5
+    return max(0.0, min(100.0, score))
+
+
+def lock_in_score(
+    model: Model, licence: Licence, self_hosted: bool, providers_serving: int,
+    fine_tuning_at_provider: bool, reasons: list[str],
+) -> float:
+    if not model.open_weights:
+        score = 70.0
+        if providers_serving <= 1:
+            score += 15
+            reasons.append("lock-in: closed weights served by one provider only")
+        else:
+            score += 5
+            reasons.append(f"lock-in: closed weights, {providers_serving} providers serve them")
+        if fine_tuning_at_provider:
+            score += 5
+            reasons.append("lock-in: fine-tunes would live only at the provider")
+        return min(100.0, score)
+    score = 10.0 if self_hosted else 25.0
+    reasons.append(
+        "lock-in: open weights you can run anywhere"
+        if self_hosted
+        else f"lock-in: open weights, {providers_serving} API providers serve them"
+    )
+    if not self_hosted:
+        if providers_serving <= 1:
+            score += 15
+        elif providers_serving == 2:
+            score += 5
+    if licence.kind == "custom":
+        score += 10
+        reasons.append(f"lock-in: custom licence ({licence.name})")
+    elif licence.kind == "non-commercial":
+        score += 20
+        reasons.append(f"lock-in: non-commercial licence ({licence.name})")
+    return min(100.0, score)
+
+
+def quality_score(index: float | None, best_index: float) -> float:
+    """The catalogue's quality index scaled so the best model in the catalogue scores 100."""
+    if index is None or best_index <= 0:
+        return 0.0
+    return max(0.0, min(100.0, 100.0 * index / best_index))
+
+
+def overall(scores: dict[str, float], weights: dict[str, float], penalty: float) -> float:
+    value = (
+        weights["cost"] * scores["cost"]
+        + weights["privacy"] * scores["privacy"]
+        + weights["lock_in"] * (100.0 - scores["lock_in"])
+        + weights["quality"] * scores["quality"]
+    )
+    return max(0.0, min(100.0, value - penalty))

@@ -1,0 +1,322 @@
+"""The workload: what traffic must be served, under which constraints (schema version 1)."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import InputError, Problem
+from .yamlio import LineMap, dotted, load_file
+
+HOURS_PER_MONTH = 730.0  # 365 * 24 / 12, used for request rates and GPU hours alike
+SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600.0
+DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0
+
+Precision = Literal["bf16", "fp8", "int8", "int4", "mxfp4"]
+Sensitivity = Literal["public", "internal", "confidential", "regulated"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Traffic(_Strict):
+    requests_per_day: float | None = Field(default=None, gt=0)
+    requests_per_month: float | None = Field(default=None, gt=0)
+    requests_per_second: float | None = Field(default=None, gt=0)
+    input_tokens: float = Field(gt=0, le=10_000_000, description="mean prompt tokens per request")
+    output_tokens: float = Field(gt=0, le=1_000_000, description="mean completion tokens")
+    cached_input_share: float = Field(default=0.0, ge=0, le=1)
+    cache_write_share: float = Field(
+        default=0.0, ge=0, le=1, description="share of input tokens written to a prompt cache"
+    )
+    batch_share: float = Field(default=0.0, ge=0, le=1)
+    peak_to_average: float = Field(default=2.0, ge=1, le=1000)
+    context_tokens: float | None = Field(
+        default=None, gt=0, description="longest request; default input + output tokens"
+    )
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> Traffic:
+        given = [
+            k
+            for k in ("requests_per_day", "requests_per_month", "requests_per_second")
+            if getattr(self, k) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of requests_per_day, requests_per_month, requests_per_second"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        if self.cached_input_share + self.cache_write_share > 1 + 1e-12:
+            raise ValueError("cached_input_share + cache_write_share must not exceed 1")
+        return self
+
+    @property
+    def requests_per_month_value(self) -> float:
+        if self.requests_per_month is not None:
+            return self.requests_per_month
+        if self.requests_per_day is not None:
+            return self.requests_per_day * DAYS_PER_MONTH
+        assert self.requests_per_second is not None
+        return self.requests_per_second * SECONDS_PER_MONTH
+
+    @property
+    def context_tokens_value(self) -> float:
+        return self.context_tokens or (self.input_tokens + self.output_tokens)
+
+
+class Latency(_Strict):
+    max_ttft_ms: float | None = Field(default=None, gt=0)
+    min_output_tokens_per_s: float | None = Field(default=None, gt=0, description="per stream")
+
+
+class PrivacyNeeds(_Strict):
+    sensitivity: Sensitivity = "internal"
+    allow_third_party: bool = True
+    residency: list[str] = Field(default_factory=list)
+
+
+class LicenceNeeds(_Strict):
+    commercial: bool = True
+    monthly_active_users: int = Field(default=0, ge=0, le=100_000_000_000)
+    eu_company: bool = Field(
+        default=False, description="the deploying company is domiciled in the EU"
+    )
+
+
+class QualityNeeds(_Strict):
+    min_score: float = Field(default=0, ge=0, le=100)
+
+
+class Operations(_Strict):
+    engineer_cost_per_month: float = Field(default=15_000, ge=0, le=10_000_000)
+    self_hosting_engineers: float = Field(default=0.25, ge=0, le=1000)
+    setup_engineer_months: float = Field(
+        default=1.0, ge=0, le=1000, description="one-time effort to stand up self-hosting"
+    )
+
+
+class SelfHosting(_Strict):
+    precisions: list[Precision] = Field(default_factory=lambda: ["bf16", "fp8"], min_length=1)
+    utilisation_cap: float = Field(
+        default=0.8, gt=0, le=1, description="highest share of a replica's capacity used at peak"
+    )
+    gpu_price_multiplier: float = Field(default=1.0, gt=0, le=100)
+    reserved: bool = Field(default=False, description="use 1-year reserved GPU prices where known")
+
+
+class Budget(_Strict):
+    max_monthly_cost: float | None = Field(default=None, ge=0)
+    max_cost_per_million: float | None = Field(default=None, ge=0)
+    max_increase_pct: float | None = Field(default=None, ge=0)
+
+
+class Workload(_Strict):
+    version: Literal[1] = 1
+    name: str = "workload"
+    description: str | None = None
+    traffic: Traffic
+    latency: Latency = Field(default_factory=Latency)
+    privacy: PrivacyNeeds = Field(default_factory=PrivacyNeeds)
+    licence: LicenceNeeds = Field(default_factory=LicenceNeeds)
+    quality: QualityNeeds = Field(default_factory=QualityNeeds)
+    operations: Operations = Field(default_factory=Operations)
+    self_hosting: SelfHosting = Field(default_factory=SelfHosting)
+    budget: Budget = Field(default_factory=Budget)
+    horizon_months: float = Field(default=12, gt=0, le=240)
+
+    # ----------------------------------------------------------- derived figures
+    @property
+    def requests_per_month(self) -> float:
+        return self.traffic.requests_per_month_value
+
+    @property
+    def input_tokens_per_month(self) -> float:
+        return self.requests_per_month * self.traffic.input_tokens
+
+    @property
+    def output_tokens_per_month(self) -> float:
+        return self.requests_per_month * self.traffic.output_tokens
+
+    @property
+    def tokens_per_month(self) -> float:
+        return self.input_tokens_per_month + self.output_tokens_per_month
+
+    def with_requests_per_month(self, rpm: float) -> Workload:
+        traffic = self.traffic.model_copy(
+            update={"requests_per_month": rpm, "requests_per_day": None, "requests_per_second": None}
+        )
+        return self.model_copy(update={"traffic": traffic})
+
+
+# ------------------------------------------------------------------ presets
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "chatbot": {
+        "name": "chatbot",
+        "description": "Customer-support chat: short prompts with a cached system prompt, "
+        "interactive replies, strong daily peaks.",
+        "traffic": {
+            "requests_per_day": 50_000,
+            "input_tokens": 1200,
+            "output_tokens": 300,
+            "cached_input_share": 0.5,
+            "peak_to_average": 3.0,
+            "context_tokens": 8000,
+        },
+        "latency": {"max_ttft_ms": 2000, "min_output_tokens_per_s": 20},
+    },
+    "rag": {
+        "name": "rag",
+        "description": "Question answering over internal documents: long retrieved context, "
+        "short answers.",
+        "traffic": {
+            "requests_per_day": 20_000,
+            "input_tokens": 6000,
+            "output_tokens": 400,
+            "cached_input_share": 0.1,
+            "peak_to_average": 3.0,
+            "context_tokens": 16000,
+        },
+        "latency": {"max_ttft_ms": 3000, "min_output_tokens_per_s": 15},
+        "privacy": {"sensitivity": "confidential"},
+    },
+    "batch": {
+        "name": "batch",
+        "description": "Nightly summarisation: everything can wait for a batch API; no latency target.",
+        "traffic": {
+            "requests_per_day": 100_000,
+            "input_tokens": 3000,
+            "output_tokens": 500,
+            "batch_share": 1.0,
+            "peak_to_average": 1.0,
+            "context_tokens": 8000,
+        },
+    },
+    "code-assistant": {
+        "name": "code-assistant",
+        "description": "IDE assistant for a 200-developer team: large cached repository context, "
+        "fast completions, office-hours peaks.",
+        "traffic": {
+            "requests_per_day": 40_000,
+            "input_tokens": 8000,
+            "output_tokens": 250,
+            "cached_input_share": 0.7,
+            "peak_to_average": 4.0,
+            "context_tokens": 32000,
+        },
+        "latency": {"max_ttft_ms": 1500, "min_output_tokens_per_s": 40},
+        "privacy": {"sensitivity": "confidential"},
+    },
+    "agent": {
+        "name": "agent",
+        "description": "Tool-using agent: many steps per task with a growing, mostly cached context.",
+        "traffic": {
+            "requests_per_day": 30_000,
+            "input_tokens": 20_000,
+            "output_tokens": 800,
+            "cached_input_share": 0.8,
+            "peak_to_average": 2.0,
+            "context_tokens": 64000,
+        },
+        "latency": {"max_ttft_ms": 5000, "min_output_tokens_per_s": 20},
+    },
+}
+DEFAULT_PRESET = "chatbot"
+
+
+def _suggest(name: str, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.5)
+    return f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(allowed)}"
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+    cur: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = cur.model_fields.get(part) if hasattr(cur, "model_fields") else None
+        if field is None:
+            return []
+        ann = field.annotation
+        cur = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+        if cur is None:
+            return []
+    return list(cur.model_fields) if cur is not None else []
+
+
+def problems_from(exc: ValidationError, file: str | None, lines: LineMap | None) -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        line = lines.line_for(loc) if lines is not None else None
+        kind = err.get("type", "")
+        if kind == "extra_forbidden":
+            msg = "unknown key" + _suggest(str(loc[-1]), _allowed_keys(Workload, loc))
+        elif kind == "missing":
+            msg = "required field is missing"
+        else:
+            msg = err.get("msg", "invalid").removeprefix("Value error, ")
+            given = err.get("input")
+            if given is not None and not isinstance(given, (dict, list)):
+                msg += f" (got {given!r})"
+        out.append(Problem(msg, file, line, dotted(loc) or None))
+    return out
+
+
+def workload_from_dict(data: Any, file: str | None = None, lines: LineMap | None = None) -> Workload:
+    if not isinstance(data, dict):
+        raise InputError.one("expected a mapping with a 'traffic' section", file, 1)
+    try:
+        return Workload.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems_from(exc, file, lines)) from None
+
+
+def load_workload(path: str | Path) -> Workload:
+    data, lines = load_file(Path(path))
+    return workload_from_dict(data, str(path), lines)
+
+
+def preset(name: str) -> Workload:
+    key = name.strip().lower()
+    if key not in PRESETS:
+        raise InputError.one(f"unknown preset '{name}'" + _suggest(key, list(PRESETS)), field="--preset")
+    return Workload.model_validate(PRESETS[key])
+
+
+def deep_update(base: dict[str, Any], updates: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in updates.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = deep_update(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+RATE_KEYS = ("requests_per_day", "requests_per_month", "requests_per_second")
+
+
+def apply_overrides(workload: Workload, overrides: dict[str, Any]) -> Workload:
+    """Apply flag values given as a nested dict; a new request rate replaces the old one."""
+    if not overrides:
+        return workload
+    data = workload.model_dump(exclude_none=True)
+    traffic = overrides.get("traffic", {})
+    if any(k in traffic for k in RATE_KEYS):
+        for k in RATE_KEYS:
+            data["traffic"].pop(k, None)
+    data = deep_update(data, overrides)
+    try:
+        return Workload.model_validate(data)
+    except ValidationError as exc:
+        problems = problems_from(exc, None, None)
+        for p in problems:
+            if p.field:
+                p.field = "--" + p.field.split(".")[-1].replace("_", "-")
+        raise InputError(problems) from None
