@@ -44,6 +44,7 @@ class Settings:
     models: list[str] | None = None
     providers: list[str] | None = None
     deployment: str | None = None  # "api" | "self-hosted"
+    workload_source: str = "workload"
     efficiency: Efficiency = DEFAULT_EFFICIENCY
 
 
@@ -194,6 +195,57 @@ class Engine:
                         details[opt.id] = det
         self._score(options, details)
         return self._report(options, details)
+
+    def option(self, option_id: str) -> tuple[OptionOut, Detail]:
+        """Evaluate one option by id (unscored): `MODEL@PROVIDER` or `MODEL@CLOUD:GPU`."""
+        model_part, sep, where = option_id.strip().partition("@")
+        if not sep or not where:
+            raise InputError.one(
+                f"expected MODEL@PROVIDER or MODEL@CLOUD:GPU (got {option_id!r})", field="option"
+            )
+        model = self.cat.model(model_part)
+        host_part, colon, gpu_part = where.partition(":")
+        if not colon:
+            provider = self.cat.api_provider(host_part)
+            offering = next((o for o in provider.offerings if o.model == model.id), None)
+            if offering is None:
+                raise InputError.one(
+                    f"{provider.id} does not serve {model.id}; it serves "
+                    + ", ".join(sorted(o.model for o in provider.offerings)[:12]),
+                    field="option",
+                )
+            return self._api_option(provider, offering)
+        if not model.open_weights:
+            raise InputError.one(f"{model.id} is closed; it cannot be self-hosted", field="option")
+        gpu = self.cat.gpu(gpu_part)
+        op = self.cat.on_prem
+        if op is not None and host_part.strip().lower() == op.id:
+            if not any(g.gpu == gpu.id for g in op.gpus):
+                raise InputError.one(f"no on-prem purchase price for {gpu.id}", field="option")
+            return self._self_option(model, op, gpu.id, [])
+        cloud = self.cat.gpu_cloud(host_part)
+        offers = [o for o in cloud.offers if o.gpu == gpu.id]
+        if not offers:
+            raise InputError.one(
+                f"{cloud.id} has no {gpu.id} offer; it offers "
+                + ", ".join(sorted({o.gpu for o in cloud.offers})),
+                field="option",
+            )
+        return self._self_option(model, cloud, gpu.id, offers)
+
+    def with_workload(self, workload: Workload) -> Engine:
+        """Same catalogue and settings, new workload; keeps the sizing cache when it still holds."""
+        same_shape = (
+            workload.traffic.input_tokens == self.wl.traffic.input_tokens
+            and workload.traffic.output_tokens == self.wl.traffic.output_tokens
+            and workload.traffic.cached_input_share == self.wl.traffic.cached_input_share
+            and workload.traffic.context_tokens_value == self.wl.traffic.context_tokens_value
+            and workload.latency == self.wl.latency
+        )
+        other = Engine(self.cat, workload, self.st)
+        if same_shape:
+            other._sizing_cache = self._sizing_cache
+        return other
 
     # ---------------------------------------------------------------- API options
     def _api_option(self, provider: ApiProvider, offering: Offering) -> tuple[OptionOut, Detail]:
@@ -619,7 +671,7 @@ class Engine:
                 cached_input_share=wl.traffic.cached_input_share,
                 batch_share=wl.traffic.batch_share,
                 context_tokens=wl.traffic.context_tokens_value,
-                source=getattr(wl, "_source", None) or wl.name,
+                source=self.st.workload_source,
             ),
             profile=self.st.profile if not self.st.weights else "custom",
             weights=self.weights,
@@ -688,6 +740,9 @@ class Engine:
             return None
         o = opens[0]
         q = o.quality_index or 0.0
+        # Prefer closed models that are not about to shut down: they are the real alternative.
+        lasting = [c for c in closed if not any("shuts down" in w for w in c.warnings)]
+        closed = lasting or closed
         similar = [c for c in closed if abs((c.quality_index or 0) - q) <= SIMILAR_QUALITY]
         if similar:
             c = min(similar, key=lambda c: (c.monthly_cost, c.id))

@@ -1,0 +1,111 @@
+"""The typer application: wiring, global options, and the one place errors become exit codes.
+
+Exit codes (DESIGN.md section 7): 0 success, 1 a check failed, 2 bad input, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from .. import __version__
+
+app = typer.Typer(
+    name="openclosed",
+    help="Decide how to host an LLM: closed API, open model through an API, or your own GPUs.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"openclosed {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for internal errors."),
+) -> None:
+    """openclosed compares every way to serve a workload on cost, privacy, lock-in and quality."""
+
+
+def _register() -> None:
+    from . import (
+        breakeven_cmd,
+        browse,
+        catalog_cmd,
+        check_cmd,
+        compare_cmd,
+        schema_cmd,
+        size_cmd,
+    )
+
+    for module in (compare_cmd, size_cmd, breakeven_cmd, check_cmd, schema_cmd):
+        module.register(app)
+    browse.register(app)
+    catalog_cmd.register(app)
+    try:
+        from . import sweep_cmd
+    except ImportError:  # pragma: no cover - optional module during development
+        return
+    sweep_cmd.register(app)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the app and map exceptions to exit codes."""
+    import click
+
+    from ..errors import OpenclosedError
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        rc = app(args=args, prog_name="openclosed", standalone_mode=False)
+    except OpenclosedError as exc:
+        _error_lines(str(exc))
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        sys.stderr.write("aborted\n")
+        sys.exit(130)
+    except click.ClickException as exc:
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None and isinstance(exc, click.UsageError):
+            sys.stderr.write(ctx.get_usage() + "\n")
+        sys.stderr.write(f"error: {exc.format_message()}\n")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug: one line, traceback only with --debug
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        sys.stderr.write(
+            f"internal error: {type(exc).__name__}: {exc}. This is a bug; please report it "
+            "with the command you ran (add --debug for the traceback).\n"
+        )
+        sys.exit(3)
+    # Without standalone mode click returns typer.Exit codes instead of raising them.
+    sys.exit(rc if isinstance(rc, int) else 0)
+
+
+def _error_lines(text: str) -> None:
+    for line in text.splitlines() or [text]:
+        sys.stderr.write(f"error: {line}\n")

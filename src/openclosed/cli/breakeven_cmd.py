@@ -1,0 +1,77 @@
+"""`openclosed breakeven A B [WORKLOAD]`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import (
+    CatalogOpt,
+    Format,
+    FormatOpt,
+    OutFileOpt,
+    TodayOpt,
+    catalog,
+    parse_today,
+    show,
+    with_workload_flags,
+    workload_from_flags,
+)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("breakeven")
+    @with_workload_flags
+    def breakeven_cmd(
+        option_a: Annotated[str, typer.Argument(help="First option id, e.g. gpt-4o@openai.")],
+        option_b: Annotated[str, typer.Argument(help="Second option id, e.g. llama-3.3-70b@aws:h100-sxm.")],
+        workload: Annotated[Path | None, typer.Argument(help="Workload YAML (volume is varied).")] = None,
+        fmt: FormatOpt = Format.table,
+        out_file: OutFileOpt = None,
+        low: Annotated[float, typer.Option("--from", help="Lowest requests per month searched.")] = 1e3,
+        high: Annotated[float, typer.Option("--to", help="Highest requests per month searched.")] = 1e10,
+        points: Annotated[int, typer.Option("--points", min=3, max=2000, help="Grid points before bisection.")] = 71,
+        chart: Annotated[Path | None, typer.Option("--chart", help="Also write a PNG or SVG chart (needs openclosed[plot]).")] = None,
+        catalog_dir: CatalogOpt = None,
+        today: TodayOpt = None,
+        wl_flags: dict | None = None,
+    ) -> None:
+        """The monthly volume at which two options cost the same (every crossing)."""
+        from ..breakeven import breakeven
+        from ..engine import Engine, Settings
+        from ..errors import InputError
+        from ..render import Column, View
+
+        if not (0 < low < high):
+            raise InputError.one("expected 0 < --from < --to", field="--from")
+        cat = catalog(catalog_dir)
+        wl, source = workload_from_flags(workload, wl_flags or {})
+        engine = Engine(cat, wl, Settings(today=parse_today(today), workload_source=source))
+        data = breakeven(engine, option_a, option_b, low, high, points)
+        notes = []
+        if data["crossings"]:
+            for c in data["crossings"]:
+                notes.append(
+                    f"Break-even at {c['requests_per_month']:,.0f} requests/month "
+                    f"({c['tokens_per_month']:,.0f} tokens): ${c['cost_a']:,.2f} vs ${c['cost_b']:,.2f}; "
+                    f"cheaper below: {c['cheaper_below']}, above: {c['cheaper_above']}."
+                )
+        else:
+            first = data["points"][0]
+            who = data["option_a"] if first["cost_a"] < first["cost_b"] else data["option_b"]
+            notes.append(f"No crossing between {low:,.0f} and {high:,.0f} requests/month: {who} is cheaper throughout.")
+        rows = [dict(p) for p in data["points"]]
+        view = View(
+            title=f"openclosed breakeven: a = {data['option_a']}, b = {data['option_b']}",
+            columns=[Column("requests_per_month", "requests/month", "number"),
+                     Column("tokens_per_month", "tokens/month", "number"),
+                     Column("cost_a", "a $/month", "money"), Column("cost_b", "b $/month", "money")],
+            rows=rows, json=data, notes=notes,
+        )
+        if chart is not None:
+            from ..render.chart import breakeven_chart
+
+            breakeven_chart(data, chart)
+        show(view, fmt.value, out_file)

@@ -1,0 +1,116 @@
+"""`openclosed check` (budgets for CI) and `openclosed diff` (two saved reports)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import CatalogOpt, Format, FormatOpt, OutFileOpt, StaleOpt, TodayOpt, emit, info, show, warn, with_workload_flags
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("check")
+    @with_workload_flags
+    def check_cmd(
+        workload: Annotated[Path | None, typer.Argument(help="Workload YAML; its budget: section applies.")] = None,
+        option: Annotated[str | None, typer.Option("--option", help="Option to check (default: the recommended one).")] = None,
+        max_monthly_cost: Annotated[float | None, typer.Option("--max-monthly-cost", min=0, help="Budget: USD per month.")] = None,
+        max_cost_per_million: Annotated[float | None, typer.Option("--max-cost-per-million", min=0, help="Budget: USD per million tokens.")] = None,
+        baseline: Annotated[Path | None, typer.Option("--baseline", help="A saved `compare --format json` report.")] = None,
+        max_increase_pct: Annotated[float | None, typer.Option("--max-increase-pct", min=0, help="Allowed increase over the baseline, percent.")] = None,
+        warn_only: Annotated[bool, typer.Option("--warn-only", help="Report breaches but exit 0.")] = False,
+        fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="text, json or markdown.")] = CheckFormat.text,
+        out_file: OutFileOpt = None,
+        profile: Annotated[str, typer.Option("--profile")] = "balanced",
+        catalog_dir: CatalogOpt = None,
+        today: TodayOpt = None,
+        stale_days: StaleOpt = 90,
+        wl_flags: dict | None = None,
+    ) -> None:
+        """Fail (exit 1) when a planned deployment breaks a budget; Markdown for pull requests."""
+        from ..checks import alternatives, check_budgets, load_report
+        from ..errors import InputError
+        from ..explain import find_option
+        from ..render.checkout import check_json, check_markdown, check_text
+        from .compare_cmd import run_engine
+
+        cat, wl, result = run_engine(workload, wl_flags or {}, catalog_dir, today, stale_days, profile, note=False)
+        report = result.report
+        budget = wl.budget
+        max_monthly_cost = max_monthly_cost if max_monthly_cost is not None else budget.max_monthly_cost
+        max_cost_per_million = max_cost_per_million if max_cost_per_million is not None else budget.max_cost_per_million
+        max_increase_pct = max_increase_pct if max_increase_pct is not None else budget.max_increase_pct
+        base = load_report(baseline) if baseline is not None else None
+        if max_monthly_cost is None and max_cost_per_million is None and base is None:
+            raise InputError.one("no budget: give --max-monthly-cost, --max-cost-per-million or --baseline, "
+                                 "or a budget: section in the workload", field="budget")
+        if option:
+            checked = find_option(result, option)
+        elif report.recommended:
+            checked = find_option(result, report.recommended)
+        else:
+            raise InputError.one("no feasible option to check; name one with --option", field="--option")
+        checks, breaches = check_budgets(checked, max_monthly_cost, max_cost_per_million, base, max_increase_pct)
+        alts = alternatives(report, checked)
+        data = {
+            "schema_version": 1,
+            "passed": not breaches,
+            "warn_only": warn_only,
+            "option": checked.model_dump(mode="json"),
+            "checks": checks,
+            "breaches": breaches,
+            "alternatives": [a.model_dump(mode="json") for a in alts],
+            "catalog_as_of": report.catalog.as_of,
+            "workload": report.workload.model_dump(mode="json"),
+            "warnings": report.warnings,
+        }
+        for w in report.warnings:
+            warn(w)
+        text = {"text": check_text, "json": check_json, "markdown": check_markdown}[fmt.value](data)
+        emit(text, out_file)
+        if breaches:
+            info(f"check failed: {len(breaches)} budget(s) exceeded" + (" (--warn-only: exit 0)" if warn_only else ""))
+            if not warn_only:
+                raise typer.Exit(1)
+        else:
+            info("check passed")
+        del cat
+
+    @app.command("diff")
+    def diff_cmd(
+        base: Annotated[Path, typer.Argument(help="Older `compare --format json` report.")],
+        new: Annotated[Path, typer.Argument(help="Newer report.")],
+        fmt: FormatOpt = Format.table,
+        out_file: OutFileOpt = None,
+    ) -> None:
+        """What changed between two saved reports: costs, options added and removed, recommendation."""
+        from ..checks import diff_reports, load_report
+        from ..render import Column, View
+
+        data = diff_reports(load_report(base), load_report(new))
+        notes = [f"Recommended: {data['recommended_before']} → {data['recommended_after']}"
+                 if data["recommended_before"] != data["recommended_after"]
+                 else f"Recommended: {data['recommended_after']} (unchanged)",
+                 f"{len(data['changed'])} changed, {data['unchanged']} unchanged, "
+                 f"{len(data['added'])} added, {len(data['removed'])} removed."]
+        if data["added"]:
+            notes.append("Added: " + ", ".join(data["added"]))
+        if data["removed"]:
+            notes.append("Removed: " + ", ".join(data["removed"]))
+        view = View(
+            title="openclosed diff",
+            columns=[Column("id", "option", width=44), Column("before", "before", "money"),
+                     Column("after", "after", "money"), Column("change", "change", "money"),
+                     Column("change_pct", "change %", "pct")],
+            rows=data["changed"], json=data, notes=notes,
+        )
+        show(view, fmt.value, out_file)

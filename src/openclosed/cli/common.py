@@ -1,0 +1,322 @@
+"""Shared CLI plumbing: consoles, options, workload building, atomic output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..catalog import Catalog
+    from ..workload import Workload
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class FormatHtml(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    html = "html"
+
+
+# ----------------------------------------------------------------- consoles
+_consoles: dict[str, Console] = {}
+
+
+def _no_color() -> bool:
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def out_console(width: int | None = None) -> Console:
+    """stdout: only the requested output."""
+    from rich.console import Console
+
+    if "out" not in _consoles:
+        _consoles["out"] = Console(
+            no_color=_no_color(), highlight=False, soft_wrap=False,
+            width=width or _env_width(),
+        )
+    return _consoles["out"]
+
+
+def err_console() -> Console:
+    """stderr: messages, warnings, progress."""
+    from rich.console import Console
+
+    if "err" not in _consoles:
+        _consoles["err"] = Console(stderr=True, no_color=_no_color(), highlight=False,
+                                   width=_env_width())
+    return _consoles["err"]
+
+
+def _env_width() -> int | None:
+    cols = os.environ.get("COLUMNS")
+    if cols and cols.isdigit():
+        return int(cols)
+    if not sys.stdout.isatty():
+        return 120
+    return None
+
+
+def warn(message: str) -> None:
+    err_console().print(f"[yellow]warning:[/yellow] {message}", markup=True, highlight=False,
+                        soft_wrap=True)
+
+
+def info(message: str) -> None:
+    err_console().print(message, markup=False, highlight=False, soft_wrap=True)
+
+
+# ----------------------------------------------------------------- options
+CatalogOpt = Annotated[
+    Path | None,
+    typer.Option("--catalog", envvar="OPENCLOSED_CATALOG", show_envvar=True,
+                 help="Directory with models.yaml and/or providers.yaml layered over the embedded catalogue."),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+OutFileOpt = Annotated[
+    Path | None,
+    typer.Option("--out-file", "-o", help="Write the output to this file (atomically) instead of stdout."),
+]
+TodayOpt = Annotated[
+    str | None,
+    typer.Option("--today", help="Date used for staleness and lifecycle checks (YYYY-MM-DD).",
+                 envvar="OPENCLOSED_TODAY"),
+]
+StaleOpt = Annotated[
+    int, typer.Option("--stale-days", help="Warn when a price used is older than this many days.")
+]
+
+
+def parse_today(value: str | None) -> dt.date | None:
+    from ..errors import InputError
+
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError.one(f"expected a date YYYY-MM-DD (got {value!r})", field="--today") from None
+
+
+def catalog(path: Path | None) -> Catalog:
+    from ..catalog import load_catalog
+
+    # The env var is read by the loader too; passing it twice would layer it twice.
+    env = os.environ.get("OPENCLOSED_CATALOG")
+    if path is not None and env and Path(env) == path:
+        path = None
+    return load_catalog(path)
+
+
+# ----------------------------------------------------------------- workload
+def build_workload(
+    path: Path | None, preset_name: str | None, overrides: dict[str, Any], default_note: bool = True
+) -> tuple[Workload, str]:
+    """The workload and a short note of where it came from (file, preset, flags)."""
+    from ..workload import DEFAULT_PRESET, apply_overrides, load_workload, preset
+
+    if path is not None and preset_name:
+        from ..errors import InputError
+
+        raise InputError.one("give a workload file or --preset, not both", field="--preset")
+    if path is not None:
+        wl = load_workload(path)
+        source = str(path)
+    elif preset_name:
+        wl = preset(preset_name)
+        source = f"preset:{preset_name}"
+    else:
+        has_core = all(k in overrides.get("traffic", {}) for k in ("input_tokens", "output_tokens")) and any(
+            k in overrides.get("traffic", {})
+            for k in ("requests_per_day", "requests_per_month", "requests_per_second")
+        )
+        wl = preset(DEFAULT_PRESET)
+        source = f"preset:{DEFAULT_PRESET}"
+        if has_core:
+            source = "flags"
+        elif default_note:
+            info(f"No workload given: using the '{DEFAULT_PRESET}' preset (see docs/workload.md; "
+                 "pass a workload file or --preset).")
+    if overrides and source != "flags":
+        source += " + flags"
+    return apply_overrides(wl, overrides), source
+
+
+def overrides_from(
+    requests_per_day: float | None = None,
+    requests_per_month: float | None = None,
+    requests_per_second: float | None = None,
+    input_tokens: float | None = None,
+    output_tokens: float | None = None,
+    cached_input_share: float | None = None,
+    batch_share: float | None = None,
+    peak_to_average: float | None = None,
+    context_tokens: float | None = None,
+    max_ttft_ms: float | None = None,
+    min_output_tokens_per_s: float | None = None,
+    allow_third_party: bool | None = None,
+    sensitivity: str | None = None,
+    residency: list[str] | None = None,
+    monthly_active_users: int | None = None,
+    min_quality: float | None = None,
+    precisions: list[str] | None = None,
+    gpu_price_multiplier: float | None = None,
+    engineer_cost: float | None = None,
+    engineers: float | None = None,
+    horizon_months: float | None = None,
+) -> dict[str, Any]:
+    def put(section: str, key: str, value: Any) -> None:
+        if value is not None:
+            out.setdefault(section, {})[key] = value
+
+    out: dict[str, Any] = {}
+    for key, value in (
+        ("requests_per_day", requests_per_day),
+        ("requests_per_month", requests_per_month),
+        ("requests_per_second", requests_per_second),
+        ("input_tokens", input_tokens),
+        ("output_tokens", output_tokens),
+        ("cached_input_share", cached_input_share),
+        ("batch_share", batch_share),
+        ("peak_to_average", peak_to_average),
+        ("context_tokens", context_tokens),
+    ):
+        put("traffic", key, value)
+    put("latency", "max_ttft_ms", max_ttft_ms)
+    put("latency", "min_output_tokens_per_s", min_output_tokens_per_s)
+    put("privacy", "allow_third_party", allow_third_party)
+    put("privacy", "sensitivity", sensitivity)
+    if residency:
+        put("privacy", "residency", [r for part in residency for r in part.split(",") if r])
+    put("licence", "monthly_active_users", monthly_active_users)
+    put("quality", "min_score", min_quality)
+    if precisions:
+        put("self_hosting", "precisions", [p for part in precisions for p in part.split(",") if p])
+    put("self_hosting", "gpu_price_multiplier", gpu_price_multiplier)
+    put("operations", "engineer_cost_per_month", engineer_cost)
+    put("operations", "self_hosting_engineers", engineers)
+    if horizon_months is not None:
+        out["horizon_months"] = horizon_months
+    return out
+
+
+# ----------------------------------------------------------------- output
+def emit(text: str, out_file: Path | None) -> None:
+    """Write the requested output to stdout, or atomically to a file."""
+    if out_file is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+        return
+    write_atomic(out_file, text if text.endswith("\n") else text + "\n")
+    info(f"wrote {out_file}")
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write to a temporary file beside `path`, fsync, then rename over it."""
+    from ..errors import InputError
+
+    path = Path(path)
+    if path.is_dir():
+        raise InputError.one("is a directory; expected a file path", str(path), field="--out-file")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.exists():
+        raise InputError.one("directory does not exist", str(parent), field="--out-file")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+# ----------------------------------------------------------------- workload flags
+def _opt(*names: str, help: str, kind: Any = float | None) -> tuple[Any, Any]:
+    return (Annotated[kind, typer.Option(*names, help=help, rich_help_panel="Workload")], None)
+
+
+WORKLOAD_FLAGS: dict[str, tuple[Any, Any]] = {
+    "preset": _opt("--preset", help="Start from a preset: chatbot, rag, batch, code-assistant, agent.", kind=str | None),
+    "requests_per_day": _opt("--requests-per-day", help="Mean requests per day."),
+    "requests_per_month": _opt("--requests-per-month", help="Requests per month (730 hours)."),
+    "requests_per_second": _opt("--requests-per-second", help="Mean requests per second."),
+    "input_tokens": _opt("--input-tokens", help="Mean prompt tokens per request."),
+    "output_tokens": _opt("--output-tokens", help="Mean completion tokens per request."),
+    "cached_input_share": _opt("--cached-input-share", help="Share of input tokens read from a prompt cache (0..1)."),
+    "batch_share": _opt("--batch-share", help="Share of requests that can use a batch API (0..1)."),
+    "peak_to_average": _opt("--peak-to-average", help="Peak traffic over average (>= 1)."),
+    "context_tokens": _opt("--context-tokens", help="Longest single request the model must accept."),
+    "max_ttft_ms": _opt("--max-ttft-ms", help="Latency target: time to first token, ms."),
+    "min_output_tokens_per_s": _opt("--min-tokens-per-s", help="Latency target: output tokens/s per stream."),
+    "allow_third_party": (Annotated[bool | None, typer.Option("--allow-third-party/--no-third-party", help="May prompts be processed by another company's service?", rich_help_panel="Workload")], None),
+    "sensitivity": _opt("--sensitivity", help="public, internal, confidential or regulated.", kind=str | None),
+    "residency": _opt("--residency", help="Regions where processing must stay (repeat or comma-separate).", kind=list[str] | None),
+    "monthly_active_users": _opt("--monthly-active-users", help="Your products' monthly active users (licence clauses).", kind=int | None),
+    "min_quality": _opt("--min-quality", help="Floor on the catalogue's quality index (0..100)."),
+    "precisions": _opt("--precisions", help="Accepted self-hosting precisions, e.g. bf16,fp8,int4.", kind=list[str] | None),
+    "gpu_price_multiplier": _opt("--gpu-price-multiplier", help="Scale every GPU price (0.7 = 30% discount)."),
+    "engineer_cost": _opt("--engineer-cost", help="Fully loaded cost of one engineer per month, USD."),
+    "engineers": _opt("--self-hosting-engineers", help="Engineers needed to run a self-hosted stack."),
+    "horizon_months": _opt("--horizon-months", help="Planning horizon for setup cost and lifecycle checks."),
+}
+
+
+def with_workload_flags(fn: Any) -> Any:
+    """Add the workload flags to a command; the command receives them as `wl_flags`."""
+    import functools
+    import inspect
+
+    sig = inspect.signature(fn)
+    params = [p for p in sig.parameters.values() if p.name != "wl_flags"]
+    for name, (annotation, default) in WORKLOAD_FLAGS.items():
+        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                                        annotation=annotation))
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        flags = {k: kwargs.pop(k, None) for k in WORKLOAD_FLAGS}
+        return fn(*args, wl_flags=flags, **kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    return wrapper
+
+
+def workload_from_flags(path: Path | None, flags: dict[str, Any], note: bool = True) -> tuple[Workload, str]:
+    flags = dict(flags)
+    preset_name = flags.pop("preset", None)
+    return build_workload(path, preset_name, overrides_from(**flags), default_note=note)
+
+
+def show(view: Any, fmt: str, out_file: Path | None) -> None:
+    """Render a view in the chosen format to stdout or a file."""
+    from ..render import RENDERERS
+
+    if fmt == "table":
+        color = out_file is None and sys.stdout.isatty() and not _no_color()
+        width = _env_width() or (out_console().width if out_file is None else 100)
+        text = RENDERERS["table"](view, width=width, color=color)
+    else:
+        text = RENDERERS[fmt](view)
+    emit(text, out_file)

@@ -1,0 +1,53 @@
+"""`openclosed size MODEL --gpu GPU`: sizing of one self-hosted deployment."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .common import CatalogOpt, Format, FormatOpt, OutFileOpt, catalog, show
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("size")
+    def size_cmd(
+        model: Annotated[str, typer.Argument(help="Open model id or Hugging Face id.")],
+        gpu: Annotated[str, typer.Option("--gpu", help="GPU id or name, e.g. h100-sxm or H100.")],
+        gpus: Annotated[int | None, typer.Option("--gpus", min=1, max=64, help="Tensor-parallel degree (default: smallest that fits).")] = None,
+        precision: Annotated[str | None, typer.Option("--precision", help="bf16, fp8, int8, int4 or mxfp4 (default: the model's native).")] = None,
+        input_tokens: Annotated[float, typer.Option("--input-tokens", min=1, help="Prompt tokens per request.")] = 1000,
+        output_tokens: Annotated[float, typer.Option("--output-tokens", min=1, help="Output tokens per request.")] = 500,
+        concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, help="Concurrent sequences (default: largest that fits and meets --max-tpot-ms).")] = None,
+        max_tpot_ms: Annotated[float | None, typer.Option("--max-tpot-ms", min=0.001, help="Latency limit per output token, ms.")] = None,
+        fmt: FormatOpt = Format.table,
+        out_file: OutFileOpt = None,
+        catalog_dir: CatalogOpt = None,
+    ) -> None:
+        """How many GPUs, what batch, what speed: one replica of MODEL on GPU."""
+        from ..errors import InputError
+        from ..render.views import size_view
+        from ..sizing import PRECISIONS, size, smallest_fit, tp_candidates
+
+        cat = catalog(catalog_dir)
+        m = cat.model(model)
+        if m.architecture is None:
+            raise InputError.one(f"{m.id} is a closed model; only open-weight models can be sized", field="MODEL")
+        arch = m.architecture
+        g = cat.gpu(gpu)
+        prec = (precision or arch.native_precision).lower()
+        if prec not in PRECISIONS:
+            raise InputError.one(f"expected one of {', '.join(PRECISIONS)} (got {precision!r})", field="--precision")
+        if gpus is None:
+            found = smallest_fit(m.id, arch, g, prec, input_tokens, output_tokens, max_tpot_ms=max_tpot_ms)
+            tp = found.gpus if found else max(tp_candidates(g, arch) or [1])
+        else:
+            if arch.attention_heads % gpus:
+                raise InputError.one(f"{gpus} does not divide the model's {arch.attention_heads} attention heads",
+                                     field="--gpus")
+            tp = gpus
+        result = size(m.id, arch, g, prec, tp, input_tokens, output_tokens, concurrency=concurrency,
+                      max_tpot_ms=max_tpot_ms)
+        data = result.to_dict()
+        data["schema_version"] = 1
+        show(size_view(data), fmt.value, out_file)

@@ -1,0 +1,73 @@
+"""Renderers: one View, many formats.
+
+Every command builds a `View` (a title, typed columns, flat rows, and the JSON object) from its
+core result; the format enum picks a renderer. JSON is the core object serialised; CSV and
+Markdown are the flat rows; the table is the rows drawn by rich (with colour where it helps).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Column:
+    key: str
+    header: str
+    kind: str = "text"  # text | money | number | int | score | lock | bool | pct
+    width: int | None = None
+    table: bool = True  # shown in the terminal table (CSV always has every column)
+
+
+@dataclass
+class View:
+    title: str
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    json: Any
+    notes: list[str] = field(default_factory=list)  # printed under the table / markdown
+    sections: list[tuple[str, list[str]]] = field(default_factory=list)  # extra markdown blocks
+    html_extra: str = ""
+    csv_columns: list[Column] | None = None  # default: the table's columns
+    csv_rows: list[dict[str, Any]] | None = None  # default: the table's rows
+
+
+def render_json(view: View) -> str:
+    from .jsonout import to_json
+
+    return to_json(view.json)
+
+
+def render_csv(view: View) -> str:
+    from .csvout import to_csv
+
+    return to_csv(view)
+
+
+def render_markdown(view: View) -> str:
+    from .markdown import to_markdown
+
+    return to_markdown(view)
+
+
+def render_table(view: View, width: int | None = None, color: bool = False) -> str:
+    from .table import to_table
+
+    return to_table(view, width=width, color=color)
+
+
+def render_html(view: View) -> str:
+    from .html import to_html
+
+    return to_html(view)
+
+
+RENDERERS: dict[str, Callable[..., str]] = {
+    "json": render_json,
+    "csv": render_csv,
+    "markdown": render_markdown,
+    "table": render_table,
+    "html": render_html,
+}

@@ -1,0 +1,55 @@
+"""Renderings of a budget check: text for logs, JSON for scripts, Markdown for pull requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .fmt import money
+from .jsonout import to_json
+
+
+def _figure(c: dict[str, Any]) -> str:
+    if c["budget"] == "max_monthly_cost":
+        return f"{money(c['figure'])}/month vs limit {money(c['limit'])}"
+    if c["budget"] == "max_cost_per_million":
+        return f"{money(c['figure'])} per million tokens vs limit {money(c['limit'])}"
+    if c["budget"] == "max_increase_pct":
+        if c["figure"] is None:
+            return c.get("note", "not in baseline")
+        return f"{c['figure']:+.2f}% vs baseline {money(c['baseline_monthly_cost'])} (limit +{c['limit']:g}%)"
+    return f"{c['figure']}"
+
+
+def check_text(data: dict[str, Any]) -> str:
+    o = data["option"]
+    lines = [f"{'PASS' if data['passed'] else 'FAIL'}: {o['id']} costs {money(o['monthly_cost'])}/month "
+             f"({money(o['cost_per_million_tokens'])} per million tokens)"]
+    for c in data["checks"]:
+        lines.append(f"  [{'ok' if c['passed'] else 'OVER'}] {c['budget']}: {_figure(c)}")
+    lines.append(f"Catalogue as of {data['catalog_as_of']}.")
+    return "\n".join(lines) + "\n"
+
+
+def check_json(data: dict[str, Any]) -> str:
+    return to_json(data)
+
+
+def check_markdown(data: dict[str, Any]) -> str:
+    o = data["option"]
+    icon = "✅" if data["passed"] else "❌"
+    lines = [f"### {icon} openclosed budget check: {'passed' if data['passed'] else 'failed'}", ""]
+    lines.append("| option | $/month | $/M tokens | overall | deployment |")
+    lines.append("|---|---:|---:|---:|---|")
+    lines.append(f"| **{o['id']}** (checked) | {money(o['monthly_cost'])} | {money(o['cost_per_million_tokens'])} | "
+                 f"{o['scores']['overall']:.0f} | {o['deployment']} |")
+    for a in data["alternatives"]:
+        lines.append(f"| {a['id']} | {money(a['monthly_cost'])} | {money(a['cost_per_million_tokens'])} | "
+                     f"{a['scores']['overall']:.0f} | {a['deployment']} |")
+    lines += ["", "| budget | result | detail |", "|---|---|---|"]
+    for c in data["checks"]:
+        lines.append(f"| {c['budget']} | {'ok' if c['passed'] else '**over**'} | {_figure(c)} |")
+    if data["breaches"]:
+        lines += ["", f"**{len(data['breaches'])} budget(s) exceeded.**"]
+    lines += ["", f"_Catalogue as of {data['catalog_as_of']}; workload {data['workload']['name']} "
+              f"({data['workload']['requests_per_month']:,.0f} requests/month)._"]
+    return "\n".join(lines) + "\n"

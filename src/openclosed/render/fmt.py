@@ -1,0 +1,36 @@
+"""Human formatting of cells, shared by the table, Markdown and HTML renderers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def money(value: float) -> str:
+    if value >= 100:
+        return f"${value:,.0f}"
+    if value >= 1:
+        return f"${value:,.2f}"
+    return f"${value:,.4g}"
+
+
+def cell(value: Any, kind: str) -> str:
+    if value is None or value == "":
+        return "–"
+    if kind == "money" and isinstance(value, (int, float)):
+        return money(float(value))
+    if kind in ("score", "lock") and isinstance(value, (int, float)):
+        return f"{value:.0f}"
+    if kind == "pct" and isinstance(value, (int, float)):
+        return f"{value:+.1f}%"
+    if kind == "int" and isinstance(value, (int, float)):
+        return f"{value:,.0f}"
+    if kind == "number" and isinstance(value, (int, float)):
+        v = float(value)
+        if v == int(v) and abs(v) < 1e12:
+            return f"{int(v):,}"
+        return f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+    if kind == "bool":
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value)
+    return str(value)

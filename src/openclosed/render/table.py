@@ -1,0 +1,48 @@
+"""The terminal table, drawn by rich; readable at 80 columns, coloured only on a terminal."""
+
+from __future__ import annotations
+
+import io
+
+from . import View
+from .fmt import cell
+
+NUMERIC = ("money", "number", "int", "score", "lock", "pct")
+
+
+def _style(kind: str, value: object) -> str | None:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    if kind == "score":
+        return "green" if value >= 70 else "yellow" if value >= 40 else "red"
+    if kind == "lock":
+        return "green" if value <= 30 else "yellow" if value <= 70 else "red"
+    return None
+
+
+def to_table(view: View, width: int | None = None, color: bool = False) -> str:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=width or 100, no_color=not color, color_system="standard" if color else None,
+                      highlight=False, force_terminal=color, soft_wrap=False)
+    table = Table(title=view.title, box=box.SIMPLE_HEAD, padding=(0, 1), title_justify="left",
+                  show_edge=False, pad_edge=False)
+    cols = [c for c in view.columns if c.table]
+    for c in cols:
+        table.add_column(c.header, justify="right" if c.kind in NUMERIC else "left",
+                         max_width=c.width, overflow="fold", no_wrap=c.kind in NUMERIC)
+    for row in view.rows:
+        cells = []
+        for c in cols:
+            value = row.get(c.key)
+            style = _style(c.kind, value) if color else None
+            cells.append(Text(cell(value, c.kind), style=style or ""))
+        table.add_row(*cells)
+    console.print(table)
+    for note in view.notes:
+        console.print(Text(note), soft_wrap=False)
+    return buf.getvalue()

@@ -1,0 +1,66 @@
+"""Shared test helpers: run the CLI in-process with a fixed width and no colour."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = "2026-11-24"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.delenv("OPENCLOSED_CATALOG", raising=False)
+    # No user overlay leaks into tests.
+    monkeypatch.setenv("OPENCLOSED_CONFIG_DIR", str(tmp_path / "no-config"))
+    from openclosed.cli import common
+
+    common._consoles.clear()
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):
+    """cli("compare", "--format", "json") -> Run(code, out, err)."""
+    from openclosed.cli.app import main
+
+    def run(*args: str) -> Run:
+        capsys.readouterr()
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    from openclosed.catalog import load_catalog
+
+    return load_catalog(use_env=False)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
