@@ -426,6 +426,11 @@ def size(
     per_request = st.total_s * output_tokens / batch + p_cost
     rps = 1.0 / per_request
     t_prefill = prefill_s(arch, gpu, precision, tp, prefill_tokens, eff)
+    # New requests queue for prefill behind each other: with `batch` streams busy, prefills
+    # arrive at batch / (lifetime of a request); an M/D/1 queue gives the mean wait.
+    lifetime = output_tokens * tpot + t_prefill
+    rho = min(batch / lifetime * t_prefill, 0.99) if lifetime > 0 else 0.0
+    queue_wait = rho / (2.0 * (1.0 - rho)) * t_prefill
     return Sizing(
         model=model_id,
         gpu=gpu.id,
@@ -436,7 +441,7 @@ def size(
         kv_cache_gb_per_sequence=round(mem.kv_cache_gb_per_sequence, 4),
         max_concurrency=cap,
         concurrency=batch,
-        ttft_ms=round((t_prefill + st.total_s) * 1e3, 3),
+        ttft_ms=round((t_prefill + queue_wait + st.total_s) * 1e3, 3),
         tpot_ms=round(tpot * 1e3, 3),
         decode_step_ms=round(st.total_s * 1e3, 3),
         prefill_ms=round(t_prefill * 1e3, 3),
@@ -457,6 +462,8 @@ def size(
             "weight_read_gb": st.weight_read_gb,
             "kv_read_gb": st.kv_read_gb,
             "prefill_compute_ms_per_request": p_cost * 1e3,
+            "prefill_queue_ms": queue_wait * 1e3,
+            "prefill_utilisation": rho,
         },
         reason=reason if not fits else (
             f"concurrency {batch} exceeds the {cap} sequences that fit" if batch > cap else None

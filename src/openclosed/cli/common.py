@@ -288,7 +288,7 @@ def with_workload_flags(fn: Any) -> Any:
     import functools
     import inspect
 
-    sig = inspect.signature(fn)
+    sig = inspect.signature(fn, eval_str=True)
     params = [p for p in sig.parameters.values() if p.name != "wl_flags"]
     for name, (annotation, default) in WORKLOAD_FLAGS.items():
         params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
