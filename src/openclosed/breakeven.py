@@ -36,7 +36,7 @@ def breakeven(
         d_right = right["cost_a"] - right["cost_b"]
         if d_left == 0 and left is rows[0]:
             crossings.append(_crossing(left, left, right, tokens_per_request))
-        if (d_left < 0) == (d_right < 0) or d_right == 0 and d_left == 0:
+        if (d_left < 0) == (d_right < 0) or (d_right == 0 and d_left == 0):
             continue
         x0, x1 = left["requests_per_month"], right["requests_per_month"]
         for _ in range(48):  # bisect in log space to ~1e-6 relative

@@ -26,6 +26,7 @@ from .report import (
     WorkloadSummary,
 )
 from .sizing import DEFAULT_EFFICIENCY, Efficiency, Sizing, size, supports, tp_candidates
+from .units import money
 from .workload import HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
 
 SORTS = ("overall", "cost", "privacy", "lock-in", "quality")
@@ -689,8 +690,8 @@ class Engine:
         other = next((o for o in by_overall if o.open_weights != best.open_weights), None)
         saving = self._saving(by_overall)
         parts = [
-            f"{best.id} scores {best.scores.overall:g} overall: ${best.monthly_cost:,.0f} a month "
-            f"(${best.cost_per_million_tokens:,.3g} per million tokens), privacy {best.scores.privacy:g}, "
+            f"{best.id} scores {best.scores.overall:g} overall: {money(best.monthly_cost)} a month "
+            f"({money(best.cost_per_million_tokens)} per million tokens), privacy {best.scores.privacy:g}, "
             f"lock-in {best.scores.lock_in:g}, quality {best.scores.quality:g}."
         ]
         if runner is not None:
@@ -706,7 +707,8 @@ class Engine:
                     same = abs(best.monthly_cost - runner.monthly_cost) < 0.005
                 if not same:
                     (wins if better else loses).append(label)
-            txt = f"Against the runner-up {runner.id} (overall {runner.scores.overall:g}, ${runner.monthly_cost:,.0f}/month)"
+            txt = (f"Against the runner-up {runner.id} (overall {runner.scores.overall:g}, "
+                   f"{money(runner.monthly_cost)}/month)")
             if wins:
                 txt += f" it wins on {', '.join(wins)}"
             if loses:
@@ -716,14 +718,14 @@ class Engine:
             kind = "closed" if best.open_weights else "open-weight"
             parts.append(
                 f"The best {kind} option is {other.id} (overall {other.scores.overall:g}, "
-                f"${other.monthly_cost:,.0f}/month)."
+                f"{money(other.monthly_cost)}/month)."
             )
         if saving is not None:
             verb = "less" if saving.saving_pct >= 0 else "more"
             parts.append(
                 f"For similar quality, {saving.open_option} costs {abs(saving.saving_pct):.0f}% {verb} "
-                f"than {saving.closed_option} (${saving.open_monthly_cost:,.0f} vs "
-                f"${saving.closed_monthly_cost:,.0f} a month)."
+                f"than {saving.closed_option} ({money(saving.open_monthly_cost)} vs "
+                f"{money(saving.closed_monthly_cost)} a month)."
             )
         return Recommendation(
             id=best.id,

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import InputError, Problem
-from ..yamlio import Loc, dotted, load_file
+from ..yamlio import Loc, load_file
 from .index import Catalog
 from .schema import ModelsFile, ProvidersFile
 
@@ -256,8 +256,12 @@ def load_catalog(catalog_dir: str | Path | None = None, use_env: bool = True) ->
 
 
 def _located_load(dirs: list[Path]) -> Catalog:
+    return from_layers({f: layer(f, dirs) for f in FILES}, [str(d) for d in dirs])
+
+
+def from_layers(lays: dict[str, Layered], sources: list[str]) -> Catalog:
+    """Validate already layered raw data (one `Layered` per file name) into a located Catalog."""
     problems: list[Problem] = []
-    lays = {f: layer(f, dirs) for f in FILES}
     parsed: dict[str, Any] = {}
     for fname, model in zip(FILES, (ModelsFile, ProvidersFile)):
         try:
@@ -266,7 +270,7 @@ def _located_load(dirs: list[Path]) -> Catalog:
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
-    cat = Catalog(parsed[FILES[0]], parsed[FILES[1]], sources=[str(d) for d in dirs])
+    cat = Catalog(parsed[FILES[0]], parsed[FILES[1]], sources=sources)
     cat.origins = {"models": lays[FILES[0]], "providers": lays[FILES[1]]}
     xref = cat.cross_reference_problems()
     for p in xref:

@@ -8,7 +8,19 @@ from typing import Annotated
 
 import typer
 
-from .common import CatalogOpt, Format, FormatOpt, OutFileOpt, StaleOpt, TodayOpt, emit, info, show, warn, with_workload_flags
+from .common import (
+    CatalogOpt,
+    Format,
+    FormatOpt,
+    OutFileOpt,
+    StaleOpt,
+    TodayOpt,
+    emit,
+    info,
+    show,
+    warn,
+    with_workload_flags,
+)
 
 
 class CheckFormat(str, Enum):

@@ -91,7 +91,6 @@ def register(app: typer.Typer) -> None:
         fmt_value = fmt.value
         if fmt_value == "html":
             from ..render.html import report_html
-
             from .common import emit
 
             emit(report_html(shown, result), out_file)

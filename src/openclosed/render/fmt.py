@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..units import money
 
-def money(value: float) -> str:
-    if value >= 100:
-        return f"${value:,.0f}"
-    if value >= 1:
-        return f"${value:,.2f}"
-    return f"${value:,.4g}"
+__all__ = ["cell", "money"]
 
 
 def cell(value: Any, kind: str) -> str:

@@ -61,7 +61,7 @@ def _label(o: OptionOut) -> str:
 
 def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> View:
     columns = [
-        Column("rank", "#", "int"),
+        Column("position", "#", "int"),
         Column("label", "option", "text", width=44),
         Column("monthly_cost", "$/month", "money"),
         Column("cost_per_million_tokens", "$/Mtok", "money"),
@@ -73,8 +73,10 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> Vi
     if show_all:
         columns.append(Column("status", "status", "text", width=40))
     rows = []
-    for o in options:
+    for position, o in enumerate(options, 1):
         row = option_row(o)
+        # The table numbers the rows it shows; CSV and JSON keep the global rank.
+        row["position"] = position
         # The table decorates self-hosted ids with their sizing; CSV keeps the plain id.
         row["label"] = o.id if show_all else _label(o)
         row["status"] = "ok" if o.feasible else "; ".join(o.violations)

@@ -1,0 +1,372 @@
+"""Refresh API prices from the offline data bundled in the `genai-prices` package.
+
+`openclosed catalog import genai-prices` reads `genai_prices.data.providers` (a Python module
+generated from pydantic/genai-prices' YAML files and shipped in the wheel). It never calls
+`genai_prices.UpdatePrices` or anything else that would fetch over the network.
+
+For every API offering we know, the matching genai-prices provider and model are found (table
+below, then the library's own model matching on our `provider_model_id`, our model id and its
+aliases). The standard, per-token text prices are compared with ours; the result is an overlay
+`providers.yaml` for the user's catalogue directory plus a report of what changed, what could not
+be matched and where the two sources disagree by more than a threshold.
+
+This module is pure: it returns the plan and the overlay text. Writing (atomically) is the CLI's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, MissingExtraError
+from .index import Catalog
+from .loader import FILES, _entry_key, _located_load, embedded_dir, overlay_dirs
+
+# Our API provider id -> genai-prices provider id (None: genai-prices does not list it).
+PROVIDER_MAP: dict[str, str | None] = {
+    "openai": "openai",
+    "anthropic": "anthropic",
+    "google": "google",          # Gemini API (AI Studio) prices
+    "azure-openai": "azure",     # genai-prices falls back to OpenAI's list prices for Azure
+    "aws-bedrock": "aws",        # Bedrock model ids (anthropic.claude-..., meta.llama3-...)
+    "google-vertex": "google",   # Vertex AI model ids (claude-sonnet-4-5@20250929) live under google
+    "together": "together",
+    "fireworks": "fireworks",
+    "deepinfra": None,           # not in genai-prices (as of 0.2.x)
+    "groq": "groq",
+    "cerebras": "cerebras",
+    "deepseek": "deepseek",
+    "mistral": "mistral",
+}
+
+# (our provider, our model) -> the model reference to look up, where neither our
+# provider_model_id nor our model id / aliases is matched by genai-prices' own patterns.
+MODEL_REFS: dict[tuple[str, str], str] = {
+    # DeepSeek's first-party API names its models by role, not by version.
+    ("deepseek", "deepseek-v3"): "deepseek-chat",
+    ("deepseek", "deepseek-r1"): "deepseek-reasoner",
+    # Fireworks' R1 is served as the 0528 snapshot.
+    ("fireworks", "deepseek-r1"): "accounts/fireworks/models/deepseek-r1-0528",
+}
+
+# genai-prices price keys -> our TokenPrices fields (USD per million tokens).
+PRICE_KEYS = {
+    "input_mtok": "input",
+    "output_mtok": "output",
+    "cache_read_mtok": "cached_input",
+    "cache_write_mtok": "cache_write",
+}
+FIELDS = (
+    "prices.input", "prices.output", "prices.cached_input", "prices.cache_write",
+    "long_context.threshold_tokens", "long_context.input", "long_context.output",
+    "long_context.cached_input", "long_context.cache_write",
+)
+UPSTREAM = "pydantic/genai-prices"
+
+
+@dataclass
+class Plan:
+    version: str
+    source: str
+    as_of: dt.date
+    threshold_pct: float
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    unmatched: list[dict[str, Any]] = field(default_factory=list)
+    confirmed: list[str] = field(default_factory=list)
+    entries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # provider -> offerings
+
+    @property
+    def disagreements(self) -> list[dict[str, Any]]:
+        return [c for c in self.changes if c["disagrees"]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": 1,
+            "source": self.source,
+            "as_of": self.as_of.isoformat(),
+            "threshold_pct": self.threshold_pct,
+            "changes": self.changes,
+            "disagreements": self.disagreements,
+            "unmatched": self.unmatched,
+            "confirmed": self.confirmed,
+        }
+
+
+def load_genai_prices() -> tuple[str, list[Any]]:
+    """The installed package's version and its bundled providers (no network)."""
+    try:
+        import genai_prices
+        from genai_prices.data import providers
+    except ImportError:
+        raise MissingExtraError("catalog import genai-prices", "prices") from None
+    return str(getattr(genai_prices, "__version__", "unknown")), list(providers)
+
+
+# ---------------------------------------------------------------- reading genai-prices
+def _standard(model: Any, today: dt.date) -> Any:
+    """The price set in force on `today` for most of the day.
+
+    Conditional prices with a start date are resolved for `today`; time-of-day prices (DeepSeek's
+    off-peak discount, peak surcharges) are resolved by taking the set active for the most
+    quarter-hours of the day, i.e. the ordinary list price.
+    """
+    prices = model.prices
+    if not isinstance(prices, list):
+        return prices
+    seen: Counter[int] = Counter()
+    by_id: dict[int, Any] = {}
+    for q in range(96):
+        ts = dt.datetime.combine(today, dt.time(q // 4, (q % 4) * 15), tzinfo=dt.timezone.utc)
+        p = model.get_prices(ts)
+        seen[id(p)] += 1
+        by_id.setdefault(id(p), p)
+    return by_id[seen.most_common(1)[0][0]]
+
+
+def _num(value: Any) -> float:
+    return float(value)
+
+
+def gp_prices(model: Any, today: dt.date) -> tuple[dict[str, float], dict[str, Any] | None, list[str]]:
+    """(prices, long_context tier or None, notes) in our units from one genai-prices model."""
+    mp = _standard(model, today)
+    raw = {k: v for k, v in vars(mp).items() if not k.startswith("_") and v is not None}
+    prices: dict[str, float] = {}
+    tier: dict[str, Any] = {}
+    notes: list[str] = []
+    threshold: int | None = None
+    for gkey, ours in PRICE_KEYS.items():
+        value = raw.get(gkey)
+        if value is None:
+            continue
+        if hasattr(value, "tiers"):  # TieredPrices: base + thresholds
+            prices[ours] = _num(value.base)
+            if value.tiers:
+                first = value.tiers[0]
+                if threshold is None:
+                    threshold = int(first.start)
+                elif int(first.start) != threshold:
+                    notes.append(f"{gkey} tier starts at {first.start}, not {threshold}")
+                tier[ours] = _num(first.price)
+                if len(value.tiers) > 1:
+                    notes.append(f"{gkey} has {len(value.tiers)} tiers; only the first is kept")
+        else:
+            prices[ours] = _num(value)
+    long_context = None
+    if threshold is not None:
+        long_context = {"threshold_tokens": threshold}
+        for ours in ("input", "output", "cached_input", "cache_write"):
+            if ours in tier:
+                long_context[ours] = tier[ours]
+            elif ours in ("input", "output") and ours in prices:
+                long_context[ours] = prices[ours]  # untiered: the base rate applies above too
+    return prices, long_context, notes
+
+
+def _find(gp: dict[str, Any], providers: list[Any], gp_pid: str, refs: list[str]) -> Any:
+    provider = gp[gp_pid]
+    for ref in refs:
+        if ref:
+            model = provider.find_model(ref, all_providers=providers)
+            if model is not None:
+                return model
+    return None
+
+
+# ---------------------------------------------------------------- the plan
+def _old_values(offering: Any) -> dict[str, Any]:
+    p, lc = offering.prices, offering.long_context
+    out = {f"prices.{k}": getattr(p, k) for k in ("input", "output", "cached_input", "cache_write")}
+    for k in ("threshold_tokens", "input", "output", "cached_input", "cache_write"):
+        out[f"long_context.{k}"] = getattr(lc, k) if lc is not None else None
+    return out
+
+
+def _pct(old: Any, new: Any) -> float | None:
+    if isinstance(old, (int, float)) and isinstance(new, (int, float)) and old:
+        return round((new - old) / old * 100, 2)
+    return None
+
+
+def plan_import(cat: Catalog, today: dt.date, threshold_pct: float = 25.0,
+                accept_disagreements: bool = False,
+                data: tuple[str, list[Any]] | None = None) -> Plan:
+    version, providers = data if data is not None else load_genai_prices()
+    gp = {p.id: p for p in providers}
+    checked = [getattr(p, "prices_checked", None) for p in providers]
+    checked_dates = [c for c in checked if isinstance(c, dt.date)]
+    as_of = max(checked_dates) if checked_dates else today
+    plan = Plan(version=version, source=f"genai-prices {version} ({UPSTREAM})", as_of=as_of,
+                threshold_pct=threshold_pct)
+    for prov in cat.providers_file.api_providers:
+        gp_pid = PROVIDER_MAP.get(prov.id, prov.id if prov.id in gp else None)
+        for off in prov.offerings:
+            item = {"provider": prov.id, "model": off.model}
+            if gp_pid is None or gp_pid not in gp:
+                plan.unmatched.append({**item, "reason": "provider not in genai-prices"})
+                continue
+            model = cat.models.items.get(off.model)
+            refs = [MODEL_REFS.get((prov.id, off.model)), off.provider_model_id, off.model,
+                    *(model.aliases if model else [])]
+            found = _find(gp, providers, gp_pid, [r for r in refs if r])
+            if found is None:
+                plan.unmatched.append({**item, "reason": f"no model in genai-prices '{gp_pid}' matches "
+                                                         f"{off.provider_model_id or off.model!r}"})
+                continue
+            new_prices, new_lc, notes = gp_prices(found, as_of)
+            if "input" not in new_prices or "output" not in new_prices:
+                plan.unmatched.append({**item, "reason": f"genai-prices '{gp_pid}/{found.id}' has no "
+                                                         "per-token input and output price"})
+                continue
+            if getattr(found, "prices_checked", None):
+                as_of_item = found.prices_checked
+            else:
+                as_of_item = as_of
+            old = _old_values(off)
+            new = {f"prices.{k}": v for k, v in new_prices.items()}
+            if new_lc:
+                new.update({f"long_context.{k}": v for k, v in new_lc.items()})
+            rows = []
+            for f in FIELDS:
+                if f not in new:
+                    continue  # genai-prices is silent: keep ours
+                o, n = old[f], new[f]
+                if o is not None and abs(float(o) - float(n)) <= 1e-9 * max(1.0, abs(float(o))):
+                    continue
+                pct = _pct(o, n)
+                disagrees = o is not None and (pct is None or abs(pct) > threshold_pct)
+                rows.append({**item, "genai_prices_model": f"{gp_pid}/{found.id}", "field": f,
+                             "old": o, "new": n, "change_pct": pct, "disagrees": disagrees})
+            if not rows:
+                plan.confirmed.append(f"{prov.id}/{off.model}")
+                continue
+            held = any(r["disagrees"] for r in rows) and not accept_disagreements
+            for r in rows:
+                r["status"] = "held back" if held else "applied"
+            plan.changes.extend(rows)
+            if held:
+                continue
+            entry: dict[str, Any] = {"model": off.model, "prices": new_prices}
+            if new_lc:
+                entry["long_context"] = new_lc
+            entry["source"] = plan.source
+            entry["as_of"] = as_of_item
+            changed = ", ".join(f"{r['field']} {_fmt(r['old'])} -> {_fmt(r['new'])}" for r in rows)
+            entry["note"] = (f"Imported from genai-prices model '{gp_pid}/{found.id}' by `openclosed catalog "
+                             f"import genai-prices`: {changed}. Previous source: {off.source} ({off.as_of})."
+                             + (" " + "; ".join(notes) + "." if notes else ""))
+            plan.entries.setdefault(prov.id, []).append(entry)
+    return plan
+
+
+def _fmt(v: Any) -> str:
+    return "none" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
+
+
+# ---------------------------------------------------------------- the overlay
+def check_target(into: Path) -> Path:
+    """Refuse to write into the installed package or the embedded catalogue."""
+    target = Path(into).expanduser()
+    resolved = target.resolve()
+    forbidden = [embedded_dir().resolve(), Path(__file__).resolve().parent.parent]
+    for f in forbidden:
+        if resolved == f or resolved.is_relative_to(f):
+            raise InputError.one(
+                "refusing to write into the embedded catalogue or the installed package; "
+                "give an overlay directory (default: the user config catalogue directory)",
+                str(target), field="--into")
+    if target.exists() and not target.is_dir():
+        raise InputError.one("expected a directory", str(target), field="--into")
+    return target
+
+
+def baseline_dirs(into: Path) -> list[Path]:
+    """The overlays a user gets by default, plus the target directory if it holds a catalogue."""
+    dirs = overlay_dirs(None, use_env=True)
+    resolved = [d.resolve() for d in dirs]
+    if into.is_dir() and any((into / f).exists() for f in FILES) and into.resolve() not in resolved:
+        dirs.append(into)
+    return dirs
+
+
+def baseline_catalog(into: Path) -> Catalog:
+    return _located_load([embedded_dir(), *baseline_dirs(into)])
+
+
+def deep_merge(base: Any, over: Any) -> Any:
+    """Merge like the loader: mappings by key, lists of entries by their id / model / gpu."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = deep_merge(out[k], v) if k in out else v
+        return out
+    if isinstance(base, list) and isinstance(over, list) and all(_entry_key(x) for x in over):
+        out_list = list(base)
+        index = {_entry_key(x): i for i, x in enumerate(out_list) if _entry_key(x)}
+        for item in over:
+            key = _entry_key(item)
+            if key in index:
+                out_list[index[key]] = deep_merge(out_list[index[key]], item)
+            else:
+                index[key] = len(out_list)
+                out_list.append(item)
+        return out_list
+    return over
+
+
+def overlay_text(plan: Plan, existing: dict[str, Any] | None, today: dt.date) -> str:
+    """The new providers.yaml overlay: the existing one (if any) with the plan merged in."""
+    import yaml
+
+    ours = {"api_providers": [{"id": pid, "offerings": offs} for pid, offs in plan.entries.items()]}
+    data = deep_merge(existing or {}, ours)
+    header = (
+        "# openclosed catalogue overlay (providers.yaml), layered over the embedded catalogue.\n"
+        f"# Prices imported by `openclosed catalog import genai-prices` on {today.isoformat()} from\n"
+        f"# {plan.source}. Entries merge by id / model; see docs/catalogue.md.\n"
+    )
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def validate_overlay(into: Path, text: str) -> None:
+    """Load the catalogue as it would be with the new overlay; raise InputError if it breaks."""
+    dirs = baseline_dirs(into)
+    with tempfile.TemporaryDirectory(prefix="openclosed-import-") as tmp:
+        tmpdir = Path(tmp)
+        (tmpdir / "providers.yaml").write_text(text, encoding="utf-8")
+        if (into / "models.yaml").exists():
+            shutil.copyfile(into / "models.yaml", tmpdir / "models.yaml")
+        resolved = into.resolve() if into.exists() else None
+        swapped = [tmpdir if resolved is not None and d.resolve() == resolved else d for d in dirs]
+        if tmpdir not in swapped:
+            swapped.append(tmpdir)
+        _located_load([embedded_dir(), *swapped])
+
+
+def read_existing(into: Path) -> tuple[dict[str, Any] | None, bool]:
+    """The existing overlay's data (None if there is none) and whether it holds comments."""
+    from ..yamlio import load_file
+
+    path = into / "providers.yaml"
+    if not path.exists():
+        return None, False
+    data, _ = load_file(path)
+    if not isinstance(data, dict):
+        raise InputError.one("expected a mapping at the top level", str(path), 1)
+    has_comments = any(line.lstrip().startswith("#") for line in path.read_text("utf-8").splitlines()
+                       if not line.startswith("# openclosed catalogue overlay")
+                       and not line.startswith("# Prices imported") and not line.startswith("# genai-prices")
+                       and "docs/catalogue.md" not in line)
+    return data, has_comments
+
+
+def default_into() -> Path:
+    from .loader import user_config_dir
+
+    return Path(os.environ.get("OPENCLOSED_CONFIG_DIR") or user_config_dir()) / "catalog"

@@ -1,0 +1,215 @@
+"""compare: costs recomputed from the report's own fields, constraints, scores, recommendation."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from conftest import TODAY, write
+
+MONTH_S = 730 * 3600
+
+
+def run_json(cli, *args: str) -> dict:
+    r = cli("compare", *args, "--format", "json", "--today", TODAY)
+    assert r.code == 0, r.err
+    return r.json()
+
+
+def api_cost(o: dict, wl: dict, traffic: dict) -> float:
+    up = o["unit_prices"]
+    R = wl["requests_per_month"]
+    tin = R * wl["input_tokens"]
+    cached = tin * traffic.get("cached_input_share", 0)
+    written = tin * traffic.get("cache_write_share", 0)
+    fresh = tin - cached - written
+    factor = 1 - traffic.get("batch_share", 0) * up["batch_discount"]
+    tokens = (fresh * up["input"] + cached * up["cached_input"] + written * up["cache_write"]
+              + R * wl["output_tokens"] * up["output"]) / 1e6 * factor
+    return tokens + R * up["request_fee"]
+
+
+def test_every_cost_recomputes_from_the_report(cli) -> None:
+    data = run_json(cli, "--preset", "chatbot", "--all")
+    wl = data["workload"]
+    assert wl["requests_per_month"] == pytest.approx(50_000 * 730 / 24)
+    traffic = {"cached_input_share": 0.5, "batch_share": 0.0}
+    eng, per = 15_000 * 0.25, 15_000 * 1.0 / 12
+    n_api = n_self = 0
+    for o in data["options"]:
+        tokens = wl["requests_per_month"] * (wl["input_tokens"] + wl["output_tokens"])
+        assert o["cost_per_million_tokens"] == pytest.approx(o["monthly_cost"] / tokens * 1e6, rel=1e-6)
+        assert o["monthly_cost"] == pytest.approx(sum(o["cost_breakdown"].values()), abs=1e-5)
+        if o["deployment"] == "api":
+            n_api += 1
+            assert o["self_hosting"] is None
+            assert o["monthly_cost"] == pytest.approx(api_cost(o, wl, traffic), rel=1e-9, abs=1e-6)
+        elif o["self_hosting"] is not None:
+            n_self += 1
+            sh = o["self_hosting"]
+            assert o["unit_prices"] is None
+            gpus = sh["billed_gpus"] * sh["gpu_hourly_price"] * 730
+            assert o["cost_breakdown"]["gpus"] == pytest.approx(gpus, rel=1e-6)
+            assert o["monthly_cost"] == pytest.approx(gpus + eng + per, rel=1e-6)
+            assert sh["billed_gpus"] >= sh["total_gpus"] == sh["replicas"] * sh["gpus_per_replica"]
+            peak = wl["requests_per_month"] / MONTH_S * 3.0
+            assert sh["peak_requests_per_s"] == pytest.approx(peak, rel=1e-5)
+            assert sh["replicas"] == math.ceil(peak / (sh["requests_per_s_per_replica"] * 0.8) - 1e-9)
+            assert sh["utilisation_at_peak"] <= 0.8 + 1e-6
+    assert n_api > 50 and n_self > 50
+
+
+def test_json_contract_fields(cli) -> None:
+    data = run_json(cli)
+    assert data["schema_version"] == 1 and data["currency"] == "USD"
+    assert data["tool"]["name"] == "openclosed"
+    assert {"as_of", "models", "providers"} <= set(data["catalog"])
+    assert {"requests_per_month", "input_tokens", "output_tokens"} <= set(data["workload"])
+    assert data["recommended"] == data["options"][0]["id"]
+    for o in data["options"]:
+        assert {"id", "model", "open_weights", "deployment", "provider", "monthly_cost",
+                "cost_per_million_tokens", "cost_breakdown", "unit_prices", "self_hosting",
+                "feasible", "violations", "scores", "reasons"} <= set(o)
+        assert set(o["scores"]) == {"cost", "privacy", "lock_in", "quality", "overall"}
+        assert all(0 <= v <= 100 for v in o["scores"].values())
+        if o["self_hosting"]:
+            assert {"cloud", "gpu", "precision", "gpus_per_replica", "replicas", "gpu_hourly_price",
+                    "output_tokens_per_s_per_replica"} <= set(o["self_hosting"])
+    # Default: the best option of each model, feasible only, ranked by overall.
+    models = [o["model"] for o in data["options"]]
+    assert len(models) == len(set(models))
+    overall = [o["scores"]["overall"] for o in data["options"]]
+    assert overall == sorted(overall, reverse=True)
+
+
+def test_no_third_party_recommends_self_hosting(cli) -> None:
+    data = run_json(cli, "--no-third-party", "--all")
+    assert data["recommended"] and "@" in data["recommended"] and ":" in data["recommended"]
+    apis = [o for o in data["options"] if o["deployment"] == "api"]
+    assert apis and all(not o["feasible"] for o in apis)
+    assert all(any("allow_third_party" in v for v in o["violations"]) for o in apis)
+
+
+def test_small_volume_recommends_an_api(cli) -> None:
+    data = run_json(cli, "--requests-per-month", "10000", "--input-tokens", "300", "--output-tokens", "150")
+    best = next(o for o in data["options"] if o["id"] == data["recommended"])
+    assert best["deployment"] == "api"
+
+
+def test_huge_mau_rules_out_llama_with_licence_named(cli) -> None:
+    data = run_json(cli, "--monthly-active-users", "800000000", "--all")
+    llama = [o for o in data["options"] if o["model"].startswith("llama")]
+    assert llama and all(not o["feasible"] for o in llama)
+    assert all(any("Llama" in v and "700,000,000" in v for v in o["violations"]) for o in llama)
+    # Qwen2.5-72B's 100M clause bites too; Apache models do not.
+    assert all(not o["feasible"] for o in data["options"] if o["model"] == "qwen2.5-72b")
+    assert any(o["feasible"] for o in data["options"] if o["model"] == "qwen3-32b")
+
+
+def test_long_context_rules_out_small_windows(cli, catalog) -> None:
+    data = run_json(cli, "--context-tokens", "500000", "--all")
+    for o in data["options"]:
+        window = catalog.model(o["model"]).context_window
+        if window < 500_000:
+            assert not o["feasible"] and any(v.startswith("context:") for v in o["violations"]), o["id"]
+    assert data["recommended"]
+    assert catalog.model(data["options"][0]["model"]).context_window >= 500_000
+
+
+def test_shut_down_models_are_infeasible_and_expiring_ones_flagged(cli) -> None:
+    data = run_json(cli, "--all")
+    by_id = {o["id"]: o for o in data["options"]}
+    nano = by_id["gpt-4.1-nano@openai"]  # shut down 2026-10-23
+    assert not nano["feasible"] and any("shut down" in v for v in nano["violations"])
+    gpt4o = by_id["gpt-4o@openai"]  # shuts down 2027-01-14, inside a 12-month horizon
+    assert any("shuts down on 2027-01-14" in w for w in gpt4o["warnings"])
+    assert any("overall: −15" in r for r in gpt4o["reasons"])
+
+
+def test_regulated_data_needs_zero_retention(cli) -> None:
+    data = run_json(cli, "--sensitivity", "regulated", "--all")
+    for o in data["options"]:
+        if o["deployment"] == "api" and any("zero data retention" in v for v in o["violations"]):
+            break
+    else:
+        pytest.fail("no provider was ruled out for lacking zero data retention")
+
+
+def test_residency(cli, catalog) -> None:
+    data = run_json(cli, "--residency", "eu", "--all")
+    for o in data["options"]:
+        if o["deployment"] == "api":
+            prov = catalog.api_provider(o["provider"])
+            if "eu" not in prov.privacy.residency:
+                assert any(v.startswith("residency:") for v in o["violations"]), o["id"]
+
+
+def test_quality_floor(cli) -> None:
+    data = run_json(cli, "--min-quality", "60", "--all")
+    for o in data["options"]:
+        if o["quality_index"] is not None and o["quality_index"] < 60:
+            assert not o["feasible"]
+    assert all(o["quality_index"] >= 60 for o in data["options"] if o["feasible"])
+
+
+def test_latency_target_sizes_self_hosting(cli) -> None:
+    data = run_json(cli, "--deployment", "self-hosted", "--min-tokens-per-s", "50")
+    for o in data["options"]:
+        assert o["self_hosting"]["per_stream_tokens_per_s"] >= 50 - 1e-6
+
+
+def test_profiles_and_weights_change_the_ranking(cli) -> None:
+    cost = run_json(cli, "--profile", "cost")
+    privacy = run_json(cli, "--profile", "privacy")
+    assert cost["weights"]["cost"] == 0.7 and privacy["weights"]["privacy"] == 0.5
+    w = run_json(cli, "--weights", "quality=1")
+    top = w["options"][0]
+    assert top["scores"]["overall"] == pytest.approx(top["scores"]["quality"] - (15 if any(
+        "overall: −15" in r for r in top["reasons"]) else 0), abs=0.11)
+    r = cli("compare", "--weights", "speed=1")
+    assert r.code == 2 and "--weights" in r.err
+
+
+def test_sort_by_cost(cli) -> None:
+    data = run_json(cli, "--sort", "cost")
+    costs = [o["monthly_cost"] for o in data["options"]]
+    assert costs == sorted(costs)
+
+
+def test_recommendation_explains_itself(cli) -> None:
+    data = run_json(cli)
+    rec = data["recommendation"]
+    assert rec["id"] == data["recommended"]
+    assert data["recommended"] in rec["why"] and "runner-up" in rec["why"]
+    assert rec["best_other_kind"]
+    s = rec["saving"]
+    assert s["saving_pct"] == pytest.approx((1 - s["open_monthly_cost"] / s["closed_monthly_cost"]) * 100, abs=0.06)
+
+
+def test_explain_reproduces_compare(cli) -> None:
+    data = run_json(cli, "--all")
+    by_id = {o["id"]: o for o in data["options"]}
+    for oid in ("gpt-4o@openai", "llama-3.3-70b@aws:h100-sxm"):
+        r = cli("explain", oid, "--format", "json", "--today", TODAY)
+        assert r.code == 0, r.err
+        ex = r.json()
+        assert ex["option"] == by_id[oid]
+        steps = {(s["section"], s["item"]): s["value"] for s in ex["steps"]}
+        assert steps[("cost", "monthly cost")] == by_id[oid]["monthly_cost"]
+        for k, v in by_id[oid]["cost_breakdown"].items():
+            if ("cost", f"{k} cost") in steps:
+                assert steps[("cost", f"{k} cost")] == pytest.approx(v, abs=1e-6)
+        assert any(s["source"] and s["as_of"] for s in ex["steps"])
+    table = cli("explain", "llama-3.3-70b@aws:h100-sxm", "--today", TODAY)
+    assert "decode step" in table.out and "replicas" in table.out
+    bad = cli("explain", "gpt-4o@nowhere")
+    assert bad.code == 2 and "did you mean" in bad.err or "unknown" in bad.err
+
+
+def test_workload_file_and_flags(cli, tmp_path: Path) -> None:
+    f = write(tmp_path / "w.yaml", "version: 1\nname: tiny\ntraffic:\n  requests_per_month: 1000\n"
+              "  input_tokens: 100\n  output_tokens: 50\n")
+    data = run_json(cli, str(f), "--requests-per-month", "2000")
+    assert data["workload"]["requests_per_month"] == 2000 and data["workload"]["name"] == "tiny"
