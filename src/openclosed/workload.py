@@ -20,13 +20,14 @@ Sensitivity = Literal["public", "internal", "confidential", "regulated"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Traffic(_Strict):
-    requests_per_day: float | None = Field(default=None, gt=0)
-    requests_per_month: float | None = Field(default=None, gt=0)
-    requests_per_second: float | None = Field(default=None, gt=0)
+    # Bounds keep the arithmetic finite: 1e12 requests a month is far beyond any real workload.
+    requests_per_day: float | None = Field(default=None, gt=0, le=1e11)
+    requests_per_month: float | None = Field(default=None, gt=0, le=1e12)
+    requests_per_second: float | None = Field(default=None, gt=0, le=1e6)
     input_tokens: float = Field(gt=0, le=10_000_000, description="mean prompt tokens per request")
     output_tokens: float = Field(gt=0, le=1_000_000, description="mean completion tokens")
     cached_input_share: float = Field(default=0.0, ge=0, le=1)

@@ -331,7 +331,11 @@ def overlay_text(plan: Plan, existing: dict[str, Any] | None, today: dt.date) ->
         f"# Prices imported by `openclosed catalog import genai-prices` on {today.isoformat()} from\n"
         f"# {plan.source}. Entries merge by id / model; see docs/catalogue.md.\n"
     )
-    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    class _NoAliases(yaml.SafeDumper):
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    return header + yaml.dump(data, Dumper=_NoAliases, sort_keys=False, allow_unicode=True, width=100)
 
 
 def validate_overlay(into: Path, text: str) -> None:

@@ -63,8 +63,6 @@ _register()
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and map exceptions to exit codes."""
-    import click
-
     from ..errors import OpenclosedError
 
     args = list(sys.argv[1:] if argv is None else argv)
@@ -74,17 +72,11 @@ def main(argv: list[str] | None = None) -> None:
     except OpenclosedError as exc:
         _error_lines(str(exc))
         sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         sys.stderr.write("aborted\n")
         sys.exit(130)
-    except click.ClickException as exc:
-        ctx = getattr(exc, "ctx", None)
-        if ctx is not None and isinstance(exc, click.UsageError):
-            sys.stderr.write(ctx.get_usage() + "\n")
-        sys.stderr.write(f"error: {exc.format_message()}\n")
-        sys.exit(2)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)
@@ -92,7 +84,14 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(0)
     except SystemExit:
         raise
-    except Exception as exc:  # a bug: one line, traceback only with --debug
+    except Exception as exc:
+        if _is_usage_error(exc):
+            ctx = getattr(exc, "ctx", None)
+            if ctx is not None:
+                sys.stderr.write(ctx.get_usage() + "\n")
+            sys.stderr.write(f"error: {exc.format_message()}\n")  # type: ignore[attr-defined]
+            sys.exit(2)
+        # Anything else is a bug: one line, and the traceback only with --debug.
         if debug:
             import traceback
 
@@ -104,6 +103,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(3)
     # Without standalone mode click returns typer.Exit codes instead of raising them.
     sys.exit(rc if isinstance(rc, int) else 0)
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    # Typer vendors click (typer._click) in recent releases; match click's exception by shape
+    # rather than by a private import path.
+    return any(cls.__name__ == "ClickException" for cls in type(exc).__mro__) and hasattr(exc, "format_message")
 
 
 def _error_lines(text: str) -> None:

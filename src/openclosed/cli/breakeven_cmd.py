@@ -12,10 +12,12 @@ from .common import (
     Format,
     FormatOpt,
     OutFileOpt,
+    StaleOpt,
     TodayOpt,
     catalog,
     parse_today,
     show,
+    warn,
     with_workload_flags,
     workload_from_flags,
 )
@@ -36,6 +38,7 @@ def register(app: typer.Typer) -> None:
         chart: Annotated[Path | None, typer.Option("--chart", help="Also write a PNG or SVG chart (needs openclosed[plot]).")] = None,
         catalog_dir: CatalogOpt = None,
         today: TodayOpt = None,
+        stale_days: StaleOpt = 90,
         wl_flags: dict | None = None,
     ) -> None:
         """The monthly volume at which two options cost the same (every crossing)."""
@@ -48,8 +51,12 @@ def register(app: typer.Typer) -> None:
             raise InputError.one("expected 0 < --from < --to", field="--from")
         cat = catalog(catalog_dir)
         wl, source = workload_from_flags(workload, wl_flags or {})
-        engine = Engine(cat, wl, Settings(today=parse_today(today), workload_source=source))
+        engine = Engine(cat, wl, Settings(today=parse_today(today), stale_days=stale_days,
+                                          workload_source=source))
         data = breakeven(engine, option_a, option_b, low, high, points)
+        for oid in (data["option_a"], data["option_b"]):
+            for w in engine.option(oid)[0].warnings:
+                warn(f"{oid}: {w}")
         notes = []
         if data["crossings"]:
             for c in data["crossings"]:

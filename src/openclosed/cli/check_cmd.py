@@ -87,6 +87,9 @@ def register(app: typer.Typer) -> None:
         }
         for w in report.warnings:
             warn(w)
+        for w in checked.warnings:
+            if w not in report.warnings:
+                warn(f"{checked.id}: {w}")
         text = {"text": check_text, "json": check_json, "markdown": check_markdown}[fmt.value](data)
         emit(text, out_file)
         if breaches:

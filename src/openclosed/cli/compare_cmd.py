@@ -118,6 +118,8 @@ def register(app: typer.Typer) -> None:
         cat, wl, result = run_engine(workload, wl_flags or {}, catalog_dir, today, stale_days,
                                      profile, weights)
         data = explain(cat, wl, result, option)
+        for w in data["option"].get("warnings") or []:
+            warn(f"{data['option']['id']}: {w}")
         rows = []
         for s in data["steps"]:
             value = s["value"]

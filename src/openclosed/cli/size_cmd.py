@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .common import CatalogOpt, Format, FormatOpt, OutFileOpt, catalog, show
+from .common import CatalogOpt, Format, FormatOpt, OutFileOpt, TodayOpt, catalog, parse_today, show, warn
 
 
 def register(app: typer.Typer) -> None:
@@ -23,6 +23,7 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = Format.table,
         out_file: OutFileOpt = None,
         catalog_dir: CatalogOpt = None,
+        today: TodayOpt = None,
     ) -> None:
         """How many GPUs, what batch, what speed: one replica of MODEL on GPU."""
         from ..errors import InputError
@@ -31,6 +32,12 @@ def register(app: typer.Typer) -> None:
 
         cat = catalog(catalog_dir)
         m = cat.model(model)
+        import datetime as dt
+
+        from ..catalog.lifecycle import model_warnings
+
+        for w in model_warnings(m, parse_today(today) or dt.date.today()):
+            warn(f"{m.id}: {w}")
         if m.architecture is None:
             raise InputError.one(f"{m.id} is a closed model; only open-weight models can be sized", field="MODEL")
         arch = m.architecture
