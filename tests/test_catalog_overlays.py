@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import TODAY, write
 
 DISCOUNT = "api_providers:\n  - id: together\n    price_multiplier: 0.7\n"
@@ -186,3 +185,29 @@ def test_extends_none_replaces_lower_layers(tmp_path: Path) -> None:
     write(tmp_path / "ov" / "models.yaml", "extends: none\n" + text)
     cat = load_catalog(tmp_path / "ov", use_env=False)
     assert cat.counts()["models"] == load_catalog(use_env=False).counts()["models"]
+
+
+def test_docs_examples_validate(cli, tmp_path: Path) -> None:
+    """Every YAML example in docs/catalogue.md is a valid overlay."""
+    import re
+
+    import yaml
+    from conftest import ROOT
+
+    from openclosed.catalog.refresh import deep_merge
+
+    text = (ROOT / "docs" / "catalogue.md").read_text("utf-8")
+    models: dict = {}
+    providers: dict = {}
+    for block in re.findall(r"```yaml\n(.*?)```", text, re.S):
+        data = yaml.safe_load(block)
+        if "models" in data:
+            models = deep_merge(models, data)
+        else:
+            providers = deep_merge(providers, data)
+    assert models and providers
+    d = tmp_path / "docs-ov"
+    write(d / "models.yaml", yaml.safe_dump(models, sort_keys=False))
+    write(d / "providers.yaml", yaml.safe_dump(providers, sort_keys=False))
+    run = cli("catalog", "validate", "--catalog", str(d))
+    assert run.code == 0, run.err

@@ -142,6 +142,7 @@ class Engine:
             raise InputError.one(f"unknown sort '{self.st.sort}'; expected one of {', '.join(SORTS)}",
                                  field="--sort")
         self._sizing_cache: dict[tuple, Sizing] = {}
+        self._plan_cache: dict[tuple[str, str], list[tuple[str, Sizing, bool]]] = {}
         self.best_quality = max(
             (m.quality.index for m in catalog.all_models() if m.quality), default=100.0
         )
@@ -246,6 +247,7 @@ class Engine:
         other = Engine(self.cat, workload, self.st)
         if same_shape:
             other._sizing_cache = self._sizing_cache
+            other._plan_cache = self._plan_cache
         return other
 
     # ---------------------------------------------------------------- API options
@@ -303,7 +305,7 @@ class Engine:
         stale = self._stale(offering.as_of)
         if stale:
             warnings.append(f"price of {offering.model} at {provider.id} is {stale} days old (as of {offering.as_of})")
-        out = OptionOut(
+        out = OptionOut.model_construct(
             id=f"{model.id}@{provider.id}",
             model=model.id,
             model_name=model.name,
@@ -315,12 +317,12 @@ class Engine:
             monthly_cost=cost.monthly_cost,
             cost_per_million_tokens=self._per_million(cost.monthly_cost),
             cost_breakdown=dict(cost.breakdown),
-            unit_prices=UnitPricesOut(**vars(cost.unit_prices)),
+            unit_prices=UnitPricesOut.model_construct(**vars(cost.unit_prices)),
             self_hosting=None,
             feasible=not violations,
             violations=violations,
             warnings=warnings,
-            scores=Scores(cost=0, privacy=0, lock_in=0, quality=0, overall=0),
+            scores=Scores.model_construct(cost=0, privacy=0, lock_in=0, quality=0, overall=0),
             reasons=reasons,
         )
         return out, Detail(model=model, api=cost, provider=provider, offering=offering)
@@ -407,6 +409,12 @@ class Engine:
 
     def _plans(self, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bool]]:
         """Per precision: the smallest GPU count that fits and meets the latency targets."""
+        key = (model.id, gpu_id)
+        if key not in self._plan_cache:
+            self._plan_cache[key] = self._make_plans(model, gpu_id)
+        return self._plan_cache[key]
+
+    def _make_plans(self, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bool]]:
         gpu = self.cat.gpu(gpu_id)
         assert model.architecture is not None
         max_ttft = self.wl.latency.max_ttft_ms
@@ -448,8 +456,9 @@ class Engine:
         if on_prem:
             hp = onprem_hourly(host, gpu_id, gpu.power_w)  # type: ignore[arg-type]
             assert hp is not None
-            priced = [(GpuOffer(gpu=gpu_id, gpu_counts=[1, 2, 4, 8], hourly_price=hp[0] * mult,
-                                source=host.source, as_of=host.as_of), hp[0] * mult)]
+            # Bought GPUs come in any count; a validated GpuOffer per option would cost time.
+            priced = [(GpuOffer.model_construct(gpu=gpu_id, gpu_counts=[1, 2, 4, 8], instance="owned",
+                                                hourly_price=hp[0] * mult), hp[0] * mult)]
             onprem_parts = {k: v * mult for k, v in hp[1].items()}
             price_kind = "on-prem"
             entry = next(g for g in host.gpus if g.gpu == gpu_id)  # type: ignore[union-attr]
@@ -521,7 +530,7 @@ class Engine:
             "operations": round(operations, 6),
             "setup": round(setup, 6),
         }
-        sh = SelfHostingOut(
+        sh = SelfHostingOut.model_construct(
             cloud=host.id,
             gpu=gpu_id,
             precision=best["precision"],
@@ -564,7 +573,7 @@ class Engine:
                   violations: list[str], warnings: list[str], breakdown: dict[str, float],
                   s: Sizing | None) -> OptionOut:
         total = round(sum(breakdown.values()), 6)
-        return OptionOut(
+        return OptionOut.model_construct(
             id=oid,
             model=model.id,
             model_name=model.name,
@@ -581,7 +590,7 @@ class Engine:
             feasible=not violations,
             violations=violations,
             warnings=warnings,
-            scores=Scores(cost=0, privacy=0, lock_in=0, quality=0, overall=0),
+            scores=Scores.model_construct(cost=0, privacy=0, lock_in=0, quality=0, overall=0),
             reasons=[],
         )
 
@@ -618,7 +627,7 @@ class Engine:
             penalty = scoring.LIFECYCLE_PENALTY if any(w.startswith("lifecycle: ") and "shuts down" in w for w in o.warnings) else 0.0
             if penalty:
                 reasons.append(f"overall: −{penalty:g} because the model shuts down within the horizon")
-            o.scores = Scores(**{k: round(v, 1) for k, v in parts.items()},
+            o.scores = Scores.model_construct(**{k: round(v, 1) for k, v in parts.items()},
                               overall=round(scoring.overall(parts, self.weights, penalty), 1))
             o.reasons = reasons
 

@@ -14,7 +14,7 @@ SCHEMA_VERSION = 1
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class ToolInfo(_Out):

@@ -224,31 +224,76 @@ class StepTime:
         return "memory" if self.memory_s >= self.compute_s else "compute"
 
 
+class StepModel:
+    """Decode-step time as a function of batch size, with everything else computed once.
+
+    t(B) = max(memory(B), compute(B)) + all-reduce(B) + fixed per-layer overheads, where
+    memory(B) = (weights read at B / TP + B · KV(context) / KV split) / (bandwidth · MBU) and
+    compute(B) = B · (2 · active params + attention FLOPs at context) / TP / (peak · MFU).
+    """
+
+    def __init__(self, arch: Architecture, gpu: Gpu, precision: str, tp: int, context: float,
+                 eff: Efficiency = DEFAULT_EFFICIENCY) -> None:
+        s = shape_of(arch)
+        self.tp = tp
+        bpp = BYTES_PER_PARAM[precision]
+        total = weight_bytes(arch, precision)
+        routed = s.routed_total * bpp
+        rest = total - routed
+        if s.lm_head:
+            rest -= s.embed * 2.0  # the input embedding is a row lookup
+        self.rest_bytes = rest
+        self.moe = arch.moe
+        self.expert_bytes = (arch.moe.moe_layers * s.expert_params * bpp) if arch.moe else 0.0
+        self.kv_seq = kv_bytes_per_sequence(arch, context, KV_BYTES[precision])
+        self.kv_div = kv_divisor(arch, tp)
+        self.bw = gpu.bandwidth_tb_s * 1e12 * _mbu(eff, precision)
+        f = flops_per_s(gpu, precision) or gpu.bf16_tflops * 1e12
+        attn = 4.0 * context * arch.attention_heads * _attn_dims(arch) * _attention_layers(arch, context)
+        self.flops_per_seq = 2.0 * s.active_compute + attn
+        self.flops = f * eff.mfu
+        overhead = arch.layers * eff.layer_overhead_us * 1e-6
+        if arch.moe is not None:
+            overhead += arch.moe.moe_layers * arch.moe.experts_per_token * eff.expert_overhead_us * 1e-6
+        self.overhead = overhead
+        if tp > 1:
+            fast = not gpu.interconnect.lower().startswith("pcie")
+            latency = (eff.allreduce_latency_us_fast if fast else eff.allreduce_latency_us_pcie) * 1e-6
+            self.ar_fixed = 2.0 * arch.layers * latency
+            self.ar_per_token = 2.0 * arch.layers * 2.0 * (tp - 1) / tp * arch.hidden_size * 2.0 / (
+                gpu.interconnect_gb_s * 1e9)
+        else:
+            self.ar_fixed = self.ar_per_token = 0.0
+
+    def weight_read(self, batch: float) -> float:
+        if self.moe is None:
+            return self.rest_bytes
+        touched = distinct_experts(self.moe.experts, self.moe.experts_per_token, batch)
+        return self.rest_bytes + touched * self.expert_bytes
+
+    def parts(self, batch: int) -> tuple[float, float, float, float, float]:
+        w = self.weight_read(batch)
+        kv = batch * self.kv_seq
+        memory = (w / self.tp + kv / self.kv_div) / self.bw
+        compute = batch * self.flops_per_seq / self.tp / self.flops
+        return memory, compute, self.ar_fixed + self.ar_per_token * batch, w, kv
+
+    def time(self, batch: int) -> float:
+        memory, compute, ar, _, _ = self.parts(batch)
+        return (memory if memory > compute else compute) + ar + self.overhead
+
+    def step(self, batch: int) -> StepTime:
+        memory, compute, ar, w, kv = self.parts(batch)
+        return StepTime(batch=batch, memory_s=memory, compute_s=compute, allreduce_s=ar,
+                        overhead_s=self.overhead, weight_read_gb=w / GB, kv_read_gb=kv / GB)
+
+
 def decode_step(
     arch: Architecture, gpu: Gpu, precision: str, tp: int, batch: int, context: float,
     eff: Efficiency = DEFAULT_EFFICIENCY,
 ) -> StepTime:
     """One decode step for `batch` sequences at mean context `context` on one replica."""
-    s = shape_of(arch)
-    w_read = weight_read_bytes(arch, precision, batch)
-    kv_read = batch * kv_bytes_per_sequence(arch, context, KV_BYTES[precision])
-    bw = gpu.bandwidth_tb_s * 1e12 * _mbu(eff, precision)
-    memory = (w_read / tp + kv_read / kv_divisor(arch, tp)) / bw
-    f = flops_per_s(gpu, precision) or gpu.bf16_tflops * 1e12
-    attn = 4.0 * batch * context * arch.attention_heads * _attn_dims(arch) * _attention_layers(arch, context)
-    compute = (2.0 * batch * s.active_compute + attn) / tp / (f * eff.mfu)
-    overhead = arch.layers * eff.layer_overhead_us * 1e-6
-    if arch.moe is not None:
-        overhead += arch.moe.moe_layers * arch.moe.experts_per_token * eff.expert_overhead_us * 1e-6
-    return StepTime(
-        batch=batch,
-        memory_s=memory,
-        compute_s=compute,
-        allreduce_s=_allreduce_s(gpu, arch, tp, batch, eff),
-        overhead_s=overhead,
-        weight_read_gb=w_read / GB,
-        kv_read_gb=kv_read / GB,
-    )
+    return StepModel(arch, gpu, precision, tp, context, eff).step(batch)
 
 
 def prefill_compute_s(
@@ -388,11 +433,12 @@ def size(
     prefill_tokens = input_tokens * (1.0 - cached_share)
     p_cost = prefill_compute_s(arch, gpu, precision, tp, prefill_tokens, eff)
 
-    def evaluate(b: int) -> tuple[StepTime, float]:
-        st = decode_step(arch, gpu, precision, tp, b, mean_ctx, eff)
+    model = StepModel(arch, gpu, precision, tp, mean_ctx, eff)
+    interleave = p_cost / output_tokens
+
+    def tpot_of(b: int) -> float:
         # Other sequences' prefills interleave with this one's decode steps (chunked prefill).
-        tpot = st.total_s + (b - 1) * p_cost / output_tokens
-        return st, tpot
+        return model.time(b) + (b - 1) * interleave
 
     reason = None
     if not supports(gpu, precision):
@@ -412,17 +458,20 @@ def size(
     else:
         limit = max_tpot_ms / 1e3 if max_tpot_ms else None
         lo, hi = 1, cap
-        if limit is not None and evaluate(1)[1] > limit:
+        if limit is None:
+            lo = cap
+        elif tpot_of(1) > limit:
             hi = 1
         else:
             while lo < hi:  # effective TPOT grows with the batch: bisect the largest that meets it
                 mid = (lo + hi + 1) // 2
-                if limit is None or evaluate(mid)[1] <= limit:
+                if tpot_of(mid) <= limit:
                     lo = mid
                 else:
                     hi = mid - 1
         batch = lo
-    st, tpot = evaluate(batch)
+    st = model.step(batch)
+    tpot = tpot_of(batch)
     per_request = st.total_s * output_tokens / batch + p_cost
     rps = 1.0 / per_request
     t_prefill = prefill_s(arch, gpu, precision, tp, prefill_tokens, eff)

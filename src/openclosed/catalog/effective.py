@@ -55,7 +55,7 @@ def effective_rows(cat: Catalog, only: str | None = None) -> list[dict[str, Any]
     if not cat.origins:
         raise InputError.one("the catalogue was loaded without origins; use validate_dir()")
     rows: list[dict[str, Any]] = []
-    for fname, kind in zip(FILES, ("models", "providers")):
+    for fname, kind in zip(FILES, ("models", "providers"), strict=True):
         lay: Layered = cat.origins[kind]
         for key, value in lay.data.items():
             if isinstance(value, (dict, list)):

@@ -263,7 +263,7 @@ def from_layers(lays: dict[str, Layered], sources: list[str]) -> Catalog:
     """Validate already layered raw data (one `Layered` per file name) into a located Catalog."""
     problems: list[Problem] = []
     parsed: dict[str, Any] = {}
-    for fname, model in zip(FILES, (ModelsFile, ProvidersFile)):
+    for fname, model in zip(FILES, (ModelsFile, ProvidersFile), strict=True):
         try:
             parsed[fname] = _validate(model, lays[fname])
         except InputError as exc:
@@ -283,17 +283,49 @@ def from_layers(lays: dict[str, Layered], sources: list[str]) -> Catalog:
 _CACHE: dict[tuple, Catalog] = {}
 
 
+def _cache_file(key: tuple) -> Path | None:
+    if os.environ.get("OPENCLOSED_NO_CACHE"):
+        return None
+    import hashlib
+    import sys
+
+    import pydantic
+
+    from .. import __version__
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    digest = hashlib.sha256(repr((key, __version__, pydantic.VERSION, sys.version)).encode()).hexdigest()[:20]
+    return Path(base) / "openclosed" / f"catalog-{digest}.pickle"
+
+
 def _fast_load(base: Path) -> Catalog | None:
-    """Plain C-speed load of the embedded files; None sends us down the slow, located path."""
-    import yaml
+    """Load the embedded files without line tracking; None sends us down the located path.
+
+    The validated catalogue is cached as a pickle in the user's cache directory, keyed by the
+    files' paths, sizes and modification times (and the versions of openclosed, pydantic and
+    Python), which saves the YAML parse and validation on every run.
+    """
+    import pickle
 
     paths = [base / f for f in FILES]
     try:
-        key = tuple((str(p), p.stat().st_mtime_ns) for p in paths)
+        key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
     except OSError:
         return None
     if key in _CACHE:
         return _CACHE[key]
+    cache = _cache_file(key)
+    if cache is not None and cache.exists():
+        try:
+            with cache.open("rb") as fh:
+                cat = pickle.load(fh)
+            if isinstance(cat, Catalog):
+                _CACHE[key] = cat
+                return cat
+        except Exception:  # a stale or corrupt cache is simply rebuilt
+            pass
+    import yaml
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         raw = [yaml.load(p.read_text("utf-8"), Loader=loader) for p in paths]
@@ -307,7 +339,23 @@ def _fast_load(base: Path) -> Catalog | None:
     if cat.cross_reference_problems():
         return None
     _CACHE[key] = cat
+    if cache is not None:
+        _write_cache(cache, cat)
     return cat
+
+
+def _write_cache(path: Path, cat: Catalog) -> None:
+    import pickle
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".catalog.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(cat, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home only costs speed
 
 
 def validate_dir(catalog_dir: str | Path | None, use_env: bool = True) -> Catalog:

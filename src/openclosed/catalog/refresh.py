@@ -224,10 +224,7 @@ def plan_import(cat: Catalog, today: dt.date, threshold_pct: float = 25.0,
                 plan.unmatched.append({**item, "reason": f"genai-prices '{gp_pid}/{found.id}' has no "
                                                          "per-token input and output price"})
                 continue
-            if getattr(found, "prices_checked", None):
-                as_of_item = found.prices_checked
-            else:
-                as_of_item = as_of
+            as_of_item = getattr(found, "prices_checked", None) or as_of
             old = _old_values(off)
             new = {f"prices.{k}": v for k, v in new_prices.items()}
             if new_lc:

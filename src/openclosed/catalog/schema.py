@@ -17,7 +17,7 @@ Id = str
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=False, allow_inf_nan=False, defer_build=True)
 
 
 class Sourced(Strict):

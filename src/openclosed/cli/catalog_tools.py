@@ -78,10 +78,12 @@ def register(catalog_app: typer.Typer) -> None:
                            "catalogue directory). Never the installed package.")] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes; write nothing.")] = False,
         threshold: Annotated[float, typer.Option(
-            "--threshold", min=0, help="Percent difference above which the two sources 'disagree'; "
-                                       "such offerings are held back unless --accept-disagreements.")] = 25.0,
+            "--threshold", min=0,
+            help="Percent difference above which the two sources 'disagree'; such offerings are held back "
+                 "unless --accept-disagreements.")] = 25.0,
         accept: Annotated[bool, typer.Option(
-            "--accept-disagreements", help="Also write offerings whose prices differ by more than --threshold.")] = False,
+            "--accept-disagreements",
+            help="Also write offerings whose prices differ by more than --threshold.")] = False,
         fmt: FormatOpt = Format.table,
         today: TodayOpt = None,
     ) -> None:
@@ -107,7 +109,10 @@ def register(catalog_app: typer.Typer) -> None:
             text = refresh.overlay_text(plan, existing, day)
             refresh.validate_overlay(target, text)
             target.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, text)
+            try:
+                write_atomic(path, text)
+            except OSError as exc:
+                raise InputError.one(f"cannot write the overlay: {exc.strerror or exc}", str(path)) from None
             written = True
             if had_comments:
                 warn(f"{path}: comments in the existing overlay were not kept")

@@ -74,12 +74,15 @@ def _env_width() -> int | None:
 
 
 def warn(message: str) -> None:
-    err_console().print(f"[yellow]warning:[/yellow] {message}", markup=True, highlight=False,
-                        soft_wrap=True)
+    # Plain writes keep rich out of the JSON/CSV path (it costs ~30 ms to import).
+    label = "warning:"
+    if sys.stderr.isatty() and not _no_color():
+        label = "\x1b[33mwarning:\x1b[0m"
+    sys.stderr.write(f"{label} {message}\n")
 
 
 def info(message: str) -> None:
-    err_console().print(message, markup=False, highlight=False, soft_wrap=True)
+    sys.stderr.write(message + "\n")
 
 
 # ----------------------------------------------------------------- options
@@ -239,6 +242,14 @@ def write_atomic(path: Path, text: str | bytes) -> None:
         raise InputError.one("directory does not exist", str(parent), field="--out-file")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     try:
+        # mkstemp creates 0600 files; give the result the mode a plain open() would have.
+        if path.exists():
+            mode = path.stat().st_mode & 0o7777
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(text.encode("utf-8") if isinstance(text, str) else text)
             fh.flush()

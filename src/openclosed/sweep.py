@@ -1,0 +1,683 @@
+"""Sweep: the comparison evaluated across a range of one workload field (pure core).
+
+Two ways to evaluate a point:
+
+* the **fast path**, for the request volume (requests_per_month, requests_per_day) and for
+  peak_to_average. Nothing that sizing depends on changes along such a sweep, so every option
+  is reduced once to a closed form: an API option costs a fixed amount per request (API cost is
+  linear in volume); a self-hosted option is a step function of the peak request rate
+  (replicas = ceil(peak_rps / (requests_per_s_per_replica × utilisation_cap)), packed into
+  rentable instances with `engine.cheapest_packing`, plus fixed operations and setup costs).
+  Points are sorted, so a self-hosted curve is evaluated run by run (one packing per distinct
+  replica count) rather than point by point. Feasibility does not depend on volume.
+* the **engine path**, for every other field (token counts and cache share change sizing and
+  the API price tier; the GPU price multiplier changes every instance price): each point is a
+  run of the engine through `Engine.with_workload`, which keeps the sizing cache whenever the
+  shape of a request is unchanged.
+
+Each fast-path option checks itself against the engine at the workload's own volume when it is
+built; an option whose closed form disagrees falls back to the engine path.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from .catalog.schema import OnPrem
+from .engine import Detail, Engine, Instance, Result, cheapest_packing, onprem_hourly
+from .errors import InputError
+from .report import OptionOut
+from .sizing import size
+from .workload import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
+
+SCHEMA_VERSION = 1
+
+# field -> (workload section, unit shown on axes, default range relative to the workload's value
+#           or absolute: ("rel", lo_factor, hi_factor) | ("abs", lo, hi))
+FIELDS: dict[str, tuple[str, str, tuple[str, float, float]]] = {
+    "requests_per_month": ("traffic", "requests/month", ("abs", 1e3, 1e9)),
+    "requests_per_day": ("traffic", "requests/day", ("rel", 0.01, 100.0)),
+    "input_tokens": ("traffic", "input tokens/request", ("rel", 0.1, 10.0)),
+    "output_tokens": ("traffic", "output tokens/request", ("rel", 0.1, 10.0)),
+    "cached_input_share": ("traffic", "cached share of input tokens", ("abs", 0.0, 0.95)),
+    "peak_to_average": ("traffic", "peak-to-average traffic", ("abs", 1.0, 10.0)),
+    "gpu_price_multiplier": ("self_hosting", "× catalogue GPU price", ("abs", 0.25, 2.0)),
+}
+VOLUME_FIELDS = ("requests_per_month", "requests_per_day")
+FAST_FIELDS = (*VOLUME_FIELDS, "peak_to_average")
+DEFAULT_STEPS_FAST = 241
+DEFAULT_STEPS_ENGINE = 25
+MAX_STEPS = 100_000
+MAX_PAIRWISE = 12  # above this many options, only changes of the cheapest option are crossings
+KINDS = ("closed API", "open-weight API", "self-hosted")
+_BIG_VOLUME = 1e15  # requests/month at which an API option's per-request cost is read
+
+Progress = Callable[[int, int], None]
+
+
+# ------------------------------------------------------------------ the range
+@dataclass(frozen=True)
+class SweepSpec:
+    field: str
+    start: float
+    stop: float
+    steps: int
+    log: bool
+
+    @property
+    def fast(self) -> bool:
+        return self.field in FAST_FIELDS
+
+    @property
+    def unit(self) -> str:
+        return FIELDS[self.field][1]
+
+
+def _number(text: str, what: str) -> float:
+    t = text.strip().replace(",", "").replace("_", "")
+    mult = 1.0
+    suffixes = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9}
+    if t and t[-1].lower() in suffixes and not t.lower().endswith("e"):
+        mult = suffixes[t[-1].lower()]
+        t = t[:-1]
+    try:
+        value = float(t) * mult
+    except ValueError:
+        raise InputError.one(f"{what} {text.strip()!r} is not a number", field="--vary") from None
+    if not math.isfinite(value):
+        raise InputError.one(f"{what} must be finite (got {text.strip()!r})", field="--vary")
+    return value
+
+
+def normalise_field(name: str) -> str:
+    key = name.strip().lower().replace("-", "_")
+    if key not in FIELDS:
+        import difflib
+
+        close = difflib.get_close_matches(key, list(FIELDS), n=1, cutoff=0.5)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(FIELDS)}"
+        raise InputError.one(f"cannot vary '{name.strip()}'{hint}", field="--vary")
+    return key
+
+
+def current_value(workload: Workload, name: str) -> float:
+    if name == "requests_per_month":
+        return workload.requests_per_month
+    if name == "requests_per_day":
+        return workload.requests_per_month / DAYS_PER_MONTH
+    section = getattr(workload, FIELDS[name][0])
+    return float(getattr(section, name))
+
+
+def parse_spec(text: str | None, workload: Workload, steps: int | None = None,
+               log: bool | None = None) -> SweepSpec:
+    """`FIELD=START..STOP` (or `FIELD` alone for a default range) into a checked SweepSpec.
+
+    `log=None` picks log spacing when the range spans two decades or more.
+    """
+    text = (text or "requests_per_month").strip()
+    name, eq, rng = text.partition("=")
+    field_name = normalise_field(name)
+    if eq:
+        lo_text, dots, hi_text = rng.partition("..")
+        if not dots or not lo_text.strip() or not hi_text.strip():
+            raise InputError.one(
+                f"expected FIELD=START..STOP, e.g. requests_per_month=1e3..1e9 (got {text!r})",
+                field="--vary",
+            )
+        start, stop = _number(lo_text, "START"), _number(hi_text, "STOP")
+    else:
+        kind, lo, hi = FIELDS[field_name][2]
+        if kind == "rel":
+            base = current_value(workload, field_name)
+            start, stop = base * lo, base * hi
+        else:
+            start, stop = lo, hi
+    if not start < stop:
+        raise InputError.one(f"START must be below STOP (got {start:g}..{stop:g})", field="--vary")
+    if steps is None:
+        steps = DEFAULT_STEPS_FAST if field_name in FAST_FIELDS else DEFAULT_STEPS_ENGINE
+    if not 2 <= steps <= MAX_STEPS:
+        raise InputError.one(f"expected 2 to {MAX_STEPS:,} steps (got {steps})", field="--steps")
+    if log is None:
+        log = start > 0 and stop / start >= 100
+    if log and start <= 0:
+        raise InputError.one(
+            f"a log range needs START > 0 (got {start:g}); drop --log or start above zero",
+            field="--vary",
+        )
+    spec = SweepSpec(field_name, start, stop, steps, log)
+    check_range(workload, spec)
+    return spec
+
+
+def check_range(workload: Workload, spec: SweepSpec) -> None:
+    """Both ends of the range must make a valid workload (one clear line otherwise)."""
+    from pydantic import ValidationError
+
+    for end, value in (("START", spec.start), ("STOP", spec.stop)):
+        try:
+            Workload.model_validate(workload_at(workload, spec.field, value).model_dump())
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            msg = err.get("msg", "invalid").removeprefix("Value error, ")
+            raise InputError.one(
+                f"{end} {value:g} is not a valid {spec.field}: {msg}", field="--vary"
+            ) from None
+
+
+def grid(spec: SweepSpec) -> list[float]:
+    n, lo, hi = spec.steps, spec.start, spec.stop
+    if spec.log:
+        a, b = math.log10(lo), math.log10(hi)
+        values = [10 ** (a + (b - a) * i / (n - 1)) for i in range(n)]
+    else:
+        values = [lo + (hi - lo) * i / (n - 1) for i in range(n)]
+    values[0], values[-1] = lo, hi
+    return values
+
+
+def workload_at(workload: Workload, name: str, value: float) -> Workload:
+    """The workload with one field set (not validated: the range's ends are)."""
+    if name == "requests_per_month":
+        return workload.with_requests_per_month(value)
+    if name == "requests_per_day":
+        traffic = workload.traffic.model_copy(
+            update={"requests_per_day": value, "requests_per_month": None, "requests_per_second": None}
+        )
+        return workload.model_copy(update={"traffic": traffic})
+    section_name = FIELDS[name][0]
+    section = getattr(workload, section_name).model_copy(update={name: value})
+    return workload.model_copy(update={section_name: section})
+
+
+# ------------------------------------------------------------------ option curves
+def kind_of(o: OptionOut) -> str:
+    if o.deployment == "self-hosted":
+        return "self-hosted"
+    return "open-weight API" if o.open_weights else "closed API"
+
+
+def default_options(result: Result) -> list[str]:
+    """The best feasible option of each kind, by overall score at the workload's own volume."""
+    feasible = [o for o in result.report.options if o.feasible]
+    by_overall = sorted(feasible, key=lambda o: (-o.scores.overall, o.monthly_cost, o.id))
+    out = []
+    for kind in KINDS:
+        best = next((o for o in by_overall if kind_of(o) == kind), None)
+        if best is not None:
+            out.append(best.id)
+    return out
+
+
+class _ApiCurve:
+    """monthly cost = USD per request × requests, rounded to 1e-6 USD like the engine."""
+
+    def __init__(self, per_request: float) -> None:
+        self.per_request = per_request
+
+    def costs(self, rpms: list[float], peaks: list[float]) -> list[float]:
+        k = self.per_request
+        return [round(k * r, 6) for r in rpms]
+
+    def cost(self, rpm: float, peak: float) -> float:
+        return round(self.per_request * rpm, 6)
+
+
+class _ConstCurve:
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def costs(self, rpms: list[float], peaks: list[float]) -> list[float]:
+        return [self.value] * len(rpms)
+
+    def cost(self, rpm: float, peak: float) -> float:
+        return self.value
+
+
+@dataclass
+class _Plan:
+    cap: float  # requests/s one replica serves at the utilisation cap
+    instances: tuple[Instance, ...]
+    ok: bool  # meets the latency targets
+    gpus: int  # GPUs per replica
+    memo: dict[int, float] = field(default_factory=dict)  # replicas -> GPU cost per month
+
+    def replicas(self, peak: float) -> int:
+        return max(1, math.ceil(peak / self.cap - 1e-9))
+
+    def gpu_cost(self, replicas: int) -> float:
+        hit = self.memo.get(replicas)
+        if hit is None:
+            hit = cheapest_packing(self.instances, replicas)[0] * HOURS_PER_MONTH
+            self.memo[replicas] = hit
+        return hit
+
+    def runs(self, peaks: list[float]) -> list[tuple[int, int]]:
+        """(end index, replicas) for each run of equal replica counts along sorted peaks."""
+        n = len(peaks)
+        cap = self.cap
+        first, last = self.replicas(peaks[0]), self.replicas(peaks[-1])
+        if last - first > n // 8:  # dense: nearly every point has its own count
+            ceil = math.ceil
+            reps = [max(1, ceil(p / cap - 1e-9)) for p in peaks]
+            out, end = [], 0
+            for r, group in groupby(reps):
+                end += sum(1 for _ in group)
+                out.append((end, r))
+            return out
+        out = []
+        i = 0
+        rep = self.replicas
+        while i < n:
+            r = rep(peaks[i])
+            j = max(i + 1, bisect_right(peaks, (r + 1e-9) * cap, i + 1))
+            while j > i + 1 and rep(peaks[j - 1]) != r:
+                j -= 1
+            while j < n and rep(peaks[j]) == r:
+                j += 1
+            out.append((j, r))
+            i = j
+        return out
+
+
+class _SelfCurve:
+    """A self-hosted option as a step function of the peak request rate."""
+
+    def __init__(self, plans: list[_Plan], operations: float, setup: float) -> None:
+        self.plans, self.operations, self.setup = plans, operations, setup
+
+    def _total(self, reps: tuple[int, ...]) -> float:
+        best = None
+        for plan, r in zip(self.plans, reps):
+            cost = plan.gpu_cost(r)
+            if not math.isfinite(cost):
+                continue
+            key = (not plan.ok, cost, plan.gpus)
+            if best is None or key < best:
+                best = key
+        assert best is not None
+        # The engine: breakdown rounded to 1e-6 USD, summed in the order gpus, operations, setup.
+        return round(round(best[1], 6) + self.operations + self.setup, 6)
+
+    def cost(self, rpm: float, peak: float) -> float:
+        return self._total(tuple(p.replicas(peak) for p in self.plans))
+
+    def costs(self, rpms: list[float], peaks: list[float]) -> list[float]:
+        all_runs = [p.runs(peaks) for p in self.plans]
+        if len(all_runs) == 1:
+            out: list[float] = []
+            start = 0
+            for end, r in all_runs[0]:
+                out.extend([self._total((r,))] * (end - start))
+                start = end
+            return out
+        ends = sorted({end for runs in all_runs for end, _ in runs})
+        pos = [0] * len(all_runs)
+        out = []
+        start = 0
+        for end in ends:
+            reps = []
+            for k, runs in enumerate(all_runs):
+                while runs[pos[k]][0] < end:
+                    pos[k] += 1
+                reps.append(runs[pos[k]][1])
+            out.extend([self._total(tuple(reps))] * (end - start))
+            start = end
+        return out
+
+
+def _peak_factor(workload: Workload) -> float:
+    t = workload.traffic
+    return max(1.0, (1 - t.batch_share) * t.peak_to_average)
+
+
+def _self_curve(engine: Engine, out: OptionOut, det: Detail) -> _SelfCurve | _ConstCurve | None:
+    """The closed form of one self-hosted option, or None when it cannot be trusted."""
+    fixed = out.cost_breakdown
+    if not det.candidates:  # nothing fits: operations and setup only, at any volume
+        return _ConstCurve(out.monthly_cost)
+    wl, cat = engine.wl, engine.cat
+    sh = out.self_hosting
+    host = det.hosting.get("host")
+    if sh is None or host is None:
+        return None
+    gpu = cat.gpu(sh.gpu)
+    mult = wl.self_hosting.gpu_price_multiplier
+    priced: list[tuple[list[int], str, float]] = []
+    if isinstance(host, OnPrem):
+        hp = onprem_hourly(host, gpu.id, gpu.power_w)
+        if hp is None:
+            return None
+        priced.append(([1, 2, 4, 8], "", hp[0] * mult))
+    else:
+        reserved = wl.self_hosting.reserved
+        for o in host.offers:
+            if o.gpu != gpu.id:
+                continue
+            base = o.reserved_hourly_price if reserved and o.reserved_hourly_price else o.hourly_price
+            priced.append((o.gpu_counts, o.instance or "", base * host.price_multiplier * mult))
+    t, lat = wl.traffic, wl.latency
+    max_tpot = 1000.0 / lat.min_output_tokens_per_s if lat.min_output_tokens_per_s else None
+    model = det.model
+    assert model.architecture is not None
+    base_peak = wl.requests_per_month / SECONDS_PER_MONTH * _peak_factor(wl)
+    plans = []
+    for cand in det.candidates:
+        tp = cand["gpus_per_replica"]
+        s = size(model.id, model.architecture, gpu, cand["precision"], tp, t.input_tokens,
+                 t.output_tokens, max_tpot_ms=max_tpot, cached_share=t.cached_input_share,
+                 context_tokens=t.context_tokens_value, eff=engine.st.efficiency)
+        inst = tuple(
+            Instance(count // tp, count, count * price, name)
+            for counts, name, price in priced
+            for count in counts
+            if count >= tp
+        )
+        plan = _Plan(s.requests_per_s * wl.self_hosting.utilisation_cap, inst,
+                     bool(cand["meets_latency"]), s.gpus)
+        # Self-check against the engine at the workload's own volume.
+        r = plan.replicas(base_peak)
+        if r != cand["replicas"] or cheapest_packing(inst, r)[0] != cand["hourly_total"]:
+            return None
+        plans.append(plan)
+    curve = _SelfCurve(plans, fixed["operations"], fixed["setup"])
+    if curve.cost(wl.requests_per_month, base_peak) != out.monthly_cost:
+        return None
+    return curve
+
+
+# ------------------------------------------------------------------ the result
+@dataclass
+class Series:
+    id: str
+    kind: str
+    costs: list[float]
+    feasible: list[bool]
+    violations: list[str] = field(default_factory=list)  # at the workload's own value
+    method: str = "fast"  # fast | engine
+
+
+@dataclass
+class Crossing:
+    a: str
+    b: str
+    at: float  # first value (refined) at which the order has flipped
+    between: tuple[float, float]  # the grid points around it
+    cost_a: float
+    cost_b: float
+    cheaper_below: str
+    cheaper_above: str
+    refined: bool
+
+    def to_dict(self, field_name: str) -> dict[str, Any]:
+        return {
+            "a": self.a, "b": self.b, field_name: self.at, "between": list(self.between),
+            "cost_a": self.cost_a, "cost_b": self.cost_b,
+            "cheaper_below": self.cheaper_below, "cheaper_above": self.cheaper_above,
+            "refined": self.refined,
+        }
+
+
+@dataclass
+class Sweep:
+    spec: SweepSpec
+    workload: Workload
+    workload_source: str
+    values: list[float]
+    requests_per_month: list[float]
+    tokens_per_month: list[float]
+    series: list[Series]
+    crossings: list[Crossing]
+    method: str  # fast | engine
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def field(self) -> str:
+        return self.spec.field
+
+    def cost_per_million(self, s: Series, i: int) -> float:
+        tokens = self.tokens_per_month[i]
+        return round(s.costs[i] / tokens * 1e6, 6) if tokens else 0.0
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """One row per point and option, point-major."""
+        for i, value in enumerate(self.values):
+            for s in self.series:
+                yield {
+                    self.field: value,
+                    "option": s.id,
+                    "kind": s.kind,
+                    "monthly_cost": s.costs[i],
+                    "cost_per_million_tokens": self.cost_per_million(s, i),
+                    "feasible": s.feasible[i],
+                }
+
+    def to_dict(self) -> dict[str, Any]:
+        wl = self.workload
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "field": self.field,
+            "unit": self.spec.unit,
+            "start": self.spec.start,
+            "stop": self.spec.stop,
+            "steps": self.spec.steps,
+            "log": self.spec.log,
+            "method": self.method,
+            "workload": {
+                "name": wl.name, "source": self.workload_source,
+                "requests_per_month": wl.requests_per_month,
+                "input_tokens": wl.traffic.input_tokens, "output_tokens": wl.traffic.output_tokens,
+                "cached_input_share": wl.traffic.cached_input_share,
+                "peak_to_average": wl.traffic.peak_to_average,
+                "gpu_price_multiplier": wl.self_hosting.gpu_price_multiplier,
+            },
+            "options": [
+                {"id": s.id, "kind": s.kind, "method": s.method,
+                 "feasible": all(s.feasible), "violations": s.violations}
+                for s in self.series
+            ],
+            "points": list(self.rows()),
+            "crossings": [c.to_dict(self.field) for c in self.crossings],
+            "notes": self.notes,
+        }
+
+
+# ------------------------------------------------------------------ sweeping
+def _volumes(spec: SweepSpec, values: list[float], wl: Workload) -> tuple[list[float], list[float]]:
+    """Requests per month and peak requests per second at each point, as the engine computes them."""
+    if spec.field == "requests_per_month":
+        rpms = list(values)
+    elif spec.field == "requests_per_day":
+        rpms = [v * DAYS_PER_MONTH for v in values]
+    else:
+        rpms = [wl.requests_per_month] * len(values)
+    if spec.field == "peak_to_average":
+        b = wl.traffic.batch_share
+        peaks = [r / SECONDS_PER_MONTH * max(1.0, (1 - b) * v) for r, v in zip(rpms, values)]
+    else:
+        f = _peak_factor(wl)
+        peaks = [r / SECONDS_PER_MONTH * f for r in rpms]
+    return rpms, peaks
+
+
+def sweep(
+    engine: Engine,
+    spec: SweepSpec,
+    options: list[str] | None = None,
+    *,
+    workload_source: str = "workload",
+    progress: Progress | None = None,
+    base: Result | None = None,
+) -> Sweep:
+    """Evaluate `options` (ids, or "all"; default: the best of each kind) along `spec`."""
+    wl = engine.wl
+    notes: list[str] = []
+    wanted = [o.strip() for o in options or [] if o.strip()]
+    if not wanted or wanted == ["all"]:
+        base = base or engine.run()
+        ids = [o.id for o in base.report.options] if wanted else default_options(base)
+        if not ids:
+            raise InputError.one("no feasible option to sweep; name some with --options",
+                                 field="--options")
+        pairs = {o.id: (o, base.details[o.id]) for o in base.report.options}
+    else:
+        pairs = {}
+        for given in wanted:
+            o, det = engine.option(given)
+            pairs.setdefault(o.id, (o, det))
+        ids = list(pairs)
+    values = grid(spec)
+    n = len(values)
+    rpms, peaks = _volumes(spec, values, wl)
+    tin, tout = wl.traffic.input_tokens, wl.traffic.output_tokens
+    if spec.fast:
+        tokens = [r * tin + r * tout for r in rpms]  # the engine's tokens_per_month
+    else:
+        tokens = [workload_at(wl, spec.field, v).tokens_per_month for v in values]
+    total_work = len(ids) + (0 if spec.fast else n)
+    done = 0
+
+    def tick(k: int = 1) -> None:
+        nonlocal done
+        done += k
+        if progress is not None:
+            progress(done, total_work)
+
+    series: list[Series] = []
+    curves: dict[str, Any] = {}
+    slow: list[int] = []
+    if spec.fast:
+        big = None
+        for oid in ids:
+            out, det = pairs[oid]
+            curve: Any
+            if out.deployment == "api":
+                if big is None:
+                    big = engine.with_workload(wl.with_requests_per_month(_BIG_VOLUME))
+                curve = _ApiCurve(big.option(oid)[0].monthly_cost / _BIG_VOLUME)
+            else:
+                curve = _self_curve(engine, out, det)
+            s = Series(oid, kind_of(out), [], [out.feasible] * n, list(out.violations))
+            if curve is None:
+                s.method, s.feasible = "engine", []
+                slow.append(len(series))
+            else:
+                curves[oid] = curve
+                s.costs = curve.costs(rpms, peaks)
+                tick()
+            series.append(s)
+        if slow:
+            notes.append(
+                f"{len(slow)} option(s) evaluated by the engine at every point: their closed form "
+                "did not reproduce the engine at the workload's own volume"
+            )
+    else:
+        for oid in ids:
+            out, _ = pairs[oid]
+            series.append(Series(oid, kind_of(out), [], [], list(out.violations), "engine"))
+        slow = list(range(len(series)))
+        notes.append(
+            f"{spec.field} changes sizing or prices, so the engine ran at each of the {n} points"
+        )
+    if slow:
+        _engine_fill(engine, spec, values, [series[i] for i in slow], tick if not spec.fast else None)
+        if spec.fast:
+            tick(len(slow))
+
+    def cost_at(s: Series, value: float) -> float:
+        curve = curves.get(s.id)
+        if curve is not None:
+            r, p = _volumes(spec, [value], wl)
+            return curve.cost(r[0], p[0])
+        eng = engine.with_workload(workload_at(wl, spec.field, value))
+        return eng.option(s.id)[0].monthly_cost
+
+    crossings = find_crossings(values, series, cost_at, spec.log)
+    method = "fast" if spec.fast and not slow else ("mixed" if spec.fast else "engine")
+    return Sweep(spec, wl, workload_source, values, rpms, tokens, series, crossings, method, notes)
+
+
+def _engine_fill(engine: Engine, spec: SweepSpec, values: list[float], targets: list[Series],
+                 tick: Callable[[int], None] | None) -> None:
+    many = len(targets) > 40
+    eng = engine
+    for value in values:
+        eng = eng.with_workload(workload_at(engine.wl, spec.field, value))
+        if many:
+            by_id = {o.id: o for o in eng.run().all_options}
+            outs = [by_id[s.id] for s in targets]
+        else:
+            outs = [eng.option(s.id)[0] for s in targets]
+        for s, o in zip(targets, outs):
+            s.costs.append(o.monthly_cost)
+            s.feasible.append(o.feasible)
+        if tick is not None:
+            tick(1)
+
+
+# ------------------------------------------------------------------ crossings
+def _sign(x: float) -> int:
+    return (x > 0) - (x < 0)
+
+
+def find_crossings(values: list[float], series: list[Series],
+                   cost_at: Callable[[Series, float], float] | None = None,
+                   log: bool = False) -> list[Crossing]:
+    """Where two options swap order (pairwise up to MAX_PAIRWISE options; beyond that, where
+    the cheapest option changes), refined by bisection when `cost_at` is given."""
+    pairs: list[tuple[Series, Series, int, int]] = []  # (a, b, left index, right index)
+    if len(series) <= MAX_PAIRWISE:
+        for ia in range(len(series)):
+            for ib in range(ia + 1, len(series)):
+                a, b = series[ia], series[ib]
+                last, last_sign = None, 0
+                for i, (ca, cb) in enumerate(zip(a.costs, b.costs)):
+                    sg = _sign(ca - cb)
+                    if sg == 0:
+                        continue
+                    if last_sign and sg != last_sign:
+                        pairs.append((a, b, last, i))
+                    last, last_sign = i, sg
+    else:
+        cur: Series | None = None
+        for i in range(len(values)):
+            best = min(series, key=lambda s: (s.costs[i], s.id))
+            if cur is None:
+                cur = best
+            elif best is not cur and best.costs[i] < cur.costs[i]:
+                pairs.append((cur, best, i - 1, i))
+                cur = best
+    out = []
+    for a, b, i0, i1 in pairs:
+        out.append(_refine(a, b, values, i0, i1, cost_at, log))
+    out.sort(key=lambda c: (c.at, c.a, c.b))
+    return out
+
+
+def _refine(a: Series, b: Series, values: list[float], i0: int, i1: int,
+            cost_at: Callable[[Series, float], float] | None, log: bool) -> Crossing:
+    x0, x1 = values[i0], values[i1]
+    left = _sign(a.costs[i0] - b.costs[i0]) or -_sign(a.costs[i1] - b.costs[i1])
+    ca, cb = a.costs[i1], b.costs[i1]
+    refined = False
+    if cost_at is not None:
+        refined = True
+        for _ in range(60):
+            mid = math.sqrt(x0 * x1) if log and x0 > 0 else (x0 + x1) / 2
+            if not x0 < mid < x1:
+                break
+            ma, mb = cost_at(a, mid), cost_at(b, mid)
+            if _sign(ma - mb) == left:
+                x0 = mid
+            else:
+                x1, ca, cb = mid, ma, mb
+            if x1 - x0 <= 1e-7 * abs(x1):
+                break
+    below, above = (a.id, b.id) if left < 0 else (b.id, a.id)
+    return Crossing(a.id, b.id, x1, (values[i0], values[i1]), ca, cb, below, above, refined)

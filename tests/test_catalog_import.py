@@ -1,0 +1,155 @@
+"""`openclosed catalog import genai-prices`: offline refresh into an overlay, never half-written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import TODAY, write
+
+pytest.importorskip("genai_prices")
+
+DAY = dt.date.fromisoformat(TODAY)
+
+
+def _gp_price(provider: str, ref: str, key: str) -> float:
+    """Independent look-up of one standard price in genai-prices' bundled data."""
+    from genai_prices.data import providers
+
+    p = next(p for p in providers if p.id == provider)
+    m = p.find_model(ref, all_providers=providers)
+    mp = m.prices if not isinstance(m.prices, list) else m.get_prices(dt.datetime(2026, 11, 24, 12))
+    v = vars(mp)[key]
+    return float(getattr(v, "base", v))
+
+
+def test_dry_run_lists_real_changes_and_writes_nothing(cli, tmp_path: Path) -> None:
+    into = tmp_path / "ov"
+    run = cli("catalog", "import", "genai-prices", "--into", str(into), "--dry-run", "--format", "json",
+              "--today", TODAY)
+    assert run.code == 0, run.err
+    data = run.json()
+    assert data["dry_run"] is True and data["written"] is False
+    assert not into.exists()
+    assert data["source"].startswith("genai-prices ") and "(pydantic/genai-prices)" in data["source"]
+    assert data["changes"], "expected the installed genai-prices to differ from our catalogue somewhere"
+    assert data["unmatched"] and data["confirmed"]
+    # Every change's new value is what genai-prices itself says (checked on plain fields).
+    for c in data["changes"]:
+        if c["field"] in ("prices.input", "prices.output"):
+            gp_provider, gp_model = c["genai_prices_model"].split("/", 1)
+            key = {"prices.input": "input_mtok", "prices.output": "output_mtok"}[c["field"]]
+            assert c["new"] == pytest.approx(_gp_price(gp_provider, gp_model, key))
+    # DeepInfra is not in genai-prices: reported, not silently skipped.
+    assert any(u["provider"] == "deepinfra" for u in data["unmatched"])
+    # Disagreements are the changes beyond the threshold, and they are held back.
+    for c in data["changes"]:
+        if c["change_pct"] is not None:
+            assert c["disagrees"] == (abs(c["change_pct"]) > 25)
+        if c["disagrees"]:
+            assert c["status"] == "held back"
+
+
+def test_threshold_is_configurable(cli, tmp_path: Path) -> None:
+    args = ("catalog", "import", "genai-prices", "--into", str(tmp_path / "ov"), "--dry-run", "-f", "json",
+            "--today", TODAY)
+    strict = cli(*args, "--threshold", "1").json()
+    loose = cli(*args, "--threshold", "1000").json()
+    assert len(strict["disagreements"]) > len(loose["disagreements"])
+    assert all(abs(c["change_pct"]) <= 1000 for c in loose["changes"] if c["change_pct"] is not None)
+
+
+def test_import_writes_overlay_that_loads(cli, tmp_path: Path) -> None:
+    into = tmp_path / "ov"
+    # An existing overlay there is merged, not replaced.
+    write(into / "providers.yaml", "api_providers:\n  - id: together\n    price_multiplier: 0.7\n")
+    run = cli("catalog", "import", "genai-prices", "--into", str(into), "--format", "json", "--today", TODAY)
+    assert run.code == 0, run.err
+    data = run.json()
+    assert data["written"] is True
+    written = yaml.safe_load((into / "providers.yaml").read_text("utf-8"))
+    provs = {p["id"]: p for p in written["api_providers"]}
+    assert provs["together"]["price_multiplier"] == 0.7
+    applied = [c for c in data["changes"] if c["status"] == "applied"]
+    assert applied
+    for c in applied:
+        offs = {o["model"]: o for o in provs[c["provider"]]["offerings"]}
+        entry = offs[c["model"]]
+        assert entry["source"] == data["source"]
+        assert str(entry["as_of"]) == TODAY
+        section, fld = c["field"].split(".")
+        assert entry[section][fld] == c["new"]
+    # Held-back offerings are not written.
+    for c in data["changes"]:
+        if c["status"] == "held back":
+            offs = {o["model"] for o in provs.get(c["provider"], {}).get("offerings", [])}
+            assert c["model"] not in offs
+    # The result is a valid overlay: a second run finds nothing left to apply.
+    val = cli("catalog", "validate", "--catalog", str(into))
+    assert val.code == 0, val.err
+    again = cli("catalog", "import", "genai-prices", "--into", str(into), "--dry-run", "-f", "json", "--today", TODAY)
+    assert [c for c in again.json()["changes"] if c["status"] == "applied"] == []
+    assert not [p for p in into.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_refuses_to_write_into_the_package(cli) -> None:
+    from openclosed.catalog import embedded_dir
+
+    run = cli("catalog", "import", "genai-prices", "--into", str(embedded_dir()), "--today", TODAY)
+    assert run.code == 2 and "refusing" in run.err
+    run = cli("catalog", "import", "genai-prices", "--into", str(embedded_dir() / "sub"), "--dry-run")
+    assert run.code == 2 and "refusing" in run.err
+
+
+def test_default_target_is_user_config_dir(cli, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("OPENCLOSED_CONFIG_DIR", str(tmp_path / "cfg"))
+    run = cli("catalog", "import", "genai-prices", "-f", "json", "--today", TODAY)
+    assert run.code == 0, run.err
+    assert Path(run.json()["target"]) == tmp_path / "cfg" / "catalog" / "providers.yaml"
+    assert (tmp_path / "cfg" / "catalog" / "providers.yaml").exists()
+
+
+def test_without_the_extra_exits_2_with_install_command(cli, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "genai_prices", None)
+    monkeypatch.setitem(sys.modules, "genai_prices.data", None)
+    run = cli("catalog", "import", "genai-prices", "--into", str(tmp_path / "ov"), "--dry-run")
+    assert run.code == 2
+    assert "pip install 'openclosed[prices]'" in run.err
+    assert not (tmp_path / "ov").exists()
+
+
+def test_unknown_source(cli) -> None:
+    run = cli("catalog", "import", "litellm", "--dry-run")
+    assert run.code == 2 and "genai-prices" in run.err
+
+
+@pytest.mark.parametrize("where", ["replace", "dump"])
+def test_failed_write_leaves_target_untouched(cli, tmp_path: Path, monkeypatch, where: str) -> None:
+    into = tmp_path / "ov"
+    old = write(into / "providers.yaml", "# mine\napi_providers:\n  - id: together\n    price_multiplier: 0.7\n")
+    before = old.read_bytes()
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    if where == "replace":
+        monkeypatch.setattr(os, "replace", boom)
+    else:
+        monkeypatch.setattr(yaml, "dump", boom)
+    run = cli("catalog", "import", "genai-prices", "--into", str(into), "--today", TODAY)
+    assert run.code in (2, 3) and "Traceback" not in run.err
+    assert old.read_bytes() == before
+    assert sorted(p.name for p in into.iterdir()) == ["providers.yaml"]
+
+
+def test_plan_merges_tiers_and_time_of_day_prices() -> None:
+    """Pure core: DeepSeek's off-peak discount is not taken for the list price."""
+    from openclosed.catalog import load_catalog
+    from openclosed.catalog.refresh import plan_import
+
+    plan = plan_import(load_catalog(use_env=False), DAY)
+    assert "deepseek/deepseek-v3" in plan.confirmed
