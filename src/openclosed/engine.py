@@ -294,7 +294,10 @@ class Engine:
         lat = wl.latency
         if lat.min_output_tokens_per_s is not None:
             if offering.output_tokens_per_s is None:
-                warnings.append("latency: the provider's speed is not in the catalogue; not checked")
+                warnings.append(
+                    f"latency: no published speed for {offering.model} at {provider.id}; "
+                    "the tokens/s target was not checked"
+                )
             elif offering.output_tokens_per_s < lat.min_output_tokens_per_s:
                 violations.append(
                     f"latency: {offering.output_tokens_per_s:g} tokens/s per stream is below "

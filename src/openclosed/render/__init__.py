@@ -19,6 +19,7 @@ class Column:
     kind: str = "text"  # text | money | number | int | score | lock | bool | pct
     width: int | None = None
     table: bool = True  # shown in the terminal table (CSV always has every column)
+    optional: int = 0  # >0: dropped from a narrow terminal table, highest number first
 
 
 @dataclass

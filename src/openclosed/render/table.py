@@ -20,6 +20,23 @@ def _style(kind: str, value: object) -> str | None:
     return None
 
 
+def _fit(cols: list, rows: list, width: int) -> list:
+    """Drop optional columns (highest number first) until the natural width fits."""
+
+    def natural(c: object) -> int:
+        cells = [len(cell(r.get(c.key), c.kind)) for r in rows] or [0]  # type: ignore[attr-defined]
+        w = max(len(c.header), *cells)  # type: ignore[attr-defined]
+        return min(w, c.width) if c.width else w  # type: ignore[attr-defined]
+
+    cols = list(cols)
+    while sum(natural(c) + 3 for c in cols) > width:
+        optional = [c for c in cols if c.optional]
+        if not optional:
+            break
+        cols.remove(max(optional, key=lambda c: c.optional))
+    return cols
+
+
 def to_table(view: View, width: int | None = None, color: bool = False) -> str:
     from rich import box
     from rich.console import Console
@@ -32,6 +49,7 @@ def to_table(view: View, width: int | None = None, color: bool = False) -> str:
     table = Table(title=view.title, box=box.SIMPLE_HEAD, padding=(0, 1), title_justify="left",
                   show_edge=False, pad_edge=False)
     cols = [c for c in view.columns if c.table]
+    cols = _fit(cols, view.rows, width or 100)
     for c in cols:
         table.add_column(c.header, justify="right" if c.kind in NUMERIC else "left",
                          max_width=c.width, overflow="fold", no_wrap=c.kind in NUMERIC)

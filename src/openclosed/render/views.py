@@ -64,7 +64,7 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> Vi
         Column("position", "#", "int"),
         Column("label", "option", "text", width=44),
         Column("monthly_cost", "$/month", "money"),
-        Column("cost_per_million_tokens", "$/Mtok", "money"),
+        Column("cost_per_million_tokens", "$/Mtok", "money", optional=1),
         Column("scores_privacy", "priv", "score"),
         Column("scores_lock_in", "lock", "lock"),
         Column("scores_quality", "qual", "score"),
