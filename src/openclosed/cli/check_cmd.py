@@ -71,6 +71,10 @@ def register(app: typer.Typer) -> None:
             checked = find_option(result, report.recommended)
         else:
             raise InputError.one("no feasible option to check; name one with --option", field="--option")
+        # Warnings about the checked option, plus the catalogue-wide staleness summary; the
+        # recommended option's own warnings matter only when it is the one checked.
+        warnings = [f"{checked.id}: {w}" for w in checked.warnings]
+        warnings += [w for w in report.warnings if "options use prices older" in w]
         checks, breaches = check_budgets(checked, max_monthly_cost, max_cost_per_million, base, max_increase_pct)
         alts = alternatives(report, checked)
         data = {
@@ -83,13 +87,10 @@ def register(app: typer.Typer) -> None:
             "alternatives": [a.model_dump(mode="json") for a in alts],
             "catalog_as_of": report.catalog.as_of,
             "workload": report.workload.model_dump(mode="json"),
-            "warnings": report.warnings,
+            "warnings": warnings,
         }
-        for w in report.warnings:
+        for w in warnings:
             warn(w)
-        for w in checked.warnings:
-            if w not in report.warnings:
-                warn(f"{checked.id}: {w}")
         text = {"text": check_text, "json": check_json, "markdown": check_markdown}[fmt.value](data)
         emit(text, out_file)
         if breaches:
