@@ -46,8 +46,9 @@ def to_table(view: View, width: int | None = None, color: bool = False) -> str:
     buf = io.StringIO()
     console = Console(file=buf, width=width or 100, no_color=not color, color_system="standard" if color else None,
                       highlight=False, force_terminal=color, soft_wrap=False)
-    table = Table(title=view.title, box=box.SIMPLE_HEAD, padding=(0, 1), title_justify="left",
-                  show_edge=False, pad_edge=False)
+    # The title goes on its own line: a table narrower than its title would wrap it.
+    console.print(Text(view.title, style="bold" if color else ""))
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False, pad_edge=False)
     cols = [c for c in view.columns if c.table]
     cols = _fit(cols, view.rows, width or 100)
     for c in cols:
