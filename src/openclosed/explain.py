@@ -84,7 +84,7 @@ def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str
         steps.append(_step("efficiency", "factors", asdict(DEFAULT_EFFICIENCY),
                            "docs/methodology.md, evidence in shared/reference/selfhost.md §4"))
         mem = s.memory
-        steps.append(_step("memory", "weights", round(mem.weights_gb, 3),
+        steps.append(_step("memory", "weights (GB)", round(mem.weights_gb, 3),
                            f"parameters × bytes per weight at {sh.precision} (embeddings in 16 bits)"))
         steps.append(_step("memory", "usable per GPU (GB)", round(mem.usable_gb, 3),
                            "0.90 × memory − max(1.5 GiB, 4 % of memory)"))

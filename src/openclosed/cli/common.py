@@ -320,6 +320,12 @@ def workload_from_flags(path: Path | None, flags: dict[str, Any], note: bool = T
     return build_workload(path, preset_name, overrides_from(**flags), default_note=note)
 
 
+def terminal_width(out_file: Path | None) -> int:
+    if out_file is not None:
+        return 100
+    return _env_width() or out_console().width
+
+
 def show(view: Any, fmt: str, out_file: Path | None) -> None:
     """Render a view in the chosen format to stdout or a file."""
     from ..render import RENDERERS

@@ -136,4 +136,10 @@ def register(app: typer.Typer) -> None:
             json=data,
             csv_columns=[Column(k, k) for k in ("section", "item", "value_text", "how", "source", "as_of")],
         )
+        if fmt.value == "table":
+            from ..render.trace import trace_text
+            from .common import emit, terminal_width
+
+            emit(trace_text(data, terminal_width(out_file)), out_file)
+            return
         show(view, fmt.value, out_file)
