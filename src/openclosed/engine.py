@@ -22,7 +22,6 @@ from .report import (
     Scores,
     SelfHostingOut,
     ToolInfo,
-    UnitPricesOut,
     WorkloadSummary,
 )
 from .sizing import DEFAULT_EFFICIENCY, Efficiency, Sizing, size, supports, tp_candidates
@@ -320,7 +319,7 @@ class Engine:
             monthly_cost=cost.monthly_cost,
             cost_per_million_tokens=self._per_million(cost.monthly_cost),
             cost_breakdown=dict(cost.breakdown),
-            unit_prices=UnitPricesOut.model_construct(**vars(cost.unit_prices)),
+            unit_prices=cost.unit_prices,
             self_hosting=None,
             feasible=not violations,
             violations=violations,

@@ -55,7 +55,7 @@ def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str
         if prov.price_multiplier != 1:
             steps.append(_step("prices", "negotiated price multiplier", prov.price_multiplier,
                                "from a catalogue overlay"))
-        steps.append(_step("prices", "unit prices charged", asdict(up),
+        steps.append(_step("prices", "unit prices charged", up.model_dump(),
                            "tier chosen and multiplier applied", up.source, up.as_of))
         for what, how, value in det.api.steps:
             steps.append(_step("cost", what, value, how))

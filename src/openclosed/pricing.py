@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .catalog.schema import ApiProvider, Offering, TokenPrices
+from .report import UnitPricesOut
 from .workload import Workload
 
 MILLION = Decimal(1_000_000)
@@ -25,25 +26,10 @@ def _f(x: Decimal) -> float:
 
 
 @dataclass
-class UnitPrices:
-    """USD per million tokens actually charged (tier chosen, negotiated multiplier applied)."""
-
-    input: float
-    cached_input: float
-    cache_write: float
-    output: float
-    request_fee: float
-    batch_discount: float
-    long_context_tier: bool
-    source: str
-    as_of: str
-
-
-@dataclass
 class ApiCost:
     monthly_cost: float
     breakdown: dict[str, float]
-    unit_prices: UnitPrices
+    unit_prices: UnitPricesOut
     steps: list[tuple[str, str, float]] = field(default_factory=list)  # (what, formula, value)
 
 
@@ -84,7 +70,7 @@ def price_api(provider: ApiProvider, offering: Offering, workload: Workload) -> 
         "request_fees": requests * D(offering.request_fee) * mult,
     }
     total = sum(parts.values(), Decimal(0))
-    up = UnitPrices(
+    up = UnitPricesOut.model_construct(
         input=_f(p_in),
         cached_input=_f(p_cached),
         cache_write=_f(p_write),
