@@ -213,3 +213,52 @@ def test_workload_file_and_flags(cli, tmp_path: Path) -> None:
               "  input_tokens: 100\n  output_tokens: 50\n")
     data = run_json(cli, str(f), "--requests-per-month", "2000")
     assert data["workload"]["requests_per_month"] == 2000 and data["workload"]["name"] == "tiny"
+
+
+def test_eu_company_cannot_use_llama_multimodal(cli, tmp_path: Path) -> None:
+    f = write(tmp_path / "w.yaml", "traffic:\n  requests_per_day: 1000\n  input_tokens: 500\n  output_tokens: 100\n"
+              "licence:\n  eu_company: true\n")
+    data = run_json(cli, str(f), "--all")
+    vision = [o for o in data["options"] if o["model"] == "llama-3.2-11b-vision"]
+    assert vision and all(any("EU-domiciled" in v for v in o["violations"]) for o in vision)
+    text_llama = [o for o in data["options"] if o["model"] == "llama-3.3-70b"]
+    assert not any(any("EU-domiciled" in v for v in o["violations"]) for o in text_llama)
+
+
+def test_non_commercial_licence(cli, tmp_path: Path) -> None:
+    # A private model under the Mistral Research licence, added by an overlay.
+    overlay = tmp_path / "cat"
+    write(overlay / "models.yaml",
+          "models:\n  - id: my-research-model\n    name: Research 7B\n    vendor: lab\n    open_weights: true\n"
+          "    licence: mistral-research\n    context_window: 32768\n    source: internal\n    as_of: 2026-11-01\n"
+          "    architecture:\n      total_params_b: 7.24\n      active_params_b: 7.24\n      layers: 32\n"
+          "      hidden_size: 4096\n      attention_heads: 32\n      kv_heads: 8\n      head_dim: 128\n"
+          "      intermediate_size: 14336\n      vocab_size: 32768\n      attention: gqa\n"
+          "      source: internal\n      as_of: 2026-11-01\n")
+    data = run_json(cli, "--catalog", str(overlay), "--models", "my-research-model", "--all")
+    assert data["options"] and all(not o["feasible"] for o in data["options"])
+    assert all(any("commercial use" in v for v in o["violations"]) for o in data["options"])
+
+
+def test_horizon_decides_the_lifecycle_warning(cli) -> None:
+    short = run_json(cli, "--all", "--horizon-months", "1")
+    gpt4o = next(o for o in short["options"] if o["id"] == "gpt-4o@openai")
+    assert not any("shuts down" in w for w in gpt4o["warnings"])  # 2027-01-14 is after one month
+    gpt5 = next(o for o in short["options"] if o["id"] == "gpt-5@openai")
+    assert any("shuts down on 2026-12-11" in w for w in gpt5["warnings"])
+
+
+def test_deployment_and_model_filters(cli) -> None:
+    data = run_json(cli, "--deployment", "self-hosted", "--models", "llama-3.1-8b,phi-4", "--all")
+    assert {o["model"] for o in data["options"]} == {"llama-3.1-8b", "phi-4"}
+    assert all(o["deployment"] == "self-hosted" for o in data["options"])
+    r = cli("compare", "--models", "llama-3.1-8bb")
+    assert r.code == 2 and "llama-3.1-8b" in r.err
+
+
+def test_nothing_feasible_is_said_plainly(cli) -> None:
+    r = cli("compare", "--min-quality", "100", "--format", "json", "--today", TODAY)
+    assert r.code == 0
+    d = r.json()
+    assert d["recommended"] is None and d["options"] == []
+    assert any("no option meets every constraint" in w for w in d["warnings"])
