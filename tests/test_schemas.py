@@ -31,3 +31,17 @@ def test_report_validates_against_its_schema(cli) -> None:
 def test_unknown_schema(cli) -> None:
     r = cli("schema", "nope")
     assert r.code == 2 and "report" in r.err
+
+
+def test_fast_serialisation_equals_pydantic(catalog) -> None:
+    # JSON output walks the engine's constructed models directly (to_plain) for speed; it must
+    # be exactly what pydantic's own serializer produces, field order included.
+    from openclosed.engine import compare
+    from openclosed.report import Report, to_plain
+    from openclosed.workload import preset
+
+    report = compare(catalog, preset("agent")).report
+    plain = to_plain(report)
+    assert plain == report.model_dump(mode="json")
+    assert list(plain) == list(Report.model_fields)
+    Report.model_validate(plain)  # and it is a valid Report

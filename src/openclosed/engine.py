@@ -14,6 +14,7 @@ from .catalog.schema import ApiProvider, GpuCloud, GpuOffer, Model, Offering, On
 from .errors import InputError
 from .pricing import BREAKDOWN_KEYS, ApiCost, price_api
 from .report import (
+    SCHEMA_VERSION,
     CatalogInfo,
     OptionOut,
     Recommendation,
@@ -29,9 +30,14 @@ from .units import money
 from .workload import HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
 
 SORTS = ("overall", "cost", "privacy", "lock-in", "quality")
+# Every field is passed to model_construct explicitly: resolving pydantic defaults per object
+# (it inspects default factories) cost more than the rest of building an option.
 SELF_BREAKDOWN_KEYS = ("gpus", "operations", "setup")
 SIMILAR_QUALITY = 5.0  # index points within which two models count as of similar quality
 DEFAULT_STALE_DAYS = 90
+
+
+_UNSCORED = Scores.model_construct(cost=0.0, privacy=0.0, lock_in=0.0, quality=0.0, overall=0.0)
 
 
 @dataclass
@@ -142,6 +148,7 @@ class Engine:
                                  field="--sort")
         self._sizing_cache: dict[tuple, Sizing] = {}
         self._plan_cache: dict[tuple[str, str], list[tuple[str, Sizing, bool]]] = {}
+        self._constraint_cache: dict[tuple[str, bool], tuple[list[str], list[str]]] = {}
         self.best_quality = max(
             (m.quality.index for m in catalog.all_models() if m.quality), default=100.0
         )
@@ -324,8 +331,9 @@ class Engine:
             feasible=not violations,
             violations=violations,
             warnings=warnings,
-            scores=Scores.model_construct(cost=0, privacy=0, lock_in=0, quality=0, overall=0),
+            scores=_UNSCORED,
             reasons=reasons,
+            rank=None,
         )
         return out, Detail(model=model, api=cost, provider=provider, offering=offering)
 
@@ -346,6 +354,20 @@ class Engine:
         return age if age > self.st.stale_days else None
 
     def _common_constraints(
+        self, model: Model, violations: list[str], warnings: list[str], provider: Any = None
+    ) -> None:
+        # The same for every option of a model (hundreds of self-hosted ones): compute once.
+        key = (model.id, provider is None)
+        if key not in self._constraint_cache:
+            v: list[str] = []
+            w: list[str] = []
+            self._model_constraints(model, v, w, provider)
+            self._constraint_cache[key] = (v, w)
+        v, w = self._constraint_cache[key]
+        violations.extend(v)
+        warnings.extend(w)
+
+    def _model_constraints(
         self, model: Model, violations: list[str], warnings: list[str], provider: Any = None
     ) -> None:
         wl = self.wl
@@ -592,8 +614,9 @@ class Engine:
             feasible=not violations,
             violations=violations,
             warnings=warnings,
-            scores=Scores.model_construct(cost=0, privacy=0, lock_in=0, quality=0, overall=0),
+            scores=_UNSCORED,
             reasons=[],
+            rank=None,
         )
 
     # ---------------------------------------------------------------- scoring and report
@@ -665,13 +688,15 @@ class Engine:
             )
         wl = self.wl
         counts = self.cat.counts()
-        report = Report(
-            tool=ToolInfo(version=__version__),
+        report = Report.model_construct(
+            schema_version=SCHEMA_VERSION,
+            currency="USD",
+            tool=ToolInfo.model_construct(name="openclosed", version=__version__),
             generated_for=self.today.isoformat(),
-            catalog=CatalogInfo(as_of=self.cat.as_of.isoformat(), models=counts["models"],
+            catalog=CatalogInfo.model_construct(as_of=self.cat.as_of.isoformat(), models=counts["models"],
                                 providers=counts["providers"], gpus=counts["gpus"],
                                 sources=self.cat.sources),
-            workload=WorkloadSummary(
+            workload=WorkloadSummary.model_construct(
                 name=wl.name,
                 requests_per_month=round(wl.requests_per_month, 6),
                 input_tokens=wl.traffic.input_tokens,
@@ -738,7 +763,7 @@ class Engine:
                 f"than {saving.closed_option} ({money(saving.open_monthly_cost)} vs "
                 f"{money(saving.closed_monthly_cost)} a month)."
             )
-        return Recommendation(
+        return Recommendation.model_construct(
             id=best.id,
             why=" ".join(parts),
             runner_up=runner.id if runner else None,
@@ -762,7 +787,7 @@ class Engine:
         else:
             c = min(closed, key=lambda c: (abs((c.quality_index or 0) - q), c.monthly_cost, c.id))
         pct = (1 - o.monthly_cost / c.monthly_cost) * 100 if c.monthly_cost > 0 else 0.0
-        return Saving(
+        return Saving.model_construct(
             open_option=o.id, closed_option=c.id, open_monthly_cost=o.monthly_cost,
             closed_monthly_cost=c.monthly_cost, saving_pct=round(pct, 1),
             quality_gap=round(q - (c.quality_index or 0), 1),

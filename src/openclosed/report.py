@@ -145,3 +145,23 @@ class Report(_Out):
     recommendation: Recommendation | None
     warnings: list[str]
     options: list[OptionOut]
+
+
+def to_plain(value: object) -> object:
+    """Models to plain dicts and lists, in field order, without pydantic's serializer.
+
+    The engine builds its outputs with `model_construct` (no validation) and this walks them
+    directly, which spares building serialisation schemas on every run (tens of milliseconds
+    of start-up); the JSON is the same as `model_dump(mode="json")` for these models.
+    """
+    if isinstance(value, BaseModel):
+        return {k: to_plain(v) for k, v in value.__dict__.items()}
+    if isinstance(value, dict):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # type: ignore[attr-defined]
+    if hasattr(value, "value") and not isinstance(value, (int, float, str, bool)):
+        return value.value  # enums
+    return value

@@ -222,8 +222,8 @@ class _ApiCurve:
         self.per_request = per_request
 
     def costs(self, rpms: list[float], peaks: list[float]) -> list[float]:
-        k = self.per_request
-        return [round(k * r, 6) for r in rpms]
+        k = self.per_request * 1e6  # round(x * 1e6) / 1e6: see _SelfCurve._dense
+        return [round(k * r) / 1e6 for r in rpms]
 
     def cost(self, rpm: float, peak: float) -> float:
         return round(self.per_request * rpm, 6)
@@ -240,13 +240,36 @@ class _ConstCurve:
         return self.value
 
 
-@dataclass
 class _Plan:
-    cap: float  # requests/s one replica serves at the utilisation cap
-    instances: tuple[Instance, ...]
-    ok: bool  # meets the latency targets
-    gpus: int  # GPUs per replica
-    memo: dict[int, float] = field(default_factory=dict)  # replicas -> GPU cost per month
+    """One precision/GPU-count plan of a self-hosted option: replicas and their price."""
+
+    def __init__(self, cap: float, instances: tuple[Instance, ...], ok: bool, gpus: int) -> None:
+        self.cap = cap  # requests/s one replica serves at the utilisation cap
+        self.instances = instances
+        self.ok = ok  # meets the latency targets
+        self.gpus = gpus  # GPUs per replica
+        self.memo: dict[int, float] = {}  # replicas -> GPU cost per month
+        self.small: dict[int, float] = {}  # packing cost of the part below the bulk
+        self.unit = min(instances, key=lambda i: i.hourly / i.holds) if instances else None
+        # Large replica counts are mostly the instance with the best unit price plus a small
+        # exact packing of the rest: cheapest_packing's own decomposition, reused here so that
+        # a point costs a few operations. Checked against cheapest_packing itself; if the two
+        # ever disagree, every count is packed by cheapest_packing.
+        self.decompose = self.unit is not None and all(
+            self._hourly(r) == cheapest_packing(instances, r)[0]
+            for r in (1, 2, 3, 4, 5, 7, 9, 16, 33, 64, 100, 257, 1000, 4099, 65537)
+        )
+        self.small.clear()
+
+    def _hourly(self, replicas: int) -> float:
+        u = self.unit
+        assert u is not None
+        bulk = max(0, replicas // u.holds - 4)
+        rest = replicas - bulk * u.holds
+        c = self.small.get(rest)
+        if c is None:
+            c = self.small[rest] = cheapest_packing(self.instances, rest)[0]
+        return c + bulk * u.hourly
 
     def replicas(self, peak: float) -> int:
         return max(1, math.ceil(peak / self.cap - 1e-9))
@@ -254,8 +277,11 @@ class _Plan:
     def gpu_cost(self, replicas: int) -> float:
         hit = self.memo.get(replicas)
         if hit is None:
-            hit = cheapest_packing(self.instances, replicas)[0] * HOURS_PER_MONTH
-            self.memo[replicas] = hit
+            hourly = (self._hourly(replicas) if self.decompose
+                      else cheapest_packing(self.instances, replicas)[0])
+            hit = hourly * HOURS_PER_MONTH
+            if len(self.memo) < 100_000:
+                self.memo[replicas] = hit
         return hit
 
     def runs(self, peaks: list[float]) -> list[tuple[int, int]]:
@@ -292,9 +318,9 @@ class _SelfCurve:
     def __init__(self, plans: list[_Plan], operations: float, setup: float) -> None:
         self.plans, self.operations, self.setup = plans, operations, setup
 
-    def _total(self, reps: tuple[int, ...]) -> float:
+    def _total(self, reps: tuple[int, ...], plans: list[_Plan] | None = None) -> float:
         best = None
-        for plan, r in zip(self.plans, reps):
+        for plan, r in zip(plans or self.plans, reps):
             cost = plan.gpu_cost(r)
             if not math.isfinite(cost):
                 continue
@@ -309,12 +335,18 @@ class _SelfCurve:
         return self._total(tuple(p.replicas(peak) for p in self.plans))
 
     def costs(self, rpms: list[float], peaks: list[float]) -> list[float]:
-        all_runs = [p.runs(peaks) for p in self.plans]
+        # A plan that meets the latency targets always beats one that does not (engine key).
+        live = [p for p in self.plans if p.ok] or self.plans
+        n = len(peaks)
+        spread = sum(min(n, p.replicas(peaks[-1]) - p.replicas(peaks[0]) + 1) for p in live)
+        if spread > n // 6 and len(live) <= 2:
+            return self._dense(live, peaks)
+        all_runs = [p.runs(peaks) for p in live]
         if len(all_runs) == 1:
             out: list[float] = []
             start = 0
             for end, r in all_runs[0]:
-                out.extend([self._total((r,))] * (end - start))
+                out.extend([self._total((r,), live)] * (end - start))
                 start = end
             return out
         ends = sorted({end for runs in all_runs for end, _ in runs})
@@ -327,9 +359,39 @@ class _SelfCurve:
                 while runs[pos[k]][0] < end:
                     pos[k] += 1
                 reps.append(runs[pos[k]][1])
-            out.extend([self._total(tuple(reps))] * (end - start))
+            out.extend([self._total(tuple(reps), live)] * (end - start))
             start = end
         return out
+
+    def _dense(self, live: list[_Plan], peaks: list[float]) -> list[float]:
+        """Point by point, for ranges where nearly every point needs its own replica count."""
+        gpu = [_dense_gpu_costs(p, peaks) for p in live]
+        if len(gpu) == 1:
+            best = gpu[0]
+        else:
+            (a_costs, b_costs), (ga, gb) = gpu, (live[0].gpus, live[1].gpus)
+            if ga <= gb:  # ties of cost go to fewer GPUs, then to the first plan
+                best = [a if a <= b else b for a, b in zip(a_costs, b_costs)]
+            else:
+                best = [a if a < b else b for a, b in zip(a_costs, b_costs)]
+        ops, setup = self.operations, self.setup
+        # round(x * 1e6) / 1e6 is round(x, 6) except within an ulp of a half-micro-dollar tie,
+        # and several times faster; a tie moves the result by 1e-6 USD, the engine's resolution.
+        return [round((round(g * 1e6) / 1e6 + ops + setup) * 1e6) / 1e6 for g in best]
+
+
+def _dense_gpu_costs(plan: _Plan, peaks: list[float]) -> list[float]:
+    ceil, cap, hpm = math.ceil, plan.cap, HOURS_PER_MONTH
+    reps = [ceil(p / cap - 1e-9) or 1 for p in peaks]
+    if not plan.decompose or plan.unit is None:
+        return [plan.gpu_cost(r) for r in reps]
+    h, uh = plan.unit.holds, plan.unit.hourly
+    lim = 5 * h  # below this the bulk is empty (bulk = replicas // holds - 4)
+    small = [cheapest_packing(plan.instances, k)[0] for k in range(lim)]
+    return [
+        (small[r] if r < lim else small[r - (r // h - 4) * h] + (r // h - 4) * uh) * hpm
+        for r in reps
+    ]
 
 
 def _peak_factor(workload: Workload) -> float:
@@ -645,14 +707,17 @@ def find_crossings(values: list[float], series: list[Series],
                         pairs.append((a, b, last, i))
                     last, last_sign = i, sg
     else:
-        cur: Series | None = None
-        for i in range(len(values)):
-            best = min(series, key=lambda s: (s.costs[i], s.id))
-            if cur is None:
-                cur = best
-            elif best is not cur and best.costs[i] < cur.costs[i]:
-                pairs.append((cur, best, i - 1, i))
-                cur = best
+        pool = [s for s in series if all(s.feasible)] or list(series)
+        pool.sort(key=lambda s: s.id)  # ties go to the smallest id
+        cur = -1
+        for i, column in enumerate(zip(*[s.costs for s in pool])):
+            low = min(column)
+            j = column.index(low)
+            if cur < 0:
+                cur = j
+            elif j != cur and low < column[cur]:
+                pairs.append((pool[cur], pool[j], i - 1, i))
+                cur = j
     out = []
     for a, b, i0, i1 in pairs:
         out.append(_refine(a, b, values, i0, i1, cost_at, log))

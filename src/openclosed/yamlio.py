@@ -12,8 +12,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import InputError, Problem
 
 Loc = tuple[str | int, ...]
@@ -59,6 +57,8 @@ def load_yaml(text: str, name: str) -> tuple[Any, LineMap]:
     """Parse YAML text into plain objects plus a line map. Raises InputError."""
     if not text.strip():
         raise InputError.one("file is empty", name)
+    import yaml  # here, not at the top: the cached-catalogue path never parses YAML
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -83,10 +83,13 @@ def load_file(path: Path) -> tuple[Any, LineMap]:
 
 class _Builder:
     def __init__(self, name: str, lines: LineMap) -> None:
+        import yaml
+
+        self.yaml = yaml
         self.name, self.lines, self.budget = name, lines, MAX_NODES
         self.loader = yaml.SafeLoader("")
 
-    def build(self, node: yaml.Node, loc: Loc) -> Any:
+    def build(self, node: Any, loc: Loc) -> Any:
         self.budget -= 1
         if self.budget < 0:
             raise InputError.one(
@@ -94,6 +97,7 @@ class _Builder:
             )
         line = node.start_mark.line + 1
         self.lines[loc] = line
+        yaml = self.yaml
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -114,8 +118,9 @@ class _Builder:
             return [self.build(v, (*loc, i)) for i, v in enumerate(node.value)]
         return self.scalar(node, loc)
 
-    def scalar(self, node: yaml.Node, loc: Loc) -> Any:
+    def scalar(self, node: Any, loc: Loc) -> Any:
         line = node.start_mark.line + 1
+        yaml = self.yaml
         if not isinstance(node, yaml.ScalarNode):
             raise InputError.one("keys must be plain values", self.name, line)
         try:

@@ -36,6 +36,7 @@ def register(app: typer.Typer) -> None:
         high: Annotated[float, typer.Option("--to", help="Highest requests per month searched.")] = 1e10,
         points: Annotated[int, typer.Option("--points", min=3, max=2000, help="Grid points before bisection.")] = 71,
         chart: Annotated[Path | None, typer.Option("--chart", help="Also write a PNG or SVG chart (needs openclosed[plot]).")] = None,
+        plot: Annotated[bool, typer.Option("--plot/--no-plot", help="Draw a terminal chart of both costs above the table (table format).")] = False,
         catalog_dir: CatalogOpt = None,
         today: TodayOpt = None,
         stale_days: StaleOpt = 90,
@@ -81,4 +82,16 @@ def register(app: typer.Typer) -> None:
             from ..render.chart import breakeven_chart
 
             breakeven_chart(data, chart)
+        if plot and fmt.value == "table":
+            import sys
+
+            from ..render import RENDERERS
+            from ..render.chart import breakeven_chart_data, terminal_chart
+            from .common import _env_width, _no_color, emit
+
+            color = out_file is None and sys.stdout.isatty() and not _no_color()
+            width = _env_width() or 100
+            text = terminal_chart(breakeven_chart_data(data), width=min(width, 120), color=color)
+            emit(text + "\n" + RENDERERS["table"](view, width=width, color=color), out_file)
+            return
         show(view, fmt.value, out_file)

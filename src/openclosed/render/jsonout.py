@@ -9,7 +9,9 @@ from typing import Any
 
 def _clean(value: Any) -> Any:
     if hasattr(value, "model_dump"):
-        value = value.model_dump(mode="json")
+        from ..report import to_plain
+
+        value = to_plain(value)
     if isinstance(value, dict):
         return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

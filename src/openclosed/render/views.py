@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..report import OptionOut, Report
+from ..report import OptionOut, Report, to_plain
 from . import Column, View
 from .fmt import money
 
@@ -43,7 +43,7 @@ def flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
 
 def option_row(o: OptionOut) -> dict[str, Any]:
     row: dict[str, Any] = {}
-    data = o.model_dump(mode="json")
+    data: dict[str, Any] = to_plain(o)  # type: ignore[assignment]
     for key in ("cost_breakdown", "unit_prices", "self_hosting", "scores"):
         nested = data.pop(key)
         if nested:

@@ -1,0 +1,175 @@
+"""`openclosed sweep [WORKLOAD] --vary FIELD=START..STOP`: see the trade-off."""
+
+from __future__ import annotations
+
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .common import (
+    CatalogOpt,
+    OutFileOpt,
+    TodayOpt,
+    _env_width,
+    _no_color,
+    catalog,
+    emit,
+    err_console,
+    info,
+    parse_today,
+    warn,
+    with_workload_flags,
+    workload_from_flags,
+)
+
+
+class SweepFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    html = "html"
+
+
+class LazyProgress:
+    """A rich progress bar on stderr that appears only once a sweep has taken `delay` seconds,
+    and never when stderr is not a terminal."""
+
+    def __init__(self, label: str, delay: float = 0.4, console: Any = None) -> None:
+        self.label, self.delay = label, delay
+        self.console = console or err_console()
+        self.started = time.monotonic()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if not self.console.is_terminal or time.monotonic() - self.started < self.delay:
+                return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+            self.bar = Progress("[progress.description]{task.description}", BarColumn(),
+                                MofNCompleteColumn(), TimeElapsedColumn(),
+                                console=self.console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=total)
+        self.bar.update(self.task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [v.strip() for part in values for v in part.split(",") if v.strip()]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("sweep")
+    @with_workload_flags
+    def sweep_cmd(
+        workload: Annotated[Path | None, typer.Argument(
+            help="Workload YAML file (schema version 1). Default: the chatbot preset.",
+            show_default=False)] = None,
+        vary: Annotated[str | None, typer.Option(
+            "--vary", help="FIELD=START..STOP, or FIELD for a default range. Fields: "
+            "requests_per_month (default, 1e3..1e9), requests_per_day, input_tokens, "
+            "output_tokens, cached_input_share, peak_to_average, gpu_price_multiplier. "
+            "Numbers may use k, M, B: 1k..10M.")] = None,
+        steps: Annotated[int | None, typer.Option(
+            "--steps", help="Points in the range, both ends included. Default: 241 for volume "
+            "and peak_to_average (fast path), 25 for other fields (the engine runs per point).")] = None,
+        log: Annotated[bool | None, typer.Option(
+            "--log/--linear", help="Log-spaced or evenly spaced points. Default: log when the "
+            "range spans two decades or more.")] = None,
+        options: Annotated[list[str] | None, typer.Option(
+            "--options", help="Option ids (repeat or comma-separate), or 'all'. Default: the best "
+            "closed API, open-weight API and self-hosted option by overall score.")] = None,
+        fmt: Annotated[SweepFormat, typer.Option("--format", "-f", help="Output format.")] = SweepFormat.table,
+        out_file: OutFileOpt = None,
+        chart: Annotated[Path | None, typer.Option(
+            "--chart", help="Also write the chart as PNG or SVG (needs openclosed[plot]).")] = None,
+        plot: Annotated[bool, typer.Option(
+            "--plot/--no-plot", help="Draw the terminal chart above the table (table format).")] = True,
+        profile: Annotated[str, typer.Option("--profile", help="Score weights used to pick the default options.")] = "balanced",
+        weights: Annotated[str | None, typer.Option("--weights", help="Explicit weights, e.g. cost=0.5,privacy=0.3,quality=0.2.")] = None,
+        catalog_dir: CatalogOpt = None,
+        today: TodayOpt = None,
+        wl_flags: dict | None = None,
+    ) -> None:
+        """Cost of a few options across a range of one workload field, with the crossings."""
+        from ..engine import Engine, Settings
+        from ..sweep import parse_spec, sweep
+
+        cat = catalog(catalog_dir)
+        wl, source = workload_from_flags(workload, wl_flags or {})
+        if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
+            from ..errors import InputError
+
+            raise InputError.one(f"expected a .png or .svg file (got {chart.name!r})", field="--chart")
+        spec = parse_spec(vary, wl, steps, log)
+        engine = Engine(cat, wl, Settings(profile=profile, weights=weights,
+                                          today=parse_today(today), workload_source=source))
+        progress = LazyProgress(f"sweeping {spec.field}")
+        try:
+            result = sweep(engine, spec, _split(options), workload_source=source, progress=progress)
+        finally:
+            progress.close()
+        if fmt.value == "csv":  # other formats carry the notes themselves
+            for note in result.notes:
+                info(f"note: {note}")
+        if any(not all(s.feasible) for s in result.series):
+            bad = [s.id for s in result.series if not all(s.feasible)]
+            warn(f"{len(bad)} option(s) violate a constraint somewhere in the range: "
+                 + ", ".join(bad[:5]) + (" …" if len(bad) > 5 else ""))
+        if chart is not None:
+            from ..render.chart import sweep_chart
+
+            sweep_chart(result, chart)
+            info(f"wrote {chart}")
+        _output(result, fmt.value, out_file, plot)
+
+
+def _output(result: Any, fmt: str, out_file: Path | None, plot: bool) -> None:
+    from ..render import RENDERERS
+    from ..render.sweep_view import sweep_view
+
+    if fmt == "json":
+        from ..render.jsonout import to_json
+
+        emit(to_json(result.to_dict()), out_file)
+        return
+    if fmt == "html":
+        from ..render.html import sweep_html
+
+        emit(sweep_html(result), out_file)
+        return
+    if fmt == "csv":
+        emit(RENDERERS["csv"](sweep_view(result)), out_file)
+        return
+    view = sweep_view(result, every_row=False, legend=not (plot and fmt == "table"))
+    if fmt == "markdown":
+        emit(RENDERERS["markdown"](view), out_file)
+        return
+    color = out_file is None and sys.stdout.isatty() and not _no_color()
+    width = _env_width() or (_terminal_width() if out_file is None else 100)
+    text = ""
+    if plot:
+        from ..render.chart import sweep_chart_data, terminal_chart
+
+        text = terminal_chart(sweep_chart_data(result), width=min(width, 120), color=color) + "\n"
+    text += RENDERERS["table"](view, width=width, color=color)
+    emit(text, out_file)
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns

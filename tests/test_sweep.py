@@ -1,0 +1,261 @@
+"""`openclosed sweep`: the fast path against the engine, crossings, ranges, formats, progress."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+
+import pytest
+
+from conftest import TODAY
+from openclosed import sweep as sw
+from openclosed.engine import Engine, Settings, compare
+from openclosed.workload import DAYS_PER_MONTH, apply_overrides, preset
+
+SETTINGS = Settings(today=dt.date.fromisoformat(TODAY))
+
+
+def _same(got: float, want: float) -> bool:
+    # The engine rounds every cost to 1e-6 USD; a half-micro-dollar tie may round either way.
+    return math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-6)
+
+
+def _engine_costs(catalog, wl) -> dict[str, tuple[float, float, bool]]:
+    result = compare(catalog, wl, SETTINGS)
+    return {o.id: (o.monthly_cost, o.cost_per_million_tokens, o.feasible) for o in result.all_options}
+
+
+def _check_against_engine(catalog, res: sw.Sweep, wl_at, indices) -> int:
+    checked = 0
+    for i in indices:
+        expected = _engine_costs(catalog, wl_at(res.values[i]))
+        for s in res.series:
+            cost, per_million, feasible = expected[s.id]
+            assert _same(s.costs[i], cost), (s.id, res.values[i], s.costs[i], cost)
+            assert _same(res.cost_per_million(s, i), per_million), (s.id, res.values[i])
+            assert s.feasible[i] == feasible, (s.id, res.values[i])
+            checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("name", ["chatbot", "agent"])
+def test_fast_path_matches_the_engine_for_every_option(catalog, name: str) -> None:
+    wl = preset(name)
+    spec = sw.parse_spec("requests_per_month=1e3..1e10", wl, steps=71, log=True)
+    res = sw.sweep(Engine(catalog, wl, SETTINGS), spec, ["all"])
+    assert res.method == "fast"
+    assert len(res.series) == len(compare(catalog, wl, SETTINGS).all_options)
+    kinds = {s.kind for s in res.series}
+    assert kinds == {"closed API", "open-weight API", "self-hosted"}
+    # Low volumes (one replica), the step region, and dense replica counts at the top.
+    checked = _check_against_engine(catalog, res, wl.with_requests_per_month, [0, 15, 35, 52, 63, 70])
+    assert checked == 6 * len(res.series)
+
+
+def test_fast_path_dense_and_sparse_agree_with_the_engine(catalog) -> None:
+    # 2,000 points make most self-hosted curves take the point-by-point ("dense") branch.
+    wl = preset("rag")
+    ids = ["llama-3.3-70b@aws:h100-sxm", "gpt-oss-120b@on-prem:a100-80gb", "gpt-4o@openai"]
+    spec = sw.parse_spec("requests_per_month=1e6..1e10", wl, steps=2000, log=True)
+    res = sw.sweep(Engine(catalog, wl, SETTINGS), spec, ids)
+    assert [s.id for s in res.series] == ids
+    _check_against_engine(catalog, res, wl.with_requests_per_month, [0, 999, 1500, 1999])
+
+
+def test_requests_per_day_uses_the_fast_path_and_matches(catalog) -> None:
+    wl = preset("chatbot")
+    spec = sw.parse_spec("requests_per_day=100..1e7", wl, steps=21)
+    assert spec.log  # five decades: log spacing by default
+    res = sw.sweep(Engine(catalog, wl, SETTINGS), spec, ["all"])
+    assert res.method == "fast"
+    assert res.requests_per_month[3] == res.values[3] * DAYS_PER_MONTH
+
+    def at(v: float):
+        return apply_overrides(wl, {"traffic": {"requests_per_day": v}})
+
+    _check_against_engine(catalog, res, at, [0, 10, 20])
+
+
+def test_peak_to_average_fast_path_matches(catalog) -> None:
+    wl = preset("code-assistant")
+    spec = sw.parse_spec("peak_to_average=1..40", wl, steps=9, log=False)
+    res = sw.sweep(Engine(catalog, wl, SETTINGS), spec, ["all"])
+    assert res.method == "fast"
+
+    def at(v: float):
+        return apply_overrides(wl, {"traffic": {"peak_to_average": v}})
+
+    _check_against_engine(catalog, res, at, [0, 4, 8])
+
+
+def test_other_fields_run_the_engine_at_each_point(catalog) -> None:
+    wl = preset("rag")
+    ids = ["gpt-oss-120b@deepinfra", "llama-3.3-70b@aws:h100-sxm"]
+    spec = sw.parse_spec("input_tokens=1000..9000", wl, steps=3)
+    res = sw.sweep(Engine(catalog, wl, SETTINGS), spec, ids)
+    assert res.method == "engine"
+    assert any("engine ran at each" in n for n in res.notes)
+
+    def at(v: float):
+        return apply_overrides(wl, {"traffic": {"input_tokens": v}})
+
+    _check_against_engine(catalog, res, at, [0, 1, 2])
+    spec = sw.parse_spec("gpu_price_multiplier=0.5..1.5", wl, steps=3)
+    res = sw.sweep(Engine(catalog, wl, SETTINGS), spec, ids)
+
+    def at_gpu(v: float):
+        return apply_overrides(wl, {"self_hosting": {"gpu_price_multiplier": v}})
+
+    _check_against_engine(catalog, res, at_gpu, [0, 2])
+
+
+def test_an_option_whose_closed_form_fails_its_self_check_falls_back(catalog, monkeypatch) -> None:
+    monkeypatch.setattr(sw, "_self_curve", lambda *a: None)
+    wl = preset("chatbot")
+    ids = ["gpt-4o@openai", "llama-3.3-70b@aws:h100-sxm"]
+    res = sw.sweep(Engine(catalog, wl, SETTINGS), sw.parse_spec("requests_per_month=1e4..1e8", wl, steps=5), ids)
+    assert res.method == "mixed"
+    assert [s.method for s in res.series] == ["fast", "engine"]
+    _check_against_engine(catalog, res, wl.with_requests_per_month, [0, 2, 4])
+
+
+def test_default_options_are_the_best_feasible_of_each_kind(catalog) -> None:
+    wl = preset("chatbot")
+    report = compare(catalog, wl, SETTINGS).report
+    feasible = sorted((o for o in report.options if o.feasible),
+                      key=lambda o: (-o.scores.overall, o.monthly_cost, o.id))
+    want = [
+        next(o.id for o in feasible if o.deployment == "api" and not o.open_weights),
+        next(o.id for o in feasible if o.deployment == "api" and o.open_weights),
+        next(o.id for o in feasible if o.deployment == "self-hosted"),
+    ]
+    res = sw.sweep(Engine(catalog, wl, SETTINGS), sw.parse_spec(None, wl, steps=5))
+    assert [s.id for s in res.series] == want
+    assert [s.kind for s in res.series] == list(sw.KINDS)
+
+
+def test_crossings_are_where_the_order_flips(catalog) -> None:
+    wl = preset("chatbot")
+    a, b = "gpt-4o@openai", "llama-3.3-70b@aws:h100-sxm"
+    spec = sw.parse_spec("requests_per_month=1e4..1e10", wl, steps=61)
+    res = sw.sweep(Engine(catalog, wl, SETTINGS), spec, [a, b])
+    assert res.crossings, "an API line and a GPU cluster must cross somewhere in six decades"
+    for c in res.crossings:
+        lo, hi = c.between
+        assert lo < c.at <= hi
+        # Independently: the engine's order just below and at the crossing differ.
+        below = _engine_costs(catalog, wl.with_requests_per_month(c.at * (1 - 1e-6)))
+        at = _engine_costs(catalog, wl.with_requests_per_month(c.at))
+        sign_below = math.copysign(1, below[a][0] - below[b][0])
+        sign_at = math.copysign(1, at[a][0] - at[b][0])
+        assert sign_below != sign_at
+        assert (c.cheaper_below == a) == (below[a][0] < below[b][0])
+
+
+def test_many_options_report_changes_of_the_cheapest() -> None:
+    s1 = sw.Series("a", "closed API", [1.0, 2.0, 3.0, 4.0], [True] * 4)
+    s2 = sw.Series("b", "closed API", [2.0, 2.5, 2.9, 3.0], [True] * 4)
+    others = [sw.Series(f"z{i}", "self-hosted", [9.0] * 4, [True] * 4) for i in range(12)]
+    found = sw.find_crossings([1.0, 2.0, 3.0, 4.0], [s1, s2, *others])
+    assert [(c.cheaper_below, c.cheaper_above, c.between) for c in found] == [("a", "b", (2.0, 3.0))]
+
+
+@pytest.mark.parametrize(
+    ("vary", "extra", "needle"),
+    [
+        ("requests_per_month=1e9..1e3", [], "START must be below STOP"),
+        ("requests_per_month=1e3-1e9", [], "expected FIELD=START..STOP"),
+        ("requests_per_month=abc..1e9", [], "not a number"),
+        ("request_per_month=1..10", [], "did you mean 'requests_per_month'"),
+        ("colour=1..10", [], "cannot vary 'colour'"),
+        ("requests_per_month=0..1e9", ["--log"], "log range needs START > 0"),
+        ("cached_input_share=0..2", [], "STOP 2 is not a valid cached_input_share"),
+        ("peak_to_average=0.5..4", [], "START 0.5 is not a valid peak_to_average"),
+        ("requests_per_month=1e3..1e9", ["--steps", "1"], "expected 2 to"),
+    ],
+)
+def test_bad_ranges_are_one_clear_line_and_exit_2(cli, vary: str, extra: list[str], needle: str) -> None:
+    r = cli("sweep", "--preset", "chatbot", "--vary", vary, *extra, "--format", "json")
+    assert r.code == 2
+    lines = [ln for ln in r.err.splitlines() if ln.strip()]
+    assert len(lines) == 1, r.err
+    assert lines[0].startswith("error: ") and needle in lines[0], lines[0]
+    assert r.out == ""
+
+
+def test_cli_json_has_a_row_per_point_and_option(cli, catalog) -> None:
+    r = cli("sweep", "--preset", "chatbot", "--vary", "requests_per_month=1e3..1e9", "--log",
+            "--steps", "7", "--today", TODAY, "--format", "json")
+    assert r.code == 0, r.err
+    data = r.json()
+    assert data["field"] == "requests_per_month" and data["log"] is True and data["method"] == "fast"
+    ids = [o["id"] for o in data["options"]]
+    assert len(ids) == 3
+    assert len(data["points"]) == 7 * 3
+    assert [p["requests_per_month"] for p in data["points"][::3]] == pytest.approx(
+        [10.0**e for e in range(3, 10)], rel=1e-12)
+    expected = _engine_costs(catalog, preset("chatbot").with_requests_per_month(1e6))
+    for p in data["points"][9:12]:
+        assert _same(p["monthly_cost"], expected[p["option"]][0])
+        assert _same(p["cost_per_million_tokens"], expected[p["option"]][1])
+        assert set(p) == {"requests_per_month", "option", "kind", "monthly_cost",
+                          "cost_per_million_tokens", "feasible"}
+
+
+def test_cli_csv_and_options(cli) -> None:
+    r = cli("sweep", "--preset", "rag", "--vary", "requests_per_day=1k..100k", "--steps", "5",
+            "--options", "gpt-4o@openai,llama-3.3-70b@aws:h100-sxm", "--format", "csv")
+    assert r.code == 0, r.err
+    rows = list(csv.DictReader(io.StringIO(r.out)))
+    assert list(rows[0]) == ["requests_per_day", "option", "kind", "monthly_cost",
+                             "cost_per_million_tokens", "feasible"]
+    assert len(rows) == 10
+    assert {row["option"] for row in rows} == {"gpt-4o@openai", "llama-3.3-70b@aws:h100-sxm"}
+    assert float(rows[0]["requests_per_day"]) == 1000.0
+
+
+def test_unknown_option_is_exit_2(cli) -> None:
+    r = cli("sweep", "--preset", "chatbot", "--options", "gpt-4o@nowhere", "--format", "json",
+            "--steps", "3")
+    assert r.code == 2
+    assert r.err.startswith("error: ") and "nowhere" in r.err
+
+
+def test_table_fits_80_columns_with_chart_and_no_progress_off_terminal(cli, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    r = cli("sweep", "--preset", "chatbot", "--vary", "requests_per_month=1e3..1e9", "--log",
+            "--today", TODAY)
+    assert r.code == 0, r.err
+    widths = [len(line) for line in r.out.splitlines()]
+    assert max(widths) <= 80
+    assert "Requests per month" in r.out and "$/month" in r.out
+    assert "\x1b[" not in r.out  # NO_COLOR and not a terminal
+    assert "━" not in r.err and "sweeping" not in r.err  # no progress bar off a terminal
+
+
+def test_progress_bar_appears_on_a_terminal_only() -> None:
+    from rich.console import Console
+
+    from openclosed.cli.sweep_cmd import LazyProgress
+
+    buf = io.StringIO()
+    bar = LazyProgress("sweeping", delay=0.0, console=Console(file=buf, force_terminal=True, width=80))
+    for k in range(1, 4):
+        bar(k, 3)
+    assert bar.bar is not None
+    bar.close()
+    quiet = LazyProgress("sweeping", delay=0.0, console=Console(file=io.StringIO(), force_terminal=False))
+    quiet(1, 3)
+    assert quiet.bar is None
+
+
+def test_grid_ends_are_exact_and_log_spaced() -> None:
+    wl = preset("chatbot")
+    spec = sw.parse_spec("requests_per_month=1k..1B", wl, steps=13)
+    values = sw.grid(spec)
+    assert values[0] == 1e3 and values[-1] == 1e9
+    ratios = [b / a for a, b in zip(values, values[1:])]
+    assert max(ratios) == pytest.approx(min(ratios), rel=1e-9)
+    assert sw.parse_spec("cached_input_share=0..0.9", wl).log is False
