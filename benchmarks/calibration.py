@@ -1,6 +1,6 @@
 """Print the estimator's error against every published calibration row.
 
-    python benchmarks/calibration.py
+python benchmarks/calibration.py
 """
 
 from __future__ import annotations

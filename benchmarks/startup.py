@@ -34,8 +34,7 @@ def main() -> None:
     rows.append(("openclosed compare --preset chatbot -f json", compare, "budget 250 ms"))
     if importlib.util.find_spec("genai_prices"):
         genai = median_seconds([sys.executable, "-c", GENAI], args.runs)
-        rows.append(("genai-prices: one calc_price (fresh process)", genai,
-                     f"compare is {compare / genai:.2f}x this"))
+        rows.append(("genai-prices: one calc_price (fresh process)", genai, f"compare is {compare / genai:.2f}x this"))
     else:
         rows.append(("genai-prices", float("nan"), "not installed: pip install 'openclosed[prices]'"))
     print(f"{'what':<48} {'median ms':>10}  note")

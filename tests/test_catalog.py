@@ -7,21 +7,52 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT, write
 
-OPEN = ["llama-3.1-8b", "llama-3.1-70b", "llama-3.3-70b", "llama-3.1-405b", "mistral-7b",
-        "mixtral-8x7b", "mistral-small-24b", "qwen2.5-7b", "qwen2.5-14b", "qwen2.5-72b", "qwen3-32b",
-        "qwen3-235b-a22b", "deepseek-v3", "deepseek-r1", "gemma-3-27b", "gpt-oss-20b",
-        "gpt-oss-120b", "phi-4"]
-CLOSED = ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-5", "claude-sonnet-4.5", "claude-haiku-4.5",
-          "gemini-2.5-pro", "gemini-2.5-flash"]
+OPEN = [
+    "llama-3.1-8b",
+    "llama-3.1-70b",
+    "llama-3.3-70b",
+    "llama-3.1-405b",
+    "mistral-7b",
+    "mixtral-8x7b",
+    "mistral-small-24b",
+    "qwen2.5-7b",
+    "qwen2.5-14b",
+    "qwen2.5-72b",
+    "qwen3-32b",
+    "qwen3-235b-a22b",
+    "deepseek-v3",
+    "deepseek-r1",
+    "gemma-3-27b",
+    "gpt-oss-20b",
+    "gpt-oss-120b",
+    "phi-4",
+]
+CLOSED = [
+    "gpt-4o",
+    "gpt-4o-mini",
+    "gpt-4.1",
+    "gpt-5",
+    "claude-sonnet-4.5",
+    "claude-haiku-4.5",
+    "gemini-2.5-pro",
+    "gemini-2.5-flash",
+]
 GPUS = ["h100-sxm", "h100-pcie", "h200", "a100-80gb", "a100-40gb", "l40s", "l4", "a10g", "b200", "mi300x"]
-API = ["openai", "anthropic", "google", "azure-openai", "aws-bedrock", "together", "fireworks",
-       "deepinfra", "groq"]
+API = ["openai", "anthropic", "google", "azure-openai", "aws-bedrock", "together", "fireworks", "deepinfra", "groq"]
 CLOUDS = ["aws", "gcp", "azure", "lambda", "runpod", "coreweave"]
-LICENCES = ["llama-3.1-community", "llama-3.3-community", "llama-3.2-community", "apache-2.0", "mit",
-            "qwen", "gemma", "deepseek-model", "mistral-research"]
+LICENCES = [
+    "llama-3.1-community",
+    "llama-3.3-community",
+    "llama-3.2-community",
+    "apache-2.0",
+    "mit",
+    "qwen",
+    "gemma",
+    "deepseek-model",
+    "mistral-research",
+]
 
 
 def test_coverage(catalog) -> None:
@@ -41,15 +72,26 @@ def test_coverage(catalog) -> None:
     # Every closed lineup's vendor is present with a current (not shut down) model.
     today = dt.date(2026, 11, 24)
     for vendor in ("openai", "anthropic", "google"):
-        live = [m for m in models.values() if m.vendor.lower() == vendor and not m.open_weights
-                and (m.shutdown_date is None or m.shutdown_date > today)]
+        live = [
+            m
+            for m in models.values()
+            if m.vendor.lower() == vendor
+            and not m.open_weights
+            and (m.shutdown_date is None or m.shutdown_date > today)
+        ]
         assert live, vendor
 
 
 def test_pinned_facts(catalog) -> None:
     a = catalog.model("llama-3.1-8b").architecture
     assert (a.total_params_b, a.layers, a.hidden_size, a.attention_heads, a.kv_heads, a.head_dim) == (
-        8.03, 32, 4096, 32, 8, 128)
+        8.03,
+        32,
+        4096,
+        32,
+        8,
+        128,
+    )
     ds = catalog.model("deepseek-v3").architecture
     assert ds.attention == "mla" and ds.mla.kv_lora_rank == 512 and ds.mla.qk_rope_head_dim == 64
     assert ds.moe.experts == 256 and ds.moe.experts_per_token == 8 and ds.total_params_b == 671
@@ -76,9 +118,19 @@ def _walk(node, path=""):
             yield from _walk(v, f"{path}[{i}]")
 
 
-SOURCED_KEYS = {"prices", "hourly_price", "memory_gb", "trains_on_data", "purchase_price",
-                "total_params_b", "index", "mau_limit", "commercial_use", "context_window",
-                "electricity_usd_per_kwh"}
+SOURCED_KEYS = {
+    "prices",
+    "hourly_price",
+    "memory_gb",
+    "trains_on_data",
+    "purchase_price",
+    "total_params_b",
+    "index",
+    "mau_limit",
+    "commercial_use",
+    "context_window",
+    "electricity_usd_per_kwh",
+}
 
 
 @pytest.mark.parametrize("name", ["models.yaml", "providers.yaml"])
@@ -111,8 +163,15 @@ def test_cli_lists_every_model_and_gpu(cli) -> None:
     ids = {m["id"] for m in items}
     assert set(OPEN + CLOSED) <= ids
     for m in items:
-        assert {"id", "name", "open_weights", "licence", "context_window", "parameters_b",
-                "active_parameters_b"} <= set(m)
+        assert {
+            "id",
+            "name",
+            "open_weights",
+            "licence",
+            "context_window",
+            "parameters_b",
+            "active_parameters_b",
+        } <= set(m)
     gpus = cli("gpus", "list", "--format", "json").json()
     assert {g["id"] for g in gpus} >= set(GPUS)
     assert all({"memory_gb", "bandwidth_tb_s", "bf16_tflops"} <= set(g) for g in gpus)
@@ -162,7 +221,9 @@ BROKEN = {
     "dangling reference": (
         "api_providers:\n  - id: together\n    offerings:\n      - model: no-such-model\n"
         "        prices: {input: 1, output: 1}\n        source: test\n        as_of: 2026-11-01\n",
-        "no-such-model", 4),
+        "no-such-model",
+        4,
+    ),
     "broken yaml": ("gpus: [\n  - id: h100\n", "invalid YAML", None),
 }
 
@@ -181,17 +242,18 @@ def test_validate_reports_file_and_line(cli, tmp_path: Path, case: str) -> None:
 
 
 def test_validate_missing_field(cli, tmp_path: Path) -> None:
-    f = write(tmp_path / "models.yaml",
-              "models:\n  - id: my-model\n    name: Mine\n    vendor: us\n    open_weights: false\n"
-              "    licence: proprietary\n    source: internal\n    as_of: 2026-11-01\n")
+    f = write(
+        tmp_path / "models.yaml",
+        "models:\n  - id: my-model\n    name: Mine\n    vendor: us\n    open_weights: false\n"
+        "    licence: proprietary\n    source: internal\n    as_of: 2026-11-01\n",
+    )
     r = cli("catalog", "validate", "--catalog", str(tmp_path))
     assert r.code == 2
     assert f"{f}:2:" in r.err and "context_window" in r.err and "required" in r.err
 
 
 def test_validate_lists_every_problem(cli, tmp_path: Path) -> None:
-    write(tmp_path / "providers.yaml",
-          "gpus:\n  - id: h100-sxm\n    memory_gb: -1\n    bandwidth_tb_s: fast\n")
+    write(tmp_path / "providers.yaml", "gpus:\n  - id: h100-sxm\n    memory_gb: -1\n    bandwidth_tb_s: fast\n")
     r = cli("catalog", "validate", "--catalog", str(tmp_path))
     assert r.code == 2
     assert len([ln for ln in r.err.splitlines() if ln.startswith("error:")]) >= 2

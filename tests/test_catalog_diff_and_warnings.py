@@ -132,12 +132,24 @@ def test_stale_age_is_today_minus_as_of(cli, catalog) -> None:
 
 
 def test_check_and_breakeven_warn_on_stderr(cli) -> None:
-    run = cli("check", "--preset", "chatbot", "--option", "gpt-4o@openai", "--max-monthly-cost", "1e9",
-              "--today", TODAY)
+    run = cli(
+        "check", "--preset", "chatbot", "--option", "gpt-4o@openai", "--max-monthly-cost", "1e9", "--today", TODAY
+    )
     assert run.code == 0, run.err
     assert "gpt-4o@openai" in run.err and "shuts down" in run.err and "days old" in run.err
-    run = cli("breakeven", "gpt-4o@openai", "llama-3.3-70b@together", "--preset", "chatbot", "-f", "json",
-              "--today", TODAY, "--stale-days", "30")
+    run = cli(
+        "breakeven",
+        "gpt-4o@openai",
+        "llama-3.3-70b@together",
+        "--preset",
+        "chatbot",
+        "-f",
+        "json",
+        "--today",
+        TODAY,
+        "--stale-days",
+        "30",
+    )
     assert run.code == 0, run.err
     assert "shuts down" in run.err and "llama-3.3-70b@together: price" in run.err
     assert "warning" not in run.out

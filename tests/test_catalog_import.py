@@ -29,8 +29,9 @@ def _gp_price(provider: str, ref: str, key: str) -> float:
 
 def test_dry_run_lists_real_changes_and_writes_nothing(cli, tmp_path: Path) -> None:
     into = tmp_path / "ov"
-    run = cli("catalog", "import", "genai-prices", "--into", str(into), "--dry-run", "--format", "json",
-              "--today", TODAY)
+    run = cli(
+        "catalog", "import", "genai-prices", "--into", str(into), "--dry-run", "--format", "json", "--today", TODAY
+    )
     assert run.code == 0, run.err
     data = run.json()
     assert data["dry_run"] is True and data["written"] is False
@@ -55,8 +56,18 @@ def test_dry_run_lists_real_changes_and_writes_nothing(cli, tmp_path: Path) -> N
 
 
 def test_threshold_is_configurable(cli, tmp_path: Path) -> None:
-    args = ("catalog", "import", "genai-prices", "--into", str(tmp_path / "ov"), "--dry-run", "-f", "json",
-            "--today", TODAY)
+    args = (
+        "catalog",
+        "import",
+        "genai-prices",
+        "--into",
+        str(tmp_path / "ov"),
+        "--dry-run",
+        "-f",
+        "json",
+        "--today",
+        TODAY,
+    )
     strict = cli(*args, "--threshold", "1").json()
     loose = cli(*args, "--threshold", "1000").json()
     assert len(strict["disagreements"]) > len(loose["disagreements"])

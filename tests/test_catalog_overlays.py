@@ -37,8 +37,9 @@ def test_discount_changes_exactly_one_provider(cli, tmp_path: Path) -> None:
 
 def test_show_effective_attributes_value_to_overlay(cli, tmp_path: Path) -> None:
     ov = write(tmp_path / "ov" / "providers.yaml", DISCOUNT)
-    run = cli("catalog", "show-effective", "--catalog", str(ov.parent), "--format", "json",
-              "--only", "api_providers/together")
+    run = cli(
+        "catalog", "show-effective", "--catalog", str(ov.parent), "--format", "json", "--only", "api_providers/together"
+    )
     assert run.code == 0, run.err
     rows = {r["path"]: r for r in run.json()}
     pm = rows["api_providers[together].price_multiplier"]
@@ -123,10 +124,11 @@ def test_private_model_cluster_and_disabled_provider(cli, tmp_path: Path) -> Non
 
 
 def test_overlay_error_names_file_line_and_exits_2(cli, tmp_path: Path) -> None:
-    bad = write(tmp_path / "bad" / "providers.yaml",
-                "api_providers:\n  - id: together\n    price_multiplier: -1\n")
-    for args in (("catalog", "validate", "--catalog", str(bad.parent)),
-                 ("compare", "--catalog", str(bad.parent), "--today", TODAY)):
+    bad = write(tmp_path / "bad" / "providers.yaml", "api_providers:\n  - id: together\n    price_multiplier: -1\n")
+    for args in (
+        ("catalog", "validate", "--catalog", str(bad.parent)),
+        ("compare", "--catalog", str(bad.parent), "--today", TODAY),
+    ):
         run = cli(*args)
         assert run.code == 2
         assert f"{bad}:3: api_providers[together].price_multiplier" in run.err
@@ -134,9 +136,11 @@ def test_overlay_error_names_file_line_and_exits_2(cli, tmp_path: Path) -> None:
 
 
 def test_overlay_unknown_key_and_bad_cross_reference(cli, tmp_path: Path) -> None:
-    bad = write(tmp_path / "bad" / "providers.yaml",
-                "api_providers:\n  - id: together\n    offerings:\n      - model: no-such-model\n"
-                "        prices: {input: 1, output: 1}\n        source: x\n        as_of: 2026-01-01\n")
+    bad = write(
+        tmp_path / "bad" / "providers.yaml",
+        "api_providers:\n  - id: together\n    offerings:\n      - model: no-such-model\n"
+        "        prices: {input: 1, output: 1}\n        source: x\n        as_of: 2026-01-01\n",
+    )
     run = cli("catalog", "validate", "--catalog", str(bad.parent))
     assert run.code == 2 and f"{bad}:4" in run.err and "no-such-model" in run.err
 
@@ -167,9 +171,11 @@ def test_env_var_user_dir_and_catalog_flag_layer_in_order(cli, tmp_path: Path, m
 
 
 def test_one_offering_price_override(cli, tmp_path: Path) -> None:
-    ov = write(tmp_path / "ov" / "providers.yaml",
-               "api_providers:\n  - id: together\n    offerings:\n      - model: llama-3.3-70b\n"
-               "        prices: {input: 0.44, output: 0.44}\n        source: our contract\n        as_of: 2026-11-01\n")
+    ov = write(
+        tmp_path / "ov" / "providers.yaml",
+        "api_providers:\n  - id: together\n    offerings:\n      - model: llama-3.3-70b\n"
+        "        prices: {input: 0.44, output: 0.44}\n        source: our contract\n        as_of: 2026-11-01\n",
+    )
     base = _costs(_compare(cli))
     new = _costs(_compare(cli, "--catalog", str(ov.parent)))
     oid = "llama-3.3-70b@together"

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from conftest import TODAY
+
 from openclosed import sweep as sw
 from openclosed.breakeven import breakeven
 from openclosed.engine import Engine, Settings, compare
@@ -26,8 +26,9 @@ SVG = "{http://www.w3.org/2000/svg}"
 def chatbot_sweep(catalog) -> sw.Sweep:
     wl = preset("chatbot")
     spec = sw.parse_spec("requests_per_month=1e3..1e10", wl, steps=61)
-    return sw.sweep(Engine(catalog, wl, SETTINGS), spec,
-                    ["gpt-4o@openai", "llama-3.3-70b@aws:h100-sxm", "gpt-oss-20b@deepinfra"])
+    return sw.sweep(
+        Engine(catalog, wl, SETTINGS), spec, ["gpt-4o@openai", "llama-3.3-70b@aws:h100-sxm", "gpt-oss-20b@deepinfra"]
+    )
 
 
 def test_sweep_figure_draws_every_series_and_the_break_even_points(chatbot_sweep) -> None:
@@ -51,8 +52,22 @@ def test_sweep_figure_draws_every_series_and_the_break_even_points(chatbot_sweep
 
 def test_cli_chart_png_is_a_png(cli, tmp_path: Path) -> None:
     out = tmp_path / "sweep.png"
-    r = cli("sweep", "--preset", "chatbot", "--vary", "requests_per_month=1e3..1e9", "--log",
-            "--steps", "31", "--chart", str(out), "--format", "json", "--today", TODAY)
+    r = cli(
+        "sweep",
+        "--preset",
+        "chatbot",
+        "--vary",
+        "requests_per_month=1e3..1e9",
+        "--log",
+        "--steps",
+        "31",
+        "--chart",
+        str(out),
+        "--format",
+        "json",
+        "--today",
+        TODAY,
+    )
     assert r.code == 0, r.err
     data = out.read_bytes()
     assert data[:8] == PNG_MAGIC
@@ -62,8 +77,21 @@ def test_cli_chart_png_is_a_png(cli, tmp_path: Path) -> None:
 
 def test_cli_chart_svg_parses_and_names_the_series(cli, tmp_path: Path) -> None:
     out = tmp_path / "sweep.svg"
-    r = cli("sweep", "--preset", "chatbot", "--options", "gpt-4o@openai,llama-3.3-70b@aws:h100-sxm",
-            "--steps", "31", "--chart", str(out), "--format", "csv", "--today", TODAY)
+    r = cli(
+        "sweep",
+        "--preset",
+        "chatbot",
+        "--options",
+        "gpt-4o@openai,llama-3.3-70b@aws:h100-sxm",
+        "--steps",
+        "31",
+        "--chart",
+        str(out),
+        "--format",
+        "csv",
+        "--today",
+        TODAY,
+    )
     assert r.code == 0, r.err
     root = ET.parse(out).getroot()
     assert root.tag == f"{SVG}svg"
@@ -87,8 +115,19 @@ def test_breakeven_chart_and_figure(catalog, cli, tmp_path: Path) -> None:
     out = tmp_path / "be.png"
     chart.breakeven_chart(data, out)
     assert out.read_bytes()[:8] == PNG_MAGIC
-    r = cli("breakeven", a, b, "--preset", "chatbot", "--points", "9", "--chart",
-            str(tmp_path / "be.svg"), "--format", "json")
+    r = cli(
+        "breakeven",
+        a,
+        b,
+        "--preset",
+        "chatbot",
+        "--points",
+        "9",
+        "--chart",
+        str(tmp_path / "be.svg"),
+        "--format",
+        "json",
+    )
     assert r.code == 0, r.err
     ET.parse(tmp_path / "be.svg")
 
@@ -104,8 +143,7 @@ def test_missing_matplotlib_is_exit_2_with_the_extra(cli, tmp_path: Path, monkey
         return real(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_mpl)
-    r = cli("sweep", "--preset", "chatbot", "--steps", "3", "--chart", str(tmp_path / "x.png"),
-            "--format", "json")
+    r = cli("sweep", "--preset", "chatbot", "--steps", "3", "--chart", str(tmp_path / "x.png"), "--format", "json")
     assert r.code == 2
     assert "pip install 'openclosed[plot]'" in r.err and "--chart" in r.err
     assert not (tmp_path / "x.png").exists()
@@ -127,8 +165,9 @@ def test_terminal_chart_width_and_annotations(chatbot_sweep) -> None:
 
 def test_breakeven_plot_in_the_terminal(cli, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
-    r = cli("breakeven", "gpt-4o@openai", "llama-3.3-70b@aws:h100-sxm", "--preset", "chatbot",
-            "--points", "15", "--plot")
+    r = cli(
+        "breakeven", "gpt-4o@openai", "llama-3.3-70b@aws:h100-sxm", "--preset", "chatbot", "--points", "15", "--plot"
+    )
     assert r.code == 0, r.err
     assert "Break-even: gpt-4o@openai vs llama-3.3-70b@aws:h100-sxm" in r.out
     assert "openclosed breakeven" in r.out  # the table follows the chart
@@ -140,7 +179,9 @@ def test_chart_data_from_independent_numbers(catalog, chatbot_sweep) -> None:
     cd = chart.sweep_chart_data(chatbot_sweep)
     m = cd.marks[0]
     c = chatbot_sweep.crossings[0]
-    costs = {o.id: o.monthly_cost for o in compare(
-        catalog, preset("chatbot").with_requests_per_month(c.at), SETTINGS).all_options}
+    costs = {
+        o.id: o.monthly_cost
+        for o in compare(catalog, preset("chatbot").with_requests_per_month(c.at), SETTINGS).all_options
+    }
     lo, hi = sorted((costs[c.a], costs[c.b]))
     assert lo * 0.999999 <= m.y <= hi * 1.000001

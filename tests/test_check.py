@@ -38,9 +38,11 @@ def test_bad_workload_exits_2(cli, tmp_path: Path) -> None:
 
 def test_budget_from_the_workload_file(cli, tmp_path: Path) -> None:
     cost = cost_of(cli)
-    base = ("traffic:\n  requests_per_day: 50000\n  input_tokens: 1200\n  output_tokens: 300\n"
-            "  cached_input_share: 0.5\n  peak_to_average: 3.0\n  context_tokens: 8000\n"
-            "latency:\n  max_ttft_ms: 2000\n  min_output_tokens_per_s: 20\n")
+    base = (
+        "traffic:\n  requests_per_day: 50000\n  input_tokens: 1200\n  output_tokens: 300\n"
+        "  cached_input_share: 0.5\n  peak_to_average: 3.0\n  context_tokens: 8000\n"
+        "latency:\n  max_ttft_ms: 2000\n  min_output_tokens_per_s: 20\n"
+    )
     f = write(tmp_path / "w.yaml", base + f"budget:\n  max_monthly_cost: {cost / 2}\n")
     r = cli("check", str(f), "--option", OPTION, "--today", TODAY)
     assert r.code == 1
@@ -51,8 +53,17 @@ def test_budget_from_the_workload_file(cli, tmp_path: Path) -> None:
 def test_cost_per_million_and_baseline(cli, tmp_path: Path) -> None:
     data = cli("compare", "--all", "--format", "json", "--today", TODAY).json()
     o = next(o for o in data["options"] if o["id"] == OPTION)
-    r = cli("check", "--option", OPTION, "--max-cost-per-million", str(o["cost_per_million_tokens"] / 2),
-            "--format", "json", "--today", TODAY)
+    r = cli(
+        "check",
+        "--option",
+        OPTION,
+        "--max-cost-per-million",
+        str(o["cost_per_million_tokens"] / 2),
+        "--format",
+        "json",
+        "--today",
+        TODAY,
+    )
     assert r.code == 1
     d = r.json()
     assert d["breaches"][0]["budget"] == "max_cost_per_million"
@@ -62,8 +73,19 @@ def test_cost_per_million_and_baseline(cli, tmp_path: Path) -> None:
         if opt["id"] == OPTION:
             opt["monthly_cost"] = o["monthly_cost"] * 0.9
     base = write(tmp_path / "base.json", json.dumps(data))
-    fail = cli("check", "--option", OPTION, "--baseline", str(base), "--max-increase-pct", "5",
-               "--format", "json", "--today", TODAY)
+    fail = cli(
+        "check",
+        "--option",
+        OPTION,
+        "--baseline",
+        str(base),
+        "--max-increase-pct",
+        "5",
+        "--format",
+        "json",
+        "--today",
+        TODAY,
+    )
     assert fail.code == 1
     assert abs(fail.json()["breaches"][0]["figure"] - (1 / 0.9 - 1) * 100) < 1e-3
     ok = cli("check", "--option", OPTION, "--baseline", str(base), "--max-increase-pct", "20", "--today", TODAY)
@@ -94,15 +116,22 @@ def test_diff_against_itself_and_a_changed_price(cli, tmp_path: Path) -> None:
     removed = changed["options"].pop(5)["id"]
     b = write(tmp_path / "b.json", json.dumps(changed))
     d = cli("diff", str(a), str(b), "--format", "json").json()
-    assert d["changed"] == [{"id": target["id"], "before": old, "after": old + 123.0, "change": 123.0,
-                             "change_pct": round(123.0 / old * 100, 4)}]
+    assert d["changed"] == [
+        {
+            "id": target["id"],
+            "before": old,
+            "after": old + 123.0,
+            "change": 123.0,
+            "change_pct": round(123.0 / old * 100, 4),
+        }
+    ]
     assert d["removed"] == [removed] and d["added"] == []
     md = cli("diff", str(a), str(b), "--format", "markdown")
     assert target["id"] in md.out and md.out.startswith("### ")
 
 
 def test_diff_rejects_non_reports(cli, tmp_path: Path) -> None:
-    bad = write(tmp_path / "x.json", "{\"hello\": 1}")
+    bad = write(tmp_path / "x.json", '{"hello": 1}')
     r = cli("diff", str(bad), str(bad))
     assert r.code == 2 and "compare --format json" in r.err
     broken = write(tmp_path / "y.json", "{not json")

@@ -6,7 +6,6 @@ import math
 from pathlib import Path
 
 import pytest
-
 from conftest import TODAY, write
 
 MONTH_S = 730 * 3600
@@ -26,8 +25,16 @@ def api_cost(o: dict, wl: dict, traffic: dict) -> float:
     written = tin * traffic.get("cache_write_share", 0)
     fresh = tin - cached - written
     factor = 1 - traffic.get("batch_share", 0) * up["batch_discount"]
-    tokens = (fresh * up["input"] + cached * up["cached_input"] + written * up["cache_write"]
-              + R * wl["output_tokens"] * up["output"]) / 1e6 * factor
+    tokens = (
+        (
+            fresh * up["input"]
+            + cached * up["cached_input"]
+            + written * up["cache_write"]
+            + R * wl["output_tokens"] * up["output"]
+        )
+        / 1e6
+        * factor
+    )
     return tokens + R * up["request_fee"]
 
 
@@ -69,14 +76,34 @@ def test_json_contract_fields(cli) -> None:
     assert {"requests_per_month", "input_tokens", "output_tokens"} <= set(data["workload"])
     assert data["recommended"] == data["options"][0]["id"]
     for o in data["options"]:
-        assert {"id", "model", "open_weights", "deployment", "provider", "monthly_cost",
-                "cost_per_million_tokens", "cost_breakdown", "unit_prices", "self_hosting",
-                "feasible", "violations", "scores", "reasons"} <= set(o)
+        assert {
+            "id",
+            "model",
+            "open_weights",
+            "deployment",
+            "provider",
+            "monthly_cost",
+            "cost_per_million_tokens",
+            "cost_breakdown",
+            "unit_prices",
+            "self_hosting",
+            "feasible",
+            "violations",
+            "scores",
+            "reasons",
+        } <= set(o)
         assert set(o["scores"]) == {"cost", "privacy", "lock_in", "quality", "overall"}
         assert all(0 <= v <= 100 for v in o["scores"].values())
         if o["self_hosting"]:
-            assert {"cloud", "gpu", "precision", "gpus_per_replica", "replicas", "gpu_hourly_price",
-                    "output_tokens_per_s_per_replica"} <= set(o["self_hosting"])
+            assert {
+                "cloud",
+                "gpu",
+                "precision",
+                "gpus_per_replica",
+                "replicas",
+                "gpu_hourly_price",
+                "output_tokens_per_s_per_replica",
+            } <= set(o["self_hosting"])
     # Default: the best option of each model, feasible only, ranked by overall.
     models = [o["model"] for o in data["options"]]
     assert len(models) == len(set(models))
@@ -166,8 +193,9 @@ def test_profiles_and_weights_change_the_ranking(cli) -> None:
     assert cost["weights"]["cost"] == 0.7 and privacy["weights"]["privacy"] == 0.5
     w = run_json(cli, "--weights", "quality=1")
     top = w["options"][0]
-    assert top["scores"]["overall"] == pytest.approx(top["scores"]["quality"] - (15 if any(
-        "overall: −15" in r for r in top["reasons"]) else 0), abs=0.11)
+    assert top["scores"]["overall"] == pytest.approx(
+        top["scores"]["quality"] - (15 if any("overall: −15" in r for r in top["reasons"]) else 0), abs=0.11
+    )
     r = cli("compare", "--weights", "speed=1")
     assert r.code == 2 and "--weights" in r.err
 
@@ -205,19 +233,23 @@ def test_explain_reproduces_compare(cli) -> None:
     table = cli("explain", "llama-3.3-70b@aws:h100-sxm", "--today", TODAY)
     assert "decode step" in table.out and "replicas" in table.out
     bad = cli("explain", "gpt-4o@nowhere")
-    assert bad.code == 2 and "did you mean" in bad.err or "unknown" in bad.err
+    assert (bad.code == 2 and "did you mean" in bad.err) or "unknown" in bad.err
 
 
 def test_workload_file_and_flags(cli, tmp_path: Path) -> None:
-    f = write(tmp_path / "w.yaml", "version: 1\nname: tiny\ntraffic:\n  requests_per_month: 1000\n"
-              "  input_tokens: 100\n  output_tokens: 50\n")
+    f = write(
+        tmp_path / "w.yaml",
+        "version: 1\nname: tiny\ntraffic:\n  requests_per_month: 1000\n  input_tokens: 100\n  output_tokens: 50\n",
+    )
     data = run_json(cli, str(f), "--requests-per-month", "2000")
     assert data["workload"]["requests_per_month"] == 2000 and data["workload"]["name"] == "tiny"
 
 
 def test_eu_company_cannot_use_llama_multimodal(cli, tmp_path: Path) -> None:
-    f = write(tmp_path / "w.yaml", "traffic:\n  requests_per_day: 1000\n  input_tokens: 500\n  output_tokens: 100\n"
-              "licence:\n  eu_company: true\n")
+    f = write(
+        tmp_path / "w.yaml",
+        "traffic:\n  requests_per_day: 1000\n  input_tokens: 500\n  output_tokens: 100\nlicence:\n  eu_company: true\n",
+    )
     data = run_json(cli, str(f), "--all")
     vision = [o for o in data["options"] if o["model"] == "llama-3.2-11b-vision"]
     assert vision and all(any("EU-domiciled" in v for v in o["violations"]) for o in vision)
@@ -228,13 +260,15 @@ def test_eu_company_cannot_use_llama_multimodal(cli, tmp_path: Path) -> None:
 def test_non_commercial_licence(cli, tmp_path: Path) -> None:
     # A private model under the Mistral Research licence, added by an overlay.
     overlay = tmp_path / "cat"
-    write(overlay / "models.yaml",
-          "models:\n  - id: my-research-model\n    name: Research 7B\n    vendor: lab\n    open_weights: true\n"
-          "    licence: mistral-research\n    context_window: 32768\n    source: internal\n    as_of: 2026-11-01\n"
-          "    architecture:\n      total_params_b: 7.24\n      active_params_b: 7.24\n      layers: 32\n"
-          "      hidden_size: 4096\n      attention_heads: 32\n      kv_heads: 8\n      head_dim: 128\n"
-          "      intermediate_size: 14336\n      vocab_size: 32768\n      attention: gqa\n"
-          "      source: internal\n      as_of: 2026-11-01\n")
+    write(
+        overlay / "models.yaml",
+        "models:\n  - id: my-research-model\n    name: Research 7B\n    vendor: lab\n    open_weights: true\n"
+        "    licence: mistral-research\n    context_window: 32768\n    source: internal\n    as_of: 2026-11-01\n"
+        "    architecture:\n      total_params_b: 7.24\n      active_params_b: 7.24\n      layers: 32\n"
+        "      hidden_size: 4096\n      attention_heads: 32\n      kv_heads: 8\n      head_dim: 128\n"
+        "      intermediate_size: 14336\n      vocab_size: 32768\n      attention: gqa\n"
+        "      source: internal\n      as_of: 2026-11-01\n",
+    )
     data = run_json(cli, "--catalog", str(overlay), "--models", "my-research-model", "--all")
     assert data["options"] and all(not o["feasible"] for o in data["options"])
     assert all(any("commercial use" in v for v in o["violations"]) for o in data["options"])

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 from conftest import TODAY
+
 from openclosed import sweep as sw
 from openclosed.engine import Engine, Settings, best_per_model, compare
 from openclosed.render import Column, View
@@ -97,18 +98,31 @@ def test_report_html_escapes_everything(catalog) -> None:
 
 
 def test_sweep_html_has_the_chart_and_the_points(cli, catalog) -> None:
-    r = cli("sweep", "--preset", "chatbot", "--vary", "requests_per_month=1e3..1e9", "--steps", "25",
-            "--today", TODAY, "--format", "html")
+    r = cli(
+        "sweep",
+        "--preset",
+        "chatbot",
+        "--vary",
+        "requests_per_month=1e3..1e9",
+        "--steps",
+        "25",
+        "--today",
+        TODAY,
+        "--format",
+        "html",
+    )
     assert r.code == 0, r.err
     p = parse(r.out)
     _no_external(p, r.out)
     start = r.out.index("<svg")
-    svg = r.out[start:r.out.index("</svg>", start) + 6]
+    svg = r.out[start : r.out.index("</svg>", start) + 6]
     root = ET.fromstring(svg)  # well-formed XML
     assert root.tag.endswith("svg")
     polylines = [el for el in root.iter() if el.tag.endswith("polyline")]
-    res = sw.sweep(Engine(catalog, preset("chatbot"), SETTINGS),
-                   sw.parse_spec("requests_per_month=1e3..1e9", preset("chatbot"), steps=25))
+    res = sw.sweep(
+        Engine(catalog, preset("chatbot"), SETTINGS),
+        sw.parse_spec("requests_per_month=1e3..1e9", preset("chatbot"), steps=25),
+    )
     assert len(polylines) == len(res.series)
     svg_text = " ".join(p.svg_text)
     for s in res.series:
@@ -118,8 +132,13 @@ def test_sweep_html_has_the_chart_and_the_points(cli, catalog) -> None:
 
 
 def test_generic_view_to_html() -> None:
-    view = View(title="t <1>", columns=[Column("a", "A"), Column("b", "B $", "money")],
-                rows=[{"a": "x&y", "b": 1234.5}], json=None, notes=["note <i>"])
+    view = View(
+        title="t <1>",
+        columns=[Column("a", "A"), Column("b", "B $", "money")],
+        rows=[{"a": "x&y", "b": 1234.5}],
+        json=None,
+        notes=["note <i>"],
+    )
     html = to_html(view)
     p = parse(html)
     assert ["x&y", "$1,234"] in p.rows or ["x&y", "$1,235"] in p.rows

@@ -17,20 +17,34 @@ def provider(multiplier: float = 1.0, **offer) -> tuple[ApiProvider, Offering]:
     o = Offering(
         model="m",
         prices=TokenPrices(input=3, cached_input=0.3, cache_write=3.75, output=15),
-        long_context=LongContextTier(threshold_tokens=200_000, input=6, cached_input=0.6,
-                                     cache_write=7.5, output=22.5),
-        batch_discount=0.5, request_fee=0.001, source="test", as_of=D, **offer,
+        long_context=LongContextTier(threshold_tokens=200_000, input=6, cached_input=0.6, cache_write=7.5, output=22.5),
+        batch_discount=0.5,
+        request_fee=0.001,
+        source="test",
+        as_of=D,
+        **offer,
     )
-    p = ApiProvider(id="p", name="P", price_multiplier=multiplier,
-                    privacy=Privacy(trains_on_data=False, retention_days=30, zero_retention="none",
-                                    source="t", as_of=D),
-                    offerings=[o])
+    p = ApiProvider(
+        id="p",
+        name="P",
+        price_multiplier=multiplier,
+        privacy=Privacy(trains_on_data=False, retention_days=30, zero_retention="none", source="t", as_of=D),
+        offerings=[o],
+    )
     return p, o
 
 
 def wl(requests: float, input_tokens: float, output_tokens: float, **traffic) -> Workload:
-    return Workload.model_validate({"traffic": {"requests_per_month": requests, "input_tokens": input_tokens,
-                                                "output_tokens": output_tokens, **traffic}})
+    return Workload.model_validate(
+        {
+            "traffic": {
+                "requests_per_month": requests,
+                "input_tokens": input_tokens,
+                "output_tokens": output_tokens,
+                **traffic,
+            }
+        }
+    )
 
 
 def test_every_component() -> None:
@@ -39,11 +53,11 @@ def test_every_component() -> None:
     w = wl(10_000, 1000, 200, cached_input_share=0.5, cache_write_share=0.1, batch_share=0.2)
     c = price_api(*provider(), w)
     assert c.breakdown == {
-        "input": 10.8,          # 4M × $3/M × 0.9
-        "cached_input": 1.35,   # 5M × $0.30/M × 0.9
-        "cache_write": 3.375,   # 1M × $3.75/M × 0.9
-        "output": 27.0,         # 2M × $15/M × 0.9
-        "request_fees": 10.0,   # 10,000 × $0.001
+        "input": 10.8,  # 4M × $3/M × 0.9
+        "cached_input": 1.35,  # 5M × $0.30/M × 0.9
+        "cache_write": 3.375,  # 1M × $3.75/M × 0.9
+        "output": 27.0,  # 2M × $15/M × 0.9
+        "request_fees": 10.0,  # 10,000 × $0.001
     }
     assert c.monthly_cost == 52.525
     assert not c.unit_prices.long_context_tier
@@ -62,8 +76,13 @@ def test_long_context_tier_prices_the_whole_request() -> None:
     w = wl(100, 250_000, 200, cached_input_share=0.5, cache_write_share=0.1, batch_share=0.2)
     c = price_api(*provider(), w)
     assert c.unit_prices.long_context_tier
-    assert c.breakdown == {"input": 54.0, "cached_input": 6.75, "cache_write": 16.875,
-                           "output": 0.405, "request_fees": 0.1}
+    assert c.breakdown == {
+        "input": 54.0,
+        "cached_input": 6.75,
+        "cache_write": 16.875,
+        "output": 0.405,
+        "request_fees": 0.1,
+    }
     assert c.monthly_cost == 78.13
 
 

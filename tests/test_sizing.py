@@ -42,8 +42,9 @@ def test_distinct_experts() -> None:
 
 
 def test_decode_step_at_batch_1_is_the_bandwidth_roofline(catalog, cli) -> None:
-    r = cli("size", "llama-3.1-8b", "--gpu", "h100-sxm", "--precision", "bf16", "--concurrency", "1",
-            "--format", "json")
+    r = cli(
+        "size", "llama-3.1-8b", "--gpu", "h100-sxm", "--precision", "bf16", "--concurrency", "1", "--format", "json"
+    )
     assert r.code == 0, r.err
     s = r.json()
     assert s["weights_gb"] == pytest.approx(16.06, abs=0.01)
@@ -59,8 +60,9 @@ def test_decode_step_at_batch_1_is_the_bandwidth_roofline(catalog, cli) -> None:
 
 
 def test_smallest_gpu_count_and_tpot_limit(catalog, cli) -> None:
-    s = cli("size", "llama-3.3-70b", "--gpu", "H100", "--precision", "fp8", "--max-tpot-ms", "40",
-            "--format", "json").json()
+    s = cli(
+        "size", "llama-3.3-70b", "--gpu", "H100", "--precision", "fp8", "--max-tpot-ms", "40", "--format", "json"
+    ).json()
     # Usable per 80 GB GPU: 0.9 × 80 GB − max(1.5 GiB, 4 % × 80 GB) = 68.8 GB. fp8 weights are
     # 72.7 GB (embeddings stay 16-bit) → 2 GPUs; bf16 weights 141.2 GB → 70.6 GB each on 2, so 4.
     usable = 0.9 * 80e9 - max(1.5 * 2**30, 0.04 * 80e9)
@@ -78,8 +80,7 @@ def test_smallest_gpu_count_and_tpot_limit(catalog, cli) -> None:
 
 
 def test_does_not_fit(cli) -> None:
-    s = cli("size", "llama-3.1-405b", "--gpu", "l4", "--gpus", "8", "--precision", "bf16",
-            "--format", "json")
+    s = cli("size", "llama-3.1-405b", "--gpu", "l4", "--gpus", "8", "--precision", "bf16", "--format", "json")
     assert s.code == 0
     data = s.json()
     assert not data["fits"] and "usable" in data["reason"]

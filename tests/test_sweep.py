@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import math
 
 import pytest
-
 from conftest import TODAY
+
 from openclosed import sweep as sw
 from openclosed.engine import Engine, Settings, compare
 from openclosed.workload import DAYS_PER_MONTH, apply_overrides, preset
@@ -124,8 +125,9 @@ def test_an_option_whose_closed_form_fails_its_self_check_falls_back(catalog, mo
 def test_default_options_are_the_best_feasible_of_each_kind(catalog) -> None:
     wl = preset("chatbot")
     report = compare(catalog, wl, SETTINGS).report
-    feasible = sorted((o for o in report.options if o.feasible),
-                      key=lambda o: (-o.scores.overall, o.monthly_cost, o.id))
+    feasible = sorted(
+        (o for o in report.options if o.feasible), key=lambda o: (-o.scores.overall, o.monthly_cost, o.id)
+    )
     want = [
         next(o.id for o in feasible if o.deployment == "api" and not o.open_weights),
         next(o.id for o in feasible if o.deployment == "api" and o.open_weights),
@@ -186,8 +188,20 @@ def test_bad_ranges_are_one_clear_line_and_exit_2(cli, vary: str, extra: list[st
 
 
 def test_cli_json_has_a_row_per_point_and_option(cli, catalog) -> None:
-    r = cli("sweep", "--preset", "chatbot", "--vary", "requests_per_month=1e3..1e9", "--log",
-            "--steps", "7", "--today", TODAY, "--format", "json")
+    r = cli(
+        "sweep",
+        "--preset",
+        "chatbot",
+        "--vary",
+        "requests_per_month=1e3..1e9",
+        "--log",
+        "--steps",
+        "7",
+        "--today",
+        TODAY,
+        "--format",
+        "json",
+    )
     assert r.code == 0, r.err
     data = r.json()
     assert data["field"] == "requests_per_month" and data["log"] is True and data["method"] == "fast"
@@ -195,38 +209,53 @@ def test_cli_json_has_a_row_per_point_and_option(cli, catalog) -> None:
     assert len(ids) == 3
     assert len(data["points"]) == 7 * 3
     assert [p["requests_per_month"] for p in data["points"][::3]] == pytest.approx(
-        [10.0**e for e in range(3, 10)], rel=1e-12)
+        [10.0**e for e in range(3, 10)], rel=1e-12
+    )
     expected = _engine_costs(catalog, preset("chatbot").with_requests_per_month(1e6))
     for p in data["points"][9:12]:
         assert _same(p["monthly_cost"], expected[p["option"]][0])
         assert _same(p["cost_per_million_tokens"], expected[p["option"]][1])
-        assert set(p) == {"requests_per_month", "option", "kind", "monthly_cost",
-                          "cost_per_million_tokens", "feasible"}
+        assert set(p) == {"requests_per_month", "option", "kind", "monthly_cost", "cost_per_million_tokens", "feasible"}
 
 
 def test_cli_csv_and_options(cli) -> None:
-    r = cli("sweep", "--preset", "rag", "--vary", "requests_per_day=1k..100k", "--steps", "5",
-            "--options", "gpt-4o@openai,llama-3.3-70b@aws:h100-sxm", "--format", "csv")
+    r = cli(
+        "sweep",
+        "--preset",
+        "rag",
+        "--vary",
+        "requests_per_day=1k..100k",
+        "--steps",
+        "5",
+        "--options",
+        "gpt-4o@openai,llama-3.3-70b@aws:h100-sxm",
+        "--format",
+        "csv",
+    )
     assert r.code == 0, r.err
     rows = list(csv.DictReader(io.StringIO(r.out)))
-    assert list(rows[0]) == ["requests_per_day", "option", "kind", "monthly_cost",
-                             "cost_per_million_tokens", "feasible"]
+    assert list(rows[0]) == [
+        "requests_per_day",
+        "option",
+        "kind",
+        "monthly_cost",
+        "cost_per_million_tokens",
+        "feasible",
+    ]
     assert len(rows) == 10
     assert {row["option"] for row in rows} == {"gpt-4o@openai", "llama-3.3-70b@aws:h100-sxm"}
     assert float(rows[0]["requests_per_day"]) == 1000.0
 
 
 def test_unknown_option_is_exit_2(cli) -> None:
-    r = cli("sweep", "--preset", "chatbot", "--options", "gpt-4o@nowhere", "--format", "json",
-            "--steps", "3")
+    r = cli("sweep", "--preset", "chatbot", "--options", "gpt-4o@nowhere", "--format", "json", "--steps", "3")
     assert r.code == 2
     assert r.err.startswith("error: ") and "nowhere" in r.err
 
 
 def test_table_fits_80_columns_with_chart_and_no_progress_off_terminal(cli, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
-    r = cli("sweep", "--preset", "chatbot", "--vary", "requests_per_month=1e3..1e9", "--log",
-            "--today", TODAY)
+    r = cli("sweep", "--preset", "chatbot", "--vary", "requests_per_month=1e3..1e9", "--log", "--today", TODAY)
     assert r.code == 0, r.err
     widths = [len(line) for line in r.out.splitlines()]
     assert max(widths) <= 80
@@ -256,6 +285,6 @@ def test_grid_ends_are_exact_and_log_spaced() -> None:
     spec = sw.parse_spec("requests_per_month=1k..1B", wl, steps=13)
     values = sw.grid(spec)
     assert values[0] == 1e3 and values[-1] == 1e9
-    ratios = [b / a for a, b in zip(values, values[1:])]
+    ratios = [b / a for a, b in itertools.pairwise(values)]
     assert max(ratios) == pytest.approx(min(ratios), rel=1e-9)
     assert sw.parse_spec("cached_input_share=0..0.9", wl).log is False

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import write
+
 from openclosed.workload import PRESETS, preset
 
 GOOD = "version: 1\ntraffic:\n  requests_per_day: 1000\n  input_tokens: 500\n  output_tokens: 100\n"
@@ -65,10 +65,17 @@ def test_bad_workloads_get_one_clear_line(cli, tmp_path: Path, case: str) -> Non
     assert f"{f}:{line}:" in r.err, r.err
 
 
-@pytest.mark.parametrize("content", [b"", b"\x00\x01binary", b"- just\n- a list\n",
-                                     b"a: &a [1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
-                                     b"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
-                                     b"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"\x00\x01binary",
+        b"- just\n- a list\n",
+        b"a: &a [1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+        b"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+        b"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n",
+    ],
+)
 def test_unreadable_files(cli, tmp_path: Path, content: bytes) -> None:
     f = tmp_path / "w.yaml"
     f.write_bytes(content)

@@ -7,6 +7,7 @@ options may cross several times: every crossing is reported, not only the first.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -18,9 +19,7 @@ def _cost(engine: Engine, option: str, rpm: float) -> float:
     return eng.option(option)[0].monthly_cost
 
 
-def breakeven(
-    engine: Engine, a: str, b: str, lo: float = 1e3, hi: float = 1e10, points: int = 71
-) -> dict[str, Any]:
+def breakeven(engine: Engine, a: str, b: str, lo: float = 1e3, hi: float = 1e10, points: int = 71) -> dict[str, Any]:
     a_id = engine.option(a)[0].id
     b_id = engine.option(b)[0].id
     tokens_per_request = engine.wl.traffic.input_tokens + engine.wl.traffic.output_tokens
@@ -28,10 +27,9 @@ def breakeven(
     rows = []
     for r in grid:
         ca, cb = _cost(engine, a_id, r), _cost(engine, b_id, r)
-        rows.append({"requests_per_month": r, "tokens_per_month": r * tokens_per_request,
-                     "cost_a": ca, "cost_b": cb})
+        rows.append({"requests_per_month": r, "tokens_per_month": r * tokens_per_request, "cost_a": ca, "cost_b": cb})
     crossings = []
-    for left, right in zip(rows, rows[1:]):
+    for left, right in itertools.pairwise(rows):
         d_left = left["cost_a"] - left["cost_b"]
         d_right = right["cost_a"] - right["cost_b"]
         if d_left == 0 and left is rows[0]:
@@ -49,8 +47,12 @@ def breakeven(
             if x1 / x0 < 1 + 1e-7:
                 break
         at = x1
-        point = {"requests_per_month": at, "tokens_per_month": at * tokens_per_request,
-                 "cost_a": _cost(engine, a_id, at), "cost_b": _cost(engine, b_id, at)}
+        point = {
+            "requests_per_month": at,
+            "tokens_per_month": at * tokens_per_request,
+            "cost_a": _cost(engine, a_id, at),
+            "cost_b": _cost(engine, b_id, at),
+        }
         crossings.append(_crossing(point, left, right, tokens_per_request))
     return {
         "schema_version": 1,

@@ -88,8 +88,16 @@ class Check:
 def predict(catalog: Catalog, row: Row) -> float:
     model = catalog.model(row.model)
     assert model.architecture is not None
-    s = size(model.id, model.architecture, catalog.gpu(row.gpu), row.precision, row.gpus,
-             row.input_tokens, row.output_tokens, concurrency=row.concurrency)
+    s = size(
+        model.id,
+        model.architecture,
+        catalog.gpu(row.gpu),
+        row.precision,
+        row.gpus,
+        row.input_tokens,
+        row.output_tokens,
+        concurrency=row.concurrency,
+    )
     if row.metric == "tpot_ms":
         return s.tpot_ms
     if row.metric == "output_tokens_per_s_per_gpu":
@@ -118,7 +126,6 @@ def table(checks: list[Check]) -> str:
     within = sum(c.within for c in checks)
     errs = sorted(abs(c.error) for c in checks)
     lines.append(
-        f"{within}/{len(checks)} within tolerance; median |error| {errs[len(errs) // 2]:.1%}, "
-        f"max {errs[-1]:.1%}"
+        f"{within}/{len(checks)} within tolerance; median |error| {errs[len(errs) // 2]:.1%}, max {errs[-1]:.1%}"
     )
     return "\n".join(lines)

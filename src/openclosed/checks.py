@@ -22,14 +22,16 @@ def load_report(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or "options" not in data or not isinstance(data["options"], list):
         raise InputError.one("expected a report from `openclosed compare --format json`", str(path), 1)
     if data.get("schema_version") != 1:
-        raise InputError.one(f"unsupported schema_version {data.get('schema_version')!r}; expected 1",
-                             str(path), 1, "schema_version")
+        raise InputError.one(
+            f"unsupported schema_version {data.get('schema_version')!r}; expected 1", str(path), 1, "schema_version"
+        )
     for i, o in enumerate(data["options"]):
-        if not isinstance(o, dict) or not isinstance(o.get("id"), str) or not isinstance(
-            o.get("monthly_cost"), (int, float)
+        if (
+            not isinstance(o, dict)
+            or not isinstance(o.get("id"), str)
+            or not isinstance(o.get("monthly_cost"), (int, float))
         ):
-            raise InputError.one("each option needs an id and a numeric monthly_cost", str(path),
-                                 None, f"options[{i}]")
+            raise InputError.one("each option needs an id and a numeric monthly_cost", str(path), None, f"options[{i}]")
     return data
 
 
@@ -43,26 +45,56 @@ def check_budgets(
     """Return (checks, breaches); each check names the budget, the figure and the limit."""
     checks: list[dict[str, Any]] = []
     if max_monthly_cost is not None:
-        checks.append({"budget": "max_monthly_cost", "figure": option.monthly_cost, "limit": max_monthly_cost,
-                       "passed": option.monthly_cost <= max_monthly_cost})
+        checks.append(
+            {
+                "budget": "max_monthly_cost",
+                "figure": option.monthly_cost,
+                "limit": max_monthly_cost,
+                "passed": option.monthly_cost <= max_monthly_cost,
+            }
+        )
     if max_cost_per_million is not None:
-        checks.append({"budget": "max_cost_per_million", "figure": option.cost_per_million_tokens,
-                       "limit": max_cost_per_million,
-                       "passed": option.cost_per_million_tokens <= max_cost_per_million})
+        checks.append(
+            {
+                "budget": "max_cost_per_million",
+                "figure": option.cost_per_million_tokens,
+                "limit": max_cost_per_million,
+                "passed": option.cost_per_million_tokens <= max_cost_per_million,
+            }
+        )
     if baseline is not None:
         before = next((o for o in baseline["options"] if o["id"] == option.id), None)
         limit = max_increase_pct if max_increase_pct is not None else 0.0
         if before is None:
-            checks.append({"budget": "max_increase_pct", "figure": None, "limit": limit, "passed": True,
-                           "note": f"{option.id} is not in the baseline; nothing to compare"})
+            checks.append(
+                {
+                    "budget": "max_increase_pct",
+                    "figure": None,
+                    "limit": limit,
+                    "passed": True,
+                    "note": f"{option.id} is not in the baseline; nothing to compare",
+                }
+            )
         else:
             old = float(before["monthly_cost"])
-            pct = (option.monthly_cost - old) / old * 100 if old > 0 else (0.0 if option.monthly_cost == 0 else float("inf"))
-            checks.append({"budget": "max_increase_pct", "figure": round(pct, 4), "limit": limit,
-                           "passed": pct <= limit, "baseline_monthly_cost": old})
+            pct = (
+                (option.monthly_cost - old) / old * 100
+                if old > 0
+                else (0.0 if option.monthly_cost == 0 else float("inf"))
+            )
+            checks.append(
+                {
+                    "budget": "max_increase_pct",
+                    "figure": round(pct, 4),
+                    "limit": limit,
+                    "passed": pct <= limit,
+                    "baseline_monthly_cost": old,
+                }
+            )
     if not option.feasible:
-        checks.append({"budget": "feasible", "figure": "; ".join(option.violations), "limit": "no violations",
-                       "passed": False})
+        checks.append(
+            {"budget": "feasible", "figure": "; ".join(option.violations), "limit": "no violations", "passed": False}
+        )
     return checks, [c for c in checks if not c["passed"]]
 
 
@@ -75,10 +107,15 @@ def diff_reports(base: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         if a == b:
             same += 1
             continue
-        changed.append({
-            "id": oid, "before": a, "after": b, "change": round(b - a, 6),
-            "change_pct": round((b - a) / a * 100, 4) if a else None,
-        })
+        changed.append(
+            {
+                "id": oid,
+                "before": a,
+                "after": b,
+                "change": round(b - a, 6),
+                "change_pct": round((b - a) / a * 100, 4) if a else None,
+            }
+        )
     changed.sort(key=lambda c: (-abs(c["change"]), c["id"]))
     return {
         "schema_version": 1,

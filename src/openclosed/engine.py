@@ -95,19 +95,27 @@ def _instances(offers: list[tuple[GpuOffer, float]], tp: int) -> list[Instance]:
     return out
 
 
-def cheapest_packing(instances: tuple[Instance, ...], replicas: int) -> tuple[float, int, list[str]]:
-    """Cheapest set of instances holding `replicas` replicas: (USD/hour, GPUs billed, names)."""
+def cheapest_packing(instances: tuple[Instance, ...], replicas: int) -> tuple[float, int, dict[str, int]]:
+    """Cheapest set of instances holding `replicas` replicas: (USD/hour, GPUs billed, counts).
+
+    Counts by instance name, not a list of names: at a billion requests a day a list would
+    hold a million entries per option."""
     if not instances:
         return (math.inf, 0, [])
     best = min(instances, key=lambda i: i.hourly / i.holds)
     bulk = max(0, replicas // best.holds - 4)  # the best unit price covers the bulk
     rest = replicas - bulk * best.holds
     cost, gpus, names = _pack_small(instances, rest)
-    return (cost + bulk * best.hourly, gpus + bulk * best.gpus, [best.name] * bulk + names)
+    counts: dict[str, int] = {}
+    if bulk:
+        counts[best.name] = bulk
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return (cost + bulk * best.hourly, gpus + bulk * best.gpus, counts)
 
 
 @lru_cache(maxsize=4096)
-def _pack_small(instances: tuple[Instance, ...], n: int) -> tuple[float, int, list[str]]:
+def _pack_small(instances: tuple[Instance, ...], n: int) -> tuple[float, int, tuple[str, ...]]:
     # Exact DP for a few dozen replicas: cheapest cover of n (may overshoot).
     table: list[tuple[float, int, tuple[str, ...]]] = [(0.0, 0, ())] + [(math.inf, 0, ())] * n
     for k in range(1, n + 1):
@@ -116,8 +124,7 @@ def _pack_small(instances: tuple[Instance, ...], n: int) -> tuple[float, int, li
             cand = (prev[0] + inst.hourly, prev[1] + inst.gpus, (*prev[2], inst.name))
             if cand[0] < table[k][0] - 1e-12:
                 table[k] = cand
-    c, g, names = table[n]
-    return (c, g, list(names))
+    return table[n]
 
 
 def onprem_hourly(on_prem: OnPrem, gpu_id: str, power_w: float) -> tuple[float, dict[str, float]] | None:
@@ -125,10 +132,7 @@ def onprem_hourly(on_prem: OnPrem, gpu_id: str, power_w: float) -> tuple[float, 
     if entry is None:
         return None
     hardware = entry.purchase_price / (on_prem.amortisation_years * 8760.0)
-    power = (
-        power_w / 1000.0 * (1.0 + on_prem.server_power_overhead) * on_prem.pue
-        * on_prem.electricity_usd_per_kwh
-    )
+    power = power_w / 1000.0 * (1.0 + on_prem.server_power_overhead) * on_prem.pue * on_prem.electricity_usd_per_kwh
     hosting = on_prem.hosting_usd_per_gpu_month / HOURS_PER_MONTH
     parts = {"hardware": hardware, "power": power, "hosting": hosting}
     return hardware + power + hosting, parts
@@ -144,14 +148,11 @@ class Engine:
         self.today = self.st.today or dt.date.today()
         self.weights = scoring.weights_for(self.st.profile, self.st.weights)
         if self.st.sort not in SORTS:
-            raise InputError.one(f"unknown sort '{self.st.sort}'; expected one of {', '.join(SORTS)}",
-                                 field="--sort")
+            raise InputError.one(f"unknown sort '{self.st.sort}'; expected one of {', '.join(SORTS)}", field="--sort")
         self._sizing_cache: dict[tuple, Sizing] = {}
         self._plan_cache: dict[tuple[str, str], list[tuple[str, Sizing, bool]]] = {}
         self._constraint_cache: dict[tuple[str, bool], tuple[list[str], list[str]]] = {}
-        self.best_quality = max(
-            (m.quality.index for m in catalog.all_models() if m.quality), default=100.0
-        )
+        self.best_quality = max((m.quality.index for m in catalog.all_models() if m.quality), default=100.0)
 
     # ---------------------------------------------------------------- enumeration
     def _model_filter(self) -> set[str] | None:
@@ -208,9 +209,7 @@ class Engine:
         """Evaluate one option by id (unscored): `MODEL@PROVIDER` or `MODEL@CLOUD:GPU`."""
         model_part, sep, where = option_id.strip().partition("@")
         if not sep or not where:
-            raise InputError.one(
-                f"expected MODEL@PROVIDER or MODEL@CLOUD:GPU (got {option_id!r})", field="option"
-            )
+            raise InputError.one(f"expected MODEL@PROVIDER or MODEL@CLOUD:GPU (got {option_id!r})", field="option")
         model = self.cat.model(model_part)
         host_part, colon, gpu_part = where.partition(":")
         if not colon:
@@ -235,8 +234,7 @@ class Engine:
         offers = [o for o in cloud.offers if o.gpu == gpu.id]
         if not offers:
             raise InputError.one(
-                f"{cloud.id} has no {gpu.id} offer; it offers "
-                + ", ".join(sorted({o.gpu for o in cloud.offers})),
+                f"{cloud.id} has no {gpu.id} offer; it offers " + ", ".join(sorted({o.gpu for o in cloud.offers})),
                 field="option",
             )
         return self._self_option(model, cloud, gpu.id, offers)
@@ -273,9 +271,7 @@ class Engine:
             )
         missing = [r for r in wl.privacy.residency if not self._region_ok(r, p.residency, offering.regions)]
         if missing:
-            violations.append(
-                f"residency: {provider.name} cannot keep processing in {', '.join(missing)}"
-            )
+            violations.append(f"residency: {provider.name} cannot keep processing in {', '.join(missing)}")
         if wl.privacy.sensitivity == "regulated" and p.zero_retention == "none":
             violations.append(
                 f"privacy: regulated data needs zero data retention; {provider.name} offers none "
@@ -285,14 +281,12 @@ class Engine:
             warnings.append(f"{provider.name} zero data retention needs the provider's approval")
         if p.trains_on_data and wl.privacy.sensitivity != "public":
             violations.append(
-                f"privacy: {provider.name} may train on prompts; the workload's data is "
-                f"{wl.privacy.sensitivity}"
+                f"privacy: {provider.name} may train on prompts; the workload's data is {wl.privacy.sensitivity}"
             )
         window = min(model.context_window, offering.context_window or model.context_window)
         if wl.traffic.context_tokens_value > window:
             violations.append(
-                f"context: {wl.traffic.context_tokens_value:,.0f}-token requests exceed the "
-                f"{window:,}-token window"
+                f"context: {wl.traffic.context_tokens_value:,.0f}-token requests exceed the {window:,}-token window"
             )
         max_out = offering.max_output_tokens or model.max_output_tokens
         if max_out and wl.traffic.output_tokens > max_out:
@@ -380,9 +374,7 @@ class Engine:
         if wl.licence.commercial and not lic.commercial_use:
             violations.append(f"licence: {lic.name} does not permit commercial use")
         if lic.eu_multimodal_exclusion and wl.licence.eu_company and set(model.modalities) - {"text"}:
-            violations.append(
-                f"licence: {lic.name} grants no rights for multimodal models to EU-domiciled companies"
-            )
+            violations.append(f"licence: {lic.name} grants no rights for multimodal models to EU-domiciled companies")
         if model.context_window < wl.traffic.context_tokens_value and provider is None:
             violations.append(
                 f"context: {wl.traffic.context_tokens_value:,.0f}-token requests exceed the "
@@ -417,9 +409,16 @@ class Engine:
             max_tpot = 1000.0 / lat.min_output_tokens_per_s if lat.min_output_tokens_per_s else None
             assert model.architecture is not None
             hit = size(
-                model.id, model.architecture, self.cat.gpu(gpu_id), precision, tp,
-                t.input_tokens, t.output_tokens, max_tpot_ms=max_tpot,
-                cached_share=t.cached_input_share, context_tokens=t.context_tokens_value,
+                model.id,
+                model.architecture,
+                self.cat.gpu(gpu_id),
+                precision,
+                tp,
+                t.input_tokens,
+                t.output_tokens,
+                max_tpot_ms=max_tpot,
+                cached_share=t.cached_input_share,
+                context_tokens=t.context_tokens_value,
                 eff=self.st.efficiency,
             )
             self._sizing_cache[key] = hit
@@ -481,8 +480,14 @@ class Engine:
             hp = onprem_hourly(host, gpu_id, gpu.power_w)  # type: ignore[arg-type]
             assert hp is not None
             # Bought GPUs come in any count; a validated GpuOffer per option would cost time.
-            priced = [(GpuOffer.model_construct(gpu=gpu_id, gpu_counts=[1, 2, 4, 8], instance="owned",
-                                                hourly_price=hp[0] * mult), hp[0] * mult)]
+            priced = [
+                (
+                    GpuOffer.model_construct(
+                        gpu=gpu_id, gpu_counts=[1, 2, 4, 8], instance="owned", hourly_price=hp[0] * mult
+                    ),
+                    hp[0] * mult,
+                )
+            ]
             onprem_parts = {k: v * mult for k, v in hp[1].items()}
             price_kind = "on-prem"
             entry = next(g for g in host.gpus if g.gpu == gpu_id)  # type: ignore[union-attr]
@@ -513,9 +518,16 @@ class Engine:
             if not math.isfinite(hourly):
                 continue
             gpu_cost = hourly * HOURS_PER_MONTH
-            cand = {"precision": precision, "sizing": s, "meets_latency": ok, "replicas": replicas,
-                    "billed_gpus": billed, "hourly_total": hourly, "gpu_cost": gpu_cost,
-                    "instances": names}
+            cand = {
+                "precision": precision,
+                "sizing": s,
+                "meets_latency": ok,
+                "replicas": replicas,
+                "billed_gpus": billed,
+                "hourly_total": hourly,
+                "gpu_cost": gpu_cost,
+                "instances": names,
+            }
             candidates.append({k: v for k, v in cand.items() if k != "sizing"} | {"gpus_per_replica": s.gpus})
             key = (not ok, gpu_cost, s.gpus)
             if best is None or key < (not best["meets_latency"], best["gpu_cost"], best["sizing"].gpus):
@@ -530,9 +542,17 @@ class Engine:
                 f"capacity: does not fit on one node of {gpu.max_gpus_per_node}× {gpu.name} at "
                 f"{'/'.join(self.precisions_for(model))}" + (f" (weights alone {need:.0f} GB)" if need else "")
             )
-            out = self._self_out(oid, model, host, gpu_id, None, violations, warnings,
-                                 {"gpus": 0.0, "operations": round(operations, 6), "setup": round(setup, 6)},
-                                 None)
+            out = self._self_out(
+                oid,
+                model,
+                host,
+                gpu_id,
+                None,
+                violations,
+                warnings,
+                {"gpus": 0.0, "operations": round(operations, 6), "setup": round(setup, 6)},
+                None,
+            )
             return out, Detail(model=model, candidates=candidates)
         s = best["sizing"]
         if not best["meets_latency"]:
@@ -543,9 +563,7 @@ class Engine:
                     f"{s.gpus}× {gpu.name}; the workload needs {lat.min_output_tokens_per_s:g}"
                 )
             if lat.max_ttft_ms and s.ttft_ms > lat.max_ttft_ms:
-                violations.append(
-                    f"latency: time to first token {s.ttft_ms:,.0f} ms exceeds {lat.max_ttft_ms:g} ms"
-                )
+                violations.append(f"latency: time to first token {s.ttft_ms:,.0f} ms exceeds {lat.max_ttft_ms:g} ms")
         replicas = best["replicas"]
         billed = best["billed_gpus"]
         per_gpu_hour = best["hourly_total"] / billed if billed else 0.0
@@ -581,10 +599,19 @@ class Engine:
             on_prem={k: round(v, 6) for k, v in onprem_parts.items()} if onprem_parts else None,
         )
         out = self._self_out(oid, model, host, gpu_id, sh, violations, warnings, breakdown, s)
-        det = Detail(model=model, sizing=s, candidates=candidates,
-                     hosting={"peak_rps": peak_rps, "instances": best["instances"],
-                              "operations": operations, "setup": setup,
-                              "onprem_parts": onprem_parts, "host": host})
+        det = Detail(
+            model=model,
+            sizing=s,
+            candidates=candidates,
+            hosting={
+                "peak_rps": peak_rps,
+                "instances": best["instances"],
+                "operations": operations,
+                "setup": setup,
+                "onprem_parts": onprem_parts,
+                "host": host,
+            },
+        )
         return out, det
 
     def _smallest_memory_need(self, model: Model) -> float:
@@ -593,9 +620,18 @@ class Engine:
         assert model.architecture is not None
         return min(weight_bytes(model.architecture, p) for p in self.precisions_for(model)) / 1e9
 
-    def _self_out(self, oid: str, model: Model, host: Any, gpu_id: str, sh: SelfHostingOut | None,
-                  violations: list[str], warnings: list[str], breakdown: dict[str, float],
-                  s: Sizing | None) -> OptionOut:
+    def _self_out(
+        self,
+        oid: str,
+        model: Model,
+        host: Any,
+        gpu_id: str,
+        sh: SelfHostingOut | None,
+        violations: list[str],
+        warnings: list[str],
+        breakdown: dict[str, float],
+        s: Sizing | None,
+    ) -> OptionOut:
         total = round(sum(breakdown.values()), 6)
         return OptionOut.model_construct(
             id=oid,
@@ -622,7 +658,9 @@ class Engine:
     # ---------------------------------------------------------------- scoring and report
     def _score(self, options: list[OptionOut], details: dict[str, Detail]) -> None:
         feasible = [o.monthly_cost for o in options if o.feasible and o.monthly_cost > 0]
-        cheapest = min(feasible) if feasible else min((o.monthly_cost for o in options if o.monthly_cost > 0), default=1.0)
+        cheapest = (
+            min(feasible) if feasible else min((o.monthly_cost for o in options if o.monthly_cost > 0), default=1.0)
+        )
         serving: dict[str, int] = {}
         for m in self.cat.all_models():
             serving[m.id] = len(self.cat.providers_serving(m.id))
@@ -632,7 +670,8 @@ class Engine:
             cost = scoring.cost_score(o.monthly_cost, cheapest)
             ratio = o.monthly_cost / cheapest if cheapest else 1.0
             reasons.append(
-                "cost: the cheapest feasible option" if ratio <= 1.0001
+                "cost: the cheapest feasible option"
+                if ratio <= 1.0001
                 else f"cost: {ratio:,.1f}× the cheapest feasible option"
             )
             privacy = scoring.privacy_score(
@@ -640,20 +679,31 @@ class Engine:
             )
             lic = self.cat.licence(det.model.licence)
             lock = scoring.lock_in_score(
-                det.model, lic, o.deployment == "self-hosted", serving.get(o.model, 0),
-                bool(det.offering and det.offering.fine_tuning), reasons,
+                det.model,
+                lic,
+                o.deployment == "self-hosted",
+                serving.get(o.model, 0),
+                bool(det.offering and det.offering.fine_tuning),
+                reasons,
             )
             quality = scoring.quality_score(o.quality_index, self.best_quality)
             reasons.append(
-                f"quality: index {o.quality_index:g}" if o.quality_index is not None
+                f"quality: index {o.quality_index:g}"
+                if o.quality_index is not None
                 else "quality: no index in the catalogue"
             )
             parts = {"cost": cost, "privacy": privacy, "lock_in": lock, "quality": quality}
-            penalty = scoring.LIFECYCLE_PENALTY if any(w.startswith("lifecycle: ") and "shuts down" in w for w in o.warnings) else 0.0
+            penalty = (
+                scoring.LIFECYCLE_PENALTY
+                if any(w.startswith("lifecycle: ") and "shuts down" in w for w in o.warnings)
+                else 0.0
+            )
             if penalty:
                 reasons.append(f"overall: −{penalty:g} because the model shuts down within the horizon")
-            o.scores = Scores.model_construct(**{k: round(v, 1) for k, v in parts.items()},
-                              overall=round(scoring.overall(parts, self.weights, penalty), 1))
+            o.scores = Scores.model_construct(
+                **{k: round(v, 1) for k, v in parts.items()},
+                overall=round(scoring.overall(parts, self.weights, penalty), 1),
+            )
             o.reasons = reasons
 
     def _sort_key(self, o: OptionOut) -> tuple:
@@ -693,9 +743,13 @@ class Engine:
             currency="USD",
             tool=ToolInfo.model_construct(name="openclosed", version=__version__),
             generated_for=self.today.isoformat(),
-            catalog=CatalogInfo.model_construct(as_of=self.cat.as_of.isoformat(), models=counts["models"],
-                                providers=counts["providers"], gpus=counts["gpus"],
-                                sources=self.cat.sources),
+            catalog=CatalogInfo.model_construct(
+                as_of=self.cat.as_of.isoformat(),
+                models=counts["models"],
+                providers=counts["providers"],
+                gpus=counts["gpus"],
+                sources=self.cat.sources,
+            ),
             workload=WorkloadSummary.model_construct(
                 name=wl.name,
                 requests_per_month=round(wl.requests_per_month, 6),
@@ -743,8 +797,10 @@ class Engine:
                     same = abs(best.monthly_cost - runner.monthly_cost) < 0.005
                 if not same:
                     (wins if better else loses).append(label)
-            txt = (f"Against the runner-up {runner.id} (overall {runner.scores.overall:g}, "
-                   f"{money(runner.monthly_cost)}/month)")
+            txt = (
+                f"Against the runner-up {runner.id} (overall {runner.scores.overall:g}, "
+                f"{money(runner.monthly_cost)}/month)"
+            )
             if wins:
                 txt += f" it wins on {', '.join(wins)}"
             if loses:
@@ -788,8 +844,11 @@ class Engine:
             c = min(closed, key=lambda c: (abs((c.quality_index or 0) - q), c.monthly_cost, c.id))
         pct = (1 - o.monthly_cost / c.monthly_cost) * 100 if c.monthly_cost > 0 else 0.0
         return Saving.model_construct(
-            open_option=o.id, closed_option=c.id, open_monthly_cost=o.monthly_cost,
-            closed_monthly_cost=c.monthly_cost, saving_pct=round(pct, 1),
+            open_option=o.id,
+            closed_option=c.id,
+            open_monthly_cost=o.monthly_cost,
+            closed_monthly_cost=c.monthly_cost,
+            saving_pct=round(pct, 1),
             quality_gap=round(q - (c.quality_index or 0), 1),
         )
 

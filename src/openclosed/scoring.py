@@ -51,9 +51,7 @@ def weights_for(profile: str, explicit: str | None) -> dict[str, float]:
     if explicit:
         return parse_weights(explicit)
     if profile not in PROFILES:
-        raise InputError.one(
-            f"unknown profile '{profile}'; expected one of {', '.join(PROFILES)}", field="--profile"
-        )
+        raise InputError.one(f"unknown profile '{profile}'; expected one of {', '.join(PROFILES)}", field="--profile")
     return dict(PROFILES[profile])
 
 
@@ -64,9 +62,7 @@ def cost_score(cost: float, cheapest: float) -> float:
     return max(0.0, 100.0 - 100.0 / 3.0 * math.log10(max(cost / cheapest, 1.0)))
 
 
-def privacy_score(
-    provider: ApiProvider | None, on_prem: bool, reasons: list[str]
-) -> float:
+def privacy_score(provider: ApiProvider | None, on_prem: bool, reasons: list[str]) -> float:
     if provider is None:
         if on_prem:
             reasons.append("privacy: prompts never leave your own hardware")
@@ -101,8 +97,12 @@ def privacy_score(
 
 
 def lock_in_score(
-    model: Model, licence: Licence, self_hosted: bool, providers_serving: int,
-    fine_tuning_at_provider: bool, reasons: list[str],
+    model: Model,
+    licence: Licence,
+    self_hosted: bool,
+    providers_serving: int,
+    fine_tuning_at_provider: bool,
+    reasons: list[str],
 ) -> float:
     if not model.open_weights:
         score = 70.0

@@ -232,8 +232,15 @@ class StepModel:
     compute(B) = B · (2 · active params + attention FLOPs at context) / TP / (peak · MFU).
     """
 
-    def __init__(self, arch: Architecture, gpu: Gpu, precision: str, tp: int, context: float,
-                 eff: Efficiency = DEFAULT_EFFICIENCY) -> None:
+    def __init__(
+        self,
+        arch: Architecture,
+        gpu: Gpu,
+        precision: str,
+        tp: int,
+        context: float,
+        eff: Efficiency = DEFAULT_EFFICIENCY,
+    ) -> None:
         s = shape_of(arch)
         self.tp = tp
         bpp = BYTES_PER_PARAM[precision]
@@ -260,8 +267,9 @@ class StepModel:
             fast = not gpu.interconnect.lower().startswith("pcie")
             latency = (eff.allreduce_latency_us_fast if fast else eff.allreduce_latency_us_pcie) * 1e-6
             self.ar_fixed = 2.0 * arch.layers * latency
-            self.ar_per_token = 2.0 * arch.layers * 2.0 * (tp - 1) / tp * arch.hidden_size * 2.0 / (
-                gpu.interconnect_gb_s * 1e9)
+            self.ar_per_token = (
+                2.0 * arch.layers * 2.0 * (tp - 1) / tp * arch.hidden_size * 2.0 / (gpu.interconnect_gb_s * 1e9)
+            )
         else:
             self.ar_fixed = self.ar_per_token = 0.0
 
@@ -284,12 +292,24 @@ class StepModel:
 
     def step(self, batch: int) -> StepTime:
         memory, compute, ar, w, kv = self.parts(batch)
-        return StepTime(batch=batch, memory_s=memory, compute_s=compute, allreduce_s=ar,
-                        overhead_s=self.overhead, weight_read_gb=w / GB, kv_read_gb=kv / GB)
+        return StepTime(
+            batch=batch,
+            memory_s=memory,
+            compute_s=compute,
+            allreduce_s=ar,
+            overhead_s=self.overhead,
+            weight_read_gb=w / GB,
+            kv_read_gb=kv / GB,
+        )
 
 
 def decode_step(
-    arch: Architecture, gpu: Gpu, precision: str, tp: int, batch: int, context: float,
+    arch: Architecture,
+    gpu: Gpu,
+    precision: str,
+    tp: int,
+    batch: int,
+    context: float,
     eff: Efficiency = DEFAULT_EFFICIENCY,
 ) -> StepTime:
     """One decode step for `batch` sequences at mean context `context` on one replica."""
@@ -297,7 +317,11 @@ def decode_step(
 
 
 def prefill_compute_s(
-    arch: Architecture, gpu: Gpu, precision: str, tp: int, tokens: float,
+    arch: Architecture,
+    gpu: Gpu,
+    precision: str,
+    tp: int,
+    tokens: float,
     eff: Efficiency = DEFAULT_EFFICIENCY,
 ) -> float:
     """GPU time the prefill of one prompt adds when batched with running decodes."""
@@ -311,7 +335,11 @@ def prefill_compute_s(
 
 
 def prefill_s(
-    arch: Architecture, gpu: Gpu, precision: str, tp: int, tokens: float,
+    arch: Architecture,
+    gpu: Gpu,
+    precision: str,
+    tp: int,
+    tokens: float,
     eff: Efficiency = DEFAULT_EFFICIENCY,
 ) -> float:
     """Time to prefill one prompt alone: compute-bound, but never faster than one weight read."""
@@ -368,7 +396,11 @@ class Sizing:
 
 
 def memory_plan(
-    arch: Architecture, gpu: Gpu, precision: str, tp: int, seq_tokens: float,
+    arch: Architecture,
+    gpu: Gpu,
+    precision: str,
+    tp: int,
+    seq_tokens: float,
     eff: Efficiency = DEFAULT_EFFICIENCY,
 ) -> Memory:
     hbm = gpu.memory_gb * GB
@@ -444,10 +476,7 @@ def size(
     if not supports(gpu, precision):
         reason = f"{gpu.id} has no {precision} tensor cores"
     elif cap < 1:
-        reason = (
-            f"weights need {mem.weights_per_gpu_gb:.1f} GB per GPU but only "
-            f"{mem.usable_gb:.1f} GB is usable"
-        )
+        reason = f"weights need {mem.weights_per_gpu_gb:.1f} GB per GPU but only {mem.usable_gb:.1f} GB is usable"
     elif not fits_longest:
         reason = f"a {longest:,.0f}-token request does not fit the KV cache"
 
@@ -514,29 +543,33 @@ def size(
             "prefill_queue_ms": queue_wait * 1e3,
             "prefill_utilisation": rho,
         },
-        reason=reason if not fits else (
-            f"concurrency {batch} exceeds the {cap} sequences that fit" if batch > cap else None
-        ),
+        reason=reason
+        if not fits
+        else (f"concurrency {batch} exceeds the {cap} sequences that fit" if batch > cap else None),
     )
 
 
 def tp_candidates(gpu: Gpu, arch: Architecture, counts: list[int] | None = None) -> list[int]:
     """GPU counts a replica may use: within one node, dividing the attention heads."""
     options = counts or [1, 2, 4, 8]
-    return sorted(
-        {n for n in options if n <= gpu.max_gpus_per_node and arch.attention_heads % n == 0}
-    )
+    return sorted({n for n in options if n <= gpu.max_gpus_per_node and arch.attention_heads % n == 0})
 
 
 def smallest_fit(
-    model_id: str, arch: Architecture, gpu: Gpu, precision: str, input_tokens: float,
-    output_tokens: float, min_batch: int = 1, max_tpot_ms: float | None = None,
-    counts: list[int] | None = None, eff: Efficiency = DEFAULT_EFFICIENCY,
+    model_id: str,
+    arch: Architecture,
+    gpu: Gpu,
+    precision: str,
+    input_tokens: float,
+    output_tokens: float,
+    min_batch: int = 1,
+    max_tpot_ms: float | None = None,
+    counts: list[int] | None = None,
+    eff: Efficiency = DEFAULT_EFFICIENCY,
 ) -> Sizing | None:
     """The smallest GPU count that fits with at least `min_batch` sequences."""
     for tp in tp_candidates(gpu, arch, counts):
-        s = size(model_id, arch, gpu, precision, tp, input_tokens, output_tokens,
-                 max_tpot_ms=max_tpot_ms, eff=eff)
+        s = size(model_id, arch, gpu, precision, tp, input_tokens, output_tokens, max_tpot_ms=max_tpot_ms, eff=eff)
         if s.fits and s.max_concurrency >= min_batch and s.meets_tpot:
             return s
     return None

@@ -114,8 +114,7 @@ def current_value(workload: Workload, name: str) -> float:
     return float(getattr(section, name))
 
 
-def parse_spec(text: str | None, workload: Workload, steps: int | None = None,
-               log: bool | None = None) -> SweepSpec:
+def parse_spec(text: str | None, workload: Workload, steps: int | None = None, log: bool | None = None) -> SweepSpec:
     """`FIELD=START..STOP` (or `FIELD` alone for a default range) into a checked SweepSpec.
 
     `log=None` picks log spacing when the range spans two decades or more.
@@ -166,9 +165,7 @@ def check_range(workload: Workload, spec: SweepSpec) -> None:
         except ValidationError as exc:
             err = exc.errors()[0]
             msg = err.get("msg", "invalid").removeprefix("Value error, ")
-            raise InputError.one(
-                f"{end} {value:g} is not a valid {spec.field}: {msg}", field="--vary"
-            ) from None
+            raise InputError.one(f"{end} {value:g} is not a valid {spec.field}: {msg}", field="--vary") from None
 
 
 def grid(spec: SweepSpec) -> list[float]:
@@ -277,8 +274,7 @@ class _Plan:
     def gpu_cost(self, replicas: int) -> float:
         hit = self.memo.get(replicas)
         if hit is None:
-            hourly = (self._hourly(replicas) if self.decompose
-                      else cheapest_packing(self.instances, replicas)[0])
+            hourly = self._hourly(replicas) if self.decompose else cheapest_packing(self.instances, replicas)[0]
             hit = hourly * HOURS_PER_MONTH
             if len(self.memo) < 100_000:
                 self.memo[replicas] = hit
@@ -320,7 +316,7 @@ class _SelfCurve:
 
     def _total(self, reps: tuple[int, ...], plans: list[_Plan] | None = None) -> float:
         best = None
-        for plan, r in zip(plans or self.plans, reps):
+        for plan, r in zip(plans or self.plans, reps, strict=False):
             cost = plan.gpu_cost(r)
             if not math.isfinite(cost):
                 continue
@@ -371,9 +367,9 @@ class _SelfCurve:
         else:
             (a_costs, b_costs), (ga, gb) = gpu, (live[0].gpus, live[1].gpus)
             if ga <= gb:  # ties of cost go to fewer GPUs, then to the first plan
-                best = [a if a <= b else b for a, b in zip(a_costs, b_costs)]
+                best = [a if a <= b else b for a, b in zip(a_costs, b_costs, strict=False)]
             else:
-                best = [a if a < b else b for a, b in zip(a_costs, b_costs)]
+                best = [a if a < b else b for a, b in zip(a_costs, b_costs, strict=False)]
         ops, setup = self.operations, self.setup
         # round(x * 1e6) / 1e6 is round(x, 6) except within an ulp of a half-micro-dollar tie,
         # and several times faster; a tie moves the result by 1e-6 USD, the engine's resolution.
@@ -388,10 +384,7 @@ def _dense_gpu_costs(plan: _Plan, peaks: list[float]) -> list[float]:
     h, uh = plan.unit.holds, plan.unit.hourly
     lim = 5 * h  # below this the bulk is empty (bulk = replicas // holds - 4)
     small = [cheapest_packing(plan.instances, k)[0] for k in range(lim)]
-    return [
-        (small[r] if r < lim else small[r - (r // h - 4) * h] + (r // h - 4) * uh) * hpm
-        for r in reps
-    ]
+    return [(small[r] if r < lim else small[r - (r // h - 4) * h] + (r // h - 4) * uh) * hpm for r in reps]
 
 
 def _peak_factor(workload: Workload) -> float:
@@ -432,17 +425,26 @@ def _self_curve(engine: Engine, out: OptionOut, det: Detail) -> _SelfCurve | _Co
     plans = []
     for cand in det.candidates:
         tp = cand["gpus_per_replica"]
-        s = size(model.id, model.architecture, gpu, cand["precision"], tp, t.input_tokens,
-                 t.output_tokens, max_tpot_ms=max_tpot, cached_share=t.cached_input_share,
-                 context_tokens=t.context_tokens_value, eff=engine.st.efficiency)
+        s = size(
+            model.id,
+            model.architecture,
+            gpu,
+            cand["precision"],
+            tp,
+            t.input_tokens,
+            t.output_tokens,
+            max_tpot_ms=max_tpot,
+            cached_share=t.cached_input_share,
+            context_tokens=t.context_tokens_value,
+            eff=engine.st.efficiency,
+        )
         inst = tuple(
             Instance(count // tp, count, count * price, name)
             for counts, name, price in priced
             for count in counts
             if count >= tp
         )
-        plan = _Plan(s.requests_per_s * wl.self_hosting.utilisation_cap, inst,
-                     bool(cand["meets_latency"]), s.gpus)
+        plan = _Plan(s.requests_per_s * wl.self_hosting.utilisation_cap, inst, bool(cand["meets_latency"]), s.gpus)
         # Self-check against the engine at the workload's own volume.
         r = plan.replicas(base_peak)
         if r != cand["replicas"] or cheapest_packing(inst, r)[0] != cand["hourly_total"]:
@@ -479,9 +481,14 @@ class Crossing:
 
     def to_dict(self, field_name: str) -> dict[str, Any]:
         return {
-            "a": self.a, "b": self.b, field_name: self.at, "between": list(self.between),
-            "cost_a": self.cost_a, "cost_b": self.cost_b,
-            "cheaper_below": self.cheaper_below, "cheaper_above": self.cheaper_above,
+            "a": self.a,
+            "b": self.b,
+            field_name: self.at,
+            "between": list(self.between),
+            "cost_a": self.cost_a,
+            "cost_b": self.cost_b,
+            "cheaper_below": self.cheaper_below,
+            "cheaper_above": self.cheaper_above,
             "refined": self.refined,
         }
 
@@ -532,16 +539,23 @@ class Sweep:
             "log": self.spec.log,
             "method": self.method,
             "workload": {
-                "name": wl.name, "source": self.workload_source,
+                "name": wl.name,
+                "source": self.workload_source,
                 "requests_per_month": wl.requests_per_month,
-                "input_tokens": wl.traffic.input_tokens, "output_tokens": wl.traffic.output_tokens,
+                "input_tokens": wl.traffic.input_tokens,
+                "output_tokens": wl.traffic.output_tokens,
                 "cached_input_share": wl.traffic.cached_input_share,
                 "peak_to_average": wl.traffic.peak_to_average,
                 "gpu_price_multiplier": wl.self_hosting.gpu_price_multiplier,
             },
             "options": [
-                {"id": s.id, "kind": s.kind, "method": s.method,
-                 "feasible": all(s.feasible), "violations": s.violations}
+                {
+                    "id": s.id,
+                    "kind": s.kind,
+                    "method": s.method,
+                    "feasible": all(s.feasible),
+                    "violations": s.violations,
+                }
                 for s in self.series
             ],
             "points": list(self.rows()),
@@ -561,7 +575,7 @@ def _volumes(spec: SweepSpec, values: list[float], wl: Workload) -> tuple[list[f
         rpms = [wl.requests_per_month] * len(values)
     if spec.field == "peak_to_average":
         b = wl.traffic.batch_share
-        peaks = [r / SECONDS_PER_MONTH * max(1.0, (1 - b) * v) for r, v in zip(rpms, values)]
+        peaks = [r / SECONDS_PER_MONTH * max(1.0, (1 - b) * v) for r, v in zip(rpms, values, strict=False)]
     else:
         f = _peak_factor(wl)
         peaks = [r / SECONDS_PER_MONTH * f for r in rpms]
@@ -585,8 +599,7 @@ def sweep(
         base = base or engine.run()
         ids = [o.id for o in base.report.options] if wanted else default_options(base)
         if not ids:
-            raise InputError.one("no feasible option to sweep; name some with --options",
-                                 field="--options")
+            raise InputError.one("no feasible option to sweep; name some with --options", field="--options")
         pairs = {o.id: (o, base.details[o.id]) for o in base.report.options}
     else:
         pairs = {}
@@ -644,9 +657,7 @@ def sweep(
             out, _ = pairs[oid]
             series.append(Series(oid, kind_of(out), [], [], list(out.violations), "engine"))
         slow = list(range(len(series)))
-        notes.append(
-            f"{spec.field} changes sizing or prices, so the engine ran at each of the {n} points"
-        )
+        notes.append(f"the engine ran at each of the {n} points, because {spec.field} changes sizing or prices")
     if slow:
         _engine_fill(engine, spec, values, [series[i] for i in slow], tick if not spec.fast else None)
         if spec.fast:
@@ -665,8 +676,9 @@ def sweep(
     return Sweep(spec, wl, workload_source, values, rpms, tokens, series, crossings, method, notes)
 
 
-def _engine_fill(engine: Engine, spec: SweepSpec, values: list[float], targets: list[Series],
-                 tick: Callable[[int], None] | None) -> None:
+def _engine_fill(
+    engine: Engine, spec: SweepSpec, values: list[float], targets: list[Series], tick: Callable[[int], None] | None
+) -> None:
     many = len(targets) > 40
     eng = engine
     for value in values:
@@ -676,7 +688,7 @@ def _engine_fill(engine: Engine, spec: SweepSpec, values: list[float], targets: 
             outs = [by_id[s.id] for s in targets]
         else:
             outs = [eng.option(s.id)[0] for s in targets]
-        for s, o in zip(targets, outs):
+        for s, o in zip(targets, outs, strict=False):
             s.costs.append(o.monthly_cost)
             s.feasible.append(o.feasible)
         if tick is not None:
@@ -688,9 +700,12 @@ def _sign(x: float) -> int:
     return (x > 0) - (x < 0)
 
 
-def find_crossings(values: list[float], series: list[Series],
-                   cost_at: Callable[[Series, float], float] | None = None,
-                   log: bool = False) -> list[Crossing]:
+def find_crossings(
+    values: list[float],
+    series: list[Series],
+    cost_at: Callable[[Series, float], float] | None = None,
+    log: bool = False,
+) -> list[Crossing]:
     """Where two options swap order (pairwise up to MAX_PAIRWISE options; beyond that, where
     the cheapest option changes), refined by bisection when `cost_at` is given."""
     pairs: list[tuple[Series, Series, int, int]] = []  # (a, b, left index, right index)
@@ -699,7 +714,7 @@ def find_crossings(values: list[float], series: list[Series],
             for ib in range(ia + 1, len(series)):
                 a, b = series[ia], series[ib]
                 last, last_sign = None, 0
-                for i, (ca, cb) in enumerate(zip(a.costs, b.costs)):
+                for i, (ca, cb) in enumerate(zip(a.costs, b.costs, strict=False)):
                     sg = _sign(ca - cb)
                     if sg == 0:
                         continue
@@ -710,7 +725,7 @@ def find_crossings(values: list[float], series: list[Series],
         pool = [s for s in series if all(s.feasible)] or list(series)
         pool.sort(key=lambda s: s.id)  # ties go to the smallest id
         cur = -1
-        for i, column in enumerate(zip(*[s.costs for s in pool])):
+        for i, column in enumerate(zip(*[s.costs for s in pool], strict=False)):
             low = min(column)
             j = column.index(low)
             if cur < 0:
@@ -725,8 +740,15 @@ def find_crossings(values: list[float], series: list[Series],
     return out
 
 
-def _refine(a: Series, b: Series, values: list[float], i0: int, i1: int,
-            cost_at: Callable[[Series, float], float] | None, log: bool) -> Crossing:
+def _refine(
+    a: Series,
+    b: Series,
+    values: list[float],
+    i0: int,
+    i1: int,
+    cost_at: Callable[[Series, float], float] | None,
+    log: bool,
+) -> Crossing:
     x0, x1 = values[i0], values[i1]
     left = _sign(a.costs[i0] - b.costs[i0]) or -_sign(a.costs[i1] - b.costs[i1])
     ca, cb = a.costs[i1], b.costs[i1]

@@ -43,9 +43,7 @@ class Traffic(_Strict):
     @model_validator(mode="after")
     def _one_rate(self) -> Traffic:
         given = [
-            k
-            for k in ("requests_per_day", "requests_per_month", "requests_per_second")
-            if getattr(self, k) is not None
+            k for k in ("requests_per_day", "requests_per_month", "requests_per_second") if getattr(self, k) is not None
         ]
         if len(given) != 1:
             raise ValueError(
@@ -84,9 +82,7 @@ class PrivacyNeeds(_Strict):
 class LicenceNeeds(_Strict):
     commercial: bool = True
     monthly_active_users: int = Field(default=0, ge=0, le=100_000_000_000)
-    eu_company: bool = Field(
-        default=False, description="the deploying company is domiciled in the EU"
-    )
+    eu_company: bool = Field(default=False, description="the deploying company is domiciled in the EU")
 
 
 class QualityNeeds(_Strict):
@@ -173,8 +169,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
     "rag": {
         "name": "rag",
-        "description": "Question answering over internal documents: long retrieved context, "
-        "short answers.",
+        "description": "Question answering over internal documents: long retrieved context, short answers.",
         "traffic": {
             "requests_per_day": 20_000,
             "input_tokens": 6000,

@@ -92,9 +92,7 @@ class _Builder:
     def build(self, node: Any, loc: Loc) -> Any:
         self.budget -= 1
         if self.budget < 0:
-            raise InputError.one(
-                f"more than {MAX_NODES} values (an alias bomb?); refusing to expand", self.name
-            )
+            raise InputError.one(f"more than {MAX_NODES} values (an alias bomb?); refusing to expand", self.name)
         line = node.start_mark.line + 1
         self.lines[loc] = line
         yaml = self.yaml

@@ -22,10 +22,24 @@ REQUIRED = {
 }
 OFFERING_PRICES = ("input", "output", "cached_input", "cache_write")
 TIER_FIELDS = ("threshold_tokens", "input", "output", "cached_input", "cache_write")
-ON_PREM_FIELDS = ("amortisation_years", "electricity_usd_per_kwh", "pue", "server_power_overhead",
-                  "hosting_usd_per_gpu_month")
-LICENCE_FIELDS = ("name", "kind", "commercial_use", "mau_limit", "eu_multimodal_exclusion", "url",
-                  "permits", "requires", "restricts")
+ON_PREM_FIELDS = (
+    "amortisation_years",
+    "electricity_usd_per_kwh",
+    "pue",
+    "server_power_overhead",
+    "hosting_usd_per_gpu_month",
+)
+LICENCE_FIELDS = (
+    "name",
+    "kind",
+    "commercial_use",
+    "mau_limit",
+    "eu_multimodal_exclusion",
+    "url",
+    "permits",
+    "requires",
+    "restricts",
+)
 
 
 def _complete(path: Path, fname: str) -> bool:
@@ -74,8 +88,17 @@ def _plain(v: Any) -> Any:
 
 class _Rows(list):
     def add(self, kind: str, item: str, fld: str, change: str, old: Any = None, new: Any = None) -> None:
-        self.append({"kind": kind, "item": item, "field": fld, "change": change, "old": _plain(old),
-                     "new": _plain(new), "change_pct": _pct(old, new)})
+        self.append(
+            {
+                "kind": kind,
+                "item": item,
+                "field": fld,
+                "change": change,
+                "old": _plain(old),
+                "new": _plain(new),
+                "change_pct": _pct(old, new),
+            }
+        )
 
     def fields(self, kind: str, item: str, a: Any, b: Any, names: tuple[str, ...], prefix: str = "") -> None:
         for n in names:
@@ -104,8 +127,14 @@ def diff_catalogs(old: Catalog, new: Catalog) -> list[dict[str, Any]]:
     for lid in sorted(set(ol) | set(nl)):
         a, b = ol.get(lid), nl.get(lid)
         if a is None or b is None:
-            rows.add("licence", lid, "licence", "added" if a is None else "removed",
-                     a.name if a else None, b.name if b else None)
+            rows.add(
+                "licence",
+                lid,
+                "licence",
+                "added" if a is None else "removed",
+                a.name if a else None,
+                b.name if b else None,
+            )
             continue
         rows.fields("licence", lid, a, b, LICENCE_FIELDS)
 
@@ -114,8 +143,14 @@ def diff_catalogs(old: Catalog, new: Catalog) -> list[dict[str, Any]]:
     for pid in sorted(set(op) | set(np_)):
         a, b = op.get(pid), np_.get(pid)
         if a is None or b is None:
-            rows.add("provider", pid, "provider", "added" if a is None else "removed",
-                     a.name if a else None, b.name if b else None)
+            rows.add(
+                "provider",
+                pid,
+                "provider",
+                "added" if a is None else "removed",
+                a.name if a else None,
+                b.name if b else None,
+            )
             continue
         rows.fields("price", pid, a, b, ("price_multiplier",))
         ao, bo = {o.model: o for o in a.offerings}, {o.model: o for o in b.offerings}
@@ -135,8 +170,14 @@ def diff_catalogs(old: Catalog, new: Catalog) -> list[dict[str, Any]]:
     for cid in sorted(set(oc) | set(nc)):
         a, b = oc.get(cid), nc.get(cid)
         if a is None or b is None:
-            rows.add("gpu-cloud", cid, "gpu cloud", "added" if a is None else "removed",
-                     a.name if a else None, b.name if b else None)
+            rows.add(
+                "gpu-cloud",
+                cid,
+                "gpu cloud",
+                "added" if a is None else "removed",
+                a.name if a else None,
+                b.name if b else None,
+            )
             continue
         rows.fields("gpu-price", cid, a, b, ("price_multiplier",))
         ag, bg = {g.gpu: g for g in a.offers}, {g.gpu: g for g in b.offers}
@@ -144,8 +185,14 @@ def diff_catalogs(old: Catalog, new: Catalog) -> list[dict[str, Any]]:
             x, y = ag.get(gid), bg.get(gid)
             item = f"{cid}/{gid}"
             if x is None or y is None:
-                rows.add("gpu-offer", item, "offer", "added" if x is None else "removed",
-                         x.hourly_price if x else None, y.hourly_price if y else None)
+                rows.add(
+                    "gpu-offer",
+                    item,
+                    "offer",
+                    "added" if x is None else "removed",
+                    x.hourly_price if x else None,
+                    y.hourly_price if y else None,
+                )
                 continue
             rows.fields("gpu-price", item, x, y, ("hourly_price", "reserved_hourly_price"))
 
@@ -160,8 +207,14 @@ def diff_catalogs(old: Catalog, new: Catalog) -> list[dict[str, Any]]:
     og, ng = old.gpus.items, new.gpus.items
     for gid in sorted(set(og) | set(ng)):
         if gid not in og or gid not in ng:
-            rows.add("gpu", gid, "gpu", "added" if gid not in og else "removed",
-                     og[gid].name if gid in og else None, ng[gid].name if gid in ng else None)
+            rows.add(
+                "gpu",
+                gid,
+                "gpu",
+                "added" if gid not in og else "removed",
+                og[gid].name if gid in og else None,
+                ng[gid].name if gid in ng else None,
+            )
     return list(rows)
 
 

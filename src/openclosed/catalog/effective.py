@@ -17,14 +17,28 @@ from .loader import FILES, Layered, _entry_key
 
 # --only KIND/ID: the section a kind names (singular, plural and loose spellings accepted).
 KINDS = {
-    "model": "models", "models": "models",
-    "licence": "licences", "licences": "licences", "license": "licences", "licenses": "licences",
-    "gpu": "gpus", "gpus": "gpus",
-    "provider": "api_providers", "providers": "api_providers", "api": "api_providers",
-    "api-provider": "api_providers", "api_provider": "api_providers", "api_providers": "api_providers",
-    "cloud": "gpu_clouds", "clouds": "gpu_clouds", "gpu-cloud": "gpu_clouds", "gpu_cloud": "gpu_clouds",
+    "model": "models",
+    "models": "models",
+    "licence": "licences",
+    "licences": "licences",
+    "license": "licences",
+    "licenses": "licences",
+    "gpu": "gpus",
+    "gpus": "gpus",
+    "provider": "api_providers",
+    "providers": "api_providers",
+    "api": "api_providers",
+    "api-provider": "api_providers",
+    "api_provider": "api_providers",
+    "api_providers": "api_providers",
+    "cloud": "gpu_clouds",
+    "clouds": "gpu_clouds",
+    "gpu-cloud": "gpu_clouds",
+    "gpu_cloud": "gpu_clouds",
     "gpu_clouds": "gpu_clouds",
-    "on-prem": "on_prem", "on_prem": "on_prem", "onprem": "on_prem",
+    "on-prem": "on_prem",
+    "on_prem": "on_prem",
+    "onprem": "on_prem",
 }
 
 
@@ -67,9 +81,11 @@ def effective_rows(cat: Catalog, only: str | None = None) -> list[dict[str, Any]
         prefix = parse_only(only)
         rows = [r for r in rows if _selected(r["path"], prefix)]
         if not rows:
-            raise InputError.one(f"nothing in the catalogue matches {only!r} (expected KIND/ID, e.g. "
-                                 "api_providers/together, models/llama-3.3-70b, gpu_clouds/aws, on_prem)",
-                                 field="--only")
+            raise InputError.one(
+                f"nothing in the catalogue matches {only!r} (expected KIND/ID, e.g. "
+                "api_providers/together, models/llama-3.3-70b, gpu_clouds/aws, on_prem)",
+                field="--only",
+            )
     return rows
 
 

@@ -112,12 +112,7 @@ class Catalog:
         return list(self.gpus.items.values())
 
     def offerings_of(self, model_id: str) -> list[tuple[ApiProvider, Offering]]:
-        return [
-            (p, o)
-            for p in self.providers_file.api_providers
-            for o in p.offerings
-            if o.model == model_id
-        ]
+        return [(p, o) for p in self.providers_file.api_providers for o in p.offerings if o.model == model_id]
 
     def providers_serving(self, model_id: str) -> list[str]:
         return sorted({p.id for p, _ in self.offerings_of(model_id)})
@@ -140,11 +135,15 @@ class Catalog:
             seen: set[str] = set()
             for i, e in enumerate(entries):
                 if e.id != e.id.lower() or " " in e.id:
-                    out.append(XProblem("ids must be lower case without spaces", file,
-                                        field=f"{loc}[{e.id}].id", loc=(loc, i, "id")))
+                    out.append(
+                        XProblem(
+                            "ids must be lower case without spaces", file, field=f"{loc}[{e.id}].id", loc=(loc, i, "id")
+                        )
+                    )
                 if e.id in seen:
-                    out.append(XProblem(f"duplicate {kind} id '{e.id}'", file,
-                                        field=f"{loc}[{e.id}].id", loc=(loc, i, "id")))
+                    out.append(
+                        XProblem(f"duplicate {kind} id '{e.id}'", file, field=f"{loc}[{e.id}].id", loc=(loc, i, "id"))
+                    )
                 seen.add(e.id)
 
         dup("licence", mf.licences, "models.yaml", "licences")
@@ -153,31 +152,54 @@ class Catalog:
         dup("provider", [*pf.api_providers, *pf.gpu_clouds], "providers.yaml", "api_providers")
         for i, m in enumerate(mf.models):
             if m.licence not in self.licences.items:
-                out.append(XProblem(f"licence '{m.licence}' is not in the catalogue",
-                                    "models.yaml", field=f"models[{m.id}].licence",
-                                    loc=("models", i, "licence")))
+                out.append(
+                    XProblem(
+                        f"licence '{m.licence}' is not in the catalogue",
+                        "models.yaml",
+                        field=f"models[{m.id}].licence",
+                        loc=("models", i, "licence"),
+                    )
+                )
             if m.replacement and m.replacement not in self.models.items:
-                out.append(XProblem(f"replacement '{m.replacement}' is not in the catalogue",
-                                    "models.yaml", field=f"models[{m.id}].replacement",
-                                    loc=("models", i, "replacement")))
+                out.append(
+                    XProblem(
+                        f"replacement '{m.replacement}' is not in the catalogue",
+                        "models.yaml",
+                        field=f"models[{m.id}].replacement",
+                        loc=("models", i, "replacement"),
+                    )
+                )
         for i, p in enumerate(pf.api_providers):
             for j, o in enumerate(p.offerings):
                 if o.model not in self.models.items:
-                    out.append(XProblem(f"model '{o.model}' is not in models.yaml",
-                                        "providers.yaml",
-                                        field=f"api_providers[{p.id}].offerings[{o.model}].model",
-                                        loc=("api_providers", i, "offerings", j, "model")))
+                    out.append(
+                        XProblem(
+                            f"model '{o.model}' is not in models.yaml",
+                            "providers.yaml",
+                            field=f"api_providers[{p.id}].offerings[{o.model}].model",
+                            loc=("api_providers", i, "offerings", j, "model"),
+                        )
+                    )
         for i, c in enumerate(pf.gpu_clouds):
             for j, g in enumerate(c.offers):
                 if g.gpu not in self.gpus.items:
-                    out.append(XProblem(f"GPU '{g.gpu}' is not in gpus",
-                                        "providers.yaml",
-                                        field=f"gpu_clouds[{c.id}].offers[{g.gpu}].gpu",
-                                        loc=("gpu_clouds", i, "offers", j, "gpu")))
+                    out.append(
+                        XProblem(
+                            f"GPU '{g.gpu}' is not in gpus",
+                            "providers.yaml",
+                            field=f"gpu_clouds[{c.id}].offers[{g.gpu}].gpu",
+                            loc=("gpu_clouds", i, "offers", j, "gpu"),
+                        )
+                    )
         if pf.on_prem is not None:
             for j, g in enumerate(pf.on_prem.gpus):
                 if g.gpu not in self.gpus.items:
-                    out.append(XProblem(f"GPU '{g.gpu}' is not in gpus", "providers.yaml",
-                                        field=f"on_prem.gpus[{g.gpu}].gpu",
-                                        loc=("on_prem", "gpus", j, "gpu")))
+                    out.append(
+                        XProblem(
+                            f"GPU '{g.gpu}' is not in gpus",
+                            "providers.yaml",
+                            field=f"on_prem.gpus[{g.gpu}].gpu",
+                            loc=("on_prem", "gpus", j, "gpu"),
+                        )
+                    )
         return out

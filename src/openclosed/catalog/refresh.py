@@ -32,13 +32,13 @@ from .loader import FILES, _entry_key, _located_load, embedded_dir, overlay_dirs
 PROVIDER_MAP: dict[str, str | None] = {
     "openai": "openai",
     "anthropic": "anthropic",
-    "google": "google",          # Gemini API (AI Studio) prices
-    "azure-openai": "azure",     # genai-prices falls back to OpenAI's list prices for Azure
-    "aws-bedrock": "aws",        # Bedrock model ids (anthropic.claude-..., meta.llama3-...)
-    "google-vertex": "google",   # Vertex AI model ids (claude-sonnet-4-5@20250929) live under google
+    "google": "google",  # Gemini API (AI Studio) prices
+    "azure-openai": "azure",  # genai-prices falls back to OpenAI's list prices for Azure
+    "aws-bedrock": "aws",  # Bedrock model ids (anthropic.claude-..., meta.llama3-...)
+    "google-vertex": "google",  # Vertex AI model ids (claude-sonnet-4-5@20250929) live under google
     "together": "together",
     "fireworks": "fireworks",
-    "deepinfra": None,           # not in genai-prices (as of 0.2.x)
+    "deepinfra": None,  # not in genai-prices (as of 0.2.x)
     "groq": "groq",
     "cerebras": "cerebras",
     "deepseek": "deepseek",
@@ -63,9 +63,15 @@ PRICE_KEYS = {
     "cache_write_mtok": "cache_write",
 }
 FIELDS = (
-    "prices.input", "prices.output", "prices.cached_input", "prices.cache_write",
-    "long_context.threshold_tokens", "long_context.input", "long_context.output",
-    "long_context.cached_input", "long_context.cache_write",
+    "prices.input",
+    "prices.output",
+    "prices.cached_input",
+    "prices.cache_write",
+    "long_context.threshold_tokens",
+    "long_context.input",
+    "long_context.output",
+    "long_context.cached_input",
+    "long_context.cache_write",
 )
 UPSTREAM = "pydantic/genai-prices"
 
@@ -194,16 +200,21 @@ def _pct(old: Any, new: Any) -> float | None:
     return None
 
 
-def plan_import(cat: Catalog, today: dt.date, threshold_pct: float = 25.0,
-                accept_disagreements: bool = False,
-                data: tuple[str, list[Any]] | None = None) -> Plan:
+def plan_import(
+    cat: Catalog,
+    today: dt.date,
+    threshold_pct: float = 25.0,
+    accept_disagreements: bool = False,
+    data: tuple[str, list[Any]] | None = None,
+) -> Plan:
     version, providers = data if data is not None else load_genai_prices()
     gp = {p.id: p for p in providers}
     checked = [getattr(p, "prices_checked", None) for p in providers]
     checked_dates = [c for c in checked if isinstance(c, dt.date)]
     as_of = max(checked_dates) if checked_dates else today
-    plan = Plan(version=version, source=f"genai-prices {version} ({UPSTREAM})", as_of=as_of,
-                threshold_pct=threshold_pct)
+    plan = Plan(
+        version=version, source=f"genai-prices {version} ({UPSTREAM})", as_of=as_of, threshold_pct=threshold_pct
+    )
     for prov in cat.providers_file.api_providers:
         gp_pid = PROVIDER_MAP.get(prov.id, prov.id if prov.id in gp else None)
         for off in prov.offerings:
@@ -212,17 +223,26 @@ def plan_import(cat: Catalog, today: dt.date, threshold_pct: float = 25.0,
                 plan.unmatched.append({**item, "reason": "provider not in genai-prices"})
                 continue
             model = cat.models.items.get(off.model)
-            refs = [MODEL_REFS.get((prov.id, off.model)), off.provider_model_id, off.model,
-                    *(model.aliases if model else [])]
+            refs = [
+                MODEL_REFS.get((prov.id, off.model)),
+                off.provider_model_id,
+                off.model,
+                *(model.aliases if model else []),
+            ]
             found = _find(gp, providers, gp_pid, [r for r in refs if r])
             if found is None:
-                plan.unmatched.append({**item, "reason": f"no model in genai-prices '{gp_pid}' matches "
-                                                         f"{off.provider_model_id or off.model!r}"})
+                plan.unmatched.append(
+                    {
+                        **item,
+                        "reason": f"no model in genai-prices '{gp_pid}' matches {off.provider_model_id or off.model!r}",
+                    }
+                )
                 continue
             new_prices, new_lc, notes = gp_prices(found, as_of)
             if "input" not in new_prices or "output" not in new_prices:
-                plan.unmatched.append({**item, "reason": f"genai-prices '{gp_pid}/{found.id}' has no "
-                                                         "per-token input and output price"})
+                plan.unmatched.append(
+                    {**item, "reason": f"genai-prices '{gp_pid}/{found.id}' has no per-token input and output price"}
+                )
                 continue
             as_of_item = getattr(found, "prices_checked", None) or as_of
             old = _old_values(off)
@@ -238,8 +258,17 @@ def plan_import(cat: Catalog, today: dt.date, threshold_pct: float = 25.0,
                     continue
                 pct = _pct(o, n)
                 disagrees = o is not None and (pct is None or abs(pct) > threshold_pct)
-                rows.append({**item, "genai_prices_model": f"{gp_pid}/{found.id}", "field": f,
-                             "old": o, "new": n, "change_pct": pct, "disagrees": disagrees})
+                rows.append(
+                    {
+                        **item,
+                        "genai_prices_model": f"{gp_pid}/{found.id}",
+                        "field": f,
+                        "old": o,
+                        "new": n,
+                        "change_pct": pct,
+                        "disagrees": disagrees,
+                    }
+                )
             if not rows:
                 plan.confirmed.append(f"{prov.id}/{off.model}")
                 continue
@@ -255,9 +284,11 @@ def plan_import(cat: Catalog, today: dt.date, threshold_pct: float = 25.0,
             entry["source"] = plan.source
             entry["as_of"] = as_of_item
             changed = ", ".join(f"{r['field']} {_fmt(r['old'])} -> {_fmt(r['new'])}" for r in rows)
-            entry["note"] = (f"Imported from genai-prices model '{gp_pid}/{found.id}' by `openclosed catalog "
-                             f"import genai-prices`: {changed}. Previous source: {off.source} ({off.as_of})."
-                             + (" " + "; ".join(notes) + "." if notes else ""))
+            entry["note"] = (
+                f"Imported from genai-prices model '{gp_pid}/{found.id}' by `openclosed catalog "
+                f"import genai-prices`: {changed}. Previous source: {off.source} ({off.as_of})."
+                + (" " + "; ".join(notes) + "." if notes else "")
+            )
             plan.entries.setdefault(prov.id, []).append(entry)
     return plan
 
@@ -277,7 +308,9 @@ def check_target(into: Path) -> Path:
             raise InputError.one(
                 "refusing to write into the embedded catalogue or the installed package; "
                 "give an overlay directory (default: the user config catalogue directory)",
-                str(target), field="--into")
+                str(target),
+                field="--into",
+            )
     if target.exists() and not target.is_dir():
         raise InputError.one("expected a directory", str(target), field="--into")
     return target
@@ -328,6 +361,7 @@ def overlay_text(plan: Plan, existing: dict[str, Any] | None, today: dt.date) ->
         f"# Prices imported by `openclosed catalog import genai-prices` on {today.isoformat()} from\n"
         f"# {plan.source}. Entries merge by id / model; see docs/catalogue.md.\n"
     )
+
     class _NoAliases(yaml.SafeDumper):
         def ignore_aliases(self, data: Any) -> bool:
             return True
@@ -360,10 +394,14 @@ def read_existing(into: Path) -> tuple[dict[str, Any] | None, bool]:
     data, _ = load_file(path)
     if not isinstance(data, dict):
         raise InputError.one("expected a mapping at the top level", str(path), 1)
-    has_comments = any(line.lstrip().startswith("#") for line in path.read_text("utf-8").splitlines()
-                       if not line.startswith("# openclosed catalogue overlay")
-                       and not line.startswith("# Prices imported") and not line.startswith("# genai-prices")
-                       and "docs/catalogue.md" not in line)
+    has_comments = any(
+        line.lstrip().startswith("#")
+        for line in path.read_text("utf-8").splitlines()
+        if not line.startswith("# openclosed catalogue overlay")
+        and not line.startswith("# Prices imported")
+        and not line.startswith("# genai-prices")
+        and "docs/catalogue.md" not in line
+    )
     return data, has_comments
 
 

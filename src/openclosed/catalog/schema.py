@@ -101,9 +101,7 @@ class Architecture(Sourced):
             raise ValueError("active_params_b must not exceed total_params_b")
         if self.attention == "mla" and self.mla is None:
             raise ValueError("attention 'mla' needs an 'mla' block")
-        if self.attention == "hybrid-swa" and (
-            self.sliding_window is None or self.full_attention_layers is None
-        ):
+        if self.attention == "hybrid-swa" and (self.sliding_window is None or self.full_attention_layers is None):
             raise ValueError("attention 'hybrid-swa' needs sliding_window and full_attention_layers")
         if self.full_attention_layers is not None and self.full_attention_layers > self.layers:
             raise ValueError("full_attention_layers must not exceed layers")
@@ -132,9 +130,7 @@ class Model(Strict):
     replacement: Id | None = None
     context_window: int = Field(gt=0)
     max_output_tokens: int | None = Field(default=None, gt=0)
-    modalities: list[Literal["text", "image", "audio", "video"]] = Field(
-        default_factory=lambda: ["text"]
-    )
+    modalities: list[Literal["text", "image", "audio", "video"]] = Field(default_factory=lambda: ["text"])
     quality: Quality | None = None
     architecture: Architecture | None = None
     source: str = Field(min_length=1)
@@ -230,9 +226,7 @@ class GpuOffer(Sourced):
     gpu: Id
     instance: str | None = None
     gpus_per_instance: int = Field(default=1, gt=0)
-    gpu_counts: list[int] = Field(
-        default_factory=lambda: [1, 2, 4, 8], description="GPU counts one can rent together"
-    )
+    gpu_counts: list[int] = Field(default_factory=lambda: [1, 2, 4, 8], description="GPU counts one can rent together")
     hourly_price: float = Field(gt=0, description="USD per GPU-hour, on demand")
     reserved_hourly_price: float | None = Field(default=None, gt=0, description="1-year commitment")
     regions: list[str] = Field(default_factory=list)
@@ -262,9 +256,7 @@ class OnPrem(Sourced):
     amortisation_years: float = Field(gt=0)
     electricity_usd_per_kwh: float = Field(ge=0)
     pue: float = Field(ge=1, description="power usage effectiveness of the data centre")
-    server_power_overhead: float = Field(
-        ge=0, description="extra power of CPUs, memory, fans, as a share of GPU power"
-    )
+    server_power_overhead: float = Field(ge=0, description="extra power of CPUs, memory, fans, as a share of GPU power")
     hosting_usd_per_gpu_month: float = Field(ge=0, description="rack space, network, support")
     gpus: list[OnPremGpu]
 

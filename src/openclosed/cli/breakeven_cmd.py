@@ -35,8 +35,15 @@ def register(app: typer.Typer) -> None:
         low: Annotated[float, typer.Option("--from", help="Lowest requests per month searched.")] = 1e3,
         high: Annotated[float, typer.Option("--to", help="Highest requests per month searched.")] = 1e10,
         points: Annotated[int, typer.Option("--points", min=3, max=2000, help="Grid points before bisection.")] = 71,
-        chart: Annotated[Path | None, typer.Option("--chart", help="Also write a PNG or SVG chart (needs openclosed[plot]).")] = None,
-        plot: Annotated[bool, typer.Option("--plot/--no-plot", help="Draw a terminal chart of both costs above the table (table format).")] = False,
+        chart: Annotated[
+            Path | None, typer.Option("--chart", help="Also write a PNG or SVG chart (needs openclosed[plot]).")
+        ] = None,
+        plot: Annotated[
+            bool,
+            typer.Option(
+                "--plot/--no-plot", help="Draw a terminal chart of both costs above the table (table format)."
+            ),
+        ] = False,
         catalog_dir: CatalogOpt = None,
         today: TodayOpt = None,
         stale_days: StaleOpt = 90,
@@ -52,8 +59,7 @@ def register(app: typer.Typer) -> None:
             raise InputError.one("expected 0 < --from < --to", field="--from")
         cat = catalog(catalog_dir)
         wl, source = workload_from_flags(workload, wl_flags or {})
-        engine = Engine(cat, wl, Settings(today=parse_today(today), stale_days=stale_days,
-                                          workload_source=source))
+        engine = Engine(cat, wl, Settings(today=parse_today(today), stale_days=stale_days, workload_source=source))
         data = breakeven(engine, option_a, option_b, low, high, points)
         for oid in (data["option_a"], data["option_b"]):
             for w in engine.option(oid)[0].warnings:
@@ -73,10 +79,15 @@ def register(app: typer.Typer) -> None:
         rows = [dict(p) for p in data["points"]]
         view = View(
             title=f"openclosed breakeven: a = {data['option_a']}, b = {data['option_b']}",
-            columns=[Column("requests_per_month", "requests/month", "number"),
-                     Column("tokens_per_month", "tokens/month", "number"),
-                     Column("cost_a", "a $/month", "money"), Column("cost_b", "b $/month", "money")],
-            rows=rows, json=data, notes=notes,
+            columns=[
+                Column("requests_per_month", "requests/month", "number"),
+                Column("tokens_per_month", "tokens/month", "number"),
+                Column("cost_a", "a $/month", "money"),
+                Column("cost_b", "b $/month", "money"),
+            ],
+            rows=rows,
+            json=data,
+            notes=notes,
         )
         if chart is not None:
             from ..render.chart import breakeven_chart

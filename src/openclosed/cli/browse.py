@@ -12,7 +12,9 @@ USEFUL_BATCH = 8  # "serves it with a useful batch": 8 sequences of 8,192 tokens
 USEFUL_INPUT, USEFUL_OUTPUT = 7168, 1024
 
 
-def _kv_view(title: str, record: dict[str, Any], extra_sections: list[tuple[str, list[dict[str, Any]], list[str]]] | None = None) -> Any:
+def _kv_view(
+    title: str, record: dict[str, Any], extra_sections: list[tuple[str, list[dict[str, Any]], list[str]]] | None = None
+) -> Any:
     from ..render import Column, View
 
     rows = []
@@ -20,7 +22,10 @@ def _kv_view(title: str, record: dict[str, Any], extra_sections: list[tuple[str,
         if isinstance(v, dict):
             v = ", ".join(f"{a}={b}" for a, b in v.items() if b is not None and not isinstance(b, (dict, list)))
         elif isinstance(v, list):
-            v = "; ".join(str(x) if not isinstance(x, dict) else ", ".join(f"{a}={b}" for a, b in x.items() if b is not None) for x in v)
+            v = "; ".join(
+                str(x) if not isinstance(x, dict) else ", ".join(f"{a}={b}" for a, b in x.items() if b is not None)
+                for x in v
+            )
         rows.append({"field": k, "value": "" if v is None else str(v)})
     notes: list[str] = []
     sections: list[tuple[str, list[str]]] = []
@@ -30,11 +35,17 @@ def _kv_view(title: str, record: dict[str, Any], extra_sections: list[tuple[str,
         sections.append((heading, ["| " + ln + " |" for ln in lines]))
         notes.append(f"\n{heading}")
         widths = [max(len(str(c)), *(len(str(r.get(c, ""))) for r in table_rows)) for c in cols]
-        notes.append("  ".join(str(c).ljust(w) for c, w in zip(cols, widths)))
+        notes.append("  ".join(str(c).ljust(w) for c, w in zip(cols, widths, strict=False)))
         for r in table_rows:
-            notes.append("  ".join(str(r.get(c, "")).ljust(w) for c, w in zip(cols, widths)))
-    return View(title=title, columns=[Column("field", "field", width=24), Column("value", "value", width=90)],
-                rows=rows, json=record, notes=notes, sections=sections)
+            notes.append("  ".join(str(r.get(c, "")).ljust(w) for c, w in zip(cols, widths, strict=False)))
+    return View(
+        title=title,
+        columns=[Column("field", "field", width=24), Column("value", "value", width=90)],
+        rows=rows,
+        json=record,
+        notes=notes,
+        sections=sections,
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -51,8 +62,12 @@ def register(app: typer.Typer) -> None:
     def models_list(
         open_only: Annotated[bool, typer.Option("--open", help="Open-weight models only.")] = False,
         closed_only: Annotated[bool, typer.Option("--closed", help="Closed models only.")] = False,
-        provider: Annotated[str | None, typer.Option("--provider", help="Only models this API provider serves.")] = None,
-        vendor: Annotated[str | None, typer.Option("--vendor", help="Only models from this vendor (meta, openai, ...).")] = None,
+        provider: Annotated[
+            str | None, typer.Option("--provider", help="Only models this API provider serves.")
+        ] = None,
+        vendor: Annotated[
+            str | None, typer.Option("--vendor", help="Only models from this vendor (meta, openai, ...).")
+        ] = None,
         active: Annotated[bool, typer.Option("--active", help="Hide models already shut down.")] = False,
         fmt: FormatOpt = Format.table,
         out_file: OutFileOpt = None,
@@ -79,25 +94,60 @@ def register(app: typer.Typer) -> None:
             if active and m.shutdown_date and m.shutdown_date <= today:
                 continue
             a = m.architecture
-            items.append({
-                "id": m.id, "name": m.name, "vendor": m.vendor, "open_weights": m.open_weights,
-                "licence": m.licence, "context_window": m.context_window,
-                "parameters_b": a.total_params_b if a else None,
-                "active_parameters_b": a.active_params_b if a else None,
-                "quality_index": m.quality.index if m.quality else None,
-                "release_date": m.release_date.isoformat() if m.release_date else None,
-                "shutdown_date": m.shutdown_date.isoformat() if m.shutdown_date else None,
-                "providers": cat.providers_serving(m.id),
-            })
-        cols = [Column("id", "id", width=22), Column("open_weights", "open", "bool"),
-                Column("licence", "licence", width=20), Column("context_window", "context", "int"),
-                Column("parameters_b", "params B", "number"), Column("active_parameters_b", "active B", "number"),
-                Column("quality_index", "quality", "number"), Column("shutdown_date", "shutdown")]
-        csv_cols = [Column(k, k) for k in ("id", "name", "vendor", "open_weights", "licence", "context_window",
-                                             "parameters_b", "active_parameters_b", "quality_index",
-                                             "release_date", "shutdown_date", "providers")]
-        show(View(title=f"{len(items)} models (catalogue as of {cat.as_of})", columns=cols, rows=items,
-                  json=items, csv_columns=csv_cols), fmt.value, out_file)
+            items.append(
+                {
+                    "id": m.id,
+                    "name": m.name,
+                    "vendor": m.vendor,
+                    "open_weights": m.open_weights,
+                    "licence": m.licence,
+                    "context_window": m.context_window,
+                    "parameters_b": a.total_params_b if a else None,
+                    "active_parameters_b": a.active_params_b if a else None,
+                    "quality_index": m.quality.index if m.quality else None,
+                    "release_date": m.release_date.isoformat() if m.release_date else None,
+                    "shutdown_date": m.shutdown_date.isoformat() if m.shutdown_date else None,
+                    "providers": cat.providers_serving(m.id),
+                }
+            )
+        cols = [
+            Column("id", "id", width=22),
+            Column("open_weights", "open", "bool"),
+            Column("licence", "licence", width=20),
+            Column("context_window", "context", "int"),
+            Column("parameters_b", "params B", "number"),
+            Column("active_parameters_b", "active B", "number"),
+            Column("quality_index", "quality", "number"),
+            Column("shutdown_date", "shutdown"),
+        ]
+        csv_cols = [
+            Column(k, k)
+            for k in (
+                "id",
+                "name",
+                "vendor",
+                "open_weights",
+                "licence",
+                "context_window",
+                "parameters_b",
+                "active_parameters_b",
+                "quality_index",
+                "release_date",
+                "shutdown_date",
+                "providers",
+            )
+        ]
+        show(
+            View(
+                title=f"{len(items)} models (catalogue as of {cat.as_of})",
+                columns=cols,
+                rows=items,
+                json=items,
+                csv_columns=csv_cols,
+            ),
+            fmt.value,
+            out_file,
+        )
 
     @models.command("show")
     def models_show(
@@ -112,14 +162,26 @@ def register(app: typer.Typer) -> None:
         cat = catalog(catalog_dir)
         m = cat.model(model)
         record: dict[str, Any] = m.model_dump(mode="json")
-        offers = [{"provider": p.id, "input": o.prices.input, "output": o.prices.output,
-                   "cached_input": o.prices.cached_input, "as_of": o.as_of.isoformat()}
-                  for p, o in cat.offerings_of(m.id)]
+        offers = [
+            {
+                "provider": p.id,
+                "input": o.prices.input,
+                "output": o.prices.output,
+                "cached_input": o.prices.cached_input,
+                "as_of": o.as_of.isoformat(),
+            }
+            for p, o in cat.offerings_of(m.id)
+        ]
         record["offerings"] = offers
         sections = []
         if offers:
-            sections.append(("API offerings (USD per million tokens)", offers,
-                             ["provider", "input", "cached_input", "output", "as_of"]))
+            sections.append(
+                (
+                    "API offerings (USD per million tokens)",
+                    offers,
+                    ["provider", "input", "cached_input", "output", "as_of"],
+                )
+            )
         if m.architecture is not None:
             arch = m.architecture
             memory = [{"precision": p, "weights_gb": round(weight_bytes(arch, p) / 1e9, 1)} for p in arch.precisions]
@@ -138,9 +200,12 @@ def register(app: typer.Typer) -> None:
             sections.append(("Weight memory (GB, 10^9 bytes)", memory, ["precision", "weights_gb"]))
             shown = [{k: ("–" if v is None else v) for k, v in r.items()} for r in requirements]
             sections.append(
-                (f"Smallest GPU count per replica for {USEFUL_BATCH} sequences of "
-                 f"{USEFUL_INPUT + USEFUL_OUTPUT:,} tokens (– = not on one node)",
-                 shown, ["gpu", *arch.precisions])
+                (
+                    f"Smallest GPU count per replica for {USEFUL_BATCH} sequences of "
+                    f"{USEFUL_INPUT + USEFUL_OUTPUT:,} tokens (– = not on one node)",
+                    shown,
+                    ["gpu", *arch.precisions],
+                )
             )
         record_view = {k: v for k, v in record.items() if k not in ("offerings", "weight_memory", "gpu_requirements")}
         view = _kv_view(f"{m.name} ({m.id})", record_view, sections)
@@ -165,23 +230,56 @@ def register(app: typer.Typer) -> None:
         for p in pf.api_providers:
             if wanted and not any(o.model == wanted for o in p.offerings):
                 continue
-            items.append({"id": p.id, "name": p.name, "kind": "api", "offerings": len(p.offerings),
-                          "trains_on_data": p.privacy.trains_on_data, "retention_days": p.privacy.retention_days,
-                          "zero_retention": p.privacy.zero_retention, "residency": p.privacy.residency})
+            items.append(
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "kind": "api",
+                    "offerings": len(p.offerings),
+                    "trains_on_data": p.privacy.trains_on_data,
+                    "retention_days": p.privacy.retention_days,
+                    "zero_retention": p.privacy.zero_retention,
+                    "residency": p.privacy.residency,
+                }
+            )
         if not wanted:
             for c in pf.gpu_clouds:
-                items.append({"id": c.id, "name": c.name, "kind": "gpu-cloud", "offerings": len(c.offers),
-                              "trains_on_data": None, "retention_days": None, "zero_retention": None,
-                              "residency": c.regions})
+                items.append(
+                    {
+                        "id": c.id,
+                        "name": c.name,
+                        "kind": "gpu-cloud",
+                        "offerings": len(c.offers),
+                        "trains_on_data": None,
+                        "retention_days": None,
+                        "zero_retention": None,
+                        "residency": c.regions,
+                    }
+                )
             if pf.on_prem is not None:
-                items.append({"id": pf.on_prem.id, "name": pf.on_prem.name, "kind": "on-prem",
-                              "offerings": len(pf.on_prem.gpus), "trains_on_data": None, "retention_days": None,
-                              "zero_retention": None, "residency": []})
+                items.append(
+                    {
+                        "id": pf.on_prem.id,
+                        "name": pf.on_prem.name,
+                        "kind": "on-prem",
+                        "offerings": len(pf.on_prem.gpus),
+                        "trains_on_data": None,
+                        "retention_days": None,
+                        "zero_retention": None,
+                        "residency": [],
+                    }
+                )
         if kind:
             items = [i for i in items if i["kind"] == kind]
-        cols = [Column("id", "id"), Column("kind", "kind"), Column("offerings", "offers", "int"),
-                Column("trains_on_data", "trains", "bool"), Column("retention_days", "retention d", "int"),
-                Column("zero_retention", "ZDR"), Column("residency", "residency", width=24)]
+        cols = [
+            Column("id", "id"),
+            Column("kind", "kind"),
+            Column("offerings", "offers", "int"),
+            Column("trains_on_data", "trains", "bool"),
+            Column("retention_days", "retention d", "int"),
+            Column("zero_retention", "ZDR"),
+            Column("residency", "residency", width=24),
+        ]
         show(View(title=f"{len(items)} providers", columns=cols, rows=items, json=items), fmt.value, out_file)
 
     @providers.command("show")
@@ -198,17 +296,43 @@ def register(app: typer.Typer) -> None:
         record.setdefault("kind", "on-prem")
         sections = []
         if hasattr(p, "offerings"):
-            rows = [{"model": o.model, "input": o.prices.input, "cached_input": o.prices.cached_input,
-                     "output": o.prices.output, "batch": o.batch_discount, "as_of": o.as_of.isoformat()}
-                    for o in p.offerings]
-            sections.append(("Offerings (USD per million tokens)", rows,
-                             ["model", "input", "cached_input", "output", "batch", "as_of"]))
+            rows = [
+                {
+                    "model": o.model,
+                    "input": o.prices.input,
+                    "cached_input": o.prices.cached_input,
+                    "output": o.prices.output,
+                    "batch": o.batch_discount,
+                    "as_of": o.as_of.isoformat(),
+                }
+                for o in p.offerings
+            ]
+            sections.append(
+                (
+                    "Offerings (USD per million tokens)",
+                    rows,
+                    ["model", "input", "cached_input", "output", "batch", "as_of"],
+                )
+            )
         elif hasattr(p, "offers"):
-            rows = [{"gpu": o.gpu, "instance": o.instance, "hourly_price": o.hourly_price,
-                     "reserved": o.reserved_hourly_price, "counts": o.gpu_counts, "as_of": o.as_of.isoformat()}
-                    for o in p.offers]
-            sections.append(("GPU offers (USD per GPU-hour)", rows,
-                             ["gpu", "instance", "hourly_price", "reserved", "counts", "as_of"]))
+            rows = [
+                {
+                    "gpu": o.gpu,
+                    "instance": o.instance,
+                    "hourly_price": o.hourly_price,
+                    "reserved": o.reserved_hourly_price,
+                    "counts": o.gpu_counts,
+                    "as_of": o.as_of.isoformat(),
+                }
+                for o in p.offers
+            ]
+            sections.append(
+                (
+                    "GPU offers (USD per GPU-hour)",
+                    rows,
+                    ["gpu", "instance", "hourly_price", "reserved", "counts", "as_of"],
+                )
+            )
         shown = {k: v for k, v in record.items() if k not in ("offerings", "offers", "gpus")}
         view = _kv_view(f"{p.name} ({p.id})", shown, sections)
         view.json = record
@@ -224,14 +348,30 @@ def register(app: typer.Typer) -> None:
         from ..render import Column, View
 
         cat = catalog(catalog_dir)
-        items = [{"id": g.id, "name": g.name, "vendor": g.vendor, "memory_gb": g.memory_gb,
-                  "bandwidth_tb_s": g.bandwidth_tb_s, "bf16_tflops": g.bf16_tflops,
-                  "fp8_tflops": g.fp8_tflops, "interconnect": g.interconnect,
-                  "power_w": g.power_w, "aliases": g.aliases} for g in cat.all_gpus()]
-        cols = [Column("id", "id"), Column("memory_gb", "GB", "number"),
-                Column("bandwidth_tb_s", "TB/s", "number"), Column("bf16_tflops", "bf16 TF", "number"),
-                Column("fp8_tflops", "fp8 TF", "number"), Column("interconnect", "link"),
-                Column("power_w", "W", "int")]
+        items = [
+            {
+                "id": g.id,
+                "name": g.name,
+                "vendor": g.vendor,
+                "memory_gb": g.memory_gb,
+                "bandwidth_tb_s": g.bandwidth_tb_s,
+                "bf16_tflops": g.bf16_tflops,
+                "fp8_tflops": g.fp8_tflops,
+                "interconnect": g.interconnect,
+                "power_w": g.power_w,
+                "aliases": g.aliases,
+            }
+            for g in cat.all_gpus()
+        ]
+        cols = [
+            Column("id", "id"),
+            Column("memory_gb", "GB", "number"),
+            Column("bandwidth_tb_s", "TB/s", "number"),
+            Column("bf16_tflops", "bf16 TF", "number"),
+            Column("fp8_tflops", "fp8 TF", "number"),
+            Column("interconnect", "link"),
+            Column("power_w", "W", "int"),
+        ]
         show(View(title=f"{len(items)} GPUs", columns=cols, rows=items, json=items), fmt.value, out_file)
 
     @gpus.command("show")
@@ -245,13 +385,26 @@ def register(app: typer.Typer) -> None:
         cat = catalog(catalog_dir)
         g = cat.gpu(gpu)
         record = g.model_dump(mode="json")
-        offers = [{"cloud": c.id, "instance": o.instance, "hourly_price": o.hourly_price,
-                   "reserved": o.reserved_hourly_price, "as_of": o.as_of.isoformat()}
-                  for c in cat.providers_file.gpu_clouds for o in c.offers if o.gpu == g.id]
+        offers = [
+            {
+                "cloud": c.id,
+                "instance": o.instance,
+                "hourly_price": o.hourly_price,
+                "reserved": o.reserved_hourly_price,
+                "as_of": o.as_of.isoformat(),
+            }
+            for c in cat.providers_file.gpu_clouds
+            for o in c.offers
+            if o.gpu == g.id
+        ]
         record["offers"] = offers
-        view = _kv_view(f"{g.name} ({g.id})", {k: v for k, v in record.items() if k != "offers"},
-                        [("Cloud offers (USD per GPU-hour)", offers,
-                          ["cloud", "instance", "hourly_price", "reserved", "as_of"])] if offers else [])
+        view = _kv_view(
+            f"{g.name} ({g.id})",
+            {k: v for k, v in record.items() if k != "offers"},
+            [("Cloud offers (USD per GPU-hour)", offers, ["cloud", "instance", "hourly_price", "reserved", "as_of"])]
+            if offers
+            else [],
+        )
         view.json = record
         show(view, fmt.value, out_file)
 
@@ -267,11 +420,24 @@ def register(app: typer.Typer) -> None:
         cat = catalog(catalog_dir)
         items = []
         for lic in cat.licences.items.values():
-            items.append({"id": lic.id, "name": lic.name, "kind": lic.kind, "commercial_use": lic.commercial_use,
-                          "mau_limit": lic.mau_limit, "eu_multimodal_exclusion": lic.eu_multimodal_exclusion,
-                          "models": sorted(m.id for m in cat.all_models() if m.licence == lic.id)})
-        cols = [Column("id", "id"), Column("kind", "kind"), Column("commercial_use", "commercial", "bool"),
-                Column("mau_limit", "MAU limit", "int"), Column("models", "models", width=40)]
+            items.append(
+                {
+                    "id": lic.id,
+                    "name": lic.name,
+                    "kind": lic.kind,
+                    "commercial_use": lic.commercial_use,
+                    "mau_limit": lic.mau_limit,
+                    "eu_multimodal_exclusion": lic.eu_multimodal_exclusion,
+                    "models": sorted(m.id for m in cat.all_models() if m.licence == lic.id),
+                }
+            )
+        cols = [
+            Column("id", "id"),
+            Column("kind", "kind"),
+            Column("commercial_use", "commercial", "bool"),
+            Column("mau_limit", "MAU limit", "int"),
+            Column("models", "models", width=40),
+        ]
         show(View(title=f"{len(items)} licences", columns=cols, rows=items, json=items), fmt.value, out_file)
 
     @licences.command("show")

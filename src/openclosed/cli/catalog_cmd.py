@@ -23,8 +23,10 @@ def validate_cmd(catalog_dir: CatalogOpt = None) -> None:
         catalog_dir = None
     cat = validate_dir(catalog_dir)
     c = cat.counts()
-    info(f"catalogue valid: {c['models']} models, {c['licences']} licences, {c['providers']} providers, "
-         f"{c['gpus']} GPUs (as of {cat.as_of}); files: {', '.join(cat.sources)}")
+    info(
+        f"catalogue valid: {c['models']} models, {c['licences']} licences, {c['providers']} providers, "
+        f"{c['gpus']} GPUs (as of {cat.as_of}); files: {', '.join(cat.sources)}"
+    )
 
 
 @catalog_app.command("schema")

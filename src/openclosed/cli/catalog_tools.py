@@ -39,9 +39,14 @@ def register(catalog_app: typer.Typer) -> None:
         catalog_dir: CatalogOpt = None,
         fmt: FormatOpt = Format.table,
         out_file: OutFileOpt = None,
-        only: Annotated[str | None, typer.Option(
-            "--only", help="Only one entry: KIND/ID, e.g. api_providers/together, models/llama-3.3-70b, "
-                           "gpu_clouds/aws, on_prem.")] = None,
+        only: Annotated[
+            str | None,
+            typer.Option(
+                "--only",
+                help="Only one entry: KIND/ID, e.g. api_providers/together, models/llama-3.3-70b, "
+                "gpu_clouds/aws, on_prem.",
+            ),
+        ] = None,
     ) -> None:
         """The merged catalogue (embedded + overlays), with the file:line every value came from."""
         import os
@@ -55,17 +60,29 @@ def register(catalog_app: typer.Typer) -> None:
             catalog_dir = None
         cat = validate_dir(catalog_dir)
         rows = effective_rows(cat, only)
-        table_rows = [{**r, "value_text": _text(r["value"]),
-                       "where": f"{_short(r['file'])}:{r['line']}" if r["line"] else _short(r["file"])}
-                      for r in rows]
+        table_rows = [
+            {
+                **r,
+                "value_text": _text(r["value"]),
+                "where": f"{_short(r['file'])}:{r['line']}" if r["line"] else _short(r["file"]),
+            }
+            for r in rows
+        ]
         view = View(
             title="openclosed catalog show-effective",
-            columns=[Column("path", "path", width=50), Column("value_text", "value", width=20),
-                     Column("where", "from", width=30)],
+            columns=[
+                Column("path", "path", width=50),
+                Column("value_text", "value", width=20),
+                Column("where", "from", width=30),
+            ],
             rows=table_rows,
             json=rows,
-            csv_columns=[Column("path", "path"), Column("value_text", "value"), Column("file", "file"),
-                         Column("line", "line")],
+            csv_columns=[
+                Column("path", "path"),
+                Column("value_text", "value"),
+                Column("file", "file"),
+                Column("line", "line"),
+            ],
             notes=[f"layers (lowest first): {', '.join(cat.sources)}"],
         )
         show(view, fmt.value, out_file)
@@ -73,17 +90,30 @@ def register(catalog_app: typer.Typer) -> None:
     @catalog_app.command("import")
     def import_cmd(
         source: Annotated[str, typer.Argument(help="Where prices come from: genai-prices (offline package data).")],
-        into: Annotated[Path | None, typer.Option(
-            "--into", help="Overlay directory to write providers.yaml into (default: the user config "
-                           "catalogue directory). Never the installed package.")] = None,
+        into: Annotated[
+            Path | None,
+            typer.Option(
+                "--into",
+                help="Overlay directory to write providers.yaml into (default: the user config "
+                "catalogue directory). Never the installed package.",
+            ),
+        ] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes; write nothing.")] = False,
-        threshold: Annotated[float, typer.Option(
-            "--threshold", min=0,
-            help="Percent difference above which the two sources 'disagree'; such offerings are held back "
-                 "unless --accept-disagreements.")] = 25.0,
-        accept: Annotated[bool, typer.Option(
-            "--accept-disagreements",
-            help="Also write offerings whose prices differ by more than --threshold.")] = False,
+        threshold: Annotated[
+            float,
+            typer.Option(
+                "--threshold",
+                min=0,
+                help="Percent difference above which the two sources 'disagree'; such offerings are held back "
+                "unless --accept-disagreements.",
+            ),
+        ] = 25.0,
+        accept: Annotated[
+            bool,
+            typer.Option(
+                "--accept-disagreements", help="Also write offerings whose prices differ by more than --threshold."
+            ),
+        ] = False,
         fmt: FormatOpt = Format.table,
         today: TodayOpt = None,
     ) -> None:
@@ -121,13 +151,17 @@ def register(catalog_app: typer.Typer) -> None:
         n_off = len({(c["provider"], c["model"]) for c in applied})
         notes = [
             f"Source: {plan.source}, prices as of {plan.as_of} (no prices_checked date in the package "
-            "data: the run date is used)." if plan.as_of == day else f"Source: {plan.source}, as of {plan.as_of}.",
+            "data: the run date is used)."
+            if plan.as_of == day
+            else f"Source: {plan.source}, as of {plan.as_of}.",
             f"{len(plan.changes)} price change(s) in {n_off + len({(c['provider'], c['model']) for c in held})} "
             f"offering(s); {len(plan.confirmed)} offering(s) confirmed unchanged; {len(plan.unmatched)} not matched.",
         ]
         if held:
-            notes.append(f"{len({(c['provider'], c['model']) for c in held})} offering(s) held back: the sources "
-                         f"disagree by more than {threshold:g}% (check them; --accept-disagreements writes them).")
+            notes.append(
+                f"{len({(c['provider'], c['model']) for c in held})} offering(s) held back: the sources "
+                f"disagree by more than {threshold:g}% (check them; --accept-disagreements writes them)."
+            )
         for u in plan.unmatched:
             notes.append(f"not matched: {u['provider']}/{u['model']}: {u['reason']}")
         if dry_run:
@@ -136,23 +170,49 @@ def register(catalog_app: typer.Typer) -> None:
             notes.append(f"wrote {n_off} offering(s) to {path}.")
         else:
             notes.append(f"nothing to write; {path} left as it was.")
-        rows = [{**c, "item": f"{c['provider']}/{c['model']}", "old_text": _text(c["old"]),
-                 "new_text": _text(c["new"])} for c in plan.changes]
+        rows = [
+            {**c, "item": f"{c['provider']}/{c['model']}", "old_text": _text(c["old"]), "new_text": _text(c["new"])}
+            for c in plan.changes
+        ]
         out = {**plan.to_json(), "target": str(path), "dry_run": dry_run, "written": written}
         view = View(
             title=f"openclosed catalog import genai-prices{' (dry run)' if dry_run else ''}",
-            columns=[Column("item", "offering", width=34), Column("field", "field", width=28),
-                     Column("old_text", "old", width=10), Column("new_text", "new", width=10),
-                     Column("change_pct", "change %", "pct"), Column("status", "status", width=10),
-                     Column("genai_prices_model", "genai-prices model", width=40, table=False)],
-            rows=rows, json=out, notes=notes,
-            csv_columns=[Column(k, k) for k in ("provider", "model", "genai_prices_model", "field", "old", "new",
-                                                "change_pct", "disagrees", "status")],
+            columns=[
+                Column("item", "offering", width=34),
+                Column("field", "field", width=28),
+                Column("old_text", "old", width=10),
+                Column("new_text", "new", width=10),
+                Column("change_pct", "change %", "pct"),
+                Column("status", "status", width=10),
+                Column("genai_prices_model", "genai-prices model", width=40, table=False),
+            ],
+            rows=rows,
+            json=out,
+            notes=notes,
+            csv_columns=[
+                Column(k, k)
+                for k in (
+                    "provider",
+                    "model",
+                    "genai_prices_model",
+                    "field",
+                    "old",
+                    "new",
+                    "change_pct",
+                    "disagrees",
+                    "status",
+                )
+            ],
         )
         for d in plan.disagreements:
-            warn(f"{d['provider']}/{d['model']} {d['field']}: ours {_text(d['old'])}, genai-prices "
-                 f"{_text(d['new'])} ({d['change_pct']:+.1f}%)" if d["change_pct"] is not None else
-                 f"{d['provider']}/{d['model']} {d['field']}: ours {_text(d['old'])}, genai-prices {_text(d['new'])}")
+            warn(
+                f"{d['provider']}/{d['model']} {d['field']}: ours {_text(d['old'])}, genai-prices "
+                f"{_text(d['new'])} ({d['change_pct']:+.1f}%)"
+                if d["change_pct"] is not None
+                else (
+                    f"{d['provider']}/{d['model']} {d['field']}: ours {_text(d['old'])}, genai-prices {_text(d['new'])}"
+                )
+            )
         show(view, fmt.value, None)
         if written:
             info(f"wrote {path}")
@@ -169,17 +229,30 @@ def register(catalog_app: typer.Typer) -> None:
         from ..render import Column, View
 
         data = diff(old, new)
-        rows = [{**r, "old_text": "" if r["old"] is None else _text(r["old"]),
-                 "new_text": "" if r["new"] is None else _text(r["new"])} for r in data["changes"]]
+        rows = [
+            {
+                **r,
+                "old_text": "" if r["old"] is None else _text(r["old"]),
+                "new_text": "" if r["new"] is None else _text(r["new"]),
+            }
+            for r in data["changes"]
+        ]
         summary = ", ".join(f"{n} {k}" for k, n in sorted(data["summary"].items())) or "no changes"
         view = View(
             title=f"openclosed catalog diff: {data['old']['catalog']} ({data['old']['as_of']}) → "
-                  f"{data['new']['catalog']} ({data['new']['as_of']})",
-            columns=[Column("kind", "kind", width=10), Column("item", "item", width=36),
-                     Column("field", "field", width=24), Column("change", "change", width=8),
-                     Column("old_text", "old", width=14), Column("new_text", "new", width=14),
-                     Column("change_pct", "change %", "pct")],
-            rows=rows, json=data, notes=[f"{len(rows)} change(s): {summary}."],
+            f"{data['new']['catalog']} ({data['new']['as_of']})",
+            columns=[
+                Column("kind", "kind", width=10),
+                Column("item", "item", width=36),
+                Column("field", "field", width=24),
+                Column("change", "change", width=8),
+                Column("old_text", "old", width=14),
+                Column("new_text", "new", width=14),
+                Column("change_pct", "change %", "pct"),
+            ],
+            rows=rows,
+            json=data,
+            notes=[f"{len(rows)} change(s): {summary}."],
             csv_columns=[Column(k, k) for k in ("kind", "item", "field", "change", "old", "new", "change_pct")],
         )
         show(view, fmt.value, out_file)

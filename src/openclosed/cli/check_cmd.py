@@ -34,11 +34,21 @@ def register(app: typer.Typer) -> None:
     @with_workload_flags
     def check_cmd(
         workload: Annotated[Path | None, typer.Argument(help="Workload YAML; its budget: section applies.")] = None,
-        option: Annotated[str | None, typer.Option("--option", help="Option to check (default: the recommended one).")] = None,
-        max_monthly_cost: Annotated[float | None, typer.Option("--max-monthly-cost", min=0, help="Budget: USD per month.")] = None,
-        max_cost_per_million: Annotated[float | None, typer.Option("--max-cost-per-million", min=0, help="Budget: USD per million tokens.")] = None,
-        baseline: Annotated[Path | None, typer.Option("--baseline", help="A saved `compare --format json` report.")] = None,
-        max_increase_pct: Annotated[float | None, typer.Option("--max-increase-pct", min=0, help="Allowed increase over the baseline, percent.")] = None,
+        option: Annotated[
+            str | None, typer.Option("--option", help="Option to check (default: the recommended one).")
+        ] = None,
+        max_monthly_cost: Annotated[
+            float | None, typer.Option("--max-monthly-cost", min=0, help="Budget: USD per month.")
+        ] = None,
+        max_cost_per_million: Annotated[
+            float | None, typer.Option("--max-cost-per-million", min=0, help="Budget: USD per million tokens.")
+        ] = None,
+        baseline: Annotated[
+            Path | None, typer.Option("--baseline", help="A saved `compare --format json` report.")
+        ] = None,
+        max_increase_pct: Annotated[
+            float | None, typer.Option("--max-increase-pct", min=0, help="Allowed increase over the baseline, percent.")
+        ] = None,
         warn_only: Annotated[bool, typer.Option("--warn-only", help="Report breaches but exit 0.")] = False,
         fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="text, json or markdown.")] = CheckFormat.text,
         out_file: OutFileOpt = None,
@@ -63,8 +73,11 @@ def register(app: typer.Typer) -> None:
         max_increase_pct = max_increase_pct if max_increase_pct is not None else budget.max_increase_pct
         base = load_report(baseline) if baseline is not None else None
         if max_monthly_cost is None and max_cost_per_million is None and base is None:
-            raise InputError.one("no budget: give --max-monthly-cost, --max-cost-per-million or --baseline, "
-                                 "or a budget: section in the workload", field="budget")
+            raise InputError.one(
+                "no budget: give --max-monthly-cost, --max-cost-per-million or --baseline, "
+                "or a budget: section in the workload",
+                field="budget",
+            )
         if option:
             checked = find_option(result, option)
         elif report.recommended:
@@ -113,20 +126,28 @@ def register(app: typer.Typer) -> None:
         from ..render import Column, View
 
         data = diff_reports(load_report(base), load_report(new))
-        notes = [f"Recommended: {data['recommended_before']} → {data['recommended_after']}"
-                 if data["recommended_before"] != data["recommended_after"]
-                 else f"Recommended: {data['recommended_after']} (unchanged)",
-                 f"{len(data['changed'])} changed, {data['unchanged']} unchanged, "
-                 f"{len(data['added'])} added, {len(data['removed'])} removed."]
+        notes = [
+            f"Recommended: {data['recommended_before']} → {data['recommended_after']}"
+            if data["recommended_before"] != data["recommended_after"]
+            else f"Recommended: {data['recommended_after']} (unchanged)",
+            f"{len(data['changed'])} changed, {data['unchanged']} unchanged, "
+            f"{len(data['added'])} added, {len(data['removed'])} removed.",
+        ]
         if data["added"]:
             notes.append("Added: " + ", ".join(data["added"]))
         if data["removed"]:
             notes.append("Removed: " + ", ".join(data["removed"]))
         view = View(
             title="openclosed diff",
-            columns=[Column("id", "option", width=44), Column("before", "before", "money"),
-                     Column("after", "after", "money"), Column("change", "change", "money"),
-                     Column("change_pct", "change %", "pct")],
-            rows=data["changed"], json=data, notes=notes,
+            columns=[
+                Column("id", "option", width=44),
+                Column("before", "before", "money"),
+                Column("after", "after", "money"),
+                Column("change", "change", "money"),
+                Column("change_pct", "change %", "pct"),
+            ],
+            rows=data["changed"],
+            json=data,
+            notes=notes,
         )
         show(view, fmt.value, out_file)

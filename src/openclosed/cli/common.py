@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -48,7 +49,9 @@ def out_console(width: int | None = None) -> Console:
 
     if "out" not in _consoles:
         _consoles["out"] = Console(
-            no_color=_no_color(), highlight=False, soft_wrap=False,
+            no_color=_no_color(),
+            highlight=False,
+            soft_wrap=False,
             width=width or _env_width(),
         )
     return _consoles["out"]
@@ -59,8 +62,7 @@ def err_console() -> Console:
     from rich.console import Console
 
     if "err" not in _consoles:
-        _consoles["err"] = Console(stderr=True, no_color=_no_color(), highlight=False,
-                                   width=_env_width())
+        _consoles["err"] = Console(stderr=True, no_color=_no_color(), highlight=False, width=_env_width())
     return _consoles["err"]
 
 
@@ -88,8 +90,12 @@ def info(message: str) -> None:
 # ----------------------------------------------------------------- options
 CatalogOpt = Annotated[
     Path | None,
-    typer.Option("--catalog", envvar="OPENCLOSED_CATALOG", show_envvar=True,
-                 help="Directory with models.yaml and/or providers.yaml layered over the embedded catalogue."),
+    typer.Option(
+        "--catalog",
+        envvar="OPENCLOSED_CATALOG",
+        show_envvar=True,
+        help="Directory with models.yaml and/or providers.yaml layered over the embedded catalogue.",
+    ),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 OutFileOpt = Annotated[
@@ -98,12 +104,11 @@ OutFileOpt = Annotated[
 ]
 TodayOpt = Annotated[
     str | None,
-    typer.Option("--today", help="Date used for staleness and lifecycle checks (YYYY-MM-DD).",
-                 envvar="OPENCLOSED_TODAY"),
+    typer.Option(
+        "--today", help="Date used for staleness and lifecycle checks (YYYY-MM-DD).", envvar="OPENCLOSED_TODAY"
+    ),
 ]
-StaleOpt = Annotated[
-    int, typer.Option("--stale-days", help="Warn when a price used is older than this many days.")
-]
+StaleOpt = Annotated[int, typer.Option("--stale-days", help="Warn when a price used is older than this many days.")]
 
 
 def parse_today(value: str | None) -> dt.date | None:
@@ -146,16 +151,17 @@ def build_workload(
         source = f"preset:{preset_name}"
     else:
         has_core = all(k in overrides.get("traffic", {}) for k in ("input_tokens", "output_tokens")) and any(
-            k in overrides.get("traffic", {})
-            for k in ("requests_per_day", "requests_per_month", "requests_per_second")
+            k in overrides.get("traffic", {}) for k in ("requests_per_day", "requests_per_month", "requests_per_second")
         )
         wl = preset(DEFAULT_PRESET)
         source = f"preset:{DEFAULT_PRESET}"
         if has_core:
             source = "flags"
         elif default_note:
-            info(f"No workload given: using the '{DEFAULT_PRESET}' preset (see docs/workload.md; "
-                 "pass a workload file or --preset).")
+            info(
+                f"No workload given: using the '{DEFAULT_PRESET}' preset (see docs/workload.md; "
+                "pass a workload file or --preset)."
+            )
     if overrides and source != "flags":
         source += " + flags"
     return apply_overrides(wl, overrides), source
@@ -256,10 +262,8 @@ def write_atomic(path: Path, text: str | bytes) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 
@@ -269,7 +273,9 @@ def _opt(*names: str, help: str, kind: Any = float | None) -> tuple[Any, Any]:
 
 
 WORKLOAD_FLAGS: dict[str, tuple[Any, Any]] = {
-    "preset": _opt("--preset", help="Start from a preset: chatbot, rag, batch, code-assistant, agent.", kind=str | None),
+    "preset": _opt(
+        "--preset", help="Start from a preset: chatbot, rag, batch, code-assistant, agent.", kind=str | None
+    ),
     "requests_per_day": _opt("--requests-per-day", help="Mean requests per day."),
     "requests_per_month": _opt("--requests-per-month", help="Requests per month (730 hours)."),
     "requests_per_second": _opt("--requests-per-second", help="Mean requests per second."),
@@ -281,12 +287,28 @@ WORKLOAD_FLAGS: dict[str, tuple[Any, Any]] = {
     "context_tokens": _opt("--context-tokens", help="Longest single request the model must accept."),
     "max_ttft_ms": _opt("--max-ttft-ms", help="Latency target: time to first token, ms."),
     "min_output_tokens_per_s": _opt("--min-tokens-per-s", help="Latency target: output tokens/s per stream."),
-    "allow_third_party": (Annotated[bool | None, typer.Option("--allow-third-party/--no-third-party", help="May prompts be processed by another company's service?", rich_help_panel="Workload")], None),
+    "allow_third_party": (
+        Annotated[
+            bool | None,
+            typer.Option(
+                "--allow-third-party/--no-third-party",
+                help="May prompts be processed by another company's service?",
+                rich_help_panel="Workload",
+            ),
+        ],
+        None,
+    ),
     "sensitivity": _opt("--sensitivity", help="public, internal, confidential or regulated.", kind=str | None),
-    "residency": _opt("--residency", help="Regions where processing must stay (repeat or comma-separate).", kind=list[str] | None),
-    "monthly_active_users": _opt("--monthly-active-users", help="Your products' monthly active users (licence clauses).", kind=int | None),
+    "residency": _opt(
+        "--residency", help="Regions where processing must stay (repeat or comma-separate).", kind=list[str] | None
+    ),
+    "monthly_active_users": _opt(
+        "--monthly-active-users", help="Your products' monthly active users (licence clauses).", kind=int | None
+    ),
     "min_quality": _opt("--min-quality", help="Floor on the catalogue's quality index (0..100)."),
-    "precisions": _opt("--precisions", help="Accepted self-hosting precisions, e.g. bf16,fp8,int4.", kind=list[str] | None),
+    "precisions": _opt(
+        "--precisions", help="Accepted self-hosting precisions, e.g. bf16,fp8,int4.", kind=list[str] | None
+    ),
     "gpu_price_multiplier": _opt("--gpu-price-multiplier", help="Scale every GPU price (0.7 = 30% discount)."),
     "engineer_cost": _opt("--engineer-cost", help="Fully loaded cost of one engineer per month, USD."),
     "engineers": _opt("--self-hosting-engineers", help="Engineers needed to run a self-hosted stack."),
@@ -302,8 +324,7 @@ def with_workload_flags(fn: Any) -> Any:
     sig = inspect.signature(fn, eval_str=True)
     params = [p for p in sig.parameters.values() if p.name != "wl_flags"]
     for name, (annotation, default) in WORKLOAD_FLAGS.items():
-        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
-                                        annotation=annotation))
+        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation))
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

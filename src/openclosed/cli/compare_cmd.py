@@ -25,8 +25,7 @@ from .common import (
 
 WorkloadArg = Annotated[
     Path | None,
-    typer.Argument(help="Workload YAML file (schema version 1). Default: the chatbot preset.",
-                   show_default=False),
+    typer.Argument(help="Workload YAML file (schema version 1). Default: the chatbot preset.", show_default=False),
 ]
 ProfileOpt = Annotated[str, typer.Option("--profile", help="Score weights: balanced, cost, privacy, quality.")]
 WeightsOpt = Annotated[
@@ -34,18 +33,35 @@ WeightsOpt = Annotated[
 ]
 
 
-def run_engine(workload: Path | None, wl_flags: dict[str, Any], catalog_dir: Path | None,
-               today: str | None, stale_days: int, profile: str = "balanced",
-               weights: str | None = None, sort: str = "overall", models: list[str] | None = None,
-               providers: list[str] | None = None, deployment: str | None = None,
-               note: bool = True) -> tuple[Any, Any, Any]:
+def run_engine(
+    workload: Path | None,
+    wl_flags: dict[str, Any],
+    catalog_dir: Path | None,
+    today: str | None,
+    stale_days: int,
+    profile: str = "balanced",
+    weights: str | None = None,
+    sort: str = "overall",
+    models: list[str] | None = None,
+    providers: list[str] | None = None,
+    deployment: str | None = None,
+    note: bool = True,
+) -> tuple[Any, Any, Any]:
     from ..engine import Settings, compare
 
     cat = catalog(catalog_dir)
     wl, source = workload_from_flags(workload, wl_flags, note=note)
-    settings = Settings(profile=profile, weights=weights, sort=sort, today=parse_today(today),
-                        stale_days=stale_days, models=_split(models), providers=_split(providers),
-                        deployment=deployment, workload_source=source)
+    settings = Settings(
+        profile=profile,
+        weights=weights,
+        sort=sort,
+        today=parse_today(today),
+        stale_days=stale_days,
+        models=_split(models),
+        providers=_split(providers),
+        deployment=deployment,
+        workload_source=source,
+    )
     return cat, wl, compare(cat, wl, settings)
 
 
@@ -62,10 +78,16 @@ def register(app: typer.Typer) -> None:
         workload: WorkloadArg = None,
         fmt: Annotated[FormatHtml, typer.Option("--format", "-f", help="Output format.")] = FormatHtml.table,
         out_file: OutFileOpt = None,
-        show_all: Annotated[bool, typer.Option("--all", help="Every option, feasible or not, with violations.")] = False,
+        show_all: Annotated[
+            bool, typer.Option("--all", help="Every option, feasible or not, with violations.")
+        ] = False,
         top: Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N rows.")] = None,
-        models: Annotated[list[str] | None, typer.Option("--models", help="Only these models (repeat or comma-separate).")] = None,
-        providers: Annotated[list[str] | None, typer.Option("--providers", help="Only these providers or clouds.")] = None,
+        models: Annotated[
+            list[str] | None, typer.Option("--models", help="Only these models (repeat or comma-separate).")
+        ] = None,
+        providers: Annotated[
+            list[str] | None, typer.Option("--providers", help="Only these providers or clouds.")
+        ] = None,
         deployment: Annotated[str | None, typer.Option("--deployment", help="api or self-hosted.")] = None,
         sort: Annotated[str, typer.Option("--sort", help="overall, cost, privacy, lock-in or quality.")] = "overall",
         profile: ProfileOpt = "balanced",
@@ -79,8 +101,19 @@ def register(app: typer.Typer) -> None:
         from ..engine import best_per_model
         from ..render.views import compare_view
 
-        _, _, result = run_engine(workload, wl_flags or {}, catalog_dir, today, stale_days, profile,
-                                  weights, sort, models, providers, deployment)
+        _, _, result = run_engine(
+            workload,
+            wl_flags or {},
+            catalog_dir,
+            today,
+            stale_days,
+            profile,
+            weights,
+            sort,
+            models,
+            providers,
+            deployment,
+        )
         report = result.report
         options = report.options if show_all else best_per_model([o for o in report.options if o.feasible])
         if top:
@@ -115,8 +148,7 @@ def register(app: typer.Typer) -> None:
         from ..explain import explain
         from ..render import Column, View
 
-        cat, wl, result = run_engine(workload, wl_flags or {}, catalog_dir, today, stale_days,
-                                     profile, weights)
+        cat, wl, result = run_engine(workload, wl_flags or {}, catalog_dir, today, stale_days, profile, weights)
         data = explain(cat, wl, result, option)
         for w in data["option"].get("warnings") or []:
             warn(f"{data['option']['id']}: {w}")
@@ -129,9 +161,13 @@ def register(app: typer.Typer) -> None:
             rows.append({**s, "value_text": str(value), "source_text": src})
         view = View(
             title=f"openclosed explain {data['option']['id']}",
-            columns=[Column("section", "section", width=12), Column("item", "item", width=28),
-                     Column("value_text", "value", width=40), Column("how", "how", width=50),
-                     Column("source_text", "source", width=40)],
+            columns=[
+                Column("section", "section", width=12),
+                Column("item", "item", width=28),
+                Column("value_text", "value", width=40),
+                Column("how", "how", width=50),
+                Column("source_text", "source", width=40),
+            ],
             rows=rows,
             json=data,
             csv_columns=[Column(k, k) for k in ("section", "item", "value_text", "how", "source", "as_of")],

@@ -14,12 +14,29 @@ def register(app: typer.Typer) -> None:
     def size_cmd(
         model: Annotated[str, typer.Argument(help="Open model id or Hugging Face id.")],
         gpu: Annotated[str, typer.Option("--gpu", help="GPU id or name, e.g. h100-sxm or H100.")],
-        gpus: Annotated[int | None, typer.Option("--gpus", min=1, max=64, help="Tensor-parallel degree (default: smallest that fits).")] = None,
-        precision: Annotated[str | None, typer.Option("--precision", help="bf16, fp8, int8, int4 or mxfp4 (default: the model's native).")] = None,
+        gpus: Annotated[
+            int | None,
+            typer.Option("--gpus", min=1, max=64, help="Tensor-parallel degree (default: smallest that fits)."),
+        ] = None,
+        precision: Annotated[
+            str | None,
+            typer.Option("--precision", help="bf16, fp8, int8, int4 or mxfp4 (default: the model's native)."),
+        ] = None,
         input_tokens: Annotated[float, typer.Option("--input-tokens", min=1, help="Prompt tokens per request.")] = 1000,
-        output_tokens: Annotated[float, typer.Option("--output-tokens", min=1, help="Output tokens per request.")] = 500,
-        concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, help="Concurrent sequences (default: largest that fits and meets --max-tpot-ms).")] = None,
-        max_tpot_ms: Annotated[float | None, typer.Option("--max-tpot-ms", min=0.001, help="Latency limit per output token, ms.")] = None,
+        output_tokens: Annotated[
+            float, typer.Option("--output-tokens", min=1, help="Output tokens per request.")
+        ] = 500,
+        concurrency: Annotated[
+            int | None,
+            typer.Option(
+                "--concurrency",
+                min=1,
+                help="Concurrent sequences (default: largest that fits and meets --max-tpot-ms).",
+            ),
+        ] = None,
+        max_tpot_ms: Annotated[
+            float | None, typer.Option("--max-tpot-ms", min=0.001, help="Latency limit per output token, ms.")
+        ] = None,
         fmt: FormatOpt = Format.table,
         out_file: OutFileOpt = None,
         catalog_dir: CatalogOpt = None,
@@ -50,11 +67,13 @@ def register(app: typer.Typer) -> None:
             tp = found.gpus if found else max(tp_candidates(g, arch) or [1])
         else:
             if arch.attention_heads % gpus:
-                raise InputError.one(f"{gpus} does not divide the model's {arch.attention_heads} attention heads",
-                                     field="--gpus")
+                raise InputError.one(
+                    f"{gpus} does not divide the model's {arch.attention_heads} attention heads", field="--gpus"
+                )
             tp = gpus
-        result = size(m.id, arch, g, prec, tp, input_tokens, output_tokens, concurrency=concurrency,
-                      max_tpot_ms=max_tpot_ms)
+        result = size(
+            m.id, arch, g, prec, tp, input_tokens, output_tokens, concurrency=concurrency, max_tpot_ms=max_tpot_ms
+        )
         data = result.to_dict()
         data["schema_version"] = 1
         show(size_view(data), fmt.value, out_file)

@@ -52,9 +52,14 @@ class LazyProgress:
                 return
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-            self.bar = Progress("[progress.description]{task.description}", BarColumn(),
-                                MofNCompleteColumn(), TimeElapsedColumn(),
-                                console=self.console, transient=True)
+            self.bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
             self.bar.start()
             self.task = self.bar.add_task(self.label, total=total)
         self.bar.update(self.task, completed=done, total=total)
@@ -75,31 +80,59 @@ def register(app: typer.Typer) -> None:
     @app.command("sweep")
     @with_workload_flags
     def sweep_cmd(
-        workload: Annotated[Path | None, typer.Argument(
-            help="Workload YAML file (schema version 1). Default: the chatbot preset.",
-            show_default=False)] = None,
-        vary: Annotated[str | None, typer.Option(
-            "--vary", help="FIELD=START..STOP, or FIELD for a default range. Fields: "
-            "requests_per_month (default, 1e3..1e9), requests_per_day, input_tokens, "
-            "output_tokens, cached_input_share, peak_to_average, gpu_price_multiplier. "
-            "Numbers may use k, M, B: 1k..10M.")] = None,
-        steps: Annotated[int | None, typer.Option(
-            "--steps", help="Points in the range, both ends included. Default: 241 for volume "
-            "and peak_to_average (fast path), 25 for other fields (the engine runs per point).")] = None,
-        log: Annotated[bool | None, typer.Option(
-            "--log/--linear", help="Log-spaced or evenly spaced points. Default: log when the "
-            "range spans two decades or more.")] = None,
-        options: Annotated[list[str] | None, typer.Option(
-            "--options", help="Option ids (repeat or comma-separate), or 'all'. Default: the best "
-            "closed API, open-weight API and self-hosted option by overall score.")] = None,
+        workload: Annotated[
+            Path | None,
+            typer.Argument(
+                help="Workload YAML file (schema version 1). Default: the chatbot preset.", show_default=False
+            ),
+        ] = None,
+        vary: Annotated[
+            str | None,
+            typer.Option(
+                "--vary",
+                help="FIELD=START..STOP, or FIELD for a default range. Fields: "
+                "requests_per_month (default, 1e3..1e9), requests_per_day, input_tokens, "
+                "output_tokens, cached_input_share, peak_to_average, gpu_price_multiplier. "
+                "Numbers may use k, M, B: 1k..10M.",
+            ),
+        ] = None,
+        steps: Annotated[
+            int | None,
+            typer.Option(
+                "--steps",
+                help="Points in the range, both ends included. Default: 241 for volume "
+                "and peak_to_average (fast path), 25 for other fields (the engine runs per point).",
+            ),
+        ] = None,
+        log: Annotated[
+            bool | None,
+            typer.Option(
+                "--log/--linear",
+                help="Log-spaced or evenly spaced points. Default: log when the range spans two decades or more.",
+            ),
+        ] = None,
+        options: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--options",
+                help="Option ids (repeat or comma-separate), or 'all'. Default: the best "
+                "closed API, open-weight API and self-hosted option by overall score.",
+            ),
+        ] = None,
         fmt: Annotated[SweepFormat, typer.Option("--format", "-f", help="Output format.")] = SweepFormat.table,
         out_file: OutFileOpt = None,
-        chart: Annotated[Path | None, typer.Option(
-            "--chart", help="Also write the chart as PNG or SVG (needs openclosed[plot]).")] = None,
-        plot: Annotated[bool, typer.Option(
-            "--plot/--no-plot", help="Draw the terminal chart above the table (table format).")] = True,
-        profile: Annotated[str, typer.Option("--profile", help="Score weights used to pick the default options.")] = "balanced",
-        weights: Annotated[str | None, typer.Option("--weights", help="Explicit weights, e.g. cost=0.5,privacy=0.3,quality=0.2.")] = None,
+        chart: Annotated[
+            Path | None, typer.Option("--chart", help="Also write the chart as PNG or SVG (needs openclosed[plot]).")
+        ] = None,
+        plot: Annotated[
+            bool, typer.Option("--plot/--no-plot", help="Draw the terminal chart above the table (table format).")
+        ] = True,
+        profile: Annotated[
+            str, typer.Option("--profile", help="Score weights used to pick the default options.")
+        ] = "balanced",
+        weights: Annotated[
+            str | None, typer.Option("--weights", help="Explicit weights, e.g. cost=0.5,privacy=0.3,quality=0.2.")
+        ] = None,
         catalog_dir: CatalogOpt = None,
         today: TodayOpt = None,
         wl_flags: dict | None = None,
@@ -115,8 +148,9 @@ def register(app: typer.Typer) -> None:
 
             raise InputError.one(f"expected a .png or .svg file (got {chart.name!r})", field="--chart")
         spec = parse_spec(vary, wl, steps, log)
-        engine = Engine(cat, wl, Settings(profile=profile, weights=weights,
-                                          today=parse_today(today), workload_source=source))
+        engine = Engine(
+            cat, wl, Settings(profile=profile, weights=weights, today=parse_today(today), workload_source=source)
+        )
         progress = LazyProgress(f"sweeping {spec.field}")
         try:
             result = sweep(engine, spec, _split(options), workload_source=source, progress=progress)
@@ -127,8 +161,11 @@ def register(app: typer.Typer) -> None:
                 info(f"note: {note}")
         if any(not all(s.feasible) for s in result.series):
             bad = [s.id for s in result.series if not all(s.feasible)]
-            warn(f"{len(bad)} option(s) violate a constraint somewhere in the range: "
-                 + ", ".join(bad[:5]) + (" …" if len(bad) > 5 else ""))
+            warn(
+                f"{len(bad)} option(s) violate a constraint somewhere in the range: "
+                + ", ".join(bad[:5])
+                + (" …" if len(bad) > 5 else "")
+            )
         if chart is not None:
             from ..render.chart import sweep_chart
 

@@ -22,8 +22,7 @@ if TYPE_CHECKING:
 MAX_LINES = 10  # series drawn on one chart; the rest are in the table, CSV and JSON
 KEYS = "ABCDEFGHIJ"
 TERMINAL_MARKERS = ("•", "x", "+", "o", "*", "#", "%", "=", "~", "@")
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
-           "#e377c2", "#7f7f7f", "#bcbd22")
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22")
 AXIS_LABELS = {
     "requests_per_month": "Requests per month",
     "requests_per_day": "Requests per day",
@@ -125,8 +124,7 @@ def sweep_chart_data(sw: Sweep) -> ChartData:
 
     x = list(sw.values)
     shown = sw.series[:MAX_LINES]
-    lines = [Line(s.id, list(s.costs), all(s.feasible), KEYS[i], s.kind)
-             for i, s in enumerate(shown)]
+    lines = [Line(s.id, list(s.costs), all(s.feasible), KEYS[i], s.kind) for i, s in enumerate(shown)]
     ys = [v for line in lines for v in line.y]
     log_y = spans_decades(ys, 1.0)
     keys = {line.label: line.key for line in lines}
@@ -138,27 +136,39 @@ def sweep_chart_data(sw: Sweep) -> ChartData:
         n = len(marks) + 1
         above = c.cost_a if c.a == c.cheaper_above else c.cost_b
         below = c.cost_b if c.a == c.cheaper_above else c.cost_a
-        marks.append(Mark(
-            c.at, _meet(c.cost_a, c.cost_b, log_y), n, si(c.at),
-            f"at {_value_text(c.at)} {unit}: {c.cheaper_above} becomes cheaper than "
-            f"{c.cheaper_below} ({usd(above)} vs {usd(below)} a month)",
-            f"at {si(c.at)} {unit}: {keys[c.cheaper_above]} becomes cheaper than "
-            f"{keys[c.cheaper_below]} ({usd(above)} vs {usd(below)})",
-        ))
+        # Costs that differ at the crossing mean one of them jumped there: a GPU replica step.
+        step = " at a GPU step" if abs(above - below) > 1e-3 * max(above, below) else ""
+        marks.append(
+            Mark(
+                c.at,
+                _meet(c.cost_a, c.cost_b, log_y),
+                n,
+                si(c.at),
+                f"at {_value_text(c.at)} {unit}: {c.cheaper_above} becomes cheaper than "
+                f"{c.cheaper_below}{step} ({usd(above)} vs {usd(below)} a month)",
+                f"at {si(c.at)} {unit}: {keys[c.cheaper_above]} becomes cheaper than "
+                f"{keys[c.cheaper_below]} ({usd(above)} vs {usd(below)}{', a step' if step else ''})",
+            )
+        )
     notes = []
     if len(sw.series) > MAX_LINES:
-        notes.append(f"the chart shows {MAX_LINES} of {len(sw.series)} options; every option is "
-                     "in --format csv or json")
+        notes.append(
+            f"the chart shows {MAX_LINES} of {len(sw.series)} options; every option is in --format csv or json"
+        )
     wl = sw.workload
-    subtitle = (f"workload '{wl.name}': {wl.traffic.input_tokens:,.0f} input / "
-                f"{wl.traffic.output_tokens:,.0f} output tokens per request")
+    subtitle = (
+        f"workload '{wl.name}': {wl.traffic.input_tokens:,.0f} input / "
+        f"{wl.traffic.output_tokens:,.0f} output tokens per request"
+    )
     if sw.field not in ("requests_per_month", "requests_per_day"):
         subtitle += f", {wl.requests_per_month:,.0f} requests/month"
     here = current_value(wl, sw.field)
     return ChartData(
         title=f"Monthly cost vs {AXIS_LABELS[sw.field].lower()}: {wl.name}",
         subtitle=subtitle,
-        x=x, lines=lines, marks=marks,
+        x=x,
+        lines=lines,
+        marks=marks,
         x_label=AXIS_LABELS[sw.field],
         x_unit=unit,
         log_x=sw.spec.log or spans_decades(x),
@@ -173,28 +183,35 @@ def breakeven_chart_data(data: dict[str, Any]) -> ChartData:
     points = data["points"]
     x = [p["requests_per_month"] for p in points]
     a, b = data["option_a"], data["option_b"]
-    lines = [Line(a, [p["cost_a"] for p in points], True, "A"),
-             Line(b, [p["cost_b"] for p in points], True, "B")]
+    lines = [Line(a, [p["cost_a"] for p in points], True, "A"), Line(b, [p["cost_b"] for p in points], True, "B")]
     log_y = spans_decades(lines[0].y + lines[1].y, 1.0)
     marks = []
     for i, c in enumerate(data.get("crossings", []), 1):
         who = {"a": a, "b": b, "equal": "neither"}
         keys = {"a": "A", "b": "B", "equal": "neither"}
-        marks.append(Mark(
-            c["requests_per_month"], _meet(c["cost_a"], c["cost_b"], log_y), i,
-            si(c["requests_per_month"]),
-            f"at {c['requests_per_month']:,.0f} requests/month ({c['tokens_per_month']:,.0f} "
-            f"tokens): {usd(c['cost_a'])} vs {usd(c['cost_b'])}; cheaper below: "
-            f"{who[c['cheaper_below']]}, above: {who[c['cheaper_above']]}",
-            f"at {si(c['requests_per_month'])} requests/month: {usd(c['cost_a'])} vs "
-            f"{usd(c['cost_b'])}; cheaper below: {keys[c['cheaper_below']]}, above: "
-            f"{keys[c['cheaper_above']]}",
-        ))
+        marks.append(
+            Mark(
+                c["requests_per_month"],
+                _meet(c["cost_a"], c["cost_b"], log_y),
+                i,
+                si(c["requests_per_month"]),
+                f"at {c['requests_per_month']:,.0f} requests/month ({c['tokens_per_month']:,.0f} "
+                f"tokens): {usd(c['cost_a'])} vs {usd(c['cost_b'])}; cheaper below: "
+                f"{who[c['cheaper_below']]}, above: {who[c['cheaper_above']]}",
+                f"at {si(c['requests_per_month'])} requests/month: {usd(c['cost_a'])} vs "
+                f"{usd(c['cost_b'])}; cheaper below: {keys[c['cheaper_below']]}, above: "
+                f"{keys[c['cheaper_above']]}",
+            )
+        )
     return ChartData(
         title=f"Break-even: {a} vs {b}",
-        x=x, lines=lines, marks=marks,
-        x_label="Requests per month", x_unit="requests/month",
-        log_x=spans_decades(x), log_y=log_y,
+        x=x,
+        lines=lines,
+        marks=marks,
+        x_label="Requests per month",
+        x_unit="requests/month",
+        log_x=spans_decades(x),
+        log_y=log_y,
     )
 
 
@@ -217,8 +234,7 @@ def _value_text(v: float) -> str:
 
 
 # ------------------------------------------------------------------ terminal (plotext)
-def terminal_chart(cd: ChartData, width: int = 80, height: int | None = None,
-                   color: bool = False) -> str:
+def terminal_chart(cd: ChartData, width: int = 80, height: int | None = None, color: bool = False) -> str:
     """The chart as text for a terminal `width` columns wide, with its legend and crossings
     listed underneath (lines never wider than `width`)."""
     try:
@@ -257,7 +273,7 @@ def terminal_chart(cd: ChartData, width: int = 80, height: int | None = None,
         marker = TERMINAL_MARKERS[i % len(TERMINAL_MARKERS)]
         lines.append(_clip(f"  {marker} {line.key}  {line.display}", width))
     for m in cd.marks[:9]:
-        lines.append(_clip(f"  {m.number}    {m.brief or m.detail}", width))
+        lines.append(_clip(f"  {m.number}  {m.brief or m.detail}", width))
     if len(cd.marks) > 9:
         lines.append(_clip(f"  … {len(cd.marks) - 9} more crossings in the table/JSON", width))
     for note in cd.notes:
@@ -300,28 +316,47 @@ def figure(cd: ChartData) -> Any:
     fig = Figure(figsize=(12, 6.75), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     for i, line in enumerate(cd.lines):
-        ax.plot(cd.x, line.y, color=COLOURS[i % len(COLOURS)], linewidth=2.6,
-                linestyle="-" if line.feasible else "--",
-                label=line.display, zorder=3)
+        ax.plot(
+            cd.x,
+            line.y,
+            color=COLOURS[i % len(COLOURS)],
+            linewidth=2.6,
+            linestyle="-" if line.feasible else "--",
+            label=line.display,
+            zorder=3,
+        )
     if cd.marks:
-        ax.scatter([m.x for m in cd.marks], [m.y for m in cd.marks], s=110, marker="o",
-                   facecolor="white", edgecolor="black", linewidth=2.0, zorder=5,
-                   label="break-even")
+        ax.scatter(
+            [m.x for m in cd.marks],
+            [m.y for m in cd.marks],
+            s=110,
+            marker="o",
+            facecolor="white",
+            edgecolor="black",
+            linewidth=2.0,
+            zorder=5,
+            label="break-even",
+        )
         labelled: list[float] = []
         for m in cd.marks:
             if len(labelled) >= 8 or any(_close(m.x, x, cd) for x in labelled):
                 continue  # a cluster of crossings (a saw-tooth of GPU steps) gets one label
             k = len(labelled)
             labelled.append(m.x)
-            ax.annotate(f"{m.text}/mo" if cd.x_unit.startswith("requests/month") else m.text,
-                        (m.x, m.y), xytext=(0, 22 if k % 2 == 0 else -30),
-                        textcoords="offset points", ha="center", fontsize=13, fontweight="bold",
-                        bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "0.6",
-                              "alpha": 0.95},
-                        arrowprops={"arrowstyle": "-", "color": "0.4", "lw": 1}, zorder=6)
+            ax.annotate(
+                f"{m.text}/mo" if cd.x_unit.startswith("requests/month") else m.text,
+                (m.x, m.y),
+                xytext=(0, 22 if k % 2 == 0 else -30),
+                textcoords="offset points",
+                ha="center",
+                fontsize=13,
+                fontweight="bold",
+                bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "0.6", "alpha": 0.95},
+                arrowprops={"arrowstyle": "-", "color": "0.4", "lw": 1},
+                zorder=6,
+            )
     if cd.current_x is not None:
-        ax.axvline(cd.current_x, color="0.35", linestyle=":", linewidth=1.8, zorder=2,
-                   label=cd.current_label)
+        ax.axvline(cd.current_x, color="0.35", linestyle=":", linewidth=1.8, zorder=2, label=cd.current_label)
     if cd.log_x:
         ax.set_xscale("log")
         ax.xaxis.set_major_locator(LogLocator(base=10, numticks=12))
@@ -344,7 +379,7 @@ def figure(cd: ChartData) -> Any:
     fig.suptitle(title, fontsize=20, fontweight="bold", x=0.01, ha="left")
     if cd.subtitle:
         ax.set_title(cd.subtitle, fontsize=13, color="0.3", loc="left")
-    ax.legend(loc="upper left", fontsize=12, framealpha=0.95, borderpad=0.7)
+    ax.legend(loc="best", fontsize=12, framealpha=0.95, borderpad=0.7)
     return fig
 
 
@@ -361,9 +396,12 @@ def save_figure(fig: Any, path: Path) -> None:
     buf = io.BytesIO()
     # SVG keeps its text as text (searchable, editable in a slide tool), not as glyph paths.
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "openclosed"}):
-        fig.savefig(buf, format=kind, dpi=160 if kind == "png" else None,
-                    metadata={"Software": "openclosed"} if kind == "png"
-                    else {"Creator": "openclosed", "Date": None})
+        fig.savefig(
+            buf,
+            format=kind,
+            dpi=160 if kind == "png" else None,
+            metadata={"Software": "openclosed"} if kind == "png" else {"Creator": "openclosed", "Date": None},
+        )
     write_atomic(path, buf.getvalue())
 
 
@@ -388,5 +426,4 @@ def breakeven_chart(data: dict[str, Any], path: Path) -> None:
 
 def _check_suffix(path: Path) -> None:
     if Path(path).suffix.lower() not in (".png", ".svg"):
-        raise InputError.one(f"expected a .png or .svg file (got {Path(path).name!r})",
-                             field="--chart")
+        raise InputError.one(f"expected a .png or .svg file (got {Path(path).name!r})", field="--chart")

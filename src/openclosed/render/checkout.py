@@ -22,8 +22,10 @@ def _figure(c: dict[str, Any]) -> str:
 
 def check_text(data: dict[str, Any]) -> str:
     o = data["option"]
-    lines = [f"{'PASS' if data['passed'] else 'FAIL'}: {o['id']} costs {money(o['monthly_cost'])}/month "
-             f"({money(o['cost_per_million_tokens'])} per million tokens)"]
+    lines = [
+        f"{'PASS' if data['passed'] else 'FAIL'}: {o['id']} costs {money(o['monthly_cost'])}/month "
+        f"({money(o['cost_per_million_tokens'])} per million tokens)"
+    ]
     for c in data["checks"]:
         lines.append(f"  [{'ok' if c['passed'] else 'OVER'}] {c['budget']}: {_figure(c)}")
     lines.append(f"Catalogue as of {data['catalog_as_of']}.")
@@ -40,16 +42,23 @@ def check_markdown(data: dict[str, Any]) -> str:
     lines = [f"### {icon} openclosed budget check: {'passed' if data['passed'] else 'failed'}", ""]
     lines.append("| option | $/month | $/M tokens | overall | deployment |")
     lines.append("|---|---:|---:|---:|---|")
-    lines.append(f"| **{o['id']}** (checked) | {money(o['monthly_cost'])} | {money(o['cost_per_million_tokens'])} | "
-                 f"{o['scores']['overall']:.0f} | {o['deployment']} |")
+    lines.append(
+        f"| **{o['id']}** (checked) | {money(o['monthly_cost'])} | {money(o['cost_per_million_tokens'])} | "
+        f"{o['scores']['overall']:.0f} | {o['deployment']} |"
+    )
     for a in data["alternatives"]:
-        lines.append(f"| {a['id']} | {money(a['monthly_cost'])} | {money(a['cost_per_million_tokens'])} | "
-                     f"{a['scores']['overall']:.0f} | {a['deployment']} |")
+        lines.append(
+            f"| {a['id']} | {money(a['monthly_cost'])} | {money(a['cost_per_million_tokens'])} | "
+            f"{a['scores']['overall']:.0f} | {a['deployment']} |"
+        )
     lines += ["", "| budget | result | detail |", "|---|---|---|"]
     for c in data["checks"]:
         lines.append(f"| {c['budget']} | {'ok' if c['passed'] else '**over**'} | {_figure(c)} |")
     if data["breaches"]:
         lines += ["", f"**{len(data['breaches'])} budget(s) exceeded.**"]
-    lines += ["", f"_Catalogue as of {data['catalog_as_of']}; workload {data['workload']['name']} "
-              f"({data['workload']['requests_per_month']:,.0f} requests/month)._"]
+    lines += [
+        "",
+        f"_Catalogue as of {data['catalog_as_of']}; workload {data['workload']['name']} "
+        f"({data['workload']['requests_per_month']:,.0f} requests/month)._",
+    ]
     return "\n".join(lines) + "\n"

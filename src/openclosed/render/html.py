@@ -61,8 +61,8 @@ def _e(text: object) -> str:
 
 def page(title: str, body: str) -> str:
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_e(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n"
         "</body>\n</html>\n"
     )
@@ -75,15 +75,14 @@ def table(headers: list[tuple[str, bool]], rows: list[list[str]], row_classes: l
     for i, row in enumerate(rows):
         cls = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
         cells = "".join(
-            f'<td class="num">{_e(v)}</td>' if headers[k][1] else f"<td>{_e(v)}</td>"
-            for k, v in enumerate(row)
+            f'<td class="num">{_e(v)}</td>' if headers[k][1] else f"<td>{_e(v)}</td>" for k, v in enumerate(row)
         )
         body.append(f"<tr{cls}>{cells}</tr>")
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>"
 
 
 def _workload_dl(items: list[tuple[str, str]]) -> str:
-    return "<dl class=\"wl\">" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in items) + "</dl>"
+    return '<dl class="wl">' + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in items) + "</dl>"
 
 
 # ------------------------------------------------------------------ compare report
@@ -103,57 +102,86 @@ def report_html(report: Report, result: Result | None = None) -> str:
     ]
     rec = report.recommendation
     if rec is not None:
-        parts.append(f'<div class="rec"><strong>Recommended: {_e(rec.id)}</strong>'
-                     f"<p>{_e(rec.why)}</p></div>")
+        parts.append(f'<div class="rec"><strong>Recommended: {_e(rec.id)}</strong><p>{_e(rec.why)}</p></div>')
     else:
         parts.append('<div class="warn">No option meets every constraint of this workload.</div>')
     for w in report.warnings:
         parts.append(f'<div class="warn">{_e(w)}</div>')
     parts.append("<h2>Workload</h2>")
-    parts.append(_workload_dl([
-        ("source", wl.source),
-        ("requests per month", f"{wl.requests_per_month:,.0f}"),
-        ("tokens per request", f"{wl.input_tokens:,.0f} input / {wl.output_tokens:,.0f} output"),
-        ("tokens per month", f"{wl.tokens_per_month:,.0f}"),
-        ("cached input share", f"{wl.cached_input_share:g}"),
-        ("batch share", f"{wl.batch_share:g}"),
-        ("peak to average", f"{wl.peak_to_average:g}"),
-        ("longest request", f"{wl.context_tokens:,.0f} tokens"),
-        ("score weights", ", ".join(f"{k} {v:g}" for k, v in report.weights.items())),
-    ]))
+    parts.append(
+        _workload_dl(
+            [
+                ("source", wl.source),
+                ("requests per month", f"{wl.requests_per_month:,.0f}"),
+                ("tokens per request", f"{wl.input_tokens:,.0f} input / {wl.output_tokens:,.0f} output"),
+                ("tokens per month", f"{wl.tokens_per_month:,.0f}"),
+                ("cached input share", f"{wl.cached_input_share:g}"),
+                ("batch share", f"{wl.batch_share:g}"),
+                ("peak to average", f"{wl.peak_to_average:g}"),
+                ("longest request", f"{wl.context_tokens:,.0f} tokens"),
+                ("score weights", ", ".join(f"{k} {v:g}" for k, v in report.weights.items())),
+            ]
+        )
+    )
     if options:
         parts.append("<h2>Monthly cost</h2>")
         shown = options[:20]
         items = [(o.id, o.monthly_cost, kind_of(o)) for o in shown]
-        parts.append("<figure>" + bar_chart_svg("Monthly cost of the options below (USD/month)", items)
-                     + (f"<figcaption>The first {len(shown)} of {len(options)} options.</figcaption>"
-                        if len(options) > len(shown) else "") + "</figure>")
+        parts.append(
+            "<figure>"
+            + bar_chart_svg("Monthly cost of the options below (USD/month)", items)
+            + (
+                f"<figcaption>The first {len(shown)} of {len(options)} options.</figcaption>"
+                if len(options) > len(shown)
+                else ""
+            )
+            + "</figure>"
+        )
     parts.append("<h2>Ranked options</h2>")
-    headers = [("#", True), ("option", False), ("kind", False), ("$/month", True),
-               ("$/M tokens", True), ("privacy", True), ("lock-in", True), ("quality", True),
-               ("overall", True), ("feasible", False)]
+    headers = [
+        ("#", True),
+        ("option", False),
+        ("kind", False),
+        ("$/month", True),
+        ("$/M tokens", True),
+        ("privacy", True),
+        ("lock-in", True),
+        ("quality", True),
+        ("overall", True),
+        ("feasible", False),
+    ]
     rows, classes = [], []
     for o in options:
-        rows.append([
-            cell(o.rank, "int"), o.id, kind_of(o), cell(o.monthly_cost, "money"),
-            cell(o.cost_per_million_tokens, "money"), cell(o.scores.privacy, "score"),
-            cell(o.scores.lock_in, "lock"), cell(o.scores.quality, "score"),
-            cell(o.scores.overall, "score"), "yes" if o.feasible else "no",
-        ])
+        rows.append(
+            [
+                cell(o.rank, "int"),
+                o.id,
+                kind_of(o),
+                cell(o.monthly_cost, "money"),
+                cell(o.cost_per_million_tokens, "money"),
+                cell(o.scores.privacy, "score"),
+                cell(o.scores.lock_in, "lock"),
+                cell(o.scores.quality, "score"),
+                cell(o.scores.overall, "score"),
+                "yes" if o.feasible else "no",
+            ]
+        )
         classes.append("top" if rec is not None and o.id == rec.id else "")
     parts.append(table(headers, rows, classes) if rows else "<p>No options to show.</p>")
-    parts.append('<p class="muted">Privacy, quality and overall: higher is better. '
-                 "Lock-in: lower is better. Costs in USD.</p>")
+    parts.append(
+        '<p class="muted">Privacy, quality and overall: higher is better. Lock-in: lower is better. Costs in USD.</p>'
+    )
     parts.append("<h2>Why each option scores as it does</h2>")
     for o in options:
         items = [f"<li>{_e(r)}</li>" for r in o.reasons]
         items += [f'<li class="bad">{_e(v)}</li>' for v in o.violations]
         items += [f'<li class="muted">warning: {_e(w)}</li>' for w in o.warnings]
-        parts.append(f"<h3>{_e(o.id)} <span class=\"muted\">({_e(o.model_name)}, "
-                     f"{_e(o.licence)})</span></h3>")
+        parts.append(f'<h3>{_e(o.id)} <span class="muted">({_e(o.model_name)}, {_e(o.licence)})</span></h3>')
         parts.append(f'<ul class="reasons">{"".join(items)}</ul>')
-    parts.append(f"<footer>Generated by openclosed {_e(report.tool.version)}. Catalogue sources: "
-                 f"{_e(', '.join(report.catalog.sources) or 'embedded')}.</footer>")
+    parts.append(
+        f"<footer>Generated by openclosed {_e(report.tool.version)}. Catalogue sources: "
+        f"{_e(', '.join(report.catalog.sources) or 'embedded')}.</footer>"
+    )
     return page(f"openclosed report: {wl.name}", "\n".join(parts))
 
 
@@ -171,39 +199,50 @@ def sweep_html(sw: Sweep) -> str:
         f"{_e(value_text(sw.spec.stop))} in {sw.spec.steps} "
         f"{'log-spaced' if sw.spec.log else 'evenly spaced'} points · method: {_e(sw.method)}</p>",
         "<h2>Workload</h2>",
-        _workload_dl([
-            ("source", sw.workload_source),
-            ("requests per month", f"{wl.requests_per_month:,.0f}"),
-            ("tokens per request", f"{wl.traffic.input_tokens:,.0f} input / "
-                                   f"{wl.traffic.output_tokens:,.0f} output"),
-            ("cached input share", f"{wl.traffic.cached_input_share:g}"),
-            ("peak to average", f"{wl.traffic.peak_to_average:g}"),
-            ("GPU price multiplier", f"{wl.self_hosting.gpu_price_multiplier:g}"),
-        ]),
+        _workload_dl(
+            [
+                ("source", sw.workload_source),
+                ("requests per month", f"{wl.requests_per_month:,.0f}"),
+                (
+                    "tokens per request",
+                    f"{wl.traffic.input_tokens:,.0f} input / {wl.traffic.output_tokens:,.0f} output",
+                ),
+                ("cached input share", f"{wl.traffic.cached_input_share:g}"),
+                ("peak to average", f"{wl.traffic.peak_to_average:g}"),
+                ("GPU price multiplier", f"{wl.self_hosting.gpu_price_multiplier:g}"),
+            ]
+        ),
         "<h2>Cost</h2>",
         "<figure>" + line_chart_svg(cd) + "</figure>",
     ]
     if cd.marks:
-        parts.append("<h2>Break-even points</h2><ol>" + "".join(
-            f"<li>{_e(m.detail)}</li>" for m in cd.marks) + "</ol>")
+        parts.append("<h2>Break-even points</h2><ol>" + "".join(f"<li>{_e(m.detail)}</li>" for m in cd.marks) + "</ol>")
     else:
         parts.append("<p>The options never swap order in this range.</p>")
     for note in cd.notes + sw.notes:
         parts.append(f'<p class="muted">{_e(note)}</p>')
     parts.append("<h2>Options</h2>")
-    parts.append(table([("key", False), ("option", False), ("kind", False), ("feasible", False)], [
-        [chr(65 + i) if i < 26 else str(i + 1), s.id, s.kind,
-         "yes" if all(s.feasible) else "no: " + "; ".join(s.violations)]
-        for i, s in enumerate(sw.series)
-    ]))
+    parts.append(
+        table(
+            [("key", False), ("option", False), ("kind", False), ("feasible", False)],
+            [
+                [
+                    chr(65 + i) if i < 26 else str(i + 1),
+                    s.id,
+                    s.kind,
+                    "yes" if all(s.feasible) else "no: " + "; ".join(s.violations),
+                ]
+                for i, s in enumerate(sw.series)
+            ],
+        )
+    )
     parts.append("<h2>Monthly cost at selected points</h2>")
     idx = sample_indices(sw)
     shown = sw.series[:12]
     headers = [(sw.spec.unit, True)] + [(f"{s.id} $/month", True) for s in shown]
     rows = [[value_text(sw.values[i])] + [cell(s.costs[i], "money") for s in shown] for i in idx]
     parts.append(table(headers, rows))
-    parts.append('<p class="muted">Every point is in <code>--format csv</code> and '
-                 "<code>--format json</code>.</p>")
+    parts.append('<p class="muted">Every point is in <code>--format csv</code> and <code>--format json</code>.</p>')
     return page(f"openclosed sweep: {sw.field}", "\n".join(parts))
 
 
@@ -212,8 +251,7 @@ def to_html(view: View) -> str:
     cols = [c for c in view.columns if c.table]
     parts = [f"<h1>{_e(view.title)}</h1>"]
     rows = [[cell(r.get(c.key), c.kind) for c in cols] for r in view.rows]
-    parts.append(table([(c.header, c.kind in NUMERIC) for c in cols], rows) if rows
-                 else "<p>Nothing to show.</p>")
+    parts.append(table([(c.header, c.kind in NUMERIC) for c in cols], rows) if rows else "<p>Nothing to show.</p>")
     for note in view.notes:
         parts.append(f"<p>{_e(note)}</p>")
     for heading, body in view.sections:

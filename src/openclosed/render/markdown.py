@@ -16,7 +16,9 @@ def to_markdown(view: View) -> str:
     if view.rows:
         lines.append("| " + " | ".join(c.header for c in cols) + " |")
         lines.append(
-            "|" + "|".join("---:" if c.kind in ("money", "number", "int", "score", "lock", "pct") else "---" for c in cols) + "|"
+            "|"
+            + "|".join("---:" if c.kind in ("money", "number", "int", "score", "lock", "pct") else "---" for c in cols)
+            + "|"
         )
         for row in view.rows:
             lines.append("| " + " | ".join(_esc(cell(row.get(c.key), c.kind)) for c in cols) + " |")

@@ -58,50 +58,68 @@ def line_chart_svg(cd: ChartData, width: int = 860, height: int = 440) -> str:
             continue
         x = fx(t)
         out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - bottom}" stroke="#e3e3e3"/>')
-        out.append(f'<text x="{x:.1f}" y="{height - bottom + 18}" font-size="12" '
-                   f'text-anchor="middle">{_e(si(t))}</text>')
+        out.append(
+            f'<text x="{x:.1f}" y="{height - bottom + 18}" font-size="12" text-anchor="middle">{_e(si(t))}</text>'
+        )
     for t in y_ticks:
         if not (y_lo / 1.0001 if log_y else y_lo) <= t <= (y_hi * 1.0001 if log_y else y_hi):
             continue
         y = fy(t)
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e3e3"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="12" text-anchor="end">'
-                   f'{_e(usd(t) if money else si(t))}</text>')
-    out.append(f'<rect x="{left}" y="{top}" width="{width - left - right}" '
-               f'height="{height - top - bottom}" fill="none" stroke="#999"/>')
-    out.append(f'<text x="{(left + width - right) / 2:.0f}" y="{height - 16}" font-size="13" '
-               f'text-anchor="middle">{_e(cd.x_label + (" (log scale)" if log_x else ""))}</text>')
-    out.append(f'<text transform="translate(16 {(top + height - bottom) / 2:.0f}) rotate(-90)" '
-               f'font-size="13" text-anchor="middle">'
-               f'{_e(cd.y_label + (" (log scale)" if log_y else ""))}</text>')
+        out.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="12" text-anchor="end">'
+            f"{_e(usd(t) if money else si(t))}</text>"
+        )
+    out.append(
+        f'<rect x="{left}" y="{top}" width="{width - left - right}" '
+        f'height="{height - top - bottom}" fill="none" stroke="#999"/>'
+    )
+    out.append(
+        f'<text x="{(left + width - right) / 2:.0f}" y="{height - 16}" font-size="13" '
+        f'text-anchor="middle">{_e(cd.x_label + (" (log scale)" if log_x else ""))}</text>'
+    )
+    out.append(
+        f'<text transform="translate(16 {(top + height - bottom) / 2:.0f}) rotate(-90)" '
+        f'font-size="13" text-anchor="middle">'
+        f"{_e(cd.y_label + (' (log scale)' if log_y else ''))}</text>"
+    )
     if cd.current_x is not None:
         x = fx(cd.current_x)
-        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - bottom}" '
-                   f'stroke="#555" stroke-dasharray="2 4"><title>{_e(cd.current_label)}</title></line>')
+        out.append(
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - bottom}" '
+            f'stroke="#555" stroke-dasharray="2 4"><title>{_e(cd.current_label)}</title></line>'
+        )
     for i, line in enumerate(cd.lines):
         colour = COLOURS[i % len(COLOURS)]
-        pts = " ".join(f"{fx(x):.1f},{fy(y):.1f}" for x, y in zip(xs, line.y))
+        pts = " ".join(f"{fx(x):.1f},{fy(y):.1f}" for x, y in zip(xs, line.y, strict=False))
         dash = "" if line.feasible else ' stroke-dasharray="6 4"'
-        out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.4"{dash} '
-                   f'points="{pts}"><title>{_e(line.display)}</title></polyline>')
+        out.append(
+            f'<polyline fill="none" stroke="{colour}" stroke-width="2.4"{dash} '
+            f'points="{pts}"><title>{_e(line.display)}</title></polyline>'
+        )
     for m in cd.marks:
         x, y = fx(m.x), fy(m.y)
-        out.append(f'<g><title>{_e(m.detail)}</title>'
-                   f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="#fff" stroke="#000" stroke-width="2"/>'
-                   f'<text x="{x:.1f}" y="{y + 4:.1f}" font-size="11" font-weight="700" '
-                   f'text-anchor="middle">{m.number}</text></g>')
+        out.append(
+            f"<g><title>{_e(m.detail)}</title>"
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="#fff" stroke="#000" stroke-width="2"/>'
+            f'<text x="{x:.1f}" y="{y + 4:.1f}" font-size="11" font-weight="700" '
+            f'text-anchor="middle">{m.number}</text></g>'
+        )
     y = height + 6
     for i, line in enumerate(cd.lines):
         colour = COLOURS[i % len(COLOURS)]
         dash = "" if line.feasible else ' stroke-dasharray="6 4"'
-        out.append(f'<line x1="{left}" y1="{y + 8}" x2="{left + 28}" y2="{y + 8}" stroke="{colour}" '
-                   f'stroke-width="3"{dash}/>')
+        out.append(
+            f'<line x1="{left}" y1="{y + 8}" x2="{left + 28}" y2="{y + 8}" stroke="{colour}" stroke-width="3"{dash}/>'
+        )
         out.append(f'<text x="{left + 36}" y="{y + 12}" font-size="13">{_e(line.display)}</text>')
         y += 22
     if cd.marks:
         out.append(f'<circle cx="{left + 14}" cy="{y + 8}" r="7" fill="#fff" stroke="#000" stroke-width="2"/>')
-        out.append(f'<text x="{left + 36}" y="{y + 12}" font-size="13">break-even points '
-                   f'(numbered; listed below the chart)</text>')
+        out.append(
+            f'<text x="{left + 36}" y="{y + 12}" font-size="13">break-even points '
+            f"(numbered; listed below the chart)</text>"
+        )
     out.append("</svg>")
     return "\n".join(out)
 
@@ -121,13 +139,13 @@ def bar_chart_svg(title: str, items: list[tuple[str, float, str]], width: int = 
     for i, (label, value, kind) in enumerate(items):
         y = top + i * row
         w = max(1.0, value / hi * bar_w)
-        out.append(f'<text x="{label_w - 8}" y="{y + 17}" font-size="12" text-anchor="end">'
-                   f'{_e(label)}</text>')
-        out.append(f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" '
-                   f'fill="{kinds.get(kind, "#888")}"><title>{_e(label)}: {_e(usd(value))}/month'
-                   f'</title></rect>')
-        out.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 17}" font-size="12">'
-                   f'{_e(usd(value))}</text>')
+        out.append(f'<text x="{label_w - 8}" y="{y + 17}" font-size="12" text-anchor="end">{_e(label)}</text>')
+        out.append(
+            f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" '
+            f'fill="{kinds.get(kind, "#888")}"><title>{_e(label)}: {_e(usd(value))}/month'
+            f"</title></rect>"
+        )
+        out.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 17}" font-size="12">{_e(usd(value))}</text>')
     y = top + row * len(items) + 18
     x = label_w
     for kind, colour in kinds.items():

@@ -67,23 +67,28 @@ def sweep_view(sw: Sweep, every_row: bool = True, legend: bool = True) -> View:
         rows.append(row)
     notes = []
     if legend:
-        notes += [f"{keys[s.id]} = {s.id} ({s.kind}{'' if all(s.feasible) else ', infeasible'})"
-                  for s in sw.series[:26]]
+        notes += [
+            f"{keys[s.id]} = {s.id} ({s.kind}{'' if all(s.feasible) else ', infeasible'})" for s in sw.series[:26]
+        ]
         for k, c in enumerate(sw.crossings[:20], 1):
             a, b = keys.get(c.cheaper_above, c.cheaper_above), keys.get(c.cheaper_below, c.cheaper_below)
             ca, cb = (c.cost_a, c.cost_b) if c.a == c.cheaper_above else (c.cost_b, c.cost_a)
-            notes.append(f"Crossing {k}: at {value_text(c.at)} {sw.spec.unit}, {a} becomes cheaper "
-                         f"than {b} (${ca:,.2f} vs ${cb:,.2f} a month).")
+            notes.append(
+                f"Crossing {k}: at {value_text(c.at)} {sw.spec.unit}, {a} becomes cheaper "
+                f"than {b} (${ca:,.2f} vs ${cb:,.2f} a month)."
+            )
         if len(sw.crossings) > 20:
             notes.append(f"… and {len(sw.crossings) - 20} more crossings in --format json.")
         if not sw.crossings:
             notes.append("No crossing: the options keep their order over the whole range.")
     if len(sw.series) > TABLE_OPTIONS:
-        notes.append(f"The table shows {TABLE_OPTIONS} of {len(sw.series)} options; "
-                     "--format csv or json has every option at every point.")
+        notes.append(
+            f"The table shows {TABLE_OPTIONS} of {len(sw.series)} options; "
+            "--format csv or json has every option at every point."
+        )
     method = {
         "fast": "Fast path: sizing once per option, API cost linear in volume, self-hosted cost "
-                "a step function of replicas.",
+        "a step function of replicas.",
         "mixed": "Fast path for most options; the others were evaluated by the engine at every point.",
         "engine": "Evaluated by the engine at every point.",
     }[sw.method]
@@ -94,13 +99,20 @@ def sweep_view(sw: Sweep, every_row: bool = True, legend: bool = True) -> View:
         f"{wl.traffic.input_tokens:,.0f} in / {wl.traffic.output_tokens:,.0f} out tokens; "
         f"{sw.spec.steps} {'log-spaced' if sw.spec.log else 'evenly spaced'} points of {sw.field}."
     )
-    csv_cols = [Column(sw.field, sw.field), Column("option", "option"), Column("kind", "kind"),
-                Column("monthly_cost", "monthly_cost"),
-                Column("cost_per_million_tokens", "cost_per_million_tokens"),
-                Column("feasible", "feasible")]
+    csv_cols = [
+        Column(sw.field, sw.field),
+        Column("option", "option"),
+        Column("kind", "kind"),
+        Column("monthly_cost", "monthly_cost"),
+        Column("cost_per_million_tokens", "cost_per_million_tokens"),
+        Column("feasible", "feasible"),
+    ]
     return View(
-        title=f"openclosed sweep {sw.field} ({value_text(sw.spec.start)} to "
-              f"{value_text(sw.spec.stop)})",
-        columns=columns, rows=rows, json=sw.to_dict() if every_row else None, notes=notes,
-        csv_columns=csv_cols, csv_rows=list(sw.rows()) if every_row else None,
+        title=f"openclosed sweep {sw.field} ({value_text(sw.spec.start)} to {value_text(sw.spec.stop)})",
+        columns=columns,
+        rows=rows,
+        json=sw.to_dict() if every_row else None,
+        notes=notes,
+        csv_columns=csv_cols,
+        csv_rows=list(sw.rows()) if every_row else None,
     )

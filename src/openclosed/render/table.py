@@ -44,16 +44,28 @@ def to_table(view: View, width: int | None = None, color: bool = False) -> str:
     from rich.text import Text
 
     buf = io.StringIO()
-    console = Console(file=buf, width=width or 100, no_color=not color, color_system="standard" if color else None,
-                      highlight=False, force_terminal=color, soft_wrap=False)
+    console = Console(
+        file=buf,
+        width=width or 100,
+        no_color=not color,
+        color_system="standard" if color else None,
+        highlight=False,
+        force_terminal=color,
+        soft_wrap=False,
+    )
     # The title goes on its own line: a table narrower than its title would wrap it.
     console.print(Text(view.title, style="bold" if color else ""))
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False, pad_edge=False)
     cols = [c for c in view.columns if c.table]
     cols = _fit(cols, view.rows, width or 100)
     for c in cols:
-        table.add_column(c.header, justify="right" if c.kind in NUMERIC else "left",
-                         max_width=c.width, overflow="fold", no_wrap=c.kind in NUMERIC)
+        table.add_column(
+            c.header,
+            justify="right" if c.kind in NUMERIC else "left",
+            max_width=c.width,
+            overflow="fold",
+            no_wrap=c.kind in NUMERIC,
+        )
     for row in view.rows:
         cells = []
         for c in cols:

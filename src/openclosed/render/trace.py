@@ -30,10 +30,15 @@ def trace_text(data: dict[str, Any], width: int = 100) -> str:
         head = f"  {step['item']}: {_value(step['value'])}"
         lines += textwrap.wrap(head, width, subsequent_indent="      ") or [head]
         if step.get("how"):
-            lines += textwrap.wrap(f"= {step['how']}", width, initial_indent="      ",
-                                   subsequent_indent="        ")
+            lines += textwrap.wrap(f"= {step['how']}", width, initial_indent="      ", subsequent_indent="        ")
         if step.get("source"):
             src = f"source: {step['source']}" + (f" (as of {step['as_of']})" if step.get("as_of") else "")
-            lines += textwrap.wrap(src, width, initial_indent="      ", subsequent_indent="        ",
-                                   break_long_words=True, break_on_hyphens=False)
+            lines += textwrap.wrap(
+                src,
+                width,
+                initial_indent="      ",
+                subsequent_indent="        ",
+                break_long_words=True,
+                break_on_hyphens=False,
+            )
     return "\n".join(lines) + "\n"

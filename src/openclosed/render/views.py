@@ -13,23 +13,61 @@ from . import Column, View
 from .fmt import money
 
 OPTION_CSV = [
-    "rank", "id", "model", "model_name", "open_weights", "deployment", "provider", "licence",
-    "quality_index", "feasible", "monthly_cost", "cost_per_million_tokens",
-    "cost_breakdown_input", "cost_breakdown_cached_input", "cost_breakdown_cache_write",
-    "cost_breakdown_output", "cost_breakdown_request_fees", "cost_breakdown_gpus",
-    "cost_breakdown_operations", "cost_breakdown_setup",
-    "unit_prices_input", "unit_prices_cached_input", "unit_prices_cache_write",
-    "unit_prices_output", "unit_prices_request_fee", "unit_prices_batch_discount",
-    "unit_prices_long_context_tier", "unit_prices_source", "unit_prices_as_of",
-    "self_hosting_cloud", "self_hosting_gpu", "self_hosting_precision",
-    "self_hosting_gpus_per_replica", "self_hosting_replicas", "self_hosting_total_gpus",
-    "self_hosting_billed_gpus", "self_hosting_gpu_hourly_price", "self_hosting_gpu_price_kind",
-    "self_hosting_output_tokens_per_s_per_replica", "self_hosting_requests_per_s_per_replica",
-    "self_hosting_utilisation_at_peak", "self_hosting_concurrency", "self_hosting_ttft_ms",
-    "self_hosting_tpot_ms", "self_hosting_per_stream_tokens_per_s", "self_hosting_weights_gb",
-    "self_hosting_price_source", "self_hosting_price_as_of",
-    "scores_cost", "scores_privacy", "scores_lock_in", "scores_quality", "scores_overall",
-    "violations", "warnings",
+    "rank",
+    "id",
+    "model",
+    "model_name",
+    "open_weights",
+    "deployment",
+    "provider",
+    "licence",
+    "quality_index",
+    "feasible",
+    "monthly_cost",
+    "cost_per_million_tokens",
+    "cost_breakdown_input",
+    "cost_breakdown_cached_input",
+    "cost_breakdown_cache_write",
+    "cost_breakdown_output",
+    "cost_breakdown_request_fees",
+    "cost_breakdown_gpus",
+    "cost_breakdown_operations",
+    "cost_breakdown_setup",
+    "unit_prices_input",
+    "unit_prices_cached_input",
+    "unit_prices_cache_write",
+    "unit_prices_output",
+    "unit_prices_request_fee",
+    "unit_prices_batch_discount",
+    "unit_prices_long_context_tier",
+    "unit_prices_source",
+    "unit_prices_as_of",
+    "self_hosting_cloud",
+    "self_hosting_gpu",
+    "self_hosting_precision",
+    "self_hosting_gpus_per_replica",
+    "self_hosting_replicas",
+    "self_hosting_total_gpus",
+    "self_hosting_billed_gpus",
+    "self_hosting_gpu_hourly_price",
+    "self_hosting_gpu_price_kind",
+    "self_hosting_output_tokens_per_s_per_replica",
+    "self_hosting_requests_per_s_per_replica",
+    "self_hosting_utilisation_at_peak",
+    "self_hosting_concurrency",
+    "self_hosting_ttft_ms",
+    "self_hosting_tpot_ms",
+    "self_hosting_per_stream_tokens_per_s",
+    "self_hosting_weights_gb",
+    "self_hosting_price_source",
+    "self_hosting_price_as_of",
+    "scores_cost",
+    "scores_privacy",
+    "scores_lock_in",
+    "scores_quality",
+    "scores_overall",
+    "violations",
+    "warnings",
 ]
 
 
@@ -91,18 +129,29 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> Vi
         f"{report.catalog.as_of}; profile {report.profile}; sorted by {report.sort}."
     )
     return View(
-        title="openclosed compare", columns=columns, rows=rows, json=report, notes=notes,
+        title="openclosed compare",
+        columns=columns,
+        rows=rows,
+        json=report,
+        notes=notes,
         csv_columns=[Column(k, k) for k in OPTION_CSV],
     )
 
 
 def size_view(s: dict[str, Any]) -> View:
     keys = [
-        ("model", "model", "text"), ("gpu", "GPU", "text"), ("precision", "precision", "text"),
-        ("gpus", "GPUs", "int"), ("fits", "fits", "bool"), ("weights_gb", "weights GB", "number"),
-        ("kv_cache_gb_per_sequence", "KV GB/seq", "number"), ("max_concurrency", "max conc.", "int"),
-        ("concurrency", "conc.", "int"), ("ttft_ms", "TTFT ms", "number"),
-        ("tpot_ms", "TPOT ms", "number"), ("output_tokens_per_s", "out tok/s", "number"),
+        ("model", "model", "text"),
+        ("gpu", "GPU", "text"),
+        ("precision", "precision", "text"),
+        ("gpus", "GPUs", "int"),
+        ("fits", "fits", "bool"),
+        ("weights_gb", "weights GB", "number"),
+        ("kv_cache_gb_per_sequence", "KV GB/seq", "number"),
+        ("max_concurrency", "max conc.", "int"),
+        ("concurrency", "conc.", "int"),
+        ("ttft_ms", "TTFT ms", "number"),
+        ("tpot_ms", "TPOT ms", "number"),
+        ("output_tokens_per_s", "out tok/s", "number"),
         ("per_stream_tokens_per_s", "tok/s/stream", "number"),
     ]
     row = {k: s.get(k) for k, _, _ in keys}
@@ -111,8 +160,15 @@ def size_view(s: dict[str, Any]) -> View:
 
     for r in rows:
         r["value_text"] = cell(r["value"], r["kind"])
-    extra = ("decode_step_ms", "prefill_ms", "bound", "meets_tpot", "input_tokens",
-             "output_tokens", "mean_context_tokens")
+    extra = (
+        "decode_step_ms",
+        "prefill_ms",
+        "bound",
+        "meets_tpot",
+        "input_tokens",
+        "output_tokens",
+        "mean_context_tokens",
+    )
     return View(
         title=f"openclosed size {s['model']} on {s['gpus']}× {s['gpu']} ({s['precision']})",
         columns=[Column("field", "field"), Column("value_text", "value")],
