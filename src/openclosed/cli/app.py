@@ -64,6 +64,18 @@ _register()
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and map exceptions to exit codes."""
+    import gc
+
+    # The objects a command builds hold no reference cycles worth collecting: the cyclic
+    # collector only costs time here (10-25 ms of a compare). Re-enabled for in-process callers.
+    gc.disable()
+    try:
+        _run(argv)
+    finally:
+        gc.enable()
+
+
+def _run(argv: list[str] | None) -> None:
     from ..errors import OpenclosedError
 
     args = list(sys.argv[1:] if argv is None else argv)
