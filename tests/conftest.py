@@ -11,6 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-24"
+# The sweep most tests draw: the chatbot preset across six decades of volume.
+SWEEP_CHATBOT = ("sweep", "--preset", "chatbot", "--vary", "requests_per_month=1e3..1e9")
 
 
 @dataclass

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import TODAY
+from conftest import SWEEP_CHATBOT, TODAY
 
 from openclosed import sweep as sw
 from openclosed.breakeven import breakeven
@@ -53,11 +53,7 @@ def test_sweep_figure_draws_every_series_and_the_break_even_points(chatbot_sweep
 def test_cli_chart_png_is_a_png(cli, tmp_path: Path) -> None:
     out = tmp_path / "sweep.png"
     r = cli(
-        "sweep",
-        "--preset",
-        "chatbot",
-        "--vary",
-        "requests_per_month=1e3..1e9",
+        *SWEEP_CHATBOT,
         "--log",
         "--steps",
         "31",

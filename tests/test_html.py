@@ -6,7 +6,7 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
-from conftest import TODAY
+from conftest import SWEEP_CHATBOT, TODAY
 
 from openclosed import sweep as sw
 from openclosed.engine import Engine, Settings, best_per_model, compare
@@ -99,11 +99,7 @@ def test_report_html_escapes_everything(catalog) -> None:
 
 def test_sweep_html_has_the_chart_and_the_points(cli, catalog) -> None:
     r = cli(
-        "sweep",
-        "--preset",
-        "chatbot",
-        "--vary",
-        "requests_per_month=1e3..1e9",
+        *SWEEP_CHATBOT,
         "--steps",
         "25",
         "--today",

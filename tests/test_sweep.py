@@ -9,7 +9,7 @@ import itertools
 import math
 
 import pytest
-from conftest import TODAY
+from conftest import SWEEP_CHATBOT, TODAY
 
 from openclosed import sweep as sw
 from openclosed.engine import Engine, Settings, compare
@@ -189,11 +189,7 @@ def test_bad_ranges_are_one_clear_line_and_exit_2(cli, vary: str, extra: list[st
 
 def test_cli_json_has_a_row_per_point_and_option(cli, catalog) -> None:
     r = cli(
-        "sweep",
-        "--preset",
-        "chatbot",
-        "--vary",
-        "requests_per_month=1e3..1e9",
+        *SWEEP_CHATBOT,
         "--log",
         "--steps",
         "7",

@@ -401,7 +401,8 @@ class Engine:
             warnings.append(f"lifecycle: {model.name} is deprecated since {model.deprecation_date}")
 
     # ---------------------------------------------------------------- self-hosted options
-    def _sizing(self, model: Model, gpu_id: str, precision: str, tp: int) -> Sizing:
+    def sizing(self, model: Model, gpu_id: str, precision: str, tp: int) -> Sizing:
+        """The cached sizing of one replica of `tp` GPUs for this workload's shape."""
         key = (model.id, gpu_id, precision, tp)
         hit = self._sizing_cache.get(key)
         if hit is None:
@@ -448,7 +449,7 @@ class Engine:
             fallback = None
             chosen = None
             for tp in tp_candidates(gpu, model.architecture):
-                s = self._sizing(model, gpu_id, precision, tp)
+                s = self.sizing(model, gpu_id, precision, tp)
                 if not s.fits:
                     continue
                 ok = s.meets_tpot and (max_ttft is None or s.ttft_ms <= max_ttft)

@@ -32,7 +32,6 @@ from .catalog.schema import OnPrem
 from .engine import Detail, Engine, Instance, Result, cheapest_packing, onprem_hourly
 from .errors import InputError
 from .report import OptionOut
-from .sizing import size
 from .workload import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
 
 SCHEMA_VERSION = 1
@@ -417,27 +416,13 @@ def _self_curve(engine: Engine, out: OptionOut, det: Detail) -> _SelfCurve | _Co
                 continue
             base = o.reserved_hourly_price if reserved and o.reserved_hourly_price else o.hourly_price
             priced.append((o.gpu_counts, o.instance or "", base * host.price_multiplier * mult))
-    t, lat = wl.traffic, wl.latency
-    max_tpot = 1000.0 / lat.min_output_tokens_per_s if lat.min_output_tokens_per_s else None
     model = det.model
     assert model.architecture is not None
     base_peak = wl.requests_per_month / SECONDS_PER_MONTH * _peak_factor(wl)
     plans = []
     for cand in det.candidates:
         tp = cand["gpus_per_replica"]
-        s = size(
-            model.id,
-            model.architecture,
-            gpu,
-            cand["precision"],
-            tp,
-            t.input_tokens,
-            t.output_tokens,
-            max_tpot_ms=max_tpot,
-            cached_share=t.cached_input_share,
-            context_tokens=t.context_tokens_value,
-            eff=engine.st.efficiency,
-        )
+        s = engine.sizing(model, gpu.id, cand["precision"], tp)
         inst = tuple(
             Instance(count // tp, count, count * price, name)
             for counts, name, price in priced
