@@ -298,11 +298,13 @@ def deep_update(base: dict[str, Any], updates: dict[str, Any]) -> dict[str, Any]
 RATE_KEYS = ("requests_per_day", "requests_per_month", "requests_per_second")
 
 
-def apply_overrides(workload: Workload, overrides: dict[str, Any]) -> Workload:
-    """Apply flag values given as a nested dict; a new request rate replaces the old one."""
-    if not overrides:
+def apply_overrides(workload: Workload | None, overrides: dict[str, Any]) -> Workload:
+    """Apply flag values given as a nested dict; a new request rate replaces the old one.
+
+    Without a base workload the flags alone make one, every other key at its default."""
+    if workload is not None and not overrides:
         return workload
-    data = workload.model_dump(exclude_none=True)
+    data = workload.model_dump(exclude_none=True) if workload is not None else {"name": "flags", "traffic": {}}
     traffic = overrides.get("traffic", {})
     if any(k in traffic for k in RATE_KEYS):
         for k in RATE_KEYS:

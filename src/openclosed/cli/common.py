@@ -153,11 +153,9 @@ def build_workload(
         has_core = all(k in overrides.get("traffic", {}) for k in ("input_tokens", "output_tokens")) and any(
             k in overrides.get("traffic", {}) for k in ("requests_per_day", "requests_per_month", "requests_per_second")
         )
-        wl = preset(DEFAULT_PRESET)
-        source = f"preset:{DEFAULT_PRESET}"
-        if has_core:
-            source = "flags"
-        elif default_note:
+        wl = None if has_core else preset(DEFAULT_PRESET)
+        source = "flags" if has_core else f"preset:{DEFAULT_PRESET}"
+        if not has_core and default_note:
             info(
                 f"No workload given: using the '{DEFAULT_PRESET}' preset (see docs/workload.md; "
                 "pass a workload file or --preset)."
