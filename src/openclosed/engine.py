@@ -798,16 +798,21 @@ class Engine:
                     same = abs(best.monthly_cost - runner.monthly_cost) < 0.005
                 if not same:
                     (wins if better else loses).append(label)
+            kind = "closed" if best.open_weights else "open-weight"
+            also = f", also the best {kind} option" if runner is other else ""
             txt = (
                 f"Against the runner-up {runner.id} (overall {runner.scores.overall:g}, "
-                f"{money(runner.monthly_cost)}/month)"
+                f"{money(runner.monthly_cost)}/month{also})"
             )
             if wins:
                 txt += f" it wins on {', '.join(wins)}"
             if loses:
                 txt += ("; " if wins else " it ") + f"gives up {', '.join(loses)}"
             parts.append(txt + ".")
-        if other is not None:
+        if other is None:
+            kind = "closed" if best.open_weights else "open-weight"
+            parts.append(f"No {kind} option meets every constraint (see --all for why).")
+        elif other is not runner:
             kind = "closed" if best.open_weights else "open-weight"
             parts.append(
                 f"The best {kind} option is {other.id} (overall {other.scores.overall:g}, "
