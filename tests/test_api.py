@@ -19,8 +19,20 @@ def test_public_api_matches_the_cli(cli) -> None:
         {"traffic": {"requests_per_day": 20_000, "input_tokens": 3000, "output_tokens": 400}}
     )
     result = compare(load_catalog(), workload, Settings(today=dt.date.fromisoformat(TODAY)))
-    r = cli("compare", "--requests-per-day", "20000", "--input-tokens", "3000", "--output-tokens", "400",
-            "--all", "--format", "json", "--today", TODAY)
+    r = cli(
+        "compare",
+        "--requests-per-day",
+        "20000",
+        "--input-tokens",
+        "3000",
+        "--output-tokens",
+        "400",
+        "--all",
+        "--format",
+        "json",
+        "--today",
+        TODAY,
+    )
     from_cli = {o["id"]: o["monthly_cost"] for o in r.json()["options"]}
     from_api = {o.id: o.monthly_cost for o in result.report.options}
     assert from_api == from_cli
