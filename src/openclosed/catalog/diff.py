@@ -100,6 +100,13 @@ class _Rows(list):
             }
         )
 
+    def presence(self, kind: str, item: str, label: str, a: Any, b: Any, attr: str = "name") -> bool:
+        """Record an entry added or removed; True when only one side has it."""
+        if a is not None and b is not None:
+            return False
+        self.add(kind, item, label, "added" if a is None else "removed", getattr(a, attr, None), getattr(b, attr, None))
+        return True
+
     def fields(self, kind: str, item: str, a: Any, b: Any, names: tuple[str, ...], prefix: str = "") -> None:
         for n in names:
             o, v = getattr(a, n, None) if a is not None else None, getattr(b, n, None) if b is not None else None
@@ -126,31 +133,14 @@ def diff_catalogs(old: Catalog, new: Catalog) -> list[dict[str, Any]]:
     ol, nl = old.licences.items, new.licences.items
     for lid in sorted(set(ol) | set(nl)):
         a, b = ol.get(lid), nl.get(lid)
-        if a is None or b is None:
-            rows.add(
-                "licence",
-                lid,
-                "licence",
-                "added" if a is None else "removed",
-                a.name if a else None,
-                b.name if b else None,
-            )
-            continue
-        rows.fields("licence", lid, a, b, LICENCE_FIELDS)
+        if not rows.presence("licence", lid, "licence", a, b):
+            rows.fields("licence", lid, a, b, LICENCE_FIELDS)
 
     op = {p.id: p for p in old.providers_file.api_providers}
     np_ = {p.id: p for p in new.providers_file.api_providers}
     for pid in sorted(set(op) | set(np_)):
         a, b = op.get(pid), np_.get(pid)
-        if a is None or b is None:
-            rows.add(
-                "provider",
-                pid,
-                "provider",
-                "added" if a is None else "removed",
-                a.name if a else None,
-                b.name if b else None,
-            )
+        if rows.presence("provider", pid, "provider", a, b):
             continue
         rows.fields("price", pid, a, b, ("price_multiplier",))
         ao, bo = {o.model: o for o in a.offerings}, {o.model: o for o in b.offerings}
@@ -169,30 +159,14 @@ def diff_catalogs(old: Catalog, new: Catalog) -> list[dict[str, Any]]:
     nc = {c.id: c for c in new.providers_file.gpu_clouds}
     for cid in sorted(set(oc) | set(nc)):
         a, b = oc.get(cid), nc.get(cid)
-        if a is None or b is None:
-            rows.add(
-                "gpu-cloud",
-                cid,
-                "gpu cloud",
-                "added" if a is None else "removed",
-                a.name if a else None,
-                b.name if b else None,
-            )
+        if rows.presence("gpu-cloud", cid, "gpu cloud", a, b):
             continue
         rows.fields("gpu-price", cid, a, b, ("price_multiplier",))
         ag, bg = {g.gpu: g for g in a.offers}, {g.gpu: g for g in b.offers}
         for gid in sorted(set(ag) | set(bg)):
             x, y = ag.get(gid), bg.get(gid)
             item = f"{cid}/{gid}"
-            if x is None or y is None:
-                rows.add(
-                    "gpu-offer",
-                    item,
-                    "offer",
-                    "added" if x is None else "removed",
-                    x.hourly_price if x else None,
-                    y.hourly_price if y else None,
-                )
+            if rows.presence("gpu-offer", item, "offer", x, y, attr="hourly_price"):
                 continue
             rows.fields("gpu-price", item, x, y, ("hourly_price", "reserved_hourly_price"))
 
@@ -206,15 +180,7 @@ def diff_catalogs(old: Catalog, new: Catalog) -> list[dict[str, Any]]:
 
     og, ng = old.gpus.items, new.gpus.items
     for gid in sorted(set(og) | set(ng)):
-        if gid not in og or gid not in ng:
-            rows.add(
-                "gpu",
-                gid,
-                "gpu",
-                "added" if gid not in og else "removed",
-                og[gid].name if gid in og else None,
-                ng[gid].name if gid in ng else None,
-            )
+        rows.presence("gpu", gid, "gpu", og.get(gid), ng.get(gid))
     return list(rows)
 
 
