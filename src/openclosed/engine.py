@@ -24,6 +24,7 @@ from .report import (
     SelfHostingOut,
     ToolInfo,
     WorkloadSummary,
+    construct,
 )
 from .sizing import DEFAULT_EFFICIENCY, Efficiency, Sizing, size, supports, tp_candidates
 from .units import money
@@ -37,7 +38,7 @@ SIMILAR_QUALITY = 5.0  # index points within which two models count as of simila
 DEFAULT_STALE_DAYS = 90
 
 
-_UNSCORED = Scores.model_construct(cost=0.0, privacy=0.0, lock_in=0.0, quality=0.0, overall=0.0)
+_UNSCORED = construct(Scores, cost=0.0, privacy=0.0, lock_in=0.0, quality=0.0, overall=0.0)
 
 
 @dataclass
@@ -308,7 +309,8 @@ class Engine:
         stale = self._stale(offering.as_of)
         if stale:
             warnings.append(f"price of {offering.model} at {provider.id} is {stale} days old (as of {offering.as_of})")
-        out = OptionOut.model_construct(
+        out = construct(
+            OptionOut,
             id=f"{model.id}@{provider.id}",
             model=model.id,
             model_name=model.name,
@@ -573,7 +575,8 @@ class Engine:
             "operations": round(operations, 6),
             "setup": round(setup, 6),
         }
-        sh = SelfHostingOut.model_construct(
+        sh = construct(
+            SelfHostingOut,
             cloud=host.id,
             gpu=gpu_id,
             precision=best["precision"],
@@ -634,7 +637,8 @@ class Engine:
         s: Sizing | None,
     ) -> OptionOut:
         total = round(sum(breakdown.values()), 6)
-        return OptionOut.model_construct(
+        return construct(
+            OptionOut,
             id=oid,
             model=model.id,
             model_name=model.name,
@@ -701,7 +705,8 @@ class Engine:
             )
             if penalty:
                 reasons.append(f"overall: −{penalty:g} because the model shuts down within the horizon")
-            o.scores = Scores.model_construct(
+            o.scores = construct(
+                Scores,
                 **{k: round(v, 1) for k, v in parts.items()},
                 overall=round(scoring.overall(parts, self.weights, penalty), 1),
             )

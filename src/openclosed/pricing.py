@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .catalog.schema import ApiProvider, Offering, TokenPrices
-from .report import UnitPricesOut
+from .report import UnitPricesOut, construct
 from .workload import Workload
 
 MILLION = Decimal(1_000_000)
@@ -70,7 +70,8 @@ def price_api(provider: ApiProvider, offering: Offering, workload: Workload) -> 
         "request_fees": requests * D(offering.request_fee) * mult,
     }
     total = sum(parts.values(), Decimal(0))
-    up = UnitPricesOut.model_construct(
+    up = construct(
+        UnitPricesOut,
         input=_f(p_in),
         cached_input=_f(p_cached),
         cache_write=_f(p_write),
