@@ -44,3 +44,15 @@ def test_fast_serialisation_equals_pydantic(catalog) -> None:
     assert plain == report.model_dump(mode="json")
     assert list(plain) == list(Report.model_fields)
     Report.model_validate(plain)  # and it is a valid Report
+
+
+def test_direct_constructor_requires_every_field() -> None:
+    import pytest
+
+    from openclosed.report import Scores, construct, to_plain
+
+    s = construct(Scores, overall=5.0, cost=1.0, privacy=2.0, lock_in=3.0, quality=4.0)
+    assert list(to_plain(s)) == list(Scores.model_fields)  # declaration order, whatever the call order
+    assert s.model_dump() == {"cost": 1.0, "privacy": 2.0, "lock_in": 3.0, "quality": 4.0, "overall": 5.0}
+    with pytest.raises(TypeError, match="missing"):
+        construct(Scores, cost=1.0)
