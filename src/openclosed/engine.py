@@ -12,7 +12,7 @@ from . import __version__, scoring
 from .catalog import Catalog
 from .catalog.schema import ApiProvider, GpuCloud, GpuOffer, Model, Offering, OnPrem
 from .errors import InputError
-from .pricing import BREAKDOWN_KEYS, ApiCost, price_api
+from .pricing import ApiCost, price_api
 from .report import (
     SCHEMA_VERSION,
     CatalogInfo,
@@ -33,7 +33,6 @@ from .workload import HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
 SORTS = ("overall", "cost", "privacy", "lock-in", "quality")
 # Every field is passed to model_construct explicitly: resolving pydantic defaults per object
 # (it inspects default factories) cost more than the rest of building an option.
-SELF_BREAKDOWN_KEYS = ("gpus", "operations", "setup")
 SIMILAR_QUALITY = 5.0  # index points within which two models count as of similar quality
 DEFAULT_STALE_DAYS = 90
 
@@ -66,7 +65,6 @@ class Detail:
     sizing: Sizing | None = None
     candidates: list[dict[str, Any]] = field(default_factory=list)
     hosting: dict[str, Any] = field(default_factory=dict)
-    score_parts: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -513,10 +511,14 @@ class Engine:
         peak_rps = wl.requests_per_month / SECONDS_PER_MONTH * max(1.0, (1 - t.batch_share) * t.peak_to_average)
         best: dict[str, Any] | None = None
         candidates = []
+        # The rentable instance choices per (precision, GPUs per replica), kept so that a sweep
+        # can re-pack other replica counts without repeating the pricing rules.
+        packings: dict[tuple[str, int], tuple[Instance, ...]] = {}
         for precision, s, ok in plans:
             cap = s.requests_per_s * wl.self_hosting.utilisation_cap
             replicas = max(1, math.ceil(peak_rps / cap - 1e-9))
             inst = tuple(_instances(priced, s.gpus))
+            packings[(precision, s.gpus)] = inst
             hourly, billed, names = cheapest_packing(inst, replicas)
             if not math.isfinite(hourly):
                 continue
@@ -610,6 +612,7 @@ class Engine:
             hosting={
                 "peak_rps": peak_rps,
                 "instances": best["instances"],
+                "packings": packings,
                 "operations": operations,
                 "setup": setup,
                 "onprem_parts": onprem_parts,
@@ -880,4 +883,4 @@ def best_per_model(options: list[OptionOut]) -> list[OptionOut]:
     return out
 
 
-__all__ = ["BREAKDOWN_KEYS", "SELF_BREAKDOWN_KEYS", "Engine", "Result", "Settings", "compare"]
+__all__ = ["Engine", "Result", "Settings", "compare"]

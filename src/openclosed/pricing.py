@@ -14,7 +14,6 @@ from .report import UnitPricesOut, construct
 from .workload import Workload
 
 MILLION = Decimal(1_000_000)
-BREAKDOWN_KEYS = ("input", "cached_input", "cache_write", "output", "request_fees")
 
 
 def D(x: float | int | str) -> Decimal:

@@ -303,19 +303,6 @@ class StepModel:
         )
 
 
-def decode_step(
-    arch: Architecture,
-    gpu: Gpu,
-    precision: str,
-    tp: int,
-    batch: int,
-    context: float,
-    eff: Efficiency = DEFAULT_EFFICIENCY,
-) -> StepTime:
-    """One decode step for `batch` sequences at mean context `context` on one replica."""
-    return StepModel(arch, gpu, precision, tp, context, eff).step(batch)
-
-
 def prefill_compute_s(
     arch: Architecture,
     gpu: Gpu,

@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from .catalog.schema import OnPrem
-from .engine import Detail, Engine, Instance, Result, cheapest_packing, onprem_hourly
+from .engine import Detail, Engine, Instance, Result, cheapest_packing
 from .errors import InputError
 from .report import OptionOut
 from .workload import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
@@ -402,20 +401,7 @@ def _self_curve(engine: Engine, out: OptionOut, det: Detail) -> _SelfCurve | _Co
     if sh is None or host is None:
         return None
     gpu = cat.gpu(sh.gpu)
-    mult = wl.self_hosting.gpu_price_multiplier
-    priced: list[tuple[list[int], str, float]] = []
-    if isinstance(host, OnPrem):
-        hp = onprem_hourly(host, gpu.id, gpu.power_w)
-        if hp is None:
-            return None
-        priced.append(([1, 2, 4, 8], "", hp[0] * mult))
-    else:
-        reserved = wl.self_hosting.reserved
-        for o in host.offers:
-            if o.gpu != gpu.id:
-                continue
-            base = o.reserved_hourly_price if reserved and o.reserved_hourly_price else o.hourly_price
-            priced.append((o.gpu_counts, o.instance or "", base * host.price_multiplier * mult))
+    packings = det.hosting.get("packings") or {}
     model = det.model
     assert model.architecture is not None
     base_peak = wl.requests_per_month / SECONDS_PER_MONTH * _peak_factor(wl)
@@ -423,12 +409,9 @@ def _self_curve(engine: Engine, out: OptionOut, det: Detail) -> _SelfCurve | _Co
     for cand in det.candidates:
         tp = cand["gpus_per_replica"]
         s = engine.sizing(model, gpu.id, cand["precision"], tp)
-        inst = tuple(
-            Instance(count // tp, count, count * price, name)
-            for counts, name, price in priced
-            for count in counts
-            if count >= tp
-        )
+        inst = packings.get((cand["precision"], tp))
+        if inst is None:
+            return None
         plan = _Plan(s.requests_per_s * wl.self_hosting.utilisation_cap, inst, bool(cand["meets_latency"]), s.gpus)
         # Self-check against the engine at the workload's own volume.
         r = plan.replicas(base_peak)

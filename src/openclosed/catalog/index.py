@@ -54,10 +54,6 @@ class _Index:
             ids = [n for n in self.items if key in n or n in key][:3]
         raise UnknownIdError(self.kind, given, ids)
 
-    def __contains__(self, given: str) -> bool:
-        key = _norm(given)
-        return key in self.items or key in self.aliases
-
 
 def _index(kind: str, entries: list[Any]) -> _Index:
     items = {e.id: e for e in entries}

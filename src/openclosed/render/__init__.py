@@ -30,7 +30,6 @@ class View:
     json: Any
     notes: list[str] = field(default_factory=list)  # printed under the table / markdown
     sections: list[tuple[str, list[str]]] = field(default_factory=list)  # extra markdown blocks
-    html_extra: str = ""
     csv_columns: list[Column] | None = None  # default: the table's columns
     csv_rows: list[dict[str, Any]] | None = None  # default: the table's rows
 

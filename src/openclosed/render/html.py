@@ -256,6 +256,4 @@ def to_html(view: View) -> str:
         parts.append(f"<p>{_e(note)}</p>")
     for heading, body in view.sections:
         parts.append(f"<h2>{_e(heading)}</h2>" + "".join(f"<p>{_e(line)}</p>" for line in body))
-    if view.html_extra:
-        parts.append(view.html_extra)  # built by our own renderers, already escaped
     return page(view.title, "\n".join(parts))

@@ -10,7 +10,6 @@ from typing import Any
 
 from ..report import OptionOut, Report, to_plain
 from . import Column, View
-from .fmt import money
 
 OPTION_CSV = [
     "rank",
@@ -178,11 +177,3 @@ def size_view(s: dict[str, Any]) -> View:
         csv_columns=[Column(k, k) for k, _, _ in keys] + [Column(k, k) for k in extra],
         csv_rows=[s],
     )
-
-
-def list_view(title: str, items: list[dict[str, Any]], columns: list[Column]) -> View:
-    return View(title=title, columns=columns, rows=items, json=items)
-
-
-def money_text(x: float) -> str:
-    return money(x)
