@@ -14,7 +14,7 @@ def load_report(path: Path) -> dict[str, Any]:
     """A saved `compare --format json` report, checked enough to diff and compare against."""
     from .yamlio import read_text
 
-    text = read_text(Path(path))
+    text = read_text(Path(path), kind="JSON")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

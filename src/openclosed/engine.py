@@ -72,6 +72,7 @@ class Result:
     report: Report
     details: dict[str, Detail]
     all_options: list[OptionOut]
+    stale_summary: str | None = None  # the catalogue-wide stale-price warning, if any
 
 
 # ------------------------------------------------------------------ self-hosting prices
@@ -151,6 +152,9 @@ class Engine:
         self._sizing_cache: dict[tuple, Sizing] = {}
         self._plan_cache: dict[tuple[str, str], list[tuple[str, Sizing, bool]]] = {}
         self._constraint_cache: dict[tuple[str, bool], tuple[list[str], list[str]]] = {}
+        # Facts the scores and the report need, kept as data rather than re-read from messages.
+        self._expiring: set[str] = set()  # models that shut down within the horizon
+        self._stale: set[str] = set()  # options priced from an entry older than stale_days
         self.best_quality = max((m.quality.index for m in catalog.all_models() if m.quality), default=100.0)
 
     # ---------------------------------------------------------------- enumeration
@@ -304,9 +308,10 @@ class Engine:
                 )
         if lat.max_ttft_ms is not None and offering.ttft_ms is not None and offering.ttft_ms > lat.max_ttft_ms:
             violations.append(f"latency: time to first token {offering.ttft_ms:g} ms exceeds {lat.max_ttft_ms:g} ms")
-        stale = self._stale(offering.as_of)
+        stale = self._age_if_stale(offering.as_of)
         if stale:
             warnings.append(f"price of {offering.model} at {provider.id} is {stale} days old (as of {offering.as_of})")
+            self._stale.add(f"{model.id}@{provider.id}")
         out = construct(
             OptionOut,
             id=f"{model.id}@{provider.id}",
@@ -343,7 +348,7 @@ class Engine:
         tokens = self.wl.tokens_per_month
         return round(monthly / tokens * 1e6, 6) if tokens else 0.0
 
-    def _stale(self, as_of: dt.date) -> int | None:
+    def _age_if_stale(self, as_of: dt.date) -> int | None:
         age = (self.today - as_of).days
         return age if age > self.st.stale_days else None
 
@@ -393,6 +398,7 @@ class Engine:
                 horizon_end = self.today + dt.timedelta(days=round(wl.horizon_months * 30.4375))
                 if model.shutdown_date <= horizon_end:
                     days = (model.shutdown_date - self.today).days
+                    self._expiring.add(model.id)
                     warnings.append(
                         f"lifecycle: {model.name} shuts down on {model.shutdown_date} "
                         f"(in {days} days, inside the {wl.horizon_months:g}-month horizon)"
@@ -502,9 +508,10 @@ class Engine:
             price_kind = "reserved" if reserved and any(o.reserved_hourly_price for o in offers) else "on-demand"
             cheapest = min(offers, key=lambda o: o.hourly_price)
             price_source, price_as_of = cheapest.source, cheapest.as_of
-            stale = self._stale(cheapest.as_of)
+            stale = self._age_if_stale(cheapest.as_of)
             if stale:
                 warnings.append(f"price of {gpu.name} at {host.id} is {stale} days old (as of {cheapest.as_of})")
+                self._stale.add(f"{model.id}@{host.id}:{gpu_id}")
 
         plans = self._plans(model, gpu_id)
         t = wl.traffic
@@ -558,7 +565,7 @@ class Engine:
                 {"gpus": 0.0, "operations": round(operations, 6), "setup": round(setup, 6)},
                 None,
             )
-            return out, Detail(model=model, candidates=candidates)
+            return out, Detail(model=model, candidates=candidates, hosting={"host": host})
         s = best["sizing"]
         if not best["meets_latency"]:
             lat = wl.latency
@@ -682,9 +689,7 @@ class Engine:
                 if ratio <= 1.0001
                 else f"cost: {ratio:,.1f}× the cheapest feasible option"
             )
-            privacy = scoring.privacy_score(
-                det.provider, o.deployment == "self-hosted" and o.provider == "on-prem", reasons
-            )
+            privacy = scoring.privacy_score(det.provider, isinstance(det.hosting.get("host"), OnPrem), reasons)
             lic = self.cat.licence(det.model.licence)
             lock = scoring.lock_in_score(
                 det.model,
@@ -701,11 +706,7 @@ class Engine:
                 else "quality: no index in the catalogue"
             )
             parts = {"cost": cost, "privacy": privacy, "lock_in": lock, "quality": quality}
-            penalty = (
-                scoring.LIFECYCLE_PENALTY
-                if any(w.startswith("lifecycle: ") and "shuts down" in w for w in o.warnings)
-                else 0.0
-            )
+            penalty = scoring.LIFECYCLE_PENALTY if o.model in self._expiring else 0.0
             if penalty:
                 reasons.append(f"overall: −{penalty:g} because the model shuts down within the horizon")
             o.scores = construct(
@@ -739,12 +740,14 @@ class Engine:
         if rec is not None:
             top = next(o for o in options if o.id == rec.id)
             warnings.extend(top.warnings)
-        stale = [o for o in options if any("days old" in w for w in o.warnings)]
+        stale_summary = None
+        stale = [o for o in options if o.id in self._stale]
         if stale:
-            warnings.append(
+            stale_summary = (
                 f"{len(stale)} of {len(options)} options use prices older than "
                 f"{self.st.stale_days} days; refresh the catalogue (docs/catalogue.md)"
             )
+            warnings.append(stale_summary)
         wl = self.wl
         counts = self.cat.counts()
         report = Report.model_construct(
@@ -781,7 +784,7 @@ class Engine:
             warnings=warnings,
             options=ranked,
         )
-        return Result(report=report, details=details, all_options=ranked)
+        return Result(report=report, details=details, all_options=ranked, stale_summary=stale_summary)
 
     def _recommend(self, by_overall: list[OptionOut]) -> Recommendation:
         best = by_overall[0]
@@ -849,7 +852,7 @@ class Engine:
         o = opens[0]
         q = o.quality_index or 0.0
         # Prefer closed models that are not about to shut down: they are the real alternative.
-        lasting = [c for c in closed if not any("shuts down" in w for w in c.warnings)]
+        lasting = [c for c in closed if c.model not in self._expiring]
         closed = lasting or closed
         similar = [c for c in closed if abs((c.quality_index or 0) - q) <= SIMILAR_QUALITY]
         if similar:

@@ -33,12 +33,13 @@ class LineMap(dict[Loc, int]):
         return None
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, kind: str = "YAML") -> str:
+    """A small text file's contents, or one clear InputError (missing, directory, binary, huge)."""
     name = str(path)
     if not path.exists():
         raise InputError.one("file not found", name)
     if path.is_dir():
-        raise InputError.one("is a directory, expected a YAML file", name)
+        raise InputError.one(f"is a directory, expected a {kind} file", name)
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -46,11 +47,11 @@ def read_text(path: Path) -> str:
     if len(raw) > MAX_BYTES:
         raise InputError.one(f"file is larger than {MAX_BYTES // 1_000_000} MB", name)
     if b"\x00" in raw:
-        raise InputError.one("binary file, expected YAML text", name)
+        raise InputError.one(f"binary file, expected {kind} text", name)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError.one("not UTF-8 text, expected YAML", name) from None
+        raise InputError.one(f"not UTF-8 text, expected {kind}", name) from None
 
 
 def load_yaml(text: str, name: str) -> tuple[Any, LineMap]:

@@ -14,13 +14,8 @@ catalog_app = typer.Typer(help="Validate, inspect and refresh the catalogue.", n
 @catalog_app.command("validate")
 def validate_cmd(catalog_dir: CatalogOpt = None) -> None:
     """Check the catalogue (with overlays): schema, cross-references, every problem with file:line."""
-    import os
-
     from ..catalog import validate_dir
 
-    env = os.environ.get("OPENCLOSED_CATALOG")
-    if catalog_dir is not None and env and str(catalog_dir) == env:
-        catalog_dir = None
     cat = validate_dir(catalog_dir)
     c = cat.counts()
     info(

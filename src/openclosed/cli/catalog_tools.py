@@ -49,15 +49,10 @@ def register(catalog_app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """The merged catalogue (embedded + overlays), with the file:line every value came from."""
-        import os
-
         from ..catalog import validate_dir
         from ..catalog.effective import effective_rows
         from ..render import Column, View
 
-        env = os.environ.get("OPENCLOSED_CATALOG")
-        if catalog_dir is not None and env and str(catalog_dir) == env:
-            catalog_dir = None
         cat = validate_dir(catalog_dir)
         rows = effective_rows(cat, only)
         table_rows = [

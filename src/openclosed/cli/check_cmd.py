@@ -87,7 +87,8 @@ def register(app: typer.Typer) -> None:
         # Warnings about the checked option, plus the catalogue-wide staleness summary; the
         # recommended option's own warnings matter only when it is the one checked.
         warnings = [f"{checked.id}: {w}" for w in checked.warnings]
-        warnings += [w for w in report.warnings if "options use prices older" in w]
+        if result.stale_summary:
+            warnings.append(result.stale_summary)
         checks, breaches = check_budgets(checked, max_monthly_cost, max_cost_per_million, base, max_increase_pct)
         alts = alternatives(report, checked)
         data = {

@@ -92,9 +92,10 @@ CatalogOpt = Annotated[
     Path | None,
     typer.Option(
         "--catalog",
-        envvar="OPENCLOSED_CATALOG",
-        show_envvar=True,
-        help="Directory with models.yaml and/or providers.yaml layered over the embedded catalogue.",
+        # Not an envvar= option: the loader reads OPENCLOSED_CATALOG itself (a path list, layered
+        # under --catalog), so both can apply at once.
+        help="Directory with models.yaml and/or providers.yaml layered over the embedded catalogue "
+        "(after the OPENCLOSED_CATALOG directories).",
     ),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
@@ -125,10 +126,6 @@ def parse_today(value: str | None) -> dt.date | None:
 def catalog(path: Path | None) -> Catalog:
     from ..catalog import load_catalog
 
-    # The env var is read by the loader too; passing it twice would layer it twice.
-    env = os.environ.get("OPENCLOSED_CATALOG")
-    if path is not None and env and Path(env) == path:
-        path = None
     return load_catalog(path)
 
 

@@ -152,6 +152,12 @@ def register(app: typer.Typer) -> None:
         data = explain(cat, wl, result, option)
         for w in data["option"].get("warnings") or []:
             warn(f"{data['option']['id']}: {w}")
+        if fmt.value == "table":
+            from ..render.trace import trace_text
+            from .common import emit, terminal_width
+
+            emit(trace_text(data, terminal_width(out_file)), out_file)
+            return
         rows = []
         for s in data["steps"]:
             value = s["value"]
@@ -172,10 +178,4 @@ def register(app: typer.Typer) -> None:
             json=data,
             csv_columns=[Column(k, k) for k in ("section", "item", "value_text", "how", "source", "as_of")],
         )
-        if fmt.value == "table":
-            from ..render.trace import trace_text
-            from .common import emit, terminal_width
-
-            emit(trace_text(data, terminal_width(out_file)), out_file)
-            return
         show(view, fmt.value, out_file)
