@@ -95,36 +95,74 @@ def _instances(offers: list[tuple[GpuOffer, float]], tp: int) -> list[Instance]:
     return out
 
 
-def cheapest_packing(instances: tuple[Instance, ...], replicas: int) -> tuple[float, int, dict[str, int]]:
-    """Cheapest set of instances holding `replicas` replicas: (USD/hour, GPUs billed, counts).
+class Packer:
+    """The cheapest way to hold N replicas in a cloud's rentable instances (one instance menu).
 
-    Counts by instance name, not a list of names: at a billion requests a day a list would
-    hold a million entries per option."""
-    if not instances:
-        return (math.inf, 0, [])
-    best = min(instances, key=lambda i: i.hourly / i.holds)
-    bulk = max(0, replicas // best.holds - 4)  # the best unit price covers the bulk
-    rest = replicas - bulk * best.holds
-    cost, gpus, names = _pack_small(instances, rest)
-    counts: dict[str, int] = {}
-    if bulk:
-        counts[best.name] = bulk
-    for name in names:
-        counts[name] = counts.get(name, 0) + 1
-    return (cost + bulk * best.hourly, gpus + bulk * best.gpus, counts)
+    Large counts are mostly the instance with the best price per replica; an exact table covers
+    the remainder (fewer than five of those instances' worth), so any N costs a few operations.
+    """
+
+    def __init__(self, instances: tuple[Instance, ...]) -> None:
+        self.instances = instances
+        self.best = min(instances, key=lambda i: i.hourly / i.holds) if instances else None
+        size = 5 * self.best.holds if self.best else 0
+        # table[n]: (USD/hour, GPUs, instance names) of the cheapest cover of n replicas.
+        table: list[tuple[float, int, tuple[str, ...]]] = [(0.0, 0, ())] + [(math.inf, 0, ())] * size
+        for k in range(1, size + 1):
+            for inst in instances:
+                prev = table[max(0, k - inst.holds)]
+                cand = (prev[0] + inst.hourly, prev[1] + inst.gpus, (*prev[2], inst.name))
+                if cand[0] < table[k][0] - 1e-12:
+                    table[k] = cand
+        self.table = table
+
+    def _split(self, replicas: int) -> tuple[int, int]:
+        assert self.best is not None
+        bulk = max(0, replicas // self.best.holds - 4)
+        return bulk, replicas - bulk * self.best.holds
+
+    def hourly(self, replicas: int) -> float:
+        """USD per hour for `replicas` replicas (inf when nothing can be rented)."""
+        if self.best is None:
+            return math.inf
+        bulk, rest = self._split(replicas)
+        return self.table[rest][0] + bulk * self.best.hourly
+
+    def hourly_many(self, replicas: list[int]) -> list[float]:
+        """`hourly` for many counts at once (a sweep prices thousands of points)."""
+        best = self.best
+        if best is None:
+            return [math.inf] * len(replicas)
+        h, unit, table = best.holds, best.hourly, self.table
+        out = []
+        for r in replicas:
+            bulk = r // h - 4
+            if bulk < 0:
+                bulk = 0
+            out.append(table[r - bulk * h][0] + bulk * unit)
+        return out
+
+    def plan(self, replicas: int) -> tuple[float, int, dict[str, int]]:
+        """(USD/hour, GPUs billed, instance counts by name). Counts, not a list of names: at a
+        billion requests a day a list would hold a million entries per option."""
+        if self.best is None:
+            return (math.inf, 0, {})
+        bulk, rest = self._split(replicas)
+        cost, gpus, names = self.table[rest]
+        counts: dict[str, int] = {self.best.name: bulk} if bulk else {}
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+        return (cost + bulk * self.best.hourly, gpus + bulk * self.best.gpus, counts)
 
 
 @lru_cache(maxsize=4096)
-def _pack_small(instances: tuple[Instance, ...], n: int) -> tuple[float, int, tuple[str, ...]]:
-    # Exact DP for a few dozen replicas: cheapest cover of n (may overshoot).
-    table: list[tuple[float, int, tuple[str, ...]]] = [(0.0, 0, ())] + [(math.inf, 0, ())] * n
-    for k in range(1, n + 1):
-        for inst in instances:
-            prev = table[max(0, k - inst.holds)]
-            cand = (prev[0] + inst.hourly, prev[1] + inst.gpus, (*prev[2], inst.name))
-            if cand[0] < table[k][0] - 1e-12:
-                table[k] = cand
-    return table[n]
+def packer(instances: tuple[Instance, ...]) -> Packer:
+    return Packer(instances)
+
+
+def cheapest_packing(instances: tuple[Instance, ...], replicas: int) -> tuple[float, int, dict[str, int]]:
+    """Cheapest set of instances holding `replicas` replicas: (USD/hour, GPUs billed, counts)."""
+    return packer(instances).plan(replicas)
 
 
 def onprem_hourly(on_prem: OnPrem, gpu_id: str, power_w: float) -> tuple[float, dict[str, float]] | None:
@@ -515,7 +553,7 @@ class Engine:
 
         plans = self._plans(model, gpu_id)
         t = wl.traffic
-        peak_rps = wl.requests_per_month / SECONDS_PER_MONTH * max(1.0, (1 - t.batch_share) * t.peak_to_average)
+        peak_rps = wl.requests_per_month / SECONDS_PER_MONTH * t.peak_factor
         best: dict[str, Any] | None = None
         candidates = []
         # The rentable instance choices per (precision, GPUs per replica), kept so that a sweep

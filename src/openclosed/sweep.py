@@ -7,7 +7,7 @@ Two ways to evaluate a point:
   is reduced once to a closed form: an API option costs a fixed amount per request (API cost is
   linear in volume); a self-hosted option is a step function of the peak request rate
   (replicas = ceil(peak_rps / (requests_per_s_per_replica × utilisation_cap)), packed into
-  rentable instances with `engine.cheapest_packing`, plus fixed operations and setup costs).
+  rentable instances with the engine's `Packer`, plus fixed operations and setup costs).
   Points are sorted, so a self-hosted curve is evaluated run by run (one packing per distinct
   replica count) rather than point by point. Feasibility does not depend on volume.
 * the **engine path**, for every other field (token counts and cache share change sizing and
@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from .engine import Detail, Engine, Instance, Result, cheapest_packing
+from .engine import Detail, Engine, Instance, Result, cheapest_packing, packer
 from .errors import InputError
 from .report import OptionOut
-from .workload import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
+from .workload import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload, peak_factor
 
 SCHEMA_VERSION = 1
 
@@ -243,40 +243,13 @@ class _Plan:
         self.instances = instances
         self.ok = ok  # meets the latency targets
         self.gpus = gpus  # GPUs per replica
-        self.memo: dict[int, float] = {}  # replicas -> GPU cost per month
-        self.small: dict[int, float] = {}  # packing cost of the part below the bulk
-        self.unit = min(instances, key=lambda i: i.hourly / i.holds) if instances else None
-        # Large replica counts are mostly the instance with the best unit price plus a small
-        # exact packing of the rest: cheapest_packing's own decomposition, reused here so that
-        # a point costs a few operations. Checked against cheapest_packing itself; if the two
-        # ever disagree, every count is packed by cheapest_packing.
-        self.decompose = self.unit is not None and all(
-            self._hourly(r) == cheapest_packing(instances, r)[0]
-            for r in (1, 2, 3, 4, 5, 7, 9, 16, 33, 64, 100, 257, 1000, 4099, 65537)
-        )
-        self.small.clear()
-
-    def _hourly(self, replicas: int) -> float:
-        u = self.unit
-        assert u is not None
-        bulk = max(0, replicas // u.holds - 4)
-        rest = replicas - bulk * u.holds
-        c = self.small.get(rest)
-        if c is None:
-            c = self.small[rest] = cheapest_packing(self.instances, rest)[0]
-        return c + bulk * u.hourly
+        self.packer = packer(instances)
 
     def replicas(self, peak: float) -> int:
         return max(1, math.ceil(peak / self.cap - 1e-9))
 
     def gpu_cost(self, replicas: int) -> float:
-        hit = self.memo.get(replicas)
-        if hit is None:
-            hourly = self._hourly(replicas) if self.decompose else cheapest_packing(self.instances, replicas)[0]
-            hit = hourly * HOURS_PER_MONTH
-            if len(self.memo) < 100_000:
-                self.memo[replicas] = hit
-        return hit
+        return self.packer.hourly(replicas) * HOURS_PER_MONTH
 
     def runs(self, peaks: list[float]) -> list[tuple[int, int]]:
         """(end index, replicas) for each run of equal replica counts along sorted peaks."""
@@ -376,18 +349,8 @@ class _SelfCurve:
 
 def _dense_gpu_costs(plan: _Plan, peaks: list[float]) -> list[float]:
     ceil, cap, hpm = math.ceil, plan.cap, HOURS_PER_MONTH
-    reps = [ceil(p / cap - 1e-9) or 1 for p in peaks]
-    if not plan.decompose or plan.unit is None:
-        return [plan.gpu_cost(r) for r in reps]
-    h, uh = plan.unit.holds, plan.unit.hourly
-    lim = 5 * h  # below this the bulk is empty (bulk = replicas // holds - 4)
-    small = [cheapest_packing(plan.instances, k)[0] for k in range(lim)]
-    return [(small[r] if r < lim else small[r - (r // h - 4) * h] + (r // h - 4) * uh) * hpm for r in reps]
-
-
-def _peak_factor(workload: Workload) -> float:
-    t = workload.traffic
-    return max(1.0, (1 - t.batch_share) * t.peak_to_average)
+    hourly = plan.packer.hourly_many([ceil(p / cap - 1e-9) or 1 for p in peaks])
+    return [h * hpm for h in hourly]
 
 
 def _self_curve(engine: Engine, out: OptionOut, det: Detail) -> _SelfCurve | _ConstCurve | None:
@@ -404,7 +367,7 @@ def _self_curve(engine: Engine, out: OptionOut, det: Detail) -> _SelfCurve | _Co
     packings = det.hosting.get("packings") or {}
     model = det.model
     assert model.architecture is not None
-    base_peak = wl.requests_per_month / SECONDS_PER_MONTH * _peak_factor(wl)
+    base_peak = wl.requests_per_month / SECONDS_PER_MONTH * wl.traffic.peak_factor
     plans = []
     for cand in det.candidates:
         tp = cand["gpus_per_replica"]
@@ -543,9 +506,9 @@ def _volumes(spec: SweepSpec, values: list[float], wl: Workload) -> tuple[list[f
         rpms = [wl.requests_per_month] * len(values)
     if spec.field == "peak_to_average":
         b = wl.traffic.batch_share
-        peaks = [r / SECONDS_PER_MONTH * max(1.0, (1 - b) * v) for r, v in zip(rpms, values, strict=False)]
+        peaks = [r / SECONDS_PER_MONTH * peak_factor(b, v) for r, v in zip(rpms, values, strict=False)]
     else:
-        f = _peak_factor(wl)
+        f = wl.traffic.peak_factor
         peaks = [r / SECONDS_PER_MONTH * f for r in rpms]
     return rpms, peaks
 

@@ -23,6 +23,11 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
+def peak_factor(batch_share: float, peak_to_average: float) -> float:
+    """Only the interactive share peaks; capacity always covers the average."""
+    return max(1.0, (1.0 - batch_share) * peak_to_average)
+
+
 class Traffic(_Strict):
     # Bounds keep the arithmetic finite: 1e12 requests a month is far beyond any real workload.
     requests_per_day: float | None = Field(default=None, gt=0, le=1e11)
@@ -62,6 +67,11 @@ class Traffic(_Strict):
             return self.requests_per_day * DAYS_PER_MONTH
         assert self.requests_per_second is not None
         return self.requests_per_second * SECONDS_PER_MONTH
+
+    @property
+    def peak_factor(self) -> float:
+        """Peak over average load to provision for (batch-tolerant requests fill the valleys)."""
+        return peak_factor(self.batch_share, self.peak_to_average)
 
     @property
     def context_tokens_value(self) -> float:
