@@ -333,19 +333,19 @@ class Engine:
         if max_out and wl.traffic.output_tokens > max_out:
             violations.append(f"output: {wl.traffic.output_tokens:,.0f} output tokens exceed the {max_out:,} limit")
         lat = wl.latency
+        speed = offering.speed
+        tps = speed.output_tokens_per_s if speed else None
+        ttft = speed.ttft_ms if speed else None
         if lat.min_output_tokens_per_s is not None:
-            if offering.output_tokens_per_s is None:
+            if tps is None:
                 warnings.append(
                     f"latency: no published speed for {offering.model} at {provider.id}; "
                     "the tokens/s target was not checked"
                 )
-            elif offering.output_tokens_per_s < lat.min_output_tokens_per_s:
-                violations.append(
-                    f"latency: {offering.output_tokens_per_s:g} tokens/s per stream is below "
-                    f"{lat.min_output_tokens_per_s:g}"
-                )
-        if lat.max_ttft_ms is not None and offering.ttft_ms is not None and offering.ttft_ms > lat.max_ttft_ms:
-            violations.append(f"latency: time to first token {offering.ttft_ms:g} ms exceeds {lat.max_ttft_ms:g} ms")
+            elif tps < lat.min_output_tokens_per_s:
+                violations.append(f"latency: {tps:g} tokens/s per stream is below {lat.min_output_tokens_per_s:g}")
+        if lat.max_ttft_ms is not None and ttft is not None and ttft > lat.max_ttft_ms:
+            violations.append(f"latency: time to first token {ttft:g} ms exceeds {lat.max_ttft_ms:g} ms")
         stale = self._age_if_stale(offering.as_of)
         if stale:
             warnings.append(f"price of {offering.model} at {provider.id} is {stale} days old (as of {offering.as_of})")

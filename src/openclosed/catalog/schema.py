@@ -71,6 +71,29 @@ class Moe(Strict):
         return self
 
 
+class LinearAttention(Strict):
+    """Linear-attention layers (e.g. Gated DeltaNet in Qwen3-Next / Qwen3.5): a fixed recurrent state
+    per sequence instead of a KV cache that grows with context."""
+
+    kind: Literal["gated-deltanet", "lightning", "other"] = "gated-deltanet"
+    layers: int = Field(gt=0, description="layers with linear attention")
+    key_heads: int = Field(gt=0)
+    value_heads: int = Field(gt=0)
+    key_head_dim: int = Field(gt=0)
+    value_head_dim: int = Field(gt=0)
+    conv_kernel: int = Field(default=4, ge=0, description="short causal convolution width (its state is cached too)")
+
+
+class SparseAttention(Strict):
+    """DeepSeek Sparse Attention: decode attends to a fixed top-k of cached tokens chosen by a
+    lightweight indexer that itself reads a small per-token key cache."""
+
+    kind: Literal["dsa"] = "dsa"
+    index_topk: int = Field(gt=0, description="cached tokens each query attends to")
+    index_heads: int = Field(gt=0)
+    index_head_dim: int = Field(gt=0)
+
+
 class Architecture(Sourced):
     total_params_b: float = Field(gt=0, description="all parameters, billions")
     active_params_b: float = Field(gt=0, description="parameters used per token, billions")
@@ -82,15 +105,17 @@ class Architecture(Sourced):
     intermediate_size: int = Field(gt=0, description="dense FFN width (first dense layers for MoE)")
     vocab_size: int = Field(gt=0)
     tie_word_embeddings: bool = False
-    attention: Literal["gqa", "mla", "hybrid-swa"]
+    attention: Literal["gqa", "mla", "hybrid-swa", "hybrid-linear"]
     sliding_window: int | None = Field(default=None, gt=0)
     full_attention_layers: int | None = Field(
-        default=None, ge=0, description="layers with global attention (hybrid-swa only)"
+        default=None, ge=0, description="layers with global attention (hybrid-swa and hybrid-linear)"
     )
+    linear_attention: LinearAttention | None = None
+    sparse_attention: SparseAttention | None = None
     mla: Mla | None = None
     moe: Moe | None = None
-    native_precision: Literal["bf16", "fp8", "mxfp4"] = "bf16"
-    precisions: list[Literal["bf16", "fp8", "int8", "int4", "mxfp4"]] = Field(
+    native_precision: Literal["bf16", "fp8", "mxfp4", "nvfp4", "int4"] = "bf16"
+    precisions: list[Literal["bf16", "fp8", "int8", "int4", "mxfp4", "nvfp4"]] = Field(
         default_factory=lambda: ["bf16", "fp8", "int8", "int4"],
         description="weight precisions the model is commonly served at",
     )
@@ -103,6 +128,8 @@ class Architecture(Sourced):
             raise ValueError("attention 'mla' needs an 'mla' block")
         if self.attention == "hybrid-swa" and (self.sliding_window is None or self.full_attention_layers is None):
             raise ValueError("attention 'hybrid-swa' needs sliding_window and full_attention_layers")
+        if self.attention == "hybrid-linear" and (self.linear_attention is None or self.full_attention_layers is None):
+            raise ValueError("attention 'hybrid-linear' needs a linear_attention block and full_attention_layers")
         if self.full_attention_layers is not None and self.full_attention_layers > self.layers:
             raise ValueError("full_attention_layers must not exceed layers")
         if self.moe is not None and self.moe.moe_layers > self.layers:
@@ -115,6 +142,12 @@ class Architecture(Sourced):
 class Quality(Sourced):
     index: float = Field(ge=0, le=100, description="0..100 on the named benchmark aggregate")
     benchmark: str = Field(min_length=1, description="name of the public aggregate")
+    estimated: bool = Field(
+        default=False, description="true when no published value exists and the index is an estimate (see note)"
+    )
+    error: float | None = Field(
+        default=None, ge=0, le=100, description="stated error of an estimate, index points (one standard deviation)"
+    )
 
 
 class Model(Strict):
@@ -158,7 +191,10 @@ class Gpu(Sourced):
     name: str
     vendor: Literal["nvidia", "amd", "intel", "google", "other"]
     aliases: list[str] = Field(default_factory=list)
-    memory_gb: float = Field(gt=0, description="usable HBM/GDDR in GB (10^9 bytes)")
+    memory_gb: float = Field(gt=0, description="memory in the vendor's unit (see memory_unit), e.g. 80 for an H100")
+    memory_unit: Literal["GiB", "GB"] = Field(
+        default="GiB", description="what the vendor's 'GB' means: HBM parts are binary (GiB), GDDR parts decimal"
+    )
     bandwidth_tb_s: float = Field(gt=0)
     bf16_tflops: float = Field(gt=0, description="dense, without 2:4 sparsity")
     fp8_tflops: float | None = Field(default=None, gt=0, description="dense; null if unsupported")
@@ -167,6 +203,10 @@ class Gpu(Sourced):
     interconnect: str = Field(description="e.g. nvlink4, pcie5, infinity-fabric")
     interconnect_gb_s: float = Field(gt=0, description="per-GPU bandwidth, GB/s, one direction")
     max_gpus_per_node: int = Field(default=8, gt=0)
+    network_gbit_s: float | None = Field(
+        default=None, gt=0, description="inter-node NIC bandwidth per GPU, Gb/s (e.g. 400 for NDR InfiniBand)"
+    )
+    network_latency_us: float | None = Field(default=None, gt=0, description="inter-node one-way latency, µs")
     power_w: float = Field(gt=0, description="board power (TDP), watts")
 
 
@@ -193,6 +233,14 @@ class LongContextTier(TokenPrices):
     threshold_tokens: int = Field(gt=0, description="prompts above this pay the tier's rates")
 
 
+class ApiSpeed(Sourced):
+    """Measured speed of one API offering (a public per-provider benchmark page)."""
+
+    output_tokens_per_s: float | None = Field(default=None, gt=0, description="median output tokens/s per stream")
+    ttft_ms: float | None = Field(default=None, gt=0, description="median time to first token, ms")
+    prompt_tokens: int | None = Field(default=None, gt=0, description="prompt length the TTFT was measured at")
+
+
 class Offering(Sourced):
     model: Id
     provider_model_id: str | None = None
@@ -203,8 +251,7 @@ class Offering(Sourced):
     context_window: int | None = Field(default=None, gt=0)
     max_output_tokens: int | None = Field(default=None, gt=0)
     regions: list[str] = Field(default_factory=list)
-    output_tokens_per_s: float | None = Field(default=None, gt=0, description="typical, per stream")
-    ttft_ms: float | None = Field(default=None, gt=0, description="typical time to first token")
+    speed: ApiSpeed | None = Field(default=None, description="measured output speed and time to first token")
     fine_tuning: bool = False
 
 
@@ -236,6 +283,11 @@ class GpuCloud(Strict):
     id: Id
     name: str
     kind: Literal["gpu-cloud"] = "gpu-cloud"
+    tenancy: Literal["own-account", "marketplace"] = Field(
+        default="own-account",
+        description="own-account: whole machines rented under your own account and contract; "
+        "marketplace: GPUs belonging to third-party hosts",
+    )
     aliases: list[str] = Field(default_factory=list)
     url: str | None = None
     regions: list[str] = Field(default_factory=list)
