@@ -117,8 +117,8 @@ def register(catalog_app: typer.Typer) -> None:
 
         from ..catalog import refresh
         from ..errors import InputError
+        from ..fileio import write_atomic
         from ..render import Column, View
-        from .common import write_atomic
 
         if source.lower() not in ("genai-prices", "genai_prices"):
             raise InputError.one(f"unknown price source {source!r}; expected genai-prices", field="SOURCE")

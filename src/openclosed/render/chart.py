@@ -385,7 +385,7 @@ def figure(cd: ChartData) -> Any:
 
 def save_figure(fig: Any, path: Path) -> None:
     """PNG or SVG by the file's suffix, written atomically (temporary file, then rename)."""
-    from ..cli.common import write_atomic
+    from ..fileio import write_atomic
 
     path = Path(path)
     kind = path.suffix.lower().lstrip(".")
