@@ -13,7 +13,7 @@ from conftest import SWEEP_CHATBOT, TODAY
 
 from openclosed import sweep as sw
 from openclosed.engine import Engine, Settings, compare
-from openclosed.workload import DAYS_PER_MONTH, apply_overrides, preset
+from openclosed.workload import DAYS_PER_MONTH, SECONDS_PER_MONTH, apply_overrides, preset
 
 SETTINGS = Settings(today=dt.date.fromisoformat(TODAY))
 
@@ -112,13 +112,24 @@ def test_other_fields_run_the_engine_at_each_point(catalog) -> None:
     _check_against_engine(catalog, res, at_gpu, [0, 2])
 
 
-def test_an_option_whose_closed_form_fails_its_self_check_falls_back(catalog, monkeypatch) -> None:
-    monkeypatch.setattr(sw, "_self_curve", lambda *a: None)
+def test_the_sweep_evaluates_the_engines_own_cost_curve(catalog, monkeypatch) -> None:
+    # One representation: the sweep's self-hosted series is the engine's SelfCurve (the object
+    # the engine priced the option with) evaluated at other volumes, so a cost rule in the curve
+    # reaches both.
+    from openclosed.cost_curves import SelfCurve
+
     wl = preset("chatbot")
-    ids = ["gpt-4o@openai", "llama-3.3-70b@aws:h100-sxm"]
-    res = sw.sweep(Engine(catalog, wl, SETTINGS), sw.parse_spec("requests_per_month=1e4..1e8", wl, steps=5), ids)
-    assert res.method == "mixed"
-    assert [s.method for s in res.series] == ["fast", "engine"]
+    engine = Engine(catalog, wl, SETTINGS)
+    oid = "llama-3.3-70b@aws:h100-sxm"
+    out, det = engine.option(oid)
+    peak = wl.requests_per_month / SECONDS_PER_MONTH * wl.traffic.peak_factor
+    assert det.curve.cost(wl.requests_per_month, peak) == out.monthly_cost
+    seen: list[int] = []
+    real = SelfCurve.costs
+    monkeypatch.setattr(SelfCurve, "costs", lambda self, r, p: seen.append(len(r)) or real(self, r, p))
+    res = sw.sweep(engine, sw.parse_spec("requests_per_month=1e4..1e8", wl, steps=5), ["gpt-4o@openai", oid])
+    assert seen == [5]
+    assert [s.method for s in res.series] == ["fast", "fast"]
     _check_against_engine(catalog, res, wl.with_requests_per_month, [0, 2, 4])
 
 

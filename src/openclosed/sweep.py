@@ -4,34 +4,31 @@ Two ways to evaluate a point:
 
 * the **fast path**, for the request volume (requests_per_month, requests_per_day) and for
   peak_to_average. Nothing that sizing depends on changes along such a sweep, so every option
-  is reduced once to a closed form: an API option costs a fixed amount per request (API cost is
-  linear in volume); a self-hosted option is a step function of the peak request rate
-  (replicas = ceil(peak_rps / (requests_per_s_per_replica × utilisation_cap)), packed into
-  rentable instances with the engine's `Packer`, plus fixed operations and setup costs).
-  Points are sorted, so a self-hosted curve is evaluated run by run (one packing per distinct
+  is reduced once to its cost curve (`cost_curves`): an API option costs a fixed amount per
+  request (API cost is linear in volume); a self-hosted option is the very `SelfCurve` object
+  the engine priced it with, a step function of the peak request rate. Points are sorted, so a self-hosted curve is evaluated run by run (one packing per distinct
   replica count) rather than point by point. Feasibility does not depend on volume.
 * the **engine path**, for every other field (token counts and cache share change sizing and
   the API price tier; the GPU price multiplier changes every instance price): each point is a
   run of the engine through `Engine.with_workload`, which keeps the sizing cache whenever the
   shape of a request is unchanged.
 
-Each fast-path option checks itself against the engine at the workload's own volume when it is
-built; an option whose closed form disagrees falls back to the engine path.
+Because the sweep evaluates the engine's own curve objects, a cost rule cannot be added to one
+path and forgotten in the other.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import groupby
 from typing import Any
 
-from .engine import Detail, Engine, Instance, Result, cheapest_packing, packer
+from .cost_curves import ApiCurve, ConstCurve, SelfCurve
+from .engine import Detail, Engine, Result
 from .errors import InputError
 from .report import OptionOut
-from .workload import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload, peak_factor
+from .workload import DAYS_PER_MONTH, SECONDS_PER_MONTH, Workload, peak_factor
 
 SCHEMA_VERSION = 1
 
@@ -210,181 +207,11 @@ def default_options(result: Result) -> list[str]:
     return out
 
 
-class _ApiCurve:
-    """monthly cost = USD per request × requests, rounded to 1e-6 USD like the engine."""
-
-    def __init__(self, per_request: float) -> None:
-        self.per_request = per_request
-
-    def costs(self, rpms: list[float], peaks: list[float]) -> list[float]:
-        k = self.per_request * 1e6  # round(x * 1e6) / 1e6: see _SelfCurve._dense
-        return [round(k * r) / 1e6 for r in rpms]
-
-    def cost(self, rpm: float, peak: float) -> float:
-        return round(self.per_request * rpm, 6)
-
-
-class _ConstCurve:
-    def __init__(self, value: float) -> None:
-        self.value = value
-
-    def costs(self, rpms: list[float], peaks: list[float]) -> list[float]:
-        return [self.value] * len(rpms)
-
-    def cost(self, rpm: float, peak: float) -> float:
-        return self.value
-
-
-class _Plan:
-    """One precision/GPU-count plan of a self-hosted option: replicas and their price."""
-
-    def __init__(self, cap: float, instances: tuple[Instance, ...], ok: bool, gpus: int) -> None:
-        self.cap = cap  # requests/s one replica serves at the utilisation cap
-        self.instances = instances
-        self.ok = ok  # meets the latency targets
-        self.gpus = gpus  # GPUs per replica
-        self.packer = packer(instances)
-
-    def replicas(self, peak: float) -> int:
-        return max(1, math.ceil(peak / self.cap - 1e-9))
-
-    def gpu_cost(self, replicas: int) -> float:
-        return self.packer.hourly(replicas) * HOURS_PER_MONTH
-
-    def runs(self, peaks: list[float]) -> list[tuple[int, int]]:
-        """(end index, replicas) for each run of equal replica counts along sorted peaks."""
-        n = len(peaks)
-        cap = self.cap
-        first, last = self.replicas(peaks[0]), self.replicas(peaks[-1])
-        if last - first > n // 8:  # dense: nearly every point has its own count
-            ceil = math.ceil
-            reps = [max(1, ceil(p / cap - 1e-9)) for p in peaks]
-            out, end = [], 0
-            for r, group in groupby(reps):
-                end += sum(1 for _ in group)
-                out.append((end, r))
-            return out
-        out = []
-        i = 0
-        rep = self.replicas
-        while i < n:
-            r = rep(peaks[i])
-            j = max(i + 1, bisect_right(peaks, (r + 1e-9) * cap, i + 1))
-            while j > i + 1 and rep(peaks[j - 1]) != r:
-                j -= 1
-            while j < n and rep(peaks[j]) == r:
-                j += 1
-            out.append((j, r))
-            i = j
-        return out
-
-
-class _SelfCurve:
-    """A self-hosted option as a step function of the peak request rate."""
-
-    def __init__(self, plans: list[_Plan], operations: float, setup: float) -> None:
-        self.plans, self.operations, self.setup = plans, operations, setup
-
-    def _total(self, reps: tuple[int, ...], plans: list[_Plan] | None = None) -> float:
-        best = None
-        for plan, r in zip(plans or self.plans, reps, strict=False):
-            cost = plan.gpu_cost(r)
-            if not math.isfinite(cost):
-                continue
-            key = (not plan.ok, cost, plan.gpus)
-            if best is None or key < best:
-                best = key
-        assert best is not None
-        # The engine: breakdown rounded to 1e-6 USD, summed in the order gpus, operations, setup.
-        return round(round(best[1], 6) + self.operations + self.setup, 6)
-
-    def cost(self, rpm: float, peak: float) -> float:
-        return self._total(tuple(p.replicas(peak) for p in self.plans))
-
-    def costs(self, rpms: list[float], peaks: list[float]) -> list[float]:
-        # A plan that meets the latency targets always beats one that does not (engine key).
-        live = [p for p in self.plans if p.ok] or self.plans
-        n = len(peaks)
-        spread = sum(min(n, p.replicas(peaks[-1]) - p.replicas(peaks[0]) + 1) for p in live)
-        if spread > n // 6 and len(live) <= 2:
-            return self._dense(live, peaks)
-        all_runs = [p.runs(peaks) for p in live]
-        if len(all_runs) == 1:
-            out: list[float] = []
-            start = 0
-            for end, r in all_runs[0]:
-                out.extend([self._total((r,), live)] * (end - start))
-                start = end
-            return out
-        ends = sorted({end for runs in all_runs for end, _ in runs})
-        pos = [0] * len(all_runs)
-        out = []
-        start = 0
-        for end in ends:
-            reps = []
-            for k, runs in enumerate(all_runs):
-                while runs[pos[k]][0] < end:
-                    pos[k] += 1
-                reps.append(runs[pos[k]][1])
-            out.extend([self._total(tuple(reps), live)] * (end - start))
-            start = end
-        return out
-
-    def _dense(self, live: list[_Plan], peaks: list[float]) -> list[float]:
-        """Point by point, for ranges where nearly every point needs its own replica count."""
-        gpu = [_dense_gpu_costs(p, peaks) for p in live]
-        if len(gpu) == 1:
-            best = gpu[0]
-        else:
-            (a_costs, b_costs), (ga, gb) = gpu, (live[0].gpus, live[1].gpus)
-            if ga <= gb:  # ties of cost go to fewer GPUs, then to the first plan
-                best = [a if a <= b else b for a, b in zip(a_costs, b_costs, strict=False)]
-            else:
-                best = [a if a < b else b for a, b in zip(a_costs, b_costs, strict=False)]
-        ops, setup = self.operations, self.setup
-        # round(x * 1e6) / 1e6 is round(x, 6) except within an ulp of a half-micro-dollar tie,
-        # and several times faster; a tie moves the result by 1e-6 USD, the engine's resolution.
-        return [round((round(g * 1e6) / 1e6 + ops + setup) * 1e6) / 1e6 for g in best]
-
-
-def _dense_gpu_costs(plan: _Plan, peaks: list[float]) -> list[float]:
-    ceil, cap, hpm = math.ceil, plan.cap, HOURS_PER_MONTH
-    hourly = plan.packer.hourly_many([ceil(p / cap - 1e-9) or 1 for p in peaks])
-    return [h * hpm for h in hourly]
-
-
-def _self_curve(engine: Engine, out: OptionOut, det: Detail) -> _SelfCurve | _ConstCurve | None:
-    """The closed form of one self-hosted option, or None when it cannot be trusted."""
-    fixed = out.cost_breakdown
-    if not det.candidates:  # nothing fits: operations and setup only, at any volume
-        return _ConstCurve(out.monthly_cost)
-    wl, cat = engine.wl, engine.cat
-    sh = out.self_hosting
-    host = det.hosting.get("host")
-    if sh is None or host is None:
-        return None
-    gpu = cat.gpu(sh.gpu)
-    packings = det.hosting.get("packings") or {}
-    model = det.model
-    assert model.architecture is not None
-    base_peak = wl.requests_per_month / SECONDS_PER_MONTH * wl.traffic.peak_factor
-    plans = []
-    for cand in det.candidates:
-        tp = cand["gpus_per_replica"]
-        s = engine.sizing(model, gpu.id, cand["precision"], tp)
-        inst = packings.get((cand["precision"], tp))
-        if inst is None:
-            return None
-        plan = _Plan(s.requests_per_s * wl.self_hosting.utilisation_cap, inst, bool(cand["meets_latency"]), s.gpus)
-        # Self-check against the engine at the workload's own volume.
-        r = plan.replicas(base_peak)
-        if r != cand["replicas"] or cheapest_packing(inst, r)[0] != cand["hourly_total"]:
-            return None
-        plans.append(plan)
-    curve = _SelfCurve(plans, fixed["operations"], fixed["setup"])
-    if curve.cost(wl.requests_per_month, base_peak) != out.monthly_cost:
-        return None
-    return curve
+def _self_curve(out: OptionOut, det: Detail) -> SelfCurve | ConstCurve:
+    """The engine's own cost curve of a self-hosted option (nothing fits: a constant)."""
+    if det.curve is None or not det.curve.plans:
+        return ConstCurve(out.monthly_cost)
+    return det.curve
 
 
 # ------------------------------------------------------------------ the result
@@ -557,7 +384,6 @@ def sweep(
 
     series: list[Series] = []
     curves: dict[str, Any] = {}
-    slow: list[int] = []
     if spec.fast:
         big = None
         for oid in ids:
@@ -566,33 +392,18 @@ def sweep(
             if out.deployment == "api":
                 if big is None:
                     big = engine.with_workload(wl.with_requests_per_month(_BIG_VOLUME))
-                curve = _ApiCurve(big.option(oid)[0].monthly_cost / _BIG_VOLUME)
+                curve = ApiCurve(big.option(oid)[0].monthly_cost / _BIG_VOLUME)
             else:
-                curve = _self_curve(engine, out, det)
-            s = Series(oid, kind_of(out), [], [out.feasible] * n, list(out.violations))
-            if curve is None:
-                s.method, s.feasible = "engine", []
-                slow.append(len(series))
-            else:
-                curves[oid] = curve
-                s.costs = curve.costs(rpms, peaks)
-                tick()
-            series.append(s)
-        if slow:
-            notes.append(
-                f"{len(slow)} option(s) evaluated by the engine at every point: their closed form "
-                "did not reproduce the engine at the workload's own volume"
-            )
+                curve = _self_curve(out, det)
+            curves[oid] = curve
+            series.append(Series(oid, kind_of(out), curve.costs(rpms, peaks), [out.feasible] * n, list(out.violations)))
+            tick()
     else:
         for oid in ids:
             out, _ = pairs[oid]
             series.append(Series(oid, kind_of(out), [], [], list(out.violations), "engine"))
-        slow = list(range(len(series)))
         notes.append(f"the engine ran at each of the {n} points, because {spec.field} changes sizing or prices")
-    if slow:
-        _engine_fill(engine, spec, values, [series[i] for i in slow], tick if not spec.fast else None)
-        if spec.fast:
-            tick(len(slow))
+        _engine_fill(engine, spec, values, series, tick)
 
     def cost_at(s: Series, value: float) -> float:
         curve = curves.get(s.id)
@@ -603,7 +414,7 @@ def sweep(
         return eng.option(s.id)[0].monthly_cost
 
     crossings = find_crossings(values, series, cost_at, spec.log)
-    method = "fast" if spec.fast and not slow else ("mixed" if spec.fast else "engine")
+    method = "fast" if spec.fast else "engine"
     return Sweep(spec, wl, workload_source, values, rpms, tokens, series, crossings, method, notes)
 
 

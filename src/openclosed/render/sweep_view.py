@@ -89,7 +89,6 @@ def sweep_view(sw: Sweep, every_row: bool = True, legend: bool = True) -> View:
     method = {
         "fast": "Fast path: sizing once per option, API cost linear in volume, self-hosted cost "
         "a step function of replicas.",
-        "mixed": "Fast path for most options; the others were evaluated by the engine at every point.",
         "engine": "Evaluated by the engine at every point.",
     }[sw.method]
     notes.append(" ".join([method, *(n[:1].upper() + n[1:] + "." for n in sw.notes)]))

@@ -1,0 +1,47 @@
+"""An API offering as an option: its token price for the workload and the checks it must pass."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import constraints
+from .evaluation import UNSCORED, Context, Detail
+from .pricing import price_api
+from .report import OptionOut, construct
+
+if TYPE_CHECKING:
+    from .catalog.schema import ApiProvider, Offering
+
+
+def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple[OptionOut, Detail]:
+    model = ctx.cat.model(offering.model)
+    oid = f"{model.id}@{provider.id}"
+    cost = price_api(provider, offering, ctx.wl)
+    mv, mw = constraints.model_constraints(ctx, model, api=True)
+    pv, pw = constraints.api_privacy(ctx, provider, offering)
+    lv, lw = constraints.api_latency(ctx, provider, offering)
+    violations = [*mv, *pv, *constraints.api_limits(ctx, model, offering), *lv]
+    warnings = [*mw, *pw, *lw, *constraints.stale_price(ctx, oid, f"{offering.model} at {provider.id}", offering.as_of)]
+    out = construct(
+        OptionOut,
+        id=oid,
+        model=model.id,
+        model_name=model.name,
+        open_weights=model.open_weights,
+        deployment="api",
+        provider=provider.id,
+        licence=model.licence,
+        quality_index=model.quality.index if model.quality else None,
+        monthly_cost=cost.monthly_cost,
+        cost_per_million_tokens=ctx.per_million(cost.monthly_cost),
+        cost_breakdown=dict(cost.breakdown),
+        unit_prices=cost.unit_prices,
+        self_hosting=None,
+        feasible=not violations,
+        violations=violations,
+        warnings=warnings,
+        scores=UNSCORED,
+        reasons=[],
+        rank=None,
+    )
+    return out, Detail(model=model, api=cost, provider=provider, offering=offering)

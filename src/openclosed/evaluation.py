@@ -1,0 +1,97 @@
+"""What the engine's stages hand each other: settings, the evaluation context, per-option details.
+
+This module sits below every stage (API options, self-hosting, constraints, recommendation), so
+that they can share these types without importing the engine that calls them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import scoring
+from .errors import InputError
+from .report import OptionOut, Report, Scores, construct
+from .sizing import DEFAULT_EFFICIENCY, Efficiency, Sizing
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .catalog.schema import ApiProvider, Model, Offering
+    from .pricing import ApiCost
+    from .workload import Workload
+
+SORTS = ("overall", "cost", "privacy", "lock-in", "quality")
+SIMILAR_QUALITY = 5.0  # index points within which two models count as of similar quality
+DEFAULT_STALE_DAYS = 90
+
+# Every field is passed to the constructor explicitly: resolving pydantic defaults per object
+# (it inspects default factories) cost more than the rest of building an option.
+UNSCORED = construct(Scores, cost=0.0, privacy=0.0, lock_in=0.0, quality=0.0, overall=0.0)
+
+
+@dataclass
+class Settings:
+    profile: str = "balanced"
+    weights: str | None = None
+    sort: str = "overall"
+    today: dt.date | None = None
+    stale_days: int = DEFAULT_STALE_DAYS
+    models: list[str] | None = None
+    providers: list[str] | None = None
+    deployment: str | None = None  # "api" | "self-hosted"
+    workload_source: str = "workload"
+    efficiency: Efficiency = DEFAULT_EFFICIENCY
+
+
+@dataclass
+class Detail:
+    """Everything behind one option, for `explain` and the sweep."""
+
+    model: Model
+    api: ApiCost | None = None
+    provider: ApiProvider | None = None
+    offering: Offering | None = None
+    sizing: Sizing | None = None
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    hosting: dict[str, Any] = field(default_factory=dict)
+    # The option reduced to its monthly cost as a function of volume (cost_curves): the engine
+    # prices the option with it, and a sweep evaluates the same object at other volumes.
+    curve: Any = None
+
+
+@dataclass
+class Result:
+    report: Report
+    details: dict[str, Detail]
+    all_options: list[OptionOut]
+    stale_summary: str | None = None  # the catalogue-wide stale-price warning, if any
+
+
+class Context:
+    """One evaluation: the catalogue, the workload, the settings, and what the stages learn.
+
+    The caches and fact sets live here so that a stage never re-derives what another already
+    knows (and never reads it back out of a message)."""
+
+    def __init__(self, catalog: Catalog, workload: Workload, settings: Settings | None = None) -> None:
+        self.cat, self.wl = catalog, workload
+        self.st = settings or Settings()
+        self.today = self.st.today or dt.date.today()
+        self.weights = scoring.weights_for(self.st.profile, self.st.weights)
+        if self.st.sort not in SORTS:
+            raise InputError.one(f"unknown sort '{self.st.sort}'; expected one of {', '.join(SORTS)}", field="--sort")
+        self.sizing_cache: dict[tuple, Sizing] = {}
+        self.plan_cache: dict[tuple[str, str], list[tuple[str, Sizing, bool]]] = {}
+        self.constraint_cache: dict[tuple[str, bool], tuple[list[str], list[str]]] = {}
+        self.expiring: set[str] = set()  # models that shut down within the horizon
+        self.stale: set[str] = set()  # options priced from an entry older than stale_days
+        self.best_quality = max((m.quality.index for m in catalog.all_models() if m.quality), default=100.0)
+
+    def per_million(self, monthly: float) -> float:
+        tokens = self.wl.tokens_per_month
+        return round(monthly / tokens * 1e6, 6) if tokens else 0.0
+
+    def age_if_stale(self, as_of: dt.date) -> int | None:
+        age = (self.today - as_of).days
+        return age if age > self.st.stale_days else None

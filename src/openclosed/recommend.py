@@ -1,0 +1,159 @@
+"""Scores, ranking order and the recommendation with its prose."""
+
+from __future__ import annotations
+
+from . import scoring
+from .catalog.schema import OnPrem
+from .evaluation import SIMILAR_QUALITY, Context, Detail
+from .report import OptionOut, Recommendation, Saving, Scores, construct
+from .units import money
+
+
+def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) -> None:
+    """Fill every option's scores and the reasons behind them."""
+    feasible = [o.monthly_cost for o in options if o.feasible and o.monthly_cost > 0]
+    cheapest = min(feasible) if feasible else min((o.monthly_cost for o in options if o.monthly_cost > 0), default=1.0)
+    serving = {m.id: len(ctx.cat.providers_serving(m.id)) for m in ctx.cat.all_models()}
+    for o in options:
+        det = details[o.id]
+        reasons: list[str] = []
+        cost = scoring.cost_score(o.monthly_cost, cheapest)
+        ratio = o.monthly_cost / cheapest if cheapest else 1.0
+        reasons.append(
+            "cost: the cheapest feasible option"
+            if ratio <= 1.0001
+            else f"cost: {ratio:,.1f}× the cheapest feasible option"
+        )
+        privacy = scoring.privacy_score(det.provider, isinstance(det.hosting.get("host"), OnPrem), reasons)
+        lic = ctx.cat.licence(det.model.licence)
+        lock = scoring.lock_in_score(
+            det.model,
+            lic,
+            o.deployment == "self-hosted",
+            serving.get(o.model, 0),
+            bool(det.offering and det.offering.fine_tuning),
+            reasons,
+        )
+        quality = scoring.quality_score(o.quality_index, ctx.best_quality)
+        reasons.append(
+            f"quality: index {o.quality_index:g}"
+            if o.quality_index is not None
+            else "quality: no index in the catalogue"
+        )
+        parts = {"cost": cost, "privacy": privacy, "lock_in": lock, "quality": quality}
+        penalty = scoring.LIFECYCLE_PENALTY if o.model in ctx.expiring else 0.0
+        if penalty:
+            reasons.append(f"overall: −{penalty:g} because the model shuts down within the horizon")
+        o.scores = construct(
+            Scores,
+            **{k: round(v, 1) for k, v in parts.items()},
+            overall=round(scoring.overall(parts, ctx.weights, penalty), 1),
+        )
+        o.reasons = reasons
+
+
+def sort_key(sort: str, o: OptionOut) -> tuple:
+    """Feasible options first, then the chosen sort, then cost and id."""
+    s = o.scores
+    key = {
+        "overall": -s.overall,
+        "cost": o.monthly_cost,
+        "privacy": -s.privacy,
+        "lock-in": s.lock_in,
+        "quality": -s.quality,
+    }[sort]
+    return (not o.feasible, key, o.monthly_cost, o.id)
+
+
+def by_overall(options: list[OptionOut]) -> list[OptionOut]:
+    """Feasible options, best overall score first (ties: cheaper, then id)."""
+    return sorted((o for o in options if o.feasible), key=lambda o: (-o.scores.overall, o.monthly_cost, o.id))
+
+
+def recommend(ctx: Context, ranked: list[OptionOut]) -> Recommendation:
+    """The best option by overall score, with why it wins and what the other kind offers."""
+    best = ranked[0]
+    runner = ranked[1] if len(ranked) > 1 else None
+    other = next((o for o in ranked if o.open_weights != best.open_weights), None)
+    sav = saving(ctx, ranked)
+    parts = [
+        f"{best.id} scores {best.scores.overall:g} overall: {money(best.monthly_cost)} a month "
+        f"({money(best.cost_per_million_tokens)} per million tokens), privacy {best.scores.privacy:g}, "
+        f"lock-in {best.scores.lock_in:g}, quality {best.scores.quality:g}."
+    ]
+    kind = "closed" if best.open_weights else "open-weight"
+    if runner is not None:
+        parts.append(_against_runner(best, runner, kind if runner is other else None))
+    if other is None:
+        parts.append(f"No {kind} option meets every constraint (see --all for why).")
+    elif other is not runner:
+        parts.append(
+            f"The best {kind} option is {other.id} (overall {other.scores.overall:g}, "
+            f"{money(other.monthly_cost)}/month)."
+        )
+    if sav is not None:
+        verb = "less" if sav.saving_pct >= 0 else "more"
+        parts.append(
+            f"For similar quality, {sav.open_option} costs {abs(sav.saving_pct):.0f}% {verb} "
+            f"than {sav.closed_option} ({money(sav.open_monthly_cost)} vs "
+            f"{money(sav.closed_monthly_cost)} a month)."
+        )
+    return Recommendation.model_construct(
+        id=best.id,
+        why=" ".join(parts),
+        runner_up=runner.id if runner else None,
+        best_other_kind=other.id if other else None,
+        saving=sav,
+    )
+
+
+def _against_runner(best: OptionOut, runner: OptionOut, other_kind: str | None) -> str:
+    wins, loses = [], []
+    for key, label, better in (
+        ("cost", "cost", best.monthly_cost < runner.monthly_cost - 0.005),
+        ("privacy", "privacy", best.scores.privacy > runner.scores.privacy),
+        ("lock_in", "lock-in", best.scores.lock_in < runner.scores.lock_in),
+        ("quality", "quality", best.scores.quality > runner.scores.quality),
+    ):
+        same = getattr(best.scores, key) == getattr(runner.scores, key)
+        if key == "cost":
+            same = abs(best.monthly_cost - runner.monthly_cost) < 0.005
+        if not same:
+            (wins if better else loses).append(label)
+    also = f", also the best {other_kind} option" if other_kind else ""
+    txt = (
+        f"Against the runner-up {runner.id} (overall {runner.scores.overall:g}, "
+        f"{money(runner.monthly_cost)}/month{also})"
+    )
+    if wins:
+        txt += f" it wins on {', '.join(wins)}"
+    if loses:
+        txt += ("; " if wins else " it ") + f"gives up {', '.join(loses)}"
+    return txt + "."
+
+
+def saving(ctx: Context, ranked: list[OptionOut]) -> Saving | None:
+    """The best open-weight option against a closed option of similar quality."""
+    opens = [o for o in ranked if o.open_weights and o.quality_index is not None]
+    closed = [o for o in ranked if not o.open_weights and o.quality_index is not None]
+    if not opens or not closed:
+        return None
+    o = opens[0]
+    q = o.quality_index or 0.0
+    # Prefer closed models that are not about to shut down: they are the real alternative.
+    lasting = [c for c in closed if c.model not in ctx.expiring]
+    closed = lasting or closed
+    similar = [c for c in closed if abs((c.quality_index or 0) - q) <= SIMILAR_QUALITY]
+    if similar:
+        c = min(similar, key=lambda c: (c.monthly_cost, c.id))
+    else:
+        c = min(closed, key=lambda c: (abs((c.quality_index or 0) - q), c.monthly_cost, c.id))
+    pct = (1 - o.monthly_cost / c.monthly_cost) * 100 if c.monthly_cost > 0 else 0.0
+    return Saving.model_construct(
+        open_option=o.id,
+        closed_option=c.id,
+        open_monthly_cost=o.monthly_cost,
+        closed_monthly_cost=c.monthly_cost,
+        saving_pct=round(pct, 1),
+        quality_gap=round(q - (c.quality_index or 0), 1),
+    )
