@@ -37,29 +37,36 @@ def _root(
     """openclosed compares every way to serve a workload on cost, privacy, lock-in and quality."""
 
 
-def _register() -> None:
-    from . import (
-        breakeven_cmd,
-        browse,
-        catalog_cmd,
-        check_cmd,
-        compare_cmd,
-        schema_cmd,
-        size_cmd,
-    )
+# Which module registers each command. Only the invoked command's module is imported and
+# converted by typer (building every command's parameters cost 30-60 ms of each run); `--help`
+# and anything unrecognised register them all. tests/test_cli_wiring.py keeps this map true.
+COMMANDS: dict[str, str] = {
+    "compare": "compare_cmd",
+    "explain": "compare_cmd",
+    "size": "size_cmd",
+    "breakeven": "breakeven_cmd",
+    "check": "check_cmd",
+    "diff": "check_cmd",
+    "schema": "schema_cmd",
+    "sweep": "sweep_cmd",
+    "catalog": "catalog_cmd",
+    "models": "browse",
+    "providers": "browse",
+    "gpus": "browse",
+    "licences": "browse",
+}
+_registered: set[str] = set()
 
-    for module in (compare_cmd, size_cmd, breakeven_cmd, check_cmd, schema_cmd):
-        module.register(app)
-    browse.register(app)
-    catalog_cmd.register(app)
-    try:
-        from . import sweep_cmd
-    except ImportError:  # pragma: no cover - optional module during development
-        return
-    sweep_cmd.register(app)
 
+def _register(args: list[str] | None = None) -> None:
+    import importlib
 
-_register()
+    first = next((a for a in args or [] if not a.startswith("-")), None)
+    wanted = [COMMANDS[first]] if first in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for name in wanted:
+        if name not in _registered:
+            _registered.add(name)
+            importlib.import_module(f".{name}", __package__).register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -80,6 +87,7 @@ def _run(argv: list[str] | None) -> None:
 
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    _register(args)
     try:
         rc = app(args=args, prog_name="openclosed", standalone_mode=False)
     except OpenclosedError as exc:
