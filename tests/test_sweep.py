@@ -29,6 +29,7 @@ def _engine_costs(catalog, wl) -> dict[str, tuple[float, float, bool]]:
 
 
 def _check_against_engine(catalog, res: sw.Sweep, wl_at, indices) -> int:
+    res.materialize()
     checked = 0
     for i in indices:
         expected = _engine_costs(catalog, wl_at(res.values[i]))
@@ -53,6 +54,26 @@ def test_fast_path_matches_the_engine_for_every_option(catalog, name: str) -> No
     # Low volumes (one replica), the step region, and dense replica counts at the top.
     checked = _check_against_engine(catalog, res, wl.with_requests_per_month, [0, 15, 35, 52, 63, 70])
     assert checked == 6 * len(res.series)
+
+
+def test_a_sweep_over_every_option_streams_its_rows(catalog) -> None:
+    # Over many options no series keeps its costs: rows are computed a chunk at a time, so memory
+    # is flat in the number of points; the streamed CSV equals the rows of the materialised sweep.
+    wl = preset("chatbot")
+    spec = sw.parse_spec("requests_per_month=1e3..1e9", wl, steps=sw.CHUNK + 7, log=True)
+    res = sw.sweep(Engine(catalog, wl, SETTINGS), spec, ["all"])
+    assert res.lazy and all(s.costs == [] for s in res.series)
+    streamed = io.StringIO()
+    res.write_csv(streamed)
+    lines = streamed.getvalue().splitlines()
+    assert len(lines) == 1 + (sw.CHUNK + 7) * len(res.series)
+    res.materialize()
+    assert not res.lazy and all(len(s.costs) == sw.CHUNK + 7 for s in res.series)
+    again = io.StringIO()
+    res.write_csv(again)
+    assert again.getvalue() == streamed.getvalue()
+    row = next(r for r in csv.DictReader(io.StringIO(streamed.getvalue())) if r["option"] == res.series[3].id)
+    assert float(row["monthly_cost"]) == res.series[3].costs[0]
 
 
 def test_fast_path_dense_and_sparse_agree_with_the_engine(catalog) -> None:

@@ -5,11 +5,22 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:
     """Write to a temporary file beside `path`, fsync, then rename over it."""
+    with atomic_open(path) as fh:
+        fh.write(text.encode("utf-8") if isinstance(text, str) else text)
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path) -> Iterator[BinaryIO]:
+    """A binary handle on a temporary file beside `path` that replaces `path` when the block
+    ends without an error (fsync first); on any error the temporary file is removed and `path`
+    is untouched. Output produced piece by piece (a large sweep) streams through it."""
     from .errors import InputError
 
     path = Path(path)
@@ -29,7 +40,7 @@ def write_atomic(path: Path, text: str | bytes) -> None:
             mode = 0o666 & ~umask
         os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

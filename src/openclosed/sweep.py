@@ -23,12 +23,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
 from .cost_curves import ApiCurve, ConstCurve, SelfCurve
 from .engine import Detail, Engine, Result
 from .errors import InputError
 from .report import OptionOut
+from .units import csv_cell
 from .workload import DAYS_PER_MONTH, SECONDS_PER_MONTH, Workload, peak_factor
 
 SCHEMA_VERSION = 1
@@ -49,6 +50,7 @@ FAST_FIELDS = (*VOLUME_FIELDS, "peak_to_average")
 DEFAULT_STEPS_FAST = 241
 DEFAULT_STEPS_ENGINE = 25
 MAX_STEPS = 100_000
+CHUNK = 512  # points evaluated together when rows are streamed
 MAX_PAIRWISE = 12  # above this many options, only changes of the cheapest option are crossings
 KINDS = ("closed API", "open-weight API", "self-hosted")
 _BIG_VOLUME = 1e15  # requests/month at which an API option's per-request cost is read
@@ -224,6 +226,7 @@ class Series:
     feasible: list[bool]
     violations: list[str] = field(default_factory=list)  # at the workload's own value
     method: str = "fast"  # fast | engine
+    curve: Any = field(default=None, repr=False)  # the cost curve, when costs are computed per chunk
 
 
 @dataclass
@@ -264,10 +267,32 @@ class Sweep:
     crossings: list[Crossing]
     method: str  # fast | engine
     notes: list[str] = field(default_factory=list)
+    peaks: list[float] = field(default_factory=list)
+    # A sweep over many options keeps each option's curve, not its costs at every point: rows
+    # are computed a chunk of points at a time, so memory stays flat in the number of points.
+    lazy: bool = False
 
     @property
     def field(self) -> str:
         return self.spec.field
+
+    def materialize(self) -> None:
+        """Compute and keep every cost (for renderers that need whole series: tables, charts)."""
+        if self.lazy:
+            for s in self.series:
+                s.costs = s.curve.costs(self.requests_per_month, self.peaks)
+            self.lazy = False
+
+    def chunks(self, size: int = CHUNK) -> Iterator[tuple[int, list[list[float]]]]:
+        """(first point index, costs per series for the points of the chunk), in order."""
+        n = len(self.values)
+        for a in range(0, n, size):
+            b = min(n, a + size)
+            if self.lazy:
+                r, p = self.requests_per_month[a:b], self.peaks[a:b]
+                yield a, [s.curve.costs(r, p) for s in self.series]
+            else:
+                yield a, [s.costs[a:b] for s in self.series]
 
     def cost_per_million(self, s: Series, i: int) -> float:
         tokens = self.tokens_per_month[i]
@@ -275,18 +300,64 @@ class Sweep:
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """One row per point and option, point-major."""
-        for i, value in enumerate(self.values):
-            for s in self.series:
-                yield {
-                    self.field: value,
-                    "option": s.id,
-                    "kind": s.kind,
-                    "monthly_cost": s.costs[i],
-                    "cost_per_million_tokens": self.cost_per_million(s, i),
-                    "feasible": s.feasible[i],
-                }
+        for a, costs in self.chunks():
+            for k in range(len(costs[0]) if costs else 0):
+                i = a + k
+                value, tokens = self.values[i], self.tokens_per_month[i]
+                for s, c in zip(self.series, costs, strict=True):
+                    cost = c[k]
+                    yield {
+                        self.field: value,
+                        "option": s.id,
+                        "kind": s.kind,
+                        "monthly_cost": cost,
+                        "cost_per_million_tokens": round(cost / tokens * 1e6, 6) if tokens else 0.0,
+                        "feasible": s.feasible[i],
+                    }
 
-    def to_dict(self) -> dict[str, Any]:
+    def write_csv(self, out: TextIO) -> None:
+        """The CSV of every row, written a chunk of points at a time."""
+        f = self.field
+        out.write(f"{f},option,kind,monthly_cost,cost_per_million_tokens,feasible\n")
+        # Each option's id and kind cells are the same on every row: escape them once.
+        heads = [f"{_csv_text(s.id)},{_csv_text(s.kind)}," for s in self.series]
+        n_series = len(self.series)
+        for a, costs in self.chunks():
+            lines = []
+            for k in range(len(costs[0]) if costs else 0):
+                i = a + k
+                value, tokens = csv_cell(self.values[i]), self.tokens_per_month[i]
+                for j in range(n_series):
+                    cost = costs[j][k]
+                    per = round(cost / tokens * 1e6, 6) if tokens else 0.0
+                    ok = "true" if self.series[j].feasible[i] else "false"
+                    lines.append(f"{value},{heads[j]}{_num(cost)},{_num(per)},{ok}\n")
+            out.write("".join(lines))
+
+    def write_json(self, out: TextIO) -> None:
+        """The JSON document, its points written a chunk at a time (same text as json.dumps, indent 2)."""
+        import json
+
+        head = self.to_dict(points=False)
+        text = json.dumps(_finite(head), indent=2, ensure_ascii=False, allow_nan=False)
+        marker = '  "points": "__POINTS__"'
+        before, after = text.split(marker)
+        out.write(before + '  "points": [')
+        key = json.dumps(self.field, ensure_ascii=False)
+        sep = "\n"
+        for row in self.rows():
+            out.write(
+                f"{sep}    {{\n      {key}: {_jnum(row[self.field])},\n"
+                f'      "option": {json.dumps(row["option"], ensure_ascii=False)},\n'
+                f'      "kind": {json.dumps(row["kind"], ensure_ascii=False)},\n'
+                f'      "monthly_cost": {_jnum(row["monthly_cost"])},\n'
+                f'      "cost_per_million_tokens": {_jnum(row["cost_per_million_tokens"])},\n'
+                f'      "feasible": {"true" if row["feasible"] else "false"}\n    }}'
+            )
+            sep = ",\n"
+        out.write(("\n  ]" if sep != "\n" else "]") + after + "\n")
+
+    def to_dict(self, points: bool = True) -> dict[str, Any]:
         wl = self.workload
         return {
             "schema_version": SCHEMA_VERSION,
@@ -317,10 +388,55 @@ class Sweep:
                 }
                 for s in self.series
             ],
-            "points": list(self.rows()),
+            "points": list(self.rows()) if points else "__POINTS__",
             "crossings": [c.to_dict(self.field) for c in self.crossings],
             "notes": self.notes,
         }
+
+
+def _csv_text(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n\r') else text
+
+
+def _num(value: float) -> str:
+    """csv_cell for a float, inlined for the millions of cells a large sweep writes."""
+    try:
+        whole = int(value)
+    except (OverflowError, ValueError):  # inf, nan
+        return ""
+    return str(whole) if value == whole and -1e15 < value < 1e15 else repr(value)
+
+
+def _jnum(value: float) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "null"
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+class _Repeat:
+    """The same value at every point, in constant memory (a fast-path option's feasibility)."""
+
+    def __init__(self, value: bool, n: int) -> None:
+        self.value, self.n = value, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> bool:
+        return self.value
+
+    def __iter__(self) -> Iterator[bool]:
+        return iter([self.value] * min(self.n, 1))
 
 
 # ------------------------------------------------------------------ sweeping
@@ -385,6 +501,7 @@ def sweep(
 
     series: list[Series] = []
     curves: dict[str, Any] = {}
+    lazy = spec.fast and len(ids) > MAX_PAIRWISE
     if spec.fast:
         big = None
         for oid in ids:
@@ -397,7 +514,9 @@ def sweep(
             else:
                 curve = _self_curve(out, det)
             curves[oid] = curve
-            series.append(Series(oid, kind_of(out), curve.costs(rpms, peaks), [out.feasible] * n, list(out.violations)))
+            costs = [] if lazy else curve.costs(rpms, peaks)
+            feasible = _Repeat(out.feasible, n)
+            series.append(Series(oid, kind_of(out), costs, feasible, list(out.violations), curve=curve))  # type: ignore[arg-type]
             tick()
     else:
         for oid in ids:
@@ -414,9 +533,10 @@ def sweep(
         eng = engine.with_workload(workload_at(wl, spec.field, value))
         return eng.option(s.id)[0].monthly_cost
 
-    crossings = find_crossings(values, series, cost_at, spec.log)
     method = "fast" if spec.fast else "engine"
-    return Sweep(spec, wl, workload_source, values, rpms, tokens, series, crossings, method, notes)
+    result = Sweep(spec, wl, workload_source, values, rpms, tokens, series, [], method, notes, peaks, lazy)
+    result.crossings = find_crossings(values, series, cost_at, spec.log, columns=result.chunks() if lazy else None)
+    return result
 
 
 def _engine_fill(
@@ -448,6 +568,7 @@ def find_crossings(
     series: list[Series],
     cost_at: Callable[[Series, float], float] | None = None,
     log: bool = False,
+    columns: Iterator[tuple[int, list[list[float]]]] | None = None,
 ) -> list[Crossing]:
     """Where two options swap order (pairwise up to MAX_PAIRWISE options; beyond that, where
     the cheapest option changes), refined by bisection when `cost_at` is given."""
@@ -467,15 +588,20 @@ def find_crossings(
     else:
         pool = [s for s in series if all(s.feasible)] or list(series)
         pool.sort(key=lambda s: s.id)  # ties go to the smallest id
+        where = {id(s): k for k, s in enumerate(series)}
+        chunks = columns if columns is not None else iter([(0, [s.costs for s in series])])
         cur = -1
-        for i, column in enumerate(zip(*[s.costs for s in pool], strict=False)):
-            low = min(column)
-            j = column.index(low)
-            if cur < 0:
-                cur = j
-            elif j != cur and low < column[cur]:
-                pairs.append((pool[cur], pool[j], i - 1, i))
-                cur = j
+        for a, chunk in chunks:
+            block = [chunk[where[id(s)]] for s in pool]
+            for k, column in enumerate(zip(*block, strict=False)):
+                i = a + k
+                low = min(column)
+                j = column.index(low)
+                if cur < 0:
+                    cur = j
+                elif j != cur and low < column[cur]:
+                    pairs.append((pool[cur], pool[j], i - 1, i))
+                    cur = j
     out = []
     for a, b, i0, i1 in pairs:
         out.append(_refine(a, b, values, i0, i1, cost_at, log))
@@ -493,8 +619,13 @@ def _refine(
     log: bool,
 ) -> Crossing:
     x0, x1 = values[i0], values[i1]
-    left = _sign(a.costs[i0] - b.costs[i0]) or -_sign(a.costs[i1] - b.costs[i1])
-    ca, cb = a.costs[i1], b.costs[i1]
+
+    def at(s: Series, i: int) -> float:
+        # A streamed (lazy) series keeps no costs: read its curve at the grid point.
+        return s.costs[i] if s.costs or cost_at is None else cost_at(s, values[i])
+
+    left = _sign(at(a, i0) - at(b, i0)) or -_sign(at(a, i1) - at(b, i1))
+    ca, cb = at(a, i1), at(b, i1)
     refined = False
     if cost_at is not None:
         refined = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 
 def money(value: float) -> str:
     """$1,234 for large sums, $12.34 for small ones, $0.0123 for tiny ones."""
@@ -10,3 +12,21 @@ def money(value: float) -> str:
     if abs(value) >= 1:
         return f"${value:,.2f}"
     return f"${value:,.4g}"
+
+
+def csv_cell(value: object) -> object:
+    """A value as the CSV outputs write it: raw numbers (integers without ".0"), true/false,
+    empty for None and non-finite numbers, lists joined by "; "."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        if value == int(value) and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value)
+    return value

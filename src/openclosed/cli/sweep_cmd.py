@@ -169,6 +169,7 @@ def register(app: typer.Typer) -> None:
         if chart is not None:
             from ..render.chart import sweep_chart
 
+            result.materialize()
             sweep_chart(result, chart)
             info(f"wrote {chart}")
         _output(result, fmt.value, out_file, plot)
@@ -178,18 +179,16 @@ def _output(result: Any, fmt: str, out_file: Path | None, plot: bool) -> None:
     from ..render import RENDERERS
     from ..render.sweep_view import sweep_view
 
-    if fmt == "json":
-        from ..render.jsonout import to_json
-
-        emit(to_json(result.to_dict()), out_file)
+    if fmt in ("json", "csv"):
+        # Rows are written as they are computed: memory stays flat in the number of points.
+        write = result.write_json if fmt == "json" else result.write_csv
+        _stream(write, out_file)
         return
+    result.materialize()
     if fmt == "html":
         from ..render.html import sweep_html
 
         emit(sweep_html(result), out_file)
-        return
-    if fmt == "csv":
-        emit(RENDERERS["csv"](sweep_view(result)), out_file)
         return
     view = sweep_view(result, every_row=False, legend=not (plot and fmt == "table"))
     if fmt == "markdown":
@@ -204,6 +203,23 @@ def _output(result: Any, fmt: str, out_file: Path | None, plot: bool) -> None:
         text = terminal_chart(sweep_chart_data(result), width=min(width, 120), color=color) + "\n"
     text += RENDERERS["table"](view, width=width, color=color)
     emit(text, out_file)
+
+
+def _stream(write: Any, out_file: Path | None) -> None:
+    import io
+
+    if out_file is None:
+        write(sys.stdout)
+        sys.stdout.flush()
+        return
+    from ..fileio import atomic_open
+
+    with atomic_open(out_file) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=False)
+        write(text)
+        text.flush()
+        text.detach()
+    info(f"wrote {out_file}")
 
 
 def _terminal_width() -> int:

@@ -4,26 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import math
-from typing import Any
 
+from ..units import csv_cell
 from . import View
 
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return ""
-        if value == int(value) and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, (list, tuple)):
-        return "; ".join(str(v) for v in value)
-    return value
+_cell = csv_cell
 
 
 def to_csv(view: View) -> str:
