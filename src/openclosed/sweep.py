@@ -26,169 +26,35 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from .cost_curves import ApiCurve, ConstCurve, SelfCurve
+from .crossings import MAX_PAIRWISE, Crossing, find_crossings
 from .engine import Detail, Engine, Result
 from .errors import InputError
 from .report import OptionOut
+from .sweep_range import (
+    DEFAULT_STEPS_ENGINE,
+    DEFAULT_STEPS_FAST,
+    FAST_FIELDS,
+    FIELDS,
+    MAX_STEPS,
+    VOLUME_FIELDS,
+    SweepSpec,
+    check_range,
+    current_value,
+    grid,
+    normalise_field,
+    parse_spec,
+    workload_at,
+)
 from .units import csv_cell
 from .workload import DAYS_PER_MONTH, SECONDS_PER_MONTH, Workload, peak_factor
 
 SCHEMA_VERSION = 1
 
-# field -> (workload section, unit shown on axes, default range relative to the workload's value
-#           or absolute: ("rel", lo_factor, hi_factor) | ("abs", lo, hi))
-FIELDS: dict[str, tuple[str, str, tuple[str, float, float]]] = {
-    "requests_per_month": ("traffic", "requests/month", ("abs", 1e3, 1e9)),
-    "requests_per_day": ("traffic", "requests/day", ("rel", 0.01, 100.0)),
-    "input_tokens": ("traffic", "input tokens/request", ("rel", 0.1, 10.0)),
-    "output_tokens": ("traffic", "output tokens/request", ("rel", 0.1, 10.0)),
-    "cached_input_share": ("traffic", "cached share of input tokens", ("abs", 0.0, 0.95)),
-    "peak_to_average": ("traffic", "peak-to-average traffic", ("abs", 1.0, 10.0)),
-    "gpu_price_multiplier": ("self_hosting", "× catalogue GPU price", ("abs", 0.25, 2.0)),
-}
-VOLUME_FIELDS = ("requests_per_month", "requests_per_day")
-FAST_FIELDS = (*VOLUME_FIELDS, "peak_to_average")
-DEFAULT_STEPS_FAST = 241
-DEFAULT_STEPS_ENGINE = 25
-MAX_STEPS = 100_000
 CHUNK = 512  # points evaluated together when rows are streamed
-MAX_PAIRWISE = 12  # above this many options, only changes of the cheapest option are crossings
 KINDS = ("closed API", "open-weight API", "self-hosted")
 _BIG_VOLUME = 1e15  # requests/month at which an API option's per-request cost is read
 
 Progress = Callable[[int, int], None]
-
-
-# ------------------------------------------------------------------ the range
-@dataclass(frozen=True)
-class SweepSpec:
-    field: str
-    start: float
-    stop: float
-    steps: int
-    log: bool
-
-    @property
-    def fast(self) -> bool:
-        return self.field in FAST_FIELDS
-
-    @property
-    def unit(self) -> str:
-        return FIELDS[self.field][1]
-
-
-def _number(text: str, what: str) -> float:
-    t = text.strip().replace(",", "").replace("_", "")
-    mult = 1.0
-    suffixes = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9}
-    if t and t[-1].lower() in suffixes and not t.lower().endswith("e"):
-        mult = suffixes[t[-1].lower()]
-        t = t[:-1]
-    try:
-        value = float(t) * mult
-    except ValueError:
-        raise InputError.one(f"{what} {text.strip()!r} is not a number", field="--vary") from None
-    if not math.isfinite(value):
-        raise InputError.one(f"{what} must be finite (got {text.strip()!r})", field="--vary")
-    return value
-
-
-def normalise_field(name: str) -> str:
-    key = name.strip().lower().replace("-", "_")
-    if key not in FIELDS:
-        import difflib
-
-        close = difflib.get_close_matches(key, list(FIELDS), n=1, cutoff=0.5)
-        hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(FIELDS)}"
-        raise InputError.one(f"cannot vary '{name.strip()}'{hint}", field="--vary")
-    return key
-
-
-def current_value(workload: Workload, name: str) -> float:
-    if name == "requests_per_month":
-        return workload.requests_per_month
-    if name == "requests_per_day":
-        return workload.requests_per_month / DAYS_PER_MONTH
-    section = getattr(workload, FIELDS[name][0])
-    return float(getattr(section, name))
-
-
-def parse_spec(text: str | None, workload: Workload, steps: int | None = None, log: bool | None = None) -> SweepSpec:
-    """`FIELD=START..STOP` (or `FIELD` alone for a default range) into a checked SweepSpec.
-
-    `log=None` picks log spacing when the range spans two decades or more.
-    """
-    text = (text or "requests_per_month").strip()
-    name, eq, rng = text.partition("=")
-    field_name = normalise_field(name)
-    if eq:
-        lo_text, dots, hi_text = rng.partition("..")
-        if not dots or not lo_text.strip() or not hi_text.strip():
-            raise InputError.one(
-                f"expected FIELD=START..STOP, e.g. requests_per_month=1e3..1e9 (got {text!r})",
-                field="--vary",
-            )
-        start, stop = _number(lo_text, "START"), _number(hi_text, "STOP")
-    else:
-        kind, lo, hi = FIELDS[field_name][2]
-        if kind == "rel":
-            base = current_value(workload, field_name)
-            start, stop = base * lo, base * hi
-        else:
-            start, stop = lo, hi
-    if not start < stop:
-        raise InputError.one(f"START must be below STOP (got {start:g}..{stop:g})", field="--vary")
-    if steps is None:
-        steps = DEFAULT_STEPS_FAST if field_name in FAST_FIELDS else DEFAULT_STEPS_ENGINE
-    if not 2 <= steps <= MAX_STEPS:
-        raise InputError.one(f"expected 2 to {MAX_STEPS:,} steps (got {steps})", field="--steps")
-    if log is None:
-        log = start > 0 and stop / start >= 100
-    if log and start <= 0:
-        raise InputError.one(
-            f"a log range needs START > 0 (got {start:g}); drop --log or start above zero",
-            field="--vary",
-        )
-    spec = SweepSpec(field_name, start, stop, steps, log)
-    check_range(workload, spec)
-    return spec
-
-
-def check_range(workload: Workload, spec: SweepSpec) -> None:
-    """Both ends of the range must make a valid workload (one clear line otherwise)."""
-    from pydantic import ValidationError
-
-    for end, value in (("START", spec.start), ("STOP", spec.stop)):
-        try:
-            Workload.model_validate(workload_at(workload, spec.field, value).model_dump())
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            msg = err.get("msg", "invalid").removeprefix("Value error, ")
-            raise InputError.one(f"{end} {value:g} is not a valid {spec.field}: {msg}", field="--vary") from None
-
-
-def grid(spec: SweepSpec) -> list[float]:
-    n, lo, hi = spec.steps, spec.start, spec.stop
-    if spec.log:
-        a, b = math.log10(lo), math.log10(hi)
-        values = [10 ** (a + (b - a) * i / (n - 1)) for i in range(n)]
-    else:
-        values = [lo + (hi - lo) * i / (n - 1) for i in range(n)]
-    values[0], values[-1] = lo, hi
-    return values
-
-
-def workload_at(workload: Workload, name: str, value: float) -> Workload:
-    """The workload with one field set (not validated: the range's ends are)."""
-    if name == "requests_per_month":
-        return workload.with_requests_per_month(value)
-    if name == "requests_per_day":
-        traffic = workload.traffic.model_copy(
-            update={"requests_per_day": value, "requests_per_month": None, "requests_per_second": None}
-        )
-        return workload.model_copy(update={"traffic": traffic})
-    section_name = FIELDS[name][0]
-    section = getattr(workload, section_name).model_copy(update={name: value})
-    return workload.model_copy(update={section_name: section})
 
 
 # ------------------------------------------------------------------ option curves
@@ -227,32 +93,6 @@ class Series:
     violations: list[str] = field(default_factory=list)  # at the workload's own value
     method: str = "fast"  # fast | engine
     curve: Any = field(default=None, repr=False)  # the cost curve, when costs are computed per chunk
-
-
-@dataclass
-class Crossing:
-    a: str
-    b: str
-    at: float  # first value (refined) at which the order has flipped
-    between: tuple[float, float]  # the grid points around it
-    cost_a: float
-    cost_b: float
-    cheaper_below: str
-    cheaper_above: str
-    refined: bool
-
-    def to_dict(self, field_name: str) -> dict[str, Any]:
-        return {
-            "a": self.a,
-            "b": self.b,
-            field_name: self.at,
-            "between": list(self.between),
-            "cost_a": self.cost_a,
-            "cost_b": self.cost_b,
-            "cheaper_below": self.cheaper_below,
-            "cheaper_above": self.cheaper_above,
-            "refined": self.refined,
-        }
 
 
 @dataclass
@@ -558,87 +398,27 @@ def _engine_fill(
             tick(1)
 
 
-# ------------------------------------------------------------------ crossings
-def _sign(x: float) -> int:
-    return (x > 0) - (x < 0)
-
-
-def find_crossings(
-    values: list[float],
-    series: list[Series],
-    cost_at: Callable[[Series, float], float] | None = None,
-    log: bool = False,
-    columns: Iterator[tuple[int, list[list[float]]]] | None = None,
-) -> list[Crossing]:
-    """Where two options swap order (pairwise up to MAX_PAIRWISE options; beyond that, where
-    the cheapest option changes), refined by bisection when `cost_at` is given."""
-    pairs: list[tuple[Series, Series, int, int]] = []  # (a, b, left index, right index)
-    if len(series) <= MAX_PAIRWISE:
-        for ia in range(len(series)):
-            for ib in range(ia + 1, len(series)):
-                a, b = series[ia], series[ib]
-                last, last_sign = None, 0
-                for i, (ca, cb) in enumerate(zip(a.costs, b.costs, strict=False)):
-                    sg = _sign(ca - cb)
-                    if sg == 0:
-                        continue
-                    if last_sign and sg != last_sign:
-                        pairs.append((a, b, last, i))
-                    last, last_sign = i, sg
-    else:
-        pool = [s for s in series if all(s.feasible)] or list(series)
-        pool.sort(key=lambda s: s.id)  # ties go to the smallest id
-        where = {id(s): k for k, s in enumerate(series)}
-        chunks = columns if columns is not None else iter([(0, [s.costs for s in series])])
-        cur = -1
-        for a, chunk in chunks:
-            block = [chunk[where[id(s)]] for s in pool]
-            for k, column in enumerate(zip(*block, strict=False)):
-                i = a + k
-                low = min(column)
-                j = column.index(low)
-                if cur < 0:
-                    cur = j
-                elif j != cur and low < column[cur]:
-                    pairs.append((pool[cur], pool[j], i - 1, i))
-                    cur = j
-    out = []
-    for a, b, i0, i1 in pairs:
-        out.append(_refine(a, b, values, i0, i1, cost_at, log))
-    out.sort(key=lambda c: (c.at, c.a, c.b))
-    return out
-
-
-def _refine(
-    a: Series,
-    b: Series,
-    values: list[float],
-    i0: int,
-    i1: int,
-    cost_at: Callable[[Series, float], float] | None,
-    log: bool,
-) -> Crossing:
-    x0, x1 = values[i0], values[i1]
-
-    def at(s: Series, i: int) -> float:
-        # A streamed (lazy) series keeps no costs: read its curve at the grid point.
-        return s.costs[i] if s.costs or cost_at is None else cost_at(s, values[i])
-
-    left = _sign(at(a, i0) - at(b, i0)) or -_sign(at(a, i1) - at(b, i1))
-    ca, cb = at(a, i1), at(b, i1)
-    refined = False
-    if cost_at is not None:
-        refined = True
-        for _ in range(60):
-            mid = math.sqrt(x0 * x1) if log and x0 > 0 else (x0 + x1) / 2
-            if not x0 < mid < x1:
-                break
-            ma, mb = cost_at(a, mid), cost_at(b, mid)
-            if _sign(ma - mb) == left:
-                x0 = mid
-            else:
-                x1, ca, cb = mid, ma, mb
-            if x1 - x0 <= 1e-7 * abs(x1):
-                break
-    below, above = (a.id, b.id) if left < 0 else (b.id, a.id)
-    return Crossing(a.id, b.id, x1, (values[i0], values[i1]), ca, cb, below, above, refined)
+__all__ = [
+    "DEFAULT_STEPS_ENGINE",
+    "DEFAULT_STEPS_FAST",
+    "FAST_FIELDS",
+    "FIELDS",
+    "KINDS",
+    "MAX_PAIRWISE",
+    "MAX_STEPS",
+    "VOLUME_FIELDS",
+    "Crossing",
+    "Series",
+    "Sweep",
+    "SweepSpec",
+    "check_range",
+    "current_value",
+    "default_options",
+    "find_crossings",
+    "grid",
+    "kind_of",
+    "normalise_field",
+    "parse_spec",
+    "sweep",
+    "workload_at",
+]
