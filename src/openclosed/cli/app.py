@@ -46,12 +46,14 @@ def _register() -> None:
         compare_cmd,
         schema_cmd,
         size_cmd,
+        workload_cmd,
     )
 
     for module in (compare_cmd, size_cmd, breakeven_cmd, check_cmd, schema_cmd):
         module.register(app)
     browse.register(app)
     catalog_cmd.register(app)
+    workload_cmd.register(app)
     try:
         from . import sweep_cmd
     except ImportError:  # pragma: no cover - optional module during development
