@@ -47,10 +47,16 @@ def from_usage_cmd(
     Current models and their monthly cost at catalogue prices are printed on stderr and kept as
     comments in the file. See docs/usage-import.md.
     """
-    from ..usage import from_usage
+    from ..usage import read_export, workload_text
+    from ..usage.derive import check_request_options
     from ..usage.write import summary_lines
 
-    text, derived = from_usage(file, catalog(catalog_dir), source, requests, input_tokens_per_request, by_model, name)
+    # The export first: a bad file is reported before the catalogue is loaded.
+    export = read_export(file, source)
+    check_request_options(export, requests, input_tokens_per_request)
+    text, derived = workload_text(
+        export, catalog(catalog_dir), str(file), requests, input_tokens_per_request, by_model, name
+    )
     emit(text, out_file)
     e = derived.export
     info(f"{e.label}: {derived.requests_per_day:,.1f} requests/day over {e.period_days:.2f} days")

@@ -24,7 +24,7 @@ _EXPECTED = {
     "openrouter": "activity rows with date, model, requests, prompt_tokens, completion_tokens (GET /api/v1/activity)",
 }
 
-__all__ = ["SOURCES", "Derived", "Export", "derive", "from_usage", "read_export"]
+__all__ = ["SOURCES", "Derived", "Export", "derive", "from_usage", "read_export", "workload_text"]
 
 
 def _kinds(data: Any) -> list[str]:
@@ -87,6 +87,31 @@ def default_name(path: Path) -> str:
     return f"usage-{stem}" if stem else "usage"
 
 
+def workload_text(
+    export: Export,
+    cat: Any,
+    file: str,
+    requests: float | None = None,
+    input_tokens_per_request: float | None = None,
+    by_model: bool = False,
+    name: str | None = None,
+) -> tuple[str, Derived]:
+    """The workload YAML text for a parsed export, and the figures behind it."""
+    import yaml
+
+    from ..workload import workload_from_dict
+    from .write import render
+
+    derived = derive(export, cat, requests, input_tokens_per_request)
+    text = render(derived, file, name or default_name(Path(file)), by_model)
+    # The file must load as a workload: check it the way `compare` will read it.
+    try:
+        workload_from_dict(yaml.safe_load(text), "derived workload")
+    except InputError as exc:
+        raise InputError.one(f"the figures derived from the export are not a valid workload: {exc}", file) from None
+    return text, derived
+
+
 def from_usage(
     path: Path,
     cat: Any,
@@ -96,20 +121,6 @@ def from_usage(
     by_model: bool = False,
     name: str | None = None,
 ) -> tuple[str, Derived]:
-    """The workload YAML text for a usage export, and the figures behind it."""
-    from ..workload import workload_from_dict
-    from .write import render
-
+    """Read a usage export and return the workload YAML text and the figures behind it."""
     export = read_export(Path(path), source)
-    derived = derive(export, cat, requests, input_tokens_per_request)
-    text = render(derived, str(path), name or default_name(Path(path)), by_model)
-    # The file must load as a workload: check it the way `compare` will read it.
-    import yaml
-
-    try:
-        workload_from_dict(yaml.safe_load(text), "derived workload")
-    except InputError as exc:
-        raise InputError.one(
-            f"the figures derived from the export are not a valid workload: {exc}", str(path)
-        ) from None
-    return text, derived
+    return workload_text(export, cat, str(path), requests, input_tokens_per_request, by_model, name)

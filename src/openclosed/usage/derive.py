@@ -74,26 +74,31 @@ def _sum(rows: list[Row], attr: str) -> float:
     return float(sum(getattr(r, attr) for r in rows))
 
 
-def _request_total(
-    export: Export, requests: float | None, input_tokens_per_request: float | None, total_in: float
-) -> tuple[float, str]:
+def check_request_options(export: Export, requests: float | None, input_tokens_per_request: float | None) -> None:
+    """The request-count options fit the export (cheap; callers run it before loading the catalogue)."""
     if requests is not None and input_tokens_per_request is not None:
         raise InputError.one("give --requests or --input-tokens-per-request, not both", field="--requests")
-    if requests is not None:
-        if requests <= 0:
-            raise InputError.one(f"expected a positive number of requests (got {requests:g})", field="--requests")
-        return requests, f"--requests {requests:g} (requests in the export's period)"
-    if input_tokens_per_request is not None:
-        if input_tokens_per_request <= 0:
-            raise InputError.one("expected a positive number of tokens", field="--input-tokens-per-request")
-        n = total_in / input_tokens_per_request
-        return n, f"input tokens {total_in:,.0f} / --input-tokens-per-request {input_tokens_per_request:g}"
-    if not export.counts_requests:
+    if requests is not None and not requests > 0:
+        raise InputError.one(f"expected a positive number of requests (got {requests:g})", field="--requests")
+    if input_tokens_per_request is not None and not input_tokens_per_request > 0:
+        raise InputError.one("expected a positive number of tokens", field="--input-tokens-per-request")
+    if requests is None and input_tokens_per_request is None and not export.counts_requests:
         raise InputError.one(
             f"the {export.label} counts no requests; give --requests N (requests in the export's period) "
             "or --input-tokens-per-request N",
             field="--requests",
         )
+
+
+def _request_total(
+    export: Export, requests: float | None, input_tokens_per_request: float | None, total_in: float
+) -> tuple[float, str]:
+    check_request_options(export, requests, input_tokens_per_request)
+    if requests is not None:
+        return requests, f"--requests {requests:g} (requests in the export's period)"
+    if input_tokens_per_request is not None:
+        n = total_in / input_tokens_per_request
+        return n, f"input tokens {total_in:,.0f} / --input-tokens-per-request {input_tokens_per_request:g}"
     counted = _sum(export.rows, "requests")
     return counted, export.fields.get("requests", "requests counted")
 
