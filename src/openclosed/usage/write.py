@@ -207,6 +207,8 @@ def summary_lines(d: Derived) -> list[str]:
             + bill.get(d.export.source, "")
             + "."
         )
+    if any(m.name == "(model not grouped)" for m in d.models):
+        out.append("The export is not grouped by model: export it with group_by=model to see and price each model.")
     if d.unmatched:
         names = "; ".join(
             m.name + (f" (nearest: {', '.join(m.match.suggestions)})" if m.match.suggestions else "")
