@@ -180,6 +180,8 @@ def summary_lines(d: Derived) -> list[str]:
         what = f"  {m.name}: {share:.1%} of requests"
         if m.catalogue_monthly_cost is not None:
             what += f" -> {m.priced_as} ({m.priced_why}): {_usd(m.catalogue_monthly_cost)}/month"
+            if m.match.how.startswith("fine-tune"):
+                what += " at base-model prices (a fine-tune is billed at its own rates)"
         else:
             what += f" -> {m.note}"
         if m.export_cost is not None:
