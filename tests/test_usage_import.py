@@ -331,3 +331,14 @@ def test_failed_write_leaves_no_file(cli, tmp_path: Path) -> None:
 def test_every_error_is_an_input_error(catalog) -> None:
     with pytest.raises(InputError):
         from_usage(FIX / "bad_value.json", catalog)
+
+
+@pytest.mark.parametrize(("name", "kw"), [("tiny_openai.json", {}), ("tiny_anthropic.json", {"requests": 10})])
+def test_pages_pasted_together_are_read(catalog, tmp_path: Path, name: str, kw: dict) -> None:
+    # The API pages a long period; a JSON array of the pages is one export (an empty page included).
+    page = json.loads((FIX / name).read_text())
+    both = tmp_path / "pages.json"
+    both.write_text(json.dumps([{"object": "page", "data": [], "has_more": True}, page]))
+    text, _ = from_usage(both, catalog, **kw)
+    single, _ = from_usage(FIX / name, catalog, **kw)
+    assert yaml.safe_load(text)["traffic"] == yaml.safe_load(single)["traffic"]

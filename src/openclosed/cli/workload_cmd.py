@@ -44,8 +44,8 @@ def from_usage_cmd(
 ) -> None:
     """Derive a workload (schema version 1, commented) from a usage export, ready for `compare`.
 
-    Current models and their monthly cost at catalogue prices are printed on stderr and kept as
-    comments in the file. See docs/usage-import.md.
+    Current models and their monthly cost at catalogue prices go to stderr and into the file's comments.
+    See docs/usage-import.md.
     """
     from ..usage import read_export, workload_text
     from ..usage.derive import check_request_options

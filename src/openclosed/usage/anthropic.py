@@ -13,15 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from .buckets import buckets, span
+from .openai import first_bucket
 from .records import Export, Row, Where, count
 
 LABEL = "Anthropic usage report (Admin API, messages)"
 
 
 def detect(data: Any) -> bool:
-    page = data[0] if isinstance(data, list) and data else data
-    items = page.get("data") if isinstance(page, dict) else None
-    return isinstance(items, list) and bool(items) and isinstance(items[0], dict) and "starting_at" in items[0]
+    first = first_bucket(data)
+    return first is not None and "starting_at" in first
 
 
 def parse(data: Any, name: str) -> Export:

@@ -20,15 +20,16 @@ LABEL = "OpenAI Usage API completions buckets"
 
 
 def detect(data: Any) -> bool:
-    first = _first_bucket(data)
+    first = first_bucket(data)
     return first is not None and "start_time" in first and ("results" in first or "result" in first)
 
 
-def _first_bucket(data: Any) -> dict[str, Any] | None:
-    page = data[0] if isinstance(data, list) and data else data
-    items = page.get("data") if isinstance(page, dict) else None
-    if isinstance(items, list) and items and isinstance(items[0], dict):
-        return items[0]
+def first_bucket(data: Any) -> dict[str, Any] | None:
+    """The first bucket of the first page that has one (pages may be pasted together in a list)."""
+    for page in data if isinstance(data, list) else [data]:
+        items = page.get("data") if isinstance(page, dict) else None
+        if isinstance(items, list) and items and isinstance(items[0], dict):
+            return items[0]
     return None
 
 
