@@ -14,6 +14,7 @@ Rules (docs/usage-import.md states them for users):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -110,7 +111,7 @@ def _peak(export: Export, by_requests: bool) -> tuple[float | None, str]:
             f"{width // 3600}-hour buckets cannot show the busiest hour; export hourly buckets "
             "(bucket_width=1h) to derive it"
         )
-    by_hour: dict[object, float] = defaultdict(float)
+    by_hour: dict[dt.datetime, float] = defaultdict(float)
     use_requests = by_requests
     for r in export.rows:
         by_hour[hour_floor(r.start)] += (r.requests or 0.0) if use_requests else (r.input_tokens + r.output_tokens)
@@ -120,9 +121,13 @@ def _peak(export: Export, by_requests: bool) -> tuple[float | None, str]:
         return None, "no traffic to measure"
     busiest, peak = max(by_hour.items(), key=lambda kv: (kv[1], str(kv[0])))
     mean = total / hours
+    shown = f"{mean:,.1f}" if mean >= 10 else f"{mean:.3g}"
     unit = "requests" if use_requests else "tokens (the export counts no requests)"
-    note = f"busiest hour {busiest:%Y-%m-%d %H:00} UTC: {peak:,.0f} {unit} vs {mean:,.1f} an hour on average"  # type: ignore[str-format]
-    return max(1.0, peak / mean), note
+    note = f"busiest hour {busiest:%Y-%m-%d %H:00} UTC: {peak:,.0f} {unit} vs {shown} an hour on average"
+    ratio = peak / mean
+    if ratio > 1000:  # the schema's ceiling; a few requests over a long period look like this
+        note += "; capped at 1000"
+    return min(1000.0, max(1.0, ratio)), note
 
 
 def derive(

@@ -28,6 +28,8 @@ def _c(text: str) -> str:
 
 def _num(x: float, digits: int) -> str:
     value = round(x, digits)
+    if value == 0 and x > 0:  # a tiny positive figure must not round to 0 (the schema wants > 0)
+        return f"{x:.6g}"
     return str(int(value)) if value == int(value) else repr(value)
 
 
@@ -60,7 +62,7 @@ def classes_of(d: Derived) -> list[Klass]:
     """One class per catalogue model (dated ids of one model merge); unmatched names stay as given."""
     out: dict[str, Klass] = {}
     for m in d.models:
-        key = m.match.model_id or m.name
+        key = m.match.model_id or m.name[:100]  # the schema caps class names at 100 characters
         out.setdefault(key, Klass(key, [])).members.append(m)
     return [k for k in out.values() if k.requests > 0 and k.total("input_tokens") > 0 and k.total("output_tokens") > 0]
 
