@@ -44,6 +44,22 @@ class Traffic(_Strict):
     context_tokens: float | None = Field(
         default=None, gt=0, description="longest request; default input + output tokens"
     )
+    classes: list[TrafficClass] | None = Field(
+        default=None, min_length=1, max_length=100, description="split of the requests into classes (routing)"
+    )
+
+    @model_validator(mode="after")
+    def _classes_valid(self) -> Traffic:
+        # Shares are of requests, so they must cover every request exactly once.
+        if self.classes:
+            names = [c.name for c in self.classes]
+            dup = sorted({n for n in names if names.count(n) > 1})
+            if dup:
+                raise ValueError(f"traffic class names must be unique (repeated: {', '.join(dup)})")
+            total = sum(c.share for c in self.classes)
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"traffic class shares must sum to 1 (got {total:.6g})")
+        return self
 
     @model_validator(mode="after")
     def _one_rate(self) -> Traffic:
@@ -97,6 +113,24 @@ class LicenceNeeds(_Strict):
 
 class QualityNeeds(_Strict):
     min_score: float = Field(default=0, ge=0, le=100)
+
+
+class TrafficClass(_Strict):
+    """A share of the requests with its own token profile and needs; unset keys take the workload's."""
+
+    name: str = Field(min_length=1, max_length=100)
+    share: float = Field(gt=0, le=1, description="share of the workload's requests")
+    input_tokens: float | None = Field(default=None, gt=0, le=10_000_000)
+    output_tokens: float | None = Field(default=None, gt=0, le=1_000_000)
+    cached_input_share: float | None = Field(default=None, ge=0, le=1)
+    cache_write_share: float | None = Field(default=None, ge=0, le=1)
+    context_tokens: float | None = Field(default=None, gt=0)
+    quality: QualityNeeds | None = None
+    latency: Latency | None = None
+
+
+# Traffic names TrafficClass before it is defined (it reuses Latency and QualityNeeds).
+Traffic.model_rebuild(force=True)
 
 
 class Operations(_Strict):
@@ -240,6 +274,19 @@ def _suggest(name: str, allowed: list[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(allowed)}"
 
 
+def _model_in(ann: Any) -> type[BaseModel] | None:
+    """The model class inside an annotation such as `X`, `X | None` or `list[X] | None`."""
+    import typing
+
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for arg in typing.get_args(ann):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
     cur: Any = model
     for part in loc[:-1]:
@@ -248,8 +295,7 @@ def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
         field = cur.model_fields.get(part) if hasattr(cur, "model_fields") else None
         if field is None:
             return []
-        ann = field.annotation
-        cur = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+        cur = _model_in(field.annotation)
         if cur is None:
             return []
     return list(cur.model_fields) if cur is not None else []

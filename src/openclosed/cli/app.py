@@ -54,6 +54,7 @@ COMMANDS: dict[str, str] = {
     "providers": "browse",
     "gpus": "browse",
     "licences": "browse",
+    "workload": "workload_cmd",
 }
 _registered: set[str] = set()
 
