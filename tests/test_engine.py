@@ -173,6 +173,37 @@ def test_residency(cli, catalog) -> None:
                 assert any(v.startswith("residency:") for v in o["violations"]), o["id"]
 
 
+def test_residency_names_the_offering_when_the_provider_could_comply(cli, catalog) -> None:
+    # A provider that can keep processing in the EU, with an offering that is not served there:
+    # the cause is the offering's regions, not the provider (issue 16, item 7).
+    data = run_json(cli, "--residency", "eu", "--all")
+    seen = 0
+    for o in data["options"]:
+        if o["deployment"] != "api":
+            continue
+        prov = catalog.api_provider(o["provider"])
+        offering = next(x for x in prov.offerings if x.model == o["model"])
+        regions = {r.lower() for r in offering.regions}
+        if "eu" in prov.privacy.residency and regions and "eu" not in regions and "global" not in regions:
+            seen += 1
+            text = [v for v in o["violations"] if v.startswith("residency:")]
+            assert text == [
+                f"residency: {offering.model} at {prov.name} is offered only in "
+                f"{', '.join(offering.regions)}, not in eu"
+            ], o["id"]
+        elif "eu" in prov.privacy.residency:
+            assert not any(v.startswith("residency:") for v in o["violations"]), o["id"]
+    assert seen > 0, "the catalogue should hold an EU-capable provider with a non-EU offering"
+
+
+def test_filters_are_named_when_they_leave_a_kind_out(cli) -> None:
+    why = run_json(cli, "--deployment", "self-hosted")["recommendation"]["why"]
+    assert "No closed option was compared: --deployment self-hosted" in why
+    assert "meets every constraint" not in why
+    why = run_json(cli, "--models", "gpt-4o")["recommendation"]["why"]
+    assert "No open-weight option was compared: --models gpt-4o select none." in why
+
+
 def test_quality_floor(cli) -> None:
     data = run_json(cli, "--min-quality", "60", "--all")
     for o in data["options"]:

@@ -105,7 +105,17 @@ def api_privacy(ctx: Context, provider: ApiProvider, offering: Offering) -> Foun
         )
     missing = [r for r in wl.privacy.residency if not region_ok(r, p.residency, offering.regions)]
     if missing:
-        violations.append(f"residency: {provider.name} cannot keep processing in {', '.join(missing)}")
+        # Name the cause: the provider as a whole, or only this offering's regions.
+        pool = {r.lower() for r in p.residency}
+        by_provider = [r for r in missing if r.lower() not in pool]
+        by_offering = [r for r in missing if r.lower() in pool]
+        if by_provider:
+            violations.append(f"residency: {provider.name} cannot keep processing in {', '.join(by_provider)}")
+        if by_offering:
+            violations.append(
+                f"residency: {offering.model} at {provider.name} is offered only in "
+                f"{', '.join(offering.regions)}, not in {', '.join(by_offering)}"
+            )
     if wl.privacy.sensitivity == "regulated" and p.zero_retention == "none":
         violations.append(
             f"privacy: regulated data needs zero data retention; {provider.name} offers none "

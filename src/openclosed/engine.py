@@ -143,7 +143,7 @@ class Engine:
         for i, o in enumerate(ranked, 1):
             o.rank = i if o.feasible else None
         best_first = by_overall(ranked)
-        rec = recommend(ctx, best_first) if best_first else None
+        rec = recommend(ctx, best_first, {o.open_weights for o in options}) if best_first else None
         warnings: list[str] = []
         if not best_first:
             warnings.append("no option meets every constraint; see --all for the violations")

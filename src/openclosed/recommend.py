@@ -70,8 +70,28 @@ def by_overall(options: list[OptionOut]) -> list[OptionOut]:
     return sorted((o for o in options if o.feasible), key=lambda o: (-o.scores.overall, o.monthly_cost, o.id))
 
 
-def recommend(ctx: Context, ranked: list[OptionOut]) -> Recommendation:
-    """The best option by overall score, with why it wins and what the other kind offers."""
+def _not_compared(ctx: Context, kind: str) -> str:
+    """Why no option of a kind was evaluated at all: the filters the command was given."""
+    st = ctx.st
+    if st.deployment == "self-hosted" and kind == "closed":
+        return "No closed option was compared: --deployment self-hosted leaves only self-hosted open models."
+    parts = []
+    if st.models:
+        parts.append(f"--models {','.join(st.models)}")
+    if st.providers:
+        parts.append(f"--providers {','.join(st.providers)}")
+    if st.deployment:
+        parts.append(f"--deployment {st.deployment}")
+    if parts:
+        return f"No {kind} option was compared: {' and '.join(parts)} select none."
+    return f"The catalogue has no {kind} option for this workload."
+
+
+def recommend(ctx: Context, ranked: list[OptionOut], compared: set[bool] | None = None) -> Recommendation:
+    """The best option by overall score, with why it wins and what the other kind offers.
+
+    `compared` holds the kinds evaluated at all (open_weights values), feasible or not, so that
+    the text can tell a kind the filters left out from a kind whose every option failed."""
     best = ranked[0]
     runner = ranked[1] if len(ranked) > 1 else None
     other = next((o for o in ranked if o.open_weights != best.open_weights), None)
@@ -84,7 +104,9 @@ def recommend(ctx: Context, ranked: list[OptionOut]) -> Recommendation:
     kind = "closed" if best.open_weights else "open-weight"
     if runner is not None:
         parts.append(_against_runner(best, runner, kind if runner is other else None))
-    if other is None:
+    if other is None and compared is not None and (not best.open_weights) not in compared:
+        parts.append(_not_compared(ctx, kind))
+    elif other is None:
         parts.append(f"No {kind} option meets every constraint (see --all for why).")
     elif other is not runner:
         parts.append(
