@@ -280,82 +280,57 @@ def from_layers(lays: dict[str, Layered], sources: list[str]) -> Catalog:
     return cat
 
 
-_CACHE: dict[tuple, Catalog] = {}
-
-
-def _cache_file(key: tuple) -> Path | None:
-    if os.environ.get("OPENCLOSED_NO_CACHE"):
-        return None
-    import hashlib
-    import sys
-
-    import pydantic
-
-    from .. import __version__
-
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    digest = hashlib.sha256(repr((key, __version__, pydantic.VERSION, sys.version)).encode()).hexdigest()[:20]
-    return Path(base) / "openclosed" / f"catalog-{digest}.pickle"
+_CACHE: dict[str, Catalog] = {}
 
 
 def _fast_load(base: Path) -> Catalog | None:
     """Load the embedded files without line tracking; None sends us down the located path.
 
-    The validated catalogue is cached as a pickle in the user's cache directory, keyed by the
-    files' paths, sizes and modification times (and the versions of openclosed, pydantic and
-    Python), which saves the YAML parse and validation on every run.
+    The validated data is cached as JSON in the user's cache directory (see `cache.py`: keyed by a
+    hash of the files' contents, the package version and the schema code; data only), which saves
+    the YAML parse and validation on every run.
     """
-    import pickle
+    from . import cache
 
     paths = [base / f for f in FILES]
     try:
-        key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+        key = cache.cache_key(paths)
     except OSError:
         return None
     if key in _CACHE:
         return _CACHE[key]
-    cache = _cache_file(key)
-    if cache is not None and cache.exists():
+    directory = cache.cache_dir()
+    payload = cache.read(directory, key) if directory is not None else None
+    if payload is not None:
         try:
-            with cache.open("rb") as fh:
-                cat = pickle.load(fh)
-            if isinstance(cat, Catalog):
-                _CACHE[key] = cat
-                return cat
-        except Exception:  # a stale or corrupt cache is simply rebuilt
-            pass
+            cat = Catalog(
+                cache.construct(ModelsFile, payload["models"]),
+                cache.construct(ProvidersFile, payload["providers"]),
+                sources=[str(base)],
+            )
+        except Exception:  # a cache entry of the wrong shape is simply rebuilt
+            cat = None
+        if cat is not None:
+            _CACHE[key] = cat
+            return cat
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         raw = [yaml.load(p.read_text("utf-8"), Loader=loader) for p in paths]
-        cat = Catalog(
-            ModelsFile.model_validate(raw[0]),
-            ProvidersFile.model_validate(raw[1]),
-            sources=[str(base)],
-        )
+        models, providers = ModelsFile.model_validate(raw[0]), ProvidersFile.model_validate(raw[1])
+        cat = Catalog(models, providers, sources=[str(base)])
     except Exception:
         return None
     if cat.cross_reference_problems():
         return None
     _CACHE[key] = cat
-    if cache is not None:
-        _write_cache(cache, cat)
+    if directory is not None:
+        dump = {"mode": "json", "exclude_unset": True}
+        cache.write(
+            directory, key, {"models": models.model_dump(**dump), "providers": providers.model_dump(**dump)}
+        )
     return cat
-
-
-def _write_cache(path: Path, cat: Catalog) -> None:
-    import pickle
-    import tempfile
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".catalog.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(cat, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home only costs speed
 
 
 def validate_dir(catalog_dir: str | Path | None, use_env: bool = True) -> Catalog:
