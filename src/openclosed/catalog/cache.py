@@ -117,10 +117,9 @@ def write(directory: Path, key: str, payload: dict[str, Any]) -> None:
         if not os.path.lexists(directory):
             directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         st = os.lstat(directory)
-        if stat.S_ISDIR(st.st_mode) and (not hasattr(os, "getuid") or st.st_uid == os.getuid()):
-            # Our own directory made by an older version under a loose umask: tighten it.
-            if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-                os.chmod(directory, 0o700)
+        mine = not hasattr(os, "getuid") or st.st_uid == os.getuid()
+        if stat.S_ISDIR(st.st_mode) and mine and st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            os.chmod(directory, 0o700)  # our own directory, made under a loose umask: tighten it
         if not _safe_dir(directory):
             return
         # The rename below replaces whatever entry is at `path` (a planted symlink or FIFO included)
