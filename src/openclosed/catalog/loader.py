@@ -327,9 +327,7 @@ def _fast_load(base: Path) -> Catalog | None:
     _CACHE[key] = cat
     if directory is not None:
         dump = {"mode": "json", "exclude_unset": True}
-        cache.write(
-            directory, key, {"models": models.model_dump(**dump), "providers": providers.model_dump(**dump)}
-        )
+        cache.write(directory, key, {"models": models.model_dump(**dump), "providers": providers.model_dump(**dump)})
     return cat
 
 
