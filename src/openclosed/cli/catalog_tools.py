@@ -134,10 +134,7 @@ def register(catalog_app: typer.Typer) -> None:
             text = refresh.overlay_text(plan, existing, day)
             refresh.validate_overlay(target, text)
             target.mkdir(parents=True, exist_ok=True)
-            try:
-                write_atomic(path, text)
-            except OSError as exc:
-                raise InputError.one(f"cannot write the overlay: {exc.strerror or exc}", str(path)) from None
+            write_atomic(path, text, field="--into")
             written = True
             if had_comments:
                 warn(f"{path}: comments in the existing overlay were not kept")

@@ -228,8 +228,24 @@ def emit(text: str, out_file: Path | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
         return
-    write_atomic(out_file, text if text.endswith("\n") else text + "\n")
+    write_atomic(out_file, text if text.endswith("\n") else text + "\n", field="--out-file")
     info(f"wrote {out_file}")
+
+
+def check_outputs(out_file: Path | None, chart: Path | None = None) -> None:
+    """Validate every output path before any work, so a bad `--out-file` cannot fail after the
+    `--chart` image has already been replaced (and vice versa)."""
+    from ..errors import InputError
+    from ..fileio import check_writable
+
+    if chart is not None:
+        if chart.suffix.lower() not in (".png", ".svg"):
+            raise InputError.one(f"expected a .png or .svg file (got {chart.name!r})", field="--chart")
+        check_writable(chart, "--chart")
+    if out_file is not None:
+        check_writable(out_file, "--out-file")
+        if chart is not None and Path(os.path.abspath(chart)) == Path(os.path.abspath(out_file)):
+            raise InputError.one("--chart and --out-file name the same file", str(out_file), field="--chart")
 
 
 # ----------------------------------------------------------------- workload flags
