@@ -93,7 +93,7 @@ def write_atomic(path: Path | str, text: str | bytes, field: str = "--out-file")
     from .errors import InputError
 
     path = check_writable(path, field)
-    data = text.encode("utf-8") if isinstance(text, str) else text
+    data = text.encode("utf-8", "backslashreplace") if isinstance(text, str) else text
     parent = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)

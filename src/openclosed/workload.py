@@ -19,6 +19,8 @@ DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0
 MIN_REQUESTS_PER_MONTH = 1.0
 MIN_REQUESTS_PER_DAY = 0.01
 MIN_REQUESTS_PER_SECOND = 1e-6
+MAX_INPUT_TOKENS = 10_000_000
+MAX_OUTPUT_TOKENS = 1_000_000
 
 Precision = Literal["bf16", "fp8", "int8", "int4", "mxfp4"]
 Sensitivity = Literal["public", "internal", "confidential", "regulated"]
@@ -63,8 +65,8 @@ class Traffic(_Strict):
     requests_per_day: float | None = Field(default=None, ge=MIN_REQUESTS_PER_DAY, le=1e11)
     requests_per_month: float | None = Field(default=None, ge=MIN_REQUESTS_PER_MONTH, le=1e12)
     requests_per_second: float | None = Field(default=None, ge=MIN_REQUESTS_PER_SECOND, le=1e6)
-    input_tokens: float = Field(ge=1, le=10_000_000, description="mean prompt tokens per request")
-    output_tokens: float = Field(ge=1, le=1_000_000, description="mean completion tokens")
+    input_tokens: float = Field(ge=1, le=MAX_INPUT_TOKENS, description="mean prompt tokens per request")
+    output_tokens: float = Field(ge=1, le=MAX_OUTPUT_TOKENS, description="mean completion tokens")
     cached_input_share: float = Field(default=0.0, ge=0, le=1)
     cache_write_share: float = Field(
         default=0.0, ge=0, le=1, description="share of input tokens written to a prompt cache"

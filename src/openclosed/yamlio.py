@@ -21,6 +21,7 @@ Loc = tuple[str | int, ...]
 # (before any tree is built), alias expansion while building. docs/workload.md and
 # docs/security.md document them. The embedded catalogue files are about 90 kB and 4,500 values each.
 MAX_BYTES = 2_000_000
+MAX_JSON_BYTES = 100_000_000  # saved reports: `compare --all` is about 2 kB per option; JSON parses fast
 MAX_DEPTH = 64
 MAX_NODES = 100_000
 MAX_NUMBER = 1e15
@@ -40,7 +41,7 @@ class LineMap(dict[Loc, int]):
         return None
 
 
-def read_bytes(path: Path, kind: str = "YAML") -> bytes:
+def read_bytes(path: Path, kind: str = "YAML", limit: int = MAX_BYTES) -> bytes:
     """The bytes of a small regular file, or one clear InputError.
 
     Only regular files are read: a FIFO would block forever waiting for a writer and /dev/zero
@@ -65,11 +66,11 @@ def read_bytes(path: Path, kind: str = "YAML") -> bytes:
             raise InputError.one(f"is a directory, expected a {kind} file", name)
         if not stat.S_ISREG(st.st_mode):
             raise InputError.one(f"not a regular file (a device, FIFO or socket), expected a {kind} file", name)
-        if st.st_size > MAX_BYTES:
-            raise InputError.one(f"file is larger than {MAX_BYTES // 1_000_000} MB", name)
+        if st.st_size > limit:
+            raise InputError.one(f"file is larger than {limit // 1_000_000} MB", name)
         chunks, total = [], 0
-        while total <= MAX_BYTES:
-            chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - total))
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
             if not chunk:
                 break
             chunks.append(chunk)
@@ -79,15 +80,15 @@ def read_bytes(path: Path, kind: str = "YAML") -> bytes:
     finally:
         os.close(fd)
     raw = b"".join(chunks)
-    if len(raw) > MAX_BYTES:  # the file grew while we read it
-        raise InputError.one(f"file is larger than {MAX_BYTES // 1_000_000} MB", name)
+    if len(raw) > limit:  # the file grew while we read it
+        raise InputError.one(f"file is larger than {limit // 1_000_000} MB", name)
     return raw
 
 
-def read_text(path: Path, kind: str = "YAML") -> str:
+def read_text(path: Path, kind: str = "YAML", limit: int = MAX_BYTES) -> str:
     """A small text file's contents, or one clear InputError (missing, directory, special, binary, huge)."""
     name = str(path)
-    raw = read_bytes(path, kind)
+    raw = read_bytes(path, kind, limit)
     if b"\x00" in raw:
         raise InputError.one(f"binary file, expected {kind} text", name)
     try:

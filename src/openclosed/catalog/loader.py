@@ -76,6 +76,9 @@ class Layered:
     data: dict[str, Any] = field(default_factory=dict)
     origin: dict[Loc, tuple[str, int | None]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    # Ids removed with `disabled: true`, and where that was said (so a dangling reference to one
+    # blames the overlay that disabled it, not the embedded file that still uses it).
+    disabled: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
     def where(self, loc: Loc) -> tuple[str | None, int | None]:
         for cut in range(len(loc), -1, -1):
@@ -193,6 +196,8 @@ def _reindex_without_disabled(lay: Layered) -> Layered:
             kept = []
             for i, v in enumerate(value):
                 if isinstance(v, dict) and _entry_key(v) and v.get("disabled") is True:
+                    where = lay.origin.get((*old, i, "disabled")) or lay.origin.get((*old, i)) or (None, None)
+                    out.disabled[_entry_key(v)[1]] = where  # type: ignore[index]
                     continue
                 kept.append(walk(v, (*old, i), (*new, len(kept))))
             return kept
@@ -274,10 +279,33 @@ def from_layers(lays: dict[str, Layered], sources: list[str]) -> Catalog:
     cat.origins = {"models": lays[FILES[0]], "providers": lays[FILES[1]]}
     xref = cat.cross_reference_problems()
     for p in xref:
-        p.file, p.line = lays[p.file].where(p.loc)
+        p.file, p.line = _locate_reference(p, lays)
     if xref:
         raise InputError(list(xref))
     return cat
+
+
+def _locate_reference(p: Any, lays: dict[str, Layered]) -> tuple[str | None, int | None]:
+    """Where a cross-reference problem belongs: at the reference, unless the id it names was
+    disabled by an overlay; then at that `disabled: true`, which is what the user just wrote."""
+    lay = lays[p.file]
+    file, line = lay.where(p.loc)
+    value: Any = lay.data
+    for part in p.loc:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return file, line
+    if isinstance(value, str):
+        for other in lays.values():
+            found = other.disabled.get(value.lower())
+            if found is not None and found[0] is not None:
+                p.message = (
+                    f"'{value}' is disabled here but {file}{f':{line}' if line else ''} still refers to it "
+                    "(at the field named); disable or change that entry too"
+                )
+                return found
+    return file, line
 
 
 _CACHE: dict[str, Catalog] = {}

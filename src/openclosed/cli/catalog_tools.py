@@ -126,7 +126,11 @@ def register(catalog_app: typer.Typer) -> None:
         target = refresh.check_target(into if into is not None else refresh.default_into())
         day = parse_today(today) or dt.date.today()
         cat = refresh.baseline_catalog(target)
-        plan = refresh.plan_import(cat, day, threshold, accept, data=data)
+        try:
+            plan = refresh.plan_import(cat, day, threshold, accept, data=data)
+        except (AttributeError, TypeError, KeyError, ValueError, ArithmeticError) as exc:
+            # The package's data is not shaped the way this version reads it.
+            raise refresh.broken_extra(exc) from None
         path = target / "providers.yaml"
         written = False
         if plan.entries and not dry_run:
