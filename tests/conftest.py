@@ -44,9 +44,8 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, _session_cache: 
     monkeypatch.delenv("OPENCLOSED_CATALOG", raising=False)
     # Tests never touch the user's home: HOME and the XDG directories are fresh tmp dirs. The cache
     # directory is shared by the whole session so the catalogue is not rebuilt for every test.
-    home = tmp_path / "home"
-    home.mkdir(exist_ok=True)
-    monkeypatch.setenv("HOME", str(home))
+    # Not created: a test's tmp_path holds only what the test itself writes.
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(_session_cache))
     # No user overlay leaks into tests.

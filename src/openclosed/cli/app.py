@@ -86,6 +86,8 @@ def _run(argv: list[str] | None) -> None:
         _error_lines(str(exc))
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
+        if exc.exit_code == 130:
+            sys.stderr.write("interrupted\n")
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         # click turns Ctrl-C into Abort (after printing an empty line); say what happened.
@@ -126,7 +128,10 @@ def _run(argv: list[str] | None) -> None:
             + "\n"
         )
         sys.exit(3)
-    # Without standalone mode click returns typer.Exit codes instead of raising them.
+    # Without standalone mode click returns typer.Exit codes instead of raising them; typer turns
+    # Ctrl-C into Exit(130) without a word, and no command of ours exits 130 on purpose.
+    if rc == 130:
+        sys.stderr.write("interrupted\n")
     sys.exit(rc if isinstance(rc, int) else 0)
 
 
