@@ -25,11 +25,29 @@ class Run:
         return json.loads(self.out)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Session-wide isolation, set before any session fixture (such as `catalog`) runs."""
+    cache = tmp_path_factory.mktemp("xdg-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+        mp.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+        mp.setenv("XDG_CACHE_HOME", str(cache))
+        mp.setenv("OPENCLOSED_CONFIG_DIR", str(tmp_path_factory.mktemp("no-config")))
+        yield cache
+
+
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, _session_cache: Path) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.delenv("OPENCLOSED_CATALOG", raising=False)
+    # Tests never touch the user's home: HOME and the XDG directories are fresh tmp dirs. The cache
+    # directory is shared by the whole session so the catalogue is not rebuilt for every test.
+    # Not created: a test's tmp_path holds only what the test itself writes.
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_session_cache))
     # No user overlay leaks into tests.
     monkeypatch.setenv("OPENCLOSED_CONFIG_DIR", str(tmp_path / "no-config"))
     from openclosed.cli import common

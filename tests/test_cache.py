@@ -1,14 +1,20 @@
-"""The embedded-catalogue load cache: used when fresh, rebuilt when the files change."""
+"""The embedded-catalogue load cache: JSON data only, keyed by content, refused when unsafe, pruned."""
 
 from __future__ import annotations
 
+import json
+import os
+import pickle
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 
-def test_cache_is_written_reused_and_invalidated(tmp_path: Path, monkeypatch) -> None:
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A private copy of the catalogue and an empty cache directory; returns (loader, data, cache dir)."""
     from openclosed.catalog import loader
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
@@ -16,33 +22,198 @@ def test_cache_is_written_reused_and_invalidated(tmp_path: Path, monkeypatch) ->
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
     loader._CACHE.clear()
-    first = loader._fast_load(data)
-    assert first is not None
-    files = list((tmp_path / "cache" / "openclosed").glob("catalog-*.pickle"))
-    assert len(files) == 1
+    yield loader, data, tmp_path / "cache" / "openclosed"
     loader._CACHE.clear()
-    again = loader._fast_load(data)  # from the pickle
-    assert again is not None and again.counts() == first.counts()
-    # Change a price: the key changes, a new cache entry is built and it carries the new value.
-    text = (data / "providers.yaml").read_text()
-    (data / "providers.yaml").write_text(text.replace("memory_gb: 80", "memory_gb: 81", 1))
+
+
+def _entries(directory: Path) -> list[Path]:
+    return sorted(directory.glob("catalog-*.json"))
+
+
+def _no_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make a YAML rebuild fail loudly, so a test proves the catalogue came from the cache."""
+    from openclosed.catalog import schema
+
+    def boom(*args, **kwargs):
+        raise AssertionError("validated instead of reading the cache")
+
+    monkeypatch.setattr(schema.ModelsFile, "model_validate", boom)
+
+
+def _rebuilt(loader, data: Path) -> bool:
+    """True when _fast_load validated the YAML again (rather than trusting a cache entry)."""
+    from openclosed.catalog import schema
+
+    calls = []
+    original = schema.ModelsFile.model_validate.__func__
+
+    def spy(cls, *args, **kwargs):
+        calls.append(1)
+        return original(cls, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(schema.ModelsFile, "model_validate", classmethod(spy))
+        loader._CACHE.clear()
+        assert loader._fast_load(data) is not None
+    return bool(calls)
+
+
+def test_cache_is_json_reused_and_equal_to_the_validated_catalogue(env, monkeypatch) -> None:
+    loader, data, cdir = env
+    first = loader._fast_load(data)
+    [entry] = _entries(cdir)
+    payload = json.loads(entry.read_text())
+    assert payload["format"] == 1 and len(payload["key"]) == 64
+    assert not list(cdir.glob("*.pickle"))
+    loader._CACHE.clear()
+    _no_validation(monkeypatch)
+    again = loader._fast_load(data)
+    assert again is not None and again is not first
+    assert again.models_file == first.models_file and again.providers_file == first.providers_file
+    # Fields left at their defaults stay unset, as after validation.
+    m = again.model("llama-3.3-70b")
+    assert m.model_fields_set == first.model("llama-3.3-70b").model_fields_set
+
+
+def test_key_is_the_content_not_size_or_mtime(env) -> None:
+    loader, data, cdir = env
+    loader._fast_load(data)
+    path = data / "providers.yaml"
+    st = path.stat()
+    text = path.read_text()
+    assert "memory_gb: 80\n" in text
+    path.write_text(text.replace("memory_gb: 80\n", "memory_gb: 81\n", 1))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size, same mtime: only the bytes differ
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
     loader._CACHE.clear()
     changed = loader._fast_load(data)
-    assert changed is not None
     assert any(g.memory_gb == 81 for g in changed.all_gpus())
-    assert len(list((tmp_path / "cache" / "openclosed").glob("catalog-*.pickle"))) == 2
+    assert len(_entries(cdir)) == 2
 
 
-def test_corrupt_cache_is_rebuilt(tmp_path: Path, monkeypatch) -> None:
-    from openclosed.catalog import loader
+def test_crafted_pickle_is_never_executed_and_is_pruned(env, tmp_path) -> None:
+    loader, data, cdir = env
+    marker = tmp_path / "pwned"
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
-    loader._CACHE.clear()
+    class Exploit:
+        def __reduce__(self):
+            return (Path.write_text, (marker, "ran"))
+
+    loader._fast_load(data)
+    [entry] = _entries(cdir)
+    evil = pickle.dumps(Exploit())
+    entry.write_bytes(evil)  # at the JSON entry's own path
+    (cdir / "catalog-0123456789abcdef0123.pickle").write_bytes(evil)  # where the old version looked
+    assert _rebuilt(loader, data)
+    assert not marker.exists()
+    assert not list(cdir.glob("*.pickle"))  # legacy entries are removed
+    assert json.loads(entry.read_text())["format"] == 1  # and the entry rewritten
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "not json",
+        "[]",
+        '{"format": 1, "key": "0000", "models": {}, "providers": {}}',
+        '{"format": 2}',
+        "[" * 100_000,
+    ],
+    ids=["garbage", "list", "wrong-key", "wrong-format", "deep"],
+)
+def test_corrupt_or_foreign_entries_are_rebuilt(env, payload: str) -> None:
+    loader, data, cdir = env
+    loader._fast_load(data)
+    [entry] = _entries(cdir)
+    entry.write_text(payload)
+    assert _rebuilt(loader, data)
+    assert json.loads(entry.read_text())["format"] == 1
+
+
+def test_right_key_wrong_shape_is_rebuilt(env) -> None:
+    loader, data, cdir = env
+    loader._fast_load(data)
+    [entry] = _entries(cdir)
+    payload = json.loads(entry.read_text())
+    payload["models"]["models"][0]["surprise"] = 1  # an unknown key
+    entry.write_text(json.dumps(payload))
+    assert _rebuilt(loader, data)
+    payload["models"] = {"as_of": "2026-01-01"}  # missing required lists
+    entry.write_text(json.dumps(payload))
+    assert _rebuilt(loader, data)
+
+
+def test_symlinked_entry_and_directory_are_refused(env, tmp_path) -> None:
+    loader, data, cdir = env
+    loader._fast_load(data)
+    [entry] = _entries(cdir)
+    elsewhere = tmp_path / "elsewhere.json"
+    shutil.move(entry, elsewhere)
+    entry.symlink_to(elsewhere)
+    assert _rebuilt(loader, data)
+    assert not entry.is_symlink()  # replaced by a regular entry, the target untouched
+    # A cache directory that is a symlink is neither read nor written through.
+    shutil.rmtree(cdir)
+    target = tmp_path / "target"
+    target.mkdir()
+    cdir.symlink_to(target)
+    assert _rebuilt(loader, data)
+    assert list(target.iterdir()) == []
+    assert _rebuilt(loader, data)
+
+
+def test_entries_writable_by_others_are_refused(env) -> None:
+    loader, data, cdir = env
+    loader._fast_load(data)
+    [entry] = _entries(cdir)
+    entry.chmod(0o666)
+    assert _rebuilt(loader, data)
+    assert entry.stat().st_mode & 0o022 == 0
+    cdir.chmod(0o777)  # a loose directory is tightened when we write, and not trusted before
+    assert _rebuilt(loader, data)
+    assert cdir.stat().st_mode & 0o077 == 0
+    assert not _rebuilt(loader, data)
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="needs root to chown")
+def test_entries_owned_by_another_user_are_refused(env) -> None:
+    loader, data, cdir = env
+    loader._fast_load(data)
+    [entry] = _entries(cdir)
+    os.chown(entry, 12345, 12345)
+    assert _rebuilt(loader, data)
+    assert entry.stat().st_uid == 0
+
+
+def test_not_a_regular_file_is_not_read(env) -> None:
+    loader, data, cdir = env
+    loader._fast_load(data)
+    [entry] = _entries(cdir)
+    entry.unlink()
+    os.mkfifo(entry)  # a FIFO with no writer would block a plain open() forever
+    assert _rebuilt(loader, data)
+
+
+def test_old_entries_are_pruned(env) -> None:
+    from openclosed.catalog import cache
+
+    loader, data, cdir = env
+    cdir.mkdir(parents=True, mode=0o700)
+    for i in range(8):
+        old = cdir / f"catalog-{i:032x}.json"
+        old.write_text("{}")
+        os.utime(old, (1_000_000 + i, 1_000_000 + i))
+    (cdir / ".catalog.abc.tmp").write_text("half")
+    loader._fast_load(data)
+    left = _entries(cdir)
+    assert len(left) == cache.KEEP
+    assert not list(cdir.glob(".catalog.*"))
+    newest_old = {f"catalog-{i:032x}.json" for i in (7, 6, 5)}
+    assert newest_old <= {p.name for p in left}
+
+
+def test_no_cache_env_turns_it_off(env, monkeypatch) -> None:
+    loader, data, cdir = env
+    monkeypatch.setenv("OPENCLOSED_NO_CACHE", "1")
     assert loader._fast_load(data) is not None
-    [cache] = (tmp_path / "cache" / "openclosed").glob("catalog-*.pickle")
-    cache.write_bytes(b"not a pickle")
-    loader._CACHE.clear()
-    assert loader._fast_load(data) is not None
-    loader._CACHE.clear()
+    assert not cdir.exists()

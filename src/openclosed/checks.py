@@ -3,22 +3,75 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
 from .report import OptionOut, Report
+from .yamlio import MAX_DEPTH, MAX_DIGITS, MAX_NUMBER, MIN_NUMBER
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not allowed")
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise ValueError(f"number is too large (more than {MAX_DIGITS} digits)")
+    return int(text)
+
+
+def parse_json(text: str, name: str) -> Any:
+    """JSON with the YAML reader's limits: no NaN/Infinity, no huge or tiny numbers, bounded
+    nesting, no lone surrogates. One InputError otherwise."""
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int)
+    except json.JSONDecodeError as exc:
+        raise InputError.one(f"invalid JSON: {exc.msg}", name, exc.lineno) from None
+    except RecursionError:
+        raise InputError.one(f"invalid JSON: nested more than {MAX_DEPTH} levels deep", name) from None
+    except ValueError as exc:
+        raise InputError.one(f"invalid JSON: {exc}", name) from None
+    _check_json_values(data, name, 0)
+    return data
+
+
+def _check_json_values(value: Any, name: str, depth: int) -> None:
+    # Iterative depth is bounded by the recursion limit json.loads already enforced; ours is lower.
+    if depth > MAX_DEPTH:
+        raise InputError.one(f"invalid JSON: nested more than {MAX_DEPTH} levels deep", name)
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_json_values(k, name, depth + 1)
+            _check_json_values(v, name, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            _check_json_values(v, name, depth + 1)
+    elif isinstance(value, float):
+        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+            raise InputError.one(f"invalid JSON: number {value!r} is out of range (up to {MAX_NUMBER:g})", name)
+        if value != 0 and abs(value) < MIN_NUMBER:
+            raise InputError.one(f"invalid JSON: number {value!r} is too small (write 0 for zero)", name)
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
+        raise InputError.one(f"invalid JSON: number {value} is out of range (up to {MAX_NUMBER:g})", name)
+    elif isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError.one("invalid JSON: text holds a lone surrogate (not valid Unicode)", name) from None
 
 
 def load_report(path: Path) -> dict[str, Any]:
     """A saved `compare --format json` report, checked enough to diff and compare against."""
-    from .yamlio import read_text
+    from .yamlio import MAX_JSON_BYTES, read_text
 
-    text = read_text(Path(path), kind="JSON")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError.one(f"invalid JSON: {exc.msg}", str(path), exc.lineno) from None
+    text = read_text(Path(path), kind="JSON", limit=MAX_JSON_BYTES)
+    data = parse_json(text, str(path))
     if not isinstance(data, dict) or "options" not in data or not isinstance(data["options"], list):
         raise InputError.one("expected a report from `openclosed compare --format json`", str(path), 1)
     if data.get("schema_version") != 1:
@@ -26,12 +79,16 @@ def load_report(path: Path) -> dict[str, Any]:
             f"unsupported schema_version {data.get('schema_version')!r}; expected 1", str(path), 1, "schema_version"
         )
     for i, o in enumerate(data["options"]):
-        if (
-            not isinstance(o, dict)
-            or not isinstance(o.get("id"), str)
-            or not isinstance(o.get("monthly_cost"), (int, float))
-        ):
+        cost = o.get("monthly_cost") if isinstance(o, dict) else None
+        if not isinstance(o, dict) or not isinstance(o.get("id"), str) or not _is_number(cost):
             raise InputError.one("each option needs an id and a numeric monthly_cost", str(path), None, f"options[{i}]")
+        if not math.isfinite(cost) or abs(cost) > MAX_NUMBER:
+            raise InputError.one(
+                f"monthly_cost must be a finite number up to {MAX_NUMBER:g} (got {cost!r})",
+                str(path),
+                None,
+                f"options[{i}].monthly_cost",
+            )
     return data
 
 

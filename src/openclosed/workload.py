@@ -6,7 +6,7 @@ import difflib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .errors import InputError, Problem
 from .yamlio import LineMap, dotted, load_file
@@ -14,13 +14,43 @@ from .yamlio import LineMap, dotted, load_file
 HOURS_PER_MONTH = 730.0  # 365 * 24 / 12, used for request rates and GPU hours alike
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600.0
 DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0
+# The smallest request rates accepted (all about one request a month or more): below these the
+# engine's per-request and per-token arithmetic divides by almost nothing.
+MIN_REQUESTS_PER_MONTH = 1.0
+MIN_REQUESTS_PER_DAY = 0.01
+MIN_REQUESTS_PER_SECOND = 1e-6
+MAX_INPUT_TOKENS = 10_000_000
+MAX_OUTPUT_TOKENS = 1_000_000
 
 Precision = Literal["bf16", "fp8", "int8", "int4", "mxfp4"]
 Sensitivity = Literal["public", "internal", "confidential", "regulated"]
 
 
+def _is_numeric(annotation: Any) -> bool:
+    """float, int, their optionals, and integer Literals (a YAML `yes` must not read as 1)."""
+    import typing
+
+    if annotation in (int, float):
+        return True
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is Literal:
+        return any(isinstance(a, int) and not isinstance(a, bool) for a in args)
+    return any(_is_numeric(a) for a in args if a is not type(None)) and typing.get_origin(annotation) is not list
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic reads True as 1 for a number; YAML reads `yes` as True. Boolean keys keep
+        # accepting true/false/yes/no: only fields whose type is a number refuse them.
+        if isinstance(value, bool) and info.field_name is not None:
+            field = cls.model_fields.get(info.field_name)
+            if field is not None and _is_numeric(field.annotation):
+                raise ValueError("expected a number, not a boolean")
+        return value
 
 
 def peak_factor(batch_share: float, peak_to_average: float) -> float:
@@ -30,11 +60,13 @@ def peak_factor(batch_share: float, peak_to_average: float) -> float:
 
 class Traffic(_Strict):
     # Bounds keep the arithmetic finite: 1e12 requests a month is far beyond any real workload.
-    requests_per_day: float | None = Field(default=None, gt=0, le=1e11)
-    requests_per_month: float | None = Field(default=None, gt=0, le=1e12)
-    requests_per_second: float | None = Field(default=None, gt=0, le=1e6)
-    input_tokens: float = Field(gt=0, le=10_000_000, description="mean prompt tokens per request")
-    output_tokens: float = Field(gt=0, le=1_000_000, description="mean completion tokens")
+    # Minimums keep divisions finite (docs/workload.md, "Ranges"): a rate of 1e-320 requests used to
+    # price an option at $0, and a cost per token divided by almost nothing overflowed.
+    requests_per_day: float | None = Field(default=None, ge=MIN_REQUESTS_PER_DAY, le=1e11)
+    requests_per_month: float | None = Field(default=None, ge=MIN_REQUESTS_PER_MONTH, le=1e12)
+    requests_per_second: float | None = Field(default=None, ge=MIN_REQUESTS_PER_SECOND, le=1e6)
+    input_tokens: float = Field(ge=1, le=MAX_INPUT_TOKENS, description="mean prompt tokens per request")
+    output_tokens: float = Field(ge=1, le=MAX_OUTPUT_TOKENS, description="mean completion tokens")
     cached_input_share: float = Field(default=0.0, ge=0, le=1)
     cache_write_share: float = Field(
         default=0.0, ge=0, le=1, description="share of input tokens written to a prompt cache"
@@ -42,7 +74,7 @@ class Traffic(_Strict):
     batch_share: float = Field(default=0.0, ge=0, le=1)
     peak_to_average: float = Field(default=2.0, ge=1, le=1000)
     context_tokens: float | None = Field(
-        default=None, gt=0, description="longest request; default input + output tokens"
+        default=None, ge=1, le=100_000_000, description="longest request; default input + output tokens"
     )
     classes: list[TrafficClass] | None = Field(
         default=None, min_length=1, max_length=100, description="split of the requests into classes (routing)"
@@ -95,8 +127,8 @@ class Traffic(_Strict):
 
 
 class Latency(_Strict):
-    max_ttft_ms: float | None = Field(default=None, gt=0)
-    min_output_tokens_per_s: float | None = Field(default=None, gt=0, description="per stream")
+    max_ttft_ms: float | None = Field(default=None, ge=1, le=86_400_000)
+    min_output_tokens_per_s: float | None = Field(default=None, ge=0.001, le=1_000_000, description="per stream")
 
 
 class PrivacyNeeds(_Strict):
@@ -144,16 +176,16 @@ class Operations(_Strict):
 class SelfHosting(_Strict):
     precisions: list[Precision] = Field(default_factory=lambda: ["bf16", "fp8"], min_length=1)
     utilisation_cap: float = Field(
-        default=0.8, gt=0, le=1, description="highest share of a replica's capacity used at peak"
+        default=0.8, ge=0.05, le=1, description="highest share of a replica's capacity used at peak"
     )
-    gpu_price_multiplier: float = Field(default=1.0, gt=0, le=100)
+    gpu_price_multiplier: float = Field(default=1.0, ge=0.01, le=100)
     reserved: bool = Field(default=False, description="use 1-year reserved GPU prices where known")
 
 
 class Budget(_Strict):
-    max_monthly_cost: float | None = Field(default=None, ge=0)
-    max_cost_per_million: float | None = Field(default=None, ge=0)
-    max_increase_pct: float | None = Field(default=None, ge=0)
+    max_monthly_cost: float | None = Field(default=None, ge=0, le=1e15)
+    max_cost_per_million: float | None = Field(default=None, ge=0, le=1e15)
+    max_increase_pct: float | None = Field(default=None, ge=0, le=1e9)
 
 
 class Workload(_Strict):
@@ -168,7 +200,7 @@ class Workload(_Strict):
     operations: Operations = Field(default_factory=Operations)
     self_hosting: SelfHosting = Field(default_factory=SelfHosting)
     budget: Budget = Field(default_factory=Budget)
-    horizon_months: float = Field(default=12, gt=0, le=240)
+    horizon_months: float = Field(default=12, ge=1, le=240)
 
     # ----------------------------------------------------------- derived figures
     @property

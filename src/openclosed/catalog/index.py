@@ -136,6 +136,16 @@ class Catalog:
                             "ids must be lower case without spaces", file, field=f"{loc}[{e.id}].id", loc=(loc, i, "id")
                         )
                     )
+                if "@" in e.id or ":" in e.id or not e.id.strip():
+                    # Option ids are MODEL@PROVIDER and MODEL@CLOUD:GPU: such an id could never be named.
+                    out.append(
+                        XProblem(
+                            "ids must not be empty or contain '@' or ':' (they separate the parts of an option id)",
+                            file,
+                            field=f"{loc}[{e.id}].id",
+                            loc=(loc, i, "id"),
+                        )
+                    )
                 if e.id in seen:
                     out.append(
                         XProblem(f"duplicate {kind} id '{e.id}'", file, field=f"{loc}[{e.id}].id", loc=(loc, i, "id"))

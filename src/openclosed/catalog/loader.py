@@ -76,6 +76,9 @@ class Layered:
     data: dict[str, Any] = field(default_factory=dict)
     origin: dict[Loc, tuple[str, int | None]] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    # Ids removed with `disabled: true`, and where that was said (so a dangling reference to one
+    # blames the overlay that disabled it, not the embedded file that still uses it).
+    disabled: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
     def where(self, loc: Loc) -> tuple[str | None, int | None]:
         for cut in range(len(loc), -1, -1):
@@ -193,6 +196,8 @@ def _reindex_without_disabled(lay: Layered) -> Layered:
             kept = []
             for i, v in enumerate(value):
                 if isinstance(v, dict) and _entry_key(v) and v.get("disabled") is True:
+                    where = lay.origin.get((*old, i, "disabled")) or lay.origin.get((*old, i)) or (None, None)
+                    out.disabled[_entry_key(v)[1]] = where  # type: ignore[index]
                     continue
                 kept.append(walk(v, (*old, i), (*new, len(kept))))
             return kept
@@ -274,88 +279,84 @@ def from_layers(lays: dict[str, Layered], sources: list[str]) -> Catalog:
     cat.origins = {"models": lays[FILES[0]], "providers": lays[FILES[1]]}
     xref = cat.cross_reference_problems()
     for p in xref:
-        p.file, p.line = lays[p.file].where(p.loc)
+        p.file, p.line = _locate_reference(p, lays)
     if xref:
         raise InputError(list(xref))
     return cat
 
 
-_CACHE: dict[tuple, Catalog] = {}
+def _locate_reference(p: Any, lays: dict[str, Layered]) -> tuple[str | None, int | None]:
+    """Where a cross-reference problem belongs: at the reference, unless the id it names was
+    disabled by an overlay; then at that `disabled: true`, which is what the user just wrote."""
+    lay = lays[p.file]
+    file, line = lay.where(p.loc)
+    value: Any = lay.data
+    for part in p.loc:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return file, line
+    if isinstance(value, str):
+        for other in lays.values():
+            found = other.disabled.get(value.lower())
+            if found is not None and found[0] is not None:
+                p.message = (
+                    f"'{value}' is disabled here but {file}{f':{line}' if line else ''} still refers to it "
+                    "(at the field named); disable or change that entry too"
+                )
+                return found
+    return file, line
 
 
-def _cache_file(key: tuple) -> Path | None:
-    if os.environ.get("OPENCLOSED_NO_CACHE"):
-        return None
-    import hashlib
-    import sys
-
-    import pydantic
-
-    from .. import __version__
-
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    digest = hashlib.sha256(repr((key, __version__, pydantic.VERSION, sys.version)).encode()).hexdigest()[:20]
-    return Path(base) / "openclosed" / f"catalog-{digest}.pickle"
+_CACHE: dict[str, Catalog] = {}
 
 
 def _fast_load(base: Path) -> Catalog | None:
     """Load the embedded files without line tracking; None sends us down the located path.
 
-    The validated catalogue is cached as a pickle in the user's cache directory, keyed by the
-    files' paths, sizes and modification times (and the versions of openclosed, pydantic and
-    Python), which saves the YAML parse and validation on every run.
+    The validated data is cached as JSON in the user's cache directory (see `cache.py`: keyed by a
+    hash of the files' contents, the package version and the schema code; data only), which saves
+    the YAML parse and validation on every run.
     """
-    import pickle
+    from . import cache
 
     paths = [base / f for f in FILES]
     try:
-        key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+        key = cache.cache_key(paths)
     except OSError:
         return None
     if key in _CACHE:
         return _CACHE[key]
-    cache = _cache_file(key)
-    if cache is not None and cache.exists():
+    directory = cache.cache_dir()
+    payload = cache.read(directory, key) if directory is not None else None
+    if payload is not None:
         try:
-            with cache.open("rb") as fh:
-                cat = pickle.load(fh)
-            if isinstance(cat, Catalog):
-                _CACHE[key] = cat
-                return cat
-        except Exception:  # a stale or corrupt cache is simply rebuilt
-            pass
+            cat = Catalog(
+                cache.construct(ModelsFile, payload["models"]),
+                cache.construct(ProvidersFile, payload["providers"]),
+                sources=[str(base)],
+            )
+        except Exception:  # a cache entry of the wrong shape is simply rebuilt
+            cat = None
+        if cat is not None:
+            _CACHE[key] = cat
+            return cat
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         raw = [yaml.load(p.read_text("utf-8"), Loader=loader) for p in paths]
-        cat = Catalog(
-            ModelsFile.model_validate(raw[0]),
-            ProvidersFile.model_validate(raw[1]),
-            sources=[str(base)],
-        )
+        models, providers = ModelsFile.model_validate(raw[0]), ProvidersFile.model_validate(raw[1])
+        cat = Catalog(models, providers, sources=[str(base)])
     except Exception:
         return None
     if cat.cross_reference_problems():
         return None
     _CACHE[key] = cat
-    if cache is not None:
-        _write_cache(cache, cat)
+    if directory is not None:
+        dump = {"mode": "json", "exclude_unset": True}
+        cache.write(directory, key, {"models": models.model_dump(**dump), "providers": providers.model_dump(**dump)})
     return cat
-
-
-def _write_cache(path: Path, cat: Catalog) -> None:
-    import pickle
-    import tempfile
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".catalog.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(cat, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home only costs speed
 
 
 def validate_dir(catalog_dir: str | Path | None, use_env: bool = True) -> Catalog:

@@ -111,7 +111,19 @@ def load_genai_prices() -> tuple[str, list[Any]]:
         from genai_prices.data import providers
     except ImportError:
         raise MissingExtraError("catalog import genai-prices", "prices") from None
+    except Exception as exc:  # installed but broken (a partial upgrade, a version we do not know)
+        raise broken_extra(exc) from None
     return str(getattr(genai_prices, "__version__", "unknown")), list(providers)
+
+
+def broken_extra(exc: BaseException) -> InputError:
+    """One line for an installed genai-prices that fails to import or holds data we cannot read."""
+    what = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+    return InputError.one(
+        f"the installed genai-prices package is broken or incompatible ({what}); "
+        "reinstall it with: pip install --force-reinstall 'openclosed[prices]'",
+        field="SOURCE",
+    )
 
 
 # ---------------------------------------------------------------- reading genai-prices

@@ -95,23 +95,34 @@ def _run(argv: list[str] | None) -> None:
         _error_lines(str(exc))
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
+        if exc.exit_code == 130:
+            sys.stderr.write("interrupted\n")
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.stderr.write("aborted\n")
-        sys.exit(130)
-    except KeyboardInterrupt:
+    except (typer.Abort, KeyboardInterrupt):
+        # click turns Ctrl-C into Abort (after printing an empty line); say what happened.
         sys.stderr.write("interrupted\n")
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
     except SystemExit:
         raise
+    except RecursionError:
+        # Every reader bounds nesting (docs/security.md); this is the last line of defence.
+        _error_lines("input is nested too deeply")
+        sys.exit(2)
+    except MemoryError:
+        _error_lines("out of memory; the input or the requested work is too large (docs/security.md)")
+        sys.exit(2)
     except Exception as exc:
         if _is_usage_error(exc):
             ctx = getattr(exc, "ctx", None)
             if ctx is not None:
-                sys.stderr.write(ctx.get_usage() + "\n")
-            sys.stderr.write(f"error: {exc.format_message()}\n")  # type: ignore[attr-defined]
+                sys.stderr.write(_safe(ctx.get_usage()) + "\n")
+            _error_lines(exc.format_message())  # type: ignore[attr-defined]
+            sys.exit(2)
+        if isinstance(exc, OSError) and getattr(exc, "filename", None):
+            # An unreadable or unwritable path that slipped past the checks: the user's input.
+            _error_lines(f"{exc.filename}: {exc.strerror or exc}")
             sys.exit(2)
         # Anything else is a bug: one line, and the traceback only with --debug.
         if debug:
@@ -119,11 +130,17 @@ def _run(argv: list[str] | None) -> None:
 
             traceback.print_exc()
         sys.stderr.write(
-            f"internal error: {type(exc).__name__}: {exc}. This is a bug; please report it "
-            "with the command you ran (add --debug for the traceback).\n"
+            _safe(
+                f"internal error: {type(exc).__name__}: {exc}. This is a bug; please report it "
+                "with the command you ran (add --debug for the traceback)."
+            )
+            + "\n"
         )
         sys.exit(3)
-    # Without standalone mode click returns typer.Exit codes instead of raising them.
+    # Without standalone mode click returns typer.Exit codes instead of raising them; typer turns
+    # Ctrl-C into Exit(130) without a word, and no command of ours exits 130 on purpose.
+    if rc == 130:
+        sys.stderr.write("interrupted\n")
     sys.exit(rc if isinstance(rc, int) else 0)
 
 
@@ -133,6 +150,13 @@ def _is_usage_error(exc: Exception) -> bool:
     return any(cls.__name__ == "ClickException" for cls in type(exc).__mro__) and hasattr(exc, "format_message")
 
 
+def _safe(text: str) -> str:
+    from ..render.fmt import printable
+
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
 def _error_lines(text: str) -> None:
+    # Names and ids in messages come from files and flags: escape control characters.
     for line in text.splitlines() or [text]:
-        sys.stderr.write(f"error: {line}\n")
+        sys.stderr.write(f"error: {_safe(line)}\n")

@@ -15,6 +15,7 @@ from .common import (
     StaleOpt,
     TodayOpt,
     catalog,
+    check_outputs,
     parse_today,
     show,
     warn,
@@ -50,13 +51,16 @@ def register(app: typer.Typer) -> None:
         wl_flags: dict | None = None,
     ) -> None:
         """The monthly volume at which two options cost the same (every crossing)."""
+        import math
+
         from ..breakeven import breakeven
         from ..engine import Engine, Settings
         from ..errors import InputError
         from ..render import Column, View
 
-        if not (0 < low < high):
-            raise InputError.one("expected 0 < --from < --to", field="--from")
+        if not (math.isfinite(low) and math.isfinite(high) and 0 < low < high):
+            raise InputError.one("expected finite numbers with 0 < --from < --to", field="--from")
+        check_outputs(out_file, chart)
         cat = catalog(catalog_dir)
         wl, source = workload_from_flags(workload, wl_flags or {})
         engine = Engine(cat, wl, Settings(today=parse_today(today), stale_days=stale_days, workload_source=source))

@@ -126,7 +126,11 @@ def register(catalog_app: typer.Typer) -> None:
         target = refresh.check_target(into if into is not None else refresh.default_into())
         day = parse_today(today) or dt.date.today()
         cat = refresh.baseline_catalog(target)
-        plan = refresh.plan_import(cat, day, threshold, accept, data=data)
+        try:
+            plan = refresh.plan_import(cat, day, threshold, accept, data=data)
+        except (AttributeError, TypeError, KeyError, ValueError, ArithmeticError) as exc:
+            # The package's data is not shaped the way this version reads it.
+            raise refresh.broken_extra(exc) from None
         path = target / "providers.yaml"
         written = False
         if plan.entries and not dry_run:
@@ -134,10 +138,7 @@ def register(catalog_app: typer.Typer) -> None:
             text = refresh.overlay_text(plan, existing, day)
             refresh.validate_overlay(target, text)
             target.mkdir(parents=True, exist_ok=True)
-            try:
-                write_atomic(path, text)
-            except OSError as exc:
-                raise InputError.one(f"cannot write the overlay: {exc.strerror or exc}", str(path)) from None
+            write_atomic(path, text, field="--into")
             written = True
             if had_comments:
                 warn(f"{path}: comments in the existing overlay were not kept")

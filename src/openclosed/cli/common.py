@@ -75,14 +75,18 @@ def _env_width() -> int | None:
 
 def warn(message: str) -> None:
     # Plain writes keep rich out of the JSON/CSV path (it costs ~30 ms to import).
+    from ..render.fmt import printable
+
     label = "warning:"
     if sys.stderr.isatty() and not _no_color():
         label = "\x1b[33mwarning:\x1b[0m"
-    sys.stderr.write(f"{label} {message}\n")
+    sys.stderr.write(f"{label} {printable(message)}\n")
 
 
 def info(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    from ..render.fmt import printable
+
+    sys.stderr.write("\n".join(printable(line) for line in message.split("\n")) + "\n")
 
 
 # ----------------------------------------------------------------- options
@@ -224,12 +228,31 @@ from ..fileio import write_atomic  # noqa: E402  (re-exported: commands import i
 
 def emit(text: str, out_file: Path | None) -> None:
     """Write the requested output to stdout, or atomically to a file."""
+    if not text.isascii():
+        # Undecodable command-line bytes arrive as lone surrogates; never fail writing them.
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     if out_file is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
         return
-    write_atomic(out_file, text if text.endswith("\n") else text + "\n")
+    write_atomic(out_file, text if text.endswith("\n") else text + "\n", field="--out-file")
     info(f"wrote {out_file}")
+
+
+def check_outputs(out_file: Path | None, chart: Path | None = None) -> None:
+    """Validate every output path before any work, so a bad `--out-file` cannot fail after the
+    `--chart` image has already been replaced (and vice versa)."""
+    from ..errors import InputError
+    from ..fileio import check_writable
+
+    if chart is not None:
+        if chart.suffix.lower() not in (".png", ".svg"):
+            raise InputError.one(f"expected a .png or .svg file (got {chart.name!r})", field="--chart")
+        check_writable(chart, "--chart")
+    if out_file is not None:
+        check_writable(out_file, "--out-file")
+        if chart is not None and Path(os.path.abspath(chart)) == Path(os.path.abspath(out_file)):
+            raise InputError.one("--chart and --out-file name the same file", str(out_file), field="--chart")
 
 
 # ----------------------------------------------------------------- workload flags

@@ -9,6 +9,16 @@ import typer
 from .common import CatalogOpt, Format, FormatOpt, OutFileOpt, TodayOpt, catalog, parse_today, show, warn
 
 
+def _check_number(flag: str, value: float, low: float, high: float) -> None:
+    """click's FloatRange lets inf (and NaN) through; the sizing arithmetic must not see them."""
+    import math
+
+    from ..errors import InputError
+
+    if not math.isfinite(value) or not low <= value <= high:
+        raise InputError.one(f"expected a number from {low:g} to {high:,.0f} (got {value!r})", field=flag)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("size")
     def size_cmd(
@@ -46,7 +56,12 @@ def register(app: typer.Typer) -> None:
         from ..errors import InputError
         from ..render.views import size_view
         from ..sizing import PRECISIONS, size, smallest_fit, tp_candidates
+        from ..workload import MAX_INPUT_TOKENS, MAX_OUTPUT_TOKENS
 
+        _check_number("--input-tokens", input_tokens, 1, MAX_INPUT_TOKENS)
+        _check_number("--output-tokens", output_tokens, 1, MAX_OUTPUT_TOKENS)
+        if max_tpot_ms is not None:
+            _check_number("--max-tpot-ms", max_tpot_ms, 0.001, 1e7)
         cat = catalog(catalog_dir)
         m = cat.model(model)
         import datetime as dt

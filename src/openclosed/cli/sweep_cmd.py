@@ -17,6 +17,7 @@ from .common import (
     _env_width,
     _no_color,
     catalog,
+    check_outputs,
     emit,
     err_console,
     info,
@@ -139,21 +140,29 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Cost of a few options across a range of one workload field, with the crossings."""
         from ..engine import Engine, Settings
+        from ..limits import check_sweep_budget
         from ..sweep import parse_spec, sweep
 
+        # Every output path is checked before any work: a failure later must not leave one written.
+        check_outputs(out_file, chart)
+        check_vary_syntax(vary)
         cat = catalog(catalog_dir)
         wl, source = workload_from_flags(workload, wl_flags or {})
-        if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
-            from ..errors import InputError
-
-            raise InputError.one(f"expected a .png or .svg file (got {chart.name!r})", field="--chart")
         spec = parse_spec(vary, wl, steps, log)
         engine = Engine(
             cat, wl, Settings(profile=profile, weights=weights, today=parse_today(today), workload_source=source)
         )
+        wanted = _split(options)
+        base = None
+        if not wanted or wanted == ["all"]:
+            base = engine.run()  # handed to sweep(), which would run it anyway
+            n_options = len(base.report.options) if wanted else 3
+        else:
+            n_options = len(wanted)
+        check_sweep_budget(spec.steps, n_options)
         progress = LazyProgress(f"sweeping {spec.field}")
         try:
-            result = sweep(engine, spec, _split(options), workload_source=source, progress=progress)
+            result = sweep(engine, spec, wanted, workload_source=source, progress=progress, base=base)
         finally:
             progress.close()
         if fmt.value == "csv":  # other formats carry the notes themselves
@@ -173,6 +182,31 @@ def register(app: typer.Typer) -> None:
             sweep_chart(result, chart)
             info(f"wrote {chart}")
         _output(result, fmt.value, out_file, plot)
+
+
+_NUMBER = r"[+-]?(?:\d[\d_,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?[kKmMbBgG]?"
+
+
+def check_vary_syntax(text: str | None) -> None:
+    """`FIELD` or `FIELD=START..STOP` exactly: two dots, two plain numbers (k/M/B suffixes allowed).
+
+    The sweep's own parser splits at the first "..", so `1k...1M` used to read as 1k..0.1M."""
+    import re
+
+    from ..errors import InputError
+
+    if text is None:
+        return
+    name, eq, rng = text.strip().partition("=")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name.strip()):
+        raise InputError.one(f"expected FIELD or FIELD=START..STOP (got {text!r})", field="--vary")
+    if not eq:
+        return
+    if "..." in rng or not re.fullmatch(rf"\s*{_NUMBER}\s*\.\.\s*{_NUMBER}\s*", rng):
+        raise InputError.one(
+            f"expected FIELD=START..STOP with two dots, e.g. requests_per_month=1k..1M (got {text!r})",
+            field="--vary",
+        )
 
 
 def _output(result: Any, fmt: str, out_file: Path | None, plot: bool) -> None:

@@ -402,7 +402,7 @@ def save_figure(fig: Any, path: Path) -> None:
             dpi=160 if kind == "png" else None,
             metadata={"Software": "openclosed"} if kind == "png" else {"Creator": "openclosed", "Date": None},
         )
-    write_atomic(path, buf.getvalue())
+    write_atomic(path, buf.getvalue(), field="--chart")
 
 
 def sweep_figure(sw: Sweep) -> Any:

@@ -6,10 +6,38 @@ from typing import Any
 
 from ..units import money
 
-__all__ = ["cell", "money"]
+__all__ = ["cell", "money", "printable"]
+
+# Bidirectional overrides and isolates reorder what a terminal shows (the "Trojan Source" trick).
+_BIDI = {0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """`text` with control characters escaped (`\\x1b`), so names and ids from a catalogue or a
+    workload cannot move the cursor, recolour the terminal or hide text. Lone surrogates (from
+    undecodable command-line bytes) are escaped too, so writing them cannot fail."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code < 0x20 or 0x7F <= code < 0xA0 or code in _BIDI or 0xD800 <= code < 0xE000:
+            out.append(_escape(ch))
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def cell(value: Any, kind: str) -> str:
+    return printable(_cell(value, kind))
+
+
+def _cell(value: Any, kind: str) -> str:
     if value is None or value == "":
         return "–"
     if kind == "money" and isinstance(value, (int, float)):

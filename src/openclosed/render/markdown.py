@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import View
-from .fmt import cell
+from .fmt import cell, printable
 
 
 def _esc(text: str) -> str:
@@ -12,7 +12,7 @@ def _esc(text: str) -> str:
 
 def to_markdown(view: View) -> str:
     cols = [c for c in view.columns if c.table]
-    lines = [f"### {view.title}", ""]
+    lines = [f"### {_esc(printable(view.title))}", ""]
     if view.rows:
         lines.append("| " + " | ".join(c.header for c in cols) + " |")
         lines.append(
@@ -25,7 +25,7 @@ def to_markdown(view: View) -> str:
     else:
         lines.append("_(nothing to show)_")
     for note in view.notes:
-        lines += ["", _esc(note) if "\n" not in note else note]
+        lines += ["", _esc(printable(note)) if "\n" not in note else "\n".join(map(printable, note.split("\n")))]
     for heading, body in view.sections:
         lines += ["", f"**{heading}**", ""]
         lines += body

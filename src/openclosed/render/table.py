@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from . import View
-from .fmt import cell
+from .fmt import cell, printable
 
 NUMERIC = ("money", "number", "int", "score", "lock", "pct")
 
@@ -54,13 +54,13 @@ def to_table(view: View, width: int | None = None, color: bool = False) -> str:
         soft_wrap=False,
     )
     # The title goes on its own line: a table narrower than its title would wrap it.
-    console.print(Text(view.title, style="bold" if color else ""))
+    console.print(Text(printable(view.title), style="bold" if color else ""))
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False, pad_edge=False)
     cols = [c for c in view.columns if c.table]
     cols = _fit(cols, view.rows, width or 100)
     for c in cols:
         table.add_column(
-            c.header,
+            printable(c.header),
             justify="right" if c.kind in NUMERIC else "left",
             max_width=c.width,
             overflow="fold",
@@ -75,5 +75,5 @@ def to_table(view: View, width: int | None = None, color: bool = False) -> str:
         table.add_row(*cells)
     console.print(table)
     for note in view.notes:
-        console.print(Text(note), soft_wrap=False)
+        console.print(Text(printable(note)), soft_wrap=False)
     return buf.getvalue()
