@@ -245,9 +245,9 @@ def kv_read_bytes(arch: Architecture, context: float, kv_bytes: float, tp: int =
     return kv / min(tp, parts.kv_split) + 2.0 * parts.fixed / min(tp, parts.state_split)
 
 
-def attention_flops_per_token(arch: Architecture, context: float) -> float:
+def attention_flops_per_token(arch: Architecture, context: float, decode: bool = True) -> float:
     """Attention FLOPs of one decoded token at `context` tokens (QK and PV over what it attends to)."""
-    heads_dims = arch.attention_heads * attn_dims(arch)
+    heads_dims = arch.attention_heads * attn_dims(arch, decode)
     if arch.attention == "hybrid-swa":
         assert arch.sliding_window is not None and arch.full_attention_layers is not None
         local = arch.layers - arch.full_attention_layers
@@ -274,12 +274,17 @@ def prefill_attention_flops(arch: Architecture, tokens: float) -> float:
         # Queries past the top-k attend to k tokens; the indexer scores every earlier token.
         attended = tokens * tokens / 2.0 if tokens <= k else k * k / 2.0 + (tokens - k) * k
         index = 2.0 * dsa.index_heads * dsa.index_head_dim * tokens * tokens / 2.0 * arch.layers
-        return 4.0 * arch.attention_heads * attn_dims(arch) * arch.layers * attended + index
+        return 4.0 * arch.attention_heads * attn_dims(arch, False) * arch.layers * attended + index
     # Every query sees the tokens before it: on average half the prompt.
-    return tokens * attention_flops_per_token(arch, tokens) / 2.0
+    return tokens * attention_flops_per_token(arch, tokens, decode=False) / 2.0
 
 
-def attn_dims(arch: Architecture) -> float:
+def attn_dims(arch: Architecture, decode: bool = True) -> float:
+    """Mean of the QK and PV head dimensions. MLA decodes in the absorbed form, attending over the
+    latent (QK over kv_lora_rank + rope, PV over kv_lora_rank); its prefill runs as ordinary
+    multi-head attention over the decompressed heads."""
+    if arch.attention == "mla" and arch.mla is not None and decode:
+        return (2 * arch.mla.kv_lora_rank + arch.mla.qk_rope_head_dim) / 2.0
     if arch.attention == "mla" and arch.mla is not None:
         qk = (arch.mla.qk_nope_head_dim or 128) + arch.mla.qk_rope_head_dim
         return (qk + (arch.mla.v_head_dim or 128)) / 2.0

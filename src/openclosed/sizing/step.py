@@ -2,7 +2,7 @@
 
 t(B) = max(memory(B), compute(B)) + all-reduce(B) + all-to-all(B) + pipeline(B) + overheads.
 Every term is written out in docs/methodology.md; the efficiency factors are the measured values
-in shared/reference/selfhost.md section 4, the vendor factors in VENDOR_MATURITY below.
+in shared/reference/selfhost.md section 4, the per-family factors in ENGINE_MATURITY below.
 """
 
 from __future__ import annotations
@@ -62,24 +62,38 @@ class Maturity:
     evidence: str
 
 
-# Engine maturity per GPU vendor (docs/methodology.md, "Vendors are not equal"). AMD: SGLang
-# v0.5.5 (ROCm 7.0) serving DeepSeek-R1 FP8 on 8×MI300X in InferenceMAX runs at 26.6 ms TPOT at
-# concurrency 4 against 12.1 ms on 8×H200 (SGLang v0.5.6) despite 10 % more bandwidth; the two
-# factors were fitted on the fifteen MI300X rows of that table (1k/1k, 1k/8k, 8k/1k; concurrency
-# 4-64) and are applied to every AMD GPU.
-VENDOR_MATURITY: dict[str, Maturity] = {
-    "nvidia": Maturity(1.0, 1.0, "reference: the efficiency factors were measured on H100"),
-    "amd": Maturity(
-        0.80,
+# Engine maturity per GPU family (docs/methodology.md, "Vendors are not equal"). The efficiency
+# factors above were measured on Hopper; a family whose serving stack reaches a different share of
+# its datasheet gets its own factors, each fitted on a set of published rows of one table, never on
+# one row. Evidence: InferenceMAX DeepSeek-R1-0528 FP8 at TP8, ISL/OSL 1k/1k and 1k/8k, concurrency
+# 4-64 (gminneci/mantile reconcile/sources/inferencemax/raw, 72ff84e). 8×MI300X on SGLang
+# v0.5.5.post3 (ROCm 7.0) decodes at 26.6 ms per token at concurrency 4 against 12.1 ms on 8×H200
+# (SGLang v0.5.6) although it has 10 % more bandwidth: its fixed per-layer and per-expert kernel
+# time is about 2.4× Hopper's and it streams at about 0.9 of Hopper's share of peak. 8×B200 (SGLang
+# v0.5.6) runs the same small-batch steps in 8.8 ms, its fixed kernel time about 0.6× Hopper's.
+ENGINE_MATURITY: dict[str, Maturity] = {
+    "hopper": Maturity(1.0, 1.0, "reference: the efficiency factors were measured on H100"),
+    "blackwell": Maturity(
+        1.0, 0.6, "InferenceMAX DeepSeek-R1 FP8 8×B200 SGLang v0.5.6, five rows at 1k/1k (concurrency 4-64)"
+    ),
+    "cdna3": Maturity(
+        0.9,
         2.4,
-        "InferenceMAX DeepSeek-R1-0528 FP8, 8×MI300X SGLang v0.5.5.post3-rocm700 vs 8×H200 SGLang v0.5.6 "
-        "(gminneci/mantile reconcile/sources/inferencemax/raw, 72ff84e)",
+        "InferenceMAX DeepSeek-R1 FP8 8×MI300X SGLang v0.5.5.post3-rocm700, ten rows at 1k/1k and 1k/8k "
+        "(concurrency 4-64)",
     ),
 }
+# GPU id -> family; GPUs not listed take their vendor's default below (no evidence of a difference).
+GPU_FAMILY: dict[str, str] = {"b200": "blackwell", "gb200": "blackwell", "mi300x": "cdna3", "mi325x": "cdna3"}
+VENDOR_FAMILY: dict[str, str] = {"amd": "cdna3"}
+
+
+def family_of(gpu: Gpu) -> str:
+    return GPU_FAMILY.get(gpu.id) or VENDOR_FAMILY.get(gpu.vendor, "hopper")
 
 
 def maturity_of(gpu: Gpu) -> Maturity:
-    return VENDOR_MATURITY.get(gpu.vendor, VENDOR_MATURITY["nvidia"])
+    return ENGINE_MATURITY[family_of(gpu)]
 
 
 @dataclass(frozen=True)
