@@ -93,6 +93,8 @@ def plan_replica(
     meets the latency targets; failing that, the smallest that fits; failing that, the largest
     tried, with the reason it cannot run. Among plans of one size the highest throughput wins.
     """
+    if gpus is None and gpu.network_gbit_s is None:
+        max_nodes = 1  # no inter-node network in the catalogue: a replica stays inside one node
     counts = [gpus] if gpus is not None else gpu_counts(gpu, max_nodes)
     fallback: Sizing | None = None
     last: Sizing | None = None
