@@ -2,9 +2,9 @@
 
 Rows 9-24 come from shared/reference/selfhost.md section 5 (sources and commits there); rows 30+
 were added for the open frontier (issue 10): large MoE with MLA at TP8 on three GPU families
-(InferenceMAX), expert parallelism over nine nodes (LMSYS), sparse attention (DeepSeek-V3.2) and a
-235B MoE at saturation. Each row names its engine and version, its parallel plan, lengths,
-concurrency and source. Only rows with fixed input/output lengths are used. Targets (DESIGN.md
+(InferenceMAX), expert parallelism over nine nodes (LMSYS), sparse attention (DeepSeek-V3.2), hybrid
+linear attention (Qwen3-Next) and a 235B MoE at saturation. Each row names its engine and
+version, its parallel plan, lengths, concurrency and source. Only rows with fixed input/output lengths are used. Targets (DESIGN.md
 section 9): decode step / TPOT within ±25 %, throughput within ±35 %; over the whole set at least
 90 % of rows within and a median error of at most 12 %. The efficiency factors in
 sizing.Efficiency were set from kernel measurements (selfhost.md section 4) before these rows were
@@ -54,6 +54,10 @@ IMAX_DS = "InferenceMAX DeepSeek-R1-0528 via gminneci/mantile reconcile/sources/
 LMSYS = "lm-sys/lm-sys.github.io blog/2025-05-05-large-scale-ep.md (2db4e40): decode table, 'SGLang (Default)'"
 GPUSTACK_V32 = (
     "gpustack/gpustack docs/performance-lab/deepseek-v3.2/h200.md (47277d7): '1k random input + 2k generation'"
+)
+LAMBDA_QNEXT = (
+    "https://lambda.ai/inference-models/qwen/qwen3-coder-next (first of two result tables; the second reads "
+    "14 ms ITL on both GPUs): vllm bench serve, 8192 in / 1024 out, 512 prompts, --max-concurrency 32"
 )
 GPUSTACK_Q235 = "gpustack/gpustack docs/performance-lab/qwen3-235b-a22b/h100.md (47277d7): baseline vLLM -tp 8"
 
@@ -194,6 +198,17 @@ _ADDED: tuple[Row, ...] = (
         "SGLang v0.5.6.post2 (--tp 8 --dp 8 --enable-dp-attention)",
         Plan(tp=1, dp=8, ep=8),
     ),
+    # Hybrid linear attention: Qwen3-Coder-Next has Qwen3-Next-80B-A3B's architecture (12 full-attention
+    # + 36 Gated DeltaNet layers, 512 experts, top-10); BF16 weights, 32 concurrent requests.
+    *(
+        Row("34", LAMBDA_QNEXT, "qwen3-next-80b-a3b", gpu, "bf16", n, 8192, 1024, 32, metric, value, "vLLM (Lambda)")
+        for gpu, n, metric, value in (
+            ("h100-sxm", 4, _T, 16.0),
+            ("h100-sxm", 4, "output_tokens_per_s", 1810),
+            ("b200", 2, _T, 16.0),
+            ("b200", 2, "output_tokens_per_s", 1877),
+        )
+    ),
     # Qwen3-235B-A22B BF16 on 8×H100 at saturation (500 prompts sent at once); output tokens/s =
     # total tokens/s × output / (input + output).
     Row(
@@ -292,7 +307,7 @@ def summary(checks: list[Check]) -> tuple[float, float, float]:
 
 def table(checks: list[Check]) -> str:
     lines = [
-        f"{'row':>4}  {'model':<15} {'hw':<12} {'plan':<24} {'prec':<6} {'ISL/OSL':<11} {'conc':>6}  "
+        f"{'row':>4}  {'model':<18} {'hw':<12} {'plan':<24} {'prec':<6} {'ISL/OSL':<11} {'conc':>6}  "
         f"{'metric':<28} {'measured':>9} {'predicted':>10} {'error':>7}  ok"
     ]
     for c in checks:
@@ -301,7 +316,7 @@ def table(checks: list[Check]) -> str:
         conc = "max" if r.concurrency is None else str(r.concurrency)
         plan = r.parallelism.split(", ")[-1]
         lines.append(
-            f"{r.ref:>4}  {r.model:<15} {hw:<12} {plan:<24} {r.precision:<6} "
+            f"{r.ref:>4}  {r.model:<18} {hw:<12} {plan:<24} {r.precision:<6} "
             f"{f'{r.input_tokens}/{r.output_tokens}':<11} {conc:>6}  {r.metric:<28} {r.measured:>9,.1f} "
             f"{c.predicted:>10,.1f} {c.error:>+7.1%}  "
             f"{'yes' if c.within else 'NO (±' + format(c.tolerance, '.0%') + ')'}"
