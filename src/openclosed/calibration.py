@@ -4,7 +4,8 @@ Rows 9-24 come from shared/reference/selfhost.md section 5 (sources and commits 
 were added for the open frontier (issue 10): large MoE with MLA at TP8 on three GPU families
 (InferenceMAX), expert parallelism over nine nodes (LMSYS), sparse attention (DeepSeek-V3.2), hybrid
 linear attention (Qwen3-Next) and a 235B MoE at saturation. Each row names its engine and
-version, its parallel plan, lengths, concurrency and source. Only rows with fixed input/output lengths are used. Targets (DESIGN.md
+version, its parallel plan, lengths, concurrency and source. Only rows with fixed input/output
+lengths are used. Targets (DESIGN.md
 section 9): decode step / TPOT within ±25 %, throughput within ±35 %; over the whole set at least
 90 % of rows within and a median error of at most 12 %. The efficiency factors in
 sizing.Efficiency were set from kernel measurements (selfhost.md section 4) before these rows were
