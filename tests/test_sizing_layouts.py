@@ -195,3 +195,16 @@ def test_size_that_cannot_run_has_no_speeds(cli) -> None:
     assert table.code == 0 and "TPOT" not in table.out
     odd = cli("size", "deepseek-v3", "--gpu", "h100-sxm", "--gpus", "12", "--format", "json").json()
     assert odd["fits"] is False and "whole nodes" in odd["reason"]
+
+
+def test_plan_trace_names_the_network_terms(catalog) -> None:
+    m = catalog.model("deepseek-v3")
+    g = catalog.gpu("h100-sxm")
+    s = sizing.plan_replica(m.id, m.architecture, g, "fp8", 1000, 500)
+    rows = {name: (value, formula) for _, name, value, formula in sizing.plan_trace(s, m.architecture, g)}
+    assert rows["parallel plan"][0] == {"nodes": 2, "tp": 1, "dp": 16, "ep": 16, "pp": 1, "gpus": 16}
+    assert rows["all-to-all (ms per step)"][0] == pytest.approx(s.step["alltoall_ms"], abs=1e-3)
+    assert s.step["alltoall_ms"] > 0
+    # MLA: one fp8 latent of 61 × 576 bytes per token, whatever the length.
+    assert rows["cache per token (kB, true)"][0] == pytest.approx(61 * 576 / 1e3, abs=0.01)
+    assert "pipeline hand-offs (ms per step)" not in rows

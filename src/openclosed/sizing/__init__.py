@@ -50,6 +50,7 @@ from .step import (
     prefill_s,
     supports,
 )
+from .trace import plan_trace
 
 __all__ = [
     "BYTES_PER_PARAM",
@@ -86,6 +87,7 @@ __all__ = [
     "memory_bytes",
     "memory_plan",
     "plan_replica",
+    "plan_trace",
     "plans_for",
     "prefill_compute_s",
     "prefill_s",
