@@ -208,3 +208,14 @@ def test_plan_trace_names_the_network_terms(catalog) -> None:
     # MLA: one fp8 latent of 61 × 576 bytes per token, whatever the length.
     assert rows["cache per token (kB, true)"][0] == pytest.approx(61 * 576 / 1e3, abs=0.01)
     assert "pipeline hand-offs (ms per step)" not in rows
+
+
+def test_reason_tells_weights_from_cache(catalog) -> None:
+    m = catalog.model("kimi-k2")
+    g = catalog.gpu("h200")
+    # FP8 Kimi K2 on one H200 node: the weights fit (128.5 of 130.2 GB per GPU) but a 129K-token
+    # sequence's latent (61 × 576 bytes per token, fp8) does not fit what is left.
+    s = sizing.plan_replica(m.id, m.architecture, g, "fp8", 128_000, 1000, gpus=8)
+    assert not s.fits and "cache" in s.reason and "left after the weights" in s.reason
+    h100 = sizing.plan_replica(m.id, m.architecture, catalog.gpu("h100-sxm"), "fp8", 1000, 500, gpus=8)
+    assert not h100.fits and "usable" in h100.reason

@@ -205,10 +205,15 @@ def size(
         reason = f"{gpu.id} has no {precision} tensor cores"
     elif not network_ok:
         reason = f"the catalogue lists no inter-node network for {gpu.id}, so a replica cannot span nodes"
-    elif cap < 1:
+    elif cap < 1 and mem.kv_pool_per_gpu_gb <= 0:
         reason = (
             f"weights need {mem.weights_per_gpu_gb:.1f} GB per GPU on {plan.gpus} GPUs "
             f"but only {mem.usable_gb:.1f} GB is usable"
+        )
+    elif cap < 1:
+        reason = (
+            f"one {seq:,.0f}-token sequence needs {mem.kv_per_gpu_gb_per_sequence:.1f} GB of cache per GPU "
+            f"but only {mem.kv_pool_per_gpu_gb:.1f} GB is left after the weights on {plan.gpus} GPUs"
         )
     elif not fits_longest:
         reason = f"a {longest:,.0f}-token request does not fit the KV cache"
