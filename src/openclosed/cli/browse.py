@@ -157,7 +157,7 @@ def register(app: typer.Typer) -> None:
         catalog_dir: CatalogOpt = None,
     ) -> None:
         """One model: facts with sources, who serves it, and what it takes to run it."""
-        from ..sizing import smallest_fit, weight_bytes
+        from ..sizing import MAX_NODES, smallest_fit, weight_bytes
 
         cat = catalog(catalog_dir)
         m = cat.model(model)
@@ -186,23 +186,37 @@ def register(app: typer.Typer) -> None:
             arch = m.architecture
             memory = [{"precision": p, "weights_gb": round(weight_bytes(arch, p) / 1e9, 1)} for p in arch.precisions]
             requirements = []
+            plans = []
+            shown = []
             for g in cat.all_gpus():
                 row: dict[str, Any] = {"gpu": g.id}
+                text: dict[str, Any] = {"gpu": g.id}
                 for p in arch.precisions:
-                    s = smallest_fit(m.id, arch, g, p, USEFUL_INPUT, USEFUL_OUTPUT, min_batch=USEFUL_BATCH)
+                    # Up to 16 nodes where the GPU has an inter-node network in the catalogue.
+                    s = smallest_fit(
+                        m.id, arch, g, p, USEFUL_INPUT, USEFUL_OUTPUT, min_batch=USEFUL_BATCH, max_nodes=MAX_NODES
+                    )
                     row[p] = s.gpus if s else None
+                    text[p] = "–" if s is None else (f"{s.gpus} ({s.nodes} nodes)" if s.nodes > 1 else s.gpus)
+                    if s is not None:
+                        plans.append(
+                            {"gpu": g.id, "precision": p, "gpus": s.gpus, "nodes": s.nodes, "tp": s.tp, "ep": s.ep}
+                            | {"pp": s.pp, "plan": s.plan}
+                        )
                 requirements.append(row)
+                shown.append(text)
             record["weight_memory"] = memory
             record["gpu_requirements"] = {
                 "useful_batch": f"{USEFUL_BATCH} sequences of {USEFUL_INPUT + USEFUL_OUTPUT} tokens",
                 "smallest_gpu_count": requirements,
+                "plans": plans,
             }
             sections.append(("Weight memory (GB, 10^9 bytes)", memory, ["precision", "weights_gb"]))
-            shown = [{k: ("–" if v is None else v) for k, v in r.items()} for r in requirements]
             sections.append(
                 (
                     f"Smallest GPU count per replica for {USEFUL_BATCH} sequences of "
-                    f"{USEFUL_INPUT + USEFUL_OUTPUT:,} tokens (– = not on one node)",
+                    f"{USEFUL_INPUT + USEFUL_OUTPUT:,} tokens (– = not on {MAX_NODES} nodes, or not on one node "
+                    "where the GPU has no inter-node network listed)",
                     shown,
                     ["gpu", *arch.precisions],
                 )

@@ -26,11 +26,17 @@ def register(app: typer.Typer) -> None:
         gpu: Annotated[str, typer.Option("--gpu", help="GPU id or name, e.g. h100-sxm or H100.")],
         gpus: Annotated[
             int | None,
-            typer.Option("--gpus", min=1, max=64, help="Tensor-parallel degree (default: smallest that fits)."),
+            typer.Option(
+                "--gpus",
+                min=1,
+                max=1024,
+                help="GPUs of one replica in total, over as many nodes as it takes (default: the smallest "
+                "that fits, up to 16 nodes).",
+            ),
         ] = None,
         precision: Annotated[
             str | None,
-            typer.Option("--precision", help="bf16, fp8, int8, int4 or mxfp4 (default: the model's native)."),
+            typer.Option("--precision", help="bf16, fp8, int8, int4, mxfp4 or nvfp4 (default: the model's native)."),
         ] = None,
         input_tokens: Annotated[float, typer.Option("--input-tokens", min=1, help="Prompt tokens per request.")] = 1000,
         output_tokens: Annotated[
@@ -55,7 +61,7 @@ def register(app: typer.Typer) -> None:
         """How many GPUs, what batch, what speed: one replica of MODEL on GPU."""
         from ..errors import InputError
         from ..render.views import size_view
-        from ..sizing import PRECISIONS, size, smallest_fit, tp_candidates
+        from ..sizing import PRECISIONS, plan_replica
         from ..workload import MAX_INPUT_TOKENS, MAX_OUTPUT_TOKENS
 
         _check_number("--input-tokens", input_tokens, 1, MAX_INPUT_TOKENS)
@@ -77,18 +83,20 @@ def register(app: typer.Typer) -> None:
         prec = (precision or arch.native_precision).lower()
         if prec not in PRECISIONS:
             raise InputError.one(f"expected one of {', '.join(PRECISIONS)} (got {precision!r})", field="--precision")
-        if gpus is None:
-            found = smallest_fit(m.id, arch, g, prec, input_tokens, output_tokens, max_tpot_ms=max_tpot_ms)
-            tp = found.gpus if found else max(tp_candidates(g, arch) or [1])
-        else:
-            if arch.attention_heads % gpus:
-                raise InputError.one(
-                    f"{gpus} does not divide the model's {arch.attention_heads} attention heads", field="--gpus"
-                )
-            tp = gpus
-        result = size(
-            m.id, arch, g, prec, tp, input_tokens, output_tokens, concurrency=concurrency, max_tpot_ms=max_tpot_ms
+        # With --gpus, the best plan of exactly that many GPUs (tensor parallel inside a node, expert
+        # or pipeline parallel across nodes); without, the smallest replica that fits and meets
+        # --max-tpot-ms, searched up to 16 nodes. A setup that cannot run says why (exit 0).
+        result = plan_replica(
+            m.id,
+            arch,
+            g,
+            prec,
+            input_tokens,
+            output_tokens,
+            gpus=gpus,
+            concurrency=concurrency,
+            max_tpot_ms=max_tpot_ms,
         )
-        data = result.to_dict()
+        data = result.report()
         data["schema_version"] = 1
         show(size_view(data), fmt.value, out_file)

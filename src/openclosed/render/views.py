@@ -137,12 +137,16 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> Vi
     )
 
 
+_SPEEDS = ("concurrency", "ttft_ms", "tpot_ms", "output_tokens_per_s", "per_stream_tokens_per_s")
+
+
 def size_view(s: dict[str, Any]) -> View:
     keys = [
         ("model", "model", "text"),
         ("gpu", "GPU", "text"),
         ("precision", "precision", "text"),
         ("gpus", "GPUs", "int"),
+        ("plan", "plan", "text"),
         ("fits", "fits", "bool"),
         ("weights_gb", "weights GB", "number"),
         ("kv_cache_gb_per_sequence", "KV GB/seq", "number"),
@@ -153,6 +157,9 @@ def size_view(s: dict[str, Any]) -> View:
         ("output_tokens_per_s", "out tok/s", "number"),
         ("per_stream_tokens_per_s", "tok/s/stream", "number"),
     ]
+    if not s.get("fits"):
+        # A setup that cannot run shows why, and no speed figures (DESIGN.md section 10).
+        keys = [k for k in keys if k[0] not in _SPEEDS]
     row = {k: s.get(k) for k, _, _ in keys}
     rows = [{"field": label, "value": row[k], "kind": kind} for k, label, kind in keys]
     from .fmt import cell
@@ -160,6 +167,11 @@ def size_view(s: dict[str, Any]) -> View:
     for r in rows:
         r["value_text"] = cell(r["value"], r["kind"])
     extra = (
+        "nodes",
+        "tp",
+        "ep",
+        "pp",
+        "dp",
         "decode_step_ms",
         "prefill_ms",
         "bound",

@@ -1,0 +1,104 @@
+"""Self-hosting sizing from first principles: memory, decode step, prefill, batch, throughput,
+over one GPU, one node or several nodes.
+
+Every formula is written out in docs/methodology.md, and the efficiency factors are the measured
+values collected in shared/reference/selfhost.md (section 4). They are checked against published
+measurements by tests/test_calibration.py and benchmarks/calibration.py.
+
+Modules: `layout` (weights, KV cache and state by attention layout), `step` (time model, plans,
+vendor maturity), `deploy` (one replica: memory, batch, speeds), `parallel` (plans over nodes
+and the search for the smallest that works).
+"""
+
+from __future__ import annotations
+
+from .deploy import SPEED_FIELDS, Memory, Sizing, max_concurrency, memory_bytes, memory_plan, size, weights_per_gpu
+from .layout import (
+    BYTES_PER_PARAM,
+    FOUR_BIT,
+    GB,
+    GIB,
+    KV_BYTES,
+    PRECISIONS,
+    CacheParts,
+    Shape,
+    cache_parts,
+    distinct_experts,
+    kv_bytes_per_sequence,
+    kv_bytes_per_token,
+    kv_divisor,
+    kv_read_bytes,
+    shape_of,
+    split_bytes,
+    weight_bytes,
+    weight_read_bytes,
+)
+from .parallel import MAX_NODES, gpu_counts, plan_replica, plans_for, smallest_fit, tp_candidates, works
+from .step import (
+    DEFAULT_EFFICIENCY,
+    ENGINE_MATURITY,
+    GPU_FAMILY,
+    Efficiency,
+    Maturity,
+    Plan,
+    StepModel,
+    StepTime,
+    family_of,
+    flops_per_s,
+    maturity_of,
+    prefill_compute_s,
+    prefill_s,
+    supports,
+)
+from .trace import plan_trace
+
+__all__ = [
+    "BYTES_PER_PARAM",
+    "DEFAULT_EFFICIENCY",
+    "ENGINE_MATURITY",
+    "FOUR_BIT",
+    "GB",
+    "GIB",
+    "GPU_FAMILY",
+    "KV_BYTES",
+    "MAX_NODES",
+    "PRECISIONS",
+    "SPEED_FIELDS",
+    "CacheParts",
+    "Efficiency",
+    "Maturity",
+    "Memory",
+    "Plan",
+    "Shape",
+    "Sizing",
+    "StepModel",
+    "StepTime",
+    "cache_parts",
+    "distinct_experts",
+    "family_of",
+    "flops_per_s",
+    "gpu_counts",
+    "kv_bytes_per_sequence",
+    "kv_bytes_per_token",
+    "kv_divisor",
+    "kv_read_bytes",
+    "maturity_of",
+    "max_concurrency",
+    "memory_bytes",
+    "memory_plan",
+    "plan_replica",
+    "plan_trace",
+    "plans_for",
+    "prefill_compute_s",
+    "prefill_s",
+    "shape_of",
+    "size",
+    "smallest_fit",
+    "split_bytes",
+    "supports",
+    "tp_candidates",
+    "weight_bytes",
+    "weight_read_bytes",
+    "weights_per_gpu",
+    "works",
+]
