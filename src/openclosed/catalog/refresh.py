@@ -271,6 +271,7 @@ def plan_import(
                 )
             if not rows:
                 plan.confirmed.append(f"{prov.id}/{off.model}")
+                confirm(plan, prov.id, off, as_of_item, f"genai-prices model '{gp_pid}/{found.id}'")
                 continue
             held = any(r["disagrees"] for r in rows) and not accept_disagreements
             for r in rows:
@@ -291,6 +292,25 @@ def plan_import(
             )
             plan.entries.setdefault(prov.id, []).append(entry)
     return plan
+
+
+def confirm(plan: Plan, provider: str, off: Any, as_of: Any, where: str) -> None:
+    """Date-stamp an offering whose prices the source confirms, when the source is newer than ours.
+
+    Without this a refresh that changes nothing leaves every confirmed price as old as before, and the
+    stale-price warning keeps firing after the documented refresh.
+    """
+    if not isinstance(as_of, dt.date) or as_of <= off.as_of:
+        return
+    plan.entries.setdefault(provider, []).append(
+        {
+            "model": off.model,
+            "source": plan.source,
+            "as_of": as_of,
+            "note": f"Prices confirmed unchanged by {where} ({plan.source}, as of {as_of.isoformat()}). "
+            f"Previous source: {off.source} ({off.as_of}).",
+        }
+    )
 
 
 def _fmt(v: Any) -> str:
@@ -358,7 +378,7 @@ def overlay_text(plan: Plan, existing: dict[str, Any] | None, today: dt.date) ->
     data = deep_merge(existing or {}, ours)
     header = (
         "# openclosed catalogue overlay (providers.yaml), layered over the embedded catalogue.\n"
-        f"# Prices imported by `openclosed catalog import genai-prices` on {today.isoformat()} from\n"
+        f"# Prices imported by `openclosed catalog import` on {today.isoformat()} from\n"
         f"# {plan.source}. Entries merge by id / model; see docs/catalogue.md.\n"
     )
 

@@ -239,6 +239,12 @@ class ApiSpeed(Sourced):
     output_tokens_per_s: float | None = Field(default=None, gt=0, description="median output tokens/s per stream")
     ttft_ms: float | None = Field(default=None, gt=0, description="median time to first token, ms")
     prompt_tokens: int | None = Field(default=None, gt=0, description="prompt length the TTFT was measured at")
+    prefill_tokens_per_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="prompt tokens/s read before the first token, where published (TTFT scaling; "
+        "default in src/openclosed/api_speed.py)",
+    )
 
 
 class Offering(Sourced):
@@ -269,6 +275,17 @@ class ApiProvider(Strict):
     offerings: list[Offering]
 
 
+class RegionalGpuPrice(Sourced):
+    """One region's prices for a GPU offer, USD per GPU-hour (instance price / GPUs per instance)."""
+
+    region: str = Field(min_length=1, description="the cloud's region id, e.g. us-east-1, europe-west4")
+    area: str = Field(min_length=1, description="residency area the region is in (us, eu, uk, apac, ...)")
+    hourly_price: float | None = Field(default=None, gt=0, description="on demand; null: not rented on demand")
+    committed_1y: float | None = Field(default=None, gt=0, description="1-year commitment, per hour of the term")
+    committed_3y: float | None = Field(default=None, gt=0, description="3-year commitment, per hour of the term")
+    spot: float | None = Field(default=None, gt=0, description="spot / preemptible, where published")
+
+
 class GpuOffer(Sourced):
     gpu: Id
     instance: str | None = None
@@ -277,6 +294,10 @@ class GpuOffer(Sourced):
     hourly_price: float = Field(gt=0, description="USD per GPU-hour, on demand")
     reserved_hourly_price: float | None = Field(default=None, gt=0, description="1-year commitment")
     regions: list[str] = Field(default_factory=list)
+    regional_prices: list[RegionalGpuPrice] = Field(
+        default_factory=list,
+        description="per-region on-demand, committed and spot prices (src/openclosed/gpu_prices.py picks one)",
+    )
 
 
 class GpuCloud(Strict):
