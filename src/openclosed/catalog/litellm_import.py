@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import InputError, MissingExtraError
 from .index import Catalog
-from .refresh import FIELDS, Plan, _fmt, _old_values, _pct, confirm
+from .refresh import FIELDS, Plan, _fmt, _old_values, _pct, confirm, reachable_tier
 
 UPSTREAM = "BerriAI/litellm"
 DATA_FILE = "model_prices_and_context_window_backup.json"
@@ -39,6 +39,24 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "cerebras": ("cerebras/",),
     "deepseek": ("deepseek/",),
     "mistral": ("mistral/",),
+}
+
+# Our API provider id -> the `litellm_provider` value its entries carry (a first-party key such as
+# `claude-sonnet-5` must not be taken for Bedrock's offering of the same model).
+LITELLM_PROVIDERS: dict[str, str] = {
+    "openai": "openai",
+    "anthropic": "anthropic",
+    "google": "gemini",
+    "azure-openai": "azure",
+    "aws-bedrock": "bedrock",
+    "google-vertex": "vertex_ai",
+    "together": "together_ai",
+    "fireworks": "fireworks_ai",
+    "deepinfra": "deepinfra",
+    "groq": "groq",
+    "cerebras": "cerebras",
+    "deepseek": "deepseek",
+    "mistral": "mistral",
 }
 
 # (our provider, our model) -> litellm key, where our provider_model_id is not litellm's key.
@@ -122,8 +140,12 @@ def find_entry(data: dict[str, Any], provider: str, refs: list[str]) -> tuple[st
     for ref in refs:
         for prefix in PREFIXES.get(provider, ("",)):
             key = lower.get((prefix + ref).lower())
-            if key is not None and isinstance(data[key], dict) and key != "sample_spec":
-                return key, data[key]
+            if key is None or key == "sample_spec" or not isinstance(data[key], dict):
+                continue
+            want = LITELLM_PROVIDERS.get(provider)
+            if want and not str(data[key].get("litellm_provider", "")).startswith(want):
+                continue
+            return key, data[key]
     return None
 
 
@@ -153,6 +175,7 @@ def plan_import(
                 continue
             key, entry = found
             new_prices, new_lc = ll_prices(entry)
+            new_lc = reachable_tier(new_lc, off, model)
             if "input" not in new_prices or "output" not in new_prices:
                 plan.unmatched.append({**item, "reason": f"litellm '{key}' has no per-token input and output price"})
                 continue

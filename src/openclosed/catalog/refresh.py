@@ -239,6 +239,7 @@ def plan_import(
                 )
                 continue
             new_prices, new_lc, notes = gp_prices(found, as_of)
+            new_lc = reachable_tier(new_lc, off, model)
             if "input" not in new_prices or "output" not in new_prices:
                 plan.unmatched.append(
                     {**item, "reason": f"genai-prices '{gp_pid}/{found.id}' has no per-token input and output price"}
@@ -292,6 +293,20 @@ def plan_import(
             )
             plan.entries.setdefault(prov.id, []).append(entry)
     return plan
+
+
+def reachable_tier(tier: dict[str, Any] | None, off: Any, model: Any) -> dict[str, Any] | None:
+    """A source's long-context tier, or None when no request can reach it.
+
+    A tier that starts at or above the offering's context window prices requests the provider refuses
+    (claude-sonnet-4.5 after its 1M beta was retired): it is history, not a price difference.
+    """
+    if not tier:
+        return tier
+    window = off.context_window or (model.context_window if model is not None else None)
+    if window is not None and tier.get("threshold_tokens", 0) >= window:
+        return None
+    return tier
 
 
 def confirm(plan: Plan, provider: str, off: Any, as_of: Any, where: str) -> None:

@@ -233,6 +233,16 @@ class LongContextTier(TokenPrices):
     threshold_tokens: int = Field(gt=0, description="prompts above this pay the tier's rates")
 
 
+class PriceStep(Sourced):
+    """A published change of an offering's prices from a date on (an introductory price ending)."""
+
+    starts: dt.date = Field(description="first day the new prices apply")
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cached_input: float | None = Field(default=None, ge=0)
+    cache_write: float | None = Field(default=None, ge=0)
+
+
 class ApiSpeed(Sourced):
     """Measured speed of one API offering (a public per-provider benchmark page)."""
 
@@ -251,6 +261,11 @@ class Offering(Sourced):
     model: Id
     provider_model_id: str | None = None
     prices: TokenPrices
+    price_steps: list[PriceStep] = Field(
+        default_factory=list,
+        description="published future price changes; `prices` holds the price in force on `as_of` "
+        "(src/openclosed/price_steps.py resolves the price for a date)",
+    )
     long_context: LongContextTier | None = None
     batch_discount: float = Field(default=0.0, ge=0, lt=1, description="share taken off in batch")
     request_fee: float = Field(default=0.0, ge=0, description="USD per request")
