@@ -179,7 +179,7 @@ def plan_import(
             if "input" not in new_prices or "output" not in new_prices:
                 plan.unmatched.append({**item, "reason": f"litellm '{key}' has no per-token input and output price"})
                 continue
-            old = _old_values(off)
+            old = _old_values(off, today)
             new = {f"prices.{k}": v for k, v in new_prices.items()}
             if new_lc:
                 new.update({f"long_context.{k}": v for k, v in new_lc.items()})

@@ -186,8 +186,12 @@ def _find(gp: dict[str, Any], providers: list[Any], gp_pid: str, refs: list[str]
 
 
 # ---------------------------------------------------------------- the plan
-def _old_values(offering: Any) -> dict[str, Any]:
-    p, lc = offering.prices, offering.long_context
+def _old_values(offering: Any, day: dt.date | None = None) -> dict[str, Any]:
+    """Our values to compare, with dated price steps resolved for `day` (the import's date)."""
+    from ..price_steps import prices_on
+
+    p = prices_on(offering, day) if day is not None else offering.prices
+    lc = offering.long_context
     out = {f"prices.{k}": getattr(p, k) for k in ("input", "output", "cached_input", "cache_write")}
     for k in ("threshold_tokens", "input", "output", "cached_input", "cache_write"):
         out[f"long_context.{k}"] = getattr(lc, k) if lc is not None else None
@@ -246,7 +250,7 @@ def plan_import(
                 )
                 continue
             as_of_item = getattr(found, "prices_checked", None) or as_of
-            old = _old_values(off)
+            old = _old_values(off, as_of)
             new = {f"prices.{k}": v for k, v in new_prices.items()}
             if new_lc:
                 new.update({f"long_context.{k}": v for k, v in new_lc.items()})
