@@ -37,8 +37,11 @@ def test_price_date_of_report_options() -> None:
     from types import SimpleNamespace as NS
 
     assert price_date(NS(unit_prices=NS(as_of="2026-07-24"), self_hosting=None)) == dt.date(2026, 7, 24)
-    assert price_date(NS(unit_prices=None, self_hosting=NS(price_as_of="2026-01-21"))) == dt.date(2026, 1, 21)
+    rented = NS(price_as_of="2026-01-21", gpu_price_kind="on-demand")
+    assert price_date(NS(unit_prices=None, self_hosting=rented)) == dt.date(2026, 1, 21)
     assert price_date(NS(unit_prices=None, self_hosting=None)) is None
+    owned = NS(price_as_of="2023-05-01", gpu_price_kind="on-prem")
+    assert price_date(NS(unit_prices=None, self_hosting=owned)) is None
 
 
 def test_gemini_price_steps_resolve_by_date() -> None:

@@ -39,6 +39,8 @@ def price_date(option: object) -> dt.date | None:
         text = unit.as_of
     sh = getattr(option, "self_hosting", None)
     if sh is not None:
+        if getattr(sh, "gpu_price_kind", None) in ("on-prem", "owned"):
+            return None  # owned hardware: a purchase-price assumption, not a price that goes stale
         text = sh.price_as_of
     if not text:
         return None
