@@ -78,21 +78,21 @@ def test_diff_full_copy_detects_added_and_retired_models(cli, tmp_path: Path) ->
     old.mkdir()
     shutil.copy(embedded_dir() / "providers.yaml", old / "providers.yaml")
     text = (embedded_dir() / "models.yaml").read_text("utf-8")
-    # An older full catalogue without the mistral-small-24b model (and so without its offerings).
+    # An older full catalogue without the qwen2.5-72b model (and so without its offerings).
     import yaml
 
     data = yaml.safe_load(text)
-    data["models"] = [m for m in data["models"] if m["id"] != "mistral-small-24b"]
+    data["models"] = [m for m in data["models"] if m["id"] != "qwen2.5-72b"]
     (old / "models.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     pdata = yaml.safe_load((old / "providers.yaml").read_text("utf-8"))
     for p in pdata["api_providers"]:
-        p["offerings"] = [o for o in p["offerings"] if o["model"] != "mistral-small-24b"]
+        p["offerings"] = [o for o in p["offerings"] if o["model"] != "qwen2.5-72b"]
     (old / "providers.yaml").write_text(yaml.safe_dump(pdata, sort_keys=False), encoding="utf-8")
     rows = _rows(cli("catalog", "diff", str(old), "embedded", "-f", "json"))
-    assert rows[("model", "mistral-small-24b", "model")]["change"] == "added"
-    assert rows[("offering", "mistral/mistral-small-24b", "offering")]["change"] == "added"
+    assert rows[("model", "qwen2.5-72b", "model")]["change"] == "added"
+    assert rows[("offering", "deepinfra/qwen2.5-72b", "offering")]["change"] == "added"
     back = _rows(cli("catalog", "diff", "embedded", str(old), "-f", "json"))
-    assert back[("model", "mistral-small-24b", "model")]["change"] == "removed"
+    assert back[("model", "qwen2.5-72b", "model")]["change"] == "removed"
 
 
 def test_diff_missing_dir(cli, tmp_path: Path) -> None:
@@ -124,9 +124,9 @@ def test_today_from_env(cli, monkeypatch) -> None:
 def test_stale_age_is_today_minus_as_of(cli, catalog) -> None:
     import datetime as dt
 
-    off = next(o for o in catalog.api_provider("together").offerings if o.model == "llama-3.3-70b")
+    off = next(o for o in catalog.api_provider("together").offerings if o.model == "llama-3.1-8b")
     age = (dt.date.fromisoformat(TODAY) - off.as_of).days
-    run = cli("explain", "llama-3.3-70b@together", "--preset", "chatbot", "-f", "json", "--today", TODAY)
+    run = cli("explain", "llama-3.1-8b@together", "--preset", "chatbot", "-f", "json", "--today", TODAY)
     assert run.code == 0, run.err
     assert f"is {age} days old" in run.err
 
@@ -140,7 +140,7 @@ def test_check_and_breakeven_warn_on_stderr(cli) -> None:
     run = cli(
         "breakeven",
         "gpt-4o@openai",
-        "llama-3.3-70b@together",
+        "llama-3.1-8b@together",
         "--preset",
         "chatbot",
         "-f",
@@ -151,7 +151,7 @@ def test_check_and_breakeven_warn_on_stderr(cli) -> None:
         "30",
     )
     assert run.code == 0, run.err
-    assert "shuts down" in run.err and "llama-3.3-70b@together: price" in run.err
+    assert "shuts down" in run.err and "llama-3.1-8b@together: price" in run.err
     assert "warning" not in run.out
 
 

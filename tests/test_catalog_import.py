@@ -134,8 +134,8 @@ def test_without_the_extra_exits_2_with_install_command(cli, tmp_path: Path, mon
 
 
 def test_unknown_source(cli) -> None:
-    run = cli("catalog", "import", "litellm", "--dry-run")
-    assert run.code == 2 and "genai-prices" in run.err
+    run = cli("catalog", "import", "openrouter", "--dry-run")
+    assert run.code == 2 and "genai-prices or litellm" in run.err
 
 
 @pytest.mark.parametrize("where", ["replace", "dump"])

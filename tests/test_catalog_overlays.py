@@ -179,7 +179,7 @@ def test_one_offering_price_override(cli, tmp_path: Path) -> None:
     base = _costs(_compare(cli))
     new = _costs(_compare(cli, "--catalog", str(ov.parent)))
     oid = "llama-3.3-70b@together"
-    assert new[oid]["monthly_cost"] == pytest.approx(base[oid]["monthly_cost"] * 0.44 / 0.88, rel=1e-9)
+    assert new[oid]["monthly_cost"] == pytest.approx(base[oid]["monthly_cost"] * 0.44 / 1.04, rel=1e-9)
     assert {k for k in base if base[k]["monthly_cost"] != new[k]["monthly_cost"]} == {oid}
 
 

@@ -85,6 +85,22 @@ class SelfHostingOut(_Out):
     on_prem: dict[str, float] | None = None
 
 
+class ApiSpeedOut(_Out):
+    """Measured speed of an API offering, TTFT scaled to the workload's prompt (src/openclosed/api_speed.py)."""
+
+    output_tokens_per_s: float | None = Field(description="median output tokens/s per stream; null: none published")
+    ttft_ms: float | None = Field(
+        description="time to first token at the workload's prompt length; null: none published"
+    )
+    source: str | None
+    as_of: str | None
+    prompt_tokens: int | None = Field(default=None, description="prompt length the TTFT was measured at")
+    measured_ttft_ms: float | None = Field(default=None, description="the published TTFT before scaling")
+    unchecked: bool = Field(
+        default=False, description="a latency target was set and the figure it needs is not published"
+    )
+
+
 class Scores(_Out):
     cost: float
     privacy: float
@@ -102,11 +118,15 @@ class OptionOut(_Out):
     provider: str
     licence: str
     quality_index: float | None
+    quality_estimated: bool = Field(
+        default=False, description="true when quality_index is an estimate, not a published value"
+    )
     monthly_cost: float
     cost_per_million_tokens: float
     cost_breakdown: dict[str, float]
     unit_prices: UnitPricesOut | None
     self_hosting: SelfHostingOut | None
+    api_speed: ApiSpeedOut | None = Field(default=None, description="API options: measured speed and TTFT")
     feasible: bool
     violations: list[str]
     warnings: list[str] = Field(default_factory=list)
@@ -156,15 +176,24 @@ def construct(cls: type[_M], **values: object) -> _M:
     """
     fields = cls.__pydantic_fields__  # not model_fields: that may complete a deferred schema
     if len(values) != len(fields):
-        missing = sorted(set(fields) - set(values))
+        # Fields added later with a plain default (quality_estimated, api_speed) may be left out, so
+        # that a caller written before them keeps working; any other missing field is a bug.
+        missing = sorted(k for k in set(fields) - set(values) if not _has_plain_default(fields[k]))
         extra = sorted(set(values) - set(fields))
-        raise TypeError(f"{cls.__name__}: missing {missing}, unexpected {extra}")
+        if missing or extra:
+            raise TypeError(f"{cls.__name__}: missing {missing}, unexpected {extra}")
+        values = {**{k: fields[k].default for k in fields if k not in values}, **values}
     obj = cls.__new__(cls)
     object.__setattr__(obj, "__dict__", {k: values[k] for k in fields})
     object.__setattr__(obj, "__pydantic_fields_set__", set(fields))
     object.__setattr__(obj, "__pydantic_extra__", None)
     object.__setattr__(obj, "__pydantic_private__", None)
     return obj
+
+
+def _has_plain_default(info: object) -> bool:
+    default = getattr(info, "default", None)
+    return default is None or isinstance(default, (bool, int, float, str))
 
 
 def to_plain(value: object) -> object:

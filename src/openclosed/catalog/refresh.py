@@ -198,8 +198,12 @@ def _find(gp: dict[str, Any], providers: list[Any], gp_pid: str, refs: list[str]
 
 
 # ---------------------------------------------------------------- the plan
-def _old_values(offering: Any) -> dict[str, Any]:
-    p, lc = offering.prices, offering.long_context
+def _old_values(offering: Any, day: dt.date | None = None) -> dict[str, Any]:
+    """Our values to compare, with dated price steps resolved for `day` (the import's date)."""
+    from ..price_steps import prices_on
+
+    p = prices_on(offering, day) if day is not None else offering.prices
+    lc = offering.long_context
     out = {f"prices.{k}": getattr(p, k) for k in ("input", "output", "cached_input", "cache_write")}
     for k in ("threshold_tokens", "input", "output", "cached_input", "cache_write"):
         out[f"long_context.{k}"] = getattr(lc, k) if lc is not None else None
@@ -251,13 +255,14 @@ def plan_import(
                 )
                 continue
             new_prices, new_lc, notes = gp_prices(found, as_of)
+            new_lc = reachable_tier(new_lc, off, model)
             if "input" not in new_prices or "output" not in new_prices:
                 plan.unmatched.append(
                     {**item, "reason": f"genai-prices '{gp_pid}/{found.id}' has no per-token input and output price"}
                 )
                 continue
             as_of_item = getattr(found, "prices_checked", None) or as_of
-            old = _old_values(off)
+            old = _old_values(off, as_of)
             new = {f"prices.{k}": v for k, v in new_prices.items()}
             if new_lc:
                 new.update({f"long_context.{k}": v for k, v in new_lc.items()})
@@ -283,6 +288,7 @@ def plan_import(
                 )
             if not rows:
                 plan.confirmed.append(f"{prov.id}/{off.model}")
+                confirm(plan, prov.id, off, as_of_item, f"genai-prices model '{gp_pid}/{found.id}'")
                 continue
             held = any(r["disagrees"] for r in rows) and not accept_disagreements
             for r in rows:
@@ -303,6 +309,39 @@ def plan_import(
             )
             plan.entries.setdefault(prov.id, []).append(entry)
     return plan
+
+
+def reachable_tier(tier: dict[str, Any] | None, off: Any, model: Any) -> dict[str, Any] | None:
+    """A source's long-context tier, or None when no request can reach it.
+
+    A tier that starts at or above the offering's context window prices requests the provider refuses
+    (claude-sonnet-4.5 after its 1M beta was retired): it is history, not a price difference.
+    """
+    if not tier:
+        return tier
+    window = off.context_window or (model.context_window if model is not None else None)
+    if window is not None and tier.get("threshold_tokens", 0) >= window:
+        return None
+    return tier
+
+
+def confirm(plan: Plan, provider: str, off: Any, as_of: Any, where: str) -> None:
+    """Date-stamp an offering whose prices the source confirms, when the source is newer than ours.
+
+    Without this a refresh that changes nothing leaves every confirmed price as old as before, and the
+    stale-price warning keeps firing after the documented refresh.
+    """
+    if not isinstance(as_of, dt.date) or as_of <= off.as_of:
+        return
+    plan.entries.setdefault(provider, []).append(
+        {
+            "model": off.model,
+            "source": plan.source,
+            "as_of": as_of,
+            "note": f"Prices confirmed unchanged by {where} ({plan.source}, as of {as_of.isoformat()}). "
+            f"Previous source: {off.source} ({off.as_of}).",
+        }
+    )
 
 
 def _fmt(v: Any) -> str:
@@ -370,7 +409,7 @@ def overlay_text(plan: Plan, existing: dict[str, Any] | None, today: dt.date) ->
     data = deep_merge(existing or {}, ours)
     header = (
         "# openclosed catalogue overlay (providers.yaml), layered over the embedded catalogue.\n"
-        f"# Prices imported by `openclosed catalog import genai-prices` on {today.isoformat()} from\n"
+        f"# Prices imported by `openclosed catalog import` on {today.isoformat()} from\n"
         f"# {plan.source}. Entries merge by id / model; see docs/catalogue.md.\n"
     )
 

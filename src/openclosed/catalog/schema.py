@@ -233,18 +233,39 @@ class LongContextTier(TokenPrices):
     threshold_tokens: int = Field(gt=0, description="prompts above this pay the tier's rates")
 
 
+class PriceStep(Sourced):
+    """A published change of an offering's prices from a date on (an introductory price ending)."""
+
+    starts: dt.date = Field(description="first day the new prices apply")
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cached_input: float | None = Field(default=None, ge=0)
+    cache_write: float | None = Field(default=None, ge=0)
+
+
 class ApiSpeed(Sourced):
     """Measured speed of one API offering (a public per-provider benchmark page)."""
 
     output_tokens_per_s: float | None = Field(default=None, gt=0, description="median output tokens/s per stream")
     ttft_ms: float | None = Field(default=None, gt=0, description="median time to first token, ms")
     prompt_tokens: int | None = Field(default=None, gt=0, description="prompt length the TTFT was measured at")
+    prefill_tokens_per_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="prompt tokens/s read before the first token, where published (TTFT scaling; "
+        "default in src/openclosed/api_speed.py)",
+    )
 
 
 class Offering(Sourced):
     model: Id
     provider_model_id: str | None = None
     prices: TokenPrices
+    price_steps: list[PriceStep] = Field(
+        default_factory=list,
+        description="published future price changes; `prices` holds the price in force on `as_of` "
+        "(src/openclosed/price_steps.py resolves the price for a date)",
+    )
     long_context: LongContextTier | None = None
     batch_discount: float = Field(default=0.0, ge=0, lt=1, description="share taken off in batch")
     request_fee: float = Field(default=0.0, ge=0, description="USD per request")
@@ -269,6 +290,17 @@ class ApiProvider(Strict):
     offerings: list[Offering]
 
 
+class RegionalGpuPrice(Sourced):
+    """One region's prices for a GPU offer, USD per GPU-hour (instance price / GPUs per instance)."""
+
+    region: str = Field(min_length=1, description="the cloud's region id, e.g. us-east-1, europe-west4")
+    area: str = Field(min_length=1, description="residency area the region is in (us, eu, uk, apac, ...)")
+    hourly_price: float | None = Field(default=None, gt=0, description="on demand; null: not rented on demand")
+    committed_1y: float | None = Field(default=None, gt=0, description="1-year commitment, per hour of the term")
+    committed_3y: float | None = Field(default=None, gt=0, description="3-year commitment, per hour of the term")
+    spot: float | None = Field(default=None, gt=0, description="spot / preemptible, where published")
+
+
 class GpuOffer(Sourced):
     gpu: Id
     instance: str | None = None
@@ -277,6 +309,10 @@ class GpuOffer(Sourced):
     hourly_price: float = Field(gt=0, description="USD per GPU-hour, on demand")
     reserved_hourly_price: float | None = Field(default=None, gt=0, description="1-year commitment")
     regions: list[str] = Field(default_factory=list)
+    regional_prices: list[RegionalGpuPrice] = Field(
+        default_factory=list,
+        description="per-region on-demand, committed and spot prices (src/openclosed/gpu_prices.py picks one)",
+    )
 
 
 class GpuCloud(Strict):

@@ -84,7 +84,9 @@ def register(catalog_app: typer.Typer) -> None:
 
     @catalog_app.command("import")
     def import_cmd(
-        source: Annotated[str, typer.Argument(help="Where prices come from: genai-prices (offline package data).")],
+        source: Annotated[
+            str, typer.Argument(help="Where prices come from: genai-prices or litellm (offline package data).")
+        ],
         into: Annotated[
             Path | None,
             typer.Option(
@@ -112,7 +114,7 @@ def register(catalog_app: typer.Typer) -> None:
         fmt: FormatOpt = Format.table,
         today: TodayOpt = None,
     ) -> None:
-        """Refresh API prices from genai-prices' bundled data into an overlay (never over the network)."""
+        """Refresh API prices from genai-prices' or litellm's bundled data into an overlay (never over the network)."""
         import datetime as dt
 
         from ..catalog import refresh
@@ -120,14 +122,22 @@ def register(catalog_app: typer.Typer) -> None:
         from ..fileio import write_atomic
         from ..render import Column, View
 
-        if source.lower() not in ("genai-prices", "genai_prices"):
-            raise InputError.one(f"unknown price source {source!r}; expected genai-prices", field="SOURCE")
-        data = refresh.load_genai_prices()  # MissingExtraError (exit 2) without the extra
+        kind = source.lower().replace("_", "-")
+        if kind not in ("genai-prices", "litellm"):
+            raise InputError.one(f"unknown price source {source!r}; expected genai-prices or litellm", field="SOURCE")
         target = refresh.check_target(into if into is not None else refresh.default_into())
         day = parse_today(today) or dt.date.today()
-        cat = refresh.baseline_catalog(target)
         try:
-            plan = refresh.plan_import(cat, day, threshold, accept, data=data)
+            if kind == "litellm":
+                from ..catalog import litellm_import
+
+                ll_data = litellm_import.load_litellm()  # MissingExtraError (exit 2) without the extra
+                cat = refresh.baseline_catalog(target)
+                plan = litellm_import.plan_import(cat, day, threshold, accept, data=ll_data)
+            else:
+                data = refresh.load_genai_prices()  # MissingExtraError (exit 2) without the extra
+                cat = refresh.baseline_catalog(target)
+                plan = refresh.plan_import(cat, day, threshold, accept, data=data)
         except (AttributeError, TypeError, KeyError, ValueError, ArithmeticError) as exc:
             # The package's data is not shaped the way this version reads it.
             raise refresh.broken_extra(exc) from None
@@ -163,16 +173,21 @@ def register(catalog_app: typer.Typer) -> None:
         if dry_run:
             notes.append(f"dry run: nothing written (target: {path}).")
         elif written:
-            notes.append(f"wrote {n_off} offering(s) to {path}.")
+            n_dated = sum(len(v) for v in plan.entries.values()) - n_off
+            notes.append(
+                f"wrote {n_off} offering(s) to {path}"
+                + (f", and re-dated {n_dated} whose prices the source confirms." if n_dated > 0 else ".")
+            )
         else:
             notes.append(f"nothing to write; {path} left as it was.")
+        match_key = "litellm_key" if kind == "litellm" else "genai_prices_model"
         rows = [
             {**c, "item": f"{c['provider']}/{c['model']}", "old_text": _text(c["old"]), "new_text": _text(c["new"])}
             for c in plan.changes
         ]
         out = {**plan.to_json(), "target": str(path), "dry_run": dry_run, "written": written}
         view = View(
-            title=f"openclosed catalog import genai-prices{' (dry run)' if dry_run else ''}",
+            title=f"openclosed catalog import {kind}{' (dry run)' if dry_run else ''}",
             columns=[
                 Column("item", "offering", width=34),
                 Column("field", "field", width=28),
@@ -180,7 +195,7 @@ def register(catalog_app: typer.Typer) -> None:
                 Column("new_text", "new", width=10),
                 Column("change_pct", "change %", "pct"),
                 Column("status", "status", width=10),
-                Column("genai_prices_model", "genai-prices model", width=40, table=False),
+                Column(match_key, f"{kind} model", width=40, table=False),
             ],
             rows=rows,
             json=out,
@@ -190,7 +205,7 @@ def register(catalog_app: typer.Typer) -> None:
                 for k in (
                     "provider",
                     "model",
-                    "genai_prices_model",
+                    match_key,
                     "field",
                     "old",
                     "new",
@@ -202,12 +217,10 @@ def register(catalog_app: typer.Typer) -> None:
         )
         for d in plan.disagreements:
             warn(
-                f"{d['provider']}/{d['model']} {d['field']}: ours {_text(d['old'])}, genai-prices "
+                f"{d['provider']}/{d['model']} {d['field']}: ours {_text(d['old'])}, {kind} "
                 f"{_text(d['new'])} ({d['change_pct']:+.1f}%)"
                 if d["change_pct"] is not None
-                else (
-                    f"{d['provider']}/{d['model']} {d['field']}: ours {_text(d['old'])}, genai-prices {_text(d['new'])}"
-                )
+                else (f"{d['provider']}/{d['model']} {d['field']}: ours {_text(d['old'])}, {kind} {_text(d['new'])}")
             )
         show(view, fmt.value, None)
         if written:

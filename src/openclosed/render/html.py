@@ -90,6 +90,7 @@ def report_html(report: Report, result: Result | None = None) -> str:
     """The comparison as a page: workload, recommendation and reasons, cost chart, ranked table."""
     from ..sweep import kind_of
     from .svg import bar_chart_svg
+    from .views import latency_text, legend, quality_text
 
     wl = report.workload
     options = report.options
@@ -147,6 +148,7 @@ def report_html(report: Report, result: Result | None = None) -> str:
         ("privacy", True),
         ("lock-in", True),
         ("quality", True),
+        ("TTFT ms", True),
         ("overall", True),
         ("feasible", False),
     ]
@@ -161,7 +163,8 @@ def report_html(report: Report, result: Result | None = None) -> str:
                 cell(o.cost_per_million_tokens, "money"),
                 cell(o.scores.privacy, "score"),
                 cell(o.scores.lock_in, "lock"),
-                cell(o.scores.quality, "score"),
+                cell(quality_text(o), "number"),
+                cell(latency_text(o), "number"),
                 cell(o.scores.overall, "score"),
                 "yes" if o.feasible else "no",
             ]
@@ -169,8 +172,11 @@ def report_html(report: Report, result: Result | None = None) -> str:
         classes.append("top" if rec is not None and o.id == rec.id else "")
     parts.append(table(headers, rows, classes) if rows else "<p>No options to show.</p>")
     parts.append(
-        '<p class="muted">Privacy, quality and overall: higher is better. Lock-in: lower is better. Costs in USD.</p>'
+        '<p class="muted">Privacy and overall: higher is better (0..100). Quality: the catalogue\'s index '
+        "(Artificial Analysis Intelligence Index v4.0), higher is better. Lock-in: lower is better. Costs in USD.</p>"
     )
+    for line in legend(options):
+        parts.append(f'<p class="muted legend">{_e(line)}</p>')
     parts.append("<h2>Why each option scores as it does</h2>")
     for o in options:
         items = [f"<li>{_e(r)}</li>" for r in o.reasons]

@@ -21,6 +21,7 @@ OPTION_CSV = [
     "provider",
     "licence",
     "quality_index",
+    "quality_estimated",
     "feasible",
     "monthly_cost",
     "cost_per_million_tokens",
@@ -60,6 +61,12 @@ OPTION_CSV = [
     "self_hosting_weights_gb",
     "self_hosting_price_source",
     "self_hosting_price_as_of",
+    "api_speed_output_tokens_per_s",
+    "api_speed_ttft_ms",
+    "api_speed_prompt_tokens",
+    "api_speed_unchecked",
+    "api_speed_source",
+    "api_speed_as_of",
     "scores_cost",
     "scores_privacy",
     "scores_lock_in",
@@ -81,12 +88,48 @@ def flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
 def option_row(o: OptionOut) -> dict[str, Any]:
     row: dict[str, Any] = {}
     data: dict[str, Any] = to_plain(o)  # type: ignore[assignment]
-    for key in ("cost_breakdown", "unit_prices", "self_hosting", "scores"):
+    for key in ("cost_breakdown", "unit_prices", "self_hosting", "api_speed", "scores"):
         nested = data.pop(key)
         if nested:
             flatten(key, {k: v for k, v in nested.items() if not isinstance(v, dict)}, row)
     row.update({k: v for k, v in data.items() if not isinstance(v, dict)})
     return row
+
+
+ESTIMATE_MARK = "~"
+UNCHECKED_MARK = "?"
+LEGEND_ESTIMATE = "~ quality is an estimate: no published index value (docs/catalogue.md)"
+LEGEND_UNCHECKED = "? latency unchecked: no published speed or time to first token for this API"
+
+
+def quality_text(o: OptionOut) -> str | None:
+    """The quality index as shown: the published value, or '~' and the estimate."""
+    if o.quality_index is None:
+        return None
+    text = f"{o.quality_index:.0f}"
+    return ESTIMATE_MARK + text if getattr(o, "quality_estimated", False) else text
+
+
+def latency_text(o: OptionOut) -> str | None:
+    """Time to first token (ms) at the workload's prompt; '?' for an API whose latency is unchecked."""
+    speed = getattr(o, "api_speed", None)
+    if o.self_hosting is not None:
+        return f"{o.self_hosting.ttft_ms:,.0f}"
+    if speed is None:
+        return None
+    if speed.ttft_ms is None:
+        return UNCHECKED_MARK if speed.unchecked else None
+    return f"{speed.ttft_ms:,.0f}" + (UNCHECKED_MARK if speed.unchecked else "")
+
+
+def legend(options: list[OptionOut]) -> list[str]:
+    """Legend lines for the marks that appear among `options`."""
+    out = []
+    if any(getattr(o, "quality_estimated", False) for o in options):
+        out.append(LEGEND_ESTIMATE)
+    if any(o.deployment == "api" and (latency_text(o) or "").endswith(UNCHECKED_MARK) for o in options):
+        out.append(LEGEND_UNCHECKED)
+    return out
 
 
 def _label(o: OptionOut) -> str:
@@ -104,7 +147,9 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> Vi
         Column("cost_per_million_tokens", "$/Mtok", "money", optional=1),
         Column("scores_privacy", "priv", "score"),
         Column("scores_lock_in", "lock", "lock"),
-        Column("scores_quality", "qual", "score"),
+        # The quality index itself (the scale quality.min_score uses), not the relative score.
+        Column("quality_text", "qual", "number"),
+        Column("latency_text", "TTFT ms", "number", optional=2),
         Column("scores_overall", "overall", "score"),
     ]
     if show_all:
@@ -117,6 +162,8 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> Vi
         # The table decorates self-hosted ids with their sizing; CSV keeps the plain id.
         row["label"] = o.id if show_all else _label(o)
         row["status"] = "ok" if o.feasible else "; ".join(o.violations)
+        row["quality_text"] = quality_text(o)
+        row["latency_text"] = latency_text(o)
         rows.append(row)
     wl = report.workload
     notes = []
@@ -127,6 +174,7 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> Vi
         f"{wl.input_tokens:,.0f} in / {wl.output_tokens:,.0f} out tokens. Catalogue as of "
         f"{report.catalog.as_of}; profile {report.profile}; sorted by {report.sort}."
     )
+    notes.extend(legend(options))
     return View(
         title="openclosed compare",
         columns=columns,

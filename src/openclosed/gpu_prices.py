@@ -1,0 +1,126 @@
+"""The GPU-hour price a team actually pays: region, commitment and spot.
+
+A cloud's GPU offer carries a list price (`hourly_price`, on demand, and `reserved_hourly_price`, one
+year) and, for the hyperscalers, `regional_prices`: per region its on-demand, 1-year, 3-year and spot
+prices, each with source and date. `gpu_hourly` picks the one price a plan pays:
+
+- region: the one asked for, else the cheapest region whose residency area the workload allows
+  (an empty residency list allows every region);
+- spot: the spot price where one is published for the region; else the commitment below;
+- commitment: "1y" / "3y" pay the committed rate for the whole term. When the term is longer than
+  the plan's horizon the whole term is still paid, spread over the horizon:
+  effective = rate × term_months / horizon_months (a 3-year rate of $2 over a 12-month horizon
+  costs $6 per hour used). Where no committed rate is published, the on-demand price is used;
+- the cloud's `price_multiplier` (a negotiated discount) applies to every price.
+
+Pure: no I/O, no engine imports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Commitment = Literal["none", "1y", "3y"]
+PricingKind = Literal["on-demand", "1y", "3y", "spot"]
+TERM_MONTHS = {"1y": 12.0, "3y": 36.0}
+
+
+@dataclass(frozen=True)
+class _Row:
+    region: str | None
+    area: str | None
+    on_demand: float | None
+    c1y: float | None
+    c3y: float | None
+    spot: float | None
+    source: str
+    as_of: dt.date
+
+
+@dataclass(frozen=True)
+class GpuPrice:
+    usd_per_gpu_hour: float
+    region: str | None
+    pricing_kind: PricingKind
+    source: str
+    as_of: dt.date
+
+    def __iter__(self):  # (usd_per_gpu_hour, region, pricing_kind, source, as_of)
+        return iter((self.usd_per_gpu_hour, self.region, self.pricing_kind, self.source, self.as_of))
+
+
+def _rows(offer: Any) -> list[_Row]:
+    rows = [
+        _Row(r.region, r.area, r.hourly_price, r.committed_1y, r.committed_3y, r.spot, r.source, r.as_of)
+        for r in getattr(offer, "regional_prices", None) or []
+    ]
+    if not rows:
+        # An offer without regional prices: its list price, valid wherever the offer says it runs.
+        rows.append(
+            _Row(None, None, offer.hourly_price, offer.reserved_hourly_price, None, None, offer.source, offer.as_of)
+        )
+    return rows
+
+
+def _allowed(row: _Row, offer: Any, residency: list[str]) -> bool:
+    if not residency:
+        return True
+    want = {r.lower() for r in residency}
+    if row.area is not None:
+        return row.area.lower() in want
+    areas = {r.lower() for r in getattr(offer, "regions", None) or []}
+    return not areas or bool(areas & want) or "global" in areas
+
+
+def _price(row: _Row, commitment: Commitment, spot: bool, horizon_months: float) -> tuple[float, PricingKind] | None:
+    if spot and row.spot is not None:
+        return row.spot, "spot"
+    if commitment in TERM_MONTHS:
+        rate = row.c1y if commitment == "1y" else row.c3y
+        if rate is not None:
+            term = TERM_MONTHS[commitment]
+            spread = max(1.0, term / horizon_months) if horizon_months > 0 else 1.0
+            return rate * spread, commitment  # type: ignore[return-value]
+    if row.on_demand is not None:
+        return row.on_demand, "on-demand"
+    return None
+
+
+def gpu_hourly(
+    offer: Any,
+    cloud: Any,
+    region: str | None,
+    residency: list[str],
+    commitment: Commitment = "none",
+    spot: bool = False,
+    horizon_months: float = 12.0,
+) -> GpuPrice | None:
+    """The USD per GPU-hour one plan pays on `offer` at `cloud`, or None when no allowed region prices it.
+
+    Unpacks as (usd_per_gpu_hour, region, pricing_kind, source, as_of); `region` is None for an offer
+    that has only a list price. Ties between regions go to the first listed.
+    """
+    if commitment not in ("none", "1y", "3y"):
+        raise ValueError(f"commitment must be none, 1y or 3y, not {commitment!r}")
+    mult = float(getattr(cloud, "price_multiplier", 1.0) or 1.0)
+    best: GpuPrice | None = None
+    for row in _rows(offer):
+        if region is not None and (row.region or "").lower() != region.lower():
+            continue
+        if region is None and not _allowed(row, offer, residency):
+            continue
+        picked = _price(row, commitment, spot, horizon_months)
+        if picked is None:
+            continue
+        value, kind = picked
+        candidate = GpuPrice(round(value * mult, 6), row.region, kind, row.source, row.as_of)
+        if best is None or candidate.usd_per_gpu_hour < best.usd_per_gpu_hour:
+            best = candidate
+    return best
+
+
+def regions_of(offer: Any) -> list[str]:
+    """The region ids an offer is priced in (for error messages listing the valid ones)."""
+    return [r.region for r in getattr(offer, "regional_prices", None) or []]

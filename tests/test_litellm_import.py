@@ -1,0 +1,138 @@
+"""`openclosed catalog import litellm`: litellm's bundled price JSON, read as a file (never imported).
+
+A small price file written here stands in for the package, so these tests need no litellm install.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import TODAY
+
+from openclosed.catalog import litellm_import
+
+DAY = dt.date.fromisoformat(TODAY)
+
+# Per-token prices as litellm stores them. gpt-4o: ours 2.5/10/1.25 -> confirmed. Together Llama 3.3:
+# ours 1.04 -> 0.9 is a 13.5 % cut (applied under the default 25 % threshold). Groq gpt-oss-120b:
+# 0.15/0.60 -> 0.30/0.60 is +100 % (held back). claude-sonnet-4.5 carries a >200K tier that its
+# 200K window cannot reach (ignored). Bedrock's key of the first-party id must not match.
+FAKE = {
+    "sample_spec": {"input_cost_per_token": 0},
+    "gpt-4o": {
+        "litellm_provider": "openai",
+        "input_cost_per_token": 2.5e-06,
+        "output_cost_per_token": 1e-05,
+        "cache_read_input_token_cost": 1.25e-06,
+    },
+    "together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo": {
+        "litellm_provider": "together_ai",
+        "input_cost_per_token": 9e-07,
+        "output_cost_per_token": 9e-07,
+        "source": "https://api.together.ai/v1/models",
+    },
+    "groq/openai/gpt-oss-120b": {
+        "litellm_provider": "groq",
+        "input_cost_per_token": 3e-07,
+        "output_cost_per_token": 6e-07,
+    },
+    "claude-sonnet-4-5-20250929": {
+        "litellm_provider": "anthropic",
+        "input_cost_per_token": 3e-06,
+        "output_cost_per_token": 1.5e-05,
+        "cache_read_input_token_cost": 3e-07,
+        "cache_creation_input_token_cost": 3.75e-06,
+        "input_cost_per_token_above_200k_tokens": 6e-06,
+        "output_cost_per_token_above_200k_tokens": 2.25e-05,
+    },
+    "claude-sonnet-5": {
+        "litellm_provider": "anthropic",
+        "input_cost_per_token": 9e-06,
+        "output_cost_per_token": 9e-05,
+    },
+}
+
+
+def _plan(threshold: float = 25.0):
+    from openclosed.catalog import load_catalog
+
+    return litellm_import.plan_import(load_catalog(use_env=False), DAY, threshold, data=("9.9.9", FAKE))
+
+
+def test_prices_are_converted_to_per_million_and_compared() -> None:
+    plan = _plan()
+    assert "openai/gpt-4o" in plan.confirmed
+    rows = {(c["provider"], c["model"], c["field"]): c for c in plan.changes}
+    together = rows[("together", "llama-3.3-70b", "prices.input")]
+    assert together["old"] == 1.04 and together["new"] == pytest.approx(0.9)
+    assert together["change_pct"] == pytest.approx(-13.46, abs=0.01)  # (0.9 - 1.04) / 1.04
+    assert together["status"] == "applied" and together["litellm_key"].startswith("together_ai/")
+    groq = rows[("groq", "gpt-oss-120b", "prices.input")]
+    assert groq["change_pct"] == pytest.approx(100.0) and groq["status"] == "held back"
+    # The unreachable >200K tier of a 200K-window model is not a difference.
+    assert not any(k[1] == "claude-sonnet-4.5" for k in rows)
+    # Bedrock's Claude Sonnet 5 is not priced from the first-party key of the same name.
+    assert not any(k[:2] == ("aws-bedrock", "claude-sonnet-5") for k in rows)
+    assert any(u["provider"] == "aws-bedrock" and u["model"] == "claude-sonnet-5" for u in plan.unmatched)
+
+
+def test_applied_entries_keep_unchanged_fields_and_say_where_from() -> None:
+    plan = _plan()
+    entry = next(e for e in plan.entries["together"] if e["model"] == "llama-3.3-70b")
+    assert entry["prices"] == {"input": pytest.approx(0.9), "output": pytest.approx(0.9)}
+    assert entry["source"] == "litellm 9.9.9 (BerriAI/litellm): https://api.together.ai/v1/models"
+    assert entry["as_of"] == DAY
+    assert "prices.input 1.04 -> 0.9" in entry["note"]
+    assert "groq" not in plan.entries  # held back
+    # Confirmed offerings older than the run date are re-dated, so a refresh clears stale warnings.
+    gpt4o = next(e for e in plan.entries["openai"] if e["model"] == "gpt-4o")
+    assert gpt4o["as_of"] == DAY and "confirmed unchanged" in gpt4o["note"] and "prices" not in gpt4o
+
+
+def test_cli_dry_run_and_write(cli, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(litellm_import, "load_litellm", lambda: ("9.9.9", FAKE))
+    into = tmp_path / "ov"
+    dry = cli("catalog", "import", "litellm", "--into", str(into), "--dry-run", "-f", "json", "--today", TODAY)
+    assert dry.code == 0, dry.err
+    data = dry.json()
+    assert data["dry_run"] is True and not into.exists()
+    assert data["source"] == "litellm 9.9.9 (BerriAI/litellm)"
+    assert "groq/gpt-oss-120b prices.input: ours 0.15, litellm 0.3" in dry.err
+    run = cli("catalog", "import", "litellm", "--into", str(into), "--today", TODAY)
+    assert run.code == 0, run.err
+    overlay = yaml.safe_load((into / "providers.yaml").read_text())
+    together = next(p for p in overlay["api_providers"] if p["id"] == "together")
+    assert together["offerings"][0]["prices"]["input"] == pytest.approx(0.9)
+    after = cli("compare", "--preset", "chatbot", "--catalog", str(into), "-f", "json", "--today", TODAY)
+    assert after.code == 0, after.err
+
+
+def test_missing_package_is_exit_2_with_install_hint(cli, tmp_path: Path, monkeypatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "litellm" else real(name, *a))
+    run = cli("catalog", "import", "litellm", "--into", str(tmp_path / "ov"), "--dry-run")
+    assert run.code == 2
+    assert "pip install 'openclosed[litellm]'" in run.err
+
+
+def test_reads_the_file_without_importing_litellm(tmp_path: Path, monkeypatch) -> None:
+    import importlib.util
+    import sys
+    from types import SimpleNamespace
+
+    pkg = tmp_path / "litellm"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("raise RuntimeError('must not be imported')\n")
+    (pkg / litellm_import.DATA_FILE).write_text(json.dumps(FAKE))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: SimpleNamespace(submodule_search_locations=[str(pkg)])
+    )
+    _version, data = litellm_import.load_litellm()
+    assert data["gpt-4o"]["input_cost_per_token"] == 2.5e-06
+    assert "litellm" not in sys.modules or not str(getattr(sys.modules["litellm"], "__file__", "")).startswith(str(pkg))
