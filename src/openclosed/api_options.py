@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import constraints
+from .api_speed import api_speed_out, speed_checks
 from .evaluation import UNSCORED, Context, Detail
 from .pricing import price_api
 from .report import OptionOut, construct
@@ -16,12 +17,14 @@ if TYPE_CHECKING:
 def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple[OptionOut, Detail]:
     model = ctx.cat.model(offering.model)
     oid = f"{model.id}@{provider.id}"
-    cost = price_api(provider, offering, ctx.wl)
+    cost = price_api(provider, offering, ctx.wl, ctx.today)
     mv, mw = constraints.model_constraints(ctx, model, api=True)
     pv, pw = constraints.api_privacy(ctx, provider, offering)
-    lv, lw = constraints.api_latency(ctx, provider, offering)
+    lv, unchecked = speed_checks(offering, ctx.wl)
+    if unchecked:
+        ctx.latency_unchecked.add(oid)
     violations = [*mv, *pv, *constraints.api_limits(ctx, model, offering), *lv]
-    warnings = [*mw, *pw, *lw, *constraints.stale_price(ctx, oid, f"{offering.model} at {provider.id}", offering.as_of)]
+    warnings = [*mw, *pw, *constraints.stale_price(ctx, oid, f"{offering.model} at {provider.id}", offering.as_of)]
     out = construct(
         OptionOut,
         id=oid,
@@ -32,6 +35,7 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         provider=provider.id,
         licence=model.licence,
         quality_index=model.quality.index if model.quality else None,
+        quality_estimated=bool(model.quality and model.quality.estimated),
         monthly_cost=cost.monthly_cost,
         cost_per_million_tokens=ctx.per_million(cost.monthly_cost),
         cost_breakdown=dict(cost.breakdown),
@@ -43,5 +47,6 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         scores=UNSCORED,
         reasons=[],
         rank=None,
+        api_speed=api_speed_out(offering, ctx.wl, unchecked),
     )
     return out, Detail(model=model, api=cost, provider=provider, offering=offering)

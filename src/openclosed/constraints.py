@@ -141,27 +141,6 @@ def api_limits(ctx: Context, model: Model, offering: Offering) -> list[str]:
     return violations
 
 
-def api_latency(ctx: Context, provider: ApiProvider, offering: Offering) -> Found:
-    """Measured API speed against the latency targets (unchecked where nothing is published)."""
-    lat = ctx.wl.latency
-    speed = offering.speed
-    tps = speed.output_tokens_per_s if speed else None
-    ttft = speed.ttft_ms if speed else None
-    violations: list[str] = []
-    warnings: list[str] = []
-    if lat.min_output_tokens_per_s is not None:
-        if tps is None:
-            warnings.append(
-                f"latency: no published speed for {offering.model} at {provider.id}; "
-                "the tokens/s target was not checked"
-            )
-        elif tps < lat.min_output_tokens_per_s:
-            violations.append(f"latency: {tps:g} tokens/s per stream is below {lat.min_output_tokens_per_s:g}")
-    if lat.max_ttft_ms is not None and ttft is not None and ttft > lat.max_ttft_ms:
-        violations.append(f"latency: time to first token {ttft:g} ms exceeds {lat.max_ttft_ms:g} ms")
-    return violations, warnings
-
-
 def self_residency(ctx: Context, host_name: str, gpu: Gpu, regions: set[str]) -> list[str]:
     """A cloud must list a region of the GPU in every region the workload's data must stay in."""
     missing = [r for r in ctx.wl.privacy.residency if r.lower() not in regions]

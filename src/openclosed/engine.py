@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .api_options import api_option
+from .api_speed import unchecked_summary
 from .catalog.schema import GpuOffer
 from .errors import InputError
 from .evaluation import DEFAULT_STALE_DAYS, SIMILAR_QUALITY, SORTS, Context, Detail, Result, Settings
@@ -19,6 +20,7 @@ from .packing import Instance, Packer, cheapest_packing, packer
 from .recommend import by_overall, recommend, score, sort_key
 from .report import SCHEMA_VERSION, CatalogInfo, OptionOut, Report, ToolInfo, WorkloadSummary
 from .selfhost import onprem_hourly, precisions_for, self_option, sizing
+from .staleness import price_date, staleness
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -150,14 +152,13 @@ class Engine:
         if rec is not None:
             top = next(o for o in options if o.id == rec.id)
             warnings.extend(top.warnings)
-        stale_summary = None
-        stale = [o for o in options if o.id in ctx.stale]
-        if stale:
-            stale_summary = (
-                f"{len(stale)} of {len(options)} options use prices older than "
-                f"{self.st.stale_days} days; refresh the catalogue (docs/catalogue.md)"
-            )
+        st = staleness([(o.id, price_date(o)) for o in ranked], self.today, self.st.stale_days)
+        stale_summary = st.message if st else None
+        if stale_summary:
             warnings.append(stale_summary)
+        unchecked = unchecked_summary(len(ctx.latency_unchecked), len(options))
+        if unchecked:
+            warnings.append(unchecked)
         counts = self.cat.counts()
         report = Report.model_construct(
             schema_version=SCHEMA_VERSION,
@@ -193,7 +194,7 @@ class Engine:
             warnings=warnings,
             options=ranked,
         )
-        return Result(report=report, details=details, all_options=ranked, stale_summary=stale_summary)
+        return Result(report, details, ranked, stale_summary, self.st.stale_days, unchecked)
 
 
 def compare(catalog: Catalog, workload: Workload, settings: Settings | None = None) -> Result:

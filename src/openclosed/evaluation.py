@@ -37,6 +37,7 @@ class Settings:
     sort: str = "overall"
     today: dt.date | None = None
     stale_days: int = DEFAULT_STALE_DAYS
+    unchecked_summary: str | None = None  # the latency-unchecked warning over every option, if any
     models: list[str] | None = None
     providers: list[str] | None = None
     deployment: str | None = None  # "api" | "self-hosted"
@@ -65,7 +66,9 @@ class Result:
     report: Report
     details: dict[str, Detail]
     all_options: list[OptionOut]
-    stale_summary: str | None = None  # the catalogue-wide stale-price warning, if any
+    stale_summary: str | None = None  # the stale-price warning over every option, if any
+    stale_days: int = DEFAULT_STALE_DAYS
+    unchecked_summary: str | None = None  # the latency-unchecked warning over every option, if any
 
 
 class Context:
@@ -83,9 +86,11 @@ class Context:
             raise InputError.one(f"unknown sort '{self.st.sort}'; expected one of {', '.join(SORTS)}", field="--sort")
         self.sizing_cache: dict[tuple, Sizing] = {}
         self.plan_cache: dict[tuple[str, str], list[tuple[str, Sizing, bool]]] = {}
+        self.unfit: dict[tuple[str, str], list[str]] = {}  # (model, GPU) -> why each precision cannot run
         self.constraint_cache: dict[tuple[str, bool], tuple[list[str], list[str]]] = {}
         self.expiring: set[str] = set()  # models that shut down within the horizon
         self.stale: set[str] = set()  # options priced from an entry older than stale_days
+        self.latency_unchecked: set[str] = set()  # API options with a latency target but no published speed
         self.best_quality = max((m.quality.index for m in catalog.all_models() if m.quality), default=100.0)
 
     def per_million(self, monthly: float) -> float:

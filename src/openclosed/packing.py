@@ -17,13 +17,18 @@ class Instance:
     name: str
 
 
-def instances(offers: list[tuple[GpuOffer, float]], tp: int) -> list[Instance]:
-    """The instance shapes (offer × GPU count) that hold at least one replica of `tp` GPUs."""
+def instances(offers: list[tuple[GpuOffer, float]], tp: int, node_gpus: int = 8) -> list[Instance]:
+    """The instance shapes (offer × GPU count) that hold at least one replica of `tp` GPUs.
+
+    A replica larger than a node (`tp` a multiple of `node_gpus`) rents whole nodes: an offer that
+    rents a full node holds it as tp / node_gpus of those instances."""
     out = []
     for offer, price in offers:
         for count in offer.gpu_counts:
             if count >= tp:
                 out.append(Instance(count // tp, count, count * price, offer.instance or ""))
+        if tp > node_gpus and tp % node_gpus == 0 and node_gpus in offer.gpu_counts:
+            out.append(Instance(1, tp, tp * price, f"{tp // node_gpus}× {offer.instance or 'node'}"))
     return out
 
 

@@ -6,8 +6,10 @@ state dollars exactly; results are converted to float (rounded to 1e-6 USD) at t
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from .catalog.schema import ApiProvider, Offering, TokenPrices
 from .report import UnitPricesOut, construct
@@ -32,17 +34,25 @@ class ApiCost:
     steps: list[tuple[str, str, float]] = field(default_factory=list)  # (what, formula, value)
 
 
-def unit_prices(provider: ApiProvider, offering: Offering, input_tokens: float) -> tuple[TokenPrices, bool]:
-    """The price table that applies to a request with this prompt length."""
+def unit_prices(
+    provider: ApiProvider, offering: Offering, input_tokens: float, day: dt.date | None = None
+) -> tuple[TokenPrices, bool]:
+    """The price table that applies to a request with this prompt length (on `day`, when the
+    offering publishes dated price changes)."""
     tier = offering.long_context
     if tier is not None and input_tokens > tier.threshold_tokens:
         return tier, True
+    if day is not None and offering.price_steps:
+        from .price_steps import prices_on
+
+        return prices_on(offering, day), False
     return offering.prices, False
 
 
-def price_api(provider: ApiProvider, offering: Offering, workload: Workload) -> ApiCost:
+def price_api(provider: ApiProvider, offering: Offering, workload: Workload, day: dt.date | None = None) -> ApiCost:
+    """Monthly cost of the workload at this offering's prices (those in force on `day`)."""
     t = workload.traffic
-    prices, tiered = unit_prices(provider, offering, t.input_tokens)
+    prices, tiered = unit_prices(provider, offering, t.input_tokens, day)
     mult = D(provider.price_multiplier)
     p_in = D(prices.input) * mult
     # A provider without a cache price charges cached tokens as ordinary input; one without a
@@ -78,8 +88,8 @@ def price_api(provider: ApiProvider, offering: Offering, workload: Workload) -> 
         request_fee=_f(D(offering.request_fee) * mult),
         batch_discount=float(offering.batch_discount),
         long_context_tier=tiered,
-        source=offering.source,
-        as_of=offering.as_of.isoformat(),
+        source=step.source if (step := _step(offering, day, tiered)) else offering.source,
+        as_of=(step.as_of if step else offering.as_of).isoformat(),
     )
     steps = [
         ("requests per month", "workload", _f(requests)),
@@ -101,6 +111,14 @@ def price_api(provider: ApiProvider, offering: Offering, workload: Workload) -> 
     for key, value in parts.items():
         steps.append((f"{key} cost", _FORMULAS[key], _f(value)))
     return ApiCost(_f(total), {k: _f(v) for k, v in parts.items()}, up, steps)
+
+
+def _step(offering: Offering, day: dt.date | None, tiered: bool) -> Any:
+    if day is None or tiered or not offering.price_steps:
+        return None
+    from .price_steps import step_in_force
+
+    return step_in_force(offering, day)
 
 
 _FORMULAS = {

@@ -67,7 +67,7 @@ class SelfHostingOut(_Out):
     total_gpus: int
     billed_gpus: int = Field(description="GPUs paid for, after rounding up to rentable sizes")
     gpu_hourly_price: float = Field(description="USD per GPU-hour actually charged")
-    gpu_price_kind: Literal["on-demand", "reserved", "on-prem"]
+    gpu_price_kind: Literal["on-demand", "reserved", "spot", "on-prem"]
     output_tokens_per_s_per_replica: float
     requests_per_s_per_replica: float
     peak_requests_per_s: float
@@ -83,6 +83,14 @@ class SelfHostingOut(_Out):
     price_source: str
     price_as_of: str
     on_prem: dict[str, float] | None = None
+    nodes: int = Field(default=1, description="nodes one replica spans (whole nodes beyond one)")
+    tp: int = Field(default=1, description="tensor-parallel degree inside a node")
+    ep: int = Field(default=1, description="expert-parallel degree (1: none)")
+    pp: int = Field(default=1, description="pipeline stages (1: none)")
+    region: str | None = Field(default=None, description="cloud region whose price applies (null: list price)")
+    pricing: Literal["on-demand", "1y", "3y", "spot", "owned"] = Field(
+        default="on-demand", description="which GPU price applies"
+    )
 
 
 class ApiSpeedOut(_Out):

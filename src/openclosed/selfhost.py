@@ -7,15 +7,18 @@ operations and setup costs. The option's cost is the curve at the workload's pea
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import constraints
 from .catalog.schema import GpuCloud, GpuOffer, OnPrem
 from .cost_curves import Plan, SelfCurve
 from .evaluation import UNSCORED, Context, Detail
+from .gpu_prices import gpu_hourly
 from .packing import Instance, cheapest_packing, instances
 from .report import OptionOut, SelfHostingOut, construct
-from .sizing import Sizing, size, supports, tp_candidates
+from .sizing import Plan as SizingPlan
+from .sizing import Sizing, plan_replica, size, supports, works
 from .workload import HOURS_PER_MONTH, SECONDS_PER_MONTH
 
 if TYPE_CHECKING:
@@ -35,8 +38,9 @@ def onprem_hourly(on_prem: OnPrem, gpu_id: str, power_w: float) -> tuple[float, 
 
 
 # ------------------------------------------------------------------ sizing and plans
-def sizing(ctx: Context, model: Model, gpu_id: str, precision: str, tp: int) -> Sizing:
-    """The cached sizing of one replica of `tp` GPUs for this workload's shape."""
+def sizing(ctx: Context, model: Model, gpu_id: str, precision: str, tp: int | SizingPlan) -> Sizing:
+    """The cached sizing of one replica (`tp` GPUs in one group, or a multi-node Plan) for this
+    workload's shape."""
     key = (model.id, gpu_id, precision, tp)
     hit = ctx.sizing_cache.get(key)
     if hit is None:
@@ -69,33 +73,45 @@ def precisions_for(ctx: Context, model: Model) -> list[str]:
 
 
 def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bool]]:
-    """Per precision: the smallest GPU count that fits and meets the latency targets (or, when
-    none meets them, the largest that fits), with whether it meets them."""
+    """Per precision the replica to run: the smallest GPU count (up to MAX_NODES whole nodes where
+    the GPU has an inter-node network) that fits and meets the latency targets, else the smallest
+    that fits; with whether it meets them. Precisions that cannot run at all are recorded with
+    their reason in `ctx.unfit` for the capacity message."""
     key = (model.id, gpu_id)
     hit = ctx.plan_cache.get(key)
     if hit is not None:
         return hit
     gpu = ctx.cat.gpu(gpu_id)
-    assert model.architecture is not None
-    max_ttft = ctx.wl.latency.max_ttft_ms
+    arch = model.architecture
+    assert arch is not None
+    t, lat = ctx.wl.traffic, ctx.wl.latency
+    max_tpot = 1000.0 / lat.min_output_tokens_per_s if lat.min_output_tokens_per_s else None
     out = []
+    reasons = []
     for precision in precisions_for(ctx, model):
         if not supports(gpu, precision):
+            reasons.append(f"{precision}: {gpu.name} has no {precision} support")
             continue
-        fallback = None
-        chosen = None
-        for tp in tp_candidates(gpu, model.architecture):
-            s = sizing(ctx, model, gpu_id, precision, tp)
-            if not s.fits:
-                continue
-            ok = s.meets_tpot and (max_ttft is None or s.ttft_ms <= max_ttft)
-            if ok:
-                chosen = (precision, s, True)
-                break
-            fallback = (precision, s, False)
-        if chosen or fallback:
-            out.append(chosen or fallback)  # type: ignore[arg-type]
+        s = plan_replica(
+            model.id,
+            arch,
+            gpu,
+            precision,
+            t.input_tokens,
+            t.output_tokens,
+            max_tpot_ms=max_tpot,
+            max_ttft_ms=lat.max_ttft_ms,
+            cached_share=t.cached_input_share,
+            context_tokens=t.context_tokens_value,
+            eff=ctx.st.efficiency,
+        )
+        if s.fits:
+            ctx.sizing_cache[(model.id, gpu_id, precision, s.plan_obj)] = s
+            out.append((precision, s, works(s, lat.max_ttft_ms)))
+        else:
+            reasons.append(f"{precision}: {s.reason}")
     ctx.plan_cache[key] = out
+    ctx.unfit[key] = reasons
     return out
 
 
@@ -107,10 +123,24 @@ def _smallest_memory_need(ctx: Context, model: Model) -> float:
 
 
 # ------------------------------------------------------------------ prices
+@dataclass
+class GpuPricing:
+    """What one option pays per GPU-hour and why: the priced offers and the price that applies."""
+
+    priced: list[tuple[GpuOffer, float]]  # offers with their USD per GPU-hour (multipliers applied)
+    kind: str  # gpu_price_kind: on-demand | reserved | spot | on-prem
+    pricing: str  # on-demand | 1y | 3y | spot | owned
+    region: str | None
+    source: str
+    as_of: Any
+    onprem_parts: dict[str, float] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
 def _gpu_prices(
     ctx: Context, oid: str, host: GpuCloud | OnPrem, gpu_id: str, offers: list[GpuOffer]
-) -> tuple[list[tuple[GpuOffer, float]], str, str, Any, dict[str, float] | None, list[str]]:
-    """(offers with their USD per GPU-hour, price kind, source, as_of, on-prem parts, warnings)."""
+) -> GpuPricing | None:
+    """The GPU-hour prices one option pays (None: no offer is priced in a region the workload allows)."""
     wl = ctx.wl
     gpu = ctx.cat.gpu(gpu_id)
     mult = wl.self_hosting.gpu_price_multiplier
@@ -123,16 +153,26 @@ def _gpu_prices(
         )
         entry = next(g for g in host.gpus if g.gpu == gpu_id)
         parts = {k: v * mult for k, v in hp[1].items()}
-        return [(owned, hp[0] * mult)], "on-prem", entry.source, entry.as_of, parts, []
-    reserved = wl.self_hosting.reserved
+        return GpuPricing([(owned, hp[0] * mult)], "on-prem", "owned", None, entry.source, entry.as_of, parts)
+    sh = wl.self_hosting
     priced = []
-    for o in offers:
-        base = o.reserved_hourly_price if reserved and o.reserved_hourly_price else o.hourly_price
-        priced.append((o, base * host.price_multiplier * mult))
-    kind = "reserved" if reserved and any(o.reserved_hourly_price for o in offers) else "on-demand"
-    cheapest = min(offers, key=lambda o: o.hourly_price)
-    warnings = constraints.stale_price(ctx, oid, f"{gpu.name} at {host.id}", cheapest.as_of)
-    return priced, kind, cheapest.source, cheapest.as_of, None, warnings
+    best = None
+    for residency in (wl.privacy.residency, []):
+        # Outside the allowed regions an option is ruled out by residency but keeps its real cost.
+        for o in offers:
+            gp = gpu_hourly(o, host, sh.region, residency, sh.commitment_value, False, wl.horizon_months)
+            if gp is None:
+                continue
+            priced.append((o, gp.usd_per_gpu_hour * mult))
+            if best is None or gp.usd_per_gpu_hour < best.usd_per_gpu_hour:
+                best = gp
+        if best is not None or not residency or sh.region:
+            break
+    if best is None:
+        return None
+    kind = "reserved" if best.pricing_kind in ("1y", "3y") else best.pricing_kind
+    stale = constraints.stale_price(ctx, oid, f"{gpu.name} at {host.id}", best.as_of)
+    return GpuPricing(priced, kind, best.pricing_kind, best.region, best.source, best.as_of, None, stale)
 
 
 # ------------------------------------------------------------------ the option
@@ -147,15 +187,20 @@ def self_option(
     if wl.privacy.residency and not isinstance(host, OnPrem):
         regions = {r.lower() for o in offers for r in o.regions} | {r.lower() for r in host.regions}
         violations += constraints.self_residency(ctx, host.name, gpu, regions)
-    priced, price_kind, price_source, price_as_of, onprem_parts, stale = _gpu_prices(ctx, oid, host, gpu_id, offers)
-    warnings += stale
+    pricing = _gpu_prices(ctx, oid, host, gpu_id, offers)
+    if pricing is None:
+        # Only a named region can leave nothing priced: list prices hold everywhere else.
+        violations.append(f"region: {host.name} has no {gpu.name} price in {wl.self_hosting.region}")
+        pricing = GpuPricing([], "on-demand", "on-demand", wl.self_hosting.region, "", None)
+    warnings += pricing.warnings
+    priced = pricing.priced
 
     peak_rps = wl.requests_per_month / SECONDS_PER_MONTH * wl.traffic.peak_factor
     # The rentable instance choices per (precision, GPUs per replica), kept for `explain`.
     packings: dict[tuple[str, int], tuple[Instance, ...]] = {}
     curve_plans: list[Plan] = []
     for precision, s, ok in plans(ctx, model, gpu_id):
-        inst = tuple(instances(priced, s.gpus))
+        inst = tuple(instances(priced, s.gpus, gpu.max_gpus_per_node))
         packings[(precision, s.gpus)] = inst
         plan = Plan(s.requests_per_s * wl.self_hosting.utilisation_cap, inst, ok, s.gpus, precision, s)
         if plan.packer.best is not None:
@@ -183,11 +228,22 @@ def self_option(
         )
     chosen = curve.choose(peak_rps)
     if chosen is None:
-        need = _smallest_memory_need(ctx, model)
-        violations.append(
-            f"capacity: does not fit on one node of {gpu.max_gpus_per_node}× {gpu.name} at "
-            f"{'/'.join(precisions_for(ctx, model))}" + (f" (weights alone {need:.0f} GB)" if need else "")
-        )
+        fitting = plans(ctx, model, gpu_id)
+        if fitting and pricing.priced:
+            # It fits, but no rentable shape holds a replica (e.g. no full-node instance for a multi-node plan).
+            sizes = sorted({s.gpus for _, s, _ in fitting})
+            violations.append(
+                f"capacity: {host.name} rents no {gpu.name} instance that holds a replica of "
+                f"{'/'.join(str(n) for n in sizes)} GPUs"
+            )
+        elif not fitting:
+            need = _smallest_memory_need(ctx, model)
+            why = "; ".join(ctx.unfit.get((model.id, gpu_id), []))
+            violations.append(
+                f"capacity: does not fit on {gpu.name} (weights alone {need:.0f} GB): {why}"
+                if need
+                else f"capacity: does not fit on {gpu.name}: {why}"
+            )
         breakdown = {"gpus": 0.0, "operations": operations, "setup": setup}
         out = _self_out(ctx, oid, model, host, None, violations, warnings, breakdown)
         return out, Detail(model=model, candidates=candidates, hosting={"host": host}, curve=curve)
@@ -210,7 +266,7 @@ def self_option(
         total_gpus=replicas * s.gpus,
         billed_gpus=billed,
         gpu_hourly_price=round(per_gpu_hour, 6),
-        gpu_price_kind=price_kind,  # type: ignore[arg-type]
+        gpu_price_kind=pricing.kind,  # type: ignore[arg-type]
         output_tokens_per_s_per_replica=s.output_tokens_per_s,
         requests_per_s_per_replica=round(s.requests_per_s, 6),
         peak_requests_per_s=round(peak_rps, 6),
@@ -223,9 +279,15 @@ def self_option(
         per_stream_tokens_per_s=s.per_stream_tokens_per_s,
         weights_gb=s.weights_gb,
         kv_cache_gb_per_sequence=s.kv_cache_gb_per_sequence,
-        price_source=price_source,
-        price_as_of=price_as_of.isoformat(),
-        on_prem={k: round(v, 6) for k, v in onprem_parts.items()} if onprem_parts else None,
+        price_source=pricing.source,
+        price_as_of=pricing.as_of.isoformat(),
+        on_prem={k: round(v, 6) for k, v in pricing.onprem_parts.items()} if pricing.onprem_parts else None,
+        nodes=s.nodes,
+        tp=s.tp,
+        ep=s.ep,
+        pp=s.pp,
+        region=pricing.region,
+        pricing=pricing.pricing,
     )
     out = _self_out(ctx, oid, model, host, sh, violations, warnings, breakdown)
     det = Detail(
@@ -238,7 +300,7 @@ def self_option(
             "packings": packings,
             "operations": operations_raw,
             "setup": setup_raw,
-            "onprem_parts": onprem_parts,
+            "onprem_parts": pricing.onprem_parts,
             "host": host,
         },
         curve=curve,
@@ -267,6 +329,7 @@ def _self_out(
         provider=host.id,
         licence=model.licence,
         quality_index=model.quality.index if model.quality else None,
+        quality_estimated=bool(model.quality and model.quality.estimated),
         monthly_cost=total,
         cost_per_million_tokens=ctx.per_million(total),
         cost_breakdown=breakdown,
@@ -278,4 +341,5 @@ def _self_out(
         scores=UNSCORED,
         reasons=[],
         rank=None,
+        api_speed=None,
     )

@@ -179,7 +179,22 @@ class SelfHosting(_Strict):
         default=0.8, ge=0.05, le=1, description="highest share of a replica's capacity used at peak"
     )
     gpu_price_multiplier: float = Field(default=1.0, ge=0.01, le=100)
-    reserved: bool = Field(default=False, description="use 1-year reserved GPU prices where known")
+    reserved: bool = Field(default=False, description="alias of commitment: 1y (kept for old workload files)")
+    commitment: Literal["none", "1y", "3y"] = Field(
+        default="none",
+        description="committed-use GPU prices: 1y or 3y (a term longer than horizon_months is paid in full, "
+        "spread over the horizon)",
+    )
+    region: str | None = Field(
+        default=None,
+        max_length=64,
+        description="cloud region whose GPU prices apply (default: the cheapest region the residency allows)",
+    )
+
+    @property
+    def commitment_value(self) -> str:
+        """`commitment`, with `reserved: true` read as 1y."""
+        return "1y" if self.commitment == "none" and self.reserved else self.commitment
 
 
 class Budget(_Strict):

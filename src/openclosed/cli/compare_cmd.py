@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -71,6 +72,19 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [v.strip() for part in values for v in part.split(",") if v.strip()]
 
 
+def _shown_warnings(result: Any, options: list[Any]) -> list[str]:
+    """The report's warnings with the stale-price count taken over the options shown, not all."""
+    from ..api_speed import unchecked_summary
+    from ..staleness import price_date, staleness
+
+    report = result.report
+    keep = [w for w in report.warnings if w not in (result.stale_summary, result.unchecked_summary)]
+    today = _dt.date.fromisoformat(report.generated_for)
+    st = staleness([(o.id, price_date(o)) for o in options], today, result.stale_days)
+    unchecked = unchecked_summary(sum(1 for o in options if o.api_speed and o.api_speed.unchecked), len(options))
+    return keep + [w for w in (st.message if st else None, unchecked) if w]
+
+
 def register(app: typer.Typer) -> None:
     @app.command("compare")
     @with_workload_flags
@@ -118,8 +132,8 @@ def register(app: typer.Typer) -> None:
         options = report.options if show_all else best_per_model([o for o in report.options if o.feasible])
         if top:
             options = options[:top]
-        shown = report.model_copy(update={"options": options})
-        for w in report.warnings:
+        shown = report.model_copy(update={"options": options, "warnings": _shown_warnings(result, options)})
+        for w in shown.warnings:
             warn(w)
         fmt_value = fmt.value
         if fmt_value == "html":
