@@ -195,9 +195,14 @@ def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str
                 "sizing",
                 "precision and GPUs per replica",
                 f"{sh.precision}, {sh.gpus_per_replica}",
-                "cheapest allowed precision; smallest GPU count that fits and meets latency",
+                "cheapest allowed precision; smallest GPU count (up to 16 whole nodes) that fits and meets latency",
             )
         )
+        from .sizing import plan_trace
+
+        # The plan over nodes, the true cache per token, and the network terms of the step.
+        for group, name, value, formula in plan_trace(s, arch, gpu):
+            steps.append(_step(group, name, value, formula))
         for cand in det.candidates:
             steps.append(_step("sizing", "candidate", cand, "compared on monthly GPU cost"))
         steps.append(
