@@ -179,8 +179,8 @@ def route(engine: Engine, result: Result, workload: Workload) -> Routing:
             )
         )
         notes.append(
-            f"{' and '.join(f.classes)} share the replicas of {oid}: one fleet of {f.replicas}× "
-            f"{f.gpus} GPUs ({f.precision}) sized for their combined peak, {money(f.monthly_cost)} a month "
+            f"{' and '.join(f.classes)} share the replicas of {oid}: one fleet of {_n(f.replicas, 'replica')} "
+            f"of {_n(f.gpus, 'GPU')} ({f.precision}) sized for their combined peak, {money(f.monthly_cost)} a month "
             f"against {money(f.separate)} as separate fleets; each class pays its share of the load "
             "(replica time per request from its own sizing)"
         )
@@ -245,6 +245,10 @@ def _single(
     best = by_overall(candidates)[0]
     cheap = min(candidates, key=lambda o: (o.monthly_cost, o.id))
     return best.id, best.monthly_cost, cheap.id, cheap.monthly_cost
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def routed_sentence(routing: Routing) -> str:
