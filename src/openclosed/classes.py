@@ -8,6 +8,7 @@ prices every option for the mix of the classes (`blend`).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydantic import ValidationError
@@ -101,7 +102,7 @@ def blend_notes(workload: Workload, blended: Workload) -> list[str]:
     out = []
     a, b = workload.traffic, blended.traffic
     for key in ("input_tokens", "output_tokens", "cached_input_share", "cache_write_share"):
-        if getattr(a, key) != getattr(b, key):
+        if not math.isclose(getattr(a, key), getattr(b, key), rel_tol=1e-5, abs_tol=1e-6):
             out.append(f"traffic.{key} {getattr(a, key):g} → {getattr(b, key):g}")
     if not out:
         return []
