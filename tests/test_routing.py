@@ -241,6 +241,7 @@ def test_compare_json_and_renderings(cli, small, tmp_path: Path) -> None:
         "gpt-6.1-sol@openai",
         720.0,
     )
+    assert "routing by traffic class is in the table" in cli(*args, "--format", "csv").err
     table = cli(*args).out
     assert "Routing by traffic class" in table and "routed total" in table
     assert "Routing saves $309 a month (42.9%) against gpt-6.1-sol@openai" in table
@@ -259,6 +260,10 @@ def test_check_applies_the_budget_to_the_routed_total(cli, small, tmp_path: Path
     d = over.json()
     assert (d["checked"], d["option"], d["routed"]["monthly_cost"]) == ("routing", None, 411.2)
     assert d["breaches"][0]["figure"] == 411.2
+    # A baseline is read through its routed total: $400 then, $411.20 now, +2.8 %.
+    base = write(tmp_path / "base.json", '{"schema_version": 1, "options": [], "routing": {"monthly_cost": 400}}')
+    inc = cli("check", str(_file(tmp_path, 500)), "--today", TODAY, "--baseline", str(base), "--max-increase-pct", "2")
+    assert inc.code == 1 and "+2.80% vs baseline $400 (limit +2%)" in inc.out
     # --option checks one option for the whole traffic, as before.
     one = cli("check", str(_file(tmp_path, 500)), "--today", TODAY, "--option", "gpt-6.1-sol@openai")
     assert one.code == 1 and one.out.startswith("FAIL: gpt-6.1-sol@openai costs $720/month")
@@ -281,3 +286,20 @@ def test_routed_example_reads_right(catalog) -> None:
     assert faq.recommended != hard.recommended
     assert r.monthly_cost < r.single_option_monthly_cost
     assert to_plain(r)["saving"] == pytest.approx(r.single_option_monthly_cost - r.monthly_cost, abs=1e-6)
+
+
+def test_a_class_nothing_serves(catalog) -> None:
+    data = yaml.safe_load(yaml.safe_dump(API))
+    data["traffic"]["classes"][1]["quality"]["min_score"] = 99  # above every model's index here
+    report = compare(catalog, _wl(data), Settings(today=DAY, **API_SETTINGS)).report  # type: ignore[arg-type]
+    r = report.routing
+    assert r is not None
+    assert [(c.recommended, c.monthly_cost) for c in r.classes] == [("gpt-oss-120b@deepinfra", 11.2), (None, None)]
+    assert (r.monthly_cost, r.single_option, r.saving) == (None, None, None)
+    assert "class hard: no option meets every constraint" in " ".join(r.notes)
+    from openclosed.checks import check_budgets, routed_plan
+
+    plan = routed_plan(report)
+    assert plan is not None and not plan.feasible
+    _, breaches = check_budgets(plan, 1000, None, None, None)
+    assert [b["budget"] for b in breaches] == ["feasible"]

@@ -16,6 +16,7 @@ from .common import (
     StaleOpt,
     TodayOpt,
     catalog,
+    info,
     parse_today,
     show,
     warn,
@@ -62,7 +63,10 @@ def run_engine(
         deployment=deployment,
         workload_source=source,
     )
-    return cat, wl, compare(cat, wl, settings)
+    from ..classes import blend
+
+    # With traffic classes the whole-traffic figures are the classes' mix (explain shows them).
+    return cat, blend(wl), compare(cat, wl, settings)
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -122,6 +126,8 @@ def register(app: typer.Typer) -> None:
         for w in report.warnings:
             warn(w)
         fmt_value = fmt.value
+        if fmt_value == "csv" and report.routing is not None:
+            info("note: the routing by traffic class is in the table, JSON, Markdown and HTML outputs")
         if fmt_value == "html":
             from ..render.html import report_html
             from .common import emit
