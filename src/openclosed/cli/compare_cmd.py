@@ -101,7 +101,9 @@ def register(app: typer.Typer) -> None:
         stale_days: StaleOpt = 90,
         wl_flags: dict | None = None,
     ) -> None:
-        """Compare every way to serve a workload; rank by overall score (or --sort)."""
+        """Compare every way to serve a workload; rank by overall score (or --sort).
+
+        With traffic.classes, also an option per class, the routed total and its saving."""
         from ..engine import best_per_model
         from ..render.views import compare_view
 
