@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +93,47 @@ def load_report(path: Path) -> dict[str, Any]:
     return data
 
 
+ROUTED = "routed plan"
+
+
+@dataclass
+class RoutedPlan:
+    """A routed workload's plan (every traffic class on its recommended option), read by a
+    budget check like an option: the budget applies to what would run."""
+
+    monthly_cost: float
+    cost_per_million_tokens: float
+    feasible: bool
+    violations: list[str] = field(default_factory=list)
+    id: str = ROUTED
+
+
+def routed_plan(report: Report) -> RoutedPlan | None:
+    routing = report.routing
+    if routing is None:
+        return None
+    missing = [c.name for c in routing.classes if c.recommended is None]
+    total = routing.monthly_cost
+    if total is None:  # a class has no feasible option: the classes that do, and a violation
+        total = round(sum(c.monthly_cost or 0.0 for c in routing.classes), 6)
+    tokens = report.workload.tokens_per_month
+    return RoutedPlan(
+        monthly_cost=total,
+        cost_per_million_tokens=round(total / tokens * 1e6, 6) if tokens else 0.0,
+        feasible=not missing,
+        violations=[f"class {n}: no option meets every constraint" for n in missing],
+    )
+
+
+def routed_baseline(baseline: dict[str, Any]) -> dict[str, Any]:
+    """A saved report seen as the routed plan's baseline: its routed total, if it has one."""
+    routing = baseline.get("routing")
+    cost = routing.get("monthly_cost") if isinstance(routing, dict) else None
+    return {"options": [{"id": ROUTED, "monthly_cost": cost}] if isinstance(cost, (int, float)) else []}
+
+
 def check_budgets(
-    option: OptionOut,
+    option: OptionOut | RoutedPlan,
     max_monthly_cost: float | None,
     max_cost_per_million: float | None,
     baseline: dict[str, Any] | None,

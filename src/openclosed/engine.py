@@ -199,6 +199,11 @@ class Engine:
 
 def compare(catalog: Catalog, workload: Workload, settings: Settings | None = None) -> Result:
     """Price, size, check, score and rank every option for a workload."""
+    if workload.traffic.classes:
+        # Traffic classes: each class is also compared alone and the routed plan goes on the report.
+        from .routing import compare_routed
+
+        return compare_routed(catalog, workload, settings)
     return Engine(catalog, workload, settings).run()
 
 

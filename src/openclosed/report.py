@@ -160,6 +160,46 @@ class Recommendation(_Out):
     saving: Saving | None
 
 
+class RoutedClass(_Out):
+    name: str
+    share: float = Field(description="share of the workload's requests")
+    requests_per_month: float
+    recommended: str | None = Field(
+        description="the option recommended for this class alone; null when none is feasible"
+    )
+    monthly_cost: float | None = Field(description="this class's part of the routed total")
+    runner_up: str | None = None
+    shared_fleet: str | None = Field(
+        default=None, description="the self-hosted option whose replicas this class shares with other classes"
+    )
+    alone_monthly_cost: float | None = Field(
+        default=None, description="the recommended option's cost for this class alone"
+    )
+
+
+class SharedFleet(_Out):
+    option: str
+    classes: list[str]
+    precision: str
+    gpus_per_replica: int
+    replicas: int
+    monthly_cost: float = Field(description="one fleet sized for the classes' combined peak")
+    separate_monthly_cost: float = Field(description="the same classes on separate fleets")
+
+
+class Routing(_Out):
+    classes: list[RoutedClass]
+    monthly_cost: float | None = Field(description="the routed total: every class on its recommended option")
+    single_option: str | None = Field(description="the option recommended when one option must serve every class")
+    single_option_monthly_cost: float | None
+    saving: float | None = Field(default=None, description="single_option_monthly_cost - monthly_cost")
+    saving_pct: float | None = Field(default=None, description="saving / single_option_monthly_cost, percent")
+    cheapest_single_option: str | None = None
+    cheapest_single_option_monthly_cost: float | None = None
+    shared_fleets: list[SharedFleet] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+
 class Report(_Out):
     schema_version: int = SCHEMA_VERSION
     tool: ToolInfo
@@ -174,6 +214,7 @@ class Report(_Out):
     recommendation: Recommendation | None
     warnings: list[str]
     options: list[OptionOut]
+    routing: Routing | None = Field(default=None, description="per traffic class; null without traffic.classes")
 
 
 def construct(cls: type[_M], **values: object) -> _M:

@@ -176,7 +176,19 @@ class Catalog:
                     )
                 )
         for i, p in enumerate(pf.api_providers):
+            served: set[str] = set()
             for j, o in enumerate(p.offerings):
+                if o.model in served:
+                    # The option id is MODEL@PROVIDER: two offerings of one model could not be told apart.
+                    out.append(
+                        XProblem(
+                            f"{p.id} already has an offering of '{o.model}' (one offering per model and provider)",
+                            "providers.yaml",
+                            field=f"api_providers[{p.id}].offerings[{o.model}].model",
+                            loc=("api_providers", i, "offerings", j, "model"),
+                        )
+                    )
+                served.add(o.model)
                 if o.model not in self.models.items:
                     out.append(
                         XProblem(

@@ -63,6 +63,9 @@ def register(app: typer.Typer) -> None:
         check_outputs(out_file, chart)
         cat = catalog(catalog_dir)
         wl, source = workload_from_flags(workload, wl_flags or {})
+        from ..classes import blend
+
+        wl = blend(wl)  # traffic classes: the options priced for the classes' mix, as in `compare`
         engine = Engine(cat, wl, Settings(today=parse_today(today), stale_days=stale_days, workload_source=source))
         data = breakeven(engine, option_a, option_b, low, high, points)
         for oid in (data["option_a"], data["option_b"]):

@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
         wl_flags: dict | None = None,
     ) -> None:
         """Fail (exit 1) when a planned deployment breaks a budget; Markdown for pull requests."""
-        from ..checks import alternatives, check_budgets, load_report
+        from ..checks import alternatives, check_budgets, load_report, routed_baseline, routed_plan
         from ..errors import InputError
         from ..explain import find_option
         from ..render.checkout import check_json, check_markdown, check_text
@@ -78,31 +78,64 @@ def register(app: typer.Typer) -> None:
                 "or a budget: section in the workload",
                 field="budget",
             )
-        if option:
-            checked = find_option(result, option)
-        elif report.recommended:
-            checked = find_option(result, report.recommended)
+        # A workload with traffic classes: the budget applies to the routed total (what would
+        # run), unless --option names one option for the whole traffic.
+        routed = routed_plan(report) if not option else None
+        if routed is not None:
+            assert report.routing is not None
+            checks, breaches = check_budgets(
+                routed,
+                max_monthly_cost,
+                max_cost_per_million,
+                routed_baseline(base) if base is not None else None,
+                max_increase_pct,
+            )
+            warnings = [result.stale_summary] if result.stale_summary else []
+            data = {
+                "schema_version": 1,
+                "passed": not breaches,
+                "warn_only": warn_only,
+                "checked": "routing",
+                "option": None,
+                "routing": report.routing.model_dump(mode="json"),
+                "routed": {
+                    "monthly_cost": routed.monthly_cost,
+                    "cost_per_million_tokens": routed.cost_per_million_tokens,
+                },
+                "checks": checks,
+                "breaches": breaches,
+                "alternatives": [],
+                "catalog_as_of": report.catalog.as_of,
+                "workload": report.workload.model_dump(mode="json"),
+                "warnings": warnings,
+            }
         else:
-            raise InputError.one("no feasible option to check; name one with --option", field="--option")
-        # Warnings about the checked option, plus the catalogue-wide staleness summary; the
-        # recommended option's own warnings matter only when it is the one checked.
-        warnings = [f"{checked.id}: {w}" for w in checked.warnings]
-        if result.stale_summary:
-            warnings.append(result.stale_summary)
-        checks, breaches = check_budgets(checked, max_monthly_cost, max_cost_per_million, base, max_increase_pct)
-        alts = alternatives(report, checked)
-        data = {
-            "schema_version": 1,
-            "passed": not breaches,
-            "warn_only": warn_only,
-            "option": checked.model_dump(mode="json"),
-            "checks": checks,
-            "breaches": breaches,
-            "alternatives": [a.model_dump(mode="json") for a in alts],
-            "catalog_as_of": report.catalog.as_of,
-            "workload": report.workload.model_dump(mode="json"),
-            "warnings": warnings,
-        }
+            if option:
+                checked = find_option(result, option)
+            elif report.recommended:
+                checked = find_option(result, report.recommended)
+            else:
+                raise InputError.one("no feasible option to check; name one with --option", field="--option")
+            # Warnings about the checked option, plus the catalogue-wide staleness summary; the
+            # recommended option's own warnings matter only when it is the one checked.
+            warnings = [f"{checked.id}: {w}" for w in checked.warnings]
+            if result.stale_summary:
+                warnings.append(result.stale_summary)
+            checks, breaches = check_budgets(checked, max_monthly_cost, max_cost_per_million, base, max_increase_pct)
+            alts = alternatives(report, checked)
+            data = {
+                "schema_version": 1,
+                "passed": not breaches,
+                "warn_only": warn_only,
+                "checked": "option",
+                "option": checked.model_dump(mode="json"),
+                "checks": checks,
+                "breaches": breaches,
+                "alternatives": [a.model_dump(mode="json") for a in alts],
+                "catalog_as_of": report.catalog.as_of,
+                "workload": report.workload.model_dump(mode="json"),
+                "warnings": warnings,
+            }
         for w in warnings:
             warn(w)
         text = {"text": check_text, "json": check_json, "markdown": check_markdown}[fmt.value](data)

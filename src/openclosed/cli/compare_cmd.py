@@ -17,6 +17,7 @@ from .common import (
     StaleOpt,
     TodayOpt,
     catalog,
+    info,
     parse_today,
     show,
     warn,
@@ -63,7 +64,10 @@ def run_engine(
         deployment=deployment,
         workload_source=source,
     )
-    return cat, wl, compare(cat, wl, settings)
+    from ..classes import blend
+
+    # With traffic classes the whole-traffic figures are the classes' mix (explain shows them).
+    return cat, blend(wl), compare(cat, wl, settings)
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -111,7 +115,9 @@ def register(app: typer.Typer) -> None:
         stale_days: StaleOpt = 90,
         wl_flags: dict | None = None,
     ) -> None:
-        """Compare every way to serve a workload; rank by overall score (or --sort)."""
+        """Compare every way to serve a workload; rank by overall score (or --sort).
+
+        With traffic.classes, also an option per class, the routed total and its saving."""
         from ..engine import best_per_model
         from ..render.views import compare_view
 
@@ -136,6 +142,8 @@ def register(app: typer.Typer) -> None:
         for w in shown.warnings:
             warn(w)
         fmt_value = fmt.value
+        if fmt_value == "csv" and report.routing is not None:
+            info("note: the routing by traffic class is in the table, JSON, Markdown and HTML outputs")
         if fmt_value == "html":
             from ..render.html import report_html
             from .common import emit

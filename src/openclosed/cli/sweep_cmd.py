@@ -148,6 +148,17 @@ def register(app: typer.Typer) -> None:
         check_vary_syntax(vary)
         cat = catalog(catalog_dir)
         wl, source = workload_from_flags(workload, wl_flags or {})
+        if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
+            from ..errors import InputError
+
+            raise InputError.one(f"expected a .png or .svg file (got {chart.name!r})", field="--chart")
+        routed = bool(wl.traffic.classes)
+        if routed:
+            from ..classes import blend
+
+            # Traffic classes: the sweep varies the whole traffic (every class scales with the
+            # volume) and prices each option for the classes' mix; routing is `compare`'s.
+            wl = blend(wl)
         spec = parse_spec(vary, wl, steps, log)
         engine = Engine(
             cat, wl, Settings(profile=profile, weights=weights, today=parse_today(today), workload_source=source)
@@ -165,6 +176,12 @@ def register(app: typer.Typer) -> None:
             result = sweep(engine, spec, wanted, workload_source=source, progress=progress, base=base)
         finally:
             progress.close()
+        if routed:
+            result.notes.append(
+                "the workload has traffic classes: this sweep prices every option for the whole traffic "
+                "(the classes' mix; changing the volume scales every class alike); the routed plan per class "
+                "is evaluated by `compare` at the workload's own volume"
+            )
         if fmt.value == "csv":  # other formats carry the notes themselves
             for note in result.notes:
                 info(f"note: {note}")

@@ -23,6 +23,16 @@ class Column:
 
 
 @dataclass
+class Block:
+    """A further table below a view's main one (the table, Markdown and HTML renderers draw it)."""
+
+    title: str
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
 class View:
     title: str
     columns: list[Column]
@@ -32,6 +42,7 @@ class View:
     sections: list[tuple[str, list[str]]] = field(default_factory=list)  # extra markdown blocks
     csv_columns: list[Column] | None = None  # default: the table's columns
     csv_rows: list[dict[str, Any]] | None = None  # default: the table's rows
+    blocks: list[Block] = field(default_factory=list)  # further tables, after the notes (not in CSV)
 
 
 def render_json(view: View) -> str:

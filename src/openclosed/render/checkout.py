@@ -20,12 +20,31 @@ def _figure(c: dict[str, Any]) -> str:
     return f"{c['figure']}"
 
 
+def _routed_lines(data: dict[str, Any]) -> list[str]:
+    """What a routed check checked: the routed total, class by class."""
+    r = data["routing"]
+    lines = ["  the budget applies to the routed total, every traffic class on its recommended option:"]
+    for c in r["classes"]:
+        cost = money(c["monthly_cost"]) if c["monthly_cost"] is not None else "–"
+        lines.append(
+            f"    {c['name']} ({c['share'] * 100:g}%): {c['recommended'] or 'no feasible option'}, {cost}/month"
+        )
+    if r.get("single_option") and r.get("single_option_monthly_cost") is not None:
+        lines.append(
+            f"  one option for every class would be {r['single_option']} at "
+            f"{money(r['single_option_monthly_cost'])}/month (pass --option to check one option instead)"
+        )
+    return lines
+
+
 def check_text(data: dict[str, Any]) -> str:
-    o = data["option"]
+    o = data["option"] or {"id": "routed plan", **data["routed"]}
     lines = [
         f"{'PASS' if data['passed'] else 'FAIL'}: {o['id']} costs {money(o['monthly_cost'])}/month "
         f"({money(o['cost_per_million_tokens'])} per million tokens)"
     ]
+    if data.get("routing") is not None:
+        lines += _routed_lines(data)
     for c in data["checks"]:
         lines.append(f"  [{'ok' if c['passed'] else 'OVER'}] {c['budget']}: {_figure(c)}")
     lines.append(f"Catalogue as of {data['catalog_as_of']}.")
@@ -40,12 +59,23 @@ def check_markdown(data: dict[str, Any]) -> str:
     o = data["option"]
     icon = "✅" if data["passed"] else "❌"
     lines = [f"### {icon} openclosed budget check: {'passed' if data['passed'] else 'failed'}", ""]
-    lines.append("| option | $/month | $/M tokens | overall | deployment |")
-    lines.append("|---|---:|---:|---:|---|")
-    lines.append(
-        f"| **{o['id']}** (checked) | {money(o['monthly_cost'])} | {money(o['cost_per_million_tokens'])} | "
-        f"{o['scores']['overall']:.0f} | {o['deployment']} |"
-    )
+    if o is None:  # a routed workload: the routed total was checked
+        r, routed = data["routing"], data["routed"]
+        lines.append("The budget applies to the routed total: every traffic class on its recommended option.")
+        lines += ["", "| class | share | option | $/month |", "|---|---:|---|---:|"]
+        for c in r["classes"]:
+            cost = money(c["monthly_cost"]) if c["monthly_cost"] is not None else "–"
+            lines.append(f"| {c['name']} | {c['share'] * 100:g}% | {c['recommended'] or '–'} | {cost} |")
+        lines.append(f"| **routed total** (checked) | 100% | | {money(routed['monthly_cost'])} |")
+        if r.get("single_option") and r.get("single_option_monthly_cost") is not None:
+            lines.append(f"| single option | 100% | {r['single_option']} | {money(r['single_option_monthly_cost'])} |")
+    else:
+        lines.append("| option | $/month | $/M tokens | overall | deployment |")
+        lines.append("|---|---:|---:|---:|---|")
+        lines.append(
+            f"| **{o['id']}** (checked) | {money(o['monthly_cost'])} | {money(o['cost_per_million_tokens'])} | "
+            f"{o['scores']['overall']:.0f} | {o['deployment']} |"
+        )
     for a in data["alternatives"]:
         lines.append(
             f"| {a['id']} | {money(a['monthly_cost'])} | {money(a['cost_per_million_tokens'])} | "

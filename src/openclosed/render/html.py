@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
-from . import View
+from . import Block, View
 from .fmt import cell
 
 if TYPE_CHECKING:
@@ -108,6 +108,10 @@ def report_html(report: Report, result: Result | None = None) -> str:
         parts.append('<div class="warn">No option meets every constraint of this workload.</div>')
     for w in report.warnings:
         parts.append(f'<div class="warn">{_e(w)}</div>')
+    if report.routing is not None:
+        from .routing_view import routing_block
+
+        parts.append(_block_html(routing_block(report.routing)))
     parts.append("<h2>Workload</h2>")
     parts.append(
         _workload_dl(
@@ -262,4 +266,13 @@ def to_html(view: View) -> str:
         parts.append(f"<p>{_e(note)}</p>")
     for heading, body in view.sections:
         parts.append(f"<h2>{_e(heading)}</h2>" + "".join(f"<p>{_e(line)}</p>" for line in body))
+    for block in view.blocks:
+        parts.append(_block_html(block))
     return page(view.title, "\n".join(parts))
+
+
+def _block_html(block: Block) -> str:
+    cols = [c for c in block.columns if c.table]
+    rows = [[cell(r.get(c.key), c.kind) for c in cols] for r in block.rows]
+    body = table([(c.header, c.kind in NUMERIC) for c in cols], rows) if rows else "<p>Nothing to show.</p>"
+    return f"<h2>{_e(block.title)}</h2>" + body + "".join(f'<p class="muted">{_e(n)}</p>' for n in block.notes)

@@ -11,22 +11,31 @@ def _esc(text: str) -> str:
 
 
 def to_markdown(view: View) -> str:
-    cols = [c for c in view.columns if c.table]
     lines = [f"### {_esc(printable(view.title))}", ""]
-    if view.rows:
-        lines.append("| " + " | ".join(c.header for c in cols) + " |")
-        lines.append(
-            "|"
-            + "|".join("---:" if c.kind in ("money", "number", "int", "score", "lock", "pct") else "---" for c in cols)
-            + "|"
-        )
-        for row in view.rows:
-            lines.append("| " + " | ".join(_esc(cell(row.get(c.key), c.kind)) for c in cols) + " |")
-    else:
-        lines.append("_(nothing to show)_")
+    lines += _rows(view.columns, view.rows)
     for note in view.notes:
         lines += ["", _esc(printable(note)) if "\n" not in note else "\n".join(map(printable, note.split("\n")))]
     for heading, body in view.sections:
         lines += ["", f"**{heading}**", ""]
         lines += body
+    for block in view.blocks:
+        lines += ["", f"#### {block.title}", ""]
+        lines += _rows(block.columns, block.rows)
+        for note in block.notes:
+            lines += ["", _esc(note)]
     return "\n".join(lines) + "\n"
+
+
+def _rows(columns: list, rows: list) -> list[str]:
+    cols = [c for c in columns if c.table]
+    if not rows:
+        return ["_(nothing to show)_"]
+    lines = ["| " + " | ".join(c.header for c in cols) + " |"]
+    lines.append(
+        "|"
+        + "|".join("---:" if c.kind in ("money", "number", "int", "score", "lock", "pct") else "---" for c in cols)
+        + "|"
+    )
+    for row in rows:
+        lines.append("| " + " | ".join(_esc(cell(row.get(c.key), c.kind)) for c in cols) + " |")
+    return lines

@@ -38,9 +38,7 @@ def _fit(cols: list, rows: list, width: int) -> list:
 
 
 def to_table(view: View, width: int | None = None, color: bool = False) -> str:
-    from rich import box
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
     buf = io.StringIO()
@@ -55,9 +53,26 @@ def to_table(view: View, width: int | None = None, color: bool = False) -> str:
     )
     # The title goes on its own line: a table narrower than its title would wrap it.
     console.print(Text(printable(view.title), style="bold" if color else ""))
+    console.print(_table(view.columns, view.rows, width, color))
+    for note in view.notes:
+        console.print(Text(printable(note)), soft_wrap=False)
+    for block in view.blocks:
+        console.print()
+        console.print(Text(printable(block.title), style="bold" if color else ""))
+        console.print(_table(block.columns, block.rows, width, color))
+        for note in block.notes:
+            console.print(Text(printable(note)), soft_wrap=False)
+    return buf.getvalue()
+
+
+def _table(columns: list, rows: list, width: int | None, color: bool) -> object:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False, pad_edge=False)
-    cols = [c for c in view.columns if c.table]
-    cols = _fit(cols, view.rows, width or 100)
+    cols = [c for c in columns if c.table]
+    cols = _fit(cols, rows, width or 100)
     for c in cols:
         table.add_column(
             printable(c.header),
@@ -66,14 +81,11 @@ def to_table(view: View, width: int | None = None, color: bool = False) -> str:
             overflow="fold",
             no_wrap=c.kind in NUMERIC,
         )
-    for row in view.rows:
+    for row in rows:
         cells = []
         for c in cols:
             value = row.get(c.key)
             style = _style(c.kind, value) if color else None
             cells.append(Text(cell(value, c.kind), style=style or ""))
         table.add_row(*cells)
-    console.print(table)
-    for note in view.notes:
-        console.print(Text(printable(note)), soft_wrap=False)
-    return buf.getvalue()
+    return table

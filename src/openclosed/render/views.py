@@ -175,6 +175,11 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> Vi
         f"{report.catalog.as_of}; profile {report.profile}; sorted by {report.sort}."
     )
     notes.extend(legend(options))
+    blocks = []
+    if report.routing is not None:
+        from .routing_view import routing_block
+
+        blocks.append(routing_block(report.routing))
     return View(
         title="openclosed compare",
         columns=columns,
@@ -182,6 +187,7 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> Vi
         json=report,
         notes=notes,
         csv_columns=[Column(k, k) for k in OPTION_CSV],
+        blocks=blocks,
     )
 
 

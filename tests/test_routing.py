@@ -1,0 +1,305 @@
+"""Routing by traffic class: per-class workloads, routed totals, shared replicas (dollars by hand)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from types import SimpleNamespace as NS
+
+import pytest
+import yaml
+from conftest import ROOT, TODAY, write
+
+from openclosed.classes import blend, resolve_class
+from openclosed.cost_curves import Plan, SelfCurve
+from openclosed.engine import Settings, compare
+from openclosed.errors import InputError
+from openclosed.packing import Instance
+from openclosed.report import to_plain
+from openclosed.routing import ClassRun, fleet
+from openclosed.workload import SECONDS_PER_MONTH, Workload, workload_from_dict
+
+DAY = dt.date(2026, 11, 24)
+
+# Two API options (data/providers.yaml, USD per million tokens): gpt-oss-120b at DeepInfra,
+# input 0.05, output 0.45, quality index 33.3; gpt-6.1-sol at OpenAI, input 2, output 10,
+# quality index 64. No request fees, no cache in these workloads.
+API = {
+    "version": 1,
+    "name": "two-classes",
+    "traffic": {
+        "requests_per_month": 100_000,
+        "input_tokens": 1000,
+        "output_tokens": 200,
+        "classes": [
+            {"name": "easy", "share": 0.8, "quality": {"min_score": 30}},
+            {"name": "hard", "share": 0.2, "input_tokens": 5000, "output_tokens": 1000, "quality": {"min_score": 60}},
+        ],
+    },
+}
+API_SETTINGS = dict(models=["gpt-oss-120b", "gpt-6.1-sol"], providers=["deepinfra", "openai"], deployment="api")
+
+
+def _wl(data: dict) -> Workload:
+    return workload_from_dict(data)
+
+
+# ------------------------------------------------------------------ one class as a workload
+def test_resolve_class_takes_share_overrides_and_merges_sections() -> None:
+    wl = _wl(
+        {
+            "traffic": {
+                "requests_per_day": 1000,  # 1000 × 730 / 24 = 30,416.67 a month
+                "input_tokens": 800,
+                "output_tokens": 200,
+                "cached_input_share": 0.5,
+                "context_tokens": 4000,
+                "peak_to_average": 4,
+                "classes": [
+                    {"name": "a", "share": 0.25, "input_tokens": 6000, "latency": {"max_ttft_ms": 900}},
+                    {"name": "b", "share": 0.75, "quality": {"min_score": 50}, "latency": {"max_ttft_ms": None}},
+                ],
+            },
+            "latency": {"max_ttft_ms": 2000, "min_output_tokens_per_s": 30},
+            "quality": {"min_score": 20},
+        }
+    )
+    classes = wl.traffic.classes or []
+    a, b = resolve_class(wl, classes[0]), resolve_class(wl, classes[1])
+    assert a.requests_per_month == pytest.approx(1000 * 730 / 24 * 0.25)
+    assert (a.traffic.input_tokens, a.traffic.output_tokens, a.traffic.cached_input_share) == (6000, 200, 0.5)
+    # 6000 + 200 > the workload's longest request (4000): the class's own input + output.
+    assert a.traffic.context_tokens_value == 6200
+    assert (a.latency.max_ttft_ms, a.latency.min_output_tokens_per_s, a.quality.min_score) == (900, 30, 20)
+    assert a.traffic.peak_to_average == 4 and a.traffic.classes is None
+    # b keeps the workload's tokens and longest request, raises the quality bar, drops the TTFT target.
+    assert (b.traffic.input_tokens, b.traffic.context_tokens_value) == (800, 4000)
+    assert (b.quality.min_score, b.latency.max_ttft_ms, b.latency.min_output_tokens_per_s) == (50, None, 30)
+    assert b.name == "workload · b"
+
+
+def test_resolve_class_locates_an_impossible_class() -> None:
+    wl = _wl(
+        {
+            "traffic": {
+                "requests_per_month": 1000,
+                "input_tokens": 100,
+                "output_tokens": 10,
+                "cache_write_share": 0.5,
+                "classes": [{"name": "x", "share": 1, "cached_input_share": 0.8}],
+            }
+        }
+    )
+    with pytest.raises(InputError) as exc:
+        resolve_class(wl, (wl.traffic.classes or [])[0], 0)
+    assert "traffic.classes[0]" in str(exc.value) and "must not exceed 1" in str(exc.value)
+
+
+def test_blend_is_the_share_weighted_mix() -> None:
+    wl = _wl(
+        {
+            "traffic": {
+                "requests_per_month": 1000,
+                "input_tokens": 1000,
+                "output_tokens": 200,
+                "classes": [
+                    {"name": "a", "share": 0.8, "cached_input_share": 0.5},
+                    {"name": "b", "share": 0.2, "input_tokens": 5000, "output_tokens": 1000},
+                ],
+            }
+        }
+    )
+    t = blend(wl).traffic
+    # 0.8 × 1000 + 0.2 × 5000 = 1800 in; 0.8 × 200 + 0.2 × 1000 = 360 out;
+    # cached: 0.8 × 1000 × 0.5 / 1800 = 0.222222222 (weighted by input tokens); longest 5000 + 1000.
+    assert (t.input_tokens, t.output_tokens, t.cached_input_share, t.context_tokens) == (1800, 360, 0.222222222, 6000)
+    plain = _wl({"traffic": {"requests_per_month": 1, "input_tokens": 1, "output_tokens": 1}})
+    assert blend(plain) is plain
+
+
+# ------------------------------------------------------------------ the routed plan, by hand
+def test_two_api_classes_by_hand(catalog) -> None:
+    result = compare(catalog, _wl(API), Settings(today=DAY, **API_SETTINGS))  # type: ignore[arg-type]
+    r = result.report.routing
+    assert r is not None
+    easy, hard = r.classes
+    # easy: 80,000 requests × (1000 × 0.037 + 200 × 0.17) / 1e6 = $5.68 on gpt-oss-120b at DeepInfra
+    # (gpt-6.1-sol would be 80,000 × (1000 × 2 + 200 × 10) / 1e6 = $320).
+    assert (easy.recommended, easy.monthly_cost, easy.requests_per_month) == ("gpt-oss-120b@deepinfra", 5.68, 80_000)
+    # hard: only gpt-6.1-sol reaches index 60: 20,000 × (5000 × 2 + 1000 × 10) / 1e6 = $400.
+    assert (hard.recommended, hard.monthly_cost) == ("gpt-6.1-sol@openai", 400.0)
+    assert r.monthly_cost == 405.68
+    # One option for both classes: gpt-6.1-sol, $320 + $400 = $720; routing saves $314.32 (43.7 %).
+    assert (r.single_option, r.single_option_monthly_cost) == ("gpt-6.1-sol@openai", 720.0)
+    assert (r.saving, r.saving_pct) == (314.32, 43.7)
+    assert r.monthly_cost < r.single_option_monthly_cost
+    # The whole-traffic list prices the classes' mix (1800 in / 360 out): the same $720.
+    whole = next(o for o in result.report.options if o.id == "gpt-6.1-sol@openai")
+    assert whole.monthly_cost == 720.0
+    assert result.report.recommendation is not None
+    assert result.report.recommendation.why.startswith(
+        "Routed by traffic class: easy (80%) → gpt-oss-120b@deepinfra, $5.68; hard (20%) → gpt-6.1-sol@openai, "
+        "$400. Routed total $406 a month, $314 (44%) less than gpt-6.1-sol@openai ($720)"
+    )
+
+
+def _fake_run(name: str, peak: float, cap: float, alone: float) -> ClassRun:
+    """A class served at `peak` requests/s by a replica that serves `cap` of its requests/s."""
+    wl = _wl({"traffic": {"requests_per_month": peak * SECONDS_PER_MONTH, "input_tokens": 1, "output_tokens": 1}})
+    wl = wl.model_copy(update={"traffic": wl.traffic.model_copy(update={"peak_to_average": 1.0})})
+    plan = Plan(cap, (Instance(1, 1, 2.0, "one GPU"),), True, 1, "bf16")  # $2 an hour per replica
+    det = NS(model=None, curve=SelfCurve([plan], 3750.0, 1250.0))
+    out = NS(deployment="self-hosted", monthly_cost=alone)
+    return ClassRun(name, 0.5, wl, None, NS(details={"m@c:g": det}), {"m@c:g": out})  # type: ignore[arg-type]
+
+
+def test_shared_fleet_blends_capacity_and_splits_by_load() -> None:
+    # a: 12 req/s, 10 per replica: 2 replicas alone = 2 × $2 × 730 + $3,750 ops + $1,250 setup = $7,920.
+    # b: 1.5 req/s, 2 per replica: 1 replica alone = $1,460 + $5,000 = $6,460. Apart: $14,380.
+    a, b = _fake_run("a", 12, 10, 7920.0), _fake_run("b", 1.5, 2, 6460.0)
+    f = fleet("m@c:g", [a, b])
+    assert f is not None
+    # Replica time per second: 12 / 10 + 1.5 / 2 = 1.95; blended capacity 13.5 / 1.95 = 6.92 req/s,
+    # so the combined 13.5 req/s need 2 replicas: $2,920 + $5,000 = $7,920 for both.
+    assert (f.replicas, f.monthly_cost, f.separate) == (2, 7920.0, 14380.0)
+    # Split by load: a 1.2 / 1.95, b 0.75 / 1.95 of $7,920.
+    assert f.parts == [4873.846154, 3046.153846]
+
+
+def test_self_hosted_classes_share_replicas(catalog) -> None:
+    wl = _wl(
+        {
+            "traffic": {
+                "requests_per_month": 10_000,
+                "input_tokens": 500,
+                "output_tokens": 100,
+                "classes": [
+                    {"name": "short", "share": 0.5},
+                    {"name": "long", "share": 0.5, "input_tokens": 2000, "output_tokens": 400},
+                ],
+            }
+        }
+    )
+    s = Settings(today=DAY, models=["llama-3.1-8b"], providers=["lambda"], deployment="self-hosted")
+    r = compare(catalog, wl, s).report.routing
+    assert r is not None
+    short, long = r.classes
+    oid = "llama-3.1-8b@lambda:h100-pcie"
+    assert short.recommended == long.recommended == oid
+    # Each class alone needs one replica of one H100 PCIe: price × 730 h + $3,750 ops + $1,250 setup.
+    price = min(o.hourly_price for o in catalog.gpu_cloud("lambda").offers if o.gpu == "h100-pcie")
+    alone = round(price * 730 + 5000, 6)
+    assert short.alone_monthly_cost == long.alone_monthly_cost == alone
+    # Together one replica serves both: the cost of one class alone, not two.
+    (f,) = r.shared_fleets
+    assert (f.option, f.replicas, f.monthly_cost, f.separate_monthly_cost) == (oid, 1, alone, round(2 * alone, 6))
+    assert r.monthly_cost == alone < short.alone_monthly_cost + long.alone_monthly_cost
+    assert short.monthly_cost + long.monthly_cost == pytest.approx(alone, abs=1e-5)
+    assert short.monthly_cost < long.monthly_cost  # long requests take more replica time
+    assert short.shared_fleet == long.shared_fleet == oid
+    assert (r.single_option, r.single_option_monthly_cost) == (oid, alone)  # one fleet, not two
+    assert any("share the replicas" in n for n in r.notes)
+
+
+def test_no_classes_no_routing(catalog) -> None:
+    plain = _wl({"traffic": {"requests_per_month": 1000, "input_tokens": 10, "output_tokens": 10}})
+    assert compare(catalog, plain, Settings(today=DAY, **API_SETTINGS)).report.routing is None  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ the commands
+@pytest.fixture
+def small(catalog, monkeypatch: pytest.MonkeyPatch):
+    """The catalogue with two API providers and no GPU clouds: a routed command in milliseconds."""
+    from openclosed.catalog.index import Catalog
+
+    pf = catalog.providers_file
+    apis = [p for p in pf.api_providers if p.id in ("deepinfra", "openai")]
+    cat = Catalog(
+        catalog.models_file, pf.model_copy(update={"api_providers": apis, "gpu_clouds": [], "on_prem": None}), []
+    )
+    for mod in ("openclosed.cli.compare_cmd", "openclosed.cli.sweep_cmd"):
+        monkeypatch.setattr(f"{mod}.catalog", lambda _dir=None: cat)
+    return cat
+
+
+def _file(tmp_path: Path, budget: float) -> Path:
+    return write(tmp_path / "routed.yaml", yaml.safe_dump({**API, "budget": {"max_monthly_cost": budget}}))
+
+
+def test_compare_json_and_renderings(cli, small, tmp_path: Path) -> None:
+    f = _file(tmp_path, 500)
+    args = ("compare", str(f), "--today", TODAY, "--models", "gpt-oss-120b,gpt-6.1-sol")
+    data = cli(*args, "--format", "json").json()
+    r = data["routing"]
+    assert list(r)[:4] == ["classes", "monthly_cost", "single_option", "single_option_monthly_cost"]
+    assert [(c["name"], c["share"], c["recommended"], c["monthly_cost"]) for c in r["classes"]] == [
+        ("easy", 0.8, "gpt-oss-120b@deepinfra", 5.68),
+        ("hard", 0.2, "gpt-6.1-sol@openai", 400.0),
+    ]
+    assert (r["monthly_cost"], r["single_option"], r["single_option_monthly_cost"]) == (
+        405.68,
+        "gpt-6.1-sol@openai",
+        720.0,
+    )
+    assert "routing by traffic class is in the table" in cli(*args, "--format", "csv").err
+    table = cli(*args).out
+    assert "Routing by traffic class" in table and "routed total" in table
+    assert "Routing saves $314 a month (43.7%) against gpt-6.1-sol@openai" in table
+    assert "#### Routing by traffic class" in cli(*args, "--format", "markdown").out
+    html = cli(*args, "--format", "html").out
+    assert "<h2>Routing by traffic class</h2>" in html and "$406" in html
+
+
+def test_check_applies_the_budget_to_the_routed_total(cli, small, tmp_path: Path) -> None:
+    ok = cli("check", str(_file(tmp_path, 500)), "--today", TODAY)
+    assert ok.code == 0, ok.err
+    assert ok.out.startswith("PASS: routed plan costs $406/month ($1.88 per million tokens)")
+    assert "the budget applies to the routed total" in ok.out
+    over = cli("check", str(_file(tmp_path, 400)), "--today", TODAY, "--format", "json")
+    assert over.code == 1
+    d = over.json()
+    assert (d["checked"], d["option"], d["routed"]["monthly_cost"]) == ("routing", None, 405.68)
+    assert d["breaches"][0]["figure"] == 405.68
+    # A baseline is read through its routed total: $400 then, $405.68 now, +1.42 %.
+    base = write(tmp_path / "base.json", '{"schema_version": 1, "options": [], "routing": {"monthly_cost": 400}}')
+    inc = cli("check", str(_file(tmp_path, 500)), "--today", TODAY, "--baseline", str(base), "--max-increase-pct", "1")
+    assert inc.code == 1 and "+1.42% vs baseline $400 (limit +1%)" in inc.out
+    # --option checks one option for the whole traffic, as before.
+    one = cli("check", str(_file(tmp_path, 500)), "--today", TODAY, "--option", "gpt-6.1-sol@openai")
+    assert one.code == 1 and one.out.startswith("FAIL: gpt-6.1-sol@openai costs $720/month")
+
+
+def test_sweep_on_a_routed_workload_says_what_it_sweeps(cli, small, tmp_path: Path) -> None:
+    r = cli("sweep", str(_file(tmp_path, 500)), "--today", TODAY, "--steps", "3", "--format", "json")
+    assert r.code == 0, r.err
+    d = r.json()
+    assert any("traffic classes" in n and "compare" in n for n in d["notes"])
+
+
+def test_routed_example_reads_right(catalog) -> None:
+    """examples/routed-support.yaml: different options per class, the routed total below one option's."""
+    from openclosed.workload import load_workload
+
+    r = compare(catalog, load_workload(ROOT / "examples" / "routed-support.yaml"), Settings(today=DAY)).report.routing
+    assert r is not None and r.monthly_cost is not None and r.single_option_monthly_cost is not None
+    faq, hard = r.classes
+    assert faq.recommended != hard.recommended
+    assert r.monthly_cost < r.single_option_monthly_cost
+    assert to_plain(r)["saving"] == pytest.approx(r.single_option_monthly_cost - r.monthly_cost, abs=1e-6)
+
+
+def test_a_class_nothing_serves(catalog) -> None:
+    data = yaml.safe_load(yaml.safe_dump(API))
+    data["traffic"]["classes"][1]["quality"]["min_score"] = 99  # above every model's index here
+    report = compare(catalog, _wl(data), Settings(today=DAY, **API_SETTINGS)).report  # type: ignore[arg-type]
+    r = report.routing
+    assert r is not None
+    assert [(c.recommended, c.monthly_cost) for c in r.classes] == [("gpt-oss-120b@deepinfra", 5.68), (None, None)]
+    assert (r.monthly_cost, r.single_option, r.saving) == (None, None, None)
+    assert "class hard: no option meets every constraint" in " ".join(r.notes)
+    from openclosed.checks import check_budgets, routed_plan
+
+    plan = routed_plan(report)
+    assert plan is not None and not plan.feasible
+    _, breaches = check_budgets(plan, 1000, None, None, None)
+    assert [b["budget"] for b in breaches] == ["feasible"]
