@@ -33,6 +33,8 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         licence=model.licence,
         quality_index=model.quality.index if model.quality else None,
         monthly_cost=cost.monthly_cost,
+        monthly_cost_low=None,
+        monthly_cost_high=None,
         cost_per_million_tokens=ctx.per_million(cost.monthly_cost),
         cost_breakdown=dict(cost.breakdown),
         unit_prices=cost.unit_prices,

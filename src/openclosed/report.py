@@ -103,6 +103,10 @@ class OptionOut(_Out):
     licence: str
     quality_index: float | None
     monthly_cost: float
+    monthly_cost_low: float | None = Field(
+        default=None, description="10th percentile of the sampled monthly cost (docs/methodology.md)"
+    )
+    monthly_cost_high: float | None = Field(default=None, description="90th percentile of the sampled monthly cost")
     cost_per_million_tokens: float
     cost_breakdown: dict[str, float]
     unit_prices: UnitPricesOut | None
@@ -144,6 +148,9 @@ class Report(_Out):
     sort: str
     recommended: str | None
     recommendation: Recommendation | None
+    recommendation_confidence: float | None = Field(
+        default=None, description="0..1: share of sampled scenarios in which the recommended option stays first"
+    )
     warnings: list[str]
     options: list[OptionOut]
 

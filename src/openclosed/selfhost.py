@@ -268,6 +268,8 @@ def _self_out(
         licence=model.licence,
         quality_index=model.quality.index if model.quality else None,
         monthly_cost=total,
+        monthly_cost_low=None,
+        monthly_cost_high=None,
         cost_per_million_tokens=ctx.per_million(total),
         cost_breakdown=breakdown,
         unit_prices=None,

@@ -44,6 +44,13 @@ class Traffic(_Strict):
     context_tokens: float | None = Field(
         default=None, gt=0, description="longest request; default input + output tokens"
     )
+    uncertainty: float | None = Field(
+        default=None,
+        ge=0,
+        le=3,
+        description="how far the volume may be off: one standard deviation of its natural logarithm "
+        "(0.2 is about ±20 %); default: see docs/methodology.md, 'How sure the answer is'",
+    )
 
     @model_validator(mode="after")
     def _one_rate(self) -> Traffic:
