@@ -45,10 +45,11 @@ def _register() -> None:
         check_cmd,
         compare_cmd,
         schema_cmd,
+        sensitivity_cmd,
         size_cmd,
     )
 
-    for module in (compare_cmd, size_cmd, breakeven_cmd, check_cmd, schema_cmd):
+    for module in (compare_cmd, size_cmd, breakeven_cmd, sensitivity_cmd, check_cmd, schema_cmd):
         module.register(app)
     browse.register(app)
     catalog_cmd.register(app)

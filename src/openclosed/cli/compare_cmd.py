@@ -46,6 +46,7 @@ def run_engine(
     providers: list[str] | None = None,
     deployment: str | None = None,
     note: bool = True,
+    samples: int | None = None,
 ) -> tuple[Any, Any, Any]:
     from ..engine import Settings, compare
 
@@ -62,6 +63,8 @@ def run_engine(
         deployment=deployment,
         workload_source=source,
     )
+    if samples is not None:
+        settings.samples = samples
     return cat, wl, compare(cat, wl, settings)
 
 
@@ -92,6 +95,12 @@ def register(app: typer.Typer) -> None:
         sort: Annotated[str, typer.Option("--sort", help="overall, cost, privacy, lock-in or quality.")] = "overall",
         profile: ProfileOpt = "balanced",
         weights: WeightsOpt = None,
+        samples: Annotated[
+            int | None,
+            typer.Option(
+                "--samples", min=0, max=10_000, help="Scenarios sampled for cost ranges and confidence (0: none)."
+            ),
+        ] = None,
         catalog_dir: CatalogOpt = None,
         today: TodayOpt = None,
         stale_days: StaleOpt = 90,
@@ -113,6 +122,7 @@ def register(app: typer.Typer) -> None:
             models,
             providers,
             deployment,
+            samples=samples,
         )
         report = result.report
         options = report.options if show_all else best_per_model([o for o in report.options if o.feasible])

@@ -149,7 +149,10 @@ def register(app: typer.Typer) -> None:
             raise InputError.one(f"expected a .png or .svg file (got {chart.name!r})", field="--chart")
         spec = parse_spec(vary, wl, steps, log)
         engine = Engine(
-            cat, wl, Settings(profile=profile, weights=weights, today=parse_today(today), workload_source=source)
+            cat,
+            wl,
+            # No uncertainty sampling: a sweep shows costs along a range, not their spread.
+            Settings(profile=profile, weights=weights, today=parse_today(today), workload_source=source, samples=0),
         )
         progress = LazyProgress(f"sweeping {spec.field}")
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..report import OptionOut, Report, to_plain
+from ..units import money
 from . import Column, View
 
 OPTION_CSV = [
@@ -23,6 +24,8 @@ OPTION_CSV = [
     "quality_index",
     "feasible",
     "monthly_cost",
+    "monthly_cost_low",
+    "monthly_cost_high",
     "cost_per_million_tokens",
     "cost_breakdown_input",
     "cost_breakdown_cached_input",
@@ -89,6 +92,14 @@ def option_row(o: OptionOut) -> dict[str, Any]:
     return row
 
 
+def cost_range(o: OptionOut) -> str:
+    """ "$91.57–$223" from the sampled percentiles; empty when sampling was off."""
+    lo, hi = getattr(o, "monthly_cost_low", None), getattr(o, "monthly_cost_high", None)
+    if lo is None or hi is None:
+        return ""
+    return f"{money(lo)}–{money(hi)}"
+
+
 def _label(o: OptionOut) -> str:
     if o.self_hosting is not None:
         sh = o.self_hosting
@@ -101,6 +112,8 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> Vi
         Column("position", "#", "int"),
         Column("label", "option", "text", width=44),
         Column("monthly_cost", "$/month", "money"),
+        # The sampled 10th-90th percentile range; dropped first from a narrow terminal.
+        Column("cost_range", "P10–P90", "text", optional=2),
         Column("cost_per_million_tokens", "$/Mtok", "money", optional=1),
         Column("scores_privacy", "priv", "score"),
         Column("scores_lock_in", "lock", "lock"),
@@ -117,6 +130,7 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> Vi
         # The table decorates self-hosted ids with their sizing; CSV keeps the plain id.
         row["label"] = o.id if show_all else _label(o)
         row["status"] = "ok" if o.feasible else "; ".join(o.violations)
+        row["cost_range"] = cost_range(o)
         rows.append(row)
     wl = report.workload
     notes = []
