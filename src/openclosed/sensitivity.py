@@ -280,23 +280,27 @@ def _toward(a: float, b: float, k: int, log: bool) -> list[float]:
     return [a + (b - a) * i / k for i in range(1, k + 1)]
 
 
-def find_flip(ev: _Evaluator, inp: Input) -> float | None:
-    """The value nearest the estimate at which another option comes first (None: none in the domain)."""
+Outcome = Callable[[Input, list[float]], tuple[list[str | None], list[float]]]
+
+
+def find_flip(outcome: Outcome, recommended: str, inp: Input) -> float | None:
+    """The value nearest the estimate at which another option comes first (None: none in the
+    domain). `outcome(input, values)` gives the first option at each value."""
     found: list[float] = []
     grid = GRID if inp.build is not None else GRID // 2
     for end in inp.domain:
         if end == inp.base:
             continue
         pts = _toward(inp.base, end, grid, inp.log)
-        ids, _ = ev.outcome(inp, pts)
-        first = next((i for i, w in enumerate(ids) if w != ev.rec), None)
+        ids, _ = outcome(inp, pts)
+        first = next((i for i, w in enumerate(ids) if w != recommended), None)
         if first is None:
             continue
         a, b = (inp.base if first == 0 else pts[first - 1]), pts[first]
         for _ in range(ROUNDS if inp.build is not None else 3):
             inner = _toward(a, b, grid, inp.log)[:-1]
-            ids, _ = ev.outcome(inp, inner)
-            k = next((i for i, w in enumerate(ids) if w != ev.rec), None)
+            ids, _ = outcome(inp, inner)
+            k = next((i for i, w in enumerate(ids) if w != recommended), None)
             if k is None:
                 a = inner[-1]
             else:
@@ -333,7 +337,7 @@ def sensitivity(engine: Engine, result: Result | None = None) -> Sensitivity:
                 _num(inp.high),
                 ids[0],
                 ids[1],
-                find_flip(ev, inp),
+                find_flip(ev.outcome, rec, inp),
                 leads[0],
                 leads[1],
                 out.lead,

@@ -47,6 +47,12 @@ def register(app: typer.Typer) -> None:
         weights: Annotated[
             str | None, typer.Option("--weights", help="Explicit weights, e.g. cost=0.5,privacy=0.3,quality=0.2.")
         ] = None,
+        models: Annotated[
+            list[str] | None, typer.Option("--models", help="Only these models (repeat or comma-separate).")
+        ] = None,
+        providers: Annotated[
+            list[str] | None, typer.Option("--providers", help="Only these providers or clouds.")
+        ] = None,
         catalog_dir: CatalogOpt = None,
         today: TodayOpt = None,
         stale_days: StaleOpt = 90,
@@ -57,6 +63,7 @@ def register(app: typer.Typer) -> None:
         from ..errors import InputError
         from ..render.tornado import sensitivity_view, tornado_chart, tornado_text
         from ..sensitivity import sensitivity
+        from .compare_cmd import _split
 
         if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
             raise InputError.one(f"expected a .png or .svg file (got {chart.name!r})", field="--chart")
@@ -68,6 +75,8 @@ def register(app: typer.Typer) -> None:
             today=parse_today(today),
             stale_days=stale_days,
             workload_source=source,
+            models=_split(models),
+            providers=_split(providers),
             samples=0,  # the swings replace the sampling here
         )
         result = sensitivity(Engine(cat, wl, settings))

@@ -134,7 +134,11 @@ def tornado_text(s: Sensitivity, width: int = 80) -> str:
     lines.append(f"{'':<{name_w}} {'|':>{col(0.0) + 1}} zero lead: another option ties")
     if len(s.inputs) > MAX_BARS:
         lines.append(f"note: the chart shows {MAX_BARS} of {len(s.inputs)} inputs; all are in the table")
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+    return "\n".join(_clip(line.rstrip(), width) for line in lines) + "\n"
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # ------------------------------------------------------------------ images (matplotlib)
