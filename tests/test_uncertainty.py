@@ -304,3 +304,49 @@ def test_sensitivity_formats(cli, catalog, tmp_path) -> None:
     assert r.json() == data
     bad = cli("sensitivity", "--chart", str(tmp_path / "x.gif"))
     assert bad.code == 2 and "png" in bad.err
+
+
+def test_tornado_chart_png_and_svg(catalog, tmp_path) -> None:
+    pytest.importorskip("matplotlib")
+    import xml.etree.ElementTree as ET
+
+    from openclosed.engine import Engine, Settings
+    from openclosed.render.tornado import tornado_chart
+    from openclosed.sensitivity import sensitivity
+    from openclosed.workload import preset
+
+    settings = Settings(samples=0, models=["gpt-oss-120b"], providers=["deepinfra", "gcp"], today=TODAY)
+    result = sensitivity(Engine(catalog, preset("rag"), settings))
+    tornado_chart(result, tmp_path / "t.png")
+    assert (tmp_path / "t.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    tornado_chart(result, tmp_path / "t.svg")
+    ET.parse(tmp_path / "t.svg")
+    assert "requests_per_month" in (tmp_path / "t.svg").read_text()
+
+
+def test_chart_without_matplotlib_is_exit_2(cli, tmp_path, monkeypatch) -> None:
+    import builtins
+
+    real = builtins.__import__
+
+    def no_mpl(name, *args, **kwargs):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_mpl)
+    r = cli(
+        "sensitivity",
+        "--preset",
+        "rag",
+        "--models",
+        "gpt-oss-120b",
+        "--providers",
+        "deepinfra,gcp",
+        "--chart",
+        str(tmp_path / "t.png"),
+        "--format",
+        "json",
+    )
+    assert r.code == 2 and "openclosed[plot]" in r.err
+    assert not (tmp_path / "t.png").exists()

@@ -136,6 +136,12 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> Vi
     notes = []
     if report.recommendation is not None:
         notes.append(f"Recommended: {report.recommendation.why}")
+    confidence = getattr(report, "recommendation_confidence", None)
+    if confidence is not None:
+        notes.append(
+            f"How sure: the recommendation stays first in {confidence:.0%} of the sampled scenarios; "
+            "P10–P90 is the 10th to 90th percentile of each monthly cost (docs/methodology.md)."
+        )
     notes.append(
         f"Workload '{wl.name}' ({wl.source}): {wl.requests_per_month:,.0f} requests/month, "
         f"{wl.input_tokens:,.0f} in / {wl.output_tokens:,.0f} out tokens. Catalogue as of "
