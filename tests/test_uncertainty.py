@@ -12,6 +12,7 @@ import pytest
 from openclosed import uncertainty as u
 from openclosed.cost_curves import Plan, SelfCurve
 from openclosed.packing import Instance
+from openclosed.scenarios import Frame, Scenarios
 from openclosed.report import OptionOut, Scores, UnitPricesOut, construct
 from openclosed.sensitivity import Input, find_flip
 from openclosed.workload import SECONDS_PER_MONTH, Workload
@@ -63,7 +64,7 @@ def _self_option(oid: str, curve: SelfCurve, peak: float):
 
 def _frame(ctx, pairs):
     options = [o for o, _ in pairs]
-    return u.Frame(ctx, options, {o.id: d for o, d in pairs}), options
+    return Frame(ctx, options, {o.id: d for o, d in pairs}), options
 
 
 def _curve(cap: float = 10.0, hourly: float = 2.0) -> SelfCurve:
@@ -174,6 +175,7 @@ def test_near_tie_is_a_close_call_and_reproducible() -> None:
     assert first.contender == "b@p2" and first.contender_share == pytest.approx(1 - first.confidence)
     text = u.close_call_text(first)
     assert text is not None and text.startswith("A close call") and "b@p2" in text
+    assert first.model_share == 1.0 and "(the same model, at any host, in 100%)" in text  # hosts differ, not models
 
 
 def test_no_sampling_when_samples_is_zero() -> None:
@@ -189,10 +191,10 @@ def test_base_scenario_reproduces_the_engine(catalog) -> None:
 
     eng = Engine(catalog, preset("chatbot"), Settings(samples=0, models=["llama-3.3-70b", "gpt-oss-120b"]))
     r = eng.run()
-    f = u.Frame(eng.ctx, r.all_options, r.details)
-    out = f.evaluate(u.Scenarios(1), r.report.recommended, exact=True)
+    f = Frame(eng.ctx, r.all_options, r.details)
+    out = f.evaluate(Scenarios(1), r.report.recommended, exact=True)
     assert f.entries[out.winners[0]].option.id == r.report.recommended
-    for e, cs in zip(f.entries, f.costs(u.Scenarios(1), exact=True), strict=True):
+    for e, cs in zip(f.entries, f.costs(Scenarios(1), exact=True), strict=True):
         assert cs is None or cs[0] == e.option.monthly_cost
     sc = f.draw(40, 5)
     sc.gpu_price, sc.engineer = [1.3] * 40, [0.7] * 40
@@ -240,7 +242,7 @@ def test_flip_volume_of_an_api_against_self_hosting_by_hand() -> None:
         rpm * 2,
         (rpm / 1000, rpm * 1000),
         True,
-        lambda vs: u.Scenarios(len(vs), traffic=[v / rpm for v in vs]),
+        lambda vs: Scenarios(len(vs), traffic=[v / rpm for v in vs]),
     )
     assert find_flip(outcome, "m@api", volume) == 6_460_000.0
     gpu = Input(
@@ -251,7 +253,7 @@ def test_flip_volume_of_an_api_against_self_hosting_by_hand() -> None:
         2.0,
         (0.1, 10.0),
         True,
-        lambda vs: u.Scenarios(len(vs), gpu_price=list(vs)),
+        lambda vs: Scenarios(len(vs), gpu_price=list(vs)),
     )
     assert find_flip(outcome, "m@api", gpu) is None  # $5,000 fixed alone is above $1,000
 

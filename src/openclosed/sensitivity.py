@@ -20,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .uncertainty import DEFAULT_PEAK_SPREAD, Z90, Frame, Scenarios, traffic_spread
+from .scenarios import Frame, Scenarios
+from .uncertainty import DEFAULT_PEAK_SPREAD, Z90, traffic_spread
 
 if TYPE_CHECKING:
     from .engine import Engine, Result
