@@ -165,16 +165,16 @@ def test_traffic_uncertainty_from_the_workload() -> None:
 def test_near_tie_is_a_close_call_and_reproducible() -> None:
     old = TODAY - dt.timedelta(days=400)  # stale prices at two providers drift independently
     ctx = _ctx(COST_ONLY)
-    pairs = [_option("a@p1", 100.0, as_of=old), _option("b@p2", 100.0, as_of=old)]
+    pairs = [_option("m@p1", 100.0, as_of=old), _option("m@p2", 100.0, as_of=old)]
     details = {o.id: d for o, d in pairs}
-    first = u.assess(ctx, [o for o, _ in pairs], details, "a@p1")
-    again = u.assess(ctx, [o for o, _ in pairs], details, "a@p1")
+    first = u.assess(ctx, [o for o, _ in pairs], details, "m@p1")
+    again = u.assess(ctx, [o for o, _ in pairs], details, "m@p1")
     assert first == again
     assert first is not None and first.confidence is not None
     assert 0.3 < first.confidence < 0.6
-    assert first.contender == "b@p2" and first.contender_share == pytest.approx(1 - first.confidence)
+    assert first.contender == "m@p2" and first.contender_share == pytest.approx(1 - first.confidence)
     text = u.close_call_text(first)
-    assert text is not None and text.startswith("A close call") and "b@p2" in text
+    assert text is not None and text.startswith("A close call") and "m@p2" in text
     assert first.model_share == 1.0 and "(the same model, at any host, in 100%)" in text  # hosts differ, not models
 
 
