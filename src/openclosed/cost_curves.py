@@ -190,11 +190,13 @@ class SelfCurve:
         n = len(sorted_loads)
         ceil, inf = math.ceil, math.inf
         lo, hi = sorted_loads[0] * scale, sorted_loads[-1] * scale
+        spans = [(max(1, ceil(lo / p.cap - 1e-9)), max(1, ceil(hi / p.cap - 1e-9))) for p in self.plans]
+        if any(b - a > n // 8 for a, b in spans):  # nearly every load its own replica count
+            return self._dense_sorted(sorted_loads, scale)
         steps_ok: list[list[tuple[int, float]]] = []
         steps_late: list[list[tuple[int, float]]] = []  # plans that miss the latency targets
-        for plan in self.plans:
+        for plan, (r, r_hi) in zip(self.plans, spans, strict=True):
             cap = plan.cap
-            r, r_hi = max(1, ceil(lo / cap - 1e-9)), max(1, ceil(hi / cap - 1e-9))
             steps: list[tuple[int, float]] = []
             i = 0
             while r < r_hi:
@@ -218,6 +220,19 @@ class SelfCurve:
             out.extend([c] * (end - start))
             start = end
         return out
+
+    def _dense_sorted(self, loads: list[float], scale: float) -> list[float]:
+        ceil, inf, hpm = math.ceil, math.inf, HOURS_PER_MONTH
+        ok_lists, late_lists = [], []
+        for plan in self.plans:
+            cap = plan.cap
+            hourly = plan.packer.hourly_many([max(1, ceil(x * scale / cap - 1e-9)) for x in loads])
+            (ok_lists if plan.ok else late_lists).append([h * hpm for h in hourly])
+        best = _pointwise_min(ok_lists)
+        if best is None or inf in best:
+            late = _pointwise_min(late_lists) or [inf] * len(loads)
+            best = late if best is None else [b if b != inf else f for b, f in zip(best, late, strict=True)]
+        return best
 
     def _best_per_entry(self, order: list[int], loads: list[float], k: float) -> list[float]:
         n = len(loads)
@@ -319,4 +334,13 @@ def _fill_inf(steps: list[tuple[int, float]], late: list[tuple[int, float]]) -> 
         if v == math.inf:
             v = next(v for e, v in late if e >= end)
         out.append((end, v))
+    return out
+
+
+def _pointwise_min(lists: list[list[float]]) -> list[float] | None:
+    if not lists:
+        return None
+    out = lists[0]
+    for other in lists[1:]:
+        out = list(map(min, out, other))
     return out

@@ -192,19 +192,17 @@ class Frame:
                 xs, inv = ranked[e.group if e.group in loads else None]
                 srt = curve.gpu_costs_sorted(xs, e.peak)  # type: ignore[attr-defined]
                 fixed = curve.operations + curve.setup  # type: ignore[attr-defined]
-                if isinstance(srt, float):
-                    if gpu is None and sc.engineer is None:
-                        out.append([srt + fixed] * n)
-                        continue
-                    g = [srt] * n
-                else:
-                    g = [srt[k] for k in inv]
-                if gpu is not None:
-                    g = [a * b for a, b in zip(g, gpu, strict=True)]
-                if sc.engineer is None:
-                    out.append([a + fixed for a in g])
-                else:
+                if sc.engineer is not None:  # sensitivity only: the general case
+                    g = [srt] * n if isinstance(srt, float) else [srt[k] for k in inv]
+                    if gpu is not None:
+                        g = [a * b for a, b in zip(g, gpu, strict=True)]
                     out.append([a + fixed * f for a, f in zip(g, sc.engineer, strict=True)])
+                elif isinstance(srt, float):
+                    out.append([srt + fixed] * n if gpu is None else [srt * d + fixed for d in gpu])
+                elif gpu is None:
+                    out.append([srt[k] + fixed for k in inv])
+                else:  # back to scenario order, price drift and fixed costs in one pass
+                    out.append([srt[k] * d + fixed for k, d in zip(inv, gpu, strict=True)])
         return out
 
     def evaluate(self, sc: Scenarios, reference: str | None = None, exact: bool = False) -> Outcome:
