@@ -352,3 +352,13 @@ def test_chart_without_matplotlib_is_exit_2(cli, tmp_path, monkeypatch) -> None:
     )
     assert r.code == 2 and "openclosed[plot]" in r.err
     assert not (tmp_path / "t.png").exists()
+
+
+def test_sensitivity_with_nothing_feasible_is_empty(catalog) -> None:
+    from openclosed.engine import Engine, Settings
+    from openclosed.sensitivity import sensitivity
+    from openclosed.workload import apply_overrides, preset
+
+    wl = apply_overrides(preset("rag"), {"quality": {"min_score": 100}})
+    result = sensitivity(Engine(catalog, wl, Settings(samples=0, models=["gpt-oss-120b"], today=TODAY)))
+    assert result.to_json() == {"schema_version": 1, "recommended": None, "inputs": []}
