@@ -278,7 +278,8 @@ def test_two_offerings_of_one_model_at_one_provider_are_refused(cli, tmp_path) -
     # one model once produced two options with the same id).
     (tmp_path / "providers.yaml").write_text(
         "api_providers:\n  - id: newco\n    name: NewCo\n"
-        "    privacy: {trains_on_data: false, retention_days: 0, zero_retention: self-serve, source: s, as_of: 2026-01-01}\n"
+        "    privacy: {trains_on_data: false, retention_days: 0, zero_retention: self-serve,\n"
+        "              source: s, as_of: 2026-01-01}\n"
         "    offerings:\n"
         "      - {model: gpt-oss-20b, prices: {input: 1, output: 1}, source: s, as_of: 2026-01-01}\n"
         "      - {model: gpt-oss-20b, prices: {input: 2, output: 2}, source: s, as_of: 2026-01-01}\n",
@@ -286,4 +287,4 @@ def test_two_offerings_of_one_model_at_one_provider_are_refused(cli, tmp_path) -
     )
     r = cli("catalog", "validate", "--catalog", str(tmp_path))
     assert r.code == 2
-    assert "newco already has an offering of 'gpt-oss-20b'" in r.err and "providers.yaml:7:" in r.err
+    assert "newco already has an offering of 'gpt-oss-20b'" in r.err and "providers.yaml:8:" in r.err

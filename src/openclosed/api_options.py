@@ -37,6 +37,8 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         quality_index=model.quality.index if model.quality else None,
         quality_estimated=bool(model.quality and model.quality.estimated),
         monthly_cost=cost.monthly_cost,
+        monthly_cost_low=None,
+        monthly_cost_high=None,
         cost_per_million_tokens=ctx.per_million(cost.monthly_cost),
         cost_breakdown=dict(cost.breakdown),
         unit_prices=cost.unit_prices,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import __version__
+from . import __version__, uncertainty
 from .api_options import api_option
 from .api_speed import unchecked_summary
 from .catalog.schema import GpuOffer
@@ -146,6 +146,9 @@ class Engine:
             o.rank = i if o.feasible else None
         best_first = by_overall(ranked)
         rec = recommend(ctx, best_first, {o.open_weights for o in options}) if best_first else None
+        # --- how sure the answer is (uncertainty.py; issue 12 item 6): sampled cost ranges on every
+        # option, the recommendation's confidence and, when it is a close call, a sentence saying so.
+        confidence = uncertainty.apply(ctx, options, details, rec)
         warnings: list[str] = []
         if not best_first:
             warnings.append("no option meets every constraint; see --all for the violations")
@@ -191,6 +194,7 @@ class Engine:
             sort=self.st.sort,
             recommended=rec.id if rec else None,
             recommendation=rec,
+            recommendation_confidence=confidence,
             warnings=warnings,
             options=ranked,
         )

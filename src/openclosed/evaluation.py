@@ -43,6 +43,9 @@ class Settings:
     deployment: str | None = None  # "api" | "self-hosted"
     workload_source: str = "workload"
     efficiency: Efficiency = DEFAULT_EFFICIENCY
+    # How sure the answer is (uncertainty.py): scenarios sampled per run (0: none) and their seed.
+    samples: int = 100
+    seed: int = 12
 
 
 @dataclass

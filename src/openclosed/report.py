@@ -130,6 +130,10 @@ class OptionOut(_Out):
         default=False, description="true when quality_index is an estimate, not a published value"
     )
     monthly_cost: float
+    monthly_cost_low: float | None = Field(
+        default=None, description="10th percentile of the sampled monthly cost (docs/methodology.md)"
+    )
+    monthly_cost_high: float | None = Field(default=None, description="90th percentile of the sampled monthly cost")
     cost_per_million_tokens: float
     cost_breakdown: dict[str, float]
     unit_prices: UnitPricesOut | None
@@ -212,6 +216,9 @@ class Report(_Out):
     sort: str
     recommended: str | None
     recommendation: Recommendation | None
+    recommendation_confidence: float | None = Field(
+        default=None, description="0..1: share of sampled scenarios in which the recommended option stays first"
+    )
     warnings: list[str]
     options: list[OptionOut]
     routing: Routing | None = Field(default=None, description="per traffic class; null without traffic.classes")

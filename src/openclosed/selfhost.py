@@ -331,6 +331,8 @@ def _self_out(
         quality_index=model.quality.index if model.quality else None,
         quality_estimated=bool(model.quality and model.quality.estimated),
         monthly_cost=total,
+        monthly_cost_low=None,
+        monthly_cost_high=None,
         cost_per_million_tokens=ctx.per_million(total),
         cost_breakdown=breakdown,
         unit_prices=None,

@@ -76,6 +76,13 @@ class Traffic(_Strict):
     context_tokens: float | None = Field(
         default=None, ge=1, le=100_000_000, description="longest request; default input + output tokens"
     )
+    uncertainty: float | None = Field(
+        default=None,
+        ge=0,
+        le=3,
+        description="how far the volume may be off: one standard deviation of its natural logarithm "
+        "(0.2 is about ±20 %); default: see docs/methodology.md, 'How sure the answer is'",
+    )
     classes: list[TrafficClass] | None = Field(
         default=None, min_length=1, max_length=100, description="split of the requests into classes (routing)"
     )

@@ -55,6 +55,7 @@ COMMANDS: dict[str, str] = {
     "gpus": "browse",
     "licences": "browse",
     "workload": "workload_cmd",
+    "sensitivity": "sensitivity_cmd",
 }
 _registered: set[str] = set()
 

@@ -48,6 +48,7 @@ def run_engine(
     providers: list[str] | None = None,
     deployment: str | None = None,
     note: bool = True,
+    samples: int | None = None,
 ) -> tuple[Any, Any, Any]:
     from ..engine import Settings, compare
 
@@ -64,6 +65,8 @@ def run_engine(
         deployment=deployment,
         workload_source=source,
     )
+    if samples is not None:
+        settings.samples = samples
     from ..classes import blend
 
     # With traffic classes the whole-traffic figures are the classes' mix (explain shows them).
@@ -110,6 +113,12 @@ def register(app: typer.Typer) -> None:
         sort: Annotated[str, typer.Option("--sort", help="overall, cost, privacy, lock-in or quality.")] = "overall",
         profile: ProfileOpt = "balanced",
         weights: WeightsOpt = None,
+        samples: Annotated[
+            int | None,
+            typer.Option(
+                "--samples", min=0, max=10_000, help="Scenarios sampled for cost ranges and confidence (0: none)."
+            ),
+        ] = None,
         catalog_dir: CatalogOpt = None,
         today: TodayOpt = None,
         stale_days: StaleOpt = 90,
@@ -133,6 +142,7 @@ def register(app: typer.Typer) -> None:
             models,
             providers,
             deployment,
+            samples=samples,
         )
         report = result.report
         options = report.options if show_all else best_per_model([o for o in report.options if o.feasible])

@@ -161,7 +161,10 @@ def register(app: typer.Typer) -> None:
             wl = blend(wl)
         spec = parse_spec(vary, wl, steps, log)
         engine = Engine(
-            cat, wl, Settings(profile=profile, weights=weights, today=parse_today(today), workload_source=source)
+            cat,
+            wl,
+            # No uncertainty sampling: a sweep shows costs along a range, not their spread.
+            Settings(profile=profile, weights=weights, today=parse_today(today), workload_source=source, samples=0),
         )
         wanted = _split(options)
         base = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..report import OptionOut, Report, to_plain
+from ..units import money
 from . import Column, View
 
 OPTION_CSV = [
@@ -24,6 +25,8 @@ OPTION_CSV = [
     "quality_estimated",
     "feasible",
     "monthly_cost",
+    "monthly_cost_low",
+    "monthly_cost_high",
     "cost_per_million_tokens",
     "cost_breakdown_input",
     "cost_breakdown_cached_input",
@@ -132,6 +135,14 @@ def legend(options: list[OptionOut]) -> list[str]:
     return out
 
 
+def cost_range(o: OptionOut) -> str:
+    """ "$91.57–$223" from the sampled percentiles; empty when sampling was off."""
+    lo, hi = getattr(o, "monthly_cost_low", None), getattr(o, "monthly_cost_high", None)
+    if lo is None or hi is None:
+        return ""
+    return f"{money(lo)}–{money(hi)}"
+
+
 def _label(o: OptionOut) -> str:
     if o.self_hosting is not None:
         sh = o.self_hosting
@@ -144,6 +155,8 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> Vi
         Column("position", "#", "int"),
         Column("label", "option", "text", width=44),
         Column("monthly_cost", "$/month", "money"),
+        # The sampled 10th-90th percentile range; dropped first from a narrow terminal.
+        Column("cost_range", "P10–P90", "text", optional=2),
         Column("cost_per_million_tokens", "$/Mtok", "money", optional=1),
         Column("scores_privacy", "priv", "score"),
         Column("scores_lock_in", "lock", "lock"),
@@ -164,11 +177,19 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> Vi
         row["status"] = "ok" if o.feasible else "; ".join(o.violations)
         row["quality_text"] = quality_text(o)
         row["latency_text"] = latency_text(o)
+
+        row["cost_range"] = cost_range(o)
         rows.append(row)
     wl = report.workload
     notes = []
     if report.recommendation is not None:
         notes.append(f"Recommended: {report.recommendation.why}")
+    confidence = getattr(report, "recommendation_confidence", None)
+    if confidence is not None:
+        notes.append(
+            f"How sure: the recommendation stays first in {confidence:.0%} of the sampled scenarios; "
+            "P10–P90 is the 10th to 90th percentile of each monthly cost (docs/methodology.md)."
+        )
     notes.append(
         f"Workload '{wl.name}' ({wl.source}): {wl.requests_per_month:,.0f} requests/month, "
         f"{wl.input_tokens:,.0f} in / {wl.output_tokens:,.0f} out tokens. Catalogue as of "

@@ -1,0 +1,276 @@
+"""Scenarios: the options of one evaluation priced and scored under many values of the inputs.
+
+`Frame` reduces each option to what a scenario changes (an API option's cost, a self-hosted
+option's cost curve, its price age, sizing group and quality) and evaluates a batch of scenarios
+at once: every option's monthly cost in each, and which option comes first. The uncertainty
+sampling (uncertainty.py) and the sensitivity swings (sensitivity.py) both use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from . import scoring
+from .uncertainty import (
+    DEFAULT_PEAK_SPREAD,
+    DEFAULT_QUALITY_ERROR,
+    Group,
+    drift_sigma,
+    family,
+    normal_draws,
+    sizing_sigma,
+    traffic_spread,
+)
+from .workload import SECONDS_PER_MONTH
+
+if TYPE_CHECKING:
+    from .evaluation import Context, Detail
+    from .report import OptionOut
+
+
+@lru_cache(maxsize=1024)
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+@dataclass
+class Scenarios:
+    """A batch of n scenarios: each input's value per scenario (missing inputs stay at base)."""
+
+    n: int
+    traffic: list[float] | None = None  # volume multiplier
+    peak: list[float] | None = None  # peak-rate multiplier (utilisation)
+    sizing: dict[Group, list[float]] = field(default_factory=dict)  # throughput multiplier
+    drift: dict[str, list[float]] = field(default_factory=dict)  # standard-normal price drift per provider
+    quality: dict[str, list[float]] = field(default_factory=dict)  # quality index per model
+    gpu_price: list[float] | None = None  # what-if: GPU price multiplier
+    engineer: list[float] | None = None  # what-if: operations and setup multiplier
+
+
+@dataclass
+class Entry:
+    """One option reduced to what a scenario changes."""
+
+    option: OptionOut
+    kind: str  # "api" | "self" | "fixed" | "none"
+    base: float | None
+    provider: str
+    sigma: float  # price drift s.d. of this option's price
+    group: Group | None = None
+    curve: object = None
+    peak: float = 0.0
+    quality_sd: float = 0.0
+    fixed_score: float = 0.0  # weighted privacy and lock-in parts of the overall score
+    penalty: float = 0.0
+
+
+@dataclass
+class Outcome:
+    costs: list[list[float] | None]  # per entry, per scenario
+    winners: list[int | None]  # entry index per scenario
+    rec_overall: list[float]  # the reference option's overall score per scenario
+    other_overall: list[float]  # the best other option's overall score per scenario
+
+
+class Frame:
+    """The options of one evaluation, ready to be priced and scored under many scenarios."""
+
+    def __init__(self, ctx: Context, options: list[OptionOut], details: dict[str, Detail]) -> None:
+        self.ctx = ctx
+        self.weights = ctx.weights
+        self.best_quality = ctx.best_quality
+        self.entries: list[Entry] = []
+        self.groups: dict[Group, float] = {}
+        self.stale: dict[str, float] = {}  # provider -> largest drift s.d. of its stale prices
+        self.estimated: dict[str, tuple[float, float]] = {}  # model -> (index, s.d.)
+        w = ctx.weights
+        for o in options:
+            det = details[o.id]
+            self.entries.append(self._entry(ctx, o, det, w))
+        self.index = {e.option.id: i for i, e in enumerate(self.entries)}
+
+    def _entry(self, ctx: Context, o: OptionOut, det: Detail, w: dict[str, float]) -> Entry:
+        fixed_score = w["privacy"] * o.scores.privacy + w["lock_in"] * (100.0 - o.scores.lock_in)
+        penalty = scoring.LIFECYCLE_PENALTY if o.model in ctx.expiring else 0.0
+        q = det.model.quality
+        if q is not None and q.estimated:
+            sd = q.error if q.error is not None else DEFAULT_QUALITY_ERROR
+            self.estimated[o.model] = (q.index, sd)
+        as_of = o.unit_prices.as_of if o.unit_prices is not None else None
+        if o.self_hosting is not None:
+            as_of = o.self_hosting.price_as_of
+        sigma = 0.0
+        if as_of is not None:
+            sigma = drift_sigma((ctx.today - _date(as_of)).days, ctx.st.stale_days)
+        if sigma > 0:
+            self.stale[o.provider] = max(self.stale.get(o.provider, 0.0), sigma)
+        common = {"fixed_score": fixed_score, "penalty": penalty, "provider": o.provider, "sigma": sigma}
+        if o.monthly_cost is None:
+            return Entry(o, "none", None, **common)  # type: ignore[arg-type]
+        if o.deployment == "api":
+            return Entry(o, "api", o.monthly_cost, **common)  # type: ignore[arg-type]
+        curve = det.curve
+        if curve is None or not getattr(curve, "plans", None) or o.self_hosting is None:
+            return Entry(o, "fixed", o.monthly_cost, **common)  # type: ignore[arg-type]
+        arch = det.model.architecture
+        group = (family(o.self_hosting.gpu), "moe" if arch is not None and arch.moe is not None else "dense")
+        self.groups[group] = sizing_sigma(group)
+        peak = det.hosting.get("peak_rps")
+        if peak is None:
+            peak = ctx.wl.requests_per_month / SECONDS_PER_MONTH * ctx.wl.traffic.peak_factor
+        return Entry(o, "self", o.monthly_cost, group=group, curve=curve, peak=peak, **common)  # type: ignore[arg-type]
+
+    # -------------------------------------------------------------- drawing
+    def draw(self, n: int, seed: int) -> Scenarios:
+        """n scenarios of every uncertain input, reproducible for a seed."""
+        t, u = traffic_spread(self.ctx), DEFAULT_PEAK_SPREAD
+        sc = Scenarios(n)
+        sc.traffic = [math.exp(t * z) for z in normal_draws(n, seed, "traffic")]
+        sc.peak = [math.exp(u * z) for z in normal_draws(n, seed, "peak")]
+        for g, sd in self.groups.items():
+            sc.sizing[g] = [math.exp(sd * z) for z in normal_draws(n, seed, f"sizing:{g[0]}/{g[1]}")]
+        for p in self.stale:
+            sc.drift[p] = list(normal_draws(n, seed, f"price:{p}"))
+        for m, (index, sd) in self.estimated.items():
+            sc.quality[m] = [min(100.0, max(0.0, index + sd * z)) for z in normal_draws(n, seed, f"quality:{m}")]
+        return sc
+
+    # -------------------------------------------------------------- pricing and scoring
+    def costs(self, sc: Scenarios, exact: bool = False) -> list[list[float] | None]:
+        n = sc.n
+        ones = [1.0] * n
+        traffic = sc.traffic or ones
+        peak = [a * b for a, b in zip(traffic, sc.peak, strict=True)] if sc.peak else traffic
+        # Peak over throughput multiplier per sizing group: shared by every option of the group.
+        loads = {g: [p / c for p, c in zip(peak, caps, strict=True)] for g, caps in sc.sizing.items()}
+        # Sorted once per group, so that each option prices runs of equal replica counts once.
+        ranked: dict[Group | None, tuple[list[float], list[int]]] = {}
+        if not exact:
+            for g, xs in [*loads.items(), (None, peak)]:
+                perm = sorted(range(n), key=xs.__getitem__)
+                inv = [0] * n
+                for pos, k in enumerate(perm):
+                    inv[k] = pos
+                ranked[g] = ([xs[k] for k in perm], inv)
+        out: list[list[float] | None] = []
+        drift_cache: dict[tuple[str, float], list[float]] = {}
+        for e in self.entries:
+            if e.kind == "none" or e.base is None:
+                out.append(None)
+                continue
+            drift = None
+            if e.sigma > 0 and e.provider in sc.drift:
+                key = (e.provider, e.sigma)
+                drift = drift_cache.get(key)
+                if drift is None:
+                    drift = drift_cache[key] = [math.exp(e.sigma * z) for z in sc.drift[e.provider]]
+            if e.kind == "api":
+                base = e.base
+                f = traffic if drift is None else [a * b for a, b in zip(traffic, drift, strict=True)]
+                out.append([base * x for x in f])
+            elif e.kind == "fixed":
+                out.append([e.base] * n)
+            else:
+                gpu = drift
+                if sc.gpu_price is not None:
+                    gpu = sc.gpu_price if gpu is None else [a * b for a, b in zip(gpu, sc.gpu_price, strict=True)]
+                curve = e.curve
+                if exact:
+                    out.append(
+                        curve.costs_scaled(  # type: ignore[attr-defined]
+                            loads.get(e.group, peak),
+                            e.peak,
+                            gpu,
+                            sc.engineer,  # type: ignore[arg-type]
+                        )
+                    )
+                    continue
+                xs, inv = ranked[e.group if e.group in loads else None]
+                srt = curve.gpu_costs_sorted(xs, e.peak)  # type: ignore[attr-defined]
+                fixed = curve.operations + curve.setup  # type: ignore[attr-defined]
+                if sc.engineer is not None:  # sensitivity only: the general case
+                    g = [srt] * n if isinstance(srt, float) else [srt[k] for k in inv]
+                    if gpu is not None:
+                        g = [a * b for a, b in zip(g, gpu, strict=True)]
+                    out.append([a + fixed * f for a, f in zip(g, sc.engineer, strict=True)])
+                elif isinstance(srt, float):
+                    out.append([srt + fixed] * n if gpu is None else [srt * d + fixed for d in gpu])
+                elif gpu is None:
+                    out.append([srt[k] + fixed for k in inv])
+                else:  # back to scenario order, price drift and fixed costs in one pass
+                    out.append([srt[k] * d + fixed for k, d in zip(inv, gpu, strict=True)])
+        return out
+
+    def evaluate(self, sc: Scenarios, reference: str | None = None, exact: bool = False) -> Outcome:
+        """Price every option in every scenario and find who comes first (ties: cheaper, then id),
+        with the reference option's overall score and the best other option's."""
+        costs = self.costs(sc, exact)
+        n = sc.n
+        feas = [i for i, e in enumerate(self.entries) if e.option.feasible and costs[i] is not None]
+        cheapest = self._cheapest(costs, feas, n)
+        w_c, w_q = self.weights["cost"], self.weights["quality"]
+        ref = self.index.get(reference) if reference is not None else None
+        # An upper bound on each option's overall score over the batch prunes the search: the
+        # cost score falls with cost and rises with the cheapest cost.
+        top_cheapest = max(cheapest)
+        bounds = []
+        for i in feas:
+            e = self.entries[i]
+            qmax = max(sc.quality[e.option.model]) if e.option.model in sc.quality else e.option.quality_index
+            ub = (
+                e.fixed_score
+                + w_c * scoring.cost_score(min(costs[i]), top_cheapest)  # type: ignore[arg-type]
+                + w_q * scoring.quality_score(qmax, self.best_quality)
+                - e.penalty
+            )
+            bounds.append((min(100.0, ub) + 0.051, i))  # + rounding of the overall score to 0.1
+        bounds.sort(key=lambda b: -b[0])
+        winners: list[int | None] = []
+        rec_overall: list[float] = []
+        other_overall: list[float] = []
+        for s in range(n):
+            cs = cheapest[s]
+            best: tuple[float, float, str, int] | None = None  # (-overall, cost, id, index)
+            if ref is not None and ref in feas:
+                v = self._overall(ref, costs[ref][s], cs, sc, s)  # type: ignore[index]
+                rec_overall.append(v)
+            for ub, i in bounds:
+                if best is not None and ub < -best[0]:
+                    break
+                if i == ref:
+                    continue
+                c = costs[i][s]  # type: ignore[index]
+                key = (-self._overall(i, c, cs, sc, s), c, self.entries[i].option.id, i)
+                if best is None or key < best:
+                    best = key
+            other_overall.append(-best[0] if best is not None else 0.0)
+            if ref is not None and ref in feas:
+                rkey = (-rec_overall[-1], costs[ref][s], self.entries[ref].option.id, ref)  # type: ignore[index]
+                if best is None or rkey < best:
+                    best = rkey
+            winners.append(best[3] if best is not None else None)
+        return Outcome(costs, winners, rec_overall, other_overall)
+
+    def _cheapest(self, costs: list[list[float] | None], feas: list[int], n: int) -> list[float]:
+        # As recommend.score: the cheapest feasible positive cost, else the cheapest positive one.
+        pool = [costs[i] for i in feas] or [c for c in costs if c is not None]
+        positive = [c for c in pool if c is not None and min(c) > 0]
+        if len(positive) < len(pool):  # a free option somewhere: column by column
+            return [min((c[s] for c in pool if c is not None and c[s] > 0), default=1.0) for s in range(n)]  # type: ignore[index]
+        return [min(col) for col in zip(*positive, strict=True)] if positive else [1.0] * n
+
+    def _overall(self, i: int, cost: float, cheapest: float, sc: Scenarios, s: int) -> float:
+        e = self.entries[i]
+        o = e.option
+        q = sc.quality[o.model][s] if o.model in sc.quality else o.quality_index
+        parts = {
+            "cost": scoring.cost_score(cost, cheapest),
+            "privacy": o.scores.privacy,
+            "lock_in": o.scores.lock_in,
+            "quality": scoring.quality_score(q, self.best_quality),
+        }
+        return round(scoring.overall(parts, self.weights, e.penalty), 1)

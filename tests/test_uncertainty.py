@@ -1,0 +1,364 @@
+"""How sure the answer is: sampled ranges, confidence, and sensitivity (hand-computed cases)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from statistics import NormalDist
+from types import SimpleNamespace
+
+import pytest
+
+from openclosed import uncertainty as u
+from openclosed.cost_curves import Plan, SelfCurve
+from openclosed.packing import Instance
+from openclosed.report import OptionOut, Scores, UnitPricesOut, construct
+from openclosed.scenarios import Frame, Scenarios
+from openclosed.sensitivity import Input, find_flip
+from openclosed.workload import SECONDS_PER_MONTH, Workload
+
+TODAY = dt.date(2026, 11, 24)
+COST_ONLY = {"cost": 1.0, "privacy": 0.0, "lock_in": 0.0, "quality": 0.0}
+BALANCED = {"cost": 0.40, "privacy": 0.20, "lock_in": 0.10, "quality": 0.30}
+
+
+# ------------------------------------------------------------------ synthetic options
+def _ctx(weights: dict[str, float], samples: int = 100, rpm: float = 1e6, **traffic: float) -> SimpleNamespace:
+    wl = Workload.model_validate(
+        {"traffic": {"requests_per_month": rpm, "input_tokens": 1000, "output_tokens": 100, **traffic}}
+    )
+    st = SimpleNamespace(stale_days=90, samples=samples, seed=12)
+    return SimpleNamespace(weights=weights, best_quality=100.0, expiring=set(), today=TODAY, st=st, wl=wl)
+
+
+def _unit_prices(as_of: dt.date) -> UnitPricesOut:
+    return UnitPricesOut.model_construct(source="s", as_of=as_of.isoformat())
+
+
+def _option(oid: str, cost: float, deployment: str = "api", as_of: dt.date = TODAY, quality: float = 50.0):
+    model, _, provider = oid.partition("@")
+    o = OptionOut.model_construct(
+        id=oid,
+        model=model,
+        provider=provider.split(":")[0],
+        deployment=deployment,
+        monthly_cost=cost,
+        monthly_cost_low=None,
+        monthly_cost_high=None,
+        quality_index=quality,
+        feasible=True,
+        unit_prices=_unit_prices(as_of) if deployment == "api" else None,
+        self_hosting=None,
+        scores=construct(Scores, cost=0.0, privacy=80.0, lock_in=20.0, quality=quality, overall=0.0),
+    )
+    model_obj = SimpleNamespace(quality=SimpleNamespace(index=quality, estimated=False, error=None), architecture=None)
+    return o, SimpleNamespace(model=model_obj, curve=None, hosting={})
+
+
+def _self_option(oid: str, curve: SelfCurve, peak: float):
+    o, det = _option(oid, curve.cost(0.0, peak), deployment="self-hosted")
+    o.__dict__["self_hosting"] = SimpleNamespace(gpu="h100-sxm", price_as_of=TODAY.isoformat())
+    det.curve, det.hosting = curve, {"peak_rps": peak}
+    return o, det
+
+
+def _frame(ctx, pairs):
+    options = [o for o, _ in pairs]
+    return Frame(ctx, options, {o.id: d for o, d in pairs}), options
+
+
+def _curve(cap: float = 10.0, hourly: float = 2.0) -> SelfCurve:
+    # One GPU per replica, $2 an hour, operations $3,750 and setup $1,250 a month (the defaults:
+    # 0.25 × $15,000 and 1 engineer-month over 12 months).
+    plan = Plan(cap, (Instance(1, 1, hourly, "g1"),), True, 1)
+    return SelfCurve([plan], 3750.0, 1250.0)
+
+
+# ------------------------------------------------------------------ pieces
+def test_percentiles_of_a_known_distribution() -> None:
+    assert u.percentile([float(x) for x in range(1, 12)], 0.1) == 2.0
+    assert u.percentile([float(x) for x in range(11, 0, -1)], 0.9) == 10.0
+    assert u.percentile([0.0, 10.0], 0.25) == 2.5
+    assert u.percentile([7.0], 0.9) == 7.0
+
+
+def test_draws_are_seeded_stratified_and_independent_per_input() -> None:
+    a = u.normal_draws(100, 12, "traffic")
+    u.normal_draws.cache_clear()
+    assert u.normal_draws(100, 12, "traffic") == a
+    nd = NormalDist()
+    assert sorted(a) == [nd.inv_cdf((k + 0.5) / 100) for k in range(100)]
+    assert u.normal_draws(100, 12, "peak") != a
+    assert u.normal_draws(100, 13, "traffic") != a
+
+
+def test_price_drift_grows_with_the_square_root_of_age() -> None:
+    assert u.drift_sigma(90, 90) == 0.0
+    assert u.drift_sigma(1461, 90) == pytest.approx(1.0)  # 4 years: 0.5 × √4
+    assert u.drift_sigma(365, 400) == 0.0  # not stale under a longer limit
+
+
+def test_sizing_sigmas_are_the_calibration_rms(catalog) -> None:
+    from openclosed import calibration
+
+    rows = []
+    for c in calibration.run(catalog):
+        if c.row.metric == "tpot_ms":
+            continue  # capacity is throughput
+        model = catalog.model(c.row.model)
+        kind = "moe" if model.architecture.moe is not None else "dense"
+        rows.append(((u.family(c.row.gpu), kind), math.log(c.predicted / c.row.measured)))
+    sigmas, pooled = u.derive_sizing_sigmas(rows)
+    assert {g: round(v, 3) for g, v in sigmas.items()} == u.SIZING_SIGMA
+    assert round(pooled, 3) == u.SIZING_SIGMA_POOLED
+    assert round(math.log(1.35) / NormalDist().inv_cdf(0.95), 3) == u.SIZING_SIGMA_UNCALIBRATED
+
+
+def test_scaled_self_hosted_cost_by_hand() -> None:
+    curve = _curve()
+    # 25 requests/s over 10 per replica: 3 replicas × $2 × 730 h = $4,380, + $5,000 fixed.
+    assert curve.cost(0.0, 25.0) == 9380.0
+    assert curve.cost_scaled(0.0, 25.0) == 9380.0
+    assert curve.cost_scaled(0.0, 25.0, cap_factor=0.5) == 12300.0  # 5 replicas
+    assert curve.cost_scaled(0.0, 25.0, gpu_factor=2.0) == 13760.0
+    assert curve.cost_scaled(0.0, 25.0, fixed_factor=0.5) == 6880.0
+    loads = sorted([1.0, 9.9, 10.0, 10.5, 31.0])
+    assert curve.gpu_costs_sorted(loads, 1.0) == [1460.0, 1460.0, 1460.0, 2920.0, 5840.0]
+    assert curve.gpu_costs_sorted([1.0, 2.0], 1.0) == 1460.0
+
+
+# ------------------------------------------------------------------ sampling
+def test_clear_cut_confidence_is_one_and_ranges_follow_the_traffic_spread() -> None:
+    ctx = _ctx(BALANCED)
+    pairs = [_option("a@p1", 100.0), _option("b@p2", 1000.0)]
+    _, options = _frame(ctx, pairs)
+    a = u.assess(ctx, options, {o.id: d for o, d in pairs}, "a@p1")
+    assert a is not None and a.confidence == 1.0 and a.contender is None
+    # Prices are fresh, so only the traffic factor moves an API option: exp(0.2 z) with z at
+    # the Latin-hypercube quantiles (k + ½)/100; P10 interpolates between the 10th and 11th.
+    assert options[0].monthly_cost_low == round(100.0 * _p10(0.2), 6)
+    assert options[0].monthly_cost_high == round(100.0 * _p90(0.2), 6)
+    assert options[1].monthly_cost_low == round(1000.0 * _p10(0.2), 6)
+
+
+def _p10(sd: float) -> float:
+    # 100 samples: P10 sits at rank 9.9 (0-based), between the quantiles 0.095 and 0.105.
+    nd = NormalDist()
+    a, b = math.exp(sd * nd.inv_cdf(0.095)), math.exp(sd * nd.inv_cdf(0.105))
+    return a + 0.9 * (b - a)
+
+
+def _p90(sd: float) -> float:
+    nd = NormalDist()  # rank 89.1: between the quantiles 0.895 and 0.905
+    a, b = math.exp(sd * nd.inv_cdf(0.895)), math.exp(sd * nd.inv_cdf(0.905))
+    return a + 0.1 * (b - a)
+
+
+def test_traffic_uncertainty_from_the_workload() -> None:
+    ctx = _ctx(BALANCED, uncertainty=0.5)
+    pairs = [_option("a@p1", 100.0)]
+    _, options = _frame(ctx, pairs)
+    u.assess(ctx, options, {o.id: d for o, d in pairs}, "a@p1")
+    assert options[0].monthly_cost_low == round(100.0 * _p10(0.5), 6)
+
+
+def test_near_tie_is_a_close_call_and_reproducible() -> None:
+    old = TODAY - dt.timedelta(days=400)  # stale prices at two providers drift independently
+    ctx = _ctx(COST_ONLY)
+    pairs = [_option("m@p1", 100.0, as_of=old), _option("m@p2", 100.0, as_of=old)]
+    details = {o.id: d for o, d in pairs}
+    first = u.assess(ctx, [o for o, _ in pairs], details, "m@p1")
+    again = u.assess(ctx, [o for o, _ in pairs], details, "m@p1")
+    assert first == again
+    assert first is not None and first.confidence is not None
+    assert 0.3 < first.confidence < 0.6
+    assert first.contender == "m@p2" and first.contender_share == pytest.approx(1 - first.confidence)
+    text = u.close_call_text(first)
+    assert text is not None and text.startswith("A close call") and "m@p2" in text
+    assert first.model_share == 1.0 and "(the same model, at any host, in 100%)" in text  # hosts differ, not models
+
+
+def test_no_sampling_when_samples_is_zero() -> None:
+    ctx = _ctx(BALANCED, samples=0)
+    pairs = [_option("a@p1", 100.0)]
+    assert u.assess(ctx, [pairs[0][0]], {"a@p1": pairs[0][1]}, "a@p1") is None
+    assert pairs[0][0].monthly_cost_low is None
+
+
+def test_base_scenario_reproduces_the_engine(catalog) -> None:
+    from openclosed.engine import Engine, Settings
+    from openclosed.workload import preset
+
+    eng = Engine(catalog, preset("chatbot"), Settings(samples=0, models=["llama-3.3-70b", "gpt-oss-120b"]))
+    r = eng.run()
+    f = Frame(eng.ctx, r.all_options, r.details)
+    out = f.evaluate(Scenarios(1), r.report.recommended, exact=True)
+    assert f.entries[out.winners[0]].option.id == r.report.recommended
+    for e, cs in zip(f.entries, f.costs(Scenarios(1), exact=True), strict=True):
+        assert cs is None or cs[0] == e.option.monthly_cost
+    sc = f.draw(40, 5)
+    sc.gpu_price, sc.engineer = [1.3] * 40, [0.7] * 40
+    for x, y in zip(f.costs(sc, exact=True), f.costs(sc, exact=False), strict=True):
+        assert x is None or all(abs(p - q) <= 1e-6 * max(1.0, p) for p, q in zip(x, y, strict=True))
+
+
+def test_engine_reports_ranges_and_confidence(catalog) -> None:
+    from openclosed.engine import Settings, compare
+    from openclosed.workload import preset
+
+    settings = Settings(models=["llama-3.3-70b", "gpt-oss-120b"], today=TODAY)
+    r1 = compare(catalog, preset("rag"), settings).report
+    r2 = compare(catalog, preset("rag"), settings).report
+    assert r1.recommendation_confidence == r2.recommendation_confidence
+    assert 0.0 < r1.recommendation_confidence <= 1.0
+    for o in r1.options:
+        assert o.monthly_cost_low is not None and o.monthly_cost_low <= o.monthly_cost_high
+        if o.deployment == "api":  # the median of a lognormal factor is 1
+            assert o.monthly_cost_low <= o.monthly_cost <= o.monthly_cost_high
+    assert [o.monthly_cost_low for o in r1.options] == [o.monthly_cost_low for o in r2.options]
+
+
+# ------------------------------------------------------------------ sensitivity
+def test_flip_volume_of_an_api_against_self_hosting_by_hand() -> None:
+    # API at $0.001 a request; self-hosting one replica of 10 requests/s at $2 an hour: $1,460 of
+    # GPU + $5,000 fixed = $6,460 a month until the peak passes 10/s. Cost alone decides, so
+    # self-hosting comes first from 6,460,000 requests a month (peak there: 4.9/s, one replica).
+    rpm = 1e6
+    ctx = _ctx(COST_ONLY, rpm=rpm, peak_to_average=2.0)
+    peak = rpm / SECONDS_PER_MONTH * 2.0
+    pairs = [_option("m@api", 0.001 * rpm), _self_option("m@cloud:h100-sxm", _curve(), peak)]
+    frame, options = _frame(ctx, pairs)
+    assert options[1].monthly_cost == 6460.0
+
+    def outcome(inp: Input, values: list[float]):
+        out = frame.evaluate(inp.build(values), "m@api")
+        return [frame.entries[w].option.id for w in out.winners], [0.0] * len(values)
+
+    volume = Input(
+        "requests_per_month",
+        "",
+        rpm,
+        rpm / 2,
+        rpm * 2,
+        (rpm / 1000, rpm * 1000),
+        True,
+        lambda vs: Scenarios(len(vs), traffic=[v / rpm for v in vs]),
+    )
+    assert find_flip(outcome, "m@api", volume) == 6_460_000.0
+    gpu = Input(
+        "gpu_price_multiplier",
+        "",
+        1.0,
+        0.5,
+        2.0,
+        (0.1, 10.0),
+        True,
+        lambda vs: Scenarios(len(vs), gpu_price=list(vs)),
+    )
+    assert find_flip(outcome, "m@api", gpu) is None  # $5,000 fixed alone is above $1,000
+
+
+def test_sensitivity_formats(cli, catalog, tmp_path) -> None:
+    from openclosed.engine import Engine, Settings
+    from openclosed.render import RENDERERS
+    from openclosed.render.tornado import sensitivity_view, tornado_text
+    from openclosed.sensitivity import sensitivity
+    from openclosed.workload import preset
+
+    only = ["gpt-oss-120b", "llama-3.3-70b"]
+    clouds = ["deepinfra", "together", "gcp"]
+    settings = Settings(samples=0, models=only, providers=clouds, today=TODAY)
+    result = sensitivity(Engine(catalog, preset("rag"), settings))
+    data = result.to_json()
+    assert list(data) == ["schema_version", "recommended", "inputs"]
+    assert data["schema_version"] == 1 and data["recommended"]
+    names = [i["name"] for i in data["inputs"]]
+    assert {"requests_per_month", "tokens_per_request", "gpu_price_multiplier", "engineer_cost_per_month"} <= set(names)
+    for i in data["inputs"]:
+        assert list(i) == ["name", "low", "high", "recommended_at_low", "recommended_at_high", "flips_at"]
+        assert i["low"] <= i["high"]
+    influence = [s.influence for s in result.inputs]
+    assert influence == sorted(influence, reverse=True)
+    view = sensitivity_view(result)
+    csv = RENDERERS["csv"](view)
+    assert csv.splitlines()[0].startswith("rank,name,label,base,low,high,recommended_at_low")
+    assert len(csv.splitlines()) == len(names) + 1
+    assert "| input |" in RENDERERS["markdown"](view)
+    assert "<table" in RENDERERS["html"](view)
+    assert "flips at" in RENDERERS["table"](view, width=100)
+    text = tornado_text(result, 80)
+    assert text.startswith("Lead of ") and all(len(line) <= 80 for line in text.splitlines())
+    # The command itself: JSON on stdout, and a bad chart name is exit 2 before any work.
+    r = cli(
+        "sensitivity",
+        "--preset",
+        "rag",
+        "--models",
+        ",".join(only),
+        "--providers",
+        ",".join(clouds),
+        "--today",
+        "2026-11-24",
+        "--format",
+        "json",
+    )
+    assert r.code == 0, r.err
+    assert r.json() == data
+    bad = cli("sensitivity", "--chart", str(tmp_path / "x.gif"))
+    assert bad.code == 2 and "png" in bad.err
+
+
+def test_tornado_chart_png_and_svg(catalog, tmp_path) -> None:
+    pytest.importorskip("matplotlib")
+    import xml.etree.ElementTree as ET
+
+    from openclosed.engine import Engine, Settings
+    from openclosed.render.tornado import tornado_chart
+    from openclosed.sensitivity import sensitivity
+    from openclosed.workload import preset
+
+    settings = Settings(samples=0, models=["gpt-oss-120b"], providers=["deepinfra", "gcp"], today=TODAY)
+    result = sensitivity(Engine(catalog, preset("rag"), settings))
+    tornado_chart(result, tmp_path / "t.png")
+    assert (tmp_path / "t.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    tornado_chart(result, tmp_path / "t.svg")
+    ET.parse(tmp_path / "t.svg")
+    assert "requests_per_month" in (tmp_path / "t.svg").read_text()
+
+
+def test_chart_without_matplotlib_is_exit_2(cli, tmp_path, monkeypatch) -> None:
+    import builtins
+
+    real = builtins.__import__
+
+    def no_mpl(name, *args, **kwargs):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_mpl)
+    r = cli(
+        "sensitivity",
+        "--preset",
+        "rag",
+        "--models",
+        "gpt-oss-120b",
+        "--providers",
+        "deepinfra,gcp",
+        "--chart",
+        str(tmp_path / "t.png"),
+        "--format",
+        "json",
+    )
+    assert r.code == 2 and "openclosed[plot]" in r.err
+    assert not (tmp_path / "t.png").exists()
+
+
+def test_sensitivity_with_nothing_feasible_is_empty(catalog) -> None:
+    from openclosed.engine import Engine, Settings
+    from openclosed.sensitivity import sensitivity
+    from openclosed.workload import apply_overrides, preset
+
+    wl = apply_overrides(preset("rag"), {"quality": {"min_score": 100}})
+    result = sensitivity(Engine(catalog, wl, Settings(samples=0, models=["gpt-oss-120b"], today=TODAY)))
+    assert result.to_json() == {"schema_version": 1, "recommended": None, "inputs": []}
