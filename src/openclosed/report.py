@@ -112,7 +112,11 @@ class OptionOut(_Out):
     warnings: list[str] = Field(default_factory=list)
     scores: Scores
     reasons: list[str]
-    rank: int | None = None
+    rank: int | None = Field(default=None, description="position in the list the command outputs (1..n)")
+    rank_among_all: int | None = Field(
+        default=None,
+        description="position among every feasible option of the comparison, before filtering to the list shown",
+    )
 
 
 class Saving(_Out):
@@ -151,10 +155,13 @@ class Report(_Out):
 def construct(cls: type[_M], **values: object) -> _M:
     """Build a model from trusted values without validation, faster than `model_construct`.
 
-    Every field must be given. The engine builds hundreds of these per run from values it has
+    Every field must be given, except fields whose default is a plain constant (new optional
+    fields of the JSON contract), which take it. The engine builds hundreds of these per run from values it has
     already checked; `model_construct` spends most of its time resolving defaults we never use.
     """
     fields = cls.__pydantic_fields__  # not model_fields: that may complete a deferred schema
+    if len(values) != len(fields):
+        values = {**_constant_defaults(cls), **values}
     if len(values) != len(fields):
         missing = sorted(set(fields) - set(values))
         extra = sorted(set(values) - set(fields))
@@ -165,6 +172,19 @@ def construct(cls: type[_M], **values: object) -> _M:
     object.__setattr__(obj, "__pydantic_extra__", None)
     object.__setattr__(obj, "__pydantic_private__", None)
     return obj
+
+
+_DEFAULTS: dict[type, dict[str, object]] = {}
+
+
+def _constant_defaults(cls: type[BaseModel]) -> dict[str, object]:
+    if cls not in _DEFAULTS:
+        _DEFAULTS[cls] = {
+            name: f.default
+            for name, f in cls.__pydantic_fields__.items()
+            if f.default_factory is None and isinstance(f.default, (type(None), bool, int, float, str))
+        }
+    return _DEFAULTS[cls]
 
 
 def to_plain(value: object) -> object:

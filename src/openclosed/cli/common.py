@@ -81,6 +81,15 @@ def warn(message: str) -> None:
     sys.stderr.write(f"{label} {message}\n")
 
 
+def warn_after(report_warnings: list[str], options: list[Any]) -> None:
+    """Print the warnings of a command once each, after its output, counted per option
+    (JSON keeps the full list in `warnings`)."""
+    from ..render.warnings import summarise
+
+    for line in summarise(report_warnings, [(o.id, o.warnings) for o in options]):
+        warn(line)
+
+
 def info(message: str) -> None:
     sys.stderr.write(message + "\n")
 

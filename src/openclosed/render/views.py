@@ -13,6 +13,7 @@ from . import Column, View
 
 OPTION_CSV = [
     "rank",
+    "rank_among_all",
     "id",
     "model",
     "model_name",
@@ -96,30 +97,38 @@ def _label(o: OptionOut) -> str:
     return o.id
 
 
-def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> View:
+def compare_view(report: Report, options: list[OptionOut], show_all: bool, total: int | None = None) -> View:
+    """The table of `options` (the rows shown); CSV and JSON take the report's own list.
+    `total`: how many options the command outputs, when the table shows fewer."""
     columns = [
         Column("position", "#", "int"),
-        Column("label", "option", "text", width=44),
+        Column("label", "option", "text", nowrap=True),
         Column("monthly_cost", "$/month", "money"),
-        Column("cost_per_million_tokens", "$/Mtok", "money", optional=1),
-        Column("scores_privacy", "priv", "score"),
-        Column("scores_lock_in", "lock", "lock"),
-        Column("scores_quality", "qual", "score"),
+        # Dropped in this order when the terminal is narrow (with a note saying so).
+        Column("cost_per_million_tokens", "$/Mtok", "money", optional=4),
+        Column("scores_privacy", "priv", "score", optional=2),
+        Column("scores_lock_in", "lock", "lock", optional=3),
+        Column("scores_quality", "qual", "score", optional=1),
         Column("scores_overall", "overall", "score"),
     ]
     if show_all:
         columns.append(Column("status", "status", "text", width=40))
     rows = []
-    for position, o in enumerate(options, 1):
+    for o in options:
         row = option_row(o)
-        # The table numbers the rows it shows; CSV and JSON keep the global rank.
-        row["position"] = position
+        # The same number as `rank` in JSON and CSV: the position in the list the command outputs.
+        row["position"] = o.rank
         # The table decorates self-hosted ids with their sizing; CSV keeps the plain id.
         row["label"] = o.id if show_all else _label(o)
         row["status"] = "ok" if o.feasible else "; ".join(o.violations)
         rows.append(row)
     wl = report.workload
     notes = []
+    from .listing import rows_note
+
+    more = rows_note(len(options), total if total is not None else len(options))
+    if more:
+        notes.append(more)
     if report.recommendation is not None:
         notes.append(f"Recommended: {report.recommendation.why}")
     notes.append(
@@ -134,6 +143,7 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> Vi
         json=report,
         notes=notes,
         csv_columns=[Column(k, k) for k in OPTION_CSV],
+        csv_rows=[option_row(o) for o in report.options],
     )
 
 
