@@ -49,10 +49,10 @@ def _kv_view(
 
 
 def register(app: typer.Typer) -> None:
-    models = typer.Typer(help="Models in the catalogue.", no_args_is_help=True)
-    providers = typer.Typer(help="API providers, GPU clouds and on-prem.", no_args_is_help=True)
-    gpus = typer.Typer(help="GPU types and their specs.", no_args_is_help=True)
-    licences = typer.Typer(help="Model licences and their terms.", no_args_is_help=True)
+    models = typer.Typer(help="Models in the catalogue.", no_args_is_help=True, rich_markup_mode=None)
+    providers = typer.Typer(help="API providers, GPU clouds and on-prem.", no_args_is_help=True, rich_markup_mode=None)
+    gpus = typer.Typer(help="GPU types and their specs.", no_args_is_help=True, rich_markup_mode=None)
+    licences = typer.Typer(help="Model licences and their terms.", no_args_is_help=True, rich_markup_mode=None)
     app.add_typer(models, name="models")
     app.add_typer(providers, name="providers")
     app.add_typer(gpus, name="gpus")
