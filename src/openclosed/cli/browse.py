@@ -12,6 +12,15 @@ USEFUL_BATCH = 8  # "serves it with a useful batch": 8 sequences of 8,192 tokens
 USEFUL_INPUT, USEFUL_OUTPUT = 7168, 1024
 
 
+def _txt(value: Any) -> str:
+    """A table cell: a dash for a missing value (never "None"), lists without brackets."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_txt(v) for v in value)
+    return str(value)
+
+
 def _kv_view(
     title: str, record: dict[str, Any], extra_sections: list[tuple[str, list[dict[str, Any]], list[str]]] | None = None
 ) -> Any:
@@ -31,13 +40,13 @@ def _kv_view(
     sections: list[tuple[str, list[str]]] = []
     for heading, table_rows, cols in extra_sections or []:
         lines = [" | ".join(cols), " | ".join("---" for _ in cols)]
-        lines += [" | ".join(str(r.get(c, "")) for c in cols) for r in table_rows]
+        lines += [" | ".join(_txt(r.get(c)) for c in cols) for r in table_rows]
         sections.append((heading, ["| " + ln + " |" for ln in lines]))
         notes.append(f"\n{heading}")
-        widths = [max(len(str(c)), *(len(str(r.get(c, ""))) for r in table_rows)) for c in cols]
-        notes.append("  ".join(str(c).ljust(w) for c, w in zip(cols, widths, strict=False)))
+        widths = [max(len(str(c)), *(len(_txt(r.get(c))) for r in table_rows)) for c in cols]
+        notes.append("  ".join(str(c).ljust(w) for c, w in zip(cols, widths, strict=False)).rstrip())
         for r in table_rows:
-            notes.append("  ".join(str(r.get(c, "")).ljust(w) for c, w in zip(cols, widths, strict=False)))
+            notes.append("  ".join(_txt(r.get(c)).ljust(w) for c, w in zip(cols, widths, strict=False)).rstrip())
     return View(
         title=title,
         columns=[Column("field", "field", width=24), Column("value", "value", width=90)],
