@@ -63,6 +63,7 @@ def register(app: typer.Typer) -> None:
         from ..errors import InputError
         from ..explain import find_option
         from ..render.checkout import check_json, check_markdown, check_text
+        from ..render.warnings import summarise
         from .compare_cmd import run_engine
 
         cat, wl, result = run_engine(workload, wl_flags or {}, catalog_dir, today, stale_days, profile, note=False)
@@ -90,7 +91,11 @@ def register(app: typer.Typer) -> None:
         if result.stale_summary:
             warnings.append(result.stale_summary)
         checks, breaches = check_budgets(checked, max_monthly_cost, max_cost_per_million, base, max_increase_pct)
-        alts = alternatives(report, checked)
+        from ..render.listing import renumber
+
+        # Alternatives are ranked 1..n as listed; the checked option keeps its place among all.
+        alts = renumber(alternatives(report, checked))
+        checked = checked.model_copy(update={"rank_among_all": checked.rank})
         data = {
             "schema_version": 1,
             "passed": not breaches,
@@ -103,10 +108,10 @@ def register(app: typer.Typer) -> None:
             "workload": report.workload.model_dump(mode="json"),
             "warnings": warnings,
         }
-        for w in warnings:
-            warn(w)
         text = {"text": check_text, "json": check_json, "markdown": check_markdown}[fmt.value](data)
         emit(text, out_file)
+        for w in summarise(warnings, []):
+            warn(w)
         if breaches:
             info(f"check failed: {len(breaches)} budget(s) exceeded" + (" (--warn-only: exit 0)" if warn_only else ""))
             if not warn_only:

@@ -171,6 +171,12 @@ def register(app: typer.Typer) -> None:
         if fmt.value == "csv":  # other formats carry the notes themselves
             for note in result.notes:
                 info(f"note: {note}")
+        if chart is not None:
+            from ..render.chart import sweep_chart
+
+            sweep_chart(result, chart)
+            info(f"wrote {chart}")
+        _output(result, fmt.value, out_file, plot, crossings == CrossingsKind.all)
         if any(not all(s.feasible) for s in result.series):
             bad = [s.id for s in result.series if not all(s.feasible)]
             warn(
@@ -178,12 +184,6 @@ def register(app: typer.Typer) -> None:
                 + ", ".join(bad[:5])
                 + (" …" if len(bad) > 5 else "")
             )
-        if chart is not None:
-            from ..render.chart import sweep_chart
-
-            sweep_chart(result, chart)
-            info(f"wrote {chart}")
-        _output(result, fmt.value, out_file, plot, crossings == CrossingsKind.all)
 
 
 def _output(result: Any, fmt: str, out_file: Path | None, plot: bool, all_crossings: bool = False) -> None:

@@ -153,6 +153,8 @@ def size_view(s: dict[str, Any]) -> View:
         ("gpu", "GPU", "text"),
         ("precision", "precision", "text"),
         ("gpus", "GPUs", "int"),
+        ("input_tokens", "input tokens/request", "int"),
+        ("output_tokens", "output tokens/request", "int"),
         ("fits", "fits", "bool"),
         ("weights_gb", "weights GB", "number"),
         ("kv_cache_gb_per_sequence", "KV GB/seq", "number"),
@@ -174,16 +176,26 @@ def size_view(s: dict[str, Any]) -> View:
         "prefill_ms",
         "bound",
         "meets_tpot",
-        "input_tokens",
-        "output_tokens",
         "mean_context_tokens",
+        "lengths_from",
+    )
+    notes = [s["reason"]] if s.get("reason") else []
+    source = s.get("lengths_from", "defaults")
+    how = (
+        "the defaults; set them with --input-tokens/--output-tokens, --preset or a workload file"
+        if source == "defaults"
+        else f"from {source}"
+    )
+    notes.append(
+        f"Assumed {cell(s.get('input_tokens'), 'int')} input and {cell(s.get('output_tokens'), 'int')} "
+        f"output tokens per request ({how})."
     )
     return View(
         title=f"openclosed size {s['model']} on {s['gpus']}× {s['gpu']} ({s['precision']})",
         columns=[Column("field", "field"), Column("value_text", "value")],
         rows=rows,
         json=s,
-        notes=[s["reason"]] if s.get("reason") else [],
+        notes=notes,
         csv_columns=[Column(k, k) for k, _, _ in keys] + [Column(k, k) for k in extra],
         csv_rows=[s],
     )
