@@ -121,8 +121,7 @@ def register(app: typer.Typer) -> None:
         wl_flags: dict | None = None,
     ) -> None:
         """Compare every way to serve a workload; rank by overall score (or --sort)."""
-        from ..engine import best_per_model
-        from ..render.listing import readable_rows, renumber
+        from ..render.listing import best_per_model_and_kind, readable_rows, renumber
         from ..render.views import compare_view
         from .common import warn_after
 
@@ -141,7 +140,9 @@ def register(app: typer.Typer) -> None:
             deployment,
         )
         report = result.report
-        options = report.options if show_all else best_per_model([o for o in report.options if o.feasible])
+        # The best option of each model, and of each kind: the best self-hosted option is worth
+        # seeing even when an API serves every model more cheaply.
+        options = report.options if show_all else best_per_model_and_kind([o for o in report.options if o.feasible])
         if limit:
             options = options[:limit]
         # `rank` is the position in the list this command outputs, in every format.

@@ -20,6 +20,24 @@ def kind_of(o: OptionOut) -> str:
     return "open-weight API" if o.open_weights else "closed API"
 
 
+def best_per_model_and_kind(options: Sequence[OptionOut]) -> list[OptionOut]:
+    """The first option of each model, plus the first of each kind (closed API, open-weight API,
+    self-hosted) when no model's first option is of that kind; in the given order."""
+    seen: set[str] = set()
+    picked: set[int] = set()
+    for o in options:
+        if o.model not in seen:
+            seen.add(o.model)
+            picked.add(id(o))
+    kinds = {kind_of(o) for o in options if id(o) in picked}
+    for o in options:
+        kind = kind_of(o)
+        if kind not in kinds:
+            kinds.add(kind)
+            picked.add(id(o))
+    return [o for o in options if id(o) in picked]
+
+
 def renumber(options: Sequence[OptionOut]) -> list[OptionOut]:
     """Copies of `options` ranked 1..n in their order; the engine's rank moves to `rank_among_all`."""
     out = []

@@ -7,6 +7,7 @@ fit, optional columns are dropped and a one-line note says which.
 from __future__ import annotations
 
 import io
+import textwrap
 
 from . import Column, View
 from .fmt import cell
@@ -70,7 +71,7 @@ def fit_columns(cols: list[Column], rows: list, width: int) -> tuple[list[Column
 
 def dropped_note(dropped: list[Column], width: int) -> str:
     names = ", ".join(c.header for c in dropped)
-    return f"Not shown at {width} columns: {names} (use a wider terminal, or --format csv)."
+    return f"Columns hidden at this width: {names} (--format csv has all)."
 
 
 def to_table(view: View, width: int | None = None, color: bool = False) -> str:
@@ -112,11 +113,13 @@ def to_table(view: View, width: int | None = None, color: bool = False) -> str:
             cells.append(Text(cell(value, c.kind), style=style or ""))
         table.add_row(*cells)
     console.print(table)
-    if dropped:
-        console.print(Text(dropped_note(dropped, width)), soft_wrap=False)
-    for note in view.notes:
-        console.print(Text(note), soft_wrap=False)
-    return buf.getvalue()
+    notes = [dropped_note(dropped, width)] if dropped else []
+    for note in [*notes, *view.notes]:
+        # Wrapped here, at the terminal's width, without the trailing blanks rich would leave.
+        lines = [ln for part in note.split("\n") for ln in (textwrap.wrap(part, width, break_on_hyphens=False) or [""])]
+        console.print(Text("\n".join(lines)), soft_wrap=True)
+    # Cells are padded to their column's width; a line needs no trailing blanks.
+    return "\n".join(line.rstrip() for line in buf.getvalue().split("\n"))
 
 
 def _style(kind: str, value: object) -> str | None:

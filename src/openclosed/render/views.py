@@ -90,11 +90,12 @@ def option_row(o: OptionOut) -> dict[str, Any]:
     return row
 
 
-def _label(o: OptionOut) -> str:
+def _setup(o: OptionOut) -> str | None:
+    """Replicas × GPUs per replica and precision of a self-hosted option: "2×4 fp8"."""
     if o.self_hosting is not None:
         sh = o.self_hosting
-        return f"{o.id} ({sh.replicas}×{sh.gpus_per_replica} {sh.precision})"
-    return o.id
+        return f"{sh.replicas}×{sh.gpus_per_replica} {sh.precision}"
+    return None
 
 
 def compare_view(report: Report, options: list[OptionOut], show_all: bool, total: int | None = None) -> View:
@@ -102,7 +103,8 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool, total
     `total`: how many options the command outputs, when the table shows fewer."""
     columns = [
         Column("position", "#", "int"),
-        Column("label", "option", "text", nowrap=True),
+        Column("id", "option", "text", nowrap=True),
+        Column("setup", "replicas×GPUs", "text", optional=5),
         Column("monthly_cost", "$/month", "money"),
         # Dropped in this order when the terminal is narrow (with a note saying so).
         Column("cost_per_million_tokens", "$/Mtok", "money", optional=4),
@@ -118,8 +120,7 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool, total
         row = option_row(o)
         # The same number as `rank` in JSON and CSV: the position in the list the command outputs.
         row["position"] = o.rank
-        # The table decorates self-hosted ids with their sizing; CSV keeps the plain id.
-        row["label"] = o.id if show_all else _label(o)
+        row["setup"] = _setup(o)
         row["status"] = "ok" if o.feasible else "; ".join(o.violations)
         rows.append(row)
     wl = report.workload
