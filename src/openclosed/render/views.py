@@ -114,19 +114,24 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool, total
         Column("scores_overall", "overall", "score"),
     ]
     if show_all:
-        columns.append(Column("status", "status", "text", width=40))
+        # The kind of each violation in the table, the full sentences under it: a sentence
+        # wrapped in a narrow column is unreadable.
+        columns.append(Column("status", "status", "text", width=24))
     rows = []
     for o in options:
         row = option_row(o)
         # The same number as `rank` in JSON and CSV: the position in the list the command outputs.
         row["position"] = o.rank
         row["setup"] = _setup(o)
-        row["status"] = "ok" if o.feasible else "; ".join(o.violations)
+        row["status"] = "ok" if o.feasible else ", ".join(dict.fromkeys(v.split(":")[0] for v in o.violations))
         rows.append(row)
     wl = report.workload
     notes = []
     from .listing import rows_note
 
+    if show_all and any(not o.feasible for o in options):
+        notes.append("Why each option is ruled out:")
+        notes += [f"#{o.rank} {o.id}: {'; '.join(o.violations)}" for o in options if not o.feasible]
     more = rows_note(len(options), total if total is not None else len(options))
     if more:
         notes.append(more)
