@@ -21,7 +21,6 @@ from conftest import ROOT, TODAY
 from openclosed.checks import diff_reports
 from openclosed.render import Column, View
 from openclosed.render.table import to_table
-from openclosed.render.warnings import summarise
 
 FIXTURE = str(ROOT / "tests" / "fixtures" / "catalog")
 SMALL = ("--catalog", FIXTURE, "--today", TODAY, "--preset", "chatbot")
@@ -223,6 +222,8 @@ def test_ci_docs_install_from_the_repository() -> None:
 
 # ------------------------------------------------------------------ 11. warnings once, after, counted
 def test_summarise_folds_per_option_warnings() -> None:
+    from openclosed.render.warnings import summarise
+
     speed = "latency: no published speed for {} at {}; the tokens/s target was not checked"
     options = [
         ("a@x", [speed.format("a", "x"), "price of a at x is 100 days old (as of 2026-08-16)"]),
