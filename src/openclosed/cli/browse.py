@@ -16,6 +16,8 @@ def _txt(value: Any) -> str:
     """A table cell: a dash for a missing value (never "None"), lists without brackets."""
     if value is None or value == "":
         return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
         return ", ".join(_txt(v) for v in value)
     return str(value)
@@ -29,13 +31,15 @@ def _kv_view(
     rows = []
     for k, v in record.items():
         if isinstance(v, dict):
-            v = ", ".join(f"{a}={b}" for a, b in v.items() if b is not None and not isinstance(b, (dict, list)))
+            v = ", ".join(f"{a}={_txt(b)}" for a, b in v.items() if b is not None and not isinstance(b, (dict, list)))
         elif isinstance(v, list):
             v = "; ".join(
-                str(x) if not isinstance(x, dict) else ", ".join(f"{a}={b}" for a, b in x.items() if b is not None)
+                _txt(x)
+                if not isinstance(x, dict)
+                else ", ".join(f"{a}={_txt(b)}" for a, b in x.items() if b is not None)
                 for x in v
             )
-        rows.append({"field": k, "value": "" if v is None else str(v)})
+        rows.append({"field": k, "value": _txt(v)})
     notes: list[str] = []
     sections: list[tuple[str, list[str]]] = []
     for heading, table_rows, cols in extra_sections or []:
@@ -49,7 +53,7 @@ def _kv_view(
             notes.append("  ".join(_txt(r.get(c)).ljust(w) for c, w in zip(cols, widths, strict=False)).rstrip())
     return View(
         title=title,
-        columns=[Column("field", "field", width=24), Column("value", "value", width=90)],
+        columns=[Column("field", "field", nowrap=True), Column("value", "value", width=90)],
         rows=rows,
         json=record,
         notes=notes,
@@ -120,14 +124,15 @@ def register(app: typer.Typer) -> None:
                 }
             )
         cols = [
-            Column("id", "id", width=22),
+            # Ids never wrap (they are pasted into `show`); narrow terminals drop columns instead.
+            Column("id", "id", nowrap=True),
             Column("open_weights", "open", "bool"),
-            Column("licence", "licence", width=20),
-            Column("context_window", "context", "int"),
+            Column("licence", "licence", nowrap=True),
+            Column("context_window", "context", "int", optional=1),
             Column("parameters_b", "params B", "number"),
-            Column("active_parameters_b", "active B", "number"),
+            Column("active_parameters_b", "active B", "number", optional=3),
             Column("quality_index", "quality", "number"),
-            Column("shutdown_date", "shutdown"),
+            Column("shutdown_date", "shutdown", optional=2),
         ]
         csv_cols = [
             Column(k, k)
@@ -281,12 +286,12 @@ def register(app: typer.Typer) -> None:
         if kind:
             items = [i for i in items if i["kind"] == kind]
         cols = [
-            Column("id", "id"),
+            Column("id", "id", nowrap=True),
             Column("kind", "kind"),
-            Column("offerings", "offers", "int"),
+            Column("offerings", "offers", "int", optional=1),
             Column("trains_on_data", "trains", "bool"),
             Column("retention_days", "retention d", "int"),
-            Column("zero_retention", "ZDR"),
+            Column("zero_retention", "ZDR", nowrap=True),
             Column("residency", "residency", width=24),
         ]
         show(View(title=f"{len(items)} providers", columns=cols, rows=items, json=items), fmt.value, out_file)
@@ -373,7 +378,7 @@ def register(app: typer.Typer) -> None:
             for g in cat.all_gpus()
         ]
         cols = [
-            Column("id", "id"),
+            Column("id", "id", nowrap=True),
             Column("memory_gb", "GB", "number"),
             Column("bandwidth_tb_s", "TB/s", "number"),
             Column("bf16_tflops", "bf16 TF", "number"),
@@ -441,11 +446,11 @@ def register(app: typer.Typer) -> None:
                 }
             )
         cols = [
-            Column("id", "id"),
-            Column("kind", "kind"),
+            Column("id", "id", nowrap=True),
+            Column("kind", "kind", optional=1),
             Column("commercial_use", "commercial", "bool"),
             Column("mau_limit", "MAU limit", "int"),
-            Column("models", "models", width=40),
+            Column("models", "models", width=40, nowrap=True),
         ]
         show(View(title=f"{len(items)} licences", columns=cols, rows=items, json=items), fmt.value, out_file)
 
