@@ -78,7 +78,20 @@ def warn(message: str) -> None:
     label = "warning:"
     if sys.stderr.isatty() and not _no_color():
         label = "\x1b[33mwarning:\x1b[0m"
-    sys.stderr.write(f"{label} {message}\n")
+    sys.stderr.write(_fit_stderr(f"{label} {message}", len(label) - len("warning:")) + "\n")
+
+
+def _fit_stderr(text: str, invisible: int = 0) -> str:
+    """On a terminal, wrap a message at its width between words (the terminal would cut words),
+    the following lines indented; elsewhere (logs, pipes) keep one line per message."""
+    if not sys.stderr.isatty():
+        return text
+    import shutil
+    import textwrap
+
+    width = _env_width() or shutil.get_terminal_size((100, 24)).columns
+    lines = textwrap.wrap(text, width + invisible, subsequent_indent="  ", break_on_hyphens=False)
+    return "\n".join(lines) if lines else text
 
 
 def warn_after(report_warnings: list[str], options: list[Any]) -> None:
@@ -91,7 +104,7 @@ def warn_after(report_warnings: list[str], options: list[Any]) -> None:
 
 
 def info(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    sys.stderr.write(_fit_stderr(message) + "\n")
 
 
 # ----------------------------------------------------------------- options

@@ -154,7 +154,7 @@ def sweep_chart_data(sw: Sweep, all_crossings: bool = False) -> ChartData:
                 f"at {_value_text(c.at)} {unit}: {c.cheaper_above} becomes cheaper than "
                 f"{c.cheaper_below}{step} ({usd(above)} vs {usd(below)} a month)",
                 f"at {si(c.at)} {unit}: {keys[c.cheaper_above]} becomes cheaper than "
-                f"{keys[c.cheaper_below]} ({usd(above)} vs {usd(below)}{', a step' if step else ''})",
+                f"{keys[c.cheaper_below]} ({usd(above)} vs {usd(below)}{', step' if step else ''})",
             )
         )
     notes = []
