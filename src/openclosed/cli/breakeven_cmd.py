@@ -115,7 +115,7 @@ def register(app: typer.Typer) -> None:
             emit(text + "\n" + RENDERERS["table"](view, width=width, color=color), out_file)
         else:
             show(view, fmt.value, out_file)
-        warn_after([], both)
+        warn_after([], both, name_options=True)
 
 
 SHORT_TABLE = 15  # a grid this small is shown whole

@@ -94,12 +94,12 @@ def _fit_stderr(text: str, invisible: int = 0) -> str:
     return "\n".join(lines) if lines else text
 
 
-def warn_after(report_warnings: list[str], options: list[Any]) -> None:
+def warn_after(report_warnings: list[str], options: list[Any], name_options: bool = False) -> None:
     """Print the warnings of a command once each, after its output, counted per option
-    (JSON keeps the full list in `warnings`)."""
+    (JSON keeps the full list in `warnings`); `name_options` for a command about one or two."""
     from ..render.warnings import summarise
 
-    for line in summarise(report_warnings, [(o.id, o.warnings) for o in options]):
+    for line in summarise(report_warnings, [(o.id, o.warnings) for o in options], name_options):
         warn(line)
 
 

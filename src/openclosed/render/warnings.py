@@ -26,13 +26,16 @@ def _options(n: int) -> str:
 def summarise(
     report_warnings: Iterable[str],
     option_warnings: Sequence[tuple[str, Sequence[str]]],
+    name_options: bool = False,
 ) -> list[str]:
     """One line per distinct warning, in first-seen order.
 
     `report_warnings`: the report's own list (which repeats the recommended option's warnings);
     `option_warnings`: (option id, its warnings) for each option the command outputs.
     Stale prices and unknown speeds fold into one line each; so do FOLD_AT or more different
-    warnings of one category ("lifecycle: ...").
+    warnings of one category ("lifecycle: ..."). `name_options` (commands about one or two
+    options): stale prices and unknown speeds of fewer than FOLD_AT options stay one line each,
+    and a warning about one option starts with its id.
     """
     report_warnings = list(report_warnings)
     has_stale_summary = any(_STALE_SUMMARY.match(w) for w in report_warnings)
@@ -63,7 +66,10 @@ def summarise(
         out.append(w)
     for key, members in ids.items():
         n, first = len(members), texts[key][0]
-        if n == 1 and len(texts[key]) == 1:
+        if name_options and n < FOLD_AT and not key.startswith("category:"):
+            for oid, ws in option_warnings:
+                out += [f"{oid}: {w}" for w in ws if w in texts[key] and f"{oid}: {w}" not in out]
+        elif n == 1 and len(texts[key]) == 1:
             out.append(first)
         elif key == "stale":
             out.append(
