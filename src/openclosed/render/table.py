@@ -22,7 +22,9 @@ MIN_WRAP = 10  # narrowest a wrapped text column gets
 def _natural(c: Column, rows: list) -> int:
     cells = [len(cell(r.get(c.key), c.kind)) for r in rows] or [0]
     w = max(len(c.header), *cells)
-    return max(min(w, c.width), _longest_word(c, rows)) if c.width else w
+    if not c.width:
+        return w
+    return max(min(w, c.width), _longest_word(c, rows)) if c.nowrap else min(w, c.width)
 
 
 def _longest_word(c: Column, rows: list) -> int:
