@@ -260,10 +260,12 @@ def test_validate_lists_every_problem(cli, tmp_path: Path) -> None:
 
 
 def test_catalog_schema_is_json_schema(cli) -> None:
+    # One valid JSON Schema (not a wrapper object): both files' schemas live under $defs.
     r = cli("catalog", "schema")
     data = r.json()
-    assert "models" in data and "providers" in data
-    assert "Model" in str(data["models"]) and data["providers"]["title"] == "ProvidersFile"
+    assert data["anyOf"] == [{"$ref": "#/$defs/ModelsFile"}, {"$ref": "#/$defs/ProvidersFile"}]
+    assert data["$defs"]["ProvidersFile"]["title"] == "ProvidersFile" and "Model" in data["$defs"]
+    assert "models" not in data and "providers" not in data
 
 
 def test_catalog_env_var(cli, tmp_path: Path, monkeypatch) -> None:

@@ -146,7 +146,10 @@ def test_missing_matplotlib_is_exit_2_with_the_extra(cli, tmp_path: Path, monkey
 
 
 def test_terminal_chart_width_and_annotations(chatbot_sweep) -> None:
-    cd = chart.sweep_chart_data(chatbot_sweep)
+    # --crossings all: every pairwise crossing is marked (the default marks only where the
+    # cheapest option changes, and gpt-oss-20b@deepinfra is cheapest over this whole range).
+    assert chart.sweep_chart_data(chatbot_sweep).marks == []
+    cd = chart.sweep_chart_data(chatbot_sweep, all_crossings=True)
     for width in (80, 100):
         text = chart.terminal_chart(cd, width=width)
         lines = text.splitlines()
@@ -172,7 +175,7 @@ def test_breakeven_plot_in_the_terminal(cli, monkeypatch) -> None:
 
 def test_chart_data_from_independent_numbers(catalog, chatbot_sweep) -> None:
     # The crossing's y sits between the two costs there, computed by the engine.
-    cd = chart.sweep_chart_data(chatbot_sweep)
+    cd = chart.sweep_chart_data(chatbot_sweep, all_crossings=True)
     m = cd.marks[0]
     c = chatbot_sweep.crossings[0]
     costs = {

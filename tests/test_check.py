@@ -119,10 +119,16 @@ def test_diff_against_itself_and_a_changed_price(cli, tmp_path: Path) -> None:
     assert d["changed"] == [
         {
             "id": target["id"],
+            "id_before": target["id"],
+            "model": target["model"],
+            "deployment": target["deployment"],
+            "matched_by": "id",
             "before": old,
             "after": old + 123.0,
             "change": 123.0,
             "change_pct": round(123.0 / old * 100, 4),
+            "rank_before": 4,
+            "rank_after": 4,
         }
     ]
     assert d["removed"] == [removed] and d["added"] == []

@@ -196,24 +196,48 @@ def check_budgets(
 
 
 def diff_reports(base: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    before = {o["id"]: o for o in base["options"]}
-    after = {o["id"]: o for o in new["options"]}
+    """Every change between two saved reports: cost, rank and which option serves a model.
+
+    Options are matched by id first; the ones left over are matched by model and deployment kind
+    (a report of the best option per model names a different id when the best provider of a
+    model changes). Only what neither match pairs up is added or removed.
+    """
+    before = {o["id"]: (i, o) for i, o in enumerate(base["options"], 1)}
+    after = {o["id"]: (i, o) for i, o in enumerate(new["options"], 1)}
+    pairs = [(before[oid], after[oid], "id") for oid in before if oid in after]
+    gone = [before[oid] for oid in before if oid not in after]
+    came = [after[oid] for oid in after if oid not in before]
+    for old in list(gone):
+        key = _kind_key(old[1])
+        match = next((n for n in came if key is not None and _kind_key(n[1]) == key), None)
+        if match is not None:
+            pairs.append((old, match, "model and deployment"))
+            gone.remove(old)
+            came.remove(match)
     changed, same = [], 0
-    for oid in sorted(set(before) & set(after)):
-        a, b = float(before[oid]["monthly_cost"]), float(after[oid]["monthly_cost"])
-        if a == b:
+    for (pos_a, a), (pos_b, b), how in pairs:
+        cost_a, cost_b = float(a["monthly_cost"]), float(b["monthly_cost"])
+        rank_a, rank_b = a.get("rank") or pos_a, b.get("rank") or pos_b
+        if cost_a == cost_b and rank_a == rank_b and a["id"] == b["id"]:
             same += 1
             continue
         changed.append(
             {
-                "id": oid,
-                "before": a,
-                "after": b,
-                "change": round(b - a, 6),
-                "change_pct": round((b - a) / a * 100, 4) if a else None,
+                "id": b["id"],
+                "id_before": a["id"],
+                "model": b.get("model"),
+                "deployment": b.get("deployment"),
+                "matched_by": how,
+                "before": cost_a,
+                "after": cost_b,
+                "change": round(cost_b - cost_a, 6),
+                "change_pct": round((cost_b - cost_a) / cost_a * 100, 4) if cost_a else None,
+                "rank_before": rank_a,
+                "rank_after": rank_b,
             }
         )
-    changed.sort(key=lambda c: (-abs(c["change"]), c["id"]))
+    # Cost changes first (largest first), then changes of id, then moves in rank alone.
+    changed.sort(key=lambda c: (c["change"] == 0, -abs(c["change"]), c["id"] == c["id_before"], c["rank_after"]))
     return {
         "schema_version": 1,
         "recommended_before": base.get("recommended"),
@@ -222,9 +246,14 @@ def diff_reports(base: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         "catalog_after": (new.get("catalog") or {}).get("as_of"),
         "changed": changed,
         "unchanged": same,
-        "added": sorted(set(after) - set(before)),
-        "removed": sorted(set(before) - set(after)),
+        "added": sorted(o["id"] for _, o in came),
+        "removed": sorted(o["id"] for _, o in gone),
     }
+
+
+def _kind_key(option: dict[str, Any]) -> tuple[str, str] | None:
+    model, deployment = option.get("model"), option.get("deployment")
+    return (model, deployment) if isinstance(model, str) and isinstance(deployment, str) else None
 
 
 def alternatives(report: Report, checked: OptionOut, n: int = 3) -> list[OptionOut]:

@@ -144,7 +144,11 @@ class OptionOut(_Out):
     warnings: list[str] = Field(default_factory=list)
     scores: Scores
     reasons: list[str]
-    rank: int | None = None
+    rank: int | None = Field(default=None, description="position in the list the command outputs (1..n)")
+    rank_among_all: int | None = Field(
+        default=None,
+        description="position among every feasible option of the comparison, before filtering to the list shown",
+    )
 
 
 class Saving(_Out):
@@ -227,18 +231,17 @@ class Report(_Out):
 def construct(cls: type[_M], **values: object) -> _M:
     """Build a model from trusted values without validation, faster than `model_construct`.
 
-    Every field must be given. The engine builds hundreds of these per run from values it has
-    already checked; `model_construct` spends most of its time resolving defaults we never use.
+    Every field must be given, except fields whose default is a plain constant (new optional
+    fields of the JSON contract), which take it. The engine builds hundreds of these per run from
+    values it has already checked; `model_construct` spends most of its time resolving defaults.
     """
     fields = cls.__pydantic_fields__  # not model_fields: that may complete a deferred schema
     if len(values) != len(fields):
-        # Fields added later with a plain default (quality_estimated, api_speed) may be left out, so
-        # that a caller written before them keeps working; any other missing field is a bug.
-        missing = sorted(k for k in set(fields) - set(values) if not _has_plain_default(fields[k]))
+        values = {**_constant_defaults(cls), **values}
+        missing = sorted(set(fields) - set(values))
         extra = sorted(set(values) - set(fields))
         if missing or extra:
             raise TypeError(f"{cls.__name__}: missing {missing}, unexpected {extra}")
-        values = {**{k: fields[k].default for k in fields if k not in values}, **values}
     obj = cls.__new__(cls)
     object.__setattr__(obj, "__dict__", {k: values[k] for k in fields})
     object.__setattr__(obj, "__pydantic_fields_set__", set(fields))
@@ -247,9 +250,17 @@ def construct(cls: type[_M], **values: object) -> _M:
     return obj
 
 
-def _has_plain_default(info: object) -> bool:
-    default = getattr(info, "default", None)
-    return default is None or isinstance(default, (bool, int, float, str))
+_DEFAULTS: dict[type, dict[str, object]] = {}
+
+
+def _constant_defaults(cls: type[BaseModel]) -> dict[str, object]:
+    if cls not in _DEFAULTS:
+        _DEFAULTS[cls] = {
+            name: f.default
+            for name, f in cls.__pydantic_fields__.items()
+            if f.default_factory is None and isinstance(f.default, (type(None), bool, int, float, str))
+        }
+    return _DEFAULTS[cls]
 
 
 def to_plain(value: object) -> object:

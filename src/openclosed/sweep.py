@@ -174,11 +174,12 @@ class Sweep:
                     lines.append(f"{value},{heads[j]}{_num(cost)},{_num(per)},{ok}\n")
             out.write("".join(lines))
 
-    def write_json(self, out: TextIO) -> None:
-        """The JSON document, its points written a chunk at a time (same text as json.dumps, indent 2)."""
+    def write_json(self, out: TextIO, extra: dict[str, Any] | None = None) -> None:
+        """The JSON document, its points written a chunk at a time (same text as json.dumps, indent 2);
+        `extra` keys follow the sweep's own."""
         import json
 
-        head = self.to_dict(points=False)
+        head = {**self.to_dict(points=False), **(extra or {})}
         text = json.dumps(_finite(head), indent=2, ensure_ascii=False, allow_nan=False)
         marker = '  "points": "__POINTS__"'
         before, after = text.split(marker)

@@ -6,7 +6,9 @@ import math
 
 
 def money(value: float) -> str:
-    """$1,234 for large sums, $12.34 for small ones, $0.0123 for tiny ones."""
+    """$1,234 for large sums, $12.34 for small ones, $0.0123 for tiny ones; -$63.88 below zero."""
+    if value < 0:
+        return "-" + money(-value)
     if abs(value) >= 100:
         return f"${value:,.0f}"
     if abs(value) >= 1:

@@ -6,6 +6,7 @@ Exit codes (DESIGN.md section 7): 0 success, 1 a check failed, 2 bad input, 3 in
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
@@ -17,6 +18,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
+    # Plain click help: rich's help tables cut long flag names at 80 columns and read "[plot]"
+    # in a help text as markup.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -71,6 +75,45 @@ def _register(args: list[str] | None = None) -> None:
             importlib.import_module(f".{name}", __package__).register(app)
 
 
+_command: Any = None
+_built_for: frozenset[str] = frozenset()
+
+
+def command() -> Any:
+    """The click command tree, built once, with metavars a reader understands."""
+    global _command, _built_for
+    if _command is None or _built_for != frozenset(_registered):
+        # Rebuilt only when another command's module was registered since (in-process callers).
+        _command = typer.main.get_command(app)
+        _built_for = frozenset(_registered)
+        tidy_metavars(_command)
+    return _command
+
+
+def tidy_metavars(cmd: Any) -> None:
+    """NUMBER, TEXT, PATH, [a|b] instead of typer's <float>, <list[str]>, <path>; arguments
+    show their name in capitals. (Typer vendors click, so parameters are read by shape.)"""
+    for sub in getattr(cmd, "commands", {}).values():
+        tidy_metavars(sub)
+    for p in cmd.params:
+        if p.metavar is not None or getattr(p, "is_flag", False) or getattr(p, "count", False):
+            continue
+        desc = getattr(p, "type_descriptor", None)
+        if not hasattr(p, "is_flag"):  # an argument: its name, without typer's "<path>" after it
+            name = p.metavar = (p.name or "arg").upper()
+            p.display_type_rich = lambda ctx: None
+            usage = name if p.required else f"[{name}]"  # click's form, not typer's "{MODEL}"
+            p.get_usage_pieces = lambda ctx, usage=usage: [usage]
+        elif desc is not None and desc.is_choice:
+            p.metavar = "[" + "|".join(str(getattr(c, "value", c)) for c in desc.choices or ()) + "]"
+        elif desc is not None and desc.is_path:
+            p.metavar = "PATH"
+        elif p.bare_type().split("[")[-1].rstrip("]") in ("int", "float"):
+            p.metavar = "NUMBER"
+        else:
+            p.metavar = "TEXT"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and map exceptions to exit codes."""
     import gc
@@ -91,7 +134,7 @@ def _run(argv: list[str] | None) -> None:
     debug = "--debug" in args
     _register(args)
     try:
-        rc = app(args=args, prog_name="openclosed", standalone_mode=False)
+        rc = command().main(args=args, prog_name="openclosed", standalone_mode=False)
     except OpenclosedError as exc:
         _error_lines(str(exc))
         sys.exit(exc.exit_code)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -18,7 +19,7 @@ from .common import (
     check_outputs,
     parse_today,
     show,
-    warn,
+    warn_after,
     with_workload_flags,
     workload_from_flags,
 )
@@ -68,9 +69,7 @@ def register(app: typer.Typer) -> None:
         wl = blend(wl)  # traffic classes: the options priced for the classes' mix, as in `compare`
         engine = Engine(cat, wl, Settings(today=parse_today(today), stale_days=stale_days, workload_source=source))
         data = breakeven(engine, option_a, option_b, low, high, points)
-        for oid in (data["option_a"], data["option_b"]):
-            for w in engine.option(oid)[0].warnings:
-                warn(f"{oid}: {w}")
+        both = [engine.option(oid)[0] for oid in (data["option_a"], data["option_b"])]
         notes = []
         if data["crossings"]:
             for c in data["crossings"]:
@@ -83,18 +82,28 @@ def register(app: typer.Typer) -> None:
             first = data["points"][0]
             who = data["option_a"] if first["cost_a"] < first["cost_b"] else data["option_b"]
             notes.append(f"No crossing between {low:,.0f} and {high:,.0f} requests/month: {who} is cheaper throughout.")
-        rows = [dict(p) for p in data["points"]]
+        short = fmt.value in ("table", "markdown")
+        rows = breakeven_rows(data, short)
+        grid_rows = sum(1 for r in rows if r["cheaper"] != "= break-even")
+        if grid_rows < len(data["points"]):
+            notes.append(
+                f"The table shows {grid_rows} of {len(data['points'])} points (each decade and each "
+                "break-even); --format csv or json has every point."
+            )
         view = View(
             title=f"openclosed breakeven: a = {data['option_a']}, b = {data['option_b']}",
             columns=[
                 Column("requests_per_month", "requests/month", "number"),
-                Column("tokens_per_month", "tokens/month", "number"),
+                Column("tokens_per_month", "tokens/month", "number", optional=1),
                 Column("cost_a", "a $/month", "money"),
                 Column("cost_b", "b $/month", "money"),
+                Column("cheaper", "cheaper", "text"),
             ],
             rows=rows,
             json=data,
             notes=notes,
+            csv_columns=[Column(k, k) for k in ("requests_per_month", "tokens_per_month", "cost_a", "cost_b")],
+            csv_rows=data["points"],
         )
         if chart is not None:
             from ..render.chart import breakeven_chart
@@ -111,5 +120,32 @@ def register(app: typer.Typer) -> None:
             width = _env_width() or 100
             text = terminal_chart(breakeven_chart_data(data), width=min(width, 120), color=color)
             emit(text + "\n" + RENDERERS["table"](view, width=width, color=color), out_file)
-            return
-        show(view, fmt.value, out_file)
+        else:
+            show(view, fmt.value, out_file)
+        warn_after([], both, name_options=True)
+
+
+SHORT_TABLE = 15  # a grid this small is shown whole
+
+
+def breakeven_rows(data: dict[str, Any], short: bool) -> list[dict[str, Any]]:
+    """Table rows: every grid point, or (`short`) the decades and the break-even points, each
+    row saying which option is cheaper there."""
+    points = data["points"]
+    picked = list(range(len(points)))
+    if short and len(points) > SHORT_TABLE:
+        logs = [math.log10(p["requests_per_month"]) for p in points]
+        picked = [i for i, v in enumerate(logs) if abs(v - round(v)) < 0.01]
+        if len(picked) < 4:
+            step = (len(points) - 1) / (SHORT_TABLE - 1)
+            picked = [round(k * step) for k in range(SHORT_TABLE)]
+        picked = sorted({0, len(points) - 1, *picked})
+    rows = [dict(points[i]) for i in picked]
+    if short:
+        rows += [{**c, "cheaper": "= break-even"} for c in data["crossings"]]
+        rows.sort(key=lambda r: (r["requests_per_month"], "cheaper" not in r))
+    for r in rows:
+        if "cheaper" not in r:
+            a, b = r["cost_a"], r["cost_b"]
+            r["cheaper"] = "a" if a < b else "b" if b < a else "same"
+    return rows

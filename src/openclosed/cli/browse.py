@@ -12,6 +12,17 @@ USEFUL_BATCH = 8  # "serves it with a useful batch": 8 sequences of 8,192 tokens
 USEFUL_INPUT, USEFUL_OUTPUT = 7168, 1024
 
 
+def _txt(value: Any) -> str:
+    """A table cell: a dash for a missing value (never "None"), lists without brackets."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_txt(v) for v in value)
+    return str(value)
+
+
 def _kv_view(
     title: str, record: dict[str, Any], extra_sections: list[tuple[str, list[dict[str, Any]], list[str]]] | None = None
 ) -> Any:
@@ -20,27 +31,29 @@ def _kv_view(
     rows = []
     for k, v in record.items():
         if isinstance(v, dict):
-            v = ", ".join(f"{a}={b}" for a, b in v.items() if b is not None and not isinstance(b, (dict, list)))
+            v = ", ".join(f"{a}={_txt(b)}" for a, b in v.items() if b is not None and not isinstance(b, (dict, list)))
         elif isinstance(v, list):
             v = "; ".join(
-                str(x) if not isinstance(x, dict) else ", ".join(f"{a}={b}" for a, b in x.items() if b is not None)
+                _txt(x)
+                if not isinstance(x, dict)
+                else ", ".join(f"{a}={_txt(b)}" for a, b in x.items() if b is not None)
                 for x in v
             )
-        rows.append({"field": k, "value": "" if v is None else str(v)})
+        rows.append({"field": k, "value": _txt(v)})
     notes: list[str] = []
     sections: list[tuple[str, list[str]]] = []
     for heading, table_rows, cols in extra_sections or []:
         lines = [" | ".join(cols), " | ".join("---" for _ in cols)]
-        lines += [" | ".join(str(r.get(c, "")) for c in cols) for r in table_rows]
+        lines += [" | ".join(_txt(r.get(c)) for c in cols) for r in table_rows]
         sections.append((heading, ["| " + ln + " |" for ln in lines]))
         notes.append(f"\n{heading}")
-        widths = [max(len(str(c)), *(len(str(r.get(c, ""))) for r in table_rows)) for c in cols]
-        notes.append("  ".join(str(c).ljust(w) for c, w in zip(cols, widths, strict=False)))
+        widths = [max(len(str(c)), *(len(_txt(r.get(c))) for r in table_rows)) for c in cols]
+        notes.append("  ".join(str(c).ljust(w) for c, w in zip(cols, widths, strict=False)).rstrip())
         for r in table_rows:
-            notes.append("  ".join(str(r.get(c, "")).ljust(w) for c, w in zip(cols, widths, strict=False)))
+            notes.append("  ".join(_txt(r.get(c)).ljust(w) for c, w in zip(cols, widths, strict=False)).rstrip())
     return View(
         title=title,
-        columns=[Column("field", "field", width=24), Column("value", "value", width=90)],
+        columns=[Column("field", "field", nowrap=True), Column("value", "value", width=90)],
         rows=rows,
         json=record,
         notes=notes,
@@ -49,10 +62,10 @@ def _kv_view(
 
 
 def register(app: typer.Typer) -> None:
-    models = typer.Typer(help="Models in the catalogue.", no_args_is_help=True)
-    providers = typer.Typer(help="API providers, GPU clouds and on-prem.", no_args_is_help=True)
-    gpus = typer.Typer(help="GPU types and their specs.", no_args_is_help=True)
-    licences = typer.Typer(help="Model licences and their terms.", no_args_is_help=True)
+    models = typer.Typer(help="Models in the catalogue.", no_args_is_help=True, rich_markup_mode=None)
+    providers = typer.Typer(help="API providers, GPU clouds and on-prem.", no_args_is_help=True, rich_markup_mode=None)
+    gpus = typer.Typer(help="GPU types and their specs.", no_args_is_help=True, rich_markup_mode=None)
+    licences = typer.Typer(help="Model licences and their terms.", no_args_is_help=True, rich_markup_mode=None)
     app.add_typer(models, name="models")
     app.add_typer(providers, name="providers")
     app.add_typer(gpus, name="gpus")
@@ -111,14 +124,15 @@ def register(app: typer.Typer) -> None:
                 }
             )
         cols = [
-            Column("id", "id", width=22),
+            # Ids never wrap (they are pasted into `show`); narrow terminals drop columns instead.
+            Column("id", "id", nowrap=True),
             Column("open_weights", "open", "bool"),
-            Column("licence", "licence", width=20),
-            Column("context_window", "context", "int"),
+            Column("licence", "licence", nowrap=True),
+            Column("context_window", "context", "int", optional=1),
             Column("parameters_b", "params B", "number"),
-            Column("active_parameters_b", "active B", "number"),
+            Column("active_parameters_b", "active B", "number", optional=3),
             Column("quality_index", "quality", "number"),
-            Column("shutdown_date", "shutdown"),
+            Column("shutdown_date", "shutdown", optional=2),
         ]
         csv_cols = [
             Column(k, k)
@@ -286,12 +300,12 @@ def register(app: typer.Typer) -> None:
         if kind:
             items = [i for i in items if i["kind"] == kind]
         cols = [
-            Column("id", "id"),
+            Column("id", "id", nowrap=True),
             Column("kind", "kind"),
-            Column("offerings", "offers", "int"),
+            Column("offerings", "offers", "int", optional=1),
             Column("trains_on_data", "trains", "bool"),
             Column("retention_days", "retention d", "int"),
-            Column("zero_retention", "ZDR"),
+            Column("zero_retention", "ZDR", nowrap=True),
             Column("residency", "residency", width=24),
         ]
         show(View(title=f"{len(items)} providers", columns=cols, rows=items, json=items), fmt.value, out_file)
@@ -378,7 +392,7 @@ def register(app: typer.Typer) -> None:
             for g in cat.all_gpus()
         ]
         cols = [
-            Column("id", "id"),
+            Column("id", "id", nowrap=True),
             Column("memory_gb", "GB", "number"),
             Column("bandwidth_tb_s", "TB/s", "number"),
             Column("bf16_tflops", "bf16 TF", "number"),
@@ -446,11 +460,11 @@ def register(app: typer.Typer) -> None:
                 }
             )
         cols = [
-            Column("id", "id"),
-            Column("kind", "kind"),
+            Column("id", "id", nowrap=True),
+            Column("kind", "kind", optional=1),
             Column("commercial_use", "commercial", "bool"),
             Column("mau_limit", "MAU limit", "int"),
-            Column("models", "models", width=40),
+            Column("models", "models", width=40, nowrap=True),
         ]
         show(View(title=f"{len(items)} licences", columns=cols, rows=items, json=items), fmt.value, out_file)
 

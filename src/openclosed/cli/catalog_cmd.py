@@ -8,7 +8,9 @@ import typer
 
 from .common import CatalogOpt, OutFileOpt, emit, info
 
-catalog_app = typer.Typer(help="Validate, inspect and refresh the catalogue.", no_args_is_help=True)
+catalog_app = typer.Typer(
+    help="Validate, inspect and refresh the catalogue.", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 @catalog_app.command("validate")

@@ -66,8 +66,8 @@ def register(catalog_app: typer.Typer) -> None:
         view = View(
             title="openclosed catalog show-effective",
             columns=[
-                Column("path", "path", width=50),
-                Column("value_text", "value", width=20),
+                Column("path", "path", nowrap=True),
+                Column("value_text", "value", width=40),
                 Column("where", "from", width=30),
             ],
             rows=table_rows,
@@ -189,7 +189,7 @@ def register(catalog_app: typer.Typer) -> None:
         view = View(
             title=f"openclosed catalog import {kind}{' (dry run)' if dry_run else ''}",
             columns=[
-                Column("item", "offering", width=34),
+                Column("item", "offering", nowrap=True),
                 Column("field", "field", width=28),
                 Column("old_text", "old", width=10),
                 Column("new_text", "new", width=10),
@@ -252,7 +252,7 @@ def register(catalog_app: typer.Typer) -> None:
             f"{data['new']['catalog']} ({data['new']['as_of']})",
             columns=[
                 Column("kind", "kind", width=10),
-                Column("item", "item", width=36),
+                Column("item", "item", nowrap=True),
                 Column("field", "field", width=24),
                 Column("change", "change", width=8),
                 Column("old_text", "old", width=14),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -63,6 +63,7 @@ def register(app: typer.Typer) -> None:
         from ..errors import InputError
         from ..explain import find_option
         from ..render.checkout import check_json, check_markdown, check_text
+        from ..render.warnings import summarise
         from .compare_cmd import run_engine
 
         cat, wl, result = run_engine(workload, wl_flags or {}, catalog_dir, today, stale_days, profile, note=False)
@@ -122,7 +123,11 @@ def register(app: typer.Typer) -> None:
             if result.stale_summary:
                 warnings.append(result.stale_summary)
             checks, breaches = check_budgets(checked, max_monthly_cost, max_cost_per_million, base, max_increase_pct)
-            alts = alternatives(report, checked)
+            from ..render.listing import renumber
+
+            # Alternatives are ranked 1..n as listed; the checked option keeps its place among all.
+            alts = renumber(alternatives(report, checked))
+            checked = checked.model_copy(update={"rank_among_all": checked.rank})
             data = {
                 "schema_version": 1,
                 "passed": not breaches,
@@ -136,10 +141,10 @@ def register(app: typer.Typer) -> None:
                 "workload": report.workload.model_dump(mode="json"),
                 "warnings": warnings,
             }
-        for w in warnings:
-            warn(w)
         text = {"text": check_text, "json": check_json, "markdown": check_markdown}[fmt.value](data)
         emit(text, out_file)
+        for w in summarise(warnings, []):
+            warn(w)
         if breaches:
             info(f"check failed: {len(breaches)} budget(s) exceeded" + (" (--warn-only: exit 0)" if warn_only else ""))
             if not warn_only:
@@ -157,31 +162,67 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """What changed between two saved reports: costs, options added and removed, recommendation."""
         from ..checks import diff_reports, load_report
-        from ..render import Column, View
 
         data = diff_reports(load_report(base), load_report(new))
-        notes = [
-            f"Recommended: {data['recommended_before']} → {data['recommended_after']}"
-            if data["recommended_before"] != data["recommended_after"]
-            else f"Recommended: {data['recommended_after']} (unchanged)",
-            f"{len(data['changed'])} changed, {data['unchanged']} unchanged, "
-            f"{len(data['added'])} added, {len(data['removed'])} removed.",
-        ]
-        if data["added"]:
-            notes.append("Added: " + ", ".join(data["added"]))
-        if data["removed"]:
-            notes.append("Removed: " + ", ".join(data["removed"]))
-        view = View(
-            title="openclosed diff",
-            columns=[
-                Column("id", "option", width=44),
-                Column("before", "before", "money"),
-                Column("after", "after", "money"),
-                Column("change", "change", "money"),
-                Column("change_pct", "change %", "pct"),
-            ],
-            rows=data["changed"],
-            json=data,
-            notes=notes,
+        show(diff_view(data, fmt.value in ("table", "markdown")), fmt.value, out_file)
+
+
+RANK_ONLY_ROWS = 10  # options that only moved in rank, listed in a table before a count
+
+
+def diff_view(data: dict, short: bool) -> Any:
+    """The rows of a report diff; `short` (table, Markdown) lists at most RANK_ONLY_ROWS options
+    whose only change is their rank."""
+    from ..render import Column, View
+
+    rows, rank_only = [], 0
+    for c in data["changed"]:
+        moved_only = c["change"] == 0 and c["id"] == c["id_before"]
+        rank_only += moved_only
+        if short and moved_only and rank_only > RANK_ONLY_ROWS:
+            continue
+        label = c["id"] if c["id"] == c["id_before"] else f"{c['id_before']} → {c['id']}"
+        rank = (
+            f"{c['rank_before']} → {c['rank_after']}" if c["rank_before"] != c["rank_after"] else str(c["rank_after"])
         )
-        show(view, fmt.value, out_file)
+        rows.append(
+            {**c, "label": label, "rank": rank, "change": c["change"] or None, "change_pct": c["change_pct"] or None}
+        )
+    before, after = data["recommended_before"], data["recommended_after"]
+    notes = [
+        f"Recommended: {before} → {after}" if before != after else f"Recommended: {after} (unchanged)",
+        f"{len(data['changed'])} changed, {data['unchanged']} unchanged, "
+        f"{len(data['added'])} added, {len(data['removed'])} removed.",
+    ]
+    if short and rank_only > RANK_ONLY_ROWS:
+        notes.append(f"{rank_only - RANK_ONLY_ROWS} more options moved in rank only (--format json lists them).")
+    if any(c["matched_by"] != "id" for c in data["changed"]):
+        notes.append("a → b: the option serving that model and deployment kind changed.")
+    if data["added"]:
+        notes.append("Added: " + ", ".join(data["added"]))
+    if data["removed"]:
+        notes.append("Removed: " + ", ".join(data["removed"]))
+    if data["catalog_before"] != data["catalog_after"]:
+        notes.append(f"Catalogue as of {data['catalog_before']} → {data['catalog_after']}.")
+    return View(
+        title="openclosed diff",
+        columns=[
+            Column("label", "option", nowrap=True),
+            Column("before", "before", "money"),
+            Column("after", "after", "money"),
+            Column("change", "change", "money"),
+            Column("change_pct", "change %", "pct", optional=1),
+            Column("rank", "rank", "text"),
+        ],
+        rows=rows,
+        json=data,
+        notes=notes,
+        csv_columns=[
+            Column(k, k)
+            for k in (
+                *("id", "id_before", "model", "deployment", "matched_by"),
+                *("before", "after", "change", "change_pct", "rank_before", "rank_after"),
+            )
+        ],
+        csv_rows=data["changed"],
+    )

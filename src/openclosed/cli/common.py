@@ -80,13 +80,35 @@ def warn(message: str) -> None:
     label = "warning:"
     if sys.stderr.isatty() and not _no_color():
         label = "\x1b[33mwarning:\x1b[0m"
-    sys.stderr.write(f"{label} {printable(message)}\n")
+    sys.stderr.write(_fit_stderr(f"{label} {printable(message)}", len(label) - len("warning:")) + "\n")
+
+
+def _fit_stderr(text: str, invisible: int = 0) -> str:
+    """On a terminal, wrap a message at its width between words (the terminal would cut words),
+    the following lines indented; elsewhere (logs, pipes) keep one line per message."""
+    if not sys.stderr.isatty():
+        return text
+    import shutil
+    import textwrap
+
+    width = _env_width() or shutil.get_terminal_size((100, 24)).columns
+    lines = textwrap.wrap(text, width + invisible, subsequent_indent="  ", break_on_hyphens=False)
+    return "\n".join(lines) if lines else text
+
+
+def warn_after(report_warnings: list[str], options: list[Any], name_options: bool = False) -> None:
+    """Print the warnings of a command once each, after its output, counted per option
+    (JSON keeps the full list in `warnings`); `name_options` for a command about one or two."""
+    from ..render.warnings import summarise
+
+    for line in summarise(report_warnings, [(o.id, o.warnings) for o in options], name_options):
+        warn(line)
 
 
 def info(message: str) -> None:
     from ..render.fmt import printable
 
-    sys.stderr.write("\n".join(printable(line) for line in message.split("\n")) + "\n")
+    sys.stderr.write(_fit_stderr("\n".join(printable(line) for line in message.split("\n"))) + "\n")
 
 
 # ----------------------------------------------------------------- options

@@ -73,6 +73,21 @@ def run_engine(
     return cat, blend(wl), compare(cat, wl, settings)
 
 
+def _top(value: str | None) -> int | None:
+    """--top: a positive count, or 'all' (no limit)."""
+    if value is None or value.strip().lower() == "all":
+        return None
+    from ..errors import InputError
+
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise InputError.one(f"expected a positive number or 'all' (got {value!r})", field="--top")
+    return n
+
+
 def _split(values: list[str] | None) -> list[str] | None:
     if not values:
         return None
@@ -102,7 +117,15 @@ def register(app: typer.Typer) -> None:
         show_all: Annotated[
             bool, typer.Option("--all", help="Every option, feasible or not, with violations.")
         ] = False,
-        top: Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N rows.")] = None,
+        top: Annotated[
+            str | None,
+            typer.Option(
+                "--top",
+                metavar="N|all",
+                help="Output only the first N options. Default: every option in JSON/CSV/HTML; the "
+                "table shows the first 10 and the best of each kind ('all' for every row).",
+            ),
+        ] = None,
         models: Annotated[
             list[str] | None, typer.Option("--models", help="Only these models (repeat or comma-separate).")
         ] = None,
@@ -127,9 +150,11 @@ def register(app: typer.Typer) -> None:
         """Compare every way to serve a workload; rank by overall score (or --sort).
 
         With traffic.classes, also an option per class, the routed total and its saving."""
-        from ..engine import best_per_model
+        from ..render.listing import best_per_model_and_kind, readable_rows, renumber
         from ..render.views import compare_view
+        from .common import warn_after
 
+        limit = _top(top)
         _, _, result = run_engine(
             workload,
             wl_flags or {},
@@ -145,12 +170,14 @@ def register(app: typer.Typer) -> None:
             samples=samples,
         )
         report = result.report
-        options = report.options if show_all else best_per_model([o for o in report.options if o.feasible])
-        if top:
-            options = options[:top]
+        # The best option of each model, and of each kind: the best self-hosted option is worth
+        # seeing even when an API serves every model more cheaply.
+        options = report.options if show_all else best_per_model_and_kind([o for o in report.options if o.feasible])
+        if limit:
+            options = options[:limit]
+        # `rank` is the position in the list this command outputs, in every format.
+        options = renumber(options)
         shown = report.model_copy(update={"options": options, "warnings": _shown_warnings(result, options)})
-        for w in shown.warnings:
-            warn(w)
         fmt_value = fmt.value
         if fmt_value == "csv" and report.routing is not None:
             info("note: the routing by traffic class is in the table, JSON, Markdown and HTML outputs")
@@ -159,8 +186,12 @@ def register(app: typer.Typer) -> None:
             from .common import emit
 
             emit(report_html(shown, result), out_file)
-            return
-        show(compare_view(shown, options, show_all), fmt_value, out_file)
+        else:
+            rows = options
+            if fmt_value in ("table", "markdown") and top is None and not show_all:
+                rows = readable_rows(options)
+            show(compare_view(shown, rows, show_all, total=len(options)), fmt_value, out_file)
+        warn_after(shown.warnings, options)
 
     @app.command("explain")
     @with_workload_flags
@@ -178,36 +209,45 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show where every number of one option comes from: formula, inputs, sources."""
         from ..explain import explain
-        from ..render import Column, View
 
         cat, wl, result = run_engine(workload, wl_flags or {}, catalog_dir, today, stale_days, profile, weights)
         data = explain(cat, wl, result, option)
-        for w in data["option"].get("warnings") or []:
-            warn(f"{data['option']['id']}: {w}")
+        # One option: its rank is its place in `compare --all`, the list it belongs to.
+        data["option"]["rank_among_all"] = data["option"].get("rank")
         if fmt.value == "table":
             from ..render.trace import trace_text
             from .common import emit, terminal_width
 
             emit(trace_text(data, terminal_width(out_file)), out_file)
-            return
-        rows = []
-        for s in data["steps"]:
-            value = s["value"]
-            if isinstance(value, dict):
-                value = ", ".join(f"{k}={v}" for k, v in value.items() if v is not None)
-            src = f"{s['source']} ({s['as_of']})" if s["source"] else ""
-            rows.append({**s, "value_text": str(value), "source_text": src})
-        view = View(
-            title=f"openclosed explain {data['option']['id']}",
-            columns=[
-                Column("section", "section", width=12),
-                Column("item", "item", width=28),
-                Column("value_text", "value", width=40),
-                Column("how", "how", width=50),
-                Column("source_text", "source", width=40),
-            ],
-            rows=rows,
-            json=data,
-            csv_columns=[Column(k, k) for k in ("section", "item", "value_text", "how", "source", "as_of")],
-        )
-        show(view, fmt.value, out_file)
+        else:
+            _explain_other(data, fmt.value, out_file)
+        # Warnings after the output, as every command prints them.
+        for w in data["option"].get("warnings") or []:
+            warn(f"{data['option']['id']}: {w}")
+
+
+def _explain_other(data: dict[str, Any], fmt: str, out_file: Path | None) -> None:
+    """`explain` as JSON, CSV or Markdown: one row per step."""
+    from ..render import Column, View
+
+    rows = []
+    for s in data["steps"]:
+        value = s["value"]
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items() if v is not None)
+        src = f"{s['source']} ({s['as_of']})" if s["source"] else ""
+        rows.append({**s, "value_text": str(value), "source_text": src})
+    view = View(
+        title=f"openclosed explain {data['option']['id']}",
+        columns=[
+            Column("section", "section", width=12),
+            Column("item", "item", width=28),
+            Column("value_text", "value", width=40),
+            Column("how", "how", width=50),
+            Column("source_text", "source", width=40),
+        ],
+        rows=rows,
+        json=data,
+        csv_columns=[Column(k, k) for k in ("section", "item", "value_text", "how", "source", "as_of")],
+    )
+    show(view, fmt, out_file)

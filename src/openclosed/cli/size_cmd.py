@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,7 +24,15 @@ def register(app: typer.Typer) -> None:
     @app.command("size")
     def size_cmd(
         model: Annotated[str, typer.Argument(help="Open model id or Hugging Face id.")],
-        gpu: Annotated[str, typer.Option("--gpu", help="GPU id or name, e.g. h100-sxm or H100.")],
+        workload: Annotated[
+            Path | None,
+            typer.Argument(help="Workload YAML: its input and output tokens per request are used.", show_default=False),
+        ] = None,
+        gpu: Annotated[str, typer.Option("--gpu", help="GPU id or name, e.g. h100-sxm or H100.")] = ...,  # type: ignore[assignment]
+        preset: Annotated[
+            str | None,
+            typer.Option("--preset", help="Take the tokens per request from a preset: chatbot, rag, batch, ..."),
+        ] = None,
         gpus: Annotated[
             int | None,
             typer.Option(
@@ -38,10 +47,14 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--precision", help="bf16, fp8, int8, int4, mxfp4 or nvfp4 (default: the model's native)."),
         ] = None,
-        input_tokens: Annotated[float, typer.Option("--input-tokens", min=1, help="Prompt tokens per request.")] = 1000,
+        input_tokens: Annotated[
+            float | None,
+            typer.Option("--input-tokens", min=1, help="Prompt tokens per request (default: 1000, or the workload's)."),
+        ] = None,
         output_tokens: Annotated[
-            float, typer.Option("--output-tokens", min=1, help="Output tokens per request.")
-        ] = 500,
+            float | None,
+            typer.Option("--output-tokens", min=1, help="Output tokens per request (default: 500, or the workload's)."),
+        ] = None,
         concurrency: Annotated[
             int | None,
             typer.Option(
@@ -74,8 +87,8 @@ def register(app: typer.Typer) -> None:
 
         from ..catalog.lifecycle import model_warnings
 
-        for w in model_warnings(m, parse_today(today) or dt.date.today()):
-            warn(f"{m.id}: {w}")
+        input_tokens, output_tokens, lengths_from = request_lengths(workload, preset, input_tokens, output_tokens)
+        later = [f"{m.id}: {w}" for w in model_warnings(m, parse_today(today) or dt.date.today())]
         if m.architecture is None:
             raise InputError.one(f"{m.id} is a closed model; only open-weight models can be sized", field="MODEL")
         arch = m.architecture
@@ -99,4 +112,31 @@ def register(app: typer.Typer) -> None:
         )
         data = result.report()
         data["schema_version"] = 1
+        data["lengths_from"] = lengths_from
         show(size_view(data), fmt.value, out_file)
+        for w in later:
+            warn(w)
+
+
+DEFAULT_INPUT_TOKENS, DEFAULT_OUTPUT_TOKENS = 1000.0, 500.0
+
+
+def request_lengths(
+    workload: Path | None, preset: str | None, input_tokens: float | None, output_tokens: float | None
+) -> tuple[float, float, str]:
+    """Tokens per request in and out, and where they came from: the flags, else the workload
+    file or preset, else the defaults (1000 in, 500 out)."""
+    source = "defaults"
+    base_in, base_out = DEFAULT_INPUT_TOKENS, DEFAULT_OUTPUT_TOKENS
+    if workload is not None or preset:
+        from .common import build_workload
+
+        wl, source = build_workload(workload, preset, {}, default_note=False)
+        base_in, base_out = wl.traffic.input_tokens, wl.traffic.output_tokens
+    if input_tokens is not None or output_tokens is not None:
+        source = "flags" if source == "defaults" else f"{source} + flags"
+    return (
+        float(input_tokens if input_tokens is not None else base_in),
+        float(output_tokens if output_tokens is not None else base_out),
+        source,
+    )

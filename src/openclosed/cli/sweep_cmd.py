@@ -36,6 +36,11 @@ class SweepFormat(str, Enum):
     html = "html"
 
 
+class CrossingsKind(str, Enum):
+    cheapest = "cheapest"
+    all = "all"
+
+
 class LazyProgress:
     """A rich progress bar on stderr that appears only once a sweep has taken `delay` seconds,
     and never when stderr is not a terminal."""
@@ -134,6 +139,13 @@ def register(app: typer.Typer) -> None:
         weights: Annotated[
             str | None, typer.Option("--weights", help="Explicit weights, e.g. cost=0.5,privacy=0.3,quality=0.2.")
         ] = None,
+        crossings: Annotated[
+            CrossingsKind,
+            typer.Option(
+                "--crossings",
+                help="cheapest: where the cheapest option changes; all: every pair of options that swap order.",
+            ),
+        ] = CrossingsKind.cheapest,
         catalog_dir: CatalogOpt = None,
         today: TodayOpt = None,
         wl_flags: dict | None = None,
@@ -188,6 +200,13 @@ def register(app: typer.Typer) -> None:
         if fmt.value == "csv":  # other formats carry the notes themselves
             for note in result.notes:
                 info(f"note: {note}")
+        if chart is not None:
+            from ..render.chart import sweep_chart
+
+            result.materialize()
+            sweep_chart(result, chart)
+            info(f"wrote {chart}")
+        _output(result, fmt.value, out_file, plot, crossings == CrossingsKind.all)
         if any(not all(s.feasible) for s in result.series):
             bad = [s.id for s in result.series if not all(s.feasible)]
             warn(
@@ -195,13 +214,6 @@ def register(app: typer.Typer) -> None:
                 + ", ".join(bad[:5])
                 + (" …" if len(bad) > 5 else "")
             )
-        if chart is not None:
-            from ..render.chart import sweep_chart
-
-            result.materialize()
-            sweep_chart(result, chart)
-            info(f"wrote {chart}")
-        _output(result, fmt.value, out_file, plot)
 
 
 _NUMBER = r"[+-]?(?:\d[\d_,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?[kKmMbBgG]?"
@@ -229,14 +241,20 @@ def check_vary_syntax(text: str | None) -> None:
         )
 
 
-def _output(result: Any, fmt: str, out_file: Path | None, plot: bool) -> None:
+def _output(result: Any, fmt: str, out_file: Path | None, plot: bool, all_crossings: bool = False) -> None:
     from ..render import RENDERERS
-    from ..render.sweep_view import sweep_view
+    from ..render.sweep_view import cheapest_changes, sweep_view
 
     if fmt in ("json", "csv"):
         # Rows are written as they are computed: memory stays flat in the number of points.
-        write = result.write_json if fmt == "json" else result.write_csv
-        _stream(write, out_file)
+        if fmt == "json":
+            # Every pairwise crossing stays in `crossings`; the changes of the cheapest option too
+            # (over many options the crossings are those changes already).
+            changes = result.crossings if result.lazy else cheapest_changes(result)
+            extra = {"cheapest_changes": [c.to_dict(result.field) for c in changes]}
+            _stream(lambda out: result.write_json(out, extra), out_file)
+        else:
+            _stream(result.write_csv, out_file)
         return
     result.materialize()
     if fmt == "html":
@@ -244,17 +262,24 @@ def _output(result: Any, fmt: str, out_file: Path | None, plot: bool) -> None:
 
         emit(sweep_html(result), out_file)
         return
-    view = sweep_view(result, every_row=False, legend=not (plot and fmt == "table"))
+    charted = plot and fmt == "table"
+    chart_data = None
+    if charted:
+        from ..render.chart import sweep_chart_data
+
+        chart_data = sweep_chart_data(result, all_crossings)
+    keyed = frozenset(line.label for line in chart_data.lines) if chart_data else frozenset()
+    view = sweep_view(result, every_row=False, legend=not charted, all_crossings=all_crossings, keyed=keyed)
     if fmt == "markdown":
         emit(RENDERERS["markdown"](view), out_file)
         return
     color = out_file is None and sys.stdout.isatty() and not _no_color()
     width = _env_width() or (_terminal_width() if out_file is None else 100)
     text = ""
-    if plot:
-        from ..render.chart import sweep_chart_data, terminal_chart
+    if chart_data is not None:
+        from ..render.chart import terminal_chart
 
-        text = terminal_chart(sweep_chart_data(result), width=min(width, 120), color=color) + "\n"
+        text = terminal_chart(chart_data, width=min(width, 120), color=color) + "\n"
     text += RENDERERS["table"](view, width=width, color=color)
     emit(text, out_file)
 

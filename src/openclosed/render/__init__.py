@@ -20,6 +20,7 @@ class Column:
     width: int | None = None
     table: bool = True  # shown in the terminal table (CSV always has every column)
     optional: int = 0  # >0: dropped from a narrow terminal table, highest number first
+    nowrap: bool = False  # never wrapped or cut (option ids must stay pasteable)
 
 
 @dataclass

@@ -119,18 +119,25 @@ def linear_ticks(lo: float, hi: float, n: int = 6) -> list[float]:
 
 
 # ------------------------------------------------------------------ chart data
-def sweep_chart_data(sw: Sweep) -> ChartData:
+def sweep_chart_data(sw: Sweep, all_crossings: bool = False) -> ChartData:
+    """The chart of a sweep; its marks are the changes of the cheapest option, or every
+    pairwise crossing with `all_crossings`."""
     from ..sweep import current_value
+    from .sweep_view import cheapest_changes, featured, key
 
     x = list(sw.values)
-    shown = sw.series[:MAX_LINES]
-    lines = [Line(s.id, list(s.costs), all(s.feasible), KEYS[i], s.kind) for i, s in enumerate(shown)]
+    # The options cheapest somewhere always get a line, under the same key as in the table.
+    lines = [
+        Line(s.id, list(s.costs), all(s.feasible), key(k), s.kind)
+        for k in featured(sw, MAX_LINES)
+        for s in [sw.series[k]]
+    ]
     ys = [v for line in lines for v in line.y]
     log_y = spans_decades(ys, 1.0)
     keys = {line.label: line.key for line in lines}
     marks = []
     unit = sw.spec.unit
-    for c in sw.crossings:
+    for c in sw.crossings if all_crossings else cheapest_changes(sw):
         if c.a not in keys or c.b not in keys:
             continue
         n = len(marks) + 1
@@ -147,14 +154,12 @@ def sweep_chart_data(sw: Sweep) -> ChartData:
                 f"at {_value_text(c.at)} {unit}: {c.cheaper_above} becomes cheaper than "
                 f"{c.cheaper_below}{step} ({usd(above)} vs {usd(below)} a month)",
                 f"at {si(c.at)} {unit}: {keys[c.cheaper_above]} becomes cheaper than "
-                f"{keys[c.cheaper_below]} ({usd(above)} vs {usd(below)}{', a step' if step else ''})",
+                f"{keys[c.cheaper_below]} ({usd(above)} vs {usd(below)}{', step' if step else ''})",
             )
         )
     notes = []
     if len(sw.series) > MAX_LINES:
-        notes.append(
-            f"the chart shows {MAX_LINES} of {len(sw.series)} options; every option is in --format csv or json"
-        )
+        notes.append(f"the chart shows {len(lines)} of {len(sw.series)} options; --format csv or json has all")
     wl = sw.workload
     subtitle = (
         f"workload '{wl.name}': {wl.traffic.input_tokens:,.0f} input / "
@@ -406,7 +411,8 @@ def save_figure(fig: Any, path: Path) -> None:
 
 
 def sweep_figure(sw: Sweep) -> Any:
-    return figure(sweep_chart_data(sw))
+    # An image has room for every break-even point of the lines it draws (it clusters them).
+    return figure(sweep_chart_data(sw, all_crossings=True))
 
 
 def sweep_chart(sw: Sweep, path: Path) -> None:

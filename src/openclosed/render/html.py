@@ -199,7 +199,7 @@ def report_html(report: Report, result: Result | None = None) -> str:
 def sweep_html(sw: Sweep) -> str:
     from .chart import sweep_chart_data
     from .svg import line_chart_svg
-    from .sweep_view import sample_indices, value_text
+    from .sweep_view import featured, key, sample_indices, value_text
 
     cd = sweep_chart_data(sw)
     wl = sw.workload
@@ -237,7 +237,7 @@ def sweep_html(sw: Sweep) -> str:
             [("key", False), ("option", False), ("kind", False), ("feasible", False)],
             [
                 [
-                    chr(65 + i) if i < 26 else str(i + 1),
+                    key(i),
                     s.id,
                     s.kind,
                     "yes" if all(s.feasible) else "no: " + "; ".join(s.violations),
@@ -248,7 +248,7 @@ def sweep_html(sw: Sweep) -> str:
     )
     parts.append("<h2>Monthly cost at selected points</h2>")
     idx = sample_indices(sw)
-    shown = sw.series[:12]
+    shown = [sw.series[k] for k in featured(sw, 12, idx)]
     headers = [(sw.spec.unit, True)] + [(f"{s.id} $/month", True) for s in shown]
     rows = [[value_text(sw.values[i])] + [cell(s.costs[i], "money") for s in shown] for i in idx]
     parts.append(table(headers, rows))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from . import Column, View
 
 if TYPE_CHECKING:
-    from ..sweep import Sweep
+    from ..sweep import Crossing, Series, Sweep
 
 TABLE_OPTIONS = 6  # option columns in the terminal table
 TABLE_ROWS = 13
@@ -18,6 +18,64 @@ def value_text(v: float) -> str:
     if abs(v) >= 1000:
         return f"{v:,.0f}"
     return f"{v:.4g}"
+
+
+def key(i: int) -> str:
+    """The letter key of the i-th option: A..Z, then AA, AB, ... (every option gets one)."""
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def cheapest_at(sw: Sweep, i: int) -> Series:
+    """The cheapest option at grid point i among those feasible there (all when none is)."""
+    feasible = [s for s in sw.series if s.feasible[i]] or sw.series
+    return min(feasible, key=lambda s: (s.costs[i], s.id))
+
+
+def featured(sw: Sweep, n: int, indices: list[int] | None = None) -> list[int]:
+    """Positions (in `sw.series`) of the options to draw or tabulate: every option that is
+    cheapest at one of the grid points `indices` (default: all), then the first others, up to
+    `n` (more only when more options are cheapest somewhere); in series order."""
+    pos = {s.id: k for k, s in enumerate(sw.series)}
+    points = range(len(sw.values)) if indices is None else indices
+    wanted = {pos[cheapest_at(sw, i).id] for i in points}
+    for k in range(len(sw.series)):
+        if len(wanted) >= n:
+            break
+        wanted.add(k)
+    return sorted(wanted)
+
+
+def cheapest_changes(sw: Sweep) -> list[Crossing]:
+    """One crossing per change of the cheapest option along the grid: the sweep's own crossing of
+    the two options where it has one, else the grid point where the change shows."""
+    from ..sweep import Crossing
+
+    out: list[Crossing] = []
+    prev = cheapest_at(sw, 0) if sw.values else None
+    for i in range(1, len(sw.values)):
+        cur = cheapest_at(sw, i)
+        if prev is None or cur.id == prev.id:
+            prev = cur
+            continue
+        lo, hi = sw.values[i - 1], sw.values[i]
+        found = next(
+            (
+                c
+                for c in sw.crossings
+                if {c.a, c.b} == {prev.id, cur.id} and c.cheaper_above == cur.id and lo < c.at <= hi * (1 + 1e-9)
+            ),
+            None,
+        )
+        if found is None:
+            found = Crossing(prev.id, cur.id, hi, (lo, hi), prev.costs[i], cur.costs[i], prev.id, cur.id, False)
+        out.append(found)
+        prev = cur
+    return out
 
 
 def sample_indices(sw: Sweep, rows: int = TABLE_ROWS) -> list[int]:
@@ -47,43 +105,43 @@ def sample_indices(sw: Sweep, rows: int = TABLE_ROWS) -> list[int]:
     return sorted({0, n - 1, *picked})
 
 
-def sweep_view(sw: Sweep, every_row: bool = True, legend: bool = True) -> View:
+def sweep_view(
+    sw: Sweep,
+    every_row: bool = True,
+    legend: bool = True,
+    all_crossings: bool = False,
+    keyed: frozenset[str] = frozenset(),
+) -> View:
     """`every_row=False` skips the JSON object and the CSV rows (the table does not need them);
-    `legend=False` leaves out the option keys and crossings (the terminal chart lists them)."""
-    shown = sw.series[:TABLE_OPTIONS]
-    keys = {s.id: chr(65 + i) for i, s in enumerate(sw.series[:26])}
+    `legend=False` leaves out the crossings and the keys of the options in `keyed` (the
+    terminal chart lists them); `all_crossings` lists every pairwise crossing instead of the
+    changes of the cheapest option."""
+    keys = {s.id: key(i) for i, s in enumerate(sw.series)}
+    picked = sample_indices(sw)
+    cheapest = {i: cheapest_at(sw, i) for i in picked}
+    # The table's option columns: every option cheapest on a shown row (kept), then the first
+    # others (dropped first, the last first, when the terminal is narrow).
+    shown = [sw.series[k] for k in featured(sw, TABLE_OPTIONS, picked)]
+    winners = {s.id for s in cheapest.values()}
     columns = [Column("value", sw.spec.unit, "number")]
-    for s in shown:
-        columns.append(Column(f"cost_{keys[s.id]}", f"{keys[s.id]} $/month", "money"))
+    for n, s in enumerate(shown, 1):
+        optional = 0 if s.id in winners else n
+        columns.append(Column(f"cost_{keys[s.id]}", f"{keys[s.id]} $/month", "money", optional=optional))
     columns.append(Column("cheapest", "cheapest", "text"))
     rows = []
-    for i in sample_indices(sw):
+    for i in picked:
         row: dict[str, object] = {"value": sw.values[i]}
         for s in shown:
             row[f"cost_{keys[s.id]}"] = s.costs[i]
-        feasible = [s for s in sw.series if s.feasible[i]] or sw.series
-        best = min(feasible, key=lambda s: (s.costs[i], s.id))
-        row["cheapest"] = keys.get(best.id, best.id)
+        row["cheapest"] = keys[cheapest[i].id]
         rows.append(row)
     notes = []
-    if legend:
-        notes += [
-            f"{keys[s.id]} = {s.id} ({s.kind}{'' if all(s.feasible) else ', infeasible'})" for s in sw.series[:26]
-        ]
-        for k, c in enumerate(sw.crossings[:20], 1):
-            a, b = keys.get(c.cheaper_above, c.cheaper_above), keys.get(c.cheaper_below, c.cheaper_below)
-            ca, cb = (c.cost_a, c.cost_b) if c.a == c.cheaper_above else (c.cost_b, c.cost_a)
-            notes.append(
-                f"Crossing {k}: at {value_text(c.at)} {sw.spec.unit}, {a} becomes cheaper "
-                f"than {b} (${ca:,.2f} vs ${cb:,.2f} a month)."
-            )
-        if len(sw.crossings) > 20:
-            notes.append(f"… and {len(sw.crossings) - 20} more crossings in --format json.")
-        if not sw.crossings:
-            notes.append("No crossing: the options keep their order over the whole range.")
-    if len(sw.series) > TABLE_OPTIONS:
+    for s in sw.series if legend else [s for s in shown if s.id not in keyed]:
+        notes.append(f"{keys[s.id]} = {s.id} ({s.kind}{'' if all(s.feasible) else ', infeasible'})")
+    notes += crossing_notes(sw, keys, all_crossings, listed=legend)
+    if len(sw.series) > len(shown):
         notes.append(
-            f"The table shows {TABLE_OPTIONS} of {len(sw.series)} options; "
+            f"The table has columns for {len(shown)} of {len(sw.series)} options (always those cheapest on a row); "
             "--format csv or json has every option at every point."
         )
     method = {
@@ -115,3 +173,29 @@ def sweep_view(sw: Sweep, every_row: bool = True, legend: bool = True) -> View:
         csv_columns=csv_cols,
         csv_rows=list(sw.rows()) if every_row else None,
     )
+
+
+def crossing_notes(
+    sw: Sweep, keys: dict[str, str], all_crossings: bool, listed: bool = True, limit: int = 20
+) -> list[str]:
+    """The crossings, one line each (unless the chart above lists them: `listed=False`), and
+    what the list leaves out."""
+    crossings = sw.crossings if all_crossings else cheapest_changes(sw)
+    notes = []
+    for k, c in enumerate(crossings[:limit] if listed else [], 1):
+        a, b = keys.get(c.cheaper_above, c.cheaper_above), keys.get(c.cheaper_below, c.cheaper_below)
+        ca, cb = (c.cost_a, c.cost_b) if c.a == c.cheaper_above else (c.cost_b, c.cost_a)
+        notes.append(
+            f"Crossing {k}: at {value_text(c.at)} {sw.spec.unit}, {a} becomes cheaper "
+            f"than {b} (${ca:,.2f} vs ${cb:,.2f} a month)."
+        )
+    if listed and len(crossings) > limit:
+        notes.append(f"… and {len(crossings) - limit} more crossings in --format json.")
+    if not crossings and all_crossings:
+        notes.append("No crossing: the options keep their order over the whole range.")
+    elif not crossings and sw.values:
+        first = keys[cheapest_at(sw, 0).id]
+        notes.append(f"No change of the cheapest option: {first} is cheapest over the whole range.")
+    if not all_crossings and len(sw.crossings) > len(crossings):
+        notes.append("Only changes of the cheapest option are listed; --crossings all lists every crossing.")
+    return notes

@@ -8,6 +8,10 @@ from typing import Any
 
 
 def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "–"
     if isinstance(value, float):
         if value == int(value) and abs(value) < 1e15:
             return f"{int(value):,}"

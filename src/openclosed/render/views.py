@@ -14,6 +14,7 @@ from . import Column, View
 
 OPTION_CSV = [
     "rank",
+    "rank_among_all",
     "id",
     "model",
     "model_name",
@@ -143,45 +144,57 @@ def cost_range(o: OptionOut) -> str:
     return f"{money(lo)}–{money(hi)}"
 
 
-def _label(o: OptionOut) -> str:
+def _setup(o: OptionOut) -> str | None:
+    """Replicas × GPUs per replica and precision of a self-hosted option: "2×4 fp8"."""
     if o.self_hosting is not None:
         sh = o.self_hosting
-        return f"{o.id} ({sh.replicas}×{sh.gpus_per_replica} {sh.precision})"
-    return o.id
+        return f"{sh.replicas}×{sh.gpus_per_replica} {sh.precision}"
+    return None
 
 
-def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> View:
+def compare_view(report: Report, options: list[OptionOut], show_all: bool, total: int | None = None) -> View:
+    """The table of `options` (the rows shown); CSV and JSON take the report's own list.
+    `total`: how many options the command outputs, when the table shows fewer."""
     columns = [
         Column("position", "#", "int"),
-        Column("label", "option", "text", width=44),
+        Column("id", "option", "text", nowrap=True),
+        Column("setup", "replicas×GPUs", "text", optional=5),
         Column("monthly_cost", "$/month", "money"),
-        # The sampled 10th-90th percentile range; dropped first from a narrow terminal.
-        Column("cost_range", "P10–P90", "text", optional=2),
-        Column("cost_per_million_tokens", "$/Mtok", "money", optional=1),
-        Column("scores_privacy", "priv", "score"),
-        Column("scores_lock_in", "lock", "lock"),
-        # The quality index itself (the scale quality.min_score uses), not the relative score.
-        Column("quality_text", "qual", "number"),
-        Column("latency_text", "TTFT ms", "number", optional=2),
+        # Dropped in this order when the terminal is narrow (with a note saying so).
+        Column("cost_range", "P10–P90", "text", optional=7),
+        Column("latency_text", "TTFT ms", "number", optional=6),
+        Column("cost_per_million_tokens", "$/Mtok", "money", optional=4),
+        Column("scores_privacy", "priv", "score", optional=2),
+        Column("scores_lock_in", "lock", "lock", optional=3),
+        # The quality index itself (the scale quality.min_score uses; "~" marks an estimate).
+        Column("quality_text", "qual", "number", optional=1),
         Column("scores_overall", "overall", "score"),
     ]
     if show_all:
-        columns.append(Column("status", "status", "text", width=40))
+        # The kind of each violation in the table, the full sentences under it: a sentence
+        # wrapped in a narrow column is unreadable.
+        columns.append(Column("status", "status", "text", width=24))
     rows = []
-    for position, o in enumerate(options, 1):
+    for o in options:
         row = option_row(o)
-        # The table numbers the rows it shows; CSV and JSON keep the global rank.
-        row["position"] = position
-        # The table decorates self-hosted ids with their sizing; CSV keeps the plain id.
-        row["label"] = o.id if show_all else _label(o)
-        row["status"] = "ok" if o.feasible else "; ".join(o.violations)
+        # The same number as `rank` in JSON and CSV: the position in the list the command outputs.
+        row["position"] = o.rank
+        row["setup"] = _setup(o)
+        row["status"] = "ok" if o.feasible else ", ".join(dict.fromkeys(v.split(":")[0] for v in o.violations))
         row["quality_text"] = quality_text(o)
         row["latency_text"] = latency_text(o)
-
         row["cost_range"] = cost_range(o)
         rows.append(row)
     wl = report.workload
     notes = []
+    from .listing import rows_note
+
+    if show_all and any(not o.feasible for o in options):
+        notes.append("Why each option is ruled out:")
+        notes += [f"#{o.rank} {o.id}: {'; '.join(o.violations)}" for o in options if not o.feasible]
+    more = rows_note(len(options), total if total is not None else len(options))
+    if more:
+        notes.append(more)
     if report.recommendation is not None:
         notes.append(f"Recommended: {report.recommendation.why}")
     confidence = getattr(report, "recommendation_confidence", None)
@@ -208,6 +221,7 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool) -> Vi
         json=report,
         notes=notes,
         csv_columns=[Column(k, k) for k in OPTION_CSV],
+        csv_rows=[option_row(o) for o in report.options],
         blocks=blocks,
     )
 
@@ -222,6 +236,8 @@ def size_view(s: dict[str, Any]) -> View:
         ("precision", "precision", "text"),
         ("gpus", "GPUs", "int"),
         ("plan", "plan", "text"),
+        ("input_tokens", "input tokens/request", "int"),
+        ("output_tokens", "output tokens/request", "int"),
         ("fits", "fits", "bool"),
         ("weights_gb", "weights GB", "number"),
         ("kv_cache_gb_per_sequence", "KV GB/seq", "number"),
@@ -251,16 +267,26 @@ def size_view(s: dict[str, Any]) -> View:
         "prefill_ms",
         "bound",
         "meets_tpot",
-        "input_tokens",
-        "output_tokens",
         "mean_context_tokens",
+        "lengths_from",
+    )
+    notes = [s["reason"]] if s.get("reason") else []
+    source = s.get("lengths_from", "defaults")
+    how = (
+        "the defaults; set them with --input-tokens/--output-tokens, --preset or a workload file"
+        if source == "defaults"
+        else f"from {source}"
+    )
+    notes.append(
+        f"Assumed {cell(s.get('input_tokens'), 'int')} input and {cell(s.get('output_tokens'), 'int')} "
+        f"output tokens per request ({how})."
     )
     return View(
         title=f"openclosed size {s['model']} on {s['gpus']}× {s['gpu']} ({s['precision']})",
         columns=[Column("field", "field"), Column("value_text", "value")],
         rows=rows,
         json=s,
-        notes=[s["reason"]] if s.get("reason") else [],
+        notes=notes,
         csv_columns=[Column(k, k) for k, _, _ in keys] + [Column(k, k) for k in extra],
         csv_rows=[s],
     )
