@@ -22,6 +22,8 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
     lv, lw = constraints.api_latency(ctx, provider, offering)
     violations = [*mv, *pv, *constraints.api_limits(ctx, model, offering), *lv]
     warnings = [*mw, *pw, *lw, *constraints.stale_price(ctx, oid, f"{offering.model} at {provider.id}", offering.as_of)]
+    # A model its provider has shut down cannot be called at all: no cost, not a real one.
+    monthly = None if model.id in ctx.shut_down else cost.monthly_cost
     out = construct(
         OptionOut,
         id=oid,
@@ -32,9 +34,9 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         provider=provider.id,
         licence=model.licence,
         quality_index=model.quality.index if model.quality else None,
-        monthly_cost=cost.monthly_cost,
-        cost_per_million_tokens=ctx.per_million(cost.monthly_cost),
-        cost_breakdown=dict(cost.breakdown),
+        monthly_cost=monthly,
+        cost_per_million_tokens=ctx.per_million(monthly),
+        cost_breakdown=dict(cost.breakdown) if monthly is not None else {},
         unit_prices=cost.unit_prices,
         self_hosting=None,
         feasible=not violations,

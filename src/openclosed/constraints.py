@@ -71,6 +71,7 @@ def _lifecycle(ctx: Context, model: Model, violations: list[str], warnings: list
     if model.shutdown_date is not None:
         if model.shutdown_date <= today:
             violations.append(f"lifecycle: {model.name} was shut down on {model.shutdown_date}")
+            ctx.shut_down.add(model.id)
             return
         horizon_end = today + dt.timedelta(days=round(wl.horizon_months * 30.4375))
         if model.shutdown_date <= horizon_end:

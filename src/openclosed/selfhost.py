@@ -11,23 +11,25 @@ from typing import TYPE_CHECKING, Any
 
 from . import constraints
 from .catalog.schema import GpuCloud, GpuOffer, OnPrem
-from .cost_curves import Plan, SelfCurve
+from .cost_curves import Fleet, Plan, SelfCurve
 from .evaluation import UNSCORED, Context, Detail
-from .packing import Instance, cheapest_packing, instances
+from .packing import Instance, instances
 from .report import OptionOut, SelfHostingOut, construct
 from .sizing import Sizing, size, supports, tp_candidates
-from .workload import HOURS_PER_MONTH, SECONDS_PER_MONTH
+from .workload import HOURS_PER_MONTH
 
 if TYPE_CHECKING:
     from .catalog.schema import Model
 
 
 def onprem_hourly(on_prem: OnPrem, gpu_id: str, power_w: float) -> tuple[float, dict[str, float]] | None:
-    """USD per GPU-hour of an owned GPU: hardware amortised, power with PUE, hosting."""
+    """USD per GPU-hour of an owned GPU: hardware (its server share and the server's share of the
+    network fabric) amortised, power with PUE, hosting."""
     entry = next((g for g in on_prem.gpus if g.gpu == gpu_id), None)
     if entry is None:
         return None
-    hardware = entry.purchase_price / (on_prem.amortisation_years * 8760.0)
+    purchase = entry.purchase_price + on_prem.network_usd_per_server / on_prem.gpus_per_server
+    hardware = purchase / (on_prem.amortisation_years * 8760.0)
     power = power_w / 1000.0 * (1.0 + on_prem.server_power_overhead) * on_prem.pue * on_prem.electricity_usd_per_kwh
     hosting = on_prem.hosting_usd_per_gpu_month / HOURS_PER_MONTH
     parts = {"hardware": hardware, "power": power, "hosting": hosting}
@@ -107,6 +109,37 @@ def _smallest_memory_need(ctx: Context, model: Model) -> float:
 
 
 # ------------------------------------------------------------------ prices
+def _spot_prices(ctx: Context, host: GpuCloud | OnPrem, offers: list[GpuOffer]) -> list[tuple[GpuOffer, float]]:
+    """Offers with a published spot price, at that price (none on-prem: owned GPUs)."""
+    if isinstance(host, OnPrem):
+        return []
+    mult = ctx.wl.self_hosting.gpu_price_multiplier * host.price_multiplier
+    return [(o, o.spot_hourly_price * mult) for o in offers if o.spot_hourly_price]
+
+
+def fleet(ctx: Context, host: GpuCloud | OnPrem, node_gpus: int) -> Fleet:
+    """The workload's fleet rules (schedule, batch window, availability, spot, operations)."""
+    wl = ctx.wl
+    t, sh, ops = wl.traffic, wl.self_hosting, wl.operations
+    spot = "all" if sh.spot == "all" else ("batch" if sh.spot else "off")
+    if isinstance(host, OnPrem):
+        spot = "off"  # owned GPUs are not interruptible capacity
+    setup = round(ops.setup_engineer_months * ops.engineer_cost_per_month / wl.horizon_months, 6)
+    return Fleet(
+        hours_per_day=t.hours_per_day,
+        scale_to_zero=sh.scale_to_zero and not isinstance(host, OnPrem),
+        batch_share=t.batch_share,
+        batch_window_hours=t.batch_window_hours,
+        min_replicas=wl.min_replicas,
+        spot=spot,
+        engineer_cost=ops.engineer_cost_per_month,
+        ops_base=ops.self_hosting_engineers,
+        ops_per_node=ops.engineers_per_node,
+        node_gpus=node_gpus,
+        setup=setup,
+    )
+
+
 def _gpu_prices(
     ctx: Context, oid: str, host: GpuCloud | OnPrem, gpu_id: str, offers: list[GpuOffer]
 ) -> tuple[list[tuple[GpuOffer, float]], str, str, Any, dict[str, float] | None, list[str]]:
@@ -117,9 +150,9 @@ def _gpu_prices(
     if isinstance(host, OnPrem):
         hp = onprem_hourly(host, gpu_id, gpu.power_w)
         assert hp is not None
-        # Bought GPUs come in any count; a validated GpuOffer per option would cost time.
+        # GPUs are bought as whole servers; a validated GpuOffer per option would cost time.
         owned = GpuOffer.model_construct(
-            gpu=gpu_id, gpu_counts=[1, 2, 4, 8], instance="owned", hourly_price=hp[0] * mult
+            gpu=gpu_id, gpu_counts=[host.gpus_per_server], instance="owned server", hourly_price=hp[0] * mult
         )
         entry = next(g for g in host.gpus if g.gpu == gpu_id)
         parts = {k: v * mult for k, v in hp[1].items()}
@@ -150,71 +183,92 @@ def self_option(
     priced, price_kind, price_source, price_as_of, onprem_parts, stale = _gpu_prices(ctx, oid, host, gpu_id, offers)
     warnings += stale
 
-    peak_rps = wl.requests_per_month / SECONDS_PER_MONTH * wl.traffic.peak_factor
+    rpm = wl.requests_per_month
+    peak_i = wl.traffic.peak_rps(rpm)  # the interactive share's peak (the sweep passes the same)
+    spot_priced = _spot_prices(ctx, host, offers)
+    fl = fleet(ctx, host, gpu.max_gpus_per_node)
+    if fl.spot != "off":
+        warnings += _spot_warnings(fl, host, gpu.name, spot_priced)
     # The rentable instance choices per (precision, GPUs per replica), kept for `explain`.
     packings: dict[tuple[str, int], tuple[Instance, ...]] = {}
     curve_plans: list[Plan] = []
     for precision, s, ok in plans(ctx, model, gpu_id):
         inst = tuple(instances(priced, s.gpus))
         packings[(precision, s.gpus)] = inst
-        plan = Plan(s.requests_per_s * wl.self_hosting.utilisation_cap, inst, ok, s.gpus, precision, s)
+        spot_inst = tuple(instances(spot_priced, s.gpus)) if spot_priced else None
+        plan = Plan(
+            s.requests_per_s * wl.self_hosting.utilisation_cap,
+            inst,
+            ok,
+            s.gpus,
+            precision,
+            s,
+            full=s.requests_per_s,
+            spot_instances=spot_inst,
+        )
         if plan.packer.best is not None:
             curve_plans.append(plan)
-    ops = wl.operations
-    operations_raw = ops.self_hosting_engineers * ops.engineer_cost_per_month
-    setup_raw = ops.setup_engineer_months * ops.engineer_cost_per_month / wl.horizon_months
-    operations, setup = round(operations_raw, 6), round(setup_raw, 6)
-    curve = SelfCurve(curve_plans, operations, setup)
+    curve = SelfCurve(curve_plans, fl)
     candidates = []
-    for plan in curve_plans:
-        r = plan.replicas(peak_rps)
-        hourly, billed, names = cheapest_packing(plan.instances, r)
+    for i, plan in enumerate(curve_plans):
+        q = curve._plan_quote(i, plan, curve._replica_counts(plan, rpm, peak_i))
+        if q is None:
+            continue
         candidates.append(
             {
                 "precision": plan.precision,
                 "meets_latency": plan.ok,
-                "replicas": r,
-                "billed_gpus": billed,
-                "hourly_total": hourly,
-                "gpu_cost": hourly * HOURS_PER_MONTH,
-                "instances": names,
+                "replicas": q.replicas,
+                "batch_replicas": q.batch_replicas,
+                "billed_gpus": q.billed_gpus + q.batch_gpus,
+                "gpu_cost": q.gpu_cost + q.batch_cost,
+                "operations": q.operations,
                 "gpus_per_replica": plan.gpus,
             }
         )
-    chosen = curve.choose(peak_rps)
+    chosen = curve.quote(rpm, peak_i)
     if chosen is None:
         need = _smallest_memory_need(ctx, model)
         violations.append(
             f"capacity: does not fit on one node of {gpu.max_gpus_per_node}× {gpu.name} at "
             f"{'/'.join(precisions_for(ctx, model))}" + (f" (weights alone {need:.0f} GB)" if need else "")
         )
-        breakdown = {"gpus": 0.0, "operations": operations, "setup": setup}
-        out = _self_out(ctx, oid, model, host, None, violations, warnings, breakdown)
+        out = _self_out(ctx, oid, model, host, None, violations, warnings, None)
         return out, Detail(model=model, candidates=candidates, hosting={"host": host}, curve=curve)
-    best = candidates[chosen[0]]
-    s = curve_plans[chosen[0]].sizing
+    plan = curve_plans[chosen.plan]
+    s = plan.sizing
     assert s is not None
-    if not best["meets_latency"]:
+    if not plan.ok:
         violations += constraints.self_latency(ctx, s, gpu)
-    replicas = best["replicas"]
-    billed = best["billed_gpus"]
-    per_gpu_hour = best["hourly_total"] / billed if billed else 0.0
-    breakdown = {"gpus": round(best["gpu_cost"], 6), "operations": operations, "setup": setup}
+    replicas = chosen.replicas
+    billed = chosen.billed_gpus + chosen.batch_gpus
+    gpu_hours = chosen.billed_gpus * fl.active_hours + chosen.batch_gpus * fl.batch_hours
+    per_gpu_hour = (chosen.gpu_cost + chosen.batch_cost) / gpu_hours if gpu_hours else 0.0
+    breakdown = chosen.parts(fl.setup)
+    provisioned = max(peak_i, fl.average_rps(rpm)) if not chosen.batch_replicas else peak_i
+    inst_plan = (plan.spot_packer if chosen.spot else plan.packer).plan(replicas)[2] if replicas else {}
+    pricing = "owned" if isinstance(host, OnPrem) else "spot" if chosen.spot else _commit_kind(price_kind)
     sh = construct(
         SelfHostingOut,
         cloud=host.id,
         gpu=gpu_id,
-        precision=best["precision"],
+        precision=plan.precision,
         gpus_per_replica=s.gpus,
         replicas=replicas,
         total_gpus=replicas * s.gpus,
         billed_gpus=billed,
         gpu_hourly_price=round(per_gpu_hour, 6),
         gpu_price_kind=price_kind,  # type: ignore[arg-type]
+        pricing=pricing,
+        batch_replicas=chosen.batch_replicas,
+        batch_pricing=("spot" if fl.spot != "off" and plan.has_spot else pricing) if chosen.batch_replicas else None,
+        gpu_hours_per_month=round(gpu_hours, 3),
+        nodes_in_fleet=fl.nodes(billed),
+        operations_engineers=round(fl.engineers(billed), 4),
         output_tokens_per_s_per_replica=s.output_tokens_per_s,
         requests_per_s_per_replica=round(s.requests_per_s, 6),
-        peak_requests_per_s=round(peak_rps, 6),
-        utilisation_at_peak=round(peak_rps / (replicas * s.requests_per_s), 4),
+        peak_requests_per_s=round(provisioned, 6),
+        utilisation_at_peak=round(provisioned / (replicas * s.requests_per_s), 4) if replicas else 0.0,
         concurrency=s.concurrency,
         max_concurrency=s.max_concurrency,
         ttft_ms=s.ttft_ms,
@@ -233,17 +287,35 @@ def self_option(
         sizing=s,
         candidates=candidates,
         hosting={
-            "peak_rps": peak_rps,
-            "instances": best["instances"],
+            "peak_rps": provisioned,
+            "instances": inst_plan,
             "packings": packings,
-            "operations": operations_raw,
-            "setup": setup_raw,
+            "operations": chosen.operations,
+            "setup": fl.setup,
             "onprem_parts": onprem_parts,
             "host": host,
+            "quote": chosen,
+            "fleet": fl,
         },
         curve=curve,
     )
     return out, det
+
+
+def _commit_kind(price_kind: str) -> str:
+    return {"reserved": "1y", "on-prem": "owned"}.get(price_kind, price_kind)
+
+
+def _spot_warnings(fl: Fleet, host: GpuCloud | OnPrem, gpu_name: str, spot_priced: list) -> list[str]:
+    out = []
+    if not spot_priced:
+        out.append(f"spot: no published spot price for {gpu_name} at {host.id}; priced on demand")
+    if fl.spot == "all":
+        out.append(
+            "spot: all replicas run on interruptible capacity; a reclaim interrupts interactive users "
+            "(self_hosting.spot: all)"
+        )
+    return out
 
 
 def _self_out(
@@ -254,9 +326,10 @@ def _self_out(
     sh: SelfHostingOut | None,
     violations: list[str],
     warnings: list[str],
-    breakdown: dict[str, float],
+    breakdown: dict[str, float] | None,
 ) -> OptionOut:
-    total = round(sum(breakdown.values()), 6)
+    """`breakdown` None: the option cannot run at all (nothing fits), so it has no cost."""
+    total = round(sum(breakdown.values()), 6) if breakdown is not None else None
     return construct(
         OptionOut,
         id=oid,
@@ -269,7 +342,7 @@ def _self_out(
         quality_index=model.quality.index if model.quality else None,
         monthly_cost=total,
         cost_per_million_tokens=ctx.per_million(total),
-        cost_breakdown=breakdown,
+        cost_breakdown=breakdown if breakdown is not None else {},
         unit_prices=None,
         self_hosting=sh,
         feasible=not violations,

@@ -28,7 +28,7 @@ from .cost_curves import ApiCurve, ConstCurve, SelfCurve
 from .engine import Detail, Engine, Result
 from .errors import InputError
 from .report import OptionOut
-from .workload import DAYS_PER_MONTH, SECONDS_PER_MONTH, Workload, peak_factor
+from .workload import DAYS_PER_MONTH, Workload
 
 SCHEMA_VERSION = 1
 
@@ -331,12 +331,12 @@ def _volumes(spec: SweepSpec, values: list[float], wl: Workload) -> tuple[list[f
         rpms = [v * DAYS_PER_MONTH for v in values]
     else:
         rpms = [wl.requests_per_month] * len(values)
+    # The interactive share's peak rate (Traffic.peak_rps), exactly as the engine passes it.
+    t = wl.traffic
     if spec.field == "peak_to_average":
-        b = wl.traffic.batch_share
-        peaks = [r / SECONDS_PER_MONTH * peak_factor(b, v) for r, v in zip(rpms, values, strict=False)]
+        peaks = [t.peak_rps(r, v) for r, v in zip(rpms, values, strict=False)]
     else:
-        f = wl.traffic.peak_factor
-        peaks = [r / SECONDS_PER_MONTH * f for r in rpms]
+        peaks = [t.peak_rps(r) for r in rpms]
     return rpms, peaks
 
 
@@ -365,6 +365,13 @@ def sweep(
             o, det = engine.option(given)
             pairs.setdefault(o.id, (o, det))
         ids = list(pairs)
+    # An option that cannot run at all (nothing fits, shut down) has no cost at any volume.
+    cannot = [oid for oid in ids if pairs[oid][0].monthly_cost is None]
+    if cannot:
+        ids = [oid for oid in ids if oid not in cannot]
+        notes.append(f"{len(cannot)} option(s) cannot run at all and are left out: " + ", ".join(cannot[:5]))
+        if not ids:
+            raise InputError.one("none of the options can run (see compare --all)", field="--options")
     values = grid(spec)
     n = len(values)
     rpms, peaks = _volumes(spec, values, wl)

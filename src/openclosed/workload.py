@@ -44,6 +44,15 @@ class Traffic(_Strict):
     context_tokens: float | None = Field(
         default=None, gt=0, description="longest request; default input + output tokens"
     )
+    hours_per_day: float = Field(
+        default=24.0,
+        gt=0,
+        le=24,
+        description="the day's requests arrive within these hours; peak_to_average is against their average",
+    )
+    batch_window_hours: float = Field(
+        default=24.0, gt=0, le=24, description="the batch-tolerant share is served within these hours a day"
+    )
 
     @model_validator(mode="after")
     def _one_rate(self) -> Traffic:
@@ -67,6 +76,13 @@ class Traffic(_Strict):
             return self.requests_per_day * DAYS_PER_MONTH
         assert self.requests_per_second is not None
         return self.requests_per_second * SECONDS_PER_MONTH
+
+    def peak_rps(self, requests_per_month: float, peak_to_average: float | None = None) -> float:
+        """Peak request rate of the interactive share: the active-hours average rate
+        (requests per day / hours_per_day) × (1 − batch_share) × peak_to_average."""
+        p2a = self.peak_to_average if peak_to_average is None else peak_to_average
+        active_seconds = SECONDS_PER_MONTH * self.hours_per_day / 24.0
+        return requests_per_month / active_seconds * (1.0 - self.batch_share) * p2a
 
     @property
     def peak_factor(self) -> float:
@@ -101,7 +117,15 @@ class QualityNeeds(_Strict):
 
 class Operations(_Strict):
     engineer_cost_per_month: float = Field(default=15_000, ge=0, le=10_000_000)
-    self_hosting_engineers: float = Field(default=0.25, ge=0, le=1000)
+    self_hosting_engineers: float = Field(
+        default=0.25, ge=0, le=1000, description="base effort of running any self-hosted fleet, in engineers"
+    )
+    engineers_per_node: float = Field(
+        default=0.02,
+        ge=0,
+        le=100,
+        description="added effort per 8-GPU node (failures, patching, capacity): see docs/methodology.md",
+    )
     setup_engineer_months: float = Field(
         default=1.0, ge=0, le=1000, description="one-time effort to stand up self-hosting"
     )
@@ -114,6 +138,21 @@ class SelfHosting(_Strict):
     )
     gpu_price_multiplier: float = Field(default=1.0, gt=0, le=100)
     reserved: bool = Field(default=False, description="use 1-year reserved GPU prices where known")
+    min_replicas: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="interactive replicas kept for availability; default 2 (one may fail or be upgraded "
+        "while the other serves), 1 when all traffic is batch-tolerant",
+    )
+    scale_to_zero: bool = Field(
+        default=False, description="bill GPUs only for traffic.hours_per_day (no replicas outside active hours)"
+    )
+    spot: bool | Literal["all"] = Field(
+        default=False,
+        description="true: the batch-tolerant share on spot GPUs; all: every replica on spot (interruptions "
+        "reach users)",
+    )
 
 
 class Budget(_Strict):
@@ -140,6 +179,14 @@ class Workload(_Strict):
     @property
     def requests_per_month(self) -> float:
         return self.traffic.requests_per_month_value
+
+    @property
+    def min_replicas(self) -> int:
+        """Interactive replicas kept for availability (docs/methodology.md, "Minimum replicas")."""
+        given = self.self_hosting.min_replicas
+        if given is not None:
+            return given
+        return 1 if self.traffic.batch_share >= 1 else 2
 
     @property
     def input_tokens_per_month(self) -> float:
