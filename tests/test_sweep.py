@@ -13,7 +13,7 @@ from conftest import SWEEP_CHATBOT, TODAY
 
 from openclosed import sweep as sw
 from openclosed.engine import Engine, Settings, compare
-from openclosed.workload import DAYS_PER_MONTH, SECONDS_PER_MONTH, apply_overrides, preset
+from openclosed.workload import DAYS_PER_MONTH, apply_overrides, preset
 
 SETTINGS = Settings(today=dt.date.fromisoformat(TODAY))
 

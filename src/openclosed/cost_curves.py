@@ -211,7 +211,7 @@ class SelfCurve:
     def _shared(self, i: int, plan: Plan, r: int) -> Quote | None:
         """`r` replicas serve everything (batch fills the valleys of the active hours)."""
         f = self.fleet
-        spot = f.spot == "all"
+        spot = f.spot == "all" and plan.has_spot
         pk = plan.spot_packer if spot else plan.packer
         hourly, billed, _ = pk.plan(r)
         if not math.isfinite(hourly):
@@ -223,15 +223,17 @@ class SelfCurve:
         """`r` interactive replicas (0 when nothing is interactive) plus `rb` replicas that run
         only inside the batch window, on spot when asked."""
         f = self.fleet
-        all_spot = f.spot == "all"
+        # Spot only where the cloud publishes a spot price; otherwise on demand, no overhead.
+        all_spot = f.spot == "all" and plan.has_spot
+        batch_spot = f.spot != "off" and plan.has_spot
         pk = plan.spot_packer if all_spot else plan.packer
         hourly, billed = (0.0, 0) if r == 0 else pk.plan(r)[:2]
-        bpk = plan.spot_packer if f.spot != "off" else plan.packer
+        bpk = plan.spot_packer if batch_spot else plan.packer
         bhourly, bbilled, _ = bpk.plan(rb)
         if not (math.isfinite(hourly) and math.isfinite(bhourly)):
             return None
         cost = hourly * f.active_hours * self._hourly_factor(all_spot)
-        bcost = bhourly * f.batch_hours * self._hourly_factor(f.spot != "off")
+        bcost = bhourly * f.batch_hours * self._hourly_factor(batch_spot)
         ops = f.operations(billed + bbilled)
         return Quote(i, r, rb, cost, bcost, billed, bbilled, ops, all_spot, plan.ok, plan.gpus)
 

@@ -119,9 +119,10 @@ def recommend(ctx: Context, ranked: list[OptionOut]) -> Recommendation:
     if sav is not None:
         verb = "less" if sav.saving_pct >= 0 else "more"
         parts.append(
-            f"Against the best closed option of equal or higher quality, {sav.open_option} costs {abs(sav.saving_pct):.0f}% {verb} "
+            f"Against the best closed option of equal or higher quality, {sav.open_option} costs "
+            f"{abs(sav.saving_pct):.0f}% {verb} "
             f"than {sav.closed_option} ({money(sav.open_monthly_cost)} vs "
-            f"{money(sav.closed_monthly_cost)} a month)."
+            f"{money(sav.closed_monthly_cost)} a month; quality gap {sav.quality_gap:+g} index points)."
         )
     return Recommendation.model_construct(
         id=best.id,
@@ -184,3 +185,27 @@ def saving(ctx: Context, ranked: list[OptionOut]) -> Saving | None:
         saving_pct=round(pct, 1),
         quality_gap=round(q - (c.quality_index or 0), 1),
     )
+
+
+def shown_options(options: list[OptionOut], rec: Recommendation | None, top: int | None = None) -> list[OptionOut]:
+    """The rows a default table shows: the best option of each feasible model (first `top`), plus
+    every option the recommendation text names (runner-up, best of the other kind, the saving's
+    closed option), so that no option named in the text is missing from the table."""
+    seen: set[str] = set()
+    rows = []
+    for o in options:
+        if o.feasible and o.model not in seen:
+            seen.add(o.model)
+            rows.append(o)
+    if top:
+        rows = rows[:top]
+    if rec is not None:
+        named = {rec.id, rec.runner_up, rec.best_other_kind}
+        if rec.saving is not None:
+            named |= {rec.saving.open_option, rec.saving.closed_option}
+        ids = {o.id for o in rows}
+        missing = {n for n in named if n and n not in ids}
+        if missing:
+            keep = ids | missing
+            rows = [o for o in options if o.id in keep]  # in the report's order
+    return rows

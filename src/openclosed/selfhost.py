@@ -245,6 +245,8 @@ def self_option(
     gpu_hours = chosen.billed_gpus * fl.active_hours + chosen.batch_gpus * fl.batch_hours
     per_gpu_hour = (chosen.gpu_cost + chosen.batch_cost) / gpu_hours if gpu_hours else 0.0
     breakdown = chosen.parts(fl.setup)
+    if isinstance(host, OnPrem):
+        warnings.append(_capex_note(host, gpu_id, billed))
     provisioned = max(peak_i, fl.average_rps(rpm)) if not chosen.batch_replicas else peak_i
     inst_plan = (plan.spot_packer if chosen.spot else plan.packer).plan(replicas)[2] if replicas else {}
     pricing = "owned" if isinstance(host, OnPrem) else "spot" if chosen.spot else _commit_kind(price_kind)
@@ -300,6 +302,17 @@ def self_option(
         curve=curve,
     )
     return out, det
+
+
+def _capex_note(host: OnPrem, gpu_id: str, billed: int) -> str:
+    """Owned GPUs are paid up front: say how many servers and roughly what they cost."""
+    entry = next(g for g in host.gpus if g.gpu == gpu_id)
+    servers = max(1, -(-billed // host.gpus_per_server))
+    capex = servers * (host.gpus_per_server * entry.purchase_price + host.network_usd_per_server)
+    return (
+        f"on-prem: buys {servers} server(s) of {host.gpus_per_server} GPUs up front, about "
+        f"${capex:,.0f} (amortised over {host.amortisation_years:g} years in the monthly cost)"
+    )
 
 
 def _commit_kind(price_kind: str) -> str:

@@ -98,7 +98,7 @@ def register(app: typer.Typer) -> None:
         wl_flags: dict | None = None,
     ) -> None:
         """Compare every way to serve a workload; rank by overall score (or --sort)."""
-        from ..engine import best_per_model
+        from ..recommend import shown_options
         from ..render.views import compare_view
 
         _, _, result = run_engine(
@@ -115,9 +115,10 @@ def register(app: typer.Typer) -> None:
             deployment,
         )
         report = result.report
-        options = report.options if show_all else best_per_model([o for o in report.options if o.feasible])
-        if top:
-            options = options[:top]
+        if show_all:
+            options = report.options[:top] if top else report.options
+        else:
+            options = shown_options(report.options, report.recommendation, top)
         shown = report.model_copy(update={"options": options})
         for w in report.warnings:
             warn(w)
