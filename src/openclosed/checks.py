@@ -29,9 +29,15 @@ def load_report(path: Path) -> dict[str, Any]:
         if (
             not isinstance(o, dict)
             or not isinstance(o.get("id"), str)
-            or not isinstance(o.get("monthly_cost"), (int, float))
+            or not (o.get("monthly_cost") is None or isinstance(o.get("monthly_cost"), (int, float)))
+            or "monthly_cost" not in o
         ):
-            raise InputError.one("each option needs an id and a numeric monthly_cost", str(path), None, f"options[{i}]")
+            raise InputError.one(
+                "each option needs an id and a monthly_cost (a number, or null when it cannot run)",
+                str(path),
+                None,
+                f"options[{i}]",
+            )
     return data
 
 
@@ -44,6 +50,11 @@ def check_budgets(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Return (checks, breaches); each check names the budget, the figure and the limit."""
     checks: list[dict[str, Any]] = []
+    if option.monthly_cost is None:  # the option cannot run at all: no figure to check
+        reason = "; ".join(option.violations) or "cannot run"
+        return [{"budget": "runs", "figure": reason, "limit": "an option that can run", "passed": False}], [
+            {"budget": "runs", "figure": reason, "limit": "an option that can run", "passed": False}
+        ]
     if max_monthly_cost is not None:
         checks.append(
             {
@@ -75,6 +86,16 @@ def check_budgets(
                     "note": f"{option.id} is not in the baseline; nothing to compare",
                 }
             )
+        elif before["monthly_cost"] is None:
+            checks.append(
+                {
+                    "budget": "max_increase_pct",
+                    "figure": None,
+                    "limit": limit,
+                    "passed": True,
+                    "note": f"{option.id} could not run in the baseline; nothing to compare",
+                }
+            )
         else:
             old = float(before["monthly_cost"])
             pct = (
@@ -103,20 +124,22 @@ def diff_reports(base: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     after = {o["id"]: o for o in new["options"]}
     changed, same = [], 0
     for oid in sorted(set(before) & set(after)):
-        a, b = float(before[oid]["monthly_cost"]), float(after[oid]["monthly_cost"])
+        a, b = before[oid]["monthly_cost"], after[oid]["monthly_cost"]
         if a == b:
             same += 1
             continue
+        # null: the option could not run on that side; the change is then not a number.
+        both = a is not None and b is not None
         changed.append(
             {
                 "id": oid,
                 "before": a,
                 "after": b,
-                "change": round(b - a, 6),
-                "change_pct": round((b - a) / a * 100, 4) if a else None,
+                "change": round(b - a, 6) if both else None,
+                "change_pct": round((b - a) / a * 100, 4) if both and a else None,
             }
         )
-    changed.sort(key=lambda c: (-abs(c["change"]), c["id"]))
+    changed.sort(key=lambda c: (c["change"] is None, -abs(c["change"] or 0.0), c["id"]))
     return {
         "schema_version": 1,
         "recommended_before": base.get("recommended"),

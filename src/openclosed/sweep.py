@@ -6,8 +6,10 @@ Two ways to evaluate a point:
   peak_to_average. Nothing that sizing depends on changes along such a sweep, so every option
   is reduced once to its cost curve (`cost_curves`): an API option costs a fixed amount per
   request (API cost is linear in volume); a self-hosted option is the very `SelfCurve` object
-  the engine priced it with, a step function of the peak request rate. Points are sorted, so a self-hosted curve is evaluated run by run (one packing per distinct
-  replica count) rather than point by point. Feasibility does not depend on volume.
+  the engine priced it with, a step function of the volume and the interactive peak rate
+  (`Traffic.peak_rps`). Points are sorted, so a self-hosted curve is evaluated run by run (one
+  packing per distinct replica count) rather than point by point. Feasibility does not depend on
+  volume, and an option that cannot run at all is left out.
 * the **engine path**, for every other field (token counts and cache share change sizing and
   the API price tier; the GPU price multiplier changes every instance price): each point is a
   run of the engine through `Engine.with_workload`, which keeps the sizing cache whenever the
