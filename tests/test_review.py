@@ -41,7 +41,7 @@ def test_cost_score_weighs_a_difference_by_money() -> None:
     assert scoring.cost_score(None, 1.0, 1500.0) == 0.0
     # The default materiality is a tenth of an engineer-month; a budget replaces it.
     assert scoring.materiality(None, 15_000) == 1500.0
-    assert scoring.materiality(4000.0, 15_000) == 4000.0
+    assert scoring.materiality(40_000.0, 15_000) == 4000.0
 
 
 def test_small_workload_quality_decides_not_five_dollars(catalog) -> None:
@@ -203,12 +203,16 @@ def test_spot_all_warns(catalog) -> None:
 def test_on_prem_buys_whole_servers(catalog) -> None:
     out, _ = Engine(catalog, _chatbot(1000), _settings()).option("llama-3.1-8b@on-prem:h100-sxm")
     sh = out.self_hosting
-    assert sh.billed_gpus == 8 and sh.pricing == "owned"
+    # Two replicas (availability) of one GPU each, in two 8-GPU servers.
+    assert sh.replicas == 2 and sh.billed_gpus == 16 and sh.pricing == "owned"
     op = catalog.on_prem
     entry = next(g for g in op.gpus if g.gpu == "h100-sxm")
     # (33,750 + 15,000 / 8) / (4 × 8760) per GPU-hour of hardware.
     assert sh.on_prem["hardware"] == pytest.approx((entry.purchase_price + 15_000 / 8) / (4 * 8760), abs=1e-6)
-    assert any("buys 1 server(s)" in w for w in out.warnings)
+    assert any("buys 2 server(s)" in w for w in out.warnings)
+    wl = _chatbot(1000, self_hosting={"min_replicas": 1})
+    out, _ = Engine(catalog, wl, _settings()).option("llama-3.1-8b@on-prem:h100-sxm")
+    assert out.self_hosting.billed_gpus == 8
 
 
 # ------------------------------------------------------------------ 5. infeasible never above feasible
@@ -243,3 +247,42 @@ def test_a_dash_in_tables_and_null_in_json(cli) -> None:
     res = cli("compare", "--all", "--models", "deepseek-r1", "--providers", "aws")
     line = next(ln for ln in res.out.splitlines() if nofit[0]["id"] in ln)
     assert "–" in line
+
+
+# ------------------------------------------------------------------ review fixes found on the examples
+def test_min_replicas_are_spread_over_as_many_machines() -> None:
+    # Two 1-GPU replicas on a cloud that rents only 8-GPU machines: two machines, not one.
+    eight_only = _plan(counts=(8,))
+    q = SelfCurve([eight_only], Fleet(min_replicas=2)).quote(1000.0, 0.001)
+    assert q.replicas == 2 and q.billed_gpus == 16
+    assert q.gpu_cost == pytest.approx(2 * 8 * 2.0 * HOURS_PER_MONTH)
+    # Many replicas already span machines: the cheapest packing stands (9 replicas: 8 + 1).
+    q = SelfCurve([eight_only], Fleet(min_replicas=2)).quote(1000.0, 8.5)
+    assert q.replicas == 9 and q.billed_gpus == 16
+
+
+def test_on_prem_batch_replicas_are_paid_all_month() -> None:
+    rpm = 100_000 * DAYS_PER_MONTH
+    f = Fleet(batch_share=1.0, batch_window_hours=8, min_replicas=1, owned=True)
+    assert f.batch_hours == HOURS_PER_MONTH
+    q = SelfCurve([_plan()], f).quote(rpm, 0.0)
+    # Owned GPUs cost the same idle or busy: one shared always-on fleet of 2 (avg 1.157 req/s at 1.0).
+    assert q.batch_replicas == 0 and q.replicas == 2
+
+
+def test_regulated_data_never_goes_to_a_gpu_marketplace(catalog) -> None:
+    wl = apply_overrides(preset("chatbot"), {"privacy": {"sensitivity": "regulated"}})
+    out, _ = Engine(catalog, wl, _settings()).option("llama-3.1-8b@runpod:h100-sxm")
+    assert not out.feasible and any("marketplace" in v for v in out.violations)
+    out, _ = Engine(catalog, wl, _settings()).option("llama-3.1-8b@aws:h100-sxm")
+    assert not any("marketplace" in v for v in out.violations)
+
+
+def test_unchecked_api_latency_is_said_in_the_recommendation(catalog) -> None:
+    wl = apply_overrides(preset("chatbot"), {"latency": {"max_ttft_ms": 300}})
+    result = compare(catalog, wl, _settings())
+    rec = result.report.recommendation
+    top = next(o for o in result.all_options if o.id == rec.id)
+    if top.deployment == "api":
+        assert "could not be checked" in rec.why
+        assert any("300 ms target was not checked" in w for w in top.warnings)

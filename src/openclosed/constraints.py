@@ -148,8 +148,16 @@ def api_latency(ctx: Context, provider: ApiProvider, offering: Offering) -> Foun
             )
         elif tps < lat.min_output_tokens_per_s:
             violations.append(f"latency: {tps:g} tokens/s per stream is below {lat.min_output_tokens_per_s:g}")
-    if lat.max_ttft_ms is not None and ttft is not None and ttft > lat.max_ttft_ms:
-        violations.append(f"latency: time to first token {ttft:g} ms exceeds {lat.max_ttft_ms:g} ms")
+    if lat.max_ttft_ms is not None:
+        if ttft is None:
+            warnings.append(
+                f"latency: no published time to first token for {offering.model} at {provider.id}; "
+                f"the {lat.max_ttft_ms:g} ms target was not checked"
+            )
+        elif ttft > lat.max_ttft_ms:
+            violations.append(f"latency: time to first token {ttft:g} ms exceeds {lat.max_ttft_ms:g} ms")
+    if (lat.min_output_tokens_per_s is not None and tps is None) or (lat.max_ttft_ms is not None and ttft is None):
+        ctx.unchecked_latency.add(f"{offering.model}@{provider.id}")
     return violations, warnings
 
 
@@ -158,6 +166,16 @@ def self_residency(ctx: Context, host_name: str, gpu: Gpu, regions: set[str]) ->
     missing = [r for r in ctx.wl.privacy.residency if r.lower() not in regions]
     if missing:
         return [f"residency: {host_name} lists no {gpu.name} region in {', '.join(missing)}"]
+    return []
+
+
+def self_marketplace(ctx: Context, host_name: str) -> list[str]:
+    """GPUs of a marketplace belong to third-party hosts who control the machines: not for
+    regulated data, nor for a workload that forbids third parties."""
+    p = ctx.wl.privacy
+    if p.sensitivity == "regulated" or not p.allow_third_party:
+        why = "the data is regulated" if p.sensitivity == "regulated" else "the workload forbids third parties"
+        return [f"privacy: {host_name} is a marketplace whose machines belong to third-party hosts; {why}"]
     return []
 
 

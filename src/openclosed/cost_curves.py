@@ -62,13 +62,14 @@ class Fleet:
     scale_to_zero: bool = False  # bill GPUs only for the active hours
     batch_share: float = 0.0  # requests that can wait for the batch window
     batch_window_hours: float = 24.0  # the batch-tolerant share is served within these hours a day
-    min_replicas: int = 1  # interactive replicas kept for availability
+    min_replicas: int = 1  # interactive replicas kept for availability, in as many machines
     spot: str = "off"  # "off" | "batch" (batch-tolerant share on spot) | "all"
     engineer_cost: float = 0.0  # USD per engineer-month
     ops_base: float = 0.0  # engineers for any self-hosted fleet
     ops_per_node: float = 0.0  # engineers per node of `node_gpus` GPUs
     node_gpus: int = 8
     setup: float = 0.0  # USD a month: setup effort spread over the horizon
+    owned: bool = False  # on-prem: the GPUs cost the same whether they run or not
 
     @property
     def active_hours(self) -> float:
@@ -77,8 +78,8 @@ class Fleet:
 
     @property
     def batch_hours(self) -> float:
-        """Hours a month a batch replica runs: the window, every day."""
-        return self.batch_window_hours * DAYS_PER_MONTH
+        """Hours a month a batch replica is paid for: the window every day (all month when owned)."""
+        return HOURS_PER_MONTH if self.owned else self.batch_window_hours * DAYS_PER_MONTH
 
     def average_rps(self, rpm: float) -> float:
         """Mean request rate while active (the day's requests arrive within hours_per_day)."""
@@ -213,7 +214,7 @@ class SelfCurve:
         f = self.fleet
         spot = f.spot == "all" and plan.has_spot
         pk = plan.spot_packer if spot else plan.packer
-        hourly, billed, _ = pk.plan(r)
+        hourly, billed, _ = pk.plan_spread(r, f.min_replicas)
         if not math.isfinite(hourly):
             return None
         cost = hourly * f.active_hours * self._hourly_factor(spot)
@@ -227,7 +228,7 @@ class SelfCurve:
         all_spot = f.spot == "all" and plan.has_spot
         batch_spot = f.spot != "off" and plan.has_spot
         pk = plan.spot_packer if all_spot else plan.packer
-        hourly, billed = (0.0, 0) if r == 0 else pk.plan(r)[:2]
+        hourly, billed = (0.0, 0) if r == 0 else pk.plan_spread(r, f.min_replicas)[:2]
         bpk = plan.spot_packer if batch_spot else plan.packer
         bhourly, bbilled, _ = bpk.plan(rb)
         if not (math.isfinite(hourly) and math.isfinite(bhourly)):

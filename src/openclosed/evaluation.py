@@ -86,6 +86,7 @@ class Context:
         self.constraint_cache: dict[tuple[str, bool], tuple[list[str], list[str]]] = {}
         self.expiring: set[str] = set()  # models that shut down within the horizon
         self.shut_down: set[str] = set()  # models already shut down: their API options cannot run
+        self.unchecked_latency: set[str] = set()  # API options whose latency targets nothing could check
         self.stale: set[str] = set()  # options priced from an entry older than stale_days
         # USD a month below which cost differences barely move the cost score; the cost profile
         # counts every dollar (it is asked for the cheapest option).

@@ -116,6 +116,17 @@ def recommend(ctx: Context, ranked: list[OptionOut]) -> Recommendation:
             f"The best {kind} option is {other.id} (overall {other.scores.overall:g}, "
             f"{money(other.monthly_cost)}/month)."
         )
+    if best.id in ctx.unchecked_latency:
+        checked = next((o for o in ranked if o.id not in ctx.unchecked_latency), None)
+        parts.append(
+            "Its latency targets could not be checked (no published speed for it): measure it before committing"
+            + (
+                f"; the best option whose latency was checked is {checked.id} (overall "
+                f"{checked.scores.overall:g}, {money(checked.monthly_cost)}/month)."
+                if checked is not None
+                else "."
+            )
+        )
     if sav is not None:
         verb = "less" if sav.saving_pct >= 0 else "more"
         parts.append(

@@ -23,6 +23,8 @@ LIFECYCLE_PENALTY = 15.0  # overall points taken from a model that shuts down wi
 # engineer's monthly cost: about two working days a month, less than the uncertainty of the
 # self-hosting operations estimate itself (docs/methodology.md, "Material cost").
 MATERIALITY_ENGINEER_SHARE = 0.1
+# With a budget, a tenth of it: a difference of half the budget must count, not vanish.
+MATERIALITY_BUDGET_SHARE = 0.1
 # Privacy bands (docs/methodology.md, "Privacy"): whoever runs the GPUs sees the prompts, so any
 # self-hosted option ranks above any third-party API, whatever the API's retention terms.
 PRIVACY_ON_PREM = 100.0
@@ -66,10 +68,10 @@ def weights_for(profile: str, explicit: str | None) -> dict[str, float]:
 
 
 def materiality(budget: float | None, engineer_cost_per_month: float) -> float:
-    """USD a month below which a cost difference barely moves the cost score: the workload's
-    budget when it has one, otherwise a tenth of an engineer's monthly cost."""
+    """USD a month below which a cost difference barely moves the cost score: a tenth of the
+    workload's monthly budget when it has one, otherwise a tenth of an engineer's monthly cost."""
     if budget is not None and budget > 0:
-        return budget
+        return MATERIALITY_BUDGET_SHARE * budget
     return MATERIALITY_ENGINEER_SHARE * engineer_cost_per_month
 
 

@@ -137,6 +137,7 @@ def fleet(ctx: Context, host: GpuCloud | OnPrem, node_gpus: int) -> Fleet:
         ops_per_node=ops.engineers_per_node,
         node_gpus=node_gpus,
         setup=setup,
+        owned=isinstance(host, OnPrem),
     )
 
 
@@ -180,6 +181,8 @@ def self_option(
     if wl.privacy.residency and not isinstance(host, OnPrem):
         regions = {r.lower() for o in offers for r in o.regions} | {r.lower() for r in host.regions}
         violations += constraints.self_residency(ctx, host.name, gpu, regions)
+    if isinstance(host, GpuCloud) and host.tenancy == "marketplace":
+        violations += constraints.self_marketplace(ctx, host.name)
     priced, price_kind, price_source, price_as_of, onprem_parts, stale = _gpu_prices(ctx, oid, host, gpu_id, offers)
     warnings += stale
 
@@ -248,7 +251,8 @@ def self_option(
     if isinstance(host, OnPrem):
         warnings.append(_capex_note(host, gpu_id, billed))
     provisioned = max(peak_i, fl.average_rps(rpm)) if not chosen.batch_replicas else peak_i
-    inst_plan = (plan.spot_packer if chosen.spot else plan.packer).plan(replicas)[2] if replicas else {}
+    pk = plan.spot_packer if chosen.spot else plan.packer
+    inst_plan = pk.plan_spread(replicas, fl.min_replicas)[2] if replicas else {}
     pricing = "owned" if isinstance(host, OnPrem) else "spot" if chosen.spot else _commit_kind(price_kind)
     sh = construct(
         SelfHostingOut,

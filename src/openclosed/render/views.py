@@ -92,7 +92,8 @@ def option_row(o: OptionOut) -> dict[str, Any]:
 def _label(o: OptionOut) -> str:
     if o.self_hosting is not None:
         sh = o.self_hosting
-        return f"{o.id} ({sh.replicas}×{sh.gpus_per_replica} {sh.precision})"
+        batch = f" + {sh.batch_replicas} batch" if sh.batch_replicas else ""
+        return f"{o.id} ({sh.replicas}×{sh.gpus_per_replica}{batch} {sh.precision})"
     return o.id
 
 
