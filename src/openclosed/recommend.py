@@ -106,16 +106,6 @@ def recommend(ctx: Context, ranked: list[OptionOut]) -> Recommendation:
         f"({money(best.cost_per_million_tokens)} per million tokens), privacy {best.scores.privacy:g}, "
         f"lock-in {best.scores.lock_in:g}, quality {best.scores.quality:g}."
     ]
-    kind = "closed" if best.open_weights else "open-weight"
-    if runner is not None:
-        parts.append(_against_runner(best, runner, kind if runner is other else None))
-    if other is None:
-        parts.append(f"No {kind} option meets every constraint (see --all for why).")
-    elif other is not runner:
-        parts.append(
-            f"The best {kind} option is {other.id} (overall {other.scores.overall:g}, "
-            f"{money(other.monthly_cost)}/month)."
-        )
     if best.id in ctx.unchecked_latency:
         checked = next((o for o in ranked if o.id not in ctx.unchecked_latency), None)
         parts.append(
@@ -126,6 +116,16 @@ def recommend(ctx: Context, ranked: list[OptionOut]) -> Recommendation:
                 if checked is not None
                 else "."
             )
+        )
+    kind = "closed" if best.open_weights else "open-weight"
+    if runner is not None:
+        parts.append(_against_runner(best, runner, kind if runner is other else None))
+    if other is None:
+        parts.append(f"No {kind} option meets every constraint (see --all for why).")
+    elif other is not runner:
+        parts.append(
+            f"The best {kind} option is {other.id} (overall {other.scores.overall:g}, "
+            f"{money(other.monthly_cost)}/month)."
         )
     if sav is not None:
         verb = "less" if sav.saving_pct >= 0 else "more"
