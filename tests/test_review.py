@@ -286,3 +286,26 @@ def test_unchecked_api_latency_is_said_in_the_recommendation(catalog) -> None:
     if top.deployment == "api":
         assert "could not be checked" in rec.why
         assert any("300 ms target was not checked" in w for w in top.warnings)
+
+
+def test_the_sweep_agrees_with_the_engine_under_every_fleet_rule(catalog) -> None:
+    # Schedules, a batch window, scale to zero, three replicas and spot: all in the cost curve,
+    # so the sweep's fast path equals the engine at every point.
+    from openclosed import sweep as sw
+
+    wl = apply_overrides(
+        preset("chatbot"),
+        {
+            "traffic": {"batch_share": 0.3, "hours_per_day": 12, "batch_window_hours": 8},
+            "self_hosting": {"scale_to_zero": True, "min_replicas": 3, "spot": True},
+        },
+    )
+    ids = ["llama-3.3-70b@aws:h100-sxm", "gpt-oss-120b@on-prem:mi300x", "qwen3-32b@runpod:l40s"]
+    spec = sw.parse_spec("requests_per_day=1e3..1e7", wl, steps=9, log=True)
+    res = sw.sweep(Engine(catalog, wl, _settings()), spec, ids)
+    assert res.method == "fast"
+    for i, v in enumerate(res.values):
+        eng = Engine(catalog, apply_overrides(wl, {"traffic": {"requests_per_day": v}}), _settings())
+        for s in res.series:
+            want = eng.option(s.id)[0].monthly_cost
+            assert math.isclose(s.costs[i], want, rel_tol=1e-6, abs_tol=1e-6), (s.id, v, s.costs[i], want)

@@ -14,9 +14,8 @@ re-evaluated with other inputs (a perturbed `Fleet`, other prices) by building a
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import groupby, pairwise
+from itertools import pairwise
 
 from .packing import Instance, packer
 from .sizing import Sizing
@@ -34,7 +33,7 @@ class ApiCurve:
         self.per_request = per_request
 
     def costs(self, rpms: list[float], peaks: list[float]) -> list[float]:
-        k = self.per_request * 1e6  # round(x * 1e6) / 1e6: see SelfCurve._dense
+        k = self.per_request * 1e6  # round(x * 1e6) / 1e6 is round(x, 6) but for a half-micro-dollar tie
         return [round(k * r) / 1e6 for r in rpms]
 
     def cost(self, rpm: float, peak: float) -> float:
@@ -132,49 +131,60 @@ class Plan:
     def replicas(self, peak: float) -> int:
         return max(self.min_replicas, math.ceil(peak / self.cap - 1e-9))
 
-    def runs(self, peaks: list[float]) -> list[tuple[int, int]]:
-        """(end index, replicas) for each run of equal replica counts along sorted peaks."""
-        n = len(peaks)
-        cap = self.cap
-        first, last = self.replicas(peaks[0]), self.replicas(peaks[-1])
-        if last - first > n // 8:  # dense: nearly every point has its own count
-            ceil, low = math.ceil, self.min_replicas
-            reps = [max(low, ceil(p / cap - 1e-9)) for p in peaks]
-            out, end = [], 0
-            for r, group in groupby(reps):
-                end += sum(1 for _ in group)
-                out.append((end, r))
-            return out
-        out = []
-        i = 0
-        rep = self.replicas
-        while i < n:
-            r = rep(peaks[i])
-            j = max(i + 1, bisect_right(peaks, (r + 1e-9) * cap, i + 1))
-            while j > i + 1 and rep(peaks[j - 1]) != r:
-                j -= 1
-            while j < n and rep(peaks[j]) == r:
-                j += 1
-            out.append((j, r))
-            i = j
-        return out
+
+def _total(gpu: float, batch: float, has_batch: bool, operations: float, setup: float) -> float:
+    """The option's cost from its parts, each rounded to 1e-6 USD and summed in the breakdown's
+    order (gpus, batch_gpus, operations, setup), exactly as the report's sum of its breakdown."""
+    if has_batch:
+        return round(round(gpu, 6) + round(batch, 6) + operations + setup, 6)
+    return round(round(gpu, 6) + operations + setup, 6)
 
 
-@dataclass(frozen=True)
 class Quote:
     """One plan's price at one volume: what the engine reports and the sweep sums."""
 
-    plan: int  # index into the curve's plans
-    replicas: int  # interactive (or shared) replicas
-    batch_replicas: int  # replicas running only inside the batch window (0: none)
-    gpu_cost: float  # USD a month, interactive/shared fleet
-    batch_cost: float  # USD a month, batch fleet
-    billed_gpus: int
-    batch_gpus: int
-    operations: float
-    spot: bool  # the shared/interactive fleet runs on spot
-    ok: bool
-    gpus: int  # per replica
+    __slots__ = (
+        "batch_cost",
+        "batch_gpus",
+        "batch_replicas",
+        "billed_gpus",
+        "gpu_cost",
+        "gpus",
+        "ok",
+        "operations",
+        "plan",
+        "replicas",
+        "spot",
+        "total",
+    )
+
+    def __init__(
+        self,
+        plan: int,
+        replicas: int,
+        batch_replicas: int,
+        gpu_cost: float,
+        batch_cost: float,
+        billed_gpus: int,
+        batch_gpus: int,
+        operations: float,
+        spot: bool,
+        ok: bool,
+        gpus: int,
+        setup: float,
+    ) -> None:
+        self.plan = plan  # index into the curve's plans
+        self.replicas = replicas  # interactive (or shared) replicas
+        self.batch_replicas = batch_replicas  # replicas running only inside the batch window (0: none)
+        self.gpu_cost = gpu_cost  # USD a month, interactive/shared fleet
+        self.batch_cost = batch_cost  # USD a month, batch fleet
+        self.billed_gpus = billed_gpus
+        self.batch_gpus = batch_gpus
+        self.operations = operations
+        self.spot = spot  # the shared/interactive fleet runs on spot
+        self.ok = ok
+        self.gpus = gpus  # per replica
+        self.total = _total(gpu_cost, batch_cost, batch_replicas > 0, operations, setup)
 
     def parts(self, setup: float) -> dict[str, float]:
         """The cost breakdown, each part rounded to 1e-6 USD (the sum is the option's cost)."""
@@ -185,13 +195,10 @@ class Quote:
         out["setup"] = setup
         return out
 
-    def total(self, setup: float) -> float:
-        return round(sum(self.parts(setup).values()), 6)
-
-    def key(self, setup: float) -> tuple[bool, float, int]:
+    def key(self) -> tuple[bool, float, int]:
         # A plan meeting the latency targets beats one that does not; then the cheaper; ties go
-        # to fewer GPUs per replica (then to the first plan: `min` keeps the first).
-        return (not self.ok, self.total(setup), self.gpus)
+        # to fewer GPUs per replica (then to the first plan: the first minimum is kept).
+        return (not self.ok, self.total, self.gpus)
 
 
 class SelfCurve:
@@ -204,23 +211,25 @@ class SelfCurve:
         self.setup = fleet.setup
         for p in plans:
             p.min_replicas = fleet.min_replicas
+        f = fleet
+        self._spot_factor = 1.0 + SPOT_INTERRUPTION_OVERHEAD
+        self._avg_k = 1.0 / (SECONDS_PER_MONTH * f.hours_per_day / 24.0)  # rpm → active-hours req/s
+        self._batch_k = f.batch_share / (DAYS_PER_MONTH * f.batch_window_hours * 3600.0)  # rpm → batch req/s
 
     # ------------------------------------------------------------ one plan at one volume
-    def _hourly_factor(self, spot: bool) -> float:
-        return 1.0 + SPOT_INTERRUPTION_OVERHEAD if spot else 1.0
-
-    def _shared(self, i: int, plan: Plan, r: int) -> Quote | None:
+    # Raw prices: (gpu cost, batch cost, billed GPUs, batch GPUs, operations, on spot), or None.
+    def _shared_raw(self, plan: Plan, r: int) -> tuple[float, float, int, int, float, bool] | None:
         """`r` replicas serve everything (batch fills the valleys of the active hours)."""
         f = self.fleet
         spot = f.spot == "all" and plan.has_spot
         pk = plan.spot_packer if spot else plan.packer
-        hourly, billed, _ = pk.plan_spread(r, f.min_replicas)
-        if not math.isfinite(hourly):
+        hourly, billed = pk.cost(r, f.min_replicas)
+        if hourly == math.inf:
             return None
-        cost = hourly * f.active_hours * self._hourly_factor(spot)
-        return Quote(i, r, 0, cost, 0.0, billed, 0, f.operations(billed), spot, plan.ok, plan.gpus)
+        cost = hourly * f.active_hours * (self._spot_factor if spot else 1.0)
+        return (cost, 0.0, billed, 0, f.operations(billed), spot)
 
-    def _split(self, i: int, plan: Plan, r: int, rb: int) -> Quote | None:
+    def _split_raw(self, plan: Plan, r: int, rb: int) -> tuple[float, float, int, int, float, bool] | None:
         """`r` interactive replicas (0 when nothing is interactive) plus `rb` replicas that run
         only inside the batch window, on spot when asked."""
         f = self.fleet
@@ -228,45 +237,78 @@ class SelfCurve:
         all_spot = f.spot == "all" and plan.has_spot
         batch_spot = f.spot != "off" and plan.has_spot
         pk = plan.spot_packer if all_spot else plan.packer
-        hourly, billed = (0.0, 0) if r == 0 else pk.plan_spread(r, f.min_replicas)[:2]
+        hourly, billed = (0.0, 0) if r == 0 else pk.cost(r, f.min_replicas)
         bpk = plan.spot_packer if batch_spot else plan.packer
-        bhourly, bbilled, _ = bpk.plan(rb)
-        if not (math.isfinite(hourly) and math.isfinite(bhourly)):
+        bhourly, bbilled = bpk.cost(rb)
+        if hourly == math.inf or bhourly == math.inf:
             return None
-        cost = hourly * f.active_hours * self._hourly_factor(all_spot)
-        bcost = bhourly * f.batch_hours * self._hourly_factor(batch_spot)
-        ops = f.operations(billed + bbilled)
-        return Quote(i, r, rb, cost, bcost, billed, bbilled, ops, all_spot, plan.ok, plan.gpus)
+        cost = hourly * f.active_hours * (self._spot_factor if all_spot else 1.0)
+        bcost = bhourly * f.batch_hours * (self._spot_factor if batch_spot else 1.0)
+        return (cost, bcost, billed, bbilled, f.operations(billed + bbilled), all_spot)
+
+    def _raw(self, plan: Plan, counts: tuple[int, int, int]) -> tuple[tuple, int, int] | None:
+        """The cheaper fleet layout of one plan: (raw price, replicas, batch replicas)."""
+        shared, inter, rb = counts
+        a = self._shared_raw(plan, shared)
+        if rb == 0:
+            return None if a is None else (a, shared, 0)
+        b = self._split_raw(plan, inter, rb)
+        if b is None:
+            return None if a is None else (a, shared, 0)
+        if a is None:
+            return (b, inter, rb)
+        setup = self.setup
+        ta = _total(a[0], 0.0, False, a[4], setup)
+        tb = _total(b[0], b[1], True, b[4], setup)
+        return (b, inter, rb) if tb < ta else (a, shared, 0)
 
     def _replica_counts(self, plan: Plan, rpm: float, peak: float) -> tuple[int, int, int]:
         """(shared replicas, interactive replicas of a split fleet, batch replicas)."""
-        f = self.fleet
-        avg = f.average_rps(rpm)
-        shared = plan.replicas(max(peak, avg))
-        if f.batch_share <= 0:
+        avg = rpm * self._avg_k
+        cap, low = plan.cap, plan.min_replicas
+        shared = math.ceil((peak if peak > avg else avg) / cap - 1e-9)
+        if shared < low:
+            shared = low
+        if self._batch_k <= 0:
             return shared, shared, 0
-        inter = 0 if f.batch_share >= 1 else plan.replicas(peak)
-        batch_rps = f.batch_share * rpm / (DAYS_PER_MONTH * f.batch_window_hours * 3600.0)
-        return shared, inter, math.ceil(batch_rps / plan.full - 1e-9)
+        if self.fleet.batch_share >= 1:
+            inter = 0
+        else:
+            inter = math.ceil(peak / cap - 1e-9)
+            if inter < low:
+                inter = low
+        return shared, inter, math.ceil(rpm * self._batch_k / plan.full - 1e-9)
 
     def _plan_quote(self, i: int, plan: Plan, counts: tuple[int, int, int]) -> Quote | None:
-        shared, inter, rb = counts
-        a = self._shared(i, plan, shared)
-        if rb == 0:
-            return a
-        b = self._split(i, plan, inter, rb)
-        if a is None or b is None:
-            return a or b
-        return b if b.total(self.setup) < a.total(self.setup) else a
+        got = self._raw(plan, counts)
+        if got is None:
+            return None
+        (cost, bcost, billed, bbilled, ops, spot), r, rb = got
+        return Quote(i, r, rb, cost, bcost, billed, bbilled, ops, spot, plan.ok, plan.gpus, self.setup)
+
+    def _plan_key(self, plan: Plan, counts: tuple[int, int, int]) -> tuple[float, int] | None:
+        """(total, GPUs per replica) of `_plan_quote`, without building the quote (the sweep)."""
+        got = self._raw(plan, counts)
+        if got is None:
+            return None
+        (cost, bcost, _, _, ops, _), _, rb = got
+        return (_total(cost, bcost, rb > 0, ops, self.setup), plan.gpus)
+
+    def quotes(self, rpm: float, peak: float) -> list[Quote | None]:
+        """Every plan's price at a volume (None where nothing can be rented)."""
+        return [self._plan_quote(i, p, self._replica_counts(p, rpm, peak)) for i, p in enumerate(self.plans)]
+
+    @staticmethod
+    def best(quotes: list[Quote | None]) -> Quote | None:
+        best: Quote | None = None
+        for q in quotes:
+            if q is not None and (best is None or q.key() < best.key()):
+                best = q
+        return best
 
     def quote(self, rpm: float, peak: float) -> Quote | None:
         """The chosen plan and fleet at a volume; None when nothing can be rented."""
-        best: Quote | None = None
-        for i, plan in enumerate(self.plans):
-            q = self._plan_quote(i, plan, self._replica_counts(plan, rpm, peak))
-            if q is not None and (best is None or q.key(self.setup) < best.key(self.setup)):
-                best = q
-        return best
+        return self.best(self.quotes(rpm, peak))
 
     def choose(self, rpm: float, peak: float) -> tuple[int, int] | None:
         """(index of the chosen plan, its replicas) at a volume; None when nothing can be rented."""
@@ -275,7 +317,7 @@ class SelfCurve:
 
     def cost(self, rpm: float, peak: float) -> float | None:
         q = self.quote(rpm, peak)
-        return None if q is None else q.total(self.setup)
+        return None if q is None else q.total
 
     # ------------------------------------------------------------ many volumes (the sweep)
     def costs(self, rpms: list[float], peaks: list[float]) -> list[float | None]:
@@ -287,41 +329,47 @@ class SelfCurve:
             eff = [max(p, f.average_rps(r)) for r, p in zip(rpms, peaks, strict=False)]
             if all(a <= b for a, b in pairwise(eff)):
                 return self._sorted(live, eff)
-        memo: dict[tuple, float | None] = {}
+        # Per plan, the price depends only on its replica counts: price each distinct count once.
+        # The live plans all meet the latency targets, or none does: the key is (total, GPUs),
+        # ties to the first plan.
+        memos: list[dict[tuple[int, int, int], tuple[float, int] | None]] = [{} for _ in live]
         out: list[float | None] = []
+        counts_of, key_of = self._replica_counts, self._plan_key
         for rpm, peak in zip(rpms, peaks, strict=False):
-            key = tuple(self._replica_counts(p, rpm, peak) for _, p in live)
-            if key not in memo:
-                best = None
-                for (i, p), counts in zip(live, key, strict=False):
-                    q = self._plan_quote(i, p, counts)
-                    if q is not None and (best is None or q.key(self.setup) < best.key(self.setup)):
-                        best = q
-                memo[key] = None if best is None else best.total(self.setup)
-            out.append(memo[key])
+            best = None
+            for (_, p), memo in zip(live, memos, strict=False):
+                counts = counts_of(p, rpm, peak)
+                key = memo[counts] if counts in memo else memo.setdefault(counts, key_of(p, counts))
+                if key is not None and (best is None or key < best):
+                    best = key
+            out.append(None if best is None else best[0])
         return out
 
     def _sorted(self, live: list[tuple[int, Plan]], eff: list[float]) -> list[float | None]:
-        """Shared fleets along sorted effective peaks: run by run of equal replica counts."""
-        all_runs = [p.runs(eff) for _, p in live]
-        ends = sorted({end for runs in all_runs for end, _ in runs})
-        pos = [0] * len(all_runs)
+        """Shared fleets along sorted effective peaks: each plan's distinct replica counts are
+        priced once, then the cheapest plan is taken point by point."""
+        ceil = math.ceil
+        columns = []
+        for _, plan in live:
+            cap, low = plan.cap, plan.min_replicas
+            memo: dict[int, tuple[float, int] | None] = {}
+            col = []
+            for e in eff:
+                r = ceil(e / cap - 1e-9)
+                if r < low:
+                    r = low
+                if r not in memo:
+                    raw = self._shared_raw(plan, r)
+                    memo[r] = None if raw is None else (_total(raw[0], 0.0, False, raw[4], self.setup), plan.gpus)
+                col.append(memo[r])
+            columns.append(col)
+        if len(columns) == 1:
+            return [None if k is None else k[0] for k in columns[0]]
         out: list[float | None] = []
-        start = 0
-        memo: dict[tuple[int, int], Quote | None] = {}
-        for end in ends:
-            best: Quote | None = None
-            for k, runs in enumerate(all_runs):
-                while runs[pos[k]][0] < end:
-                    pos[k] += 1
-                i, plan = live[k]
-                r = runs[pos[k]][1]
-                if (k, r) not in memo:
-                    memo[(k, r)] = self._shared(i, plan, r)
-                q = memo[(k, r)]
-                if q is not None and (best is None or q.key(self.setup) < best.key(self.setup)):
-                    best = q
-            total = None if best is None else best.total(self.setup)
-            out.extend([total] * (end - start))
-            start = end
+        for keys in zip(*columns, strict=False):
+            best = None
+            for k in keys:
+                if k is not None and (best is None or k < best):
+                    best = k
+            out.append(None if best is None else best[0])
         return out

@@ -47,6 +47,7 @@ class Packer:
                 if cand[0] < table[k][0] - 1e-12:
                     table[k] = cand
         self.table = table
+        self._spread: dict[tuple[int, int], tuple[float, int]] = {}  # small counts spread over machines
 
     def _split(self, replicas: int) -> tuple[int, int]:
         assert self.best is not None
@@ -85,6 +86,24 @@ class Packer:
         for name in names:
             counts[name] = counts.get(name, 0) + 1
         return (cost + bulk * self.best.hourly, gpus + bulk * self.best.gpus, counts)
+
+    def cost(self, replicas: int, spread: int = 1) -> tuple[float, int]:
+        """(USD/hour, GPUs billed) of `plan_spread`, without building the instance counts: the
+        sweep prices thousands of points with it."""
+        best = self.best
+        if best is None:
+            return (math.inf, 0)
+        bulk = replicas // best.holds - 4
+        if bulk < 0:
+            bulk = 0
+        cost, gpus, names = self.table[replicas - bulk * best.holds]
+        if spread > 1 and bulk + len(names) < spread:
+            key = (replicas, spread)
+            hit = self._spread.get(key)
+            if hit is None:
+                hit = self._spread[key] = self.plan_spread(replicas, spread)[:2]
+            return hit
+        return (cost + bulk * best.hourly, gpus + bulk * best.gpus)
 
     def plan_spread(self, replicas: int, spread: int) -> tuple[float, int, dict[str, int]]:
         """`plan`, with the replicas in at least `spread` instances (no single machine whose loss

@@ -213,8 +213,8 @@ def self_option(
             curve_plans.append(plan)
     curve = SelfCurve(curve_plans, fl)
     candidates = []
-    for i, plan in enumerate(curve_plans):
-        q = curve._plan_quote(i, plan, curve._replica_counts(plan, rpm, peak_i))
+    quotes = curve.quotes(rpm, peak_i)
+    for plan, q in zip(curve_plans, quotes, strict=True):
         if q is None:
             continue
         candidates.append(
@@ -229,7 +229,7 @@ def self_option(
                 "gpus_per_replica": plan.gpus,
             }
         )
-    chosen = curve.quote(rpm, peak_i)
+    chosen = curve.best(quotes)
     if chosen is None:
         need = _smallest_memory_need(ctx, model)
         violations.append(
