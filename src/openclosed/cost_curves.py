@@ -14,6 +14,7 @@ re-evaluated with other inputs (a perturbed `Fleet`, other prices) by building a
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -131,6 +132,28 @@ class Plan:
     def replicas(self, peak: float) -> int:
         return max(self.min_replicas, math.ceil(peak / self.cap - 1e-9))
 
+    def runs(self, peaks: list[float]) -> list[tuple[int, int]] | None:
+        """(end index, replicas) for each run of equal replica counts along sorted peaks; None
+        when nearly every point has its own count (then point by point is faster)."""
+        n = len(peaks)
+        cap = self.cap
+        first, last = self.replicas(peaks[0]), self.replicas(peaks[-1])
+        if last - first > n // 8:
+            return None
+        out = []
+        i = 0
+        rep = self.replicas
+        while i < n:
+            r = rep(peaks[i])
+            j = max(i + 1, bisect_right(peaks, (r + 1e-9) * cap, i + 1))
+            while j > i + 1 and rep(peaks[j - 1]) != r:
+                j -= 1
+            while j < n and rep(peaks[j]) == r:
+                j += 1
+            out.append((j, r))
+            i = j
+        return out
+
 
 def _total(gpu: float, batch: float, has_batch: bool, operations: float, setup: float) -> float:
     """The option's cost from its parts, each rounded to 1e-6 USD and summed in the breakdown's
@@ -246,21 +269,19 @@ class SelfCurve:
         bcost = bhourly * f.batch_hours * (self._spot_factor if batch_spot else 1.0)
         return (cost, bcost, billed, bbilled, f.operations(billed + bbilled), all_spot)
 
-    def _raw(self, plan: Plan, counts: tuple[int, int, int]) -> tuple[tuple, int, int] | None:
-        """The cheaper fleet layout of one plan: (raw price, replicas, batch replicas)."""
+    def _raw(self, plan: Plan, counts: tuple[int, int, int]) -> tuple[tuple, int, int, float] | None:
+        """The cheaper fleet layout of one plan: (raw price, replicas, batch replicas, total)."""
         shared, inter, rb = counts
+        setup = self.setup
         a = self._shared_raw(plan, shared)
+        ta = math.inf if a is None else _total(a[0], 0.0, False, a[4], setup)
         if rb == 0:
-            return None if a is None else (a, shared, 0)
+            return None if a is None else (a, shared, 0, ta)
         b = self._split_raw(plan, inter, rb)
         if b is None:
-            return None if a is None else (a, shared, 0)
-        if a is None:
-            return (b, inter, rb)
-        setup = self.setup
-        ta = _total(a[0], 0.0, False, a[4], setup)
+            return None if a is None else (a, shared, 0, ta)
         tb = _total(b[0], b[1], True, b[4], setup)
-        return (b, inter, rb) if tb < ta else (a, shared, 0)
+        return (b, inter, rb, tb) if tb < ta else (a, shared, 0, ta)
 
     def _replica_counts(self, plan: Plan, rpm: float, peak: float) -> tuple[int, int, int]:
         """(shared replicas, interactive replicas of a split fleet, batch replicas)."""
@@ -283,7 +304,7 @@ class SelfCurve:
         got = self._raw(plan, counts)
         if got is None:
             return None
-        (cost, bcost, billed, bbilled, ops, spot), r, rb = got
+        (cost, bcost, billed, bbilled, ops, spot), r, rb, _ = got
         return Quote(i, r, rb, cost, bcost, billed, bbilled, ops, spot, plan.ok, plan.gpus, self.setup)
 
     def _plan_key(self, plan: Plan, counts: tuple[int, int, int]) -> tuple[float, int] | None:
@@ -291,8 +312,7 @@ class SelfCurve:
         got = self._raw(plan, counts)
         if got is None:
             return None
-        (cost, bcost, _, _, ops, _), _, rb = got
-        return (_total(cost, bcost, rb > 0, ops, self.setup), plan.gpus)
+        return (got[3], plan.gpus)
 
     def quotes(self, rpm: float, peak: float) -> list[Quote | None]:
         """Every plan's price at a volume (None where nothing can be rented)."""
@@ -346,8 +366,12 @@ class SelfCurve:
         return out
 
     def _sorted(self, live: list[tuple[int, Plan]], eff: list[float]) -> list[float | None]:
-        """Shared fleets along sorted effective peaks: each plan's distinct replica counts are
-        priced once, then the cheapest plan is taken point by point."""
+        """Shared fleets along sorted effective peaks: run by run of equal replica counts in
+        every plan (one price per run), or point by point where the counts change at nearly
+        every point; each plan's distinct counts are priced once."""
+        all_runs = [plan.runs(eff) for _, plan in live]
+        if all(r is not None for r in all_runs):
+            return self._by_runs(live, all_runs)  # type: ignore[arg-type]
         ceil = math.ceil
         columns = []
         for _, plan in live:
@@ -372,4 +396,28 @@ class SelfCurve:
                 if k is not None and (best is None or k < best):
                     best = k
             out.append(None if best is None else best[0])
+        return out
+
+    def _by_runs(self, live: list[tuple[int, Plan]], all_runs: list[list[tuple[int, int]]]) -> list[float | None]:
+        ends = sorted({end for runs in all_runs for end, _ in runs})
+        pos = [0] * len(all_runs)
+        memo: dict[tuple[int, int], tuple[float, int] | None] = {}
+        out: list[float | None] = []
+        start = 0
+        setup = self.setup
+        for end in ends:
+            best = None
+            for k, runs in enumerate(all_runs):
+                while runs[pos[k]][0] < end:
+                    pos[k] += 1
+                r = runs[pos[k]][1]
+                if (k, r) not in memo:
+                    plan = live[k][1]
+                    raw = self._shared_raw(plan, r)
+                    memo[(k, r)] = None if raw is None else (_total(raw[0], 0.0, False, raw[4], setup), plan.gpus)
+                key = memo[(k, r)]
+                if key is not None and (best is None or key < best):
+                    best = key
+            out.extend([None if best is None else best[0]] * (end - start))
+            start = end
         return out
