@@ -96,11 +96,6 @@ class Fleet:
         return self.ops_base + self.ops_per_node * self.nodes(gpus)
 
 
-def interactive_peak_rps(rpm: float, hours_per_day: float, batch_share: float, peak_to_average: float) -> float:
-    """Peak rate of the interactive share: active-hours average × (1 − batch share) × peak/average."""
-    return rpm / (SECONDS_PER_MONTH * hours_per_day / 24.0) * (1.0 - batch_share) * peak_to_average
-
-
 class Plan:
     """One precision/GPU-count plan of a self-hosted option: replicas and their price."""
 
