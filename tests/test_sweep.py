@@ -13,7 +13,7 @@ from conftest import SWEEP_CHATBOT, TODAY
 
 from openclosed import sweep as sw
 from openclosed.engine import Engine, Settings, compare
-from openclosed.workload import DAYS_PER_MONTH, SECONDS_PER_MONTH, apply_overrides, preset
+from openclosed.workload import DAYS_PER_MONTH, apply_overrides, preset
 
 SETTINGS = Settings(today=dt.date.fromisoformat(TODAY))
 
@@ -26,6 +26,10 @@ def _same(got: float, want: float) -> bool:
 def _engine_costs(catalog, wl) -> dict[str, tuple[float, float, bool]]:
     result = compare(catalog, wl, SETTINGS)
     return {o.id: (o.monthly_cost, o.cost_per_million_tokens, o.feasible) for o in result.all_options}
+
+
+def _peak(wl) -> float:
+    return wl.traffic.peak_rps(wl.requests_per_month)
 
 
 def _check_against_engine(catalog, res: sw.Sweep, wl_at, indices) -> int:
@@ -48,7 +52,10 @@ def test_fast_path_matches_the_engine_for_every_option(catalog, name: str) -> No
     spec = sw.parse_spec("requests_per_month=1e3..1e10", wl, steps=71, log=True)
     res = sw.sweep(Engine(catalog, wl, SETTINGS), spec, ["all"])
     assert res.method == "fast"
-    assert len(res.series) == len(compare(catalog, wl, SETTINGS).all_options)
+    # Every option that can run at all: one that cannot (nothing fits, shut down) has no cost.
+    runnable = [o for o in compare(catalog, wl, SETTINGS).all_options if o.monthly_cost is not None]
+    assert len(res.series) == len(runnable)
+    assert any("cannot run at all" in n for n in res.notes)
     kinds = {s.kind for s in res.series}
     assert kinds == {"closed API", "open-weight API", "self-hosted"}
     # Low volumes (one replica), the step region, and dense replica counts at the top.
@@ -143,7 +150,7 @@ def test_the_sweep_evaluates_the_engines_own_cost_curve(catalog, monkeypatch) ->
     engine = Engine(catalog, wl, SETTINGS)
     oid = "llama-3.3-70b@aws:h100-sxm"
     out, det = engine.option(oid)
-    peak = wl.requests_per_month / SECONDS_PER_MONTH * wl.traffic.peak_factor
+    peak = _peak(wl)
     assert det.curve.cost(wl.requests_per_month, peak) == out.monthly_cost
     seen: list[int] = []
     real = SelfCurve.costs

@@ -25,6 +25,8 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         ctx.latency_unchecked.add(oid)
     violations = [*mv, *pv, *constraints.api_limits(ctx, model, offering), *lv]
     warnings = [*mw, *pw, *constraints.stale_price(ctx, oid, f"{offering.model} at {provider.id}", offering.as_of)]
+    # A model its provider has shut down cannot be called at all: no cost, not a real one.
+    monthly = None if model.id in ctx.shut_down else cost.monthly_cost
     out = construct(
         OptionOut,
         id=oid,
@@ -36,11 +38,11 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         licence=model.licence,
         quality_index=model.quality.index if model.quality else None,
         quality_estimated=bool(model.quality and model.quality.estimated),
-        monthly_cost=cost.monthly_cost,
+        monthly_cost=monthly,
         monthly_cost_low=None,
         monthly_cost_high=None,
-        cost_per_million_tokens=ctx.per_million(cost.monthly_cost),
-        cost_breakdown=dict(cost.breakdown),
+        cost_per_million_tokens=ctx.per_million(monthly),
+        cost_breakdown=dict(cost.breakdown) if monthly is not None else {},
         unit_prices=cost.unit_prices,
         self_hosting=None,
         feasible=not violations,

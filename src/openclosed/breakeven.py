@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from .engine import Engine
+from .errors import InputError
 
 
 def _cost(engine: Engine, option: str, rpm: float) -> float:
@@ -20,8 +21,13 @@ def _cost(engine: Engine, option: str, rpm: float) -> float:
 
 
 def breakeven(engine: Engine, a: str, b: str, lo: float = 1e3, hi: float = 1e10, points: int = 71) -> dict[str, Any]:
-    a_id = engine.option(a)[0].id
-    b_id = engine.option(b)[0].id
+    a_out, b_out = engine.option(a)[0], engine.option(b)[0]
+    for o in (a_out, b_out):
+        if o.monthly_cost is None:  # does not fit / shut down: no cost at any volume
+            raise InputError.one(
+                f"{o.id} cannot run at all ({'; '.join(o.violations)}); there is no break-even", field="option"
+            )
+    a_id, b_id = a_out.id, b_out.id
     tokens_per_request = engine.wl.traffic.input_tokens + engine.wl.traffic.output_tokens
     grid = [10 ** (math.log10(lo) + (math.log10(hi) - math.log10(lo)) * i / (points - 1)) for i in range(points)]
     rows = []

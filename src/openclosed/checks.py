@@ -81,9 +81,19 @@ def load_report(path: Path) -> dict[str, Any]:
         )
     for i, o in enumerate(data["options"]):
         cost = o.get("monthly_cost") if isinstance(o, dict) else None
-        if not isinstance(o, dict) or not isinstance(o.get("id"), str) or not _is_number(cost):
-            raise InputError.one("each option needs an id and a numeric monthly_cost", str(path), None, f"options[{i}]")
-        if not math.isfinite(cost) or abs(cost) > MAX_NUMBER:
+        if (
+            not isinstance(o, dict)
+            or not isinstance(o.get("id"), str)
+            or "monthly_cost" not in o
+            or not (cost is None or _is_number(cost))
+        ):
+            raise InputError.one(
+                "each option needs an id and a monthly_cost (a number, or null when it cannot run)",
+                str(path),
+                None,
+                f"options[{i}]",
+            )
+        if cost is not None and (not math.isfinite(cost) or abs(cost) > MAX_NUMBER):
             raise InputError.one(
                 f"monthly_cost must be a finite number up to {MAX_NUMBER:g} (got {cost!r})",
                 str(path),
@@ -141,6 +151,11 @@ def check_budgets(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Return (checks, breaches); each check names the budget, the figure and the limit."""
     checks: list[dict[str, Any]] = []
+    if option.monthly_cost is None:  # the option cannot run at all: no figure to check
+        reason = "; ".join(option.violations) or "cannot run"
+        return [{"budget": "runs", "figure": reason, "limit": "an option that can run", "passed": False}], [
+            {"budget": "runs", "figure": reason, "limit": "an option that can run", "passed": False}
+        ]
     if max_monthly_cost is not None:
         checks.append(
             {
@@ -170,6 +185,16 @@ def check_budgets(
                     "limit": limit,
                     "passed": True,
                     "note": f"{option.id} is not in the baseline; nothing to compare",
+                }
+            )
+        elif before["monthly_cost"] is None:
+            checks.append(
+                {
+                    "budget": "max_increase_pct",
+                    "figure": None,
+                    "limit": limit,
+                    "passed": True,
+                    "note": f"{option.id} could not run in the baseline; nothing to compare",
                 }
             )
         else:
@@ -216,11 +241,13 @@ def diff_reports(base: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
             came.remove(match)
     changed, same = [], 0
     for (pos_a, a), (pos_b, b), how in pairs:
-        cost_a, cost_b = float(a["monthly_cost"]), float(b["monthly_cost"])
+        cost_a, cost_b = _cost(a), _cost(b)
         rank_a, rank_b = a.get("rank") or pos_a, b.get("rank") or pos_b
         if cost_a == cost_b and rank_a == rank_b and a["id"] == b["id"]:
             same += 1
             continue
+        # null: the option could not run on that side; the change is then not a number.
+        both = cost_a is not None and cost_b is not None
         changed.append(
             {
                 "id": b["id"],
@@ -230,14 +257,23 @@ def diff_reports(base: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
                 "matched_by": how,
                 "before": cost_a,
                 "after": cost_b,
-                "change": round(cost_b - cost_a, 6),
-                "change_pct": round((cost_b - cost_a) / cost_a * 100, 4) if cost_a else None,
+                "change": round(cost_b - cost_a, 6) if both else None,
+                "change_pct": round((cost_b - cost_a) / cost_a * 100, 4) if both and cost_a else None,
                 "rank_before": rank_a,
                 "rank_after": rank_b,
             }
         )
-    # Cost changes first (largest first), then changes of id, then moves in rank alone.
-    changed.sort(key=lambda c: (c["change"] == 0, -abs(c["change"]), c["id"] == c["id_before"], c["rank_after"]))
+    # Cost changes first (largest first; a side that cannot run last), then changes of id, then
+    # moves in rank alone.
+    changed.sort(
+        key=lambda c: (
+            c["change"] == 0,
+            c["change"] is None,
+            -abs(c["change"] or 0.0),
+            c["id"] == c["id_before"],
+            c["rank_after"],
+        )
+    )
     return {
         "schema_version": 1,
         "recommended_before": base.get("recommended"),
@@ -249,6 +285,12 @@ def diff_reports(base: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         "added": sorted(o["id"] for _, o in came),
         "removed": sorted(o["id"] for _, o in gone),
     }
+
+
+def _cost(option: dict[str, Any]) -> float | None:
+    """An option's monthly cost in a saved report (null: it could not run)."""
+    cost = option.get("monthly_cost")
+    return None if cost is None else float(cost)
 
 
 def _kind_key(option: dict[str, Any]) -> tuple[str, str] | None:

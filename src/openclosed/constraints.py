@@ -71,6 +71,7 @@ def _lifecycle(ctx: Context, model: Model, violations: list[str], warnings: list
     if model.shutdown_date is not None:
         if model.shutdown_date <= today:
             violations.append(f"lifecycle: {model.name} was shut down on {model.shutdown_date}")
+            ctx.shut_down.add(model.id)
             return
         horizon_end = today + dt.timedelta(days=round(wl.horizon_months * 30.4375))
         if model.shutdown_date <= horizon_end:
@@ -146,6 +147,16 @@ def self_residency(ctx: Context, host_name: str, gpu: Gpu, regions: set[str]) ->
     missing = [r for r in ctx.wl.privacy.residency if r.lower() not in regions]
     if missing:
         return [f"residency: {host_name} lists no {gpu.name} region in {', '.join(missing)}"]
+    return []
+
+
+def self_marketplace(ctx: Context, host_name: str) -> list[str]:
+    """GPUs of a marketplace belong to third-party hosts who control the machines: not for
+    regulated data, nor for a workload that forbids third parties."""
+    p = ctx.wl.privacy
+    if p.sensitivity == "regulated" or not p.allow_third_party:
+        why = "the data is regulated" if p.sensitivity == "regulated" else "the workload forbids third parties"
+        return [f"privacy: {host_name} is a marketplace whose machines belong to third-party hosts; {why}"]
     return []
 
 

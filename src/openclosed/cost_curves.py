@@ -1,19 +1,30 @@
 """An option reduced to its monthly cost as a function of volume.
 
-The engine prices a self-hosted option through its `SelfCurve` at the workload's own peak rate,
+The engine prices a self-hosted option through its `SelfCurve` at the workload's own volume,
 and the sweep evaluates the very same object at thousands of other volumes, so a cost rule
 added here holds for both. An API option's cost is linear in volume (`ApiCurve`).
+
+Every self-hosting rule of the fleet lives in `Fleet` and `SelfCurve.quote` (docs/methodology.md,
+"Fleet economics"): the schedule (hours a day, scale to zero), the minimum replicas, the
+batch-tolerant share served inside its window and priced by the GPU-hours it needs, spot GPUs,
+and operations effort that grows with the nodes. The functions are pure: the same curve can be
+re-evaluated with other inputs (a perturbed `Fleet`, other prices) by building another one.
 """
 
 from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from itertools import groupby
+from dataclasses import dataclass
+from itertools import pairwise
 
 from .packing import Instance, packer
 from .sizing import Sizing
-from .workload import HOURS_PER_MONTH
+from .workload import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_MONTH
+
+# Extra GPU-hours bought on spot capacity: work lost at an interruption is redone and the fleet
+# keeps headroom to absorb the reclaim (docs/methodology.md, "Spot GPUs").
+SPOT_INTERRUPTION_OVERHEAD = 0.10
 
 
 class ApiCurve:
@@ -23,7 +34,7 @@ class ApiCurve:
         self.per_request = per_request
 
     def costs(self, rpms: list[float], peaks: list[float]) -> list[float]:
-        k = self.per_request * 1e6  # round(x * 1e6) / 1e6: see SelfCurve._dense
+        k = self.per_request * 1e6  # round(x * 1e6) / 1e6 is round(x, 6) but for a half-micro-dollar tie
         return [round(k * r) / 1e6 for r in rpms]
 
     def cost(self, rpm: float, peak: float) -> float:
@@ -31,16 +42,58 @@ class ApiCurve:
 
 
 class ConstCurve:
-    """An option whose cost does not depend on volume (nothing fits: operations and setup only)."""
+    """An option whose cost does not depend on volume."""
 
-    def __init__(self, value: float) -> None:
+    def __init__(self, value: float | None) -> None:
         self.value = value
 
-    def costs(self, rpms: list[float], peaks: list[float]) -> list[float]:
+    def costs(self, rpms: list[float], peaks: list[float]) -> list[float | None]:
         return [self.value] * len(rpms)
 
-    def cost(self, rpm: float, peak: float) -> float:
+    def cost(self, rpm: float, peak: float) -> float | None:
         return self.value
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """The workload's rules for a self-hosted fleet: the same at every volume of a sweep."""
+
+    hours_per_day: float = 24.0  # the day's requests arrive within these hours
+    scale_to_zero: bool = False  # bill GPUs only for the active hours
+    batch_share: float = 0.0  # requests that can wait for the batch window
+    batch_window_hours: float = 24.0  # the batch-tolerant share is served within these hours a day
+    min_replicas: int = 1  # interactive replicas kept for availability, in as many machines
+    spot: str = "off"  # "off" | "batch" (batch-tolerant share on spot) | "all"
+    engineer_cost: float = 0.0  # USD per engineer-month
+    ops_base: float = 0.0  # engineers for any self-hosted fleet
+    ops_per_node: float = 0.0  # engineers per node of `node_gpus` GPUs
+    node_gpus: int = 8
+    setup: float = 0.0  # USD a month: setup effort spread over the horizon
+    owned: bool = False  # on-prem: the GPUs cost the same whether they run or not
+
+    @property
+    def active_hours(self) -> float:
+        """GPU hours billed a month for an always-on replica."""
+        return HOURS_PER_MONTH * (self.hours_per_day / 24.0 if self.scale_to_zero else 1.0)
+
+    @property
+    def batch_hours(self) -> float:
+        """Hours a month a batch replica is paid for: the window every day (all month when owned)."""
+        return HOURS_PER_MONTH if self.owned else self.batch_window_hours * DAYS_PER_MONTH
+
+    def average_rps(self, rpm: float) -> float:
+        """Mean request rate while active (the day's requests arrive within hours_per_day)."""
+        return rpm / (SECONDS_PER_MONTH * self.hours_per_day / 24.0)
+
+    def nodes(self, gpus: int) -> int:
+        return math.ceil(gpus / self.node_gpus - 1e-9) if gpus > 0 else 0
+
+    def operations(self, gpus: int) -> float:
+        """USD a month of operations: a base effort plus a share per node (docs/methodology.md)."""
+        return round(self.engineer_cost * (self.ops_base + self.ops_per_node * self.nodes(gpus)), 6)
+
+    def engineers(self, gpus: int) -> float:
+        return self.ops_base + self.ops_per_node * self.nodes(gpus)
 
 
 class Plan:
@@ -54,34 +107,34 @@ class Plan:
         gpus: int,
         precision: str = "",
         sizing: Sizing | None = None,
+        full: float | None = None,
+        spot_instances: tuple[Instance, ...] | None = None,
+        min_replicas: int = 1,
     ) -> None:
         self.cap = cap  # requests/s one replica serves at the utilisation cap
+        self.full = full if full is not None else cap  # requests/s at full load (batch work)
         self.instances = instances
         self.ok = ok  # meets the latency targets
         self.gpus = gpus  # GPUs per replica
         self.precision = precision
         self.sizing = sizing
+        self.min_replicas = min_replicas
         self.packer = packer(instances)
+        # Spot capacity, when the cloud publishes a spot price (else the on-demand menu).
+        self.spot_packer = packer(spot_instances) if spot_instances else self.packer
+        self.has_spot = bool(spot_instances)
 
     def replicas(self, peak: float) -> int:
-        return max(1, math.ceil(peak / self.cap - 1e-9))
+        return max(self.min_replicas, math.ceil(peak / self.cap - 1e-9))
 
-    def gpu_cost(self, replicas: int) -> float:
-        return self.packer.hourly(replicas) * HOURS_PER_MONTH
-
-    def runs(self, peaks: list[float]) -> list[tuple[int, int]]:
-        """(end index, replicas) for each run of equal replica counts along sorted peaks."""
+    def runs(self, peaks: list[float]) -> list[tuple[int, int]] | None:
+        """(end index, replicas) for each run of equal replica counts along sorted peaks; None
+        when nearly every point has its own count (then point by point is faster)."""
         n = len(peaks)
         cap = self.cap
         first, last = self.replicas(peaks[0]), self.replicas(peaks[-1])
-        if last - first > n // 8:  # dense: nearly every point has its own count
-            ceil = math.ceil
-            reps = [max(1, ceil(p / cap - 1e-9)) for p in peaks]
-            out, end = [], 0
-            for r, group in groupby(reps):
-                end += sum(1 for _ in group)
-                out.append((end, r))
-            return out
+        if last - first > n // 8:
+            return None
         out = []
         i = 0
         rep = self.replicas
@@ -97,250 +150,311 @@ class Plan:
         return out
 
 
-class SelfCurve:
-    """A self-hosted option as a step function of the peak request rate: the cheapest plan
-    (a plan meeting the latency targets beats one that does not; ties go to fewer GPUs, then to
-    the first plan) plus fixed operations and setup costs."""
+def _total(gpu: float, batch: float, has_batch: bool, operations: float, setup: float) -> float:
+    """The option's cost from its parts, each rounded to 1e-6 USD and summed in the breakdown's
+    order (gpus, batch_gpus, operations, setup), exactly as the report's sum of its breakdown."""
+    if has_batch:
+        return round(round(gpu, 6) + round(batch, 6) + operations + setup, 6)
+    return round(round(gpu, 6) + operations + setup, 6)
 
-    def __init__(self, plans: list[Plan], operations: float, setup: float) -> None:
-        self.plans, self.operations, self.setup = plans, operations, setup
 
-    def choose(self, peak: float) -> tuple[int, int] | None:
-        """(index of the chosen plan, its replicas) at a peak rate; None when nothing can be rented."""
-        best: tuple[tuple[bool, float, int], int, int] | None = None
-        for i, plan in enumerate(self.plans):
-            r = plan.replicas(peak)
-            cost = plan.gpu_cost(r)
-            if not math.isfinite(cost):
-                continue
-            key = (not plan.ok, cost, plan.gpus)
-            if best is None or key < best[0]:
-                best = (key, i, r)
-        return None if best is None else (best[1], best[2])
+class Quote:
+    """One plan's price at one volume: what the engine reports and the sweep sums."""
 
-    def _total(self, reps: tuple[int, ...], plans: list[Plan] | None = None) -> float:
-        best = None
-        for plan, r in zip(plans or self.plans, reps, strict=False):
-            cost = plan.gpu_cost(r)
-            if not math.isfinite(cost):
-                continue
-            key = (not plan.ok, cost, plan.gpus)
-            if best is None or key < best:
-                best = key
-        assert best is not None
-        # The engine's breakdown is rounded to 1e-6 USD and summed in the order gpus, operations, setup.
-        return round(round(best[1], 6) + self.operations + self.setup, 6)
+    __slots__ = (
+        "batch_cost",
+        "batch_gpus",
+        "batch_replicas",
+        "billed_gpus",
+        "gpu_cost",
+        "gpus",
+        "ok",
+        "operations",
+        "plan",
+        "replicas",
+        "spot",
+        "total",
+    )
 
-    def cost(self, rpm: float, peak: float) -> float:
-        return self._total(tuple(p.replicas(peak) for p in self.plans))
-
-    def cost_scaled(
-        self, rpm: float, peak: float, cap_factor: float = 1.0, gpu_factor: float = 1.0, fixed_factor: float = 1.0
-    ) -> float:
-        """`cost` with each replica serving `cap_factor` × its estimated rate, GPU prices × `gpu_factor`
-        and operations and setup × `fixed_factor` (uncertainty sampling and sensitivity)."""
-        return self.costs_scaled([peak / cap_factor], None, [gpu_factor], [fixed_factor])[0]
-
-    def costs_scaled(
+    def __init__(
         self,
-        loads: list[float],
-        scale: float | None = None,
-        gpu_factors: list[float] | None = None,
-        fixed_factors: list[float] | None = None,
-        exact: bool = True,
-    ) -> list[float]:
-        """Monthly cost per entry of `loads`: the peak rate over the capacity multiplier of each
-        scenario (times `scale` when given), GPU prices × `gpu_factors`, operations and setup ×
-        `fixed_factors`.
+        plan: int,
+        replicas: int,
+        batch_replicas: int,
+        gpu_cost: float,
+        batch_cost: float,
+        billed_gpus: int,
+        batch_gpus: int,
+        operations: float,
+        spot: bool,
+        ok: bool,
+        gpus: int,
+        setup: float,
+    ) -> None:
+        self.plan = plan  # index into the curve's plans
+        self.replicas = replicas  # interactive (or shared) replicas
+        self.batch_replicas = batch_replicas  # replicas running only inside the batch window (0: none)
+        self.gpu_cost = gpu_cost  # USD a month, interactive/shared fleet
+        self.batch_cost = batch_cost  # USD a month, batch fleet
+        self.billed_gpus = billed_gpus
+        self.batch_gpus = batch_gpus
+        self.operations = operations
+        self.spot = spot  # the shared/interactive fleet runs on spot
+        self.ok = ok
+        self.gpus = gpus  # per replica
+        self.total = _total(gpu_cost, batch_cost, batch_replicas > 0, operations, setup)
 
-        The plan is chosen per entry as in `choose` (meeting the latency targets first, then the
-        lower cost, fewer GPUs, the first plan). With every factor 1 and `exact` the result is
-        `cost` exactly (same rounding); `exact=False` skips the rounding to 1e-6 USD (sampling)."""
-        n = len(loads)
-        k = 1.0 if scale is None else scale
-        lo, hi = min(loads) * k, max(loads) * k
-        order = sorted(range(len(self.plans)), key=lambda i: (not self.plans[i].ok, self.plans[i].gpus, i))
-        # Usually each plan needs the same replica count over the whole batch: one price per plan.
-        if all(self.plans[i].replicas(lo) == self.plans[i].replicas(hi) for i in order):
-            chosen = self.choose(lo)
-            gpu_one = math.inf if chosen is None else self.plans[chosen[0]].gpu_cost(chosen[1])
-            best = [gpu_one] * n
-        else:
-            best = self._best_per_entry(order, loads, k)
-        ops, setup = self.operations, self.setup
-        inf = math.inf
-        if gpu_factors is not None:
-            best = [b * g for b, g in zip(best, gpu_factors, strict=True)]
-        if not exact:
-            if fixed_factors is None:
-                fixed = ops + setup
-                return [b + fixed for b in best]
-            return [b + (ops + setup) * f for b, f in zip(best, fixed_factors, strict=True)]
-        if fixed_factors is None:
-            return [inf if b == inf else round(round(b, 6) + ops + setup, 6) for b in best]
-        return [
-            inf if b == inf else round(round(b, 6) + ops * f + setup * f, 6)
-            for b, f in zip(best, fixed_factors, strict=True)
-        ]
-
-    def gpu_costs_sorted(self, sorted_loads: list[float], scale: float) -> float | list[float]:
-        """GPU cost per month along ascending loads (peak over capacity multiplier, × `scale`),
-        without the 1e-6 USD rounding: runs of equal replica counts are priced once (sampling).
-        A single number when it is the same all along."""
-        n = len(sorted_loads)
-        ceil, inf = math.ceil, math.inf
-        lo, hi = sorted_loads[0] * scale, sorted_loads[-1] * scale
-        spans = [(max(1, ceil(lo / p.cap - 1e-9)), max(1, ceil(hi / p.cap - 1e-9))) for p in self.plans]
-        if any(b - a > n // 8 for a, b in spans):  # nearly every load its own replica count
-            return self._dense_sorted(sorted_loads, scale)
-        steps_ok: list[list[tuple[int, float]]] = []
-        steps_late: list[list[tuple[int, float]]] = []  # plans that miss the latency targets
-        for plan, (r, r_hi) in zip(self.plans, spans, strict=True):
-            cap = plan.cap
-            steps: list[tuple[int, float]] = []
-            i = 0
-            while r < r_hi:
-                # Loads up to r × capacity need r replicas.
-                j = bisect_right(sorted_loads, (r + 1e-9) * cap / scale, i)
-                if j > i:
-                    steps.append((j, plan.gpu_cost(r)))
-                    i = j
-                r = max(r + 1, ceil(sorted_loads[i] * scale / cap - 1e-9)) if i < n else r_hi
-            steps.append((n, plan.gpu_cost(r_hi)))
-            (steps_ok if plan.ok else steps_late).append(steps)
-        merged = _lower_envelope(steps_ok) if steps_ok else None
-        if merged is None or any(c == inf for _, c in merged):
-            late = _lower_envelope(steps_late) if steps_late else [(n, inf)]
-            merged = late if merged is None else _fill_inf(merged, late)
-        if len(merged) == 1:
-            return merged[0][1]
-        out: list[float] = []
-        start = 0
-        for end, c in merged:
-            out.extend([c] * (end - start))
-            start = end
+    def parts(self, setup: float) -> dict[str, float]:
+        """The cost breakdown, each part rounded to 1e-6 USD (the sum is the option's cost)."""
+        out = {"gpus": round(self.gpu_cost, 6)}
+        if self.batch_replicas:
+            out["batch_gpus"] = round(self.batch_cost, 6)
+        out["operations"] = self.operations
+        out["setup"] = setup
         return out
 
-    def _dense_sorted(self, loads: list[float], scale: float) -> list[float]:
-        ceil, inf, hpm = math.ceil, math.inf, HOURS_PER_MONTH
-        ok_lists, late_lists = [], []
-        for plan in self.plans:
-            cap = plan.cap
-            hourly = plan.packer.hourly_many([max(1, ceil(x * scale / cap - 1e-9)) for x in loads])
-            (ok_lists if plan.ok else late_lists).append([h * hpm for h in hourly])
-        best = _pointwise_min(ok_lists)
-        if best is None or inf in best:
-            late = _pointwise_min(late_lists) or [inf] * len(loads)
-            best = late if best is None else [b if b != inf else f for b, f in zip(best, late, strict=True)]
+    def key(self) -> tuple[bool, float, int]:
+        # A plan meeting the latency targets beats one that does not; then the cheaper; ties go
+        # to fewer GPUs per replica (then to the first plan: the first minimum is kept).
+        return (not self.ok, self.total, self.gpus)
+
+
+class SelfCurve:
+    """A self-hosted option as a function of volume: the cheapest plan and fleet layout (a plan
+    meeting the latency targets beats one that does not; ties go to fewer GPUs, then to the
+    first plan) plus operations that grow with the nodes and a fixed setup cost."""
+
+    def __init__(self, plans: list[Plan], fleet: Fleet) -> None:
+        self.plans, self.fleet = plans, fleet
+        self.setup = fleet.setup
+        for p in plans:
+            p.min_replicas = fleet.min_replicas
+        f = fleet
+        self._spot_factor = 1.0 + SPOT_INTERRUPTION_OVERHEAD
+        self._avg_k = 1.0 / (SECONDS_PER_MONTH * f.hours_per_day / 24.0)  # rpm → active-hours req/s
+        self._batch_k = f.batch_share / (DAYS_PER_MONTH * f.batch_window_hours * 3600.0)  # rpm → batch req/s
+
+    # ------------------------------------------------------------ one plan at one volume
+    # Raw prices: (gpu cost, batch cost, billed GPUs, batch GPUs, operations, on spot), or None.
+    def _shared_raw(self, plan: Plan, r: int) -> tuple[float, float, int, int, float, bool] | None:
+        """`r` replicas serve everything (batch fills the valleys of the active hours)."""
+        f = self.fleet
+        spot = f.spot == "all" and plan.has_spot
+        pk = plan.spot_packer if spot else plan.packer
+        hourly, billed = pk.cost(r, f.min_replicas)
+        if hourly == math.inf:
+            return None
+        cost = hourly * f.active_hours * (self._spot_factor if spot else 1.0)
+        return (cost, 0.0, billed, 0, f.operations(billed), spot)
+
+    def _split_raw(self, plan: Plan, r: int, rb: int) -> tuple[float, float, int, int, float, bool] | None:
+        """`r` interactive replicas (0 when nothing is interactive) plus `rb` replicas that run
+        only inside the batch window, on spot when asked."""
+        f = self.fleet
+        # Spot only where the cloud publishes a spot price; otherwise on demand, no overhead.
+        all_spot = f.spot == "all" and plan.has_spot
+        batch_spot = f.spot != "off" and plan.has_spot
+        pk = plan.spot_packer if all_spot else plan.packer
+        hourly, billed = (0.0, 0) if r == 0 else pk.cost(r, f.min_replicas)
+        bpk = plan.spot_packer if batch_spot else plan.packer
+        bhourly, bbilled = bpk.cost(rb)
+        if hourly == math.inf or bhourly == math.inf:
+            return None
+        cost = hourly * f.active_hours * (self._spot_factor if all_spot else 1.0)
+        bcost = bhourly * f.batch_hours * (self._spot_factor if batch_spot else 1.0)
+        return (cost, bcost, billed, bbilled, f.operations(billed + bbilled), all_spot)
+
+    def _raw(self, plan: Plan, counts: tuple[int, int, int]) -> tuple[tuple, int, int, float] | None:
+        """The cheaper fleet layout of one plan: (raw price, replicas, batch replicas, total)."""
+        shared, inter, rb = counts
+        setup = self.setup
+        a = self._shared_raw(plan, shared)
+        ta = math.inf if a is None else _total(a[0], 0.0, False, a[4], setup)
+        if rb == 0:
+            return None if a is None else (a, shared, 0, ta)
+        b = self._split_raw(plan, inter, rb)
+        if b is None:
+            return None if a is None else (a, shared, 0, ta)
+        tb = _total(b[0], b[1], True, b[4], setup)
+        return (b, inter, rb, tb) if tb < ta else (a, shared, 0, ta)
+
+    def _replica_counts(self, plan: Plan, rpm: float, peak: float) -> tuple[int, int, int]:
+        """(shared replicas, interactive replicas of a split fleet, batch replicas)."""
+        avg = rpm * self._avg_k
+        cap, low = plan.cap, plan.min_replicas
+        shared = math.ceil((peak if peak > avg else avg) / cap - 1e-9)
+        if shared < low:
+            shared = low
+        if self._batch_k <= 0:
+            return shared, shared, 0
+        if self.fleet.batch_share >= 1:
+            inter = 0
+        else:
+            inter = math.ceil(peak / cap - 1e-9)
+            if inter < low:
+                inter = low
+        return shared, inter, math.ceil(rpm * self._batch_k / plan.full - 1e-9)
+
+    def _plan_quote(self, i: int, plan: Plan, counts: tuple[int, int, int]) -> Quote | None:
+        got = self._raw(plan, counts)
+        if got is None:
+            return None
+        (cost, bcost, billed, bbilled, ops, spot), r, rb, _ = got
+        return Quote(i, r, rb, cost, bcost, billed, bbilled, ops, spot, plan.ok, plan.gpus, self.setup)
+
+    def _plan_key(self, plan: Plan, counts: tuple[int, int, int]) -> tuple[float, int] | None:
+        """(total, GPUs per replica) of `_plan_quote`, without building the quote (the sweep)."""
+        got = self._raw(plan, counts)
+        if got is None:
+            return None
+        return (got[3], plan.gpus)
+
+    def quotes(self, rpm: float, peak: float) -> list[Quote | None]:
+        """Every plan's price at a volume (None where nothing can be rented)."""
+        return [self._plan_quote(i, p, self._replica_counts(p, rpm, peak)) for i, p in enumerate(self.plans)]
+
+    @staticmethod
+    def best(quotes: list[Quote | None]) -> Quote | None:
+        best: Quote | None = None
+        for q in quotes:
+            if q is not None and (best is None or q.key() < best.key()):
+                best = q
         return best
 
-    def _best_per_entry(self, order: list[int], loads: list[float], k: float) -> list[float]:
-        n = len(loads)
-        best: list[float] = [math.inf] * n
-        best_ok: list[bool] = [False] * n
-        ceil, inf, hpm = math.ceil, math.inf, HOURS_PER_MONTH
-        for i in order:
-            plan = self.plans[i]
-            cap = plan.cap
-            hourly = plan.packer.hourly_many([max(1, ceil(x * k / cap - 1e-9)) for x in loads])
-            ok = plan.ok
-            for j in range(n):
-                c = hourly[j] * hpm
-                # A plan meeting the targets is never displaced by one that does not.
-                if c < best[j] and c != inf and (ok or not best_ok[j]):
-                    best[j] = c
-                    best_ok[j] = ok
-        return best
+    def quote(self, rpm: float, peak: float) -> Quote | None:
+        """The chosen plan and fleet at a volume; None when nothing can be rented."""
+        return self.best(self.quotes(rpm, peak))
 
-    def costs(self, rpms: list[float], peaks: list[float]) -> list[float]:
-        live = [p for p in self.plans if p.ok] or self.plans
-        n = len(peaks)
-        spread = sum(min(n, p.replicas(peaks[-1]) - p.replicas(peaks[0]) + 1) for p in live)
-        if spread > n // 6 and len(live) <= 2:
-            return self._dense(live, peaks)
-        all_runs = [p.runs(peaks) for p in live]
-        if len(all_runs) == 1:
-            out: list[float] = []
-            start = 0
-            for end, r in all_runs[0]:
-                out.extend([self._total((r,), live)] * (end - start))
-                start = end
-            return out
+    def choose(self, rpm: float, peak: float) -> tuple[int, int] | None:
+        """(index of the chosen plan, its replicas) at a volume; None when nothing can be rented."""
+        q = self.quote(rpm, peak)
+        return None if q is None else (q.plan, q.replicas)
+
+    def cost(self, rpm: float, peak: float) -> float | None:
+        q = self.quote(rpm, peak)
+        return None if q is None else q.total
+
+    # ------------------------------------------------------------ scaled volumes (uncertainty)
+    def _counts_all(self, rpm: float, peak: float) -> tuple[tuple[int, int, int], ...]:
+        return tuple(self._replica_counts(p, rpm, peak) for p in self.plans)
+
+    def split_costs(self, rpms: list[float], peaks: list[float]) -> tuple[list[float], list[float]]:
+        """(GPU cost, operations cost) a month at each (requests a month, interactive peak).
+        Uncertainty sampling passes the load over a capacity factor (a replica serving f × its
+        rate needs as many replicas as 1 / f × the load). Volumes with the same replica counts
+        in every plan cost the same, so each distinct combination is priced once; inf where
+        nothing can be rented."""
+        gpu: list[float] = []
+        ops: list[float] = []
+        memo: dict[tuple, tuple[float, float]] = {}
+        for rpm, peak in zip(rpms, peaks, strict=True):
+            counts = self._counts_all(rpm, peak)
+            hit = memo.get(counts)
+            if hit is None:
+                q = self.quote(rpm, peak)
+                hit = memo[counts] = (math.inf, 0.0) if q is None else (q.gpu_cost + q.batch_cost, q.operations)
+            gpu.append(hit[0])
+            ops.append(hit[1])
+        return gpu, ops
+
+    def cost_scaled(
+        self,
+        rpm: float,
+        peak: float,
+        cap_factor: float = 1.0,
+        gpu_factor: float = 1.0,
+        fixed_factor: float = 1.0,
+    ) -> float | None:
+        """`cost` with each replica serving `cap_factor` × its estimated rate, GPU prices ×
+        `gpu_factor`, operations and setup × `fixed_factor` (sensitivity); exactly `cost` when
+        every factor is 1."""
+        q = self.quote(rpm / cap_factor, peak / cap_factor)
+        if q is None:
+            return None
+        if cap_factor == gpu_factor == fixed_factor == 1.0:
+            return q.total
+        gpu = (q.gpu_cost + q.batch_cost) * gpu_factor
+        return round(gpu + (q.operations + self.setup) * fixed_factor, 6)
+
+    # ------------------------------------------------------------ many volumes (the sweep)
+    def costs(self, rpms: list[float], peaks: list[float]) -> list[float | None]:
+        """The cost at every point. Points with the same replica counts in every plan cost the
+        same, so each distinct combination is priced once."""
+        live = [(i, p) for i, p in enumerate(self.plans) if p.ok] or list(enumerate(self.plans))
+        f = self.fleet
+        if f.batch_share <= 0 and f.spot != "all":
+            eff = [max(p, f.average_rps(r)) for r, p in zip(rpms, peaks, strict=False)]
+            if all(a <= b for a, b in pairwise(eff)):
+                return self._sorted(live, eff)
+        # Per plan, the price depends only on its replica counts: price each distinct count once.
+        # The live plans all meet the latency targets, or none does: the key is (total, GPUs),
+        # ties to the first plan.
+        memos: list[dict[tuple[int, int, int], tuple[float, int] | None]] = [{} for _ in live]
+        out: list[float | None] = []
+        counts_of, key_of = self._replica_counts, self._plan_key
+        for rpm, peak in zip(rpms, peaks, strict=False):
+            best = None
+            for (_, p), memo in zip(live, memos, strict=False):
+                counts = counts_of(p, rpm, peak)
+                key = memo[counts] if counts in memo else memo.setdefault(counts, key_of(p, counts))
+                if key is not None and (best is None or key < best):
+                    best = key
+            out.append(None if best is None else best[0])
+        return out
+
+    def _sorted(self, live: list[tuple[int, Plan]], eff: list[float]) -> list[float | None]:
+        """Shared fleets along sorted effective peaks: run by run of equal replica counts in
+        every plan (one price per run), or point by point where the counts change at nearly
+        every point; each plan's distinct counts are priced once."""
+        all_runs = [plan.runs(eff) for _, plan in live]
+        if all(r is not None for r in all_runs):
+            return self._by_runs(live, all_runs)  # type: ignore[arg-type]
+        ceil = math.ceil
+        columns = []
+        for _, plan in live:
+            cap, low = plan.cap, plan.min_replicas
+            memo: dict[int, tuple[float, int] | None] = {}
+            col = []
+            for e in eff:
+                r = ceil(e / cap - 1e-9)
+                if r < low:
+                    r = low
+                if r not in memo:
+                    raw = self._shared_raw(plan, r)
+                    memo[r] = None if raw is None else (_total(raw[0], 0.0, False, raw[4], self.setup), plan.gpus)
+                col.append(memo[r])
+            columns.append(col)
+        if len(columns) == 1:
+            return [None if k is None else k[0] for k in columns[0]]
+        out: list[float | None] = []
+        for keys in zip(*columns, strict=False):
+            best = None
+            for k in keys:
+                if k is not None and (best is None or k < best):
+                    best = k
+            out.append(None if best is None else best[0])
+        return out
+
+    def _by_runs(self, live: list[tuple[int, Plan]], all_runs: list[list[tuple[int, int]]]) -> list[float | None]:
         ends = sorted({end for runs in all_runs for end, _ in runs})
         pos = [0] * len(all_runs)
-        out = []
+        memo: dict[tuple[int, int], tuple[float, int] | None] = {}
+        out: list[float | None] = []
         start = 0
+        setup = self.setup
         for end in ends:
-            reps = []
+            best = None
             for k, runs in enumerate(all_runs):
                 while runs[pos[k]][0] < end:
                     pos[k] += 1
-                reps.append(runs[pos[k]][1])
-            out.extend([self._total(tuple(reps), live)] * (end - start))
+                r = runs[pos[k]][1]
+                if (k, r) not in memo:
+                    plan = live[k][1]
+                    raw = self._shared_raw(plan, r)
+                    memo[(k, r)] = None if raw is None else (_total(raw[0], 0.0, False, raw[4], setup), plan.gpus)
+                key = memo[(k, r)]
+                if key is not None and (best is None or key < best):
+                    best = key
+            out.extend([None if best is None else best[0]] * (end - start))
             start = end
         return out
-
-    def _dense(self, live: list[Plan], peaks: list[float]) -> list[float]:
-        """Point by point, for ranges where nearly every point needs its own replica count."""
-        gpu = [_dense_gpu_costs(p, peaks) for p in live]
-        if len(gpu) == 1:
-            best = gpu[0]
-        else:
-            (a_costs, b_costs), (ga, gb) = gpu, (live[0].gpus, live[1].gpus)
-            if ga <= gb:  # ties of cost go to fewer GPUs, then to the first plan
-                best = [a if a <= b else b for a, b in zip(a_costs, b_costs, strict=False)]
-            else:
-                best = [a if a < b else b for a, b in zip(a_costs, b_costs, strict=False)]
-        ops, setup = self.operations, self.setup
-        # round(x * 1e6) / 1e6 is round(x, 6) except within an ulp of a half-micro-dollar tie,
-        # and several times faster; a tie moves the result by 1e-6 USD, the engine's resolution.
-        return [round((round(g * 1e6) / 1e6 + ops + setup) * 1e6) / 1e6 for g in best]
-
-
-def _dense_gpu_costs(plan: Plan, peaks: list[float]) -> list[float]:
-    ceil, cap, hpm = math.ceil, plan.cap, HOURS_PER_MONTH
-    hourly = plan.packer.hourly_many([ceil(p / cap - 1e-9) or 1 for p in peaks])
-    return [h * hpm for h in hourly]
-
-
-def _lower_envelope(all_steps: list[list[tuple[int, float]]]) -> list[tuple[int, float]]:
-    """The pointwise minimum of step functions given as (end index, value) runs."""
-    if len(all_steps) == 1:
-        return all_steps[0]
-    ends = sorted({end for steps in all_steps for end, _ in steps})
-    pos = [0] * len(all_steps)
-    out: list[tuple[int, float]] = []
-    for end in ends:
-        best = math.inf
-        for k, steps in enumerate(all_steps):
-            while steps[pos[k]][0] < end:
-                pos[k] += 1
-            v = steps[pos[k]][1]
-            if v < best:
-                best = v
-        if out and out[-1][1] == best:
-            out[-1] = (end, best)
-        else:
-            out.append((end, best))
-    return out
-
-
-def _fill_inf(steps: list[tuple[int, float]], late: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """Where no plan meeting the targets can be rented, the best plan that misses them."""
-    both = _lower_envelope([[(e, 0.0 if v != math.inf else 1.0) for e, v in steps], late])  # ends only
-    out = []
-    for end, _ in both:
-        v = next(v for e, v in steps if e >= end)
-        if v == math.inf:
-            v = next(v for e, v in late if e >= end)
-        out.append((end, v))
-    return out
-
-
-def _pointwise_min(lists: list[list[float]]) -> list[float] | None:
-    if not lists:
-        return None
-    out = lists[0]
-    for other in lists[1:]:
-        out = list(map(min, out, other))
-    return out

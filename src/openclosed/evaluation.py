@@ -92,11 +92,22 @@ class Context:
         self.unfit: dict[tuple[str, str], list[str]] = {}  # (model, GPU) -> why each precision cannot run
         self.constraint_cache: dict[tuple[str, bool], tuple[list[str], list[str]]] = {}
         self.expiring: set[str] = set()  # models that shut down within the horizon
+        self.shut_down: set[str] = set()  # models already shut down: their API options cannot run
         self.stale: set[str] = set()  # options priced from an entry older than stale_days
         self.latency_unchecked: set[str] = set()  # API options with a latency target but no published speed
+        # USD a month below which cost differences barely move the cost score; the cost profile
+        # counts every dollar (it is asked for the cheapest option).
+        cost_only = self.st.profile == "cost" and not self.st.weights
+        self.materiality: float | None = (
+            None
+            if cost_only
+            else scoring.materiality(workload.budget.max_monthly_cost, workload.operations.engineer_cost_per_month)
+        )
         self.best_quality = max((m.quality.index for m in catalog.all_models() if m.quality), default=100.0)
 
-    def per_million(self, monthly: float) -> float:
+    def per_million(self, monthly: float | None) -> float | None:
+        if monthly is None:
+            return None
         tokens = self.wl.tokens_per_month
         return round(monthly / tokens * 1e6, 6) if tokens else 0.0
 

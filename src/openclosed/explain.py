@@ -246,7 +246,8 @@ def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str
                 "replicas",
                 "peak requests/s",
                 sh.peak_requests_per_s,
-                f"requests per month / {SECONDS_PER_MONTH:,.0f} s × max(1, (1 − batch_share) × peak_to_average)",
+                f"max(interactive peak, average); average = requests per month / ({SECONDS_PER_MONTH:,.0f} s "
+                "× hours_per_day / 24); interactive peak = average × (1 − batch_share) × peak_to_average",
             )
         )
         steps.append(
@@ -254,7 +255,8 @@ def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str
                 "replicas",
                 "replicas",
                 sh.replicas,
-                f"ceil(peak / (requests/s per replica × utilisation cap {wl.self_hosting.utilisation_cap:g}))",
+                f"max(min_replicas {wl.min_replicas}, ceil(peak / (requests/s per replica × utilisation cap "
+                f"{wl.self_hosting.utilisation_cap:g})))",
             )
         )
         steps.append(
@@ -280,12 +282,30 @@ def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str
                     str(getattr(host, "as_of", "")),
                 )
             )
-        steps.append(
-            _step("cost", "gpus", o.cost_breakdown["gpus"], f"billed GPUs × USD per GPU-hour × {HOURS_PER_MONTH:g} h")
-        )
+        fl = det.hosting.get("fleet")
+        hours = fl.active_hours if fl is not None else HOURS_PER_MONTH
         steps.append(
             _step(
-                "cost", "operations", o.cost_breakdown["operations"], "self_hosting_engineers × engineer_cost_per_month"
+                "cost", "gpus", o.cost_breakdown["gpus"], f"billed GPUs × USD per GPU-hour × {hours:g} h ({sh.pricing})"
+            )
+        )
+        if "batch_gpus" in o.cost_breakdown:
+            steps.append(
+                _step(
+                    "cost",
+                    "batch_gpus",
+                    o.cost_breakdown["batch_gpus"],
+                    f"{sh.batch_replicas} batch replicas × GPUs × USD per GPU-hour × batch_window_hours × 30.42 days "
+                    f"({sh.batch_pricing})",
+                )
+            )
+        steps.append(
+            _step(
+                "cost",
+                "operations",
+                o.cost_breakdown["operations"],
+                f"(self_hosting_engineers + engineers_per_node × {sh.nodes_in_fleet} nodes) × engineer_cost_per_month "
+                f"= {sh.operations_engineers:g} engineers",
             )
         )
         steps.append(

@@ -59,7 +59,16 @@ def _rows(offer: Any) -> list[_Row]:
     if not rows:
         # An offer without regional prices: its list price, valid wherever the offer says it runs.
         rows.append(
-            _Row(None, None, offer.hourly_price, offer.reserved_hourly_price, None, None, offer.source, offer.as_of)
+            _Row(
+                None,
+                None,
+                offer.hourly_price,
+                offer.reserved_hourly_price,
+                None,
+                getattr(offer, "spot_hourly_price", None),
+                offer.source,
+                offer.as_of,
+            )
         )
     return rows
 

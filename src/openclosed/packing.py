@@ -52,6 +52,7 @@ class Packer:
                 if cand[0] < table[k][0] - 1e-12:
                     table[k] = cand
         self.table = table
+        self._spread: dict[tuple[int, int], tuple[float, int]] = {}  # small counts spread over machines
 
     def _split(self, replicas: int) -> tuple[int, int]:
         assert self.best is not None
@@ -90,6 +91,52 @@ class Packer:
         for name in names:
             counts[name] = counts.get(name, 0) + 1
         return (cost + bulk * self.best.hourly, gpus + bulk * self.best.gpus, counts)
+
+    def cost(self, replicas: int, spread: int = 1) -> tuple[float, int]:
+        """(USD/hour, GPUs billed) of `plan_spread`, without building the instance counts: the
+        sweep prices thousands of points with it."""
+        best = self.best
+        if best is None:
+            return (math.inf, 0)
+        bulk = replicas // best.holds - 4
+        if bulk < 0:
+            bulk = 0
+        cost, gpus, names = self.table[replicas - bulk * best.holds]
+        if spread > 1 and bulk + len(names) < spread:
+            key = (replicas, spread)
+            hit = self._spread.get(key)
+            if hit is None:
+                hit = self._spread[key] = self.plan_spread(replicas, spread)[:2]
+            return hit
+        return (cost + bulk * best.hourly, gpus + bulk * best.gpus)
+
+    def plan_spread(self, replicas: int, spread: int) -> tuple[float, int, dict[str, int]]:
+        """`plan`, with the replicas in at least `spread` instances (no single machine whose loss
+        takes every replica down). Only small counts need the search: once the cheapest cover
+        already uses `spread` instances, it is the answer."""
+        base = self.plan(replicas)
+        if spread <= 1 or self.best is None or sum(base[2].values()) >= spread:
+            return base
+        spread = min(spread, replicas)
+        inf = (math.inf, 0, ())
+        # best[n][j]: cheapest cover of n replicas with min(j, spread) instances so far.
+        best: list[list[tuple[float, int, tuple[str, ...]]]] = [[inf] * (spread + 1) for _ in range(replicas + 1)]
+        best[0][0] = (0.0, 0, ())
+        for n in range(replicas + 1):
+            for j in range(spread + 1):
+                cur = best[n][j]
+                if not math.isfinite(cur[0]):
+                    continue
+                for inst in self.instances:
+                    m, k = min(replicas, n + inst.holds), min(spread, j + 1)
+                    cand = (cur[0] + inst.hourly, cur[1] + inst.gpus, (*cur[2], inst.name))
+                    if cand[0] < best[m][k][0] - 1e-12:
+                        best[m][k] = cand
+        cost, gpus, names = best[replicas][spread]
+        counts: dict[str, int] = {}
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+        return (cost, gpus, counts)
 
 
 @lru_cache(maxsize=4096)

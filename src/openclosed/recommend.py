@@ -3,28 +3,25 @@
 from __future__ import annotations
 
 from . import scoring
-from .catalog.schema import OnPrem
-from .evaluation import SIMILAR_QUALITY, Context, Detail
+from .catalog.schema import GpuCloud, OnPrem
+from .evaluation import Context, Detail
 from .report import OptionOut, Recommendation, Saving, Scores, construct
 from .units import money
 
 
 def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) -> None:
     """Fill every option's scores and the reasons behind them."""
-    feasible = [o.monthly_cost for o in options if o.feasible and o.monthly_cost > 0]
-    cheapest = min(feasible) if feasible else min((o.monthly_cost for o in options if o.monthly_cost > 0), default=1.0)
+    costs = [o.monthly_cost for o in options if o.monthly_cost is not None and o.monthly_cost > 0]
+    feasible = [o.monthly_cost for o in options if o.feasible and o.monthly_cost is not None and o.monthly_cost > 0]
+    cheapest = min(feasible) if feasible else min(costs, default=1.0)
+    material = ctx.materiality
     serving = {m.id: len(ctx.cat.providers_serving(m.id)) for m in ctx.cat.all_models()}
     for o in options:
         det = details[o.id]
         reasons: list[str] = []
-        cost = scoring.cost_score(o.monthly_cost, cheapest)
-        ratio = o.monthly_cost / cheapest if cheapest else 1.0
-        reasons.append(
-            "cost: the cheapest feasible option"
-            if ratio <= 1.0001
-            else f"cost: {ratio:,.1f}× the cheapest feasible option"
-        )
-        privacy = scoring.privacy_score(det.provider, isinstance(det.hosting.get("host"), OnPrem), reasons)
+        cost = scoring.cost_score(o.monthly_cost, cheapest, material)
+        reasons.append(_cost_reason(o.monthly_cost, cheapest, material))
+        privacy = scoring.privacy_score(det.provider, host_kind(det.hosting.get("host")), reasons)
         lic = ctx.cat.licence(det.model.licence)
         lock = scoring.lock_in_score(
             det.model,
@@ -52,22 +49,50 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
         o.reasons = reasons
 
 
+def host_kind(host: object) -> str | None:
+    """How a self-hosted option's GPUs are held, for the privacy score (None: an API option)."""
+    if isinstance(host, OnPrem):
+        return "on-prem"
+    if isinstance(host, GpuCloud):
+        return host.tenancy
+    return None
+
+
+def _cost_reason(cost: float | None, cheapest: float, material: float | None) -> str:
+    if cost is None:
+        return "cost: none, the option cannot run"
+    ratio = cost / cheapest if cheapest else 1.0
+    if ratio <= 1.0001:
+        return "cost: the cheapest feasible option"
+    text = f"cost: {ratio:,.1f}× the cheapest feasible option"
+    if material is not None:
+        extra = cost - cheapest
+        weight = scoring.money_weight(extra, material)
+        text += f" ({money(extra)} a month more; {weight:.0%} of the ratio penalty, materiality {money(material)})"
+    return text
+
+
+def _cost_key(o: OptionOut) -> float:
+    """Monthly cost for ordering; an option that cannot run (no cost) goes last."""
+    return o.monthly_cost if o.monthly_cost is not None else float("inf")
+
+
 def sort_key(sort: str, o: OptionOut) -> tuple:
-    """Feasible options first, then the chosen sort, then cost and id."""
+    """Feasible options first, then options that can run, then the chosen sort, then cost and id."""
     s = o.scores
     key = {
         "overall": -s.overall,
-        "cost": o.monthly_cost,
+        "cost": _cost_key(o),
         "privacy": -s.privacy,
         "lock-in": s.lock_in,
         "quality": -s.quality,
     }[sort]
-    return (not o.feasible, key, o.monthly_cost, o.id)
+    return (not o.feasible, o.monthly_cost is None, key, _cost_key(o), o.id)
 
 
 def by_overall(options: list[OptionOut]) -> list[OptionOut]:
     """Feasible options, best overall score first (ties: cheaper, then id)."""
-    return sorted((o for o in options if o.feasible), key=lambda o: (-o.scores.overall, o.monthly_cost, o.id))
+    return sorted((o for o in options if o.feasible), key=lambda o: (-o.scores.overall, _cost_key(o), o.id))
 
 
 def _not_compared(ctx: Context, kind: str) -> str:
@@ -101,6 +126,17 @@ def recommend(ctx: Context, ranked: list[OptionOut], compared: set[bool] | None 
         f"({money(best.cost_per_million_tokens)} per million tokens), privacy {best.scores.privacy:g}, "
         f"lock-in {best.scores.lock_in:g}, quality {best.scores.quality:g}."
     ]
+    if best.id in ctx.latency_unchecked:
+        checked = next((o for o in ranked if o.id not in ctx.latency_unchecked), None)
+        parts.append(
+            "Its latency targets could not be checked (no published speed for it): measure it before committing"
+            + (
+                f"; the best option whose latency was checked is {checked.id} (overall "
+                f"{checked.scores.overall:g}, {money(checked.monthly_cost)}/month)."
+                if checked is not None
+                else "."
+            )
+        )
     kind = "closed" if best.open_weights else "open-weight"
     if runner is not None:
         parts.append(_against_runner(best, runner, kind if runner is other else None))
@@ -116,9 +152,10 @@ def recommend(ctx: Context, ranked: list[OptionOut], compared: set[bool] | None 
     if sav is not None:
         verb = "less" if sav.saving_pct >= 0 else "more"
         parts.append(
-            f"For similar quality, {sav.open_option} costs {abs(sav.saving_pct):.0f}% {verb} "
+            f"Against the best closed option of equal or higher quality, {sav.open_option} costs "
+            f"{abs(sav.saving_pct):.0f}% {verb} "
             f"than {sav.closed_option} ({money(sav.open_monthly_cost)} vs "
-            f"{money(sav.closed_monthly_cost)} a month)."
+            f"{money(sav.closed_monthly_cost)} a month; quality gap {sav.quality_gap:+g} index points)."
         )
     return Recommendation.model_construct(
         id=best.id,
@@ -155,9 +192,11 @@ def _against_runner(best: OptionOut, runner: OptionOut, other_kind: str | None) 
 
 
 def saving(ctx: Context, ranked: list[OptionOut]) -> Saving | None:
-    """The best open-weight option against a closed option of similar quality."""
-    opens = [o for o in ranked if o.open_weights and o.quality_index is not None]
-    closed = [o for o in ranked if not o.open_weights and o.quality_index is not None]
+    """The best open-weight option against the best closed option (by the same overall score)
+    of equal or higher quality: the closed model one would really pick instead, never a weaker
+    or needlessly expensive one. None when no feasible closed option reaches its quality."""
+    opens = [o for o in ranked if o.open_weights and o.quality_index is not None and o.monthly_cost is not None]
+    closed = [o for o in ranked if not o.open_weights and o.quality_index is not None and o.monthly_cost is not None]
     if not opens or not closed:
         return None
     o = opens[0]
@@ -165,11 +204,11 @@ def saving(ctx: Context, ranked: list[OptionOut]) -> Saving | None:
     # Prefer closed models that are not about to shut down: they are the real alternative.
     lasting = [c for c in closed if c.model not in ctx.expiring]
     closed = lasting or closed
-    similar = [c for c in closed if abs((c.quality_index or 0) - q) <= SIMILAR_QUALITY]
-    if similar:
-        c = min(similar, key=lambda c: (c.monthly_cost, c.id))
-    else:
-        c = min(closed, key=lambda c: (abs((c.quality_index or 0) - q), c.monthly_cost, c.id))
+    # `ranked` is best overall first, so the first closed option at least as good is the one
+    # the same scoring would choose among them.
+    c = next((c for c in closed if (c.quality_index or 0) >= q), None)
+    if c is None:
+        return None
     pct = (1 - o.monthly_cost / c.monthly_cost) * 100 if c.monthly_cost > 0 else 0.0
     return Saving.model_construct(
         open_option=o.id,
@@ -179,3 +218,36 @@ def saving(ctx: Context, ranked: list[OptionOut]) -> Saving | None:
         saving_pct=round(pct, 1),
         quality_gap=round(q - (c.quality_index or 0), 1),
     )
+
+
+def named_in_text(rec: Recommendation | None) -> set[str]:
+    """Every option the recommendation's text names: itself, the runner-up, the best of the other
+    kind, the saving's two options."""
+    if rec is None:
+        return set()
+    named = {rec.id, rec.runner_up, rec.best_other_kind}
+    if rec.saving is not None:
+        named |= {rec.saving.open_option, rec.saving.closed_option}
+    return {n for n in named if n}
+
+
+def shown_options(options: list[OptionOut], rec: Recommendation | None, top: int | None = None) -> list[OptionOut]:
+    """The best option of each feasible model (the first `top`), plus every option the text names."""
+    seen: set[str] = set()
+    rows = []
+    for o in options:
+        if o.feasible and o.model not in seen:
+            seen.add(o.model)
+            rows.append(o)
+    return with_named(options, rows[:top] if top else rows, rec)
+
+
+def with_named(options: list[OptionOut], rows: list[OptionOut], rec: Recommendation | None) -> list[OptionOut]:
+    """`rows` plus every option the recommendation's text names, in the order of `options`, so
+    that no option named in the text is missing from the table it is read beside."""
+    ids = {o.id for o in rows}
+    missing = named_in_text(rec) - ids
+    if not missing:
+        return rows
+    keep = ids | missing
+    return [o for o in options if o.id in keep]

@@ -68,6 +68,16 @@ class SelfHostingOut(_Out):
     billed_gpus: int = Field(description="GPUs paid for, after rounding up to rentable sizes")
     gpu_hourly_price: float = Field(description="USD per GPU-hour actually charged")
     gpu_price_kind: Literal["on-demand", "reserved", "spot", "on-prem"]
+    pricing: Literal["on-demand", "1y", "3y", "spot", "owned"] = Field(
+        description="how the interactive (or only) fleet is paid for"
+    )
+    batch_replicas: int = Field(description="replicas that run only inside the batch window (0: none)")
+    batch_pricing: Literal["on-demand", "1y", "3y", "spot", "owned"] | None = Field(
+        description="how the batch replicas are paid for; null without batch replicas"
+    )
+    gpu_hours_per_month: float = Field(description="GPU-hours billed a month, interactive and batch")
+    nodes_in_fleet: int = Field(description="nodes of up to 8 GPUs (the GPU's node size) billed, for operations")
+    operations_engineers: float = Field(description="engineers the fleet takes: base + per node")
     output_tokens_per_s_per_replica: float
     requests_per_s_per_replica: float
     peak_requests_per_s: float
@@ -88,9 +98,6 @@ class SelfHostingOut(_Out):
     ep: int = Field(default=1, description="expert-parallel degree (1: none)")
     pp: int = Field(default=1, description="pipeline stages (1: none)")
     region: str | None = Field(default=None, description="cloud region whose price applies (null: list price)")
-    pricing: Literal["on-demand", "1y", "3y", "spot", "owned"] = Field(
-        default="on-demand", description="which GPU price applies"
-    )
 
 
 class ApiSpeedOut(_Out):
@@ -129,12 +136,15 @@ class OptionOut(_Out):
     quality_estimated: bool = Field(
         default=False, description="true when quality_index is an estimate, not a published value"
     )
-    monthly_cost: float
+    monthly_cost: float | None = Field(
+        description="USD a month; null when the option cannot run at all (does not fit, no usable "
+        "precision, shut down). An option ruled out only by a constraint keeps its real cost."
+    )
     monthly_cost_low: float | None = Field(
         default=None, description="10th percentile of the sampled monthly cost (docs/methodology.md)"
     )
     monthly_cost_high: float | None = Field(default=None, description="90th percentile of the sampled monthly cost")
-    cost_per_million_tokens: float
+    cost_per_million_tokens: float | None
     cost_breakdown: dict[str, float]
     unit_prices: UnitPricesOut | None
     self_hosting: SelfHostingOut | None

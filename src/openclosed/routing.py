@@ -25,7 +25,6 @@ from .engine import Engine
 from .recommend import by_overall, score
 from .report import OptionOut, RoutedClass, Routing, SharedFleet
 from .units import money
-from .workload import SECONDS_PER_MONTH
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -50,8 +49,8 @@ class ClassRun:
 
     @property
     def peak(self) -> float:
-        """Peak requests per second, as the engine provisions for them."""
-        return self.rpm / SECONDS_PER_MONTH * self.workload.traffic.peak_factor
+        """Peak requests per second of the interactive share, as the engine prices it."""
+        return self.workload.traffic.peak_rps(self.rpm)
 
 
 @dataclass
@@ -120,13 +119,17 @@ def fleet(option_id: str, runs: list[ClassRun]) -> Fleet | None:
             oks.append(s.meets_tpot and (max_ttft is None or s.ttft_ms <= max_ttft))
         else:
             work = sum(r.rpm / c for r, c in zip(runs, caps, strict=True))
-            plans.append(Plan(rpm / work, base.instances, all(oks), gpus, precision, None))
+            cap = rpm / work
+            spot = base.spot_packer.instances if base.has_spot else None
+            plans.append(
+                Plan(cap, base.instances, all(oks), gpus, precision, None, cap * base.full / base.cap, spot)
+            )
             caps_of.append(caps)
     if not plans:
         return None
-    curve = SelfCurve(plans, curves[0].operations, curves[0].setup)
+    curve = SelfCurve(plans, curves[0].fleet)
     peak = sum(r.peak for r in runs)
-    chosen = curve.choose(peak)
+    chosen = curve.choose(rpm, peak)
     if chosen is None or not plans[chosen[0]].ok:
         return None  # one shared replica would miss a class's latency target
     i, replicas = chosen

@@ -25,7 +25,6 @@ from .uncertainty import (
     sizing_sigma,
     traffic_spread,
 )
-from .workload import SECONDS_PER_MONTH
 
 if TYPE_CHECKING:
     from .evaluation import Context, Detail
@@ -63,6 +62,7 @@ class Entry:
     group: Group | None = None
     curve: object = None
     peak: float = 0.0
+    rpm: float = 0.0
     quality_sd: float = 0.0
     fixed_score: float = 0.0  # weighted privacy and lock-in parts of the overall score
     penalty: float = 0.0
@@ -119,10 +119,9 @@ class Frame:
         arch = det.model.architecture
         group = (family(o.self_hosting.gpu), "moe" if arch is not None and arch.moe is not None else "dense")
         self.groups[group] = sizing_sigma(group)
-        peak = det.hosting.get("peak_rps")
-        if peak is None:
-            peak = ctx.wl.requests_per_month / SECONDS_PER_MONTH * ctx.wl.traffic.peak_factor
-        return Entry(o, "self", o.monthly_cost, group=group, curve=curve, peak=peak, **common)  # type: ignore[arg-type]
+        rpm = ctx.wl.requests_per_month
+        peak = ctx.wl.traffic.peak_rps(rpm)  # the interactive peak, as the engine prices it
+        return Entry(o, "self", o.monthly_cost, group=group, curve=curve, peak=peak, rpm=rpm, **common)  # type: ignore[arg-type]
 
     # -------------------------------------------------------------- drawing
     def draw(self, n: int, seed: int) -> Scenarios:
@@ -145,17 +144,6 @@ class Frame:
         ones = [1.0] * n
         traffic = sc.traffic or ones
         peak = [a * b for a, b in zip(traffic, sc.peak, strict=True)] if sc.peak else traffic
-        # Peak over throughput multiplier per sizing group: shared by every option of the group.
-        loads = {g: [p / c for p, c in zip(peak, caps, strict=True)] for g, caps in sc.sizing.items()}
-        # Sorted once per group, so that each option prices runs of equal replica counts once.
-        ranked: dict[Group | None, tuple[list[float], list[int]]] = {}
-        if not exact:
-            for g, xs in [*loads.items(), (None, peak)]:
-                perm = sorted(range(n), key=xs.__getitem__)
-                inv = [0] * n
-                for pos, k in enumerate(perm):
-                    inv[k] = pos
-                ranked[g] = ([xs[k] for k in perm], inv)
         out: list[list[float] | None] = []
         drift_cache: dict[tuple[str, float], list[float]] = {}
         for e in self.entries:
@@ -178,31 +166,20 @@ class Frame:
                 gpu = drift
                 if sc.gpu_price is not None:
                     gpu = sc.gpu_price if gpu is None else [a * b for a, b in zip(gpu, sc.gpu_price, strict=True)]
-                curve = e.curve
-                if exact:
-                    out.append(
-                        curve.costs_scaled(  # type: ignore[attr-defined]
-                            loads.get(e.group, peak),
-                            e.peak,
-                            gpu,
-                            sc.engineer,  # type: ignore[arg-type]
-                        )
-                    )
-                    continue
-                xs, inv = ranked[e.group if e.group in loads else None]
-                srt = curve.gpu_costs_sorted(xs, e.peak)  # type: ignore[attr-defined]
-                fixed = curve.operations + curve.setup  # type: ignore[attr-defined]
-                if sc.engineer is not None:  # sensitivity only: the general case
-                    g = [srt] * n if isinstance(srt, float) else [srt[k] for k in inv]
-                    if gpu is not None:
-                        g = [a * b for a, b in zip(g, gpu, strict=True)]
-                    out.append([a + fixed * f for a, f in zip(g, sc.engineer, strict=True)])
-                elif isinstance(srt, float):
-                    out.append([srt + fixed] * n if gpu is None else [srt * d + fixed for d in gpu])
-                elif gpu is None:
-                    out.append([srt[k] + fixed for k in inv])
-                else:  # back to scenario order, price drift and fixed costs in one pass
-                    out.append([srt[k] * d + fixed for k, d in zip(inv, gpu, strict=True)])
+                caps = sc.sizing.get(e.group) if e.group is not None else None
+                caps = caps or ones
+                # The load over the capacity factor: the engine's own curve prices the fleet.
+                rpms = [e.rpm * t / c for t, c in zip(traffic, caps, strict=True)]
+                peaks = [e.peak * p / c for p, c in zip(peak, caps, strict=True)]
+                g, ops = e.curve.split_costs(rpms, peaks)  # type: ignore[attr-defined]
+                setup = e.curve.setup  # type: ignore[attr-defined]
+                if gpu is not None:
+                    g = [a * d for a, d in zip(g, gpu, strict=True)]
+                if sc.engineer is not None:  # sensitivity only: operations and setup scaled
+                    row = [a + (o + setup) * f for a, o, f in zip(g, ops, sc.engineer, strict=True)]
+                else:
+                    row = [a + o + setup for a, o in zip(g, ops, strict=True)]
+                out.append([round(x, 6) for x in row] if exact else row)
         return out
 
     def evaluate(self, sc: Scenarios, reference: str | None = None, exact: bool = False) -> Outcome:

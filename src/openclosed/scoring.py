@@ -19,6 +19,18 @@ PROFILES: dict[str, dict[str, float]] = {
 }
 SCORE_KEYS = ("cost", "privacy", "lock_in", "quality")
 LIFECYCLE_PENALTY = 15.0  # overall points taken from a model that shuts down within the horizon
+# Without a budget, a cost difference is material when it is of the order of a tenth of an
+# engineer's monthly cost: about two working days a month, less than the uncertainty of the
+# self-hosting operations estimate itself (docs/methodology.md, "Material cost").
+MATERIALITY_ENGINEER_SHARE = 0.1
+# With a budget, a tenth of it: a difference of half the budget must count, not vanish.
+MATERIALITY_BUDGET_SHARE = 0.1
+# Privacy bands (docs/methodology.md, "Privacy"): whoever runs the GPUs sees the prompts, so any
+# self-hosted option ranks above any third-party API, whatever the API's retention terms.
+PRIVACY_ON_PREM = 100.0
+PRIVACY_OWN_ACCOUNT = 90.0
+PRIVACY_MARKETPLACE = 80.0
+PRIVACY_API_CEILING = 70.0
 
 
 def parse_weights(text: str) -> dict[str, float]:
@@ -55,20 +67,58 @@ def weights_for(profile: str, explicit: str | None) -> dict[str, float]:
     return dict(PROFILES[profile])
 
 
-def cost_score(cost: float, cheapest: float) -> float:
-    """100 for the cheapest feasible option, minus 33⅓ points per tenfold cost, floored at 0."""
+def materiality(budget: float | None, engineer_cost_per_month: float) -> float:
+    """USD a month below which a cost difference barely moves the cost score: a tenth of the
+    workload's monthly budget when it has one, otherwise a tenth of an engineer's monthly cost."""
+    if budget is not None and budget > 0:
+        return MATERIALITY_BUDGET_SHARE * budget
+    return MATERIALITY_ENGINEER_SHARE * engineer_cost_per_month
+
+
+def money_weight(extra: float, material: float | None) -> float:
+    """How much of the ratio penalty a cost difference of `extra` USD a month carries: d/(d+M),
+    near 0 for differences far below the materiality amount M, near 1 far above it."""
+    if material is None or material <= 0:
+        return 1.0
+    extra = max(0.0, extra)
+    return extra / (extra + material)
+
+
+def cost_score(cost: float | None, cheapest: float, material: float | None = None) -> float:
+    """100 for the cheapest feasible option, minus 33⅓ points per tenfold cost, floored at 0;
+    with a materiality amount the penalty is scaled by `money_weight` of the difference in USD.
+    An option with no cost (it cannot run) scores 0."""
+    if cost is None:
+        return 0.0
     if cheapest <= 0 or cost <= 0:
         return 100.0
-    return max(0.0, 100.0 - 100.0 / 3.0 * math.log10(max(cost / cheapest, 1.0)))
+    penalty = 100.0 / 3.0 * math.log10(max(cost / cheapest, 1.0))
+    return max(0.0, 100.0 - penalty * money_weight(cost - cheapest, material))
 
 
-def privacy_score(provider: ApiProvider | None, on_prem: bool, reasons: list[str]) -> float:
+def privacy_score(provider: ApiProvider | None, host: str | None, reasons: list[str]) -> float:
+    """`host`: "on-prem", "own-account" or "marketplace" for a self-hosted option, None for an API."""
     if provider is None:
-        if on_prem:
+        if host == "on-prem":
             reasons.append("privacy: prompts never leave your own hardware")
-            return 100.0
-        reasons.append("privacy: self-hosted; the cloud runs your VMs but never sees prompts in an API")
-        return 90.0
+            return PRIVACY_ON_PREM
+        if host == "marketplace":
+            reasons.append(
+                "privacy: self-hosted on a GPU marketplace; the machines belong to third-party hosts "
+                "who could reach the memory of your pods"
+            )
+            return PRIVACY_MARKETPLACE
+        reasons.append(
+            "privacy: self-hosted on machines rented under your own cloud account and contract; "
+            "no third party processes the prompts"
+        )
+        return PRIVACY_OWN_ACCOUNT
+    reasons.append("privacy: a third-party API processes the prompts (below any self-hosted option)")
+    return round(PRIVACY_API_CEILING * _api_privacy(provider, reasons) / 100.0, 1)
+
+
+def _api_privacy(provider: ApiProvider, reasons: list[str]) -> float:
+    """The API's terms on a 0..100 scale, later mapped into 0..PRIVACY_API_CEILING."""
     p = provider.privacy
     score = 70.0
     if p.trains_on_data:

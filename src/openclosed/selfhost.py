@@ -12,25 +12,27 @@ from typing import TYPE_CHECKING, Any
 
 from . import constraints
 from .catalog.schema import GpuCloud, GpuOffer, OnPrem
-from .cost_curves import Plan, SelfCurve
+from .cost_curves import Fleet, Plan, SelfCurve
 from .evaluation import UNSCORED, Context, Detail
 from .gpu_prices import gpu_hourly
-from .packing import Instance, cheapest_packing, instances
+from .packing import Instance, instances
 from .report import OptionOut, SelfHostingOut, construct
 from .sizing import Plan as SizingPlan
 from .sizing import Sizing, plan_replica, size, supports, works
-from .workload import HOURS_PER_MONTH, SECONDS_PER_MONTH
+from .workload import HOURS_PER_MONTH
 
 if TYPE_CHECKING:
     from .catalog.schema import Model
 
 
 def onprem_hourly(on_prem: OnPrem, gpu_id: str, power_w: float) -> tuple[float, dict[str, float]] | None:
-    """USD per GPU-hour of an owned GPU: hardware amortised, power with PUE, hosting."""
+    """USD per GPU-hour of an owned GPU: hardware (its server share and the server's share of the
+    network fabric) amortised, power with PUE, hosting."""
     entry = next((g for g in on_prem.gpus if g.gpu == gpu_id), None)
     if entry is None:
         return None
-    hardware = entry.purchase_price / (on_prem.amortisation_years * 8760.0)
+    purchase = entry.purchase_price + on_prem.network_usd_per_server / on_prem.gpus_per_server
+    hardware = purchase / (on_prem.amortisation_years * 8760.0)
     power = power_w / 1000.0 * (1.0 + on_prem.server_power_overhead) * on_prem.pue * on_prem.electricity_usd_per_kwh
     hosting = on_prem.hosting_usd_per_gpu_month / HOURS_PER_MONTH
     parts = {"hardware": hardware, "power": power, "hosting": hosting}
@@ -123,6 +125,45 @@ def _smallest_memory_need(ctx: Context, model: Model) -> float:
 
 
 # ------------------------------------------------------------------ prices
+def _spot_prices(ctx: Context, host: GpuCloud | OnPrem, offers: list[GpuOffer]) -> list[tuple[GpuOffer, float]]:
+    """Offers with a published spot price in a region the workload allows, at that price (none
+    on-prem: owned GPUs)."""
+    if isinstance(host, OnPrem):
+        return []
+    wl = ctx.wl
+    sh = wl.self_hosting
+    out = []
+    for o in offers:
+        gp = gpu_hourly(o, host, sh.region, wl.privacy.residency, "none", True, wl.horizon_months)
+        if gp is not None and gp.pricing_kind == "spot":
+            out.append((o, gp.usd_per_gpu_hour * sh.gpu_price_multiplier))
+    return out
+
+
+def fleet(ctx: Context, host: GpuCloud | OnPrem, node_gpus: int) -> Fleet:
+    """The workload's fleet rules (schedule, batch window, availability, spot, operations)."""
+    wl = ctx.wl
+    t, sh, ops = wl.traffic, wl.self_hosting, wl.operations
+    spot = "all" if sh.spot == "all" else ("batch" if sh.spot else "off")
+    if isinstance(host, OnPrem):
+        spot = "off"  # owned GPUs are not interruptible capacity
+    setup = round(ops.setup_engineer_months * ops.engineer_cost_per_month / wl.horizon_months, 6)
+    return Fleet(
+        hours_per_day=t.hours_per_day,
+        scale_to_zero=sh.scale_to_zero and not isinstance(host, OnPrem),
+        batch_share=t.batch_share,
+        batch_window_hours=t.batch_window_hours,
+        min_replicas=wl.min_replicas,
+        spot=spot,
+        engineer_cost=ops.engineer_cost_per_month,
+        ops_base=ops.self_hosting_engineers,
+        ops_per_node=ops.engineers_per_node,
+        node_gpus=node_gpus,
+        setup=setup,
+        owned=isinstance(host, OnPrem),
+    )
+
+
 @dataclass
 class GpuPricing:
     """What one option pays per GPU-hour and why: the priced offers and the price that applies."""
@@ -147,9 +188,9 @@ def _gpu_prices(
     if isinstance(host, OnPrem):
         hp = onprem_hourly(host, gpu_id, gpu.power_w)
         assert hp is not None
-        # Bought GPUs come in any count; a validated GpuOffer per option would cost time.
+        # GPUs are bought as whole servers; a validated GpuOffer per option would cost time.
         owned = GpuOffer.model_construct(
-            gpu=gpu_id, gpu_counts=[1, 2, 4, 8], instance="owned", hourly_price=hp[0] * mult
+            gpu=gpu_id, gpu_counts=[host.gpus_per_server], instance="owned server", hourly_price=hp[0] * mult
         )
         entry = next(g for g in host.gpus if g.gpu == gpu_id)
         parts = {k: v * mult for k, v in hp[1].items()}
@@ -187,46 +228,60 @@ def self_option(
     if wl.privacy.residency and not isinstance(host, OnPrem):
         regions = {r.lower() for o in offers for r in o.regions} | {r.lower() for r in host.regions}
         violations += constraints.self_residency(ctx, host.name, gpu, regions)
+    if isinstance(host, GpuCloud) and host.tenancy == "marketplace":
+        violations += constraints.self_marketplace(ctx, host.name)
     pricing = _gpu_prices(ctx, oid, host, gpu_id, offers)
     if pricing is None:
         # Only a named region can leave nothing priced: list prices hold everywhere else.
         violations.append(f"region: {host.name} has no {gpu.name} price in {wl.self_hosting.region}")
         pricing = GpuPricing([], "on-demand", "on-demand", wl.self_hosting.region, "", None)
     warnings += pricing.warnings
-    priced = pricing.priced
+    priced, price_kind, onprem_parts = pricing.priced, pricing.kind, pricing.onprem_parts
 
-    peak_rps = wl.requests_per_month / SECONDS_PER_MONTH * wl.traffic.peak_factor
+    rpm = wl.requests_per_month
+    peak_i = wl.traffic.peak_rps(rpm)  # the interactive share's peak (the sweep passes the same)
+    spot_priced = _spot_prices(ctx, host, offers)
+    fl = fleet(ctx, host, gpu.max_gpus_per_node)
+    if fl.spot != "off":
+        warnings += _spot_warnings(fl, host, gpu.name, spot_priced)
     # The rentable instance choices per (precision, GPUs per replica), kept for `explain`.
     packings: dict[tuple[str, int], tuple[Instance, ...]] = {}
     curve_plans: list[Plan] = []
     for precision, s, ok in plans(ctx, model, gpu_id):
         inst = tuple(instances(priced, s.gpus, gpu.max_gpus_per_node))
         packings[(precision, s.gpus)] = inst
-        plan = Plan(s.requests_per_s * wl.self_hosting.utilisation_cap, inst, ok, s.gpus, precision, s)
+        spot_inst = tuple(instances(spot_priced, s.gpus, gpu.max_gpus_per_node)) if spot_priced else None
+        plan = Plan(
+            s.requests_per_s * wl.self_hosting.utilisation_cap,
+            inst,
+            ok,
+            s.gpus,
+            precision,
+            s,
+            full=s.requests_per_s,
+            spot_instances=spot_inst,
+        )
         if plan.packer.best is not None:
             curve_plans.append(plan)
-    ops = wl.operations
-    operations_raw = ops.self_hosting_engineers * ops.engineer_cost_per_month
-    setup_raw = ops.setup_engineer_months * ops.engineer_cost_per_month / wl.horizon_months
-    operations, setup = round(operations_raw, 6), round(setup_raw, 6)
-    curve = SelfCurve(curve_plans, operations, setup)
+    curve = SelfCurve(curve_plans, fl)
     candidates = []
-    for plan in curve_plans:
-        r = plan.replicas(peak_rps)
-        hourly, billed, names = cheapest_packing(plan.instances, r)
+    quotes = curve.quotes(rpm, peak_i)
+    for plan, q in zip(curve_plans, quotes, strict=True):
+        if q is None:
+            continue
         candidates.append(
             {
                 "precision": plan.precision,
                 "meets_latency": plan.ok,
-                "replicas": r,
-                "billed_gpus": billed,
-                "hourly_total": hourly,
-                "gpu_cost": hourly * HOURS_PER_MONTH,
-                "instances": names,
+                "replicas": q.replicas,
+                "batch_replicas": q.batch_replicas,
+                "billed_gpus": q.billed_gpus + q.batch_gpus,
+                "gpu_cost": q.gpu_cost + q.batch_cost,
+                "operations": q.operations,
                 "gpus_per_replica": plan.gpus,
             }
         )
-    chosen = curve.choose(peak_rps)
+    chosen = curve.best(quotes)
     if chosen is None:
         fitting = plans(ctx, model, gpu_id)
         if fitting and pricing.priced:
@@ -244,33 +299,47 @@ def self_option(
                 if need
                 else f"capacity: does not fit on {gpu.name}: {why}"
             )
-        breakdown = {"gpus": 0.0, "operations": operations, "setup": setup}
-        out = _self_out(ctx, oid, model, host, None, violations, warnings, breakdown)
+        out = _self_out(ctx, oid, model, host, None, violations, warnings, None)
         return out, Detail(model=model, candidates=candidates, hosting={"host": host}, curve=curve)
-    best = candidates[chosen[0]]
-    s = curve_plans[chosen[0]].sizing
+    plan = curve_plans[chosen.plan]
+    s = plan.sizing
     assert s is not None
-    if not best["meets_latency"]:
+    if not plan.ok:
         violations += constraints.self_latency(ctx, s, gpu)
-    replicas = best["replicas"]
-    billed = best["billed_gpus"]
-    per_gpu_hour = best["hourly_total"] / billed if billed else 0.0
-    breakdown = {"gpus": round(best["gpu_cost"], 6), "operations": operations, "setup": setup}
+    replicas = chosen.replicas
+    billed = chosen.billed_gpus + chosen.batch_gpus
+    gpu_hours = chosen.billed_gpus * fl.active_hours + chosen.batch_gpus * fl.batch_hours
+    per_gpu_hour = (chosen.gpu_cost + chosen.batch_cost) / gpu_hours if gpu_hours else 0.0
+    breakdown = chosen.parts(fl.setup)
+    if isinstance(host, OnPrem):
+        warnings.append(_capex_note(host, gpu_id, billed))
+    provisioned = max(peak_i, fl.average_rps(rpm)) if not chosen.batch_replicas else peak_i
+    pk = plan.spot_packer if chosen.spot else plan.packer
+    inst_plan = pk.plan_spread(replicas, fl.min_replicas)[2] if replicas else {}
+    pricing_kind = "owned" if isinstance(host, OnPrem) else "spot" if chosen.spot else pricing.pricing
     sh = construct(
         SelfHostingOut,
         cloud=host.id,
         gpu=gpu_id,
-        precision=best["precision"],
+        precision=plan.precision,
         gpus_per_replica=s.gpus,
         replicas=replicas,
         total_gpus=replicas * s.gpus,
         billed_gpus=billed,
         gpu_hourly_price=round(per_gpu_hour, 6),
-        gpu_price_kind=pricing.kind,  # type: ignore[arg-type]
+        gpu_price_kind=price_kind,  # type: ignore[arg-type]
+        pricing=pricing_kind,
+        batch_replicas=chosen.batch_replicas,
+        batch_pricing=(
+            ("spot" if fl.spot != "off" and plan.has_spot else pricing_kind) if chosen.batch_replicas else None
+        ),
+        gpu_hours_per_month=round(gpu_hours, 3),
+        nodes_in_fleet=fl.nodes(billed),
+        operations_engineers=round(fl.engineers(billed), 4),
         output_tokens_per_s_per_replica=s.output_tokens_per_s,
         requests_per_s_per_replica=round(s.requests_per_s, 6),
-        peak_requests_per_s=round(peak_rps, 6),
-        utilisation_at_peak=round(peak_rps / (replicas * s.requests_per_s), 4),
+        peak_requests_per_s=round(provisioned, 6),
+        utilisation_at_peak=round(provisioned / (replicas * s.requests_per_s), 4) if replicas else 0.0,
         concurrency=s.concurrency,
         max_concurrency=s.max_concurrency,
         ttft_ms=s.ttft_ms,
@@ -281,13 +350,12 @@ def self_option(
         kv_cache_gb_per_sequence=s.kv_cache_gb_per_sequence,
         price_source=pricing.source,
         price_as_of=pricing.as_of.isoformat(),
-        on_prem={k: round(v, 6) for k, v in pricing.onprem_parts.items()} if pricing.onprem_parts else None,
+        on_prem={k: round(v, 6) for k, v in onprem_parts.items()} if onprem_parts else None,
         nodes=s.nodes,
         tp=s.tp,
         ep=s.ep,
         pp=s.pp,
         region=pricing.region,
-        pricing=pricing.pricing,
     )
     out = _self_out(ctx, oid, model, host, sh, violations, warnings, breakdown)
     det = Detail(
@@ -295,17 +363,42 @@ def self_option(
         sizing=s,
         candidates=candidates,
         hosting={
-            "peak_rps": peak_rps,
-            "instances": best["instances"],
+            "peak_rps": provisioned,
+            "instances": inst_plan,
             "packings": packings,
-            "operations": operations_raw,
-            "setup": setup_raw,
-            "onprem_parts": pricing.onprem_parts,
+            "operations": chosen.operations,
+            "setup": fl.setup,
+            "onprem_parts": onprem_parts,
             "host": host,
+            "quote": chosen,
+            "fleet": fl,
         },
         curve=curve,
     )
     return out, det
+
+
+def _capex_note(host: OnPrem, gpu_id: str, billed: int) -> str:
+    """Owned GPUs are paid up front: say how many servers and roughly what they cost."""
+    entry = next(g for g in host.gpus if g.gpu == gpu_id)
+    servers = max(1, -(-billed // host.gpus_per_server))
+    capex = servers * (host.gpus_per_server * entry.purchase_price + host.network_usd_per_server)
+    return (
+        f"on-prem: buys {servers} server(s) of {host.gpus_per_server} GPUs up front, about "
+        f"${capex:,.0f} (amortised over {host.amortisation_years:g} years in the monthly cost)"
+    )
+
+
+def _spot_warnings(fl: Fleet, host: GpuCloud | OnPrem, gpu_name: str, spot_priced: list) -> list[str]:
+    out = []
+    if not spot_priced:
+        out.append(f"spot: no published spot price for {gpu_name} at {host.id}; priced on demand")
+    if fl.spot == "all":
+        out.append(
+            "spot: all replicas run on interruptible capacity; a reclaim interrupts interactive users "
+            "(self_hosting.spot: all)"
+        )
+    return out
 
 
 def _self_out(
@@ -316,9 +409,10 @@ def _self_out(
     sh: SelfHostingOut | None,
     violations: list[str],
     warnings: list[str],
-    breakdown: dict[str, float],
+    breakdown: dict[str, float] | None,
 ) -> OptionOut:
-    total = round(sum(breakdown.values()), 6)
+    """`breakdown` None: the option cannot run at all (nothing fits), so it has no cost."""
+    total = round(sum(breakdown.values()), 6) if breakdown is not None else None
     return construct(
         OptionOut,
         id=oid,
@@ -331,10 +425,8 @@ def _self_out(
         quality_index=model.quality.index if model.quality else None,
         quality_estimated=bool(model.quality and model.quality.estimated),
         monthly_cost=total,
-        monthly_cost_low=None,
-        monthly_cost_high=None,
         cost_per_million_tokens=ctx.per_million(total),
-        cost_breakdown=breakdown,
+        cost_breakdown=breakdown if breakdown is not None else {},
         unit_prices=None,
         self_hosting=sh,
         feasible=not violations,
@@ -343,5 +435,4 @@ def _self_out(
         scores=UNSCORED,
         reasons=[],
         rank=None,
-        api_speed=None,
     )

@@ -6,9 +6,10 @@ Two ways to evaluate a point:
   peak_to_average. Nothing that sizing depends on changes along such a sweep, so every option
   is reduced once to its cost curve (`cost_curves`): an API option costs a fixed amount per
   request (API cost is linear in volume); a self-hosted option is the very `SelfCurve` object
-  the engine priced it with, a step function of the peak request rate. Points are sorted, so
-  a self-hosted curve is evaluated run by run (one packing per distinct replica count) rather
-  than point by point. Feasibility does not depend on volume.
+  the engine priced it with, a step function of the volume and the interactive peak rate
+  (`Traffic.peak_rps`). Points are sorted, so a self-hosted curve is evaluated run by run (one
+  packing per distinct replica count) rather than point by point. Feasibility does not depend on
+  volume, and an option that cannot run at all is left out.
 * the **engine path**, for every other field (token counts and cache share change sizing and
   the API price tier; the GPU price multiplier changes every instance price): each point is a
   run of the engine through `Engine.with_workload`, which keeps the sizing cache whenever the
@@ -46,7 +47,7 @@ from .sweep_range import (
     workload_at,
 )
 from .units import csv_cell
-from .workload import DAYS_PER_MONTH, SECONDS_PER_MONTH, Workload, peak_factor
+from .workload import DAYS_PER_MONTH, Workload
 
 SCHEMA_VERSION = 1
 
@@ -289,12 +290,12 @@ def _volumes(spec: SweepSpec, values: list[float], wl: Workload) -> tuple[list[f
         rpms = [v * DAYS_PER_MONTH for v in values]
     else:
         rpms = [wl.requests_per_month] * len(values)
+    # The interactive share's peak rate (Traffic.peak_rps), exactly as the engine passes it.
+    t = wl.traffic
     if spec.field == "peak_to_average":
-        b = wl.traffic.batch_share
-        peaks = [r / SECONDS_PER_MONTH * peak_factor(b, v) for r, v in zip(rpms, values, strict=False)]
+        peaks = [t.peak_rps(r, v) for r, v in zip(rpms, values, strict=False)]
     else:
-        f = wl.traffic.peak_factor
-        peaks = [r / SECONDS_PER_MONTH * f for r in rpms]
+        peaks = [t.peak_rps(r) for r in rpms]
     return rpms, peaks
 
 
@@ -323,6 +324,13 @@ def sweep(
             o, det = engine.option(given)
             pairs.setdefault(o.id, (o, det))
         ids = list(pairs)
+    # An option that cannot run at all (nothing fits, shut down) has no cost at any volume.
+    cannot = [oid for oid in ids if pairs[oid][0].monthly_cost is None]
+    if cannot:
+        ids = [oid for oid in ids if oid not in cannot]
+        notes.append(f"{len(cannot)} option(s) cannot run at all and are left out: " + ", ".join(cannot[:5]))
+        if not ids:
+            raise InputError.one("none of the options can run (see compare --all)", field="--options")
     values = grid(spec)
     n = len(values)
     rpms, peaks = _volumes(spec, values, wl)

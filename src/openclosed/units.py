@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 
 
-def money(value: float) -> str:
-    """$1,234 for large sums, $12.34 for small ones, $0.0123 for tiny ones; -$63.88 below zero."""
+def money(value: float | None) -> str:
+    """$1,234 for large sums, $12.34 for small ones, $0.0123 for tiny ones; -$63.88 below zero; a
+    dash for no cost (an option that cannot run)."""
+    if value is None:
+        return "–"
     if value < 0:
         return "-" + money(-value)
     if abs(value) >= 100:

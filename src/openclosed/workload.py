@@ -76,6 +76,15 @@ class Traffic(_Strict):
     context_tokens: float | None = Field(
         default=None, ge=1, le=100_000_000, description="longest request; default input + output tokens"
     )
+    hours_per_day: float = Field(
+        default=24.0,
+        gt=0,
+        le=24,
+        description="the day's requests arrive within these hours; peak_to_average is against their average",
+    )
+    batch_window_hours: float = Field(
+        default=24.0, gt=0, le=24, description="the batch-tolerant share is served within these hours a day"
+    )
     uncertainty: float | None = Field(
         default=None,
         ge=0,
@@ -122,6 +131,13 @@ class Traffic(_Strict):
             return self.requests_per_day * DAYS_PER_MONTH
         assert self.requests_per_second is not None
         return self.requests_per_second * SECONDS_PER_MONTH
+
+    def peak_rps(self, requests_per_month: float, peak_to_average: float | None = None) -> float:
+        """Peak request rate of the interactive share: the active-hours average rate
+        (requests per day / hours_per_day) × (1 − batch_share) × peak_to_average."""
+        p2a = self.peak_to_average if peak_to_average is None else peak_to_average
+        active_seconds = SECONDS_PER_MONTH * self.hours_per_day / 24.0
+        return requests_per_month / active_seconds * (1.0 - self.batch_share) * p2a
 
     @property
     def peak_factor(self) -> float:
@@ -174,7 +190,15 @@ Traffic.model_rebuild(force=True)
 
 class Operations(_Strict):
     engineer_cost_per_month: float = Field(default=15_000, ge=0, le=10_000_000)
-    self_hosting_engineers: float = Field(default=0.25, ge=0, le=1000)
+    self_hosting_engineers: float = Field(
+        default=0.25, ge=0, le=1000, description="base effort of running any self-hosted fleet, in engineers"
+    )
+    engineers_per_node: float = Field(
+        default=0.02,
+        ge=0,
+        le=100,
+        description="added effort per 8-GPU node (failures, patching, capacity): see docs/methodology.md",
+    )
     setup_engineer_months: float = Field(
         default=1.0, ge=0, le=1000, description="one-time effort to stand up self-hosting"
     )
@@ -203,6 +227,22 @@ class SelfHosting(_Strict):
         """`commitment`, with `reserved: true` read as 1y."""
         return "1y" if self.commitment == "none" and self.reserved else self.commitment
 
+    min_replicas: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="interactive replicas kept for availability; default 2 (one may fail or be upgraded "
+        "while the other serves), 1 when all traffic is batch-tolerant",
+    )
+    scale_to_zero: bool = Field(
+        default=False, description="bill GPUs only for traffic.hours_per_day (no replicas outside active hours)"
+    )
+    spot: bool | Literal["all"] = Field(
+        default=False,
+        description="true: the batch-tolerant share on spot GPUs; all: every replica on spot (interruptions "
+        "reach users)",
+    )
+
 
 class Budget(_Strict):
     max_monthly_cost: float | None = Field(default=None, ge=0, le=1e15)
@@ -228,6 +268,14 @@ class Workload(_Strict):
     @property
     def requests_per_month(self) -> float:
         return self.traffic.requests_per_month_value
+
+    @property
+    def min_replicas(self) -> int:
+        """Interactive replicas kept for availability (docs/methodology.md, "Minimum replicas")."""
+        given = self.self_hosting.min_replicas
+        if given is not None:
+            return given
+        return 1 if self.traffic.batch_share >= 1 else 2
 
     @property
     def input_tokens_per_month(self) -> float:

@@ -308,6 +308,9 @@ class GpuOffer(Sourced):
     gpu_counts: list[int] = Field(default_factory=lambda: [1, 2, 4, 8], description="GPU counts one can rent together")
     hourly_price: float = Field(gt=0, description="USD per GPU-hour, on demand")
     reserved_hourly_price: float | None = Field(default=None, gt=0, description="1-year commitment")
+    spot_hourly_price: float | None = Field(
+        default=None, gt=0, description="USD per GPU-hour on spot (interruptible) capacity, where published"
+    )
     regions: list[str] = Field(default_factory=list)
     regional_prices: list[RegionalGpuPrice] = Field(
         default_factory=list,
@@ -346,6 +349,10 @@ class OnPrem(Sourced):
     pue: float = Field(ge=1, description="power usage effectiveness of the data centre")
     server_power_overhead: float = Field(ge=0, description="extra power of CPUs, memory, fans, as a share of GPU power")
     hosting_usd_per_gpu_month: float = Field(ge=0, description="rack space, network, support")
+    gpus_per_server: int = Field(default=8, gt=0, description="GPUs are bought as whole servers of this many")
+    network_usd_per_server: float = Field(
+        default=0.0, ge=0, description="purchase of the server's share of the network fabric (NICs, switches, cables)"
+    )
     gpus: list[OnPremGpu]
 
 

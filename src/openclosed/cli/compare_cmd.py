@@ -150,6 +150,7 @@ def register(app: typer.Typer) -> None:
         """Compare every way to serve a workload; rank by overall score (or --sort).
 
         With traffic.classes, also an option per class, the routed total and its saving."""
+        from ..recommend import with_named
         from ..render.listing import best_per_model_and_kind, readable_rows, renumber
         from ..render.views import compare_view
         from .common import warn_after
@@ -172,9 +173,14 @@ def register(app: typer.Typer) -> None:
         report = result.report
         # The best option of each model, and of each kind: the best self-hosted option is worth
         # seeing even when an API serves every model more cheaply.
-        options = report.options if show_all else best_per_model_and_kind([o for o in report.options if o.feasible])
-        if limit:
-            options = options[:limit]
+        if show_all:
+            options = report.options[:limit] if limit else report.options
+        else:
+            options = best_per_model_and_kind([o for o in report.options if o.feasible])
+            if limit:
+                options = options[:limit]
+            # Every option the recommendation's text names is in the list it is read beside.
+            options = with_named(report.options, options, report.recommendation)
         # `rank` is the position in the list this command outputs, in every format.
         options = renumber(options)
         shown = report.model_copy(update={"options": options, "warnings": _shown_warnings(result, options)})
@@ -189,7 +195,7 @@ def register(app: typer.Typer) -> None:
         else:
             rows = options
             if fmt_value in ("table", "markdown") and top is None and not show_all:
-                rows = readable_rows(options)
+                rows = with_named(options, readable_rows(options), report.recommendation)
             show(compare_view(shown, rows, show_all, total=len(options)), fmt_value, out_file)
         warn_after(shown.warnings, options)
 

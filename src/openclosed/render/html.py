@@ -130,7 +130,8 @@ def report_html(report: Report, result: Result | None = None) -> str:
     )
     if options:
         parts.append("<h2>Monthly cost</h2>")
-        shown = options[:20]
+        # An option that cannot run has no cost to draw.
+        shown = [o for o in options if o.monthly_cost is not None][:20]
         items = [(o.id, o.monthly_cost, kind_of(o)) for o in shown]
         parts.append(
             "<figure>"

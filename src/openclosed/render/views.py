@@ -148,7 +148,8 @@ def _setup(o: OptionOut) -> str | None:
     """Replicas × GPUs per replica and precision of a self-hosted option: "2×4 fp8"."""
     if o.self_hosting is not None:
         sh = o.self_hosting
-        return f"{sh.replicas}×{sh.gpus_per_replica} {sh.precision}"
+        batch = f" + {sh.batch_replicas} batch" if sh.batch_replicas else ""
+        return f"{sh.replicas}×{sh.gpus_per_replica}{batch} {sh.precision}"
     return None
 
 
