@@ -10,12 +10,15 @@ import typer
 from .common import CatalogOpt, Format, FormatOpt, OutFileOpt, TodayOpt, catalog, parse_today, show, warn
 
 
-def _check_number(flag: str, value: float, low: float, high: float) -> None:
-    """click's FloatRange lets inf (and NaN) through; the sizing arithmetic must not see them."""
+def _check_number(flag: str, value: float | None, low: float, high: float) -> None:
+    """click's FloatRange lets inf (and NaN) through; the sizing arithmetic must not see them.
+    None: the flag was not given."""
     import math
 
     from ..errors import InputError
 
+    if value is None:
+        return
     if not math.isfinite(value) or not low <= value <= high:
         raise InputError.one(f"expected a number from {low:g} to {high:,.0f} (got {value!r})", field=flag)
 
