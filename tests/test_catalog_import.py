@@ -158,16 +158,13 @@ def test_failed_write_leaves_target_untouched(cli, tmp_path: Path, monkeypatch, 
 
 
 def test_plan_holds_back_a_price_the_catalogue_contradicts() -> None:
-    """Pure core: genai-prices 0.2.3 still prices `deepseek-chat` and `deepseek-reasoner` at the
-    legacy V3 / R1 rates (1.10 and 2.19 output); the catalogue maps both to DeepSeek-V3.2's 0.42
-    from DeepSeek's own price page, so the import reports the disagreements and writes neither."""
+    """Pure core: genai-prices 0.2.3 still prices `deepseek-chat` at the legacy V3 rate (1.10
+    output); the catalogue maps it to DeepSeek-V3.2's 0.42 from DeepSeek's own price page, so the
+    import reports the disagreement and does not write it."""
     from openclosed.catalog import load_catalog
     from openclosed.catalog.refresh import plan_import
 
     plan = plan_import(load_catalog(use_env=False), DAY)
     held = [d for d in plan.disagreements if d["provider"] == "deepseek" and d["field"] == "prices.output"]
-    assert sorted((d["old"], d["new"], d["status"]) for d in held) == [
-        (0.42, 1.1, "held back"),
-        (0.42, 2.19, "held back"),
-    ]
+    assert sorted((d["old"], d["new"], d["status"]) for d in held) == [(0.42, 1.1, "held back")]
     assert not any(e for e in plan.entries if "deepseek-chat" in str(e))

@@ -260,7 +260,7 @@ def test_warnings_come_once_after_the_output() -> None:
     warnings = [i for i, ln in enumerate(lines) if ln.startswith("warning:")]
     assert warnings and min(warnings) > max(i for i, ln in enumerate(lines) if ln.startswith("Workload "))
     assert len({lines[i] for i in warnings}) == len(warnings)
-    assert any("no published speed for 4 options" in lines[i] for i in warnings)
+    assert any("latency unchecked for 4 of" in lines[i] for i in warnings)
 
 
 # ------------------------------------------------------------------ 12. one valid catalogue schema
