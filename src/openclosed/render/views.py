@@ -162,7 +162,7 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool, total
         Column("setup", "replicas×GPUs", "text", optional=5),
         Column("monthly_cost", "$/month", "money"),
         # Dropped in this order when the terminal is narrow (with a note saying so).
-        Column("cost_range", "P10–P90", "text", optional=7),
+        Column("cost_range", "P10–P90", "text", optional=7, nowrap=True),
         Column("latency_text", "TTFT ms", "number", optional=6),
         Column("cost_per_million_tokens", "$/Mtok", "money", optional=4),
         Column("scores_privacy", "priv", "score", optional=2),
@@ -174,7 +174,7 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool, total
     if show_all:
         # The kind of each violation in the table, the full sentences under it: a sentence
         # wrapped in a narrow column is unreadable.
-        columns.append(Column("status", "status", "text", width=24))
+        columns.append(Column("status", "status", "text", width=24, optional=8))
     rows = []
     for o in options:
         row = option_row(o)

@@ -141,7 +141,8 @@ def plan_replica(
             f"the {arch.attention_heads} attention heads"
         )
     elif gpus is None and not last.fits:
-        last.reason = f"does not fit {max_nodes} nodes of {gpu.max_gpus_per_node}× {gpu.id}: {last.reason}"
+        where = "one node" if max_nodes == 1 else f"{max_nodes} nodes"
+        last.reason = f"does not fit {where} of {gpu.max_gpus_per_node}× {gpu.id}: {last.reason}"
     return last
 
 
