@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,12 @@ class Run:
         return json.loads(self.out)
 
 
+# Uncertainty sampling runs in every compare: the suite samples 16 scenarios (the tests of the
+# sampling itself set their own count); OPENCLOSED_THOROUGH=1 uses the default 100, as it deepens
+# the hypothesis budgets.
+SAMPLES = "100" if os.environ.get("OPENCLOSED_THOROUGH") else "16"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _session_cache(tmp_path_factory: pytest.TempPathFactory):
     """Session-wide isolation, set before any session fixture (such as `catalog`) runs."""
@@ -34,6 +41,7 @@ def _session_cache(tmp_path_factory: pytest.TempPathFactory):
         mp.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
         mp.setenv("XDG_CACHE_HOME", str(cache))
         mp.setenv("OPENCLOSED_CONFIG_DIR", str(tmp_path_factory.mktemp("no-config")))
+        mp.setenv("OPENCLOSED_SAMPLES", SAMPLES)
         yield cache
 
 
@@ -42,6 +50,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, _session_cache: 
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.delenv("OPENCLOSED_CATALOG", raising=False)
+    monkeypatch.setenv("OPENCLOSED_SAMPLES", SAMPLES)
     # Tests never touch the user's home: HOME and the XDG directories are fresh tmp dirs. The cache
     # directory is shared by the whole session so the catalogue is not rebuilt for every test.
     # Not created: a test's tmp_path holds only what the test itself writes.

@@ -30,6 +30,25 @@ DEFAULT_STALE_DAYS = 90
 UNSCORED = construct(Scores, cost=0.0, privacy=0.0, lock_in=0.0, quality=0.0, overall=0.0)
 
 
+DEFAULT_SAMPLES = 100
+MAX_SAMPLES = 10_000
+
+
+def default_samples() -> int:
+    """Scenarios sampled for cost ranges and confidence: OPENCLOSED_SAMPLES, else 100. (The test
+    suite sets a smaller budget, as it does for hypothesis; the uncertainty tests set their own.)"""
+    import os
+
+    text = os.environ.get("OPENCLOSED_SAMPLES", "").strip()
+    if not text:
+        return DEFAULT_SAMPLES
+    if not text.isdigit() or int(text) > MAX_SAMPLES:
+        raise InputError.one(
+            f"expected a whole number from 0 to {MAX_SAMPLES:,} (got {text!r})", field="OPENCLOSED_SAMPLES"
+        )
+    return int(text)
+
+
 @dataclass
 class Settings:
     profile: str = "balanced"
@@ -44,7 +63,7 @@ class Settings:
     workload_source: str = "workload"
     efficiency: Efficiency = DEFAULT_EFFICIENCY
     # How sure the answer is (uncertainty.py): scenarios sampled per run (0: none) and their seed.
-    samples: int = 100
+    samples: int = field(default_factory=lambda: default_samples())
     seed: int = 12
 
 
