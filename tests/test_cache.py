@@ -203,11 +203,13 @@ def test_old_entries_are_pruned(env) -> None:
         old = cdir / f"catalog-{i:032x}.json"
         old.write_text("{}")
         os.utime(old, (1_000_000 + i, 1_000_000 + i))
-    (cdir / ".catalog.abc.tmp").write_text("half")
+    (cdir / ".catalog.abc.tmp").write_text("half")  # left by a run killed an hour ago
+    os.utime(cdir / ".catalog.abc.tmp", (1_000_000, 1_000_000))
+    (cdir / ".catalog.now.tmp").write_text("being written")  # by a concurrent run: kept
     loader._fast_load(data)
     left = _entries(cdir)
     assert len(left) == cache.KEEP
-    assert not list(cdir.glob(".catalog.*"))
+    assert [p.name for p in cdir.glob(".catalog.*")] == [".catalog.now.tmp"]
     newest_old = {f"catalog-{i:032x}.json" for i in (7, 6, 5)}
     assert newest_old <= {p.name for p in left}
 

@@ -142,7 +142,10 @@ def write(directory: Path, key: str, payload: dict[str, Any]) -> None:
 
 def prune(directory: Path, keep: Path) -> None:
     """Remove legacy pickles and all but the newest KEEP entries (never following symlinks)."""
+    import time
+
     entries: list[tuple[float, Path]] = []
+    stale_before = time.time() - 3600
     for pattern in (f"{PREFIX}*{SUFFIX}", *LEGACY, ".catalog.*.tmp"):
         for p in directory.glob(pattern):
             try:
@@ -153,6 +156,8 @@ def prune(directory: Path, keep: Path) -> None:
                 continue
             if p.name.endswith(SUFFIX) and p.name.startswith(PREFIX) and not stat.S_ISLNK(st.st_mode):
                 entries.append((st.st_mtime, p))
+            elif p.name.endswith(".tmp") and st.st_mtime > stale_before:
+                continue  # another process may be writing it right now
             elif p != keep:
                 with contextlib.suppress(OSError):
                     os.unlink(p)  # a legacy pickle, a leftover temp file, or a planted symlink
