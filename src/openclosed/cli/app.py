@@ -6,6 +6,7 @@ Exit codes (DESIGN.md section 7): 0 success, 1 a check failed, 2 bad input, 3 in
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
@@ -81,7 +82,7 @@ def _run(argv: list[str] | None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        rc = app(args=args, prog_name="openclosed", standalone_mode=False)
+        rc = _click_command()(args=args, prog_name="openclosed", standalone_mode=False)
     except OpenclosedError as exc:
         _error_lines(str(exc))
         sys.exit(exc.exit_code)
@@ -133,6 +134,21 @@ def _run(argv: list[str] | None) -> None:
     if rc == 130:
         sys.stderr.write("interrupted\n")
     sys.exit(rc if isinstance(rc, int) else 0)
+
+
+_COMMAND: list[Any] = []
+
+
+def _click_command() -> Any:
+    """The click command typer builds from `app`, built once per process.
+
+    `app(...)` rebuilds it on every call (about 50 ms of signature inspection); that is once per
+    run for the console script, but every in-process caller (the tests, scripts calling `main`)
+    would pay it each time. Pretty exceptions are off, so calling the command directly is what
+    `app(...)` does."""
+    if not _COMMAND:
+        _COMMAND.append(typer.main.get_command(app))
+    return _COMMAND[0]
 
 
 def _is_usage_error(exc: Exception) -> bool:
