@@ -18,8 +18,9 @@ def small_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
     the cache's behaviour is the same, and every rebuild costs milliseconds instead of a second."""
     import yaml
 
-    models = yaml.safe_load((ROOT / "data" / "models.yaml").read_text())
-    providers = yaml.safe_load((ROOT / "data" / "providers.yaml").read_text())
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    models = yaml.load((ROOT / "data" / "models.yaml").read_text(), Loader=loader)
+    providers = yaml.load((ROOT / "data" / "providers.yaml").read_text(), Loader=loader)
     keep = {"gpt-4o", "llama-3.3-70b"}
     models["models"] = [m for m in models["models"] if m["id"] in keep]
     api = [p for p in providers["api_providers"] if p["id"] == "openai"]
