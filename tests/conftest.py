@@ -9,6 +9,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, Phase, settings
+
+# Hypothesis profiles: small example budgets by default (the whole suite runs in under a minute on
+# two cores); OPENCLOSED_THOROUGH=1 for a deep run. Tests that set their own budget keep it.
+_HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile(
+    "openclosed-fast",
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=_HEALTH,
+    derandomize=True,
+    database=None,
+    # No shrinking by default: a failure is reported as found, without minutes of minimising.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+settings.register_profile(
+    "openclosed-thorough", max_examples=400, deadline=None, suppress_health_check=_HEALTH, print_blob=True
+)
+settings.load_profile("openclosed-thorough" if os.environ.get("OPENCLOSED_THOROUGH") else "openclosed-fast")
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-24"

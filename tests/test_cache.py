@@ -12,15 +12,37 @@ import pytest
 from conftest import ROOT
 
 
+@pytest.fixture(scope="session")
+def small_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A valid catalogue cut from the real one (every licence and GPU, two models, two providers):
+    the cache's behaviour is the same, and every rebuild costs milliseconds instead of a second."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    models = yaml.load((ROOT / "data" / "models.yaml").read_text(), Loader=loader)
+    providers = yaml.load((ROOT / "data" / "providers.yaml").read_text(), Loader=loader)
+    keep = {"gpt-4o", "llama-3.3-70b"}
+    models["models"] = [m for m in models["models"] if m["id"] in keep]
+    api = [p for p in providers["api_providers"] if p["id"] == "openai"]
+    for p in api:
+        p["offerings"] = [o for o in p["offerings"] if o["model"] in keep]
+    providers["api_providers"] = api
+    providers["gpu_clouds"] = [c for c in providers["gpu_clouds"] if c["id"] == "aws"]
+    out = tmp_path_factory.mktemp("small-data")
+    (out / "models.yaml").write_text(yaml.safe_dump(models, sort_keys=False))
+    (out / "providers.yaml").write_text(yaml.safe_dump(providers, sort_keys=False))
+    return out
+
+
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """A private copy of the catalogue and an empty cache directory; returns (loader, data, cache dir)."""
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_catalogue: Path):
+    """A private copy of a catalogue and an empty cache directory; returns (loader, data, cache dir)."""
     from openclosed.catalog import loader
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("OPENCLOSED_NO_CACHE", raising=False)
     data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(small_catalogue, data)
     loader._CACHE.clear()
     yield loader, data, tmp_path / "cache" / "openclosed"
     loader._CACHE.clear()
@@ -203,11 +225,13 @@ def test_old_entries_are_pruned(env) -> None:
         old = cdir / f"catalog-{i:032x}.json"
         old.write_text("{}")
         os.utime(old, (1_000_000 + i, 1_000_000 + i))
-    (cdir / ".catalog.abc.tmp").write_text("half")
+    (cdir / ".catalog.abc.tmp").write_text("half")  # left by a run killed an hour ago
+    os.utime(cdir / ".catalog.abc.tmp", (1_000_000, 1_000_000))
+    (cdir / ".catalog.now.tmp").write_text("being written")  # by a concurrent run: kept
     loader._fast_load(data)
     left = _entries(cdir)
     assert len(left) == cache.KEEP
-    assert not list(cdir.glob(".catalog.*"))
+    assert [p.name for p in cdir.glob(".catalog.*")] == [".catalog.now.tmp"]
     newest_old = {f"catalog-{i:032x}.json" for i in (7, 6, 5)}
     assert newest_old <= {p.name for p in left}
 
@@ -217,3 +241,23 @@ def test_no_cache_env_turns_it_off(env, monkeypatch) -> None:
     monkeypatch.setenv("OPENCLOSED_NO_CACHE", "1")
     assert loader._fast_load(data) is not None
     assert not cdir.exists()
+
+
+def test_the_embedded_catalogue_round_trips(tmp_path: Path, monkeypatch) -> None:
+    """Every model, offering and GPU of the real catalogue comes back from JSON equal to the validated one."""
+    from openclosed.catalog import loader
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("OPENCLOSED_NO_CACHE", raising=False)
+    loader._CACHE.clear()
+    try:
+        built = loader._fast_load(ROOT / "data")
+        loader._CACHE.clear()
+        _no_validation(monkeypatch)
+        cached = loader._fast_load(ROOT / "data")
+    finally:
+        loader._CACHE.clear()
+    assert cached is not built
+    assert cached.models_file == built.models_file and cached.providers_file == built.providers_file
+    assert cached.models_file.model_dump_json() == built.models_file.model_dump_json()
+    assert cached.providers_file.model_dump_json() == built.providers_file.model_dump_json()

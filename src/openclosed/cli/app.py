@@ -202,5 +202,7 @@ def _safe(text: str) -> str:
 
 def _error_lines(text: str) -> None:
     # Names and ids in messages come from files and flags: escape control characters.
-    for line in text.splitlines() or [text]:
+    # Split on newlines only: str.splitlines() also splits at \x1c-\x1e and \u2028, which a
+    # name may hold (escaped below), and would turn one problem into two lines.
+    for line in text.rstrip("\n").split("\n"):
         sys.stderr.write(f"error: {_safe(line)}\n")

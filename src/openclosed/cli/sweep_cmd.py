@@ -216,25 +216,17 @@ def register(app: typer.Typer) -> None:
             )
 
 
-_NUMBER = r"[+-]?(?:\d[\d_,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?[kKmMbBgG]?"
-
-
 def check_vary_syntax(text: str | None) -> None:
-    """`FIELD` or `FIELD=START..STOP` exactly: two dots, two plain numbers (k/M/B suffixes allowed).
+    """`FIELD` or `FIELD=START..STOP` with exactly two dots between START and STOP.
 
-    The sweep's own parser splits at the first "..", so `1k...1M` used to read as 1k..0.1M."""
-    import re
-
+    The sweep's parser splits at the first "..", so `1k...1M` used to read as 1k..0.1M (a
+    hundred times less than meant). The numbers themselves are checked by the parser."""
     from ..errors import InputError
 
     if text is None:
         return
-    name, eq, rng = text.strip().partition("=")
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name.strip()):
-        raise InputError.one(f"expected FIELD or FIELD=START..STOP (got {text!r})", field="--vary")
-    if not eq:
-        return
-    if "..." in rng or not re.fullmatch(rf"\s*{_NUMBER}\s*\.\.\s*{_NUMBER}\s*", rng):
+    _, eq, rng = text.strip().partition("=")
+    if eq and ("..." in rng or rng.count("..") > 1):
         raise InputError.one(
             f"expected FIELD=START..STOP with two dots, e.g. requests_per_month=1k..1M (got {text!r})",
             field="--vary",
