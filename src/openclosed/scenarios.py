@@ -47,7 +47,7 @@ class Scenarios:
     drift: dict[str, list[float]] = field(default_factory=dict)  # standard-normal price drift per provider
     quality: dict[str, list[float]] = field(default_factory=dict)  # quality index per model
     gpu_price: list[float] | None = None  # what-if: GPU price multiplier
-    engineer: list[float] | None = None  # what-if: operations and setup multiplier
+    engineer: list[float] | None = None  # what-if: operations, setup (and materiality without a budget) multiplier
 
 
 @dataclass
