@@ -11,7 +11,7 @@ import yaml
 from conftest import ROOT, TODAY, write
 
 from openclosed.classes import blend, resolve_class
-from openclosed.cost_curves import Plan, SelfCurve
+from openclosed.cost_curves import Fleet, Plan, SelfCurve
 from openclosed.engine import Settings, compare
 from openclosed.errors import InputError
 from openclosed.packing import Instance
@@ -22,7 +22,7 @@ from openclosed.workload import SECONDS_PER_MONTH, Workload, workload_from_dict
 DAY = dt.date(2026, 11, 24)
 
 # Two API options (data/providers.yaml, USD per million tokens): gpt-oss-120b at DeepInfra,
-# input 0.05, output 0.45, quality index 33.3; gpt-6.1-sol at OpenAI, input 2, output 10,
+# input 0.037, output 0.17, quality index 33.3; gpt-6.1-sol at OpenAI, input 2, output 10,
 # quality index 64. No request fees, no cache in these workloads.
 API = {
     "version": 1,
@@ -37,7 +37,12 @@ API = {
         ],
     },
 }
-API_SETTINGS = dict(models=["gpt-oss-120b", "gpt-6.1-sol"], providers=["deepinfra", "openai"], deployment="api")
+# The cost profile counts every dollar: under the balanced profile without a budget, the easy
+# class's $314 difference is far below the materiality amount ($1,500, a tenth of an engineer) and
+# the better model would win it (test_balanced_profile_weighs_an_immaterial_difference_lightly).
+API_SETTINGS = dict(
+    models=["gpt-oss-120b", "gpt-6.1-sol"], providers=["deepinfra", "openai"], deployment="api", profile="cost"
+)
 
 
 def _wl(data: dict) -> Workload:
@@ -143,27 +148,50 @@ def test_two_api_classes_by_hand(catalog) -> None:
     )
 
 
+def test_balanced_profile_weighs_an_immaterial_difference_lightly(catalog) -> None:
+    # Balanced, no budget: the materiality amount is $1,500. On the easy class gpt-6.1-sol costs
+    # $320 − $5.68 = $314.32 more, 314.32 / 1,814.32 = 17 % of its ratio penalty: its better quality
+    # wins it. Both classes then run gpt-6.1-sol: $320 + $400 = $720, as the single option.
+    settings = Settings(today=DAY, **{**API_SETTINGS, "profile": "balanced"})  # type: ignore[arg-type]
+    r = compare(catalog, _wl(API), settings).report.routing
+    assert r is not None
+    assert [(c.recommended, c.monthly_cost) for c in r.classes] == [
+        ("gpt-6.1-sol@openai", 320.0),
+        ("gpt-6.1-sol@openai", 400.0),
+    ]
+    assert (r.monthly_cost, r.single_option_monthly_cost, r.saving) == (720.0, 720.0, 0.0)
+
+
+# The workload defaults: 2 interactive replicas at least, operations 0.25 engineer + 0.02 per
+# 8-GPU node at $15,000 a month, setup 1 engineer-month over 12 months = $1,250 a month.
+FLEET = Fleet(min_replicas=2, engineer_cost=15_000.0, ops_base=0.25, ops_per_node=0.02, node_gpus=8, setup=1250.0)
+
+
 def _fake_run(name: str, peak: float, cap: float, alone: float) -> ClassRun:
     """A class served at `peak` requests/s by a replica that serves `cap` of its requests/s."""
     wl = _wl({"traffic": {"requests_per_month": peak * SECONDS_PER_MONTH, "input_tokens": 1, "output_tokens": 1}})
     wl = wl.model_copy(update={"traffic": wl.traffic.model_copy(update={"peak_to_average": 1.0})})
     plan = Plan(cap, (Instance(1, 1, 2.0, "one GPU"),), True, 1, "bf16")  # $2 an hour per replica
-    det = NS(model=None, curve=SelfCurve([plan], 3750.0, 1250.0))
+    det = NS(model=None, curve=SelfCurve([plan], FLEET))
     out = NS(deployment="self-hosted", monthly_cost=alone)
     return ClassRun(name, 0.5, wl, None, NS(details={"m@c:g": det}), {"m@c:g": out})  # type: ignore[arg-type]
 
 
 def test_shared_fleet_blends_capacity_and_splits_by_load() -> None:
-    # a: 12 req/s, 10 per replica: 2 replicas alone = 2 × $2 × 730 + $3,750 ops + $1,250 setup = $7,920.
-    # b: 1.5 req/s, 2 per replica: 1 replica alone = $1,460 + $5,000 = $6,460. Apart: $14,380.
-    a, b = _fake_run("a", 12, 10, 7920.0), _fake_run("b", 1.5, 2, 6460.0)
+    # A replica-month is $2 × 730 h = $1,460; up to 8 GPUs (one node) operations are
+    # (0.25 + 0.02) × $15,000 = $4,050; setup $1,250.
+    # a: 25 req/s, 10 per replica: 3 replicas alone = $4,380 + $4,050 + $1,250 = $9,680.
+    # b: 2.5 req/s, 2 per replica: 2 replicas alone (1.25, and 2 at least) = $2,920 + $5,300 = $8,220.
+    # Apart: $17,900.
+    a, b = _fake_run("a", 25, 10, 9680.0), _fake_run("b", 2.5, 2, 8220.0)
+    assert SelfCurve([Plan(10, (Instance(1, 1, 2.0, "g"),), True, 1)], FLEET).cost(a.rpm, a.peak) == 9680.0
     f = fleet("m@c:g", [a, b])
     assert f is not None
-    # Replica time per second: 12 / 10 + 1.5 / 2 = 1.95; blended capacity 13.5 / 1.95 = 6.92 req/s,
-    # so the combined 13.5 req/s need 2 replicas: $2,920 + $5,000 = $7,920 for both.
-    assert (f.replicas, f.monthly_cost, f.separate) == (2, 7920.0, 14380.0)
-    # Split by load: a 1.2 / 1.95, b 0.75 / 1.95 of $7,920.
-    assert f.parts == [4873.846154, 3046.153846]
+    # Replica time per second: 25 / 10 + 2.5 / 2 = 3.75; blended capacity 27.5 / 3.75 = 7.33 req/s,
+    # so the combined 27.5 req/s need 4 replicas: $5,840 + $5,300 = $11,140 for both.
+    assert (f.replicas, f.monthly_cost, f.separate) == (4, 11140.0, 17900.0)
+    # Split by load: a 2.5 / 3.75, b 1.25 / 3.75 of $11,140.
+    assert f.parts == [7426.666667, 3713.333333]
 
 
 def test_self_hosted_classes_share_replicas(catalog) -> None:
@@ -186,13 +214,14 @@ def test_self_hosted_classes_share_replicas(catalog) -> None:
     short, long = r.classes
     oid = "llama-3.1-8b@lambda:h100-pcie"
     assert short.recommended == long.recommended == oid
-    # Each class alone needs one replica of one H100 PCIe: price × 730 h + $3,750 ops + $1,250 setup.
+    # Each class alone needs the 2 replicas kept for availability, one H100 PCIe each:
+    # 2 × price × 730 h + (0.25 + 0.02 for one node) × $15,000 operations + $1,250 setup.
     price = min(o.hourly_price for o in catalog.gpu_cloud("lambda").offers if o.gpu == "h100-pcie")
-    alone = round(price * 730 + 5000, 6)
+    alone = round(2 * price * 730 + 4050 + 1250, 6)
     assert short.alone_monthly_cost == long.alone_monthly_cost == alone
-    # Together one replica serves both: the cost of one class alone, not two.
+    # Together the same 2 replicas serve both: the cost of one class alone, not two.
     (f,) = r.shared_fleets
-    assert (f.option, f.replicas, f.monthly_cost, f.separate_monthly_cost) == (oid, 1, alone, round(2 * alone, 6))
+    assert (f.option, f.replicas, f.monthly_cost, f.separate_monthly_cost) == (oid, 2, alone, round(2 * alone, 6))
     assert r.monthly_cost == alone < short.alone_monthly_cost + long.alone_monthly_cost
     assert short.monthly_cost + long.monthly_cost == pytest.approx(alone, abs=1e-5)
     assert short.monthly_cost < long.monthly_cost  # long requests take more replica time

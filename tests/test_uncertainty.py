@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from openclosed import uncertainty as u
-from openclosed.cost_curves import Plan, SelfCurve
+from openclosed.cost_curves import Fleet, Plan, SelfCurve
 from openclosed.packing import Instance
 from openclosed.report import OptionOut, Scores, UnitPricesOut, construct
 from openclosed.scenarios import Frame, Scenarios
@@ -55,8 +55,8 @@ def _option(oid: str, cost: float, deployment: str = "api", as_of: dt.date = TOD
     return o, SimpleNamespace(model=model_obj, curve=None, hosting={})
 
 
-def _self_option(oid: str, curve: SelfCurve, peak: float):
-    o, det = _option(oid, curve.cost(0.0, peak), deployment="self-hosted")
+def _self_option(oid: str, curve: SelfCurve, rpm: float, peak: float):
+    o, det = _option(oid, curve.cost(rpm, peak), deployment="self-hosted")
     o.__dict__["self_hosting"] = SimpleNamespace(gpu="h100-sxm", price_as_of=TODAY.isoformat())
     det.curve, det.hosting = curve, {"peak_rps": peak}
     return o, det
@@ -67,11 +67,15 @@ def _frame(ctx, pairs):
     return Frame(ctx, options, {o.id: d for o, d in pairs}), options
 
 
+# The workload defaults: 2 interactive replicas at least, operations 0.25 engineer + 0.02 per
+# 8-GPU node at $15,000 a month, setup 1 engineer-month over 12 months = $1,250 a month.
+FLEET = Fleet(min_replicas=2, engineer_cost=15_000.0, ops_base=0.25, ops_per_node=0.02, node_gpus=8, setup=1250.0)
+
+
 def _curve(cap: float = 10.0, hourly: float = 2.0) -> SelfCurve:
-    # One GPU per replica, $2 an hour, operations $3,750 and setup $1,250 a month (the defaults:
-    # 0.25 × $15,000 and 1 engineer-month over 12 months).
+    # One GPU per replica (one-GPU machines), $2 an hour: $1,460 a replica-month (730 h).
     plan = Plan(cap, (Instance(1, 1, hourly, "g1"),), True, 1)
-    return SelfCurve([plan], 3750.0, 1250.0)
+    return SelfCurve([plan], FLEET)
 
 
 # ------------------------------------------------------------------ pieces
@@ -116,15 +120,23 @@ def test_sizing_sigmas_are_the_calibration_rms(catalog) -> None:
 
 def test_scaled_self_hosted_cost_by_hand() -> None:
     curve = _curve()
-    # 25 requests/s over 10 per replica: 3 replicas × $2 × 730 h = $4,380, + $5,000 fixed.
-    assert curve.cost(0.0, 25.0) == 9380.0
-    assert curve.cost_scaled(0.0, 25.0) == 9380.0
-    assert curve.cost_scaled(0.0, 25.0, cap_factor=0.5) == 12300.0  # 5 replicas
-    assert curve.cost_scaled(0.0, 25.0, gpu_factor=2.0) == 13760.0
-    assert curve.cost_scaled(0.0, 25.0, fixed_factor=0.5) == 6880.0
-    loads = sorted([1.0, 9.9, 10.0, 10.5, 31.0])
-    assert curve.gpu_costs_sorted(loads, 1.0) == [1460.0, 1460.0, 1460.0, 2920.0, 5840.0]
-    assert curve.gpu_costs_sorted([1.0, 2.0], 1.0) == 1460.0
+    # 25 requests/s over 10 per replica: 3 replicas × $2 × 730 h = $4,380 of GPU; 3 GPUs are one
+    # node: operations (0.25 + 0.02) × $15,000 = $4,050; + $1,250 setup = $9,680.
+    assert curve.cost(0.0, 25.0) == 9680.0
+    assert curve.cost_scaled(0.0, 25.0) == 9680.0
+    assert curve.cost_scaled(0.0, 25.0, cap_factor=0.5) == 12600.0  # 5 replicas: $7,300 + $5,300
+    assert curve.cost_scaled(0.0, 25.0, gpu_factor=2.0) == 14060.0  # $8,760 + $5,300
+    assert curve.cost_scaled(0.0, 25.0, fixed_factor=0.5) == 7030.0  # $4,380 + $2,650
+    # A quarter of the capacity: 10 replicas, 10 GPUs on 2 nodes: $14,600 + (0.25 + 0.04) × $15,000
+    # = $4,350 of operations + $1,250 setup.
+    assert curve.cost_scaled(0.0, 25.0, cap_factor=0.25) == 20200.0
+    # 1 request/s still keeps the 2 replicas kept for availability: $2,920 + $4,050 + $1,250.
+    assert curve.cost(0.0, 1.0) == 8220.0
+    # (GPU, operations) per point: 2, 2, 2, 2, 4 and 9 replicas (9 GPUs: a second node).
+    peaks = [1.0, 9.9, 10.0, 10.5, 31.0, 81.0]
+    gpu, ops = curve.split_costs([0.0] * len(peaks), peaks)
+    assert gpu == [2920.0, 2920.0, 2920.0, 2920.0, 5840.0, 13140.0]
+    assert ops == [4050.0] * 5 + [4350.0]
 
 
 # ------------------------------------------------------------------ sampling
@@ -212,23 +224,48 @@ def test_engine_reports_ranges_and_confidence(catalog) -> None:
     assert r1.recommendation_confidence == r2.recommendation_confidence
     assert 0.0 < r1.recommendation_confidence <= 1.0
     for o in r1.options:
+        if o.monthly_cost is None:  # cannot run (e.g. no instance holds a replica): no range either
+            assert o.monthly_cost_low is None and o.monthly_cost_high is None and not o.feasible
+            continue
         assert o.monthly_cost_low is not None and o.monthly_cost_low <= o.monthly_cost_high
         if o.deployment == "api":  # the median of a lognormal factor is 1
             assert o.monthly_cost_low <= o.monthly_cost <= o.monthly_cost_high
     assert [o.monthly_cost_low for o in r1.options] == [o.monthly_cost_low for o in r2.options]
 
 
+def test_scenarios_score_cost_with_the_engines_materiality() -> None:
+    # a: $100, quality 50; b: $400, quality 60; the same privacy (80) and lock-in (20): 24 points.
+    # Every dollar counting: b's cost score is 100 − 33.33 × log10(4) = 79.93, overall
+    # 24 + 0.4 × 79.93 + 0.3 × 60 = 73.97 against a's 24 + 40 + 15 = 79: a first.
+    # With the engine's materiality of $1,500 (a tenth of an engineer, no budget) the $300 carries
+    # 300 / 1,800 of that penalty: b scores 96.66 on cost, 80.66 overall: b first, as the engine says.
+    ctx = _ctx(BALANCED)
+    pairs = [_option("a@p1", 100.0), _option("b@p2", 400.0, quality=60.0)]
+    frame, _ = _frame(ctx, pairs)
+    out = frame.evaluate(Scenarios(1), "a@p1")
+    assert frame.entries[out.winners[0]].option.id == "a@p1" and out.rec_overall == [79.0]
+    ctx.materiality = 1500.0
+    frame, _ = _frame(ctx, pairs)
+    out = frame.evaluate(Scenarios(1), "a@p1")
+    assert frame.entries[out.winners[0]].option.id == "b@p2" and out.other_overall == [80.7]
+    # The engineer-cost what-if at a tenth moves the materiality with it ($150): the $300 carries
+    # 2/3 of the penalty, b scores 86.62 on cost and 76.6 overall: a first again.
+    out = frame.evaluate(Scenarios(1, engineer=[0.1]), "a@p1")
+    assert frame.entries[out.winners[0]].option.id == "a@p1" and out.other_overall == [76.6]
+
+
 # ------------------------------------------------------------------ sensitivity
 def test_flip_volume_of_an_api_against_self_hosting_by_hand() -> None:
-    # API at $0.001 a request; self-hosting one replica of 10 requests/s at $2 an hour: $1,460 of
-    # GPU + $5,000 fixed = $6,460 a month until the peak passes 10/s. Cost alone decides, so
-    # self-hosting comes first from 6,460,000 requests a month (peak there: 4.9/s, one replica).
+    # API at $0.001 a request; self-hosting two replicas (the minimum) of 10 requests/s at $2 an
+    # hour: $2,920 of GPU + $4,050 operations (2 GPUs, one node) + $1,250 setup = $8,220 a month
+    # until the peak passes 20/s. Cost alone decides, so self-hosting comes first from 8,220,000
+    # requests a month (peak there: 8.22e6 / 2,628,000 s × 2 = 6.3/s, still two replicas).
     rpm = 1e6
     ctx = _ctx(COST_ONLY, rpm=rpm, peak_to_average=2.0)
     peak = rpm / SECONDS_PER_MONTH * 2.0
-    pairs = [_option("m@api", 0.001 * rpm), _self_option("m@cloud:h100-sxm", _curve(), peak)]
+    pairs = [_option("m@api", 0.001 * rpm), _self_option("m@cloud:h100-sxm", _curve(), rpm, peak)]
     frame, options = _frame(ctx, pairs)
-    assert options[1].monthly_cost == 6460.0
+    assert options[1].monthly_cost == 8220.0
 
     def outcome(inp: Input, values: list[float]):
         out = frame.evaluate(inp.build(values), "m@api")
@@ -244,7 +281,7 @@ def test_flip_volume_of_an_api_against_self_hosting_by_hand() -> None:
         True,
         lambda vs: Scenarios(len(vs), traffic=[v / rpm for v in vs]),
     )
-    assert find_flip(outcome, "m@api", volume) == 6_460_000.0
+    assert find_flip(outcome, "m@api", volume) == 8_220_000.0
     gpu = Input(
         "gpu_price_multiplier",
         "",
@@ -255,7 +292,7 @@ def test_flip_volume_of_an_api_against_self_hosting_by_hand() -> None:
         True,
         lambda vs: Scenarios(len(vs), gpu_price=list(vs)),
     )
-    assert find_flip(outcome, "m@api", gpu) is None  # $5,000 fixed alone is above $1,000
+    assert find_flip(outcome, "m@api", gpu) is None  # $5,300 fixed alone is above $1,000
 
 
 def test_sensitivity_formats(cli, catalog, tmp_path) -> None:

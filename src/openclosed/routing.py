@@ -88,7 +88,9 @@ def fleet(option_id: str, runs: list[ClassRun]) -> Fleet | None:
     workload's peak-to-average), so the combined peak is the sum of their peaks."""
     outs = [r.by_id.get(option_id) for r in runs]
     dets = [r.result.details.get(option_id) for r in runs]
-    if any(o is None or o.deployment != "self-hosted" for o in outs) or any(d is None for d in dets):
+    if any(o is None or o.deployment != "self-hosted" or o.monthly_cost is None for o in outs):
+        return None  # not self-hosted, or it cannot run for some class (no cost)
+    if any(d is None for d in dets):
         return None
     curves = [d.curve for d in dets]  # type: ignore[union-attr]
     if any(c is None or not c.plans for c in curves):
@@ -121,9 +123,7 @@ def fleet(option_id: str, runs: list[ClassRun]) -> Fleet | None:
             work = sum(r.rpm / c for r, c in zip(runs, caps, strict=True))
             cap = rpm / work
             spot = base.spot_packer.instances if base.has_spot else None
-            plans.append(
-                Plan(cap, base.instances, all(oks), gpus, precision, None, cap * base.full / base.cap, spot)
-            )
+            plans.append(Plan(cap, base.instances, all(oks), gpus, precision, None, cap * base.full / base.cap, spot))
             caps_of.append(caps)
     if not plans:
         return None

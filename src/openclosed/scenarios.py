@@ -47,7 +47,7 @@ class Scenarios:
     drift: dict[str, list[float]] = field(default_factory=dict)  # standard-normal price drift per provider
     quality: dict[str, list[float]] = field(default_factory=dict)  # quality index per model
     gpu_price: list[float] | None = None  # what-if: GPU price multiplier
-    engineer: list[float] | None = None  # what-if: operations and setup multiplier
+    engineer: list[float] | None = None  # what-if: operations, setup (and materiality without a budget) multiplier
 
 
 @dataclass
@@ -87,6 +87,13 @@ class Frame:
         self.groups: dict[Group, float] = {}
         self.stale: dict[str, float] = {}  # provider -> largest drift s.d. of its stale prices
         self.estimated: dict[str, tuple[float, float]] = {}  # model -> (index, s.d.)
+        # The engine's materiality amount (recommend.score): without it a sampled scenario would
+        # score a $300 difference as the engine does not, and the base scenario would not
+        # reproduce the engine's choice. Without a budget it is a share of the engineer's cost,
+        # so it moves with the engineer-cost what-if (`Scenarios.engineer`).
+        self.material: float | None = getattr(ctx, "materiality", None)
+        budget = ctx.wl.budget.max_monthly_cost
+        self.material_follows_engineer = budget is None or budget <= 0
         w = ctx.weights
         for o in options:
             det = details[o.id]
@@ -200,7 +207,7 @@ class Frame:
             qmax = max(sc.quality[e.option.model]) if e.option.model in sc.quality else e.option.quality_index
             ub = (
                 e.fixed_score
-                + w_c * scoring.cost_score(min(costs[i]), top_cheapest)  # type: ignore[arg-type]
+                + w_c * scoring.cost_score(min(costs[i]), top_cheapest, self._material_bound(sc))  # type: ignore[arg-type]
                 + w_q * scoring.quality_score(qmax, self.best_quality)
                 - e.penalty
             )
@@ -240,12 +247,26 @@ class Frame:
             return [min((c[s] for c in pool if c is not None and c[s] > 0), default=1.0) for s in range(n)]  # type: ignore[index]
         return [min(col) for col in zip(*positive, strict=True)] if positive else [1.0] * n
 
+    def _material(self, sc: Scenarios, s: int) -> float | None:
+        """The materiality amount in scenario s (scaled with the engineer cost when it derives from it)."""
+        m = self.material
+        if m is None or sc.engineer is None or not self.material_follows_engineer:
+            return m
+        return m * sc.engineer[s]
+
+    def _material_bound(self, sc: Scenarios) -> float | None:
+        # The cost score rises with the materiality amount: the largest one bounds it from above.
+        m = self.material
+        if m is None or sc.engineer is None or not self.material_follows_engineer:
+            return m
+        return m * max(sc.engineer)
+
     def _overall(self, i: int, cost: float, cheapest: float, sc: Scenarios, s: int) -> float:
         e = self.entries[i]
         o = e.option
         q = sc.quality[o.model][s] if o.model in sc.quality else o.quality_index
         parts = {
-            "cost": scoring.cost_score(cost, cheapest),
+            "cost": scoring.cost_score(cost, cheapest, self._material(sc, s)),
             "privacy": o.scores.privacy,
             "lock_in": o.scores.lock_in,
             "quality": scoring.quality_score(q, self.best_quality),

@@ -240,7 +240,7 @@ def inputs_for(engine: Engine, result: Result, frame: Frame) -> list[Input]:
         out.append(
             Input(
                 "engineer_cost_per_month",
-                "engineer cost per month (operations and setup)",
+                "engineer cost per month (operations, setup, materiality)",
                 ec,
                 ec / WHAT_IF,
                 ec * WHAT_IF,
