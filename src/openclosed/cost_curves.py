@@ -347,6 +347,14 @@ class SelfCurve:
         gpu: list[float] = []
         ops: list[float] = []
         memo: dict[tuple, tuple[float, float]] = {}
+        if rpms:
+            # Replica counts never fall as the volume or the peak grows: when the smallest and the
+            # largest of both need the same counts, every sample does (one price for all).
+            low = self._counts_all(min(rpms), min(peaks))
+            if low == self._counts_all(max(rpms), max(peaks)):
+                q = self.quote(min(rpms), min(peaks))
+                one = (math.inf, 0.0) if q is None else (q.gpu_cost + q.batch_cost, q.operations)
+                return [one[0]] * len(rpms), [one[1]] * len(rpms)
         for rpm, peak in zip(rpms, peaks, strict=True):
             counts = self._counts_all(rpm, peak)
             hit = memo.get(counts)

@@ -8,6 +8,7 @@ operations and setup costs. The option's cost is the curve at the workload's pea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from . import constraints
@@ -88,9 +89,33 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
     assert arch is not None
     t, lat = ctx.wl.traffic, ctx.wl.latency
     max_tpot = 1000.0 / lat.min_output_tokens_per_s if lat.min_output_tokens_per_s else None
+    allowed = tuple(precisions_for(ctx, model))
+    # Sizing depends only on the catalogue entry and the request's shape: engines run one after
+    # another in a process (a sweep, routing, sensitivity, the tests) reuse it.
+    shape = (
+        id(ctx.cat),
+        model.id,
+        gpu_id,
+        allowed,
+        t.input_tokens,
+        t.output_tokens,
+        t.cached_input_share,
+        t.context_tokens_value,
+        max_tpot,
+        lat.max_ttft_ms,
+        repr(ctx.st.efficiency),
+    )
+    memo = _PLAN_MEMO.get(shape)
+    if memo is not None and memo[0] is ctx.cat:
+        out, reasons = memo[1], memo[2]
+        for precision, s, _ in out:
+            ctx.sizing_cache[(model.id, gpu_id, precision, s.plan_obj)] = s
+        ctx.plan_cache[key] = out
+        ctx.unfit[key] = reasons
+        return out
     out = []
     reasons = []
-    for precision in precisions_for(ctx, model):
+    for precision in allowed:
         if not supports(gpu, precision):
             reasons.append(f"{precision}: {gpu.name} has no {precision} support")
             continue
@@ -114,7 +139,15 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
             reasons.append(f"{precision}: {s.reason}")
     ctx.plan_cache[key] = out
     ctx.unfit[key] = reasons
+    if len(_PLAN_MEMO) > _PLAN_MEMO_MAX:
+        _PLAN_MEMO.clear()
+    # The catalogue is kept with the entry: its id cannot be reused by another while it is held.
+    _PLAN_MEMO[shape] = (ctx.cat, out, reasons)
     return out
+
+
+_PLAN_MEMO: dict[tuple, tuple[Any, list[tuple[str, Sizing, bool]], list[str]]] = {}
+_PLAN_MEMO_MAX = 20_000
 
 
 def _smallest_memory_need(ctx: Context, model: Model) -> float:
@@ -178,6 +211,13 @@ class GpuPricing:
     warnings: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=1024)
+def _owned_offer(gpu_id: str, per_server: int, hourly: float) -> GpuOffer:
+    """Owned GPUs as an offer of whole servers. Built without validation and once per price:
+    resolving the model's default factories cost more than pricing the option."""
+    return GpuOffer.model_construct(gpu=gpu_id, gpu_counts=[per_server], instance="owned server", hourly_price=hourly)
+
+
 def _gpu_prices(
     ctx: Context, oid: str, host: GpuCloud | OnPrem, gpu_id: str, offers: list[GpuOffer]
 ) -> GpuPricing | None:
@@ -188,10 +228,7 @@ def _gpu_prices(
     if isinstance(host, OnPrem):
         hp = onprem_hourly(host, gpu_id, gpu.power_w)
         assert hp is not None
-        # GPUs are bought as whole servers; a validated GpuOffer per option would cost time.
-        owned = GpuOffer.model_construct(
-            gpu=gpu_id, gpu_counts=[host.gpus_per_server], instance="owned server", hourly_price=hp[0] * mult
-        )
+        owned = _owned_offer(gpu_id, host.gpus_per_server, hp[0] * mult)
         entry = next(g for g in host.gpus if g.gpu == gpu_id)
         parts = {k: v * mult for k, v in hp[1].items()}
         return GpuPricing([(owned, hp[0] * mult)], "on-prem", "owned", None, entry.source, entry.as_of, parts)
