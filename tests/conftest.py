@@ -49,6 +49,8 @@ class Run:
 # sampling itself set their own count); OPENCLOSED_THOROUGH=1 uses the default 100, as it deepens
 # the hypothesis budgets.
 SAMPLES = "100" if os.environ.get("OPENCLOSED_THOROUGH") else "16"
+# Set now, not only in a fixture: test modules build Settings() when they are imported.
+os.environ["OPENCLOSED_SAMPLES"] = SAMPLES
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -124,7 +124,7 @@ def recommend(ctx: Context, ranked: list[OptionOut], compared: set[bool] | None 
     parts = [
         f"{best.id} scores {best.scores.overall:g} overall: {money(best.monthly_cost)} a month "
         f"({money(best.cost_per_million_tokens)} per million tokens), privacy {best.scores.privacy:g}, "
-        f"lock-in {best.scores.lock_in:g}, quality {best.scores.quality:g}."
+        f"lock-in {best.scores.lock_in:g}, {_quality_words(best)}."
     ]
     if best.id in ctx.latency_unchecked:
         checked = next((o for o in ranked if o.id not in ctx.latency_unchecked), None)
@@ -164,6 +164,13 @@ def recommend(ctx: Context, ranked: list[OptionOut], compared: set[bool] | None 
         best_other_kind=other.id if other else None,
         saving=sav,
     )
+
+
+def _quality_words(o: OptionOut) -> str:
+    """The quality index as the tables show it (the scale quality.min_score uses)."""
+    if o.quality_index is None:
+        return "no quality index"
+    return f"quality index {o.quality_index:g}" + (" (estimate)" if o.quality_estimated else "")
 
 
 def _against_runner(best: OptionOut, runner: OptionOut, other_kind: str | None) -> str:
