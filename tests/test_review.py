@@ -195,8 +195,12 @@ def test_spot_prices_the_batch_share_with_the_interruption_overhead() -> None:
 
 def test_spot_all_warns(catalog) -> None:
     wl = _chatbot(1000, self_hosting={"spot": "all"})
+    # AWS publishes H100 spot prices (data/providers.yaml, spot-only rows): the interruption warning only.
     out, _ = Engine(catalog, wl, _settings()).option("llama-3.1-8b@aws:h100-sxm")
     assert any("spot: all replicas" in w for w in out.warnings)
+    assert not any("no published spot price" in w for w in out.warnings)
+    # No Azure spot price for ND H100 v5 is in the catalogue: priced on demand, and said so.
+    out, _ = Engine(catalog, wl, _settings()).option("llama-3.1-8b@azure:h100-sxm")
     assert any("no published spot price" in w for w in out.warnings)
 
 
