@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import itertools
@@ -59,8 +60,8 @@ def test_fast_path_matches_the_engine_for_every_option(catalog, name: str) -> No
     kinds = {s.kind for s in res.series}
     assert kinds == {"closed API", "open-weight API", "self-hosted"}
     # Low volumes (one replica), the step region, and dense replica counts at the top.
-    checked = _check_against_engine(catalog, res, wl.with_requests_per_month, [0, 15, 35, 52, 63, 70])
-    assert checked == 6 * len(res.series)
+    checked = _check_against_engine(catalog, res, wl.with_requests_per_month, [0, 35, 63])
+    assert checked == 3 * len(res.series)
 
 
 def test_a_sweep_over_every_option_streams_its_rows(catalog) -> None:
@@ -68,7 +69,10 @@ def test_a_sweep_over_every_option_streams_its_rows(catalog) -> None:
     # is flat in the number of points; the streamed CSV equals the rows of the materialised sweep.
     wl = preset("chatbot")
     spec = sw.parse_spec("requests_per_month=1e3..1e9", wl, steps=sw.CHUNK + 7, log=True)
-    res = sw.sweep(Engine(catalog, wl, SETTINGS), spec, ["all"])
+    # Four models' options (well over MAX_PAIRWISE, so streamed) keep the test quick.
+    few = dataclasses.replace(SETTINGS, models=["gpt-oss-120b", "llama-3.3-70b", "gpt-4o", "kimi-k2"])
+    res = sw.sweep(Engine(catalog, wl, few), spec, ["all"])
+    assert len(res.series) > sw.MAX_PAIRWISE
     assert res.lazy and all(s.costs == [] for s in res.series)
     streamed = io.StringIO()
     res.write_csv(streamed)
