@@ -314,3 +314,24 @@ def test_the_sweep_agrees_with_the_engine_under_every_fleet_rule(catalog) -> Non
         for s in res.series:
             want = eng.option(s.id)[0].monthly_cost
             assert math.isclose(s.costs[i], want, rel_tol=1e-6, abs_tol=1e-6), (s.id, v, s.costs[i], want)
+
+
+def test_an_option_over_the_budget_is_not_recommended_while_one_within_it_serves(catalog) -> None:
+    # The nightly batch once recommended an on-prem fleet at $11,666 a month against a $10,000
+    # budget, over a $1,673 batch API: high privacy and quality scores outweighed the cost. With a
+    # budget, the options within it rank first; the reason says which options are over.
+    free = compare(catalog, preset("chatbot"), _settings())
+    top = free.report.recommendation
+    cost = next(o.monthly_cost for o in free.report.options if o.id == top.id)
+    cheaper = [o for o in free.report.options if o.feasible and o.monthly_cost is not None and o.monthly_cost < cost]
+    assert cheaper, "the test needs a cheaper feasible option than the unconstrained pick"
+    budget = cost * 0.999
+    capped = compare(catalog, apply_overrides(preset("chatbot"), {"budget": {"max_monthly_cost": budget}}), _settings())
+    pick = next(o for o in capped.report.options if o.id == capped.report.recommended)
+    assert pick.monthly_cost <= budget
+    over = next(o for o in capped.report.options if o.id == top.id)
+    assert any(r.startswith("budget: ") and "over the" in r for r in over.reasons)
+    # Among the ranked options (overall sort), every feasible one within the budget comes first.
+    ranked = [o for o in capped.report.options if o.feasible]
+    flags = [o.monthly_cost > budget for o in ranked]
+    assert flags == sorted(flags)

@@ -141,10 +141,11 @@ class Engine:
     # ---------------------------------------------------------------- the report
     def _report(self, options: list[OptionOut], details: dict[str, Detail]) -> Result:
         ctx, wl = self.ctx, self.wl
-        ranked = sorted(options, key=lambda o: sort_key(self.st.sort, o))
+        budget = wl.budget.max_monthly_cost
+        ranked = sorted(options, key=lambda o: sort_key(self.st.sort, o, budget))
         for i, o in enumerate(ranked, 1):
             o.rank = i if o.feasible else None
-        best_first = by_overall(ranked)
+        best_first = by_overall(ranked, budget)
         rec = recommend(ctx, best_first, {o.open_weights for o in options}) if best_first else None
         # --- how sure the answer is (uncertainty.py; issue 12 item 6): sampled cost ranges on every
         # option, the recommendation's confidence and, when it is a close call, a sentence saying so.

@@ -21,6 +21,9 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
         reasons: list[str] = []
         cost = scoring.cost_score(o.monthly_cost, cheapest, material)
         reasons.append(_cost_reason(o.monthly_cost, cheapest, material))
+        budget = ctx.wl.budget.max_monthly_cost
+        if over_budget(o, budget):
+            reasons.append(f"budget: {money(o.monthly_cost)} a month is over the {money(budget)} budget")
         privacy = scoring.privacy_score(det.provider, host_kind(det.hosting.get("host")), reasons)
         lic = ctx.cat.licence(det.model.licence)
         lock = scoring.lock_in_score(
@@ -77,8 +80,14 @@ def _cost_key(o: OptionOut) -> float:
     return o.monthly_cost if o.monthly_cost is not None else float("inf")
 
 
-def sort_key(sort: str, o: OptionOut) -> tuple:
-    """Feasible options first, then options that can run, then the chosen sort, then cost and id."""
+def over_budget(o: OptionOut, budget: float | None) -> bool:
+    """Above the workload's `budget.max_monthly_cost` (no budget: never)."""
+    return budget is not None and o.monthly_cost is not None and o.monthly_cost > budget
+
+
+def sort_key(sort: str, o: OptionOut, budget: float | None = None) -> tuple:
+    """Feasible options first, then options that can run; by overall score, options within the
+    workload's budget before those above it; then the chosen sort, then cost and id."""
     s = o.scores
     key = {
         "overall": -s.overall,
@@ -87,12 +96,18 @@ def sort_key(sort: str, o: OptionOut) -> tuple:
         "lock-in": s.lock_in,
         "quality": -s.quality,
     }[sort]
-    return (not o.feasible, o.monthly_cost is None, key, _cost_key(o), o.id)
+    above = sort == "overall" and over_budget(o, budget)
+    return (not o.feasible, o.monthly_cost is None, above, key, _cost_key(o), o.id)
 
 
-def by_overall(options: list[OptionOut]) -> list[OptionOut]:
-    """Feasible options, best overall score first (ties: cheaper, then id)."""
-    return sorted((o for o in options if o.feasible), key=lambda o: (-o.scores.overall, _cost_key(o), o.id))
+def by_overall(options: list[OptionOut], budget: float | None = None) -> list[OptionOut]:
+    """Feasible options, best overall score first (ties: cheaper, then id). With a budget, the
+    options within it come first: a reviewer does not sign an answer that breaks the budget when
+    one that keeps it serves the workload."""
+    feasible = [o for o in options if o.feasible]
+    if not any(not over_budget(o, budget) for o in feasible):
+        budget = None  # everything is over: the ranking by score stands, and `check` says so
+    return sorted(feasible, key=lambda o: (over_budget(o, budget), -o.scores.overall, _cost_key(o), o.id))
 
 
 def _not_compared(ctx: Context, kind: str) -> str:

@@ -216,27 +216,31 @@ class Frame:
         winners: list[int | None] = []
         rec_overall: list[float] = []
         other_overall: list[float] = []
+        # With a budget, options within it come first, as in the engine's ranking (recommend.by_overall).
+        budget = self.ctx.wl.budget.max_monthly_cost
+        big = float("inf") if budget is None else budget
         for s in range(n):
             cs = cheapest[s]
-            best: tuple[float, float, str, int] | None = None  # (-overall, cost, id, index)
+            best: tuple[bool, float, float, str, int] | None = None  # (over budget, -overall, cost, id, index)
             if ref is not None and ref in feas:
                 v = self._overall(ref, costs[ref][s], cs, sc, s)  # type: ignore[index]
                 rec_overall.append(v)
             for ub, i in bounds:
-                if best is not None and ub < -best[0]:
+                if best is not None and not best[0] and ub < -best[1]:
                     break
                 if i == ref:
                     continue
                 c = costs[i][s]  # type: ignore[index]
-                key = (-self._overall(i, c, cs, sc, s), c, self.entries[i].option.id, i)
+                key = (c > big, -self._overall(i, c, cs, sc, s), c, self.entries[i].option.id, i)
                 if best is None or key < best:
                     best = key
-            other_overall.append(-best[0] if best is not None else 0.0)
+            other_overall.append(-best[1] if best is not None else 0.0)
             if ref is not None and ref in feas:
-                rkey = (-rec_overall[-1], costs[ref][s], self.entries[ref].option.id, ref)  # type: ignore[index]
+                rc = costs[ref][s]  # type: ignore[index]
+                rkey = (rc > big, -rec_overall[-1], rc, self.entries[ref].option.id, ref)
                 if best is None or rkey < best:
                     best = rkey
-            winners.append(best[3] if best is not None else None)
+            winners.append(best[4] if best is not None else None)
         return Outcome(costs, winners, rec_overall, other_overall)
 
     def _cheapest(self, costs: list[list[float] | None], feas: list[int], n: int) -> list[float]:
