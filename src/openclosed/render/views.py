@@ -159,7 +159,7 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool, total
     columns = [
         Column("position", "#", "int"),
         Column("id", "option", "text", nowrap=True),
-        Column("setup", "replicas×GPUs", "text", optional=5),
+        Column("setup", "replicas×GPUs", "text", optional=5, nowrap=True),
         Column("monthly_cost", "$/month", "money"),
         # Dropped in this order when the terminal is narrow (with a note saying so).
         Column("cost_range", "P10–P90", "text", optional=7, nowrap=True),
