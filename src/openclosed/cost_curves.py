@@ -9,6 +9,9 @@ Every self-hosting rule of the fleet lives in `Fleet` and `SelfCurve.quote` (doc
 batch-tolerant share served inside its window and priced by the GPU-hours it needs, spot GPUs,
 and operations effort that grows with the nodes. The functions are pure: the same curve can be
 re-evaluated with other inputs (a perturbed `Fleet`, other prices) by building another one.
+
+It is longer than most modules because every fleet rule (schedules, batch window, minimum
+replicas, spot, operations per node) must live in the one curve the engine and the sweep share.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 A self-hosted option is priced through its cost curve (`cost_curves.SelfCurve`): the plans that
 fit, each a GPU count per replica with its capacity and rentable instance menu, plus fixed
 operations and setup costs. The option's cost is the curve at the workload's peak rate.
+
+It is longer than most modules because sizing plans, GPU prices and the option's assembly are
+the steps of one option; each step is a function that reads alone.
 """
 
 from __future__ import annotations

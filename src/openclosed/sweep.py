@@ -17,6 +17,10 @@ Two ways to evaluate a point:
 
 Because the sweep evaluates the engine's own curve objects, a cost rule cannot be added to one
 path and forgotten in the other.
+
+It is longer than most modules because the evaluation and its two streamed writers (CSV and JSON,
+which must match the materialised output byte for byte) belong together; the range and the
+crossings live in sweep_range.py and crossings.py.
 """
 
 from __future__ import annotations

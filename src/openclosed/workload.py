@@ -1,4 +1,8 @@
-"""The workload: what traffic must be served, under which constraints (schema version 1)."""
+"""The workload: what traffic must be served, under which constraints (schema version 1).
+
+It is longer than most modules because the workload file is one schema: its sections, presets,
+validation rules and derived rates are kept together so the file format reads in one place.
+"""
 
 from __future__ import annotations
 

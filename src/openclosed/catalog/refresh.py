@@ -11,6 +11,9 @@ aliases). The standard, per-token text prices are compared with ours; the result
 be matched and where the two sources disagree by more than a threshold.
 
 This module is pure: it returns the plan and the overlay text. Writing (atomically) is the CLI's.
+
+It is longer than most modules because matching, planning and writing an import are one
+procedure with shared rules (threshold, held-back disagreements, atomic overlay).
 """
 
 from __future__ import annotations

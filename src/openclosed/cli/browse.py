@@ -1,4 +1,8 @@
-"""Browsing the catalogue: models, providers, gpus, licences (list and show)."""
+"""Browsing the catalogue: models, providers, gpus, licences (list and show).
+
+It is longer than most modules because the four browse groups (models, providers, GPUs,
+licences) share their list/show plumbing; each group is a short block.
+"""
 
 from __future__ import annotations
 

@@ -4,6 +4,9 @@ Both draw from one neutral `ChartData`, built from a sweep (`sweep_chart_data`) 
 returned by `breakeven.breakeven` (`breakeven_chart_data`); render/svg.py draws the same data
 as a dependency-free SVG for the HTML report. plotext and matplotlib are imported inside the
 functions that need them, so importing this module costs nothing.
+
+It is longer than most modules because the terminal chart and the image share one data model
+(lines, keys, crossings) and one set of axis rules; splitting them would duplicate those.
 """
 
 from __future__ import annotations
