@@ -231,12 +231,3 @@ def _current(off: Any) -> dict[str, float]:
     """Our present prices, so that a field litellm does not give is kept in the overlay entry."""
     p = off.prices
     return {k: getattr(p, k) for k in ("input", "output", "cached_input", "cache_write") if getattr(p, k) is not None}
-
-
-def deprecations(data: dict[str, Any], provider: str, refs: list[str]) -> str | None:
-    """litellm's deprecation date for an offering (ISO text), where it gives one."""
-    found = find_entry(data, provider, refs)
-    if found is None:
-        return None
-    value = found[1].get("deprecation_date")
-    return str(value) if value else None
