@@ -31,13 +31,13 @@ def _chatbot(per_day: float, **over):
 
 # ------------------------------------------------------------------ 1. material cost
 def test_cost_score_weighs_a_difference_by_money() -> None:
-    # $7.00 against $2.34 with a $1,500 materiality: ratio penalty 33.33 × log10(2.9915) = 15.863
-    # points, scaled by 4.66 / (4.66 + 1500) = 0.003097 → 0.0491 points.
-    assert scoring.cost_score(7.0, 2.34, 1500.0) == pytest.approx(99.95087, abs=1e-5)
-    # Without materiality (the cost profile) the ratio alone: 100 − 15.863.
-    assert scoring.cost_score(7.0, 2.34) == pytest.approx(84.1373, abs=1e-4)
-    # $70,000 against $7,000: weight 63,000 / 64,500 = 0.9767 of 33.33 points.
-    assert scoring.cost_score(70_000.0, 7_000.0, 1500.0) == pytest.approx(100 - 100 / 3 * 63_000 / 64_500, abs=1e-9)
+    # $7.00 against $2.34 with a $1,500 materiality: ratio penalty 50 × log10(2.9915) = 23.795
+    # points, scaled by 4.66 / (4.66 + 1500) = 0.003097 → 0.0737 points.
+    assert scoring.cost_score(7.0, 2.34, 1500.0) == pytest.approx(99.92631, abs=1e-5)
+    # Without materiality (the cost profile) the ratio alone: 100 − 23.795.
+    assert scoring.cost_score(7.0, 2.34) == pytest.approx(76.2059, abs=1e-4)
+    # $70,000 against $7,000: weight 63,000 / 64,500 = 0.9767 of 50 points.
+    assert scoring.cost_score(70_000.0, 7_000.0, 1500.0) == pytest.approx(100 - 50 * 63_000 / 64_500, abs=1e-9)
     assert scoring.cost_score(None, 1.0, 1500.0) == 0.0
     # The default materiality is a tenth of an engineer-month; a budget replaces it.
     assert scoring.materiality(None, 15_000) == 1500.0
@@ -69,7 +69,7 @@ def test_large_workload_cost_differences_count(catalog) -> None:
     cheapest = min(o.monthly_cost for o in result.all_options if o.feasible)
     luna = by_id["gpt-6-luna@openai"]
     extra = luna.monthly_cost - cheapest
-    ratio_only = 100 - 100 / 3 * math.log10(luna.monthly_cost / cheapest)
+    ratio_only = 100 - 50 * math.log10(luna.monthly_cost / cheapest)
     # Tens of thousands of dollars a month: the penalty is almost the full ratio penalty.
     assert extra > 10_000
     assert luna.scores.cost == pytest.approx(100 - (100 - ratio_only) * extra / (extra + 1500), abs=0.05)

@@ -148,18 +148,21 @@ def test_two_api_classes_by_hand(catalog) -> None:
     )
 
 
-def test_balanced_profile_weighs_an_immaterial_difference_lightly(catalog) -> None:
+def test_balanced_profile_routes_like_the_cost_profile_when_the_ratio_is_large(catalog) -> None:
     # Balanced, no budget: the materiality amount is $1,500. On the easy class gpt-6.1-sol costs
-    # $320 − $5.68 = $314.32 more, 314.32 / 1,814.32 = 17 % of its ratio penalty: its better quality
-    # wins it. Both classes then run gpt-6.1-sol: $320 + $400 = $720, as the single option.
+    # $320 − $5.68 = $314.32 more: 314.32 / 1,814.32 = 17.3 % of its ratio penalty, but the ratio is
+    # 56× (50 × log10(56.3) = 87.5 points), so it still loses 15.2 cost points (6.1 overall), more
+    # than its better quality and the open model's lock-in and privacy difference give back. The
+    # routed plan is the cost profile's: $5.68 + $400 = $405.68 against $720 on one option.
     settings = Settings(today=DAY, **{**API_SETTINGS, "profile": "balanced"})  # type: ignore[arg-type]
-    r = compare(catalog, _wl(API), settings).report.routing
+    result = compare(catalog, _wl(API), settings)
+    r = result.report.routing
     assert r is not None
     assert [(c.recommended, c.monthly_cost) for c in r.classes] == [
-        ("gpt-6.1-sol@openai", 320.0),
+        ("gpt-oss-120b@deepinfra", 5.68),
         ("gpt-6.1-sol@openai", 400.0),
     ]
-    assert (r.monthly_cost, r.single_option_monthly_cost, r.saving) == (720.0, 720.0, 0.0)
+    assert (r.monthly_cost, r.single_option_monthly_cost, r.saving) == (405.68, 720.0, 314.32)
 
 
 # The workload defaults: 2 interactive replicas at least, operations 0.25 engineer + 0.02 per

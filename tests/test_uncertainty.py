@@ -235,10 +235,10 @@ def test_engine_reports_ranges_and_confidence(catalog) -> None:
 
 def test_scenarios_score_cost_with_the_engines_materiality() -> None:
     # a: $100, quality 50; b: $400, quality 60; the same privacy (80) and lock-in (20): 24 points.
-    # Every dollar counting: b's cost score is 100 − 33.33 × log10(4) = 79.93, overall
-    # 24 + 0.4 × 79.93 + 0.3 × 60 = 73.97 against a's 24 + 40 + 15 = 79: a first.
+    # Every dollar counting: b's cost score is 100 − 50 × log10(4) = 69.90, overall
+    # 24 + 0.4 × 69.90 + 0.3 × 60 = 69.96 against a's 24 + 40 + 15 = 79: a first.
     # With the engine's materiality of $1,500 (a tenth of an engineer, no budget) the $300 carries
-    # 300 / 1,800 of that penalty: b scores 96.66 on cost, 80.66 overall: b first, as the engine says.
+    # 300 / 1,800 of that penalty: b scores 94.98 on cost, 79.99 overall: b first, as the engine says.
     ctx = _ctx(BALANCED)
     pairs = [_option("a@p1", 100.0), _option("b@p2", 400.0, quality=60.0)]
     frame, _ = _frame(ctx, pairs)
@@ -247,11 +247,11 @@ def test_scenarios_score_cost_with_the_engines_materiality() -> None:
     ctx.materiality = 1500.0
     frame, _ = _frame(ctx, pairs)
     out = frame.evaluate(Scenarios(1), "a@p1")
-    assert frame.entries[out.winners[0]].option.id == "b@p2" and out.other_overall == [80.7]
+    assert frame.entries[out.winners[0]].option.id == "b@p2" and out.other_overall == [80.0]
     # The engineer-cost what-if at a tenth moves the materiality with it ($150): the $300 carries
-    # 2/3 of the penalty, b scores 86.62 on cost and 76.6 overall: a first again.
+    # 2/3 of the penalty, b scores 79.93 on cost and 73.97 overall: a first again.
     out = frame.evaluate(Scenarios(1, engineer=[0.1]), "a@p1")
-    assert frame.entries[out.winners[0]].option.id == "a@p1" and out.other_overall == [76.6]
+    assert frame.entries[out.winners[0]].option.id == "a@p1" and out.other_overall == [74.0]
 
 
 # ------------------------------------------------------------------ sensitivity

@@ -84,15 +84,24 @@ def money_weight(extra: float, material: float | None) -> float:
     return extra / (extra + material)
 
 
+# Points of cost score a tenfold cost loses. Under the balanced profile the largest privacy and
+# lock-in advantage one option can have over another is 0.2 × (100 − 52.5) + 0.1 × (85 − 10)
+# ≈ 17 overall points; a tenfold cost must outweigh it (0.4 × points > 17, so more than 42.5).
+# 50 (two decades to zero) does; 33⅓ did not, and let any self-hosted option up to ten times the
+# price of an equal-quality API win on privacy and lock-in alone (docs/decisions.md, nightly batch).
+RATIO_POINTS_PER_DECADE = 50.0
+
+
 def cost_score(cost: float | None, cheapest: float, material: float | None = None) -> float:
-    """100 for the cheapest feasible option, minus 33⅓ points per tenfold cost, floored at 0;
+    """100 for the cheapest feasible option, minus RATIO_POINTS_PER_DECADE (50) per tenfold cost,
+    floored at 0;
     with a materiality amount the penalty is scaled by `money_weight` of the difference in USD.
     An option with no cost (it cannot run) scores 0."""
     if cost is None:
         return 0.0
     if cheapest <= 0 or cost <= 0:
         return 100.0
-    penalty = 100.0 / 3.0 * math.log10(max(cost / cheapest, 1.0))
+    penalty = RATIO_POINTS_PER_DECADE * math.log10(max(cost / cheapest, 1.0))
     return max(0.0, 100.0 - penalty * money_weight(cost - cheapest, material))
 
 
