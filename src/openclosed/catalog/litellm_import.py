@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import InputError, MissingExtraError
 from .index import Catalog
-from .refresh import FIELDS, Plan, _fmt, _old_values, _pct, confirm, reachable_tier
+from .refresh import Plan, _fmt, confirm, price_changes, reachable_tier, record_changes
 
 UPSTREAM = "BerriAI/litellm"
 DATA_FILE = "model_prices_and_context_window_backup.json"
@@ -179,39 +179,12 @@ def plan_import(
             if "input" not in new_prices or "output" not in new_prices:
                 plan.unmatched.append({**item, "reason": f"litellm '{key}' has no per-token input and output price"})
                 continue
-            old = _old_values(off, today)
-            new = {f"prices.{k}": v for k, v in new_prices.items()}
-            if new_lc:
-                new.update({f"long_context.{k}": v for k, v in new_lc.items()})
-            rows = []
-            for f in FIELDS:
-                if f not in new:
-                    continue  # litellm is silent: keep ours
-                o, n = old[f], new[f]
-                if o is not None and abs(float(o) - float(n)) <= 1e-6 * max(1.0, abs(float(o))):
-                    continue
-                pct = _pct(o, n)
-                disagrees = o is not None and (pct is None or abs(pct) > threshold_pct)
-                rows.append(
-                    {
-                        **item,
-                        "litellm_key": key,
-                        "field": f,
-                        "old": o,
-                        "new": n,
-                        "change_pct": pct,
-                        "disagrees": disagrees,
-                    }
-                )
+            rows = price_changes({**item, "litellm_key": key}, off, today, new_prices, new_lc, threshold_pct, 1e-6)
             if not rows:
                 plan.confirmed.append(f"{prov.id}/{off.model}")
                 confirm(plan, prov.id, off, today, f"litellm key '{key}'")
                 continue
-            held = any(r["disagrees"] for r in rows) and not accept_disagreements
-            for r in rows:
-                r["status"] = "held back" if held else "applied"
-            plan.changes.extend(rows)
-            if held:
+            if record_changes(plan, rows, accept_disagreements):
                 continue
             overlay: dict[str, Any] = {"model": off.model, "prices": {**_current(off), **new_prices}}
             if new_lc:

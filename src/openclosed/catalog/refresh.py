@@ -265,39 +265,13 @@ def plan_import(
                 )
                 continue
             as_of_item = getattr(found, "prices_checked", None) or as_of
-            old = _old_values(off, as_of)
-            new = {f"prices.{k}": v for k, v in new_prices.items()}
-            if new_lc:
-                new.update({f"long_context.{k}": v for k, v in new_lc.items()})
-            rows = []
-            for f in FIELDS:
-                if f not in new:
-                    continue  # genai-prices is silent: keep ours
-                o, n = old[f], new[f]
-                if o is not None and abs(float(o) - float(n)) <= 1e-9 * max(1.0, abs(float(o))):
-                    continue
-                pct = _pct(o, n)
-                disagrees = o is not None and (pct is None or abs(pct) > threshold_pct)
-                rows.append(
-                    {
-                        **item,
-                        "genai_prices_model": f"{gp_pid}/{found.id}",
-                        "field": f,
-                        "old": o,
-                        "new": n,
-                        "change_pct": pct,
-                        "disagrees": disagrees,
-                    }
-                )
+            ref = {"genai_prices_model": f"{gp_pid}/{found.id}"}
+            rows = price_changes({**item, **ref}, off, as_of, new_prices, new_lc, threshold_pct, 1e-9)
             if not rows:
                 plan.confirmed.append(f"{prov.id}/{off.model}")
                 confirm(plan, prov.id, off, as_of_item, f"genai-prices model '{gp_pid}/{found.id}'")
                 continue
-            held = any(r["disagrees"] for r in rows) and not accept_disagreements
-            for r in rows:
-                r["status"] = "held back" if held else "applied"
-            plan.changes.extend(rows)
-            if held:
+            if record_changes(plan, rows, accept_disagreements):
                 continue
             entry: dict[str, Any] = {"model": off.model, "prices": new_prices}
             if new_lc:
@@ -463,3 +437,41 @@ def default_into() -> Path:
     from .loader import user_config_dir
 
     return Path(os.environ.get("OPENCLOSED_CONFIG_DIR") or user_config_dir()) / "catalog"
+
+
+def price_changes(
+    item: dict[str, Any],
+    off: Any,
+    day: dt.date,
+    new_prices: dict[str, float],
+    new_lc: dict[str, float] | None,
+    threshold_pct: float,
+    tolerance: float,
+) -> list[dict[str, Any]]:
+    """One row per price field a source changes (relative `tolerance` counts as equal); a field
+    the source is silent on keeps ours. A change beyond `threshold_pct` is a disagreement."""
+    old = _old_values(off, day)
+    new = {f"prices.{k}": v for k, v in new_prices.items()}
+    if new_lc:
+        new.update({f"long_context.{k}": v for k, v in new_lc.items()})
+    rows = []
+    for f in FIELDS:
+        if f not in new:
+            continue
+        o, n = old[f], new[f]
+        if o is not None and abs(float(o) - float(n)) <= tolerance * max(1.0, abs(float(o))):
+            continue
+        pct = _pct(o, n)
+        disagrees = o is not None and (pct is None or abs(pct) > threshold_pct)
+        rows.append({**item, "field": f, "old": o, "new": n, "change_pct": pct, "disagrees": disagrees})
+    return rows
+
+
+def record_changes(plan: Plan, rows: list[dict[str, Any]], accept_disagreements: bool) -> bool:
+    """Add an offering's changes to the plan; True when they are held back (a disagreement not
+    accepted), so the caller writes nothing for it."""
+    held = any(r["disagrees"] for r in rows) and not accept_disagreements
+    for r in rows:
+        r["status"] = "held back" if held else "applied"
+    plan.changes.extend(rows)
+    return held
