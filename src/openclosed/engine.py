@@ -19,7 +19,7 @@ from .evaluation import DEFAULT_STALE_DAYS, SIMILAR_QUALITY, SORTS, Context, Det
 from .packing import Instance, Packer, cheapest_packing, packer
 from .recommend import by_overall, recommend, score, sort_key
 from .report import SCHEMA_VERSION, CatalogInfo, OptionOut, Report, ToolInfo, WorkloadSummary
-from .selfhost import onprem_hourly, precisions_for, self_option, sizing
+from .selfhost import onprem_hourly, self_option, sizing
 from .staleness import price_date, staleness
 
 if TYPE_CHECKING:
@@ -134,9 +134,6 @@ class Engine:
     def sizing(self, model: Model, gpu_id: str, precision: str, tp: int) -> Sizing:
         """The cached sizing of one replica of `tp` GPUs for this workload's shape."""
         return sizing(self.ctx, model, gpu_id, precision, tp)
-
-    def precisions_for(self, model: Model) -> list[str]:
-        return precisions_for(self.ctx, model)
 
     # ---------------------------------------------------------------- the report
     def _report(self, options: list[OptionOut], details: dict[str, Detail]) -> Result:
