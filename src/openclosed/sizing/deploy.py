@@ -102,6 +102,12 @@ class Sizing:
         return Plan(tp=self.tp, dp=self.dp, pp=self.pp, ep=self.ep, nodes=self.nodes)
 
 
+def usable_bytes(gpu: Gpu, eff: Efficiency = DEFAULT_EFFICIENCY) -> float:
+    """Bytes per GPU left for weights and KV cache after the engine's share and its reserve."""
+    hbm = memory_bytes(gpu)
+    return eff.hbm_usable_share * hbm - max(eff.reserve_min_gib * GIB, eff.reserve_share * hbm)
+
+
 def _plan(tp: int | Plan) -> Plan:
     return tp if isinstance(tp, Plan) else Plan(tp=tp)
 

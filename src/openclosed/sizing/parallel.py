@@ -9,7 +9,7 @@ expert parallelism over every GPU with attention TP inside each node or data-par
 from __future__ import annotations
 
 from ..catalog.schema import Architecture, Gpu
-from .deploy import Sizing, size
+from .deploy import Sizing, size, usable_bytes, weights_per_gpu
 from .step import DEFAULT_EFFICIENCY, Efficiency, Plan
 
 MAX_NODES = 16
@@ -96,11 +96,13 @@ def plan_replica(
     if gpus is None and gpu.network_gbit_s is None:
         max_nodes = 1  # no inter-node network in the catalogue: a replica stays inside one node
     counts = [gpus] if gpus is not None else gpu_counts(gpu, max_nodes)
-    fallback: Sizing | None = None
-    last: Sizing | None = None
-    for count in counts:
+    usable = usable_bytes(gpu, eff)
+
+    def best_of(plans: list[Plan], skip_unfit: bool) -> Sizing | None:
         best: Sizing | None = None
-        for plan in plans_for(gpu, arch, count, max_nodes):
+        for plan in plans:
+            if skip_unfit and weights_per_gpu(arch, precision, plan) >= usable:
+                continue
             s = size(
                 model_id,
                 arch,
@@ -120,7 +122,22 @@ def plan_replica(
                 s.reason = f"only {s.max_concurrency} sequences fit; {min_batch} are needed"
             if _better(s, best, max_ttft_ms):
                 best = s
+        return best
+
+    fallback: Sizing | None = None
+    last: Sizing | None = None
+    last_plans: list[Plan] = []
+    for count in counts:
+        plans = plans_for(gpu, arch, count, max_nodes)
+        if not plans:
+            continue
+        last_plans = plans
+        # A plan whose weights alone fill a GPU's usable memory cannot run: skip its sizing (three
+        # in four of a catalogue run's candidates). Such plans only matter as the reason when no
+        # size fits at all, and then the last size is sized in full below.
+        best = best_of(plans, skip_unfit=concurrency is None)
         if best is None:
+            last = None
             continue
         last = best
         if works(best, max_ttft_ms):
@@ -129,6 +146,8 @@ def plan_replica(
             fallback = best
     if fallback is not None:
         return fallback
+    if last_plans and (last is None or not last.fits):
+        last = best_of(last_plans, skip_unfit=False)
     if last is None:
         # No valid plan at all (e.g. a GPU count that is not whole nodes): size it as one TP group
         # so that the caller still gets memory figures, and say why.
