@@ -110,6 +110,7 @@ class Context:
         self.plan_cache: dict[tuple[str, str], list[tuple[str, Sizing, bool]]] = {}
         self.unfit: dict[tuple[str, str], list[str]] = {}  # (model, GPU) -> why each precision cannot run
         self.constraint_cache: dict[tuple[str, bool], tuple[list[str], list[str]]] = {}
+        self.host_cache: dict[tuple[str, str], Any] = {}  # (host, GPU) -> selfhost._HostGpu
         self.expiring: set[str] = set()  # models that shut down within the horizon
         self.shut_down: set[str] = set()  # models already shut down: their API options cannot run
         self.stale: set[str] = set()  # options priced from an entry older than stale_days

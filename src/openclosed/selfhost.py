@@ -256,6 +256,53 @@ def _gpu_prices(
     return GpuPricing(priced, kind, best.pricing_kind, best.region, best.source, best.as_of, None, stale)
 
 
+@dataclass
+class _HostGpu:
+    """What every model's option on one GPU at one host shares: prices, spot prices, fleet rules,
+    and the host's own violations and warnings (the catalogue has about 40 models per GPU)."""
+
+    pricing: GpuPricing | None
+    spot_priced: list[tuple[GpuOffer, float]]
+    fleet: Fleet
+    violations: list[str]
+    warnings: list[str]
+    menus: dict[int, tuple[tuple[Instance, ...], tuple[Instance, ...] | None]] = field(default_factory=dict)
+
+    def menu(self, gpus: int, node_gpus: int) -> tuple[tuple[Instance, ...], tuple[Instance, ...] | None]:
+        """The rentable instance shapes for a replica of `gpus` GPUs, on demand and on spot."""
+        hit = self.menus.get(gpus)
+        if hit is None:
+            priced = self.pricing.priced if self.pricing is not None else []
+            inst = tuple(instances(priced, gpus, node_gpus))
+            spot = tuple(instances(self.spot_priced, gpus, node_gpus)) if self.spot_priced else None
+            hit = self.menus[gpus] = (inst, spot)
+        return hit
+
+
+def _host_gpu(ctx: Context, oid: str, host: GpuCloud | OnPrem, gpu_id: str, offers: list[GpuOffer]) -> _HostGpu:
+    key = (host.id, gpu_id)
+    hit = ctx.host_cache.get(key)
+    if hit is not None:
+        if hit.pricing is not None and hit.pricing.warnings:
+            # The stale-price warning is the host's; the option is recorded as stale by its own id.
+            constraints.stale_price(ctx, oid, "", hit.pricing.as_of)
+        return hit
+    wl = ctx.wl
+    gpu = ctx.cat.gpu(gpu_id)
+    violations: list[str] = []
+    if wl.privacy.residency and not isinstance(host, OnPrem):
+        regions = {r.lower() for o in offers for r in o.regions} | {r.lower() for r in host.regions}
+        violations += constraints.self_residency(ctx, host.name, gpu, regions)
+    if isinstance(host, GpuCloud) and host.tenancy == "marketplace":
+        violations += constraints.self_marketplace(ctx, host.name)
+    pricing = _gpu_prices(ctx, oid, host, gpu_id, offers)
+    spot_priced = _spot_prices(ctx, host, offers)
+    fl = fleet(ctx, host, gpu.max_gpus_per_node)
+    warnings = _spot_warnings(fl, host, gpu.name, spot_priced) if fl.spot != "off" else []
+    hit = ctx.host_cache[key] = _HostGpu(pricing, spot_priced, fl, violations, warnings)
+    return hit
+
+
 # ------------------------------------------------------------------ the option
 def self_option(
     ctx: Context, model: Model, host: GpuCloud | OnPrem, gpu_id: str, offers: list[GpuOffer]
@@ -264,33 +311,25 @@ def self_option(
     gpu = ctx.cat.gpu(gpu_id)
     oid = f"{model.id}@{host.id}:{gpu_id}"
     mv, mw = constraints.model_constraints(ctx, model, api=False)
-    violations, warnings = list(mv), list(mw)
-    if wl.privacy.residency and not isinstance(host, OnPrem):
-        regions = {r.lower() for o in offers for r in o.regions} | {r.lower() for r in host.regions}
-        violations += constraints.self_residency(ctx, host.name, gpu, regions)
-    if isinstance(host, GpuCloud) and host.tenancy == "marketplace":
-        violations += constraints.self_marketplace(ctx, host.name)
-    pricing = _gpu_prices(ctx, oid, host, gpu_id, offers)
+    hg = _host_gpu(ctx, oid, host, gpu_id, offers)
+    violations = [*mv, *hg.violations]
+    pricing = hg.pricing
     if pricing is None:
         # Only a named region can leave nothing priced: list prices hold everywhere else.
         violations.append(f"region: {host.name} has no {gpu.name} price in {wl.self_hosting.region}")
         pricing = GpuPricing([], "on-demand", "on-demand", wl.self_hosting.region, "", None)
-    warnings += pricing.warnings
-    priced, price_kind, onprem_parts = pricing.priced, pricing.kind, pricing.onprem_parts
+    warnings = [*mw, *pricing.warnings, *hg.warnings]
+    price_kind, onprem_parts = pricing.kind, pricing.onprem_parts
 
     rpm = wl.requests_per_month
     peak_i = wl.traffic.peak_rps(rpm)  # the interactive share's peak (the sweep passes the same)
-    spot_priced = _spot_prices(ctx, host, offers)
-    fl = fleet(ctx, host, gpu.max_gpus_per_node)
-    if fl.spot != "off":
-        warnings += _spot_warnings(fl, host, gpu.name, spot_priced)
+    fl = hg.fleet
     # The rentable instance choices per (precision, GPUs per replica), kept for `explain`.
     packings: dict[tuple[str, int], tuple[Instance, ...]] = {}
     curve_plans: list[Plan] = []
     for precision, s, ok in plans(ctx, model, gpu_id):
-        inst = tuple(instances(priced, s.gpus, gpu.max_gpus_per_node))
+        inst, spot_inst = hg.menu(s.gpus, gpu.max_gpus_per_node)
         packings[(precision, s.gpus)] = inst
-        spot_inst = tuple(instances(spot_priced, s.gpus, gpu.max_gpus_per_node)) if spot_priced else None
         plan = Plan(
             s.requests_per_s * wl.self_hosting.utilisation_cap,
             inst,

@@ -247,7 +247,7 @@ def size(
     tpot = tpot_of(batch)
     per_request = st.total_s * output_tokens / batch + p_cost
     rps = 1.0 / per_request
-    t_prefill = prefill_s(arch, gpu, precision, plan, prefill_tokens, eff)
+    t_prefill = prefill_s(arch, gpu, precision, plan, prefill_tokens, eff, model)
     # New requests queue for prefill behind each other: with `batch` streams busy, prefills
     # arrive at batch / (lifetime of a request), spread over the attention groups and pipeline
     # stages; an M/D/1 queue gives the mean wait.

@@ -98,8 +98,20 @@ def experts_only(arch: Architecture, precision: str) -> bool:
     return precision == "mxfp4" or (precision == "int4" and arch.native_precision == "int4")
 
 
+_SPLITS: dict[tuple[int, str], tuple[Architecture, tuple[float, float]]] = {}
+
+
 def split_bytes(arch: Architecture, precision: str) -> tuple[float, float]:
     """(non-expert bytes, routed-expert bytes) of all weights; embeddings and lm_head stay 16-bit."""
+    hit = _SPLITS.get((id(arch), precision))
+    if hit is not None and hit[0] is arch:
+        return hit[1]
+    out = _split_bytes(arch, precision)
+    _SPLITS[(id(arch), precision)] = (arch, out)
+    return out
+
+
+def _split_bytes(arch: Architecture, precision: str) -> tuple[float, float]:
     s = shape_of(arch)
     bpp = BYTES_PER_PARAM[precision]
     routed = s.routed_total * bpp
@@ -173,7 +185,21 @@ class CacheParts:
         return kv + self.fixed / min(tp, self.state_split)
 
 
+_PARTS: dict[tuple[int, float], tuple[Architecture, CacheParts]] = {}
+
+
 def cache_parts(arch: Architecture, kv_bytes: float) -> CacheParts:
+    """One sequence's cache parts (memoised per architecture object: a catalogue run asks
+    thousands of times for a few dozen architectures)."""
+    hit = _PARTS.get((id(arch), kv_bytes))
+    if hit is not None and hit[0] is arch:
+        return hit[1]
+    parts = _cache_parts(arch, kv_bytes)
+    _PARTS[(id(arch), kv_bytes)] = (arch, parts)
+    return parts
+
+
+def _cache_parts(arch: Architecture, kv_bytes: float) -> CacheParts:
     per_layer_token = 2.0 * arch.kv_heads * arch.head_dim * kv_bytes
     if arch.attention == "mla":
         assert arch.mla is not None

@@ -330,11 +330,14 @@ def prefill_s(
     tp: int | Plan,
     tokens: float,
     eff: Efficiency = DEFAULT_EFFICIENCY,
+    model: StepModel | None = None,
 ) -> float:
     """Time to prefill one prompt alone: compute-bound, but never faster than one weight read.
 
     The prompt runs on its attention group (tp GPUs) through every pipeline stage in turn; with
     expert parallelism its expert FLOPs spread over all ep GPUs and its tokens cross the all-to-all.
+    `model`: the replica's decode-step model, when the caller has one (its weight and
+    communication terms do not depend on the context).
     """
     plan = tp if isinstance(tp, Plan) else Plan(tp=tp)
     if tokens <= 0:
@@ -347,7 +350,8 @@ def prefill_s(
         compute = (flops - expert) / plan.tp / f + expert / plan.ep / f
     else:
         compute = flops / plan.tp / f
-    model = StepModel(arch, gpu, precision, plan, 1.0, eff)
+    if model is None:
+        model = StepModel(arch, gpu, precision, plan, 1.0, eff)
     memory = model.weight_read(max(tokens, 1)) / plan.tp / bandwidth(gpu, precision, eff)
     comm = 0.0
     if plan.tp > 1:
