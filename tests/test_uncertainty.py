@@ -399,3 +399,89 @@ def test_sensitivity_with_nothing_feasible_is_empty(catalog) -> None:
     wl = apply_overrides(preset("rag"), {"quality": {"min_score": 100}})
     result = sensitivity(Engine(catalog, wl, Settings(samples=0, models=["gpt-oss-120b"], today=TODAY)))
     assert result.to_json() == {"schema_version": 1, "recommended": None, "inputs": []}
+
+
+# ------------------------------------------------------------------ pricing only what can matter
+def _brute_force_winners(f: Frame, sc: Scenarios, ref: str | None) -> list[int | None]:
+    """Every option priced in every scenario, every feasible one scored: the first by
+    (over budget, -overall, cost, id), as the engine ranks."""
+    costs = f.costs(sc)
+    feas = [i for i, e in enumerate(f.entries) if e.option.feasible and costs[i] is not None]
+    positive = [costs[i] for i in feas if min(costs[i]) > 0]
+    assert len(positive) == len(feas)  # no free option in these catalogues
+    cheapest = [min(col) for col in zip(*positive, strict=True)]
+    budget = f.ctx.wl.budget.max_monthly_cost
+    big = math.inf if budget is None else budget
+    winners: list[int | None] = []
+    for s in range(sc.n):
+        keys = [
+            (costs[i][s] > big, -f._overall(i, costs[i][s], cheapest[s], sc, s), costs[i][s], f.entries[i].option.id, i)
+            for i in feas
+        ]
+        winners.append(min(keys)[4] if keys else None)
+    return winners
+
+
+@pytest.mark.parametrize("name", ["chatbot", "agent", "batch"])
+def test_pruned_scenarios_find_the_same_winners_as_pricing_everything(catalog, name: str) -> None:
+    from openclosed.engine import Engine, Settings
+    from openclosed.workload import preset
+
+    eng = Engine(catalog, preset(name), Settings(samples=0, today=TODAY))
+    r = eng.run()
+    f = Frame(eng.ctx, r.all_options, r.details)
+    sc = f.draw(24, 3)
+    out = f.evaluate(sc, r.report.recommended)
+    assert out.winners == _brute_force_winners(f, sc, r.report.recommended)
+    # Most self-hosted options were bounded, not priced scenario by scenario.
+    from openclosed.scenarios import _UNSET
+
+    priced = sum(1 for i in range(len(f.entries)) if out.costs._done[i] is not _UNSET)
+    assert priced < len(f.entries) / 2
+
+
+@pytest.mark.parametrize("name", ["chatbot", "code-assistant", "batch"])
+def test_every_floor_is_at_most_the_cheapest_scenario(catalog, name: str) -> None:
+    from openclosed.engine import Engine, Settings
+    from openclosed.scenarios import Costs
+    from openclosed.workload import preset
+
+    eng = Engine(catalog, preset(name), Settings(samples=0, today=TODAY))
+    r = eng.run()
+    f = Frame(eng.ctx, r.all_options, r.details)
+    sc = f.draw(30, 9)
+    sc.gpu_price, sc.engineer = [0.8 + 0.02 * k for k in range(30)], [1.2 - 0.01 * k for k in range(30)]
+    floors, full = Costs(f, sc, exact=True), f.costs(sc, exact=True)
+    checked = 0
+    for i, cs in enumerate(full):
+        if cs is not None and f.entries[i].kind == "self":
+            assert floors.floor(i) <= min(cs), f.entries[i].option.id
+            checked += 1
+    assert checked > 500
+
+
+def test_lazy_ranges_are_the_ranges_computed_for_every_option(catalog) -> None:
+    from openclosed.engine import Settings, compare
+    from openclosed.workload import preset
+
+    eager = compare(catalog, preset("code-assistant"), Settings(today=TODAY, samples=30)).report.options
+    result = compare(catalog, preset("code-assistant"), Settings(today=TODAY, samples=30, lazy_ranges=True))
+    lazy = result.report.options
+    assert all(o.monthly_cost_low is None and o.monthly_cost_high is None for o in lazy)
+    some = lazy[::7]
+    result.fill_ranges(some)
+    by_id = {o.id: o for o in eager}
+    filled = 0
+    for o in some:
+        assert (o.monthly_cost_low, o.monthly_cost_high) == (
+            by_id[o.id].monthly_cost_low,
+            by_id[o.id].monthly_cost_high,
+        )
+        filled += o.monthly_cost_low is not None
+    assert filled > 100
+    assert (
+        result.report.recommendation_confidence
+        == compare(
+            catalog, preset("code-assistant"), Settings(today=TODAY, samples=30)
+        ).report.recommendation_confidence
+    )

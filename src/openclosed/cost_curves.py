@@ -337,6 +337,28 @@ class SelfCurve:
         q = self.quote(rpm, peak)
         return None if q is None else q.total
 
+    # ------------------------------------------------------------ bounds (uncertainty)
+    def gpu_floor(self, rpm: float, peak: float) -> float:
+        """A lower bound on the GPU cost a month at any volume and peak at least (`rpm`, `peak`):
+        the cheapest plan and fleet layout at these replica counts. Counts never fall as the load
+        grows, and a packer's price never falls as replicas are added (any cover of n + 1
+        replicas also covers n), so no larger load costs less in GPUs."""
+        low = math.inf
+        for plan in self.plans:
+            shared, inter, rb = self._replica_counts(plan, rpm, peak)
+            a = self._shared_raw(plan, shared)
+            if a is not None:
+                low = min(low, a[0])
+            if self._batch_k > 0:
+                b = self._split_raw(plan, inter, rb)
+                if b is not None:
+                    low = min(low, b[0] + b[1])
+        return 0.0 if low == math.inf else low
+
+    def operations_floor(self) -> float:
+        """The operations cost every fleet pays, whatever its size."""
+        return self.fleet.operations(0)
+
     # ------------------------------------------------------------ scaled volumes (uncertainty)
     def _counts_all(self, rpm: float, peak: float) -> tuple[tuple[int, int, int], ...]:
         return tuple(self._replica_counts(p, rpm, peak) for p in self.plans)

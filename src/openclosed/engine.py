@@ -196,7 +196,7 @@ class Engine:
             warnings=warnings,
             options=ranked,
         )
-        return Result(report, details, ranked, stale_summary, self.st.stale_days, unchecked)
+        return Result(report, details, ranked, stale_summary, self.st.stale_days, unchecked, ctx.ranges)
 
 
 def compare(catalog: Catalog, workload: Workload, settings: Settings | None = None) -> Result:

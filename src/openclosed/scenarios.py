@@ -76,6 +76,134 @@ class Outcome:
     other_overall: list[float]  # the best other option's overall score per scenario
 
 
+_UNSET = object()
+
+
+class Costs:
+    """Each option's monthly cost in every scenario of a batch, priced when first asked for.
+
+    `floor(i)` is a lower bound on option i's cheapest scenario that costs far less than pricing
+    every scenario: exact for API and fixed-cost options (their scenarios are cheap to price); for
+    a self-hosted option, its GPU cost at the lowest load of the batch (every plan's rental price
+    never falls as replicas are added) at the lowest price drift, plus the operations every fleet
+    pays and the setup cost."""
+
+    def __init__(self, frame: Frame, sc: Scenarios, exact: bool) -> None:
+        self.frame, self.sc, self.exact = frame, sc, exact
+        n = sc.n
+        self.ones = [1.0] * n
+        self.traffic = sc.traffic or self.ones
+        self.peak = [a * b for a, b in zip(self.traffic, sc.peak, strict=True)] if sc.peak else self.traffic
+        self._drift: dict[tuple[str, float], list[float]] = {}
+        self._done: list[object] = [_UNSET] * len(frame.entries)
+        self._floors: dict[int, float] = {}
+        self._least: dict[Group | None, tuple[float, float]] = {}
+
+    def __len__(self) -> int:
+        return len(self._done)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return (self[i] for i in range(len(self._done)))
+
+    def __getitem__(self, i: int) -> list[float] | None:
+        hit = self._done[i]
+        if hit is _UNSET:
+            hit = self._done[i] = self._price(self.frame.entries[i])
+        return hit  # type: ignore[return-value]
+
+    def _drift_of(self, e: Entry) -> list[float] | None:
+        if e.sigma > 0 and e.provider in self.sc.drift:
+            key = (e.provider, e.sigma)
+            drift = self._drift.get(key)
+            if drift is None:
+                drift = self._drift[key] = [math.exp(e.sigma * z) for z in self.sc.drift[e.provider]]
+            return drift
+        return None
+
+    def _gpu_factor(self, e: Entry) -> list[float] | None:
+        gpu = self._drift_of(e)
+        if self.sc.gpu_price is not None:
+            gpu = self.sc.gpu_price if gpu is None else [a * b for a, b in zip(gpu, self.sc.gpu_price, strict=True)]
+        return gpu
+
+    def _loads(self, e: Entry) -> tuple[list[float], list[float]]:
+        caps = self.sc.sizing.get(e.group) if e.group is not None else None
+        caps = caps or self.ones
+        # The load over the capacity factor: the engine's own curve prices the fleet.
+        rpms = [e.rpm * t / c for t, c in zip(self.traffic, caps, strict=True)]
+        peaks = [e.peak * p / c for p, c in zip(self.peak, caps, strict=True)]
+        return rpms, peaks
+
+    def _price(self, e: Entry) -> list[float] | None:
+        n = self.sc.n
+        if e.kind == "none" or e.base is None:
+            return None
+        if e.kind == "api":
+            drift = self._drift_of(e)
+            f = self.traffic if drift is None else [a * b for a, b in zip(self.traffic, drift, strict=True)]
+            return [e.base * x for x in f]
+        if e.kind == "fixed":
+            return [e.base] * n
+        gpu = self._gpu_factor(e)
+        rpms, peaks = self._loads(e)
+        g, ops = e.curve.split_costs(rpms, peaks)  # type: ignore[attr-defined]
+        setup = e.curve.setup  # type: ignore[attr-defined]
+        if gpu is not None:
+            g = [a * d for a, d in zip(g, gpu, strict=True)]
+        if self.sc.engineer is not None:  # sensitivity only: operations and setup scaled
+            row = [a + (o + setup) * f for a, o, f in zip(g, ops, self.sc.engineer, strict=True)]
+        else:
+            row = [a + o + setup for a, o in zip(g, ops, strict=True)]
+        return [round(x, 6) for x in row] if self.exact else row
+
+    def floor(self, i: int) -> float:
+        """A lower bound on option i's cost over the batch (its minimum once it is priced)."""
+        hit = self._done[i]
+        if hit is not _UNSET:
+            return min(hit)  # type: ignore[arg-type]
+        low = self._floors.get(i)
+        if low is not None:
+            return low
+        e = self.frame.entries[i]
+        if e.kind != "self":
+            return min(self[i])  # type: ignore[arg-type]
+        a, b = self._least_load(e.group)
+        # A hair below the lowest load, so that rounding cannot lift a replica count above the
+        # count at the sampled load.
+        gpu_low = e.curve.gpu_floor(e.rpm * a * (1 - 1e-9), e.peak * b * (1 - 1e-9))  # type: ignore[attr-defined]
+        gpu = self._gpu_factor(e)
+        if gpu is not None:
+            gpu_low *= min(1.0, min(gpu))
+        fixed = e.curve.operations_floor() + e.curve.setup  # type: ignore[attr-defined]
+        if self.sc.engineer is not None:
+            fixed *= min(1.0, min(self.sc.engineer))
+        # Rounding to 1e-6 (exact mode) can lower a cost by half a micro-dollar.
+        low = self._floors[i] = gpu_low + fixed - 1e-6
+        return low
+
+    def _least_load(self, group: Group | None) -> tuple[float, float]:
+        """The smallest volume and peak factors of the batch over the group's capacity factor."""
+        hit = self._least.get(group)
+        if hit is None:
+            caps = (self.sc.sizing.get(group) if group is not None else None) or self.ones
+            hit = self._least[group] = (
+                min(t / c for t, c in zip(self.traffic, caps, strict=True)),
+                min(p / c for p, c in zip(self.peak, caps, strict=True)),
+            )
+        return hit
+
+    def cheapest_candidates(self, feas: list[int]) -> list[int]:
+        """The feasible options that may be the cheapest in some scenario: every option priced
+        exactly up front, and any other whose floor is at most the lowest worst case among those."""
+        exact = [i for i in feas if self.frame.entries[i].kind != "self"]
+        worst = [max(c) for c in (self[i] for i in exact) if c is not None and min(c) > 0]
+        if not worst or len(worst) < len(exact):
+            return feas  # nothing to bound with, or a free option: price them all
+        ceiling = min(worst)
+        priced = set(exact)
+        return [i for i in feas if i in priced or self.floor(i) <= ceiling]
+
+
 class Frame:
     """The options of one evaluation, ready to be priced and scored under many scenarios."""
 
@@ -147,54 +275,20 @@ class Frame:
 
     # -------------------------------------------------------------- pricing and scoring
     def costs(self, sc: Scenarios, exact: bool = False) -> list[list[float] | None]:
-        n = sc.n
-        ones = [1.0] * n
-        traffic = sc.traffic or ones
-        peak = [a * b for a, b in zip(traffic, sc.peak, strict=True)] if sc.peak else traffic
-        out: list[list[float] | None] = []
-        drift_cache: dict[tuple[str, float], list[float]] = {}
-        for e in self.entries:
-            if e.kind == "none" or e.base is None:
-                out.append(None)
-                continue
-            drift = None
-            if e.sigma > 0 and e.provider in sc.drift:
-                key = (e.provider, e.sigma)
-                drift = drift_cache.get(key)
-                if drift is None:
-                    drift = drift_cache[key] = [math.exp(e.sigma * z) for z in sc.drift[e.provider]]
-            if e.kind == "api":
-                base = e.base
-                f = traffic if drift is None else [a * b for a, b in zip(traffic, drift, strict=True)]
-                out.append([base * x for x in f])
-            elif e.kind == "fixed":
-                out.append([e.base] * n)
-            else:
-                gpu = drift
-                if sc.gpu_price is not None:
-                    gpu = sc.gpu_price if gpu is None else [a * b for a, b in zip(gpu, sc.gpu_price, strict=True)]
-                caps = sc.sizing.get(e.group) if e.group is not None else None
-                caps = caps or ones
-                # The load over the capacity factor: the engine's own curve prices the fleet.
-                rpms = [e.rpm * t / c for t, c in zip(traffic, caps, strict=True)]
-                peaks = [e.peak * p / c for p, c in zip(peak, caps, strict=True)]
-                g, ops = e.curve.split_costs(rpms, peaks)  # type: ignore[attr-defined]
-                setup = e.curve.setup  # type: ignore[attr-defined]
-                if gpu is not None:
-                    g = [a * d for a, d in zip(g, gpu, strict=True)]
-                if sc.engineer is not None:  # sensitivity only: operations and setup scaled
-                    row = [a + (o + setup) * f for a, o, f in zip(g, ops, sc.engineer, strict=True)]
-                else:
-                    row = [a + o + setup for a, o in zip(g, ops, strict=True)]
-                out.append([round(x, 6) for x in row] if exact else row)
-        return out
+        """Every option's monthly cost in each scenario (None for an option that cannot run)."""
+        lazy = Costs(self, sc, exact)
+        return [lazy[i] for i in range(len(self.entries))]
 
     def evaluate(self, sc: Scenarios, reference: str | None = None, exact: bool = False) -> Outcome:
-        """Price every option in every scenario and find who comes first (ties: cheaper, then id),
-        with the reference option's overall score and the best other option's."""
-        costs = self.costs(sc, exact)
+        """Price the options in every scenario and find who comes first (ties: cheaper, then id),
+        with the reference option's overall score and the best other option's.
+
+        Only the options that can matter are priced in every scenario: those that may be the
+        cheapest in some scenario (the cost score's reference) and those whose best possible
+        score may come first. The rest are priced when asked (`Outcome.costs` is lazy)."""
+        costs = Costs(self, sc, exact)
         n = sc.n
-        feas = [i for i, e in enumerate(self.entries) if e.option.feasible and costs[i] is not None]
+        feas = [i for i, e in enumerate(self.entries) if e.option.feasible and e.kind != "none" and e.base is not None]
         cheapest = self._cheapest(costs, feas, n)
         w_c, w_q = self.weights["cost"], self.weights["quality"]
         ref = self.index.get(reference) if reference is not None else None
@@ -207,7 +301,7 @@ class Frame:
             qmax = max(sc.quality[e.option.model]) if e.option.model in sc.quality else e.option.quality_index
             ub = (
                 e.fixed_score
-                + w_c * scoring.cost_score(min(costs[i]), top_cheapest, self._material_bound(sc))  # type: ignore[arg-type]
+                + w_c * scoring.cost_score(costs.floor(i), top_cheapest, self._material_bound(sc))
                 + w_q * scoring.quality_score(qmax, self.best_quality)
                 - e.penalty
             )
@@ -241,14 +335,16 @@ class Frame:
                 if best is None or rkey < best:
                     best = rkey
             winners.append(best[4] if best is not None else None)
-        return Outcome(costs, winners, rec_overall, other_overall)
+        return Outcome(costs, winners, rec_overall, other_overall)  # type: ignore[arg-type]
 
-    def _cheapest(self, costs: list[list[float] | None], feas: list[int], n: int) -> list[float]:
+    def _cheapest(self, costs: Costs, feas: list[int], n: int) -> list[float]:
         # As recommend.score: the cheapest feasible positive cost, else the cheapest positive one.
-        pool = [costs[i] for i in feas] or [c for c in costs if c is not None]
-        positive = [c for c in pool if c is not None and min(c) > 0]
-        if len(positive) < len(pool):  # a free option somewhere: column by column
-            return [min((c[s] for c in pool if c is not None and c[s] > 0), default=1.0) for s in range(n)]  # type: ignore[index]
+        pool = costs.cheapest_candidates(feas) if feas else list(range(len(self.entries)))
+        cols = [costs[i] for i in pool]
+        cols = [c for c in cols if c is not None]
+        positive = [c for c in cols if min(c) > 0]
+        if len(positive) < len(cols):  # a free option somewhere: column by column
+            return [min((c[s] for c in cols if c[s] > 0), default=1.0) for s in range(n)]
         return [min(col) for col in zip(*positive, strict=True)] if positive else [1.0] * n
 
     def _material(self, sc: Scenarios, s: int) -> float | None:

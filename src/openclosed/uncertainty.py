@@ -29,7 +29,7 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 from statistics import NormalDist
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .evaluation import Context, Detail
@@ -158,12 +158,9 @@ def assess(
     frame = Frame(ctx, options, details)
     sc = frame.draw(n, ctx.st.seed)
     out = frame.evaluate(sc, recommended)
-    for e, cs in zip(frame.entries, out.costs, strict=True):
-        if cs is None or math.inf in cs:
-            continue
-        xs = sorted(cs)
-        e.option.__dict__["monthly_cost_low"] = round(percentile(xs, 0.1, presorted=True), 6)
-        e.option.__dict__["monthly_cost_high"] = round(percentile(xs, 0.9, presorted=True), 6)
+    ctx.ranges = Ranges(frame, out.costs)
+    if not getattr(ctx.st, "lazy_ranges", False):
+        ctx.ranges.fill(options)
     if recommended is None:
         return Assessment(n, None, None, 0.0)
     ref = frame.index[recommended]
@@ -179,6 +176,27 @@ def assess(
     model = frame.entries[ref].option.model
     same_model = sum(1 for w in out.winners if w is not None and frame.entries[w].option.model == model)
     return Assessment(n, round(stays / n, 3), contender, round(share, 3), round(same_model / n, 3))
+
+
+class Ranges:
+    """Sets options' monthly_cost_low/high (the 10th and 90th percentiles of their sampled
+    costs). Pricing every scenario of every option is most of the sampling's time, and a command
+    that prints a few dozen of 1,400 options asks only for those (`Settings.lazy_ranges`)."""
+
+    def __init__(self, frame: Any, costs: Any) -> None:
+        self.frame, self.costs = frame, costs  # costs: priced once per option, when first asked
+
+    def fill(self, options: list[OptionOut]) -> None:
+        for o in options:
+            i = self.frame.index.get(o.id)
+            if i is None:
+                continue
+            cs = self.costs[i]
+            if cs is None or math.inf in cs:
+                continue
+            xs = sorted(cs)
+            o.__dict__["monthly_cost_low"] = round(percentile(xs, 0.1, presorted=True), 6)
+            o.__dict__["monthly_cost_high"] = round(percentile(xs, 0.9, presorted=True), 6)
 
 
 def close_call_text(a: Assessment) -> str | None:

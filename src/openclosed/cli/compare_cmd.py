@@ -49,6 +49,7 @@ def run_engine(
     deployment: str | None = None,
     note: bool = True,
     samples: int | None = None,
+    lazy_ranges: bool = False,
 ) -> tuple[Any, Any, Any]:
     from ..engine import Settings, compare
 
@@ -64,6 +65,7 @@ def run_engine(
         providers=_split(providers),
         deployment=deployment,
         workload_source=source,
+        lazy_ranges=lazy_ranges,
     )
     if samples is not None:
         settings.samples = samples
@@ -169,6 +171,8 @@ def register(app: typer.Typer) -> None:
             providers,
             deployment,
             samples=samples,
+            # The HTML report charts every option; the other outputs price the ranges they print.
+            lazy_ranges=fmt.value != "html",
         )
         report = result.report
         # The best option of each model, and of each kind: the best self-hosted option is worth
@@ -181,6 +185,7 @@ def register(app: typer.Typer) -> None:
                 options = options[:limit]
             # Every option the recommendation's text names is in the list it is read beside.
             options = with_named(report.options, options, report.recommendation)
+        result.fill_ranges(options)
         # `rank` is the position in the list this command outputs, in every format.
         options = renumber(options)
         shown = report.model_copy(update={"options": options, "warnings": _shown_warnings(result, options)})
