@@ -7,7 +7,7 @@ Markdown are the flat rows; the table is the rows drawn by rich (with colour whe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,16 +33,39 @@ class Block:
     notes: list[str] = field(default_factory=list)
 
 
+class LazyRows(Sequence[dict[str, Any]]):
+    """Rows built on first use: a view offers rows for every format, and JSON needs none of them
+    (`compare --all` has 1,400 rows for the table and as many for CSV)."""
+
+    def __init__(self, build: Callable[[], list[dict[str, Any]]]) -> None:
+        self._build: Callable[[], list[dict[str, Any]]] | None = build
+        self._rows: list[dict[str, Any]] = []
+
+    def _get(self) -> list[dict[str, Any]]:
+        if self._build is not None:
+            self._rows, self._build = self._build(), None
+        return self._rows
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+        return self._get()[i]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self._get())
+
+
 @dataclass
 class View:
     title: str
     columns: list[Column]
-    rows: list[dict[str, Any]]
+    rows: Sequence[dict[str, Any]]
     json: Any
     notes: list[str] = field(default_factory=list)  # printed under the table / markdown
     sections: list[tuple[str, list[str]]] = field(default_factory=list)  # extra markdown blocks
     csv_columns: list[Column] | None = None  # default: the table's columns
-    csv_rows: list[dict[str, Any]] | None = None  # default: the table's rows
+    csv_rows: Sequence[dict[str, Any]] | None = None  # default: the table's rows
     blocks: list[Block] = field(default_factory=list)  # further tables, after the notes (not in CSV)
 
 

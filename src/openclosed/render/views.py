@@ -10,7 +10,7 @@ from typing import Any
 
 from ..report import OptionOut, Report, to_plain
 from ..units import money
-from . import Column, View
+from . import Column, LazyRows, View
 
 OPTION_CSV = [
     "rank",
@@ -175,17 +175,21 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool, total
         # The kind of each violation in the table, the full sentences under it: a sentence
         # wrapped in a narrow column is unreadable.
         columns.append(Column("status", "status", "text", width=24, optional=8))
-    rows = []
-    for o in options:
-        row = option_row(o)
-        # The same number as `rank` in JSON and CSV: the position in the list the command outputs.
-        row["position"] = o.rank
-        row["setup"] = _setup(o)
-        row["status"] = "ok" if o.feasible else ", ".join(dict.fromkeys(v.split(":")[0] for v in o.violations))
-        row["quality_text"] = quality_text(o)
-        row["latency_text"] = latency_text(o)
-        row["cost_range"] = cost_range(o)
-        rows.append(row)
+
+    def table_rows() -> list[dict[str, Any]]:
+        rows = []
+        for o in options:
+            row = option_row(o)
+            # The same number as `rank` in JSON and CSV: the position in the list the command outputs.
+            row["position"] = o.rank
+            row["setup"] = _setup(o)
+            row["status"] = "ok" if o.feasible else ", ".join(dict.fromkeys(v.split(":")[0] for v in o.violations))
+            row["quality_text"] = quality_text(o)
+            row["latency_text"] = latency_text(o)
+            row["cost_range"] = cost_range(o)
+            rows.append(row)
+        return rows
+
     wl = report.workload
     notes = []
     from .listing import rows_note
@@ -218,11 +222,11 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool, total
     return View(
         title="openclosed compare",
         columns=columns,
-        rows=rows,
+        rows=LazyRows(table_rows),
         json=report,
         notes=notes,
         csv_columns=[Column(k, k) for k in OPTION_CSV],
-        csv_rows=[option_row(o) for o in report.options],
+        csv_rows=LazyRows(lambda: [option_row(o) for o in report.options]),
         blocks=blocks,
     )
 
