@@ -377,18 +377,31 @@ class SelfCurve:
             # largest of both need the same counts, every sample does (one price for all).
             low = self._counts_all(min(rpms), min(peaks))
             if low == self._counts_all(max(rpms), max(peaks)):
-                q = self.quote(min(rpms), min(peaks))
-                one = (math.inf, 0.0) if q is None else (q.gpu_cost + q.batch_cost, q.operations)
+                one = self._best_parts(low)
                 return [one[0]] * len(rpms), [one[1]] * len(rpms)
         for rpm, peak in zip(rpms, peaks, strict=True):
             counts = self._counts_all(rpm, peak)
             hit = memo.get(counts)
             if hit is None:
-                q = self.quote(rpm, peak)
-                hit = memo[counts] = (math.inf, 0.0) if q is None else (q.gpu_cost + q.batch_cost, q.operations)
+                hit = memo[counts] = self._best_parts(counts)
             gpu.append(hit[0])
             ops.append(hit[1])
         return gpu, ops
+
+    def _best_parts(self, counts: tuple[tuple[int, int, int], ...]) -> tuple[float, float]:
+        """(GPU cost, operations) of the plan `quote` would choose at these replica counts, without
+        building the quotes; (inf, 0) when nothing can be rented."""
+        best: tuple[bool, float, int] | None = None
+        parts = (math.inf, 0.0)
+        for plan, c in zip(self.plans, counts, strict=True):
+            got = self._raw(plan, c)
+            if got is None:
+                continue
+            raw, _, _, total = got
+            key = (not plan.ok, total, plan.gpus)
+            if best is None or key < best:
+                best, parts = key, (raw[0] + raw[1], raw[4])
+        return parts
 
     def cost_scaled(
         self,
