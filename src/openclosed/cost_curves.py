@@ -222,6 +222,10 @@ class Quote:
         return (not self.ok, self.total, self.gpus)
 
 
+_MISSING = object()
+_RAW_MEMO_MAX = 1024
+
+
 class SelfCurve:
     """A self-hosted option as a function of volume: the cheapest plan and fleet layout (a plan
     meeting the latency targets beats one that does not; ties go to fewer GPUs, then to the
@@ -236,6 +240,7 @@ class SelfCurve:
         self._spot_factor = 1.0 + SPOT_INTERRUPTION_OVERHEAD
         self._avg_k = 1.0 / (SECONDS_PER_MONTH * f.hours_per_day / 24.0)  # rpm → active-hours req/s
         self._batch_k = f.batch_share / (DAYS_PER_MONTH * f.batch_window_hours * 3600.0)  # rpm → batch req/s
+        self._raw_memo: dict[tuple[Plan, tuple[int, int, int]], tuple[tuple, int, int, float] | None] = {}
 
     # ------------------------------------------------------------ one plan at one volume
     # Raw prices: (gpu cost, batch cost, billed GPUs, batch GPUs, operations, on spot), or None.
@@ -268,7 +273,17 @@ class SelfCurve:
         return (cost, bcost, billed, bbilled, f.operations(billed + bbilled), all_spot)
 
     def _raw(self, plan: Plan, counts: tuple[int, int, int]) -> tuple[tuple, int, int, float] | None:
-        """The cheaper fleet layout of one plan: (raw price, replicas, batch replicas, total)."""
+        """The cheaper fleet layout of one plan: (raw price, replicas, batch replicas, total).
+        Memoised: the engine, the sampled scenarios and their bounds ask for the same counts."""
+        key = (plan, counts)
+        hit = self._raw_memo.get(key, _MISSING)
+        if hit is _MISSING:
+            if len(self._raw_memo) >= _RAW_MEMO_MAX:
+                self._raw_memo.clear()  # thousands of sampled scenarios: keep memory bounded
+            hit = self._raw_memo[key] = self._raw_layout(plan, counts)
+        return hit  # type: ignore[return-value]
+
+    def _raw_layout(self, plan: Plan, counts: tuple[int, int, int]) -> tuple[tuple, int, int, float] | None:
         shared, inter, rb = counts
         setup = self.setup
         a = self._shared_raw(plan, shared)
@@ -306,8 +321,9 @@ class SelfCurve:
         return Quote(i, r, rb, cost, bcost, billed, bbilled, ops, spot, plan.ok, plan.gpus, self.setup)
 
     def _plan_key(self, plan: Plan, counts: tuple[int, int, int]) -> tuple[float, int] | None:
-        """(total, GPUs per replica) of `_plan_quote`, without building the quote (the sweep)."""
-        got = self._raw(plan, counts)
+        """(total, GPUs per replica) of `_plan_quote`, without building the quote (the sweep,
+        which keeps its own memo per chunk: this one would grow with the points)."""
+        got = self._raw_layout(plan, counts)
         if got is None:
             return None
         return (got[3], plan.gpus)
