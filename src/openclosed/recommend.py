@@ -16,6 +16,10 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
     cheapest = min(feasible) if feasible else min(costs, default=1.0)
     material = ctx.materiality
     serving = {m.id: len(ctx.cat.providers_serving(m.id)) for m in ctx.cat.all_models()}
+    # Privacy and lock-in depend on the provider or host and the model, not on the option: each
+    # score and its reasons are worked out once (1,300 self-hosted options share a few dozen).
+    privacy_of: dict[tuple, tuple[float, list[str]]] = {}
+    lock_of: dict[tuple, tuple[float, list[str]]] = {}
     for o in options:
         det = details[o.id]
         reasons: list[str] = []
@@ -24,16 +28,26 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
         budget = ctx.wl.budget.max_monthly_cost
         if over_budget(o, budget):
             reasons.append(f"budget: {money(o.monthly_cost)} a month is over the {money(budget)} budget")
-        privacy = scoring.privacy_score(det.provider, host_kind(det.hosting.get("host")), reasons)
-        lic = ctx.cat.licence(det.model.licence)
-        lock = scoring.lock_in_score(
-            det.model,
-            lic,
-            o.deployment == "self-hosted",
-            serving.get(o.model, 0),
-            bool(det.offering and det.offering.fine_tuning),
-            reasons,
-        )
+        kind = host_kind(det.hosting.get("host"))
+        key = (id(det.provider), kind)
+        hit = privacy_of.get(key)
+        if hit is None:
+            said: list[str] = []
+            hit = privacy_of[key] = (scoring.privacy_score(det.provider, kind, said), said)
+        privacy = hit[0]
+        reasons += hit[1]
+        fine_tuning = bool(det.offering and det.offering.fine_tuning)
+        key = (o.model, o.deployment, serving.get(o.model, 0), fine_tuning)
+        hit = lock_of.get(key)
+        if hit is None:
+            said = []
+            lic = ctx.cat.licence(det.model.licence)
+            lock_score = scoring.lock_in_score(
+                det.model, lic, o.deployment == "self-hosted", serving.get(o.model, 0), fine_tuning, said
+            )
+            hit = lock_of[key] = (lock_score, said)
+        lock = hit[0]
+        reasons += hit[1]
         quality = scoring.quality_score(o.quality_index, ctx.best_quality)
         reasons.append(
             f"quality: index {o.quality_index:g}"
