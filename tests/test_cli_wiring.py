@@ -33,3 +33,47 @@ def test_version_answers_without_typer(capsys) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[-1] == "False" and out.startswith("openclosed ")
+
+
+class _Ended(Exception):
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+
+def _console(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    """Run the console script as the `openclosed` executable would, with the process's end caught."""
+    import sys
+
+    from openclosed.cli import entry
+
+    def end(status: int) -> None:
+        raise _Ended(status)
+
+    monkeypatch.setattr(entry.os, "_exit", end)
+    monkeypatch.setattr(sys, "argv", ["openclosed", *args])
+    try:
+        entry.main()
+    except _Ended as done:
+        out = capsys.readouterr()
+        return done.status, out.out, out.err
+    raise AssertionError("the console script returned instead of ending the process")
+
+
+def test_the_console_script_ends_with_the_commands_exit_code(monkeypatch, capsys) -> None:
+    import json
+
+    status, out, _ = _console(monkeypatch, capsys, "compare", "--preset", "chatbot", "--format", "json", "--top", "2")
+    assert status == 0 and len(json.loads(out)["options"]) == 2
+    status, out, err = _console(monkeypatch, capsys, "compare", "--top", "zero")
+    assert status == 2 and out == "" and "--top" in err
+
+
+def test_a_message_exit_is_written_and_ends_with_1(monkeypatch, capsys) -> None:
+    from openclosed.cli import entry
+
+    monkeypatch.setattr(entry.os, "_exit", lambda status: (_ for _ in ()).throw(_Ended(status)))
+    try:
+        entry._exit("stopped: reason")
+    except _Ended as done:
+        assert done.status == 1
+    assert capsys.readouterr().err == "stopped: reason\n"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 
 
 def main(argv: list[str] | None = None) -> None:
+    """`argv` None: the console script (or `python -m openclosed`), which ends the process itself
+    once the command is done; a list: an in-process caller, which gets SystemExit as usual."""
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in ("--version", "-V"):
         from .. import __version__
@@ -14,4 +18,32 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(0)
     from .app import main as run
 
-    run(list(args))
+    if argv is not None:
+        run(list(args))
+        return
+    try:
+        run(list(args))
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    _exit(code)
+
+
+def _exit(code: object) -> None:
+    """End the process without the interpreter's teardown. A compare leaves some 100,000 objects
+    (the catalogue, every option, their cost curves); freeing them one by one at exit costs about
+    150 ms, a sixth of the command, for memory the operating system takes back at once. Every
+    file the command writes is closed (and renamed into place) before it returns; only the
+    standard streams are left to flush."""
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:
+        sys.stderr.write(f"{code}\n")  # what SystemExit does with a message
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe (`| head`): nothing more can be written anyway.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(status)
