@@ -25,7 +25,6 @@ crossings live in sweep_range.py and crossings.py.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -57,7 +56,6 @@ from .workload import DAYS_PER_MONTH, Workload
 SCHEMA_VERSION = 1
 
 CHUNK = 512  # points evaluated together when rows are streamed
-WRITE_BLOCK = 256  # points whose CSV rows are formatted together (bounds the text held at once)
 KINDS = ("closed API", "open-weight API", "self-hosted")
 _BIG_VOLUME = 1e15  # requests/month at which an API option's per-request cost is read
 
@@ -176,57 +174,46 @@ class Sweep:
     def write_csv(self, out: TextIO) -> None:
         """The CSV of every row, written a block of points at a time (memory stays flat in points).
 
-        Cells are formatted a series at a time over a block of points and the rows are then put
-        in point-major order: the same text as `_num` on each row, at a fraction of the per-row
-        Python work (a 10,000-point sweep over the catalogue writes twelve million rows)."""
+        A 10,000-point sweep over the catalogue writes twelve million rows, so the text is built a
+        point at a time rather than a row at a time: at one point many options cost the same (the
+        same instances, the same replica count), and the two number cells depend only on the
+        cost (and the point's token volume), so each distinct cost is formatted once and the
+        point's rows are filled into a template of the options' constant cells. The text is the
+        same as `_num` on each row."""
         f = self.field
         out.write(f"{f},option,kind,monthly_cost,cost_per_million_tokens,feasible\n")
         # Each option's id and kind cells are the same on every row: escape them once.
         heads = [f"{_csv_text(s.id)},{_csv_text(s.kind)}," for s in self.series]
+        template = None
+        if all(isinstance(s.feasible, _Repeat) for s in self.series) and not any("\0" in h for h in heads):
+            # A point's rows: the value cell (\0, filled in per point), the option's cells, "%s"
+            # for the two number cells, the feasibility (the same at every point here).
+            template = "".join(
+                f"\0{h.replace('%', '%%')}%s,{'true' if s.feasible[0] else 'false'}\n"
+                for h, s in zip(heads, self.series, strict=True)
+            )
         for a, costs in self.chunks():
-            n = len(costs[0]) if costs else 0
-            for lo in range(0, n, WRITE_BLOCK):
-                hi = min(n, lo + WRITE_BLOCK)
-                block = costs if (lo, hi) == (0, n) else [c[lo:hi] for c in costs]
-                self._write_block(out, heads, a + lo, block)
+            if template is None:
+                self._write_rows(out, heads, a, costs)
+                continue
+            numbers: dict[float, str] = {}  # the cost cell (with its comma) by cost, over the chunk
+            for k, at in enumerate(zip(*costs, strict=True)):
+                i = a + k
+                cells = _cells(at, self.tokens_per_month[i], numbers)
+                out.write((template % tuple(map(cells.__getitem__, at))).replace("\0", f"{csv_cell(self.values[i])},"))
 
-    def _write_block(self, out: TextIO, heads: list[str], a: int, costs: list[list[float]]) -> None:
-        """Rows of the points a, a + 1, … (costs: per series, per point of the block)."""
-        n = len(costs[0])
-        tokens = self.tokens_per_month[a : a + n]
-        exact = not _positive_finite(tokens)  # a zero volume: the per-million cell is 0
-        columns = []
-        for head, s, c in zip(heads, self.series, costs, strict=True):
-            feasible = s.feasible
-            if isinstance(feasible, _Repeat):
-                tails: Any = itertools.repeat(",true\n" if feasible.value else ",false\n", n)
-            else:
-                tails = [",true\n" if feasible[i] else ",false\n" for i in range(a, a + n)]
-            # The cost cell: each distinct cost is formatted once (a self-hosted option's cost
-            # is constant over each run of equal replica counts).
-            distinct = list(dict.fromkeys(c))
-            texts = _nums(distinct)
-            cells = texts if len(distinct) == n else list(map(dict(zip(distinct, texts, strict=True)).__getitem__, c))
-            if not exact and _per_million_fast(c, tokens):
-                columns.append(
-                    [
-                        f"{head}{cell},{('%.6f' % (cost / t * 1e6)).rstrip('0').rstrip('.')}{tail}"
-                        for cell, cost, t, tail in zip(cells, c, tokens, tails, strict=False)
-                    ]
-                )
-            else:
-                columns.append(
-                    [
-                        f"{head}{cell},{_num(round(cost / t * 1e6, 6) if t else 0.0)}{tail}"
-                        for cell, cost, t, tail in zip(cells, c, tokens, tails, strict=False)
-                    ]
-                )
-        # Point-major: every row of a point starts with the point's value cell.
-        values = [f"{csv_cell(v)}," for v in self.values[a : a + n]]
-        write = out.write
-        for v, row in zip(values, zip(*columns, strict=True), strict=True):
-            write(v)
-            write(v.join(row))
+    def _write_rows(self, out: TextIO, heads: list[str], a: int, costs: list[list[float]]) -> None:
+        """Rows of the points a, a + 1, … one by one (feasibility that changes along the sweep)."""
+        lines = []
+        for k in range(len(costs[0]) if costs else 0):
+            i = a + k
+            value, tokens = csv_cell(self.values[i]), self.tokens_per_month[i]
+            for j, s in enumerate(self.series):
+                cost = costs[j][k]
+                per = round(cost / tokens * 1e6, 6) if tokens else 0.0
+                ok = "true" if s.feasible[i] else "false"
+                lines.append(f"{value},{heads[j]}{_num(cost)},{_num(per)},{ok}\n")
+        out.write("".join(lines))
 
     def write_json(self, out: TextIO, extra: dict[str, Any] | None = None) -> None:
         """The JSON document, its points written a chunk at a time (same text as json.dumps, indent 2);
@@ -302,6 +289,23 @@ def _num(value: float) -> str:
     return str(whole) if value == whole and -1e15 < value < 1e15 else repr(value)
 
 
+def _cells(costs: tuple[float, ...], tokens: float, numbers: dict[float, str]) -> dict[float, str]:
+    """The "monthly_cost,cost_per_million_tokens" cells of each distinct cost at one point, as
+    `_num` writes them. `numbers` keeps the cost cells already written: a self-hosted option's
+    cost is the same over each run of equal replica counts."""
+    keys = list(dict.fromkeys(costs))
+    texts = list(map(numbers.get, keys))
+    if None in texts:
+        missing = [c for c, text in zip(keys, texts, strict=True) if text is None]
+        numbers.update(zip(missing, [f"{text}," for text in _nums(missing)], strict=True))
+        texts = list(map(numbers.__getitem__, keys))
+    if tokens and _per_million_fast(keys, tokens):
+        per = [("%.6f" % (c / tokens * 1e6)).rstrip("0").rstrip(".") for c in keys]
+    else:
+        per = [_num(round(c / tokens * 1e6, 6) if tokens else 0.0) for c in keys]
+    return dict(zip(keys, map(str.__add__, texts, per), strict=True))
+
+
 def _nums(values: list[float]) -> list[str]:
     """[_num(v) for v in values], with repr done in bulk: a float's repr ends in ".0" only when it
     is whole, and below 1e15 _num writes a whole number as the integer (so: drop the ".0")."""
@@ -317,29 +321,22 @@ def _nums(values: list[float]) -> list[str]:
     return texts
 
 
-def _positive_finite(values: list[float]) -> bool:
-    try:
-        return bool(values) and min(values) > 0 and math.isfinite(sum(values))
-    except TypeError:
-        return False
-
-
-def _per_million_fast(costs: list[float], tokens: list[float]) -> bool:
+def _per_million_fast(costs: list[float], tokens: float) -> bool:
     """Whether `("%.6f" % m).rstrip("0").rstrip(".")` is `_num(round(m, 6))` for every
-    m = cost / tokens × 1e6 of the block (tokens: positive and finite).
+    m = cost / tokens × 1e6 (tokens: a positive number).
 
     Both roundings are the same correctly rounded 6-decimal digits (CPython's dtoa, mode 3). The
     repr of the rounded float is those digits without trailing zeros when they are at most 15
     significant digits (below 1e9) and the float is written without an exponent (from 1e-4);
     a whole number has no ".0" in either. The bounds are computed with the same operations on
-    the extremes, and rounding is monotonic, so every m of the block lies within them."""
+    the extreme costs, and rounding is monotonic, so every m lies within them."""
     try:
-        if not math.isfinite(sum(costs)):
+        if not (math.isfinite(sum(costs)) and math.isfinite(tokens) and tokens > 0):
             return False
         low, high = min(costs), max(costs)
     except (TypeError, ValueError):
         return False
-    return low / max(tokens) * 1e6 >= 1e-4 and high / min(tokens) * 1e6 < 1e9
+    return low / tokens * 1e6 >= 1e-4 and high / tokens * 1e6 < 1e9
 
 
 def _jnum(value: float) -> str:
