@@ -178,29 +178,31 @@ class Sweep:
         point at a time rather than a row at a time: at one point many options cost the same (the
         same instances, the same replica count), and the two number cells depend only on the
         cost (and the point's token volume), so each distinct cost is formatted once and the
-        point's rows are filled into a template of the options' constant cells. The text is the
-        same as `_num` on each row."""
+        point's rows are joined from those and the options' constant cells. The text is the same
+        as `_num` on each row."""
         f = self.field
         out.write(f"{f},option,kind,monthly_cost,cost_per_million_tokens,feasible\n")
         # Each option's id and kind cells are the same on every row: escape them once.
         heads = [f"{_csv_text(s.id)},{_csv_text(s.kind)}," for s in self.series]
-        template = None
-        if all(isinstance(s.feasible, _Repeat) for s in self.series) and not any("\0" in h for h in heads):
-            # A point's rows: the value cell (\0, filled in per point), the option's cells, "%s"
-            # for the two number cells, the feasibility (the same at every point here).
-            template = "".join(
-                f"\0{h.replace('%', '%%')}%s,{'true' if s.feasible[0] else 'false'}\n"
-                for h, s in zip(heads, self.series, strict=True)
-            )
-        for a, costs in self.chunks():
-            if template is None:
+        if not all(isinstance(s.feasible, _Repeat) for s in self.series):
+            for a, costs in self.chunks():  # feasibility that changes along the sweep: row by row
                 self._write_rows(out, heads, a, costs)
-                continue
+            return
+        # A point's text is "".join(parts): per option the value cell, its id and kind cells, its
+        # two number cells and its feasibility (the same at every point here). Only the value
+        # and the number cells change from point to point: they are assigned as slices.
+        parts: list[str | None] = []
+        for h, s in zip(heads, self.series, strict=True):
+            parts += [None, h, None, ",true\n" if s.feasible.value else ",false\n"]  # type: ignore[attr-defined]
+        n_series = len(self.series)
+        for a, costs in self.chunks():
             numbers: dict[float, str] = {}  # the cost cell (with its comma) by cost, over the chunk
             for k, at in enumerate(zip(*costs, strict=True)):
                 i = a + k
                 cells = _cells(at, self.tokens_per_month[i], numbers)
-                out.write((template % tuple(map(cells.__getitem__, at))).replace("\0", f"{csv_cell(self.values[i])},"))
+                parts[0::4] = [f"{csv_cell(self.values[i])},"] * n_series
+                parts[2::4] = map(cells.__getitem__, at)
+                out.write("".join(parts))  # type: ignore[arg-type]
 
     def _write_rows(self, out: TextIO, heads: list[str], a: int, costs: list[list[float]]) -> None:
         """Rows of the points a, a + 1, … one by one (feasibility that changes along the sweep)."""
