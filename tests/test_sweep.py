@@ -158,7 +158,9 @@ def test_the_sweep_evaluates_the_engines_own_cost_curve(catalog, monkeypatch) ->
     assert det.curve.cost(wl.requests_per_month, peak) == out.monthly_cost
     seen: list[int] = []
     real = SelfCurve.costs
-    monkeypatch.setattr(SelfCurve, "costs", lambda self, r, p: seen.append(len(r)) or real(self, r, p))
+    monkeypatch.setattr(
+        SelfCurve, "costs", lambda self, r, p, points=None: seen.append(len(r)) or real(self, r, p, points)
+    )
     res = sw.sweep(engine, sw.parse_spec("requests_per_month=1e4..1e8", wl, steps=5), ["gpt-4o@openai", oid])
     assert seen == [5]
     assert [s.method for s in res.series] == ["fast", "fast"]

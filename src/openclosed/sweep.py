@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from .cost_curves import ApiCurve, ConstCurve, SelfCurve
+from .cost_curves import ApiCurve, ConstCurve, Points, SelfCurve
 from .crossings import MAX_PAIRWISE, Crossing, find_crossings
 from .engine import Detail, Engine, Result
 from .errors import InputError
@@ -109,23 +109,33 @@ class Sweep:
     requests_per_month: list[float]
     tokens_per_month: list[float]
     series: list[Series]
-    crossings: list[Crossing]
+    found: list[Crossing] | None  # the crossings once found (see `crossings`)
     method: str  # fast | engine
     notes: list[str] = field(default_factory=list)
     peaks: list[float] = field(default_factory=list)
     # A sweep over many options keeps each option's curve, not its costs at every point: rows
     # are computed a chunk of points at a time, so memory stays flat in the number of points.
     lazy: bool = False
+    finder: Callable[[], list[Crossing]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def field(self) -> str:
         return self.spec.field
 
+    @property
+    def crossings(self) -> list[Crossing]:
+        """Where the options swap order, found on first use: over many options finding them
+        evaluates every curve at every point once more, and a CSV never shows them."""
+        if self.found is None:
+            self.found = self.finder() if self.finder is not None else []
+        return self.found
+
     def materialize(self) -> None:
         """Compute and keep every cost (for renderers that need whole series: tables, charts)."""
         if self.lazy:
+            points = Points(self.requests_per_month, self.peaks)
             for s in self.series:
-                s.costs = s.curve.costs(self.requests_per_month, self.peaks)
+                s.costs = s.curve.costs(self.requests_per_month, self.peaks, points)
             self.lazy = False
 
     def chunks(self, size: int = CHUNK) -> Iterator[tuple[int, list[list[float]]]]:
@@ -135,7 +145,8 @@ class Sweep:
             b = min(n, a + size)
             if self.lazy:
                 r, p = self.requests_per_month[a:b], self.peaks[a:b]
-                yield a, [s.curve.costs(r, p) for s in self.series]
+                points = Points(r, p)  # what every curve derives from the chunk's volumes, once
+                yield a, [s.curve.costs(r, p, points) for s in self.series]
             else:
                 yield a, [s.costs[a:b] for s in self.series]
 
@@ -161,23 +172,50 @@ class Sweep:
                     }
 
     def write_csv(self, out: TextIO) -> None:
-        """The CSV of every row, written a chunk of points at a time."""
+        """The CSV of every row, written a block of points at a time (memory stays flat in points).
+
+        A 10,000-point sweep over the catalogue writes twelve million rows, so the text is built a
+        point at a time rather than a row at a time: at one point many options cost the same (the
+        same instances, the same replica count), and the two number cells depend only on the
+        cost (and the point's token volume), so each distinct cost is formatted once and the
+        point's rows are joined from those and the options' constant cells. The text is the same
+        as `_num` on each row."""
         f = self.field
         out.write(f"{f},option,kind,monthly_cost,cost_per_million_tokens,feasible\n")
         # Each option's id and kind cells are the same on every row: escape them once.
         heads = [f"{_csv_text(s.id)},{_csv_text(s.kind)}," for s in self.series]
+        if not all(isinstance(s.feasible, _Repeat) for s in self.series):
+            for a, costs in self.chunks():  # feasibility that changes along the sweep: row by row
+                self._write_rows(out, heads, a, costs)
+            return
+        # A point's text is "".join(parts): per option the value cell, its id and kind cells, its
+        # two number cells and its feasibility (the same at every point here). Only the value
+        # and the number cells change from point to point: they are assigned as slices.
+        parts: list[str | None] = []
+        for h, s in zip(heads, self.series, strict=True):
+            parts += [None, h, None, ",true\n" if s.feasible.value else ",false\n"]  # type: ignore[attr-defined]
         n_series = len(self.series)
         for a, costs in self.chunks():
-            lines = []
-            for k in range(len(costs[0]) if costs else 0):
+            numbers: dict[float, str] = {}  # the cost cell (with its comma) by cost, over the chunk
+            for k, at in enumerate(zip(*costs, strict=True)):
                 i = a + k
-                value, tokens = csv_cell(self.values[i]), self.tokens_per_month[i]
-                for j in range(n_series):
-                    cost = costs[j][k]
-                    per = round(cost / tokens * 1e6, 6) if tokens else 0.0
-                    ok = "true" if self.series[j].feasible[i] else "false"
-                    lines.append(f"{value},{heads[j]}{_num(cost)},{_num(per)},{ok}\n")
-            out.write("".join(lines))
+                cells = _cells(at, self.tokens_per_month[i], numbers)
+                parts[0::4] = [f"{csv_cell(self.values[i])},"] * n_series
+                parts[2::4] = map(cells.__getitem__, at)
+                out.write("".join(parts))  # type: ignore[arg-type]
+
+    def _write_rows(self, out: TextIO, heads: list[str], a: int, costs: list[list[float]]) -> None:
+        """Rows of the points a, a + 1, … one by one (feasibility that changes along the sweep)."""
+        lines = []
+        for k in range(len(costs[0]) if costs else 0):
+            i = a + k
+            value, tokens = csv_cell(self.values[i]), self.tokens_per_month[i]
+            for j, s in enumerate(self.series):
+                cost = costs[j][k]
+                per = round(cost / tokens * 1e6, 6) if tokens else 0.0
+                ok = "true" if s.feasible[i] else "false"
+                lines.append(f"{value},{heads[j]}{_num(cost)},{_num(per)},{ok}\n")
+        out.write("".join(lines))
 
     def write_json(self, out: TextIO, extra: dict[str, Any] | None = None) -> None:
         """The JSON document, its points written a chunk at a time (same text as json.dumps, indent 2);
@@ -251,6 +289,56 @@ def _num(value: float) -> str:
     except (OverflowError, ValueError):  # inf, nan
         return ""
     return str(whole) if value == whole and -1e15 < value < 1e15 else repr(value)
+
+
+def _cells(costs: tuple[float, ...], tokens: float, numbers: dict[float, str]) -> dict[float, str]:
+    """The "monthly_cost,cost_per_million_tokens" cells of each distinct cost at one point, as
+    `_num` writes them. `numbers` keeps the cost cells already written: a self-hosted option's
+    cost is the same over each run of equal replica counts."""
+    keys = list(dict.fromkeys(costs))
+    texts = list(map(numbers.get, keys))
+    if None in texts:
+        missing = [c for c, text in zip(keys, texts, strict=True) if text is None]
+        numbers.update(zip(missing, [f"{text}," for text in _nums(missing)], strict=True))
+        texts = list(map(numbers.__getitem__, keys))
+    if tokens and _per_million_fast(keys, tokens):
+        per = [("%.6f" % (c / tokens * 1e6)).rstrip("0").rstrip(".") for c in keys]
+    else:
+        per = [_num(round(c / tokens * 1e6, 6) if tokens else 0.0) for c in keys]
+    return dict(zip(keys, map(str.__add__, texts, per), strict=True))
+
+
+def _nums(values: list[float]) -> list[str]:
+    """[_num(v) for v in values], with repr done in bulk: a float's repr ends in ".0" only when it
+    is whole, and below 1e15 _num writes a whole number as the integer (so: drop the ".0")."""
+    try:
+        bulk = math.isfinite(sum(values)) and min(values, default=0.0) > -1e15 and max(values, default=0.0) < 1e15
+    except TypeError:  # not numbers: _num says what it makes of them
+        bulk = False
+    if not bulk:
+        return [_num(v) for v in values]
+    texts = list(map(repr, values))
+    if ".0\n" in "\n".join(texts) + "\n":
+        texts = [("0" if t == "-0.0" else t[:-2]) if t.endswith(".0") else t for t in texts]
+    return texts
+
+
+def _per_million_fast(costs: list[float], tokens: float) -> bool:
+    """Whether `("%.6f" % m).rstrip("0").rstrip(".")` is `_num(round(m, 6))` for every
+    m = cost / tokens × 1e6 (tokens: a positive number).
+
+    Both roundings are the same correctly rounded 6-decimal digits (CPython's dtoa, mode 3). The
+    repr of the rounded float is those digits without trailing zeros when they are at most 15
+    significant digits (below 1e9) and the float is written without an exponent (from 1e-4);
+    a whole number has no ".0" in either. The bounds are computed with the same operations on
+    the extreme costs, and rounding is monotonic, so every m lies within them."""
+    try:
+        if not (math.isfinite(sum(costs)) and math.isfinite(tokens) and tokens > 0):
+            return False
+        low, high = min(costs), max(costs)
+    except (TypeError, ValueError):
+        return False
+    return low / tokens * 1e6 >= 1e-4 and high / tokens * 1e6 < 1e9
 
 
 def _jnum(value: float) -> str:
@@ -357,6 +445,7 @@ def sweep(
     lazy = spec.fast and len(ids) > MAX_PAIRWISE
     if spec.fast:
         big = None
+        points = Points(rpms, peaks)
         for oid in ids:
             out, det = pairs[oid]
             curve: Any
@@ -367,7 +456,7 @@ def sweep(
             else:
                 curve = _self_curve(out, det)
             curves[oid] = curve
-            costs = [] if lazy else curve.costs(rpms, peaks)
+            costs = [] if lazy else curve.costs(rpms, peaks, points)
             feasible = _Repeat(out.feasible, n)
             series.append(Series(oid, kind_of(out), costs, feasible, list(out.violations), curve=curve))  # type: ignore[arg-type]
             tick()
@@ -387,8 +476,10 @@ def sweep(
         return eng.option(s.id)[0].monthly_cost
 
     method = "fast" if spec.fast else "engine"
-    result = Sweep(spec, wl, workload_source, values, rpms, tokens, series, [], method, notes, peaks, lazy)
-    result.crossings = find_crossings(values, series, cost_at, spec.log, columns=result.chunks() if lazy else None)
+    result = Sweep(spec, wl, workload_source, values, rpms, tokens, series, None, method, notes, peaks, lazy)
+    result.finder = lambda: find_crossings(
+        values, series, cost_at, spec.log, columns=result.chunks() if result.lazy else None
+    )
     return result
 
 
