@@ -138,8 +138,37 @@ def check_shape(text: str, name: str) -> None:
         loader.dispose()
 
 
+_PARSED: dict[tuple[str, str], tuple[Any, LineMap]] = {}
+_PARSED_MAX = 16
+
+
 def load_yaml(text: str, name: str) -> tuple[Any, LineMap]:
-    """Parse YAML text into plain objects plus a line map. Raises InputError."""
+    """Parse YAML text into plain objects plus a line map. Raises InputError.
+
+    A text parsed before in this process (the embedded catalogue under every overlay, a diff
+    against it, a test suite loading it hundreds of times) is not parsed again: the caller gets
+    its own copy of the earlier result, as callers merge into what they get."""
+    hit = _PARSED.get((name, text))
+    if hit is not None:
+        return _copy(hit[0]), LineMap(hit[1])
+    data, lines = _parse(text, name)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[(name, text)] = (_copy(data), LineMap(lines))
+    return data, lines
+
+
+def _copy(value: Any) -> Any:
+    """A copy of parsed YAML: new dicts and lists, the same (immutable) scalars."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    if kind is list:
+        return [_copy(v) for v in value]
+    return value
+
+
+def _parse(text: str, name: str) -> tuple[Any, LineMap]:
     if not text.strip():
         raise InputError.one("file is empty", name)
     if len(text) > MAX_BYTES:
