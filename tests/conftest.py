@@ -45,10 +45,10 @@ class Run:
         return json.loads(self.out)
 
 
-# Uncertainty sampling runs in every compare: the suite samples 16 scenarios (the tests of the
+# Uncertainty sampling runs in every compare: the suite samples 8 scenarios (the tests of the
 # sampling itself set their own count); OPENCLOSED_THOROUGH=1 uses the default 100, as it deepens
 # the hypothesis budgets.
-SAMPLES = "100" if os.environ.get("OPENCLOSED_THOROUGH") else "16"
+SAMPLES = "100" if os.environ.get("OPENCLOSED_THOROUGH") else "8"
 # Set now, not only in a fixture: test modules build Settings() when they are imported.
 os.environ["OPENCLOSED_SAMPLES"] = SAMPLES
 

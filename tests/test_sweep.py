@@ -16,7 +16,8 @@ from openclosed import sweep as sw
 from openclosed.engine import Engine, Settings, compare
 from openclosed.workload import DAYS_PER_MONTH, apply_overrides, preset
 
-SETTINGS = Settings(today=dt.date.fromisoformat(TODAY))
+# As `openclosed sweep` runs the engine: without sampled scenarios (a sweep prints no ranges).
+SETTINGS = Settings(today=dt.date.fromisoformat(TODAY), samples=0)
 
 
 def _same(got: float, want: float) -> bool:

@@ -16,6 +16,7 @@ from .api_speed import unchecked_summary
 from .catalog.schema import GpuOffer
 from .errors import InputError
 from .evaluation import DEFAULT_STALE_DAYS, SIMILAR_QUALITY, SORTS, Context, Detail, Result, Settings
+from .gcpause import paused_gc
 from .packing import Instance, Packer, cheapest_packing, packer
 from .recommend import by_overall, recommend, score, sort_key
 from .report import SCHEMA_VERSION, CatalogInfo, OptionOut, Report, ToolInfo, WorkloadSummary
@@ -42,6 +43,10 @@ class Engine:
         return None if not given else {look_up(x).id for x in given}
 
     def run(self) -> Result:
+        with paused_gc():
+            return self._run()
+
+    def _run(self) -> Result:
         ctx, cat = self.ctx, self.cat
         models = self._ids(self.st.models, cat.model)
         providers = self._ids(self.st.providers, cat.provider)
