@@ -48,3 +48,28 @@ def test_a_whole_report_matches_the_reference(catalog) -> None:
 
     report = compare(catalog, preset("agent"), Settings(today=dt.date(2026, 11, 24), samples=8)).report
     assert to_json(report) == json.dumps(_clean(to_plain(report)), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def test_a_saved_report_is_held_to_the_input_limits() -> None:
+    import pytest
+
+    from openclosed.checks import parse_json
+    from openclosed.errors import InputError
+    from openclosed.yamlio import MAX_DEPTH
+
+    assert parse_json("[" * MAX_DEPTH + "1" + "]" * MAX_DEPTH, "r.json")
+    refused = {
+        "[" * (MAX_DEPTH + 1) + "1" + "]" * (MAX_DEPTH + 1): f"nested more than {MAX_DEPTH} levels deep",
+        '{"a": 1e300}': "number 1e+300 is out of range (up to 1e+15)",
+        '{"a": [1e-20]}': "number 1e-20 is too small (write 0 for zero)",
+        '{"a": 12345678901234567}': "number 12345678901234567 is out of range (up to 1e+15)",
+        '{"\\udc00": 1}': "text holds a lone surrogate (not valid Unicode)",
+        '["ok", "\\ud800"]': "text holds a lone surrogate (not valid Unicode)",
+        "[NaN]": "NaN is not allowed",
+    }
+    for text, why in refused.items():
+        with pytest.raises(InputError) as err:
+            parse_json(text, "r.json")
+        assert str(err.value) == f"r.json: invalid JSON: {why}"
+    # An escaped backslash before "ud800" is text, not a surrogate.
+    assert parse_json('["\\\\ud800", 0, -0.0, 1e-12, 1e15]', "r.json") == ["\\ud800", 0, -0.0, 1e-12, 1e15]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,8 +11,10 @@ import typer
 from .common import CatalogOpt, Format, FormatOpt, OutFileOpt, TodayOpt, info, parse_today, show, warn
 
 
+@lru_cache(maxsize=64)
 def _short(file: str | None) -> str:
-    """Embedded files as `embedded/providers.yaml`; overlays as given."""
+    """Embedded files as `embedded/providers.yaml`; overlays as given. (Asked once per value
+    shown, of a handful of files: each answer resolves paths on disk, so it is kept.)"""
     if not file:
         return ""
     from ..catalog import embedded_dir
