@@ -15,6 +15,16 @@ from openclosed.workload import preset
 SETTINGS = Settings(today=dt.date(2026, 11, 24), samples=0, models=["gpt-4o", "llama-3.3-70b"])
 
 
+@pytest.fixture(autouse=True)
+def _collector_on():
+    """The suite runs with the collector off (conftest.py); these tests start with it on."""
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if not was:
+        gc.disable()
+
+
 def test_a_run_pauses_the_collector_and_switches_it_back_on(catalog, monkeypatch) -> None:
     seen: list[bool] = []
     inner = Engine._run

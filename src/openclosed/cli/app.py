@@ -116,15 +116,12 @@ def tidy_metavars(cmd: Any) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app and map exceptions to exit codes."""
-    import gc
+    from ..gcpause import paused_gc
 
     # The objects a command builds hold no reference cycles worth collecting: the cyclic
-    # collector only costs time here (10-25 ms of a compare). Re-enabled for in-process callers.
-    gc.disable()
-    try:
+    # collector only costs time here. Restored as it was for in-process callers.
+    with paused_gc():
         _run(argv)
-    finally:
-        gc.enable()
 
 
 def _run(argv: list[str] | None) -> None:
