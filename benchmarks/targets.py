@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -37,15 +36,14 @@ SWEEP = ["sweep", "--preset", "chatbot", "--vary", "requests_per_month=1e3..1e9"
 
 
 def _run(cmd: list[str], out: Path | None = None) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS in MB of the child, exit code)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """(wall seconds, peak RSS in MB of this child, exit code)."""
     start = time.perf_counter()
     with open(out or os.devnull, "wb") as sink:
-        proc = subprocess.run(cmd, stdout=sink, stderr=subprocess.DEVNULL, cwd=ROOT, check=False)
+        proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.DEVNULL, cwd=ROOT)
+        _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the largest of any child so far: only a new maximum is this run's.
-    return wall, (peak if peak > before else float("nan")) / 1024, proc.returncode
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024, proc.returncode
 
 
 def median(cmd: list[str], runs: int, warmup: int = 1) -> float:
@@ -105,7 +103,7 @@ def main() -> None:
                 peaks.append(peak)
             wall = statistics.median(walls)
             rows_out = sum(1 for _ in out.open()) - 1
-            peak = max((p for p in peaks if p == p), default=float("nan"))
+            peak = max(peaks)
             rows.append(
                 (
                     f"sweep --options all, {points:,} points",
