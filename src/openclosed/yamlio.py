@@ -133,7 +133,12 @@ def check_shape(text: str, name: str) -> None:
                     raise InputError.one(f"more than {MAX_NODES:,} values; refusing to read further", name, line)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError.one(f"invalid YAML: {_one_line(exc)}", name, mark.line + 1 if mark else None) from None
+        line = mark.line + 1 if mark else None
+        if "nesting depth" in _one_line(exc):
+            # libyaml 0.2.6 (PyYAML 6.0.4 wheels) has a depth limit of its own, met while it scans
+            # ahead of the events we count: the same refusal, in the same words.
+            raise InputError.one(f"nested more than {MAX_DEPTH} levels deep", name, line) from None
+        raise InputError.one(f"invalid YAML: {_one_line(exc)}", name, line) from None
     finally:
         loader.dispose()
 
