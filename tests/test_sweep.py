@@ -330,3 +330,17 @@ def test_grid_ends_are_exact_and_log_spaced() -> None:
     ratios = [b / a for a, b in itertools.pairwise(values)]
     assert max(ratios) == pytest.approx(min(ratios), rel=1e-9)
     assert sw.parse_spec("cached_input_share=0..0.9", wl).log is False
+
+
+def test_rows_report_their_progress_a_chunk_at_a_time(catalog) -> None:
+    wl = preset("chatbot")
+    spec = sw.parse_spec("requests_per_month=1e3..1e9", wl, steps=2 * sw.CHUNK + 5, log=True)
+    few = dataclasses.replace(SETTINGS, models=["gpt-oss-120b", "gpt-4o"])
+    res = sw.sweep(Engine(catalog, wl, few), spec, ["all"])
+    told: list[tuple[int, int]] = []
+    res.progress = lambda done, total: told.append((done, total))
+    out = io.StringIO()
+    res.write_csv(out)
+    n = 2 * sw.CHUNK + 5
+    assert told == [(sw.CHUNK, n), (2 * sw.CHUNK, n), (n, n)]
+    assert out.getvalue().count("\n") == 1 + n * len(res.series)

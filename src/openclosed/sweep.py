@@ -117,6 +117,8 @@ class Sweep:
     # are computed a chunk of points at a time, so memory stays flat in the number of points.
     lazy: bool = False
     finder: Callable[[], list[Crossing]] | None = field(default=None, repr=False, compare=False)
+    # Told (points written, points) after each chunk of rows: writing is most of a large sweep.
+    progress: Progress | None = field(default=None, repr=False, compare=False)
 
     @property
     def field(self) -> str:
@@ -149,6 +151,8 @@ class Sweep:
                 yield a, [s.curve.costs(r, p, points) for s in self.series]
             else:
                 yield a, [s.costs[a:b] for s in self.series]
+            if self.progress is not None:
+                self.progress(b, n)
 
     def cost_per_million(self, s: Series, i: int) -> float:
         tokens = self.tokens_per_month[i]

@@ -206,7 +206,14 @@ def register(app: typer.Typer) -> None:
             result.materialize()
             sweep_chart(result, chart)
             info(f"wrote {chart}")
-        _output(result, fmt.value, out_file, plot, crossings == CrossingsKind.all)
+        # A second bar follows the rows as they are written: most of a large sweep's time.
+        writing = LazyProgress("writing rows")
+        result.progress = writing
+        try:
+            _output(result, fmt.value, out_file, plot, crossings == CrossingsKind.all)
+        finally:
+            result.progress = None
+            writing.close()
         if any(not all(s.feasible) for s in result.series):
             bad = [s.id for s in result.series if not all(s.feasible)]
             warn(
