@@ -30,8 +30,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from .cost_curves import ApiCurve, ConstCurve, Points, SelfCurve
+from .cost_curves import ApiCurve, ConstCurve, SelfCurve
 from .crossings import MAX_PAIRWISE, Crossing, find_crossings
+from .curve_points import Points
 from .engine import Detail, Engine, Result
 from .errors import InputError
 from .report import OptionOut
