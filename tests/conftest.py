@@ -31,9 +31,11 @@ settings.load_profile("openclosed-thorough" if os.environ.get("OPENCLOSED_THOROU
 
 
 # The cyclic garbage collector walked every test's results (100,000 objects a comparison) once or
-# twice more: about a sixth of the suite's CPU time. The objects hold no cycles that matter, so a
-# worker collects every COLLECT_EVERY tests instead, and what survives a pass (the modules, the
-# tests, the catalogue, the sizing memo: kept for the whole session) is frozen out of later ones.
+# twice more: about a sixth of the suite's CPU time. A run's objects hold no cycle (test_no_cycles:
+# reference counting frees them), so a worker collects only every COLLECT_EVERY tests, for what
+# tests themselves leave in cycles (caught exceptions and their frames), and what survives a pass
+# (the modules, the tests, the catalogue, the sizing memo: kept for the session) is frozen out of
+# later ones.
 COLLECT_EVERY = 100
 _ran = {"tests": 0}
 

@@ -402,7 +402,7 @@ def test_sensitivity_with_nothing_feasible_is_empty(catalog) -> None:
 
 
 # ------------------------------------------------------------------ pricing only what can matter
-def _brute_force_winners(f: Frame, sc: Scenarios, ref: str | None) -> list[int | None]:
+def _brute_force_winners(f: Frame, sc: Scenarios, ref: str | None, budget: float | None) -> list[int | None]:
     """Every option priced in every scenario, every feasible one scored: the first by
     (over budget, -overall, cost, id), as the engine ranks."""
     costs = f.costs(sc)
@@ -410,7 +410,6 @@ def _brute_force_winners(f: Frame, sc: Scenarios, ref: str | None) -> list[int |
     positive = [costs[i] for i in feas if min(costs[i]) > 0]
     assert len(positive) == len(feas)  # no free option in these catalogues
     cheapest = [min(col) for col in zip(*positive, strict=True)]
-    budget = f.ctx.wl.budget.max_monthly_cost
     big = math.inf if budget is None else budget
     winners: list[int | None] = []
     for s in range(sc.n):
@@ -432,7 +431,7 @@ def test_pruned_scenarios_find_the_same_winners_as_pricing_everything(catalog, n
     f = Frame(eng.ctx, r.all_options, r.details)
     sc = f.draw(24, 3)
     out = f.evaluate(sc, r.report.recommended)
-    assert out.winners == _brute_force_winners(f, sc, r.report.recommended)
+    assert out.winners == _brute_force_winners(f, sc, r.report.recommended, eng.wl.budget.max_monthly_cost)
     # Most self-hosted options were bounded, not priced scenario by scenario.
     from openclosed.scenarios import _UNSET
 

@@ -208,7 +208,11 @@ class Frame:
     """The options of one evaluation, ready to be priced and scored under many scenarios."""
 
     def __init__(self, ctx: Context, options: list[OptionOut], details: dict[str, Detail]) -> None:
-        self.ctx = ctx
+        # Not the context itself: it holds the frame's cost ranges (`ctx.ranges`), and a cycle
+        # would leave every comparison's 30,000 objects to the cyclic collector instead of being
+        # freed as soon as the caller drops the result.
+        self.spread = traffic_spread(ctx)
+        self.budget = ctx.wl.budget.max_monthly_cost
         self.weights = ctx.weights
         self.best_quality = ctx.best_quality
         self.entries: list[Entry] = []
@@ -261,7 +265,7 @@ class Frame:
     # -------------------------------------------------------------- drawing
     def draw(self, n: int, seed: int) -> Scenarios:
         """n scenarios of every uncertain input, reproducible for a seed."""
-        t, u = traffic_spread(self.ctx), DEFAULT_PEAK_SPREAD
+        t, u = self.spread, DEFAULT_PEAK_SPREAD
         sc = Scenarios(n)
         sc.traffic = [math.exp(t * z) for z in normal_draws(n, seed, "traffic")]
         sc.peak = [math.exp(u * z) for z in normal_draws(n, seed, "peak")]
@@ -311,7 +315,7 @@ class Frame:
         rec_overall: list[float] = []
         other_overall: list[float] = []
         # With a budget, options within it come first, as in the engine's ranking (recommend.by_overall).
-        budget = self.ctx.wl.budget.max_monthly_cost
+        budget = self.budget
         big = float("inf") if budget is None else budget
         for s in range(n):
             cs = cheapest[s]

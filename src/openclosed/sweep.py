@@ -117,7 +117,9 @@ class Sweep:
     # A sweep over many options keeps each option's curve, not its costs at every point: rows
     # are computed a chunk of points at a time, so memory stays flat in the number of points.
     lazy: bool = False
-    finder: Callable[[], list[Crossing]] | None = field(default=None, repr=False, compare=False)
+    # Given the sweep itself (not a closure over it: that cycle would keep every curve alive
+    # until the cyclic collector runs).
+    finder: Callable[[Sweep], list[Crossing]] | None = field(default=None, repr=False, compare=False)
     # Told (points written, points) after each chunk of rows: writing is most of a large sweep.
     progress: Progress | None = field(default=None, repr=False, compare=False)
 
@@ -130,7 +132,7 @@ class Sweep:
         """Where the options swap order, found on first use: over many options finding them
         evaluates every curve at every point once more, and a CSV never shows them."""
         if self.found is None:
-            self.found = self.finder() if self.finder is not None else []
+            self.found = self.finder(self) if self.finder is not None else []
         return self.found
 
     def materialize(self) -> None:
@@ -482,8 +484,8 @@ def sweep(
 
     method = "fast" if spec.fast else "engine"
     result = Sweep(spec, wl, workload_source, values, rpms, tokens, series, None, method, notes, peaks, lazy)
-    result.finder = lambda: find_crossings(
-        values, series, cost_at, spec.log, columns=result.chunks() if result.lazy else None
+    result.finder = lambda sw: find_crossings(
+        values, series, cost_at, spec.log, columns=sw.chunks() if sw.lazy else None
     )
     return result
 
