@@ -249,10 +249,13 @@ def construct(cls: type[_M], **values: object) -> _M:
     names, defaults = _shape(cls)
     if len(values) != len(names):
         values = {**defaults, **values}
-    try:
-        data = {k: values[k] for k in names}
-    except KeyError:
-        data = {}
+    if tuple(values) == names:
+        data = values  # given in field order (most callers): a fresh dict, kept as it is
+    else:
+        try:
+            data = {k: values[k] for k in names}
+        except KeyError:
+            data = {}
     if len(data) != len(names) or len(values) != len(names):
         missing = sorted(set(names) - set(values))
         extra = sorted(set(values) - set(names))
