@@ -222,6 +222,10 @@ class SelfCurve:
         self._avg_k = 1.0 / (SECONDS_PER_MONTH * f.hours_per_day / 24.0)  # rpm → active-hours req/s
         self._batch_k = f.batch_share / (DAYS_PER_MONTH * f.batch_window_hours * 3600.0)  # rpm → batch req/s
         self._raw_memo: dict[tuple[Plan, tuple[int, int, int]], tuple[tuple, int, int, float] | None] = {}
+        # gpu_floor by load: `sensitivity` bounds the same loads again for every what-if that
+        # leaves volume, peak and capacity as they are (prices, quality, engineer cost).
+        self._floor_memo: dict[tuple[float, float], float] = {}
+        self._ops_floor: float | None = None
 
     # ------------------------------------------------------------ one plan at one volume
     # Raw prices: (gpu cost, batch cost, billed GPUs, batch GPUs, operations, on spot), or None.
@@ -340,6 +344,10 @@ class SelfCurve:
         the cheapest plan and fleet layout at these replica counts. Counts never fall as the load
         grows, and a packer's price never falls as replicas are added (any cover of n + 1
         replicas also covers n), so no larger load costs less in GPUs."""
+        key = (rpm, peak)
+        hit = self._floor_memo.get(key)
+        if hit is not None:
+            return hit
         low = math.inf
         for plan in self.plans:
             shared, inter, rb = self._replica_counts(plan, rpm, peak)
@@ -350,11 +358,14 @@ class SelfCurve:
                 b = self._split_raw(plan, inter, rb)
                 if b is not None:
                     low = min(low, b[0] + b[1])
-        return 0.0 if low == math.inf else low
+        low = self._floor_memo[key] = 0.0 if low == math.inf else low
+        return low
 
     def operations_floor(self) -> float:
         """The operations cost every fleet pays, whatever its size."""
-        return self.fleet.operations(0)
+        if self._ops_floor is None:
+            self._ops_floor = self.fleet.operations(0)
+        return self._ops_floor
 
     # ------------------------------------------------------------ scaled volumes (uncertainty)
     def _counts_all(self, rpm: float, peak: float) -> tuple[tuple[int, int, int], ...]:

@@ -231,6 +231,7 @@ class Frame:
             det = details[o.id]
             self.entries.append(self._entry(ctx, o, det, w))
         self.index = {e.option.id: i for i, e in enumerate(self.entries)}
+        self._feasible: list[int] | None = None
 
     def _entry(self, ctx: Context, o: OptionOut, det: Detail, w: dict[str, float]) -> Entry:
         fixed_score = w["privacy"] * o.scores.privacy + w["lock_in"] * (100.0 - o.scores.lock_in)
@@ -262,6 +263,15 @@ class Frame:
         peak = ctx.wl.traffic.peak_rps(rpm)  # the interactive peak, as the engine prices it
         return Entry(o, "self", o.monthly_cost, group=group, curve=curve, peak=peak, rpm=rpm, **common)  # type: ignore[arg-type]
 
+    def feasible_indices(self) -> list[int]:
+        """The entries that meet every constraint and have a cost (the same in every scenario;
+        `sensitivity` evaluates a frame hundreds of times)."""
+        if self._feasible is None:
+            self._feasible = [
+                i for i, e in enumerate(self.entries) if e.option.feasible and e.kind != "none" and e.base is not None
+            ]
+        return self._feasible
+
     # -------------------------------------------------------------- drawing
     def draw(self, n: int, seed: int) -> Scenarios:
         """n scenarios of every uncertain input, reproducible for a seed."""
@@ -292,20 +302,21 @@ class Frame:
         score may come first. The rest are priced when asked (`Outcome.costs` is lazy)."""
         costs = Costs(self, sc, exact)
         n = sc.n
-        feas = [i for i, e in enumerate(self.entries) if e.option.feasible and e.kind != "none" and e.base is not None]
+        feas = self.feasible_indices()
         cheapest = self._cheapest(costs, feas, n)
         w_c, w_q = self.weights["cost"], self.weights["quality"]
         ref = self.index.get(reference) if reference is not None else None
         # An upper bound on each option's overall score over the batch prunes the search: the
         # cost score falls with cost and rises with the cheapest cost.
         top_cheapest = max(cheapest)
+        material = self._material_bound(sc)
         bounds = []
         for i in feas:
             e = self.entries[i]
             qmax = max(sc.quality[e.option.model]) if e.option.model in sc.quality else e.option.quality_index
             ub = (
                 e.fixed_score
-                + w_c * scoring.cost_score(costs.floor(i), top_cheapest, self._material_bound(sc))
+                + w_c * scoring.cost_score(costs.floor(i), top_cheapest, material)
                 + w_q * scoring.quality_score(qmax, self.best_quality)
                 - e.penalty
             )
@@ -317,10 +328,11 @@ class Frame:
         # With a budget, options within it come first, as in the engine's ranking (recommend.by_overall).
         budget = self.budget
         big = float("inf") if budget is None else budget
+        ref_feasible = ref is not None and ref in feas
         for s in range(n):
             cs = cheapest[s]
             best: tuple[bool, float, float, str, int] | None = None  # (over budget, -overall, cost, id, index)
-            if ref is not None and ref in feas:
+            if ref_feasible:
                 v = self._overall(ref, costs[ref][s], cs, sc, s)  # type: ignore[index]
                 rec_overall.append(v)
             for ub, i in bounds:
@@ -333,7 +345,7 @@ class Frame:
                 if best is None or key < best:
                     best = key
             other_overall.append(-best[1] if best is not None else 0.0)
-            if ref is not None and ref in feas:
+            if ref_feasible:
                 rc = costs[ref][s]  # type: ignore[index]
                 rkey = (rc > big, -rec_overall[-1], rc, self.entries[ref].option.id, ref)
                 if best is None or rkey < best:
