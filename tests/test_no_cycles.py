@@ -14,11 +14,11 @@ import gc
 from collections.abc import Callable, Iterator
 
 import pytest
-from conftest import TODAY
+from conftest import ROOT, TODAY
 
 from openclosed import sweep as sw
 from openclosed.engine import Engine, Settings, compare
-from openclosed.workload import preset
+from openclosed.workload import load_workload, preset
 
 
 @pytest.fixture
@@ -40,13 +40,18 @@ def _unreachable_after(run: Callable[[], object]) -> int:
     return gc.collect()
 
 
-@pytest.mark.parametrize("lazy", [True, False])
-def test_a_comparison_leaves_no_cycle(catalog, no_collector: None, lazy: bool) -> None:
+@pytest.mark.parametrize(
+    ("workload", "lazy"), [("chatbot", True), ("chatbot", False), ("examples/routed-support.yaml", True)]
+)
+def test_a_comparison_leaves_no_cycle(catalog, no_collector: None, workload: str, lazy: bool) -> None:
     settings = Settings(today=dt.date.fromisoformat(TODAY), samples=8, lazy_ranges=lazy)
+    wl = load_workload(ROOT / workload) if workload.endswith(".yaml") else preset(workload)
 
     def run() -> object:
-        result = compare(catalog, preset("chatbot"), settings)
+        result = compare(catalog, wl, settings)
         assert result.report.recommendation_confidence is not None  # the sampling ran
+        if wl.traffic.classes:
+            assert result.report.routing is not None  # and the routing by traffic class
         return result
 
     assert _unreachable_after(run) == 0
