@@ -421,14 +421,19 @@ def _brute_force_winners(f: Frame, sc: Scenarios, ref: str | None, budget: float
     return winners
 
 
-@pytest.mark.parametrize("name", ["chatbot", "agent", "batch"])
-def test_pruned_scenarios_find_the_same_winners_as_pricing_everything(catalog, name: str) -> None:
+def _framed(catalog, name: str):
+    """A preset's engine, its unsampled result, and a frame of every option."""
     from openclosed.engine import Engine, Settings
     from openclosed.workload import preset
 
     eng = Engine(catalog, preset(name), Settings(samples=0, today=TODAY))
     r = eng.run()
-    f = Frame(eng.ctx, r.all_options, r.details)
+    return eng, r, Frame(eng.ctx, r.all_options, r.details)
+
+
+@pytest.mark.parametrize("name", ["chatbot", "agent", "batch"])
+def test_pruned_scenarios_find_the_same_winners_as_pricing_everything(catalog, name: str) -> None:
+    eng, r, f = _framed(catalog, name)
     sc = f.draw(24, 3)
     out = f.evaluate(sc, r.report.recommended)
     assert out.winners == _brute_force_winners(f, sc, r.report.recommended, eng.wl.budget.max_monthly_cost)
@@ -441,13 +446,9 @@ def test_pruned_scenarios_find_the_same_winners_as_pricing_everything(catalog, n
 
 @pytest.mark.parametrize("name", ["chatbot", "code-assistant", "batch"])
 def test_every_floor_is_at_most_the_cheapest_scenario(catalog, name: str) -> None:
-    from openclosed.engine import Engine, Settings
     from openclosed.scenarios import Costs
-    from openclosed.workload import preset
 
-    eng = Engine(catalog, preset(name), Settings(samples=0, today=TODAY))
-    r = eng.run()
-    f = Frame(eng.ctx, r.all_options, r.details)
+    _, _, f = _framed(catalog, name)
     sc = f.draw(30, 9)
     sc.gpu_price, sc.engineer = [0.8 + 0.02 * k for k in range(30)], [1.2 - 0.01 * k for k in range(30)]
     floors, full = Costs(f, sc, exact=True), f.costs(sc, exact=True)

@@ -7,6 +7,7 @@ Pure functions of the architecture (no GPU, no time). Formulas in docs/methodolo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..catalog.schema import Architecture
 
@@ -53,19 +54,27 @@ class Shape:
         return max(self.active - self.embed, 1.0) if self.lm_head else max(self.active, 1.0)
 
 
-_SHAPES: dict[int, tuple[Architecture, Shape]] = {}
+def _per_arch(store: dict[tuple[int, Any], tuple[Architecture, Any]], fn: Any, arch: Architecture, arg: Any) -> Any:
+    """fn(arch, arg), memoised per architecture object: a catalogue run asks thousands of times
+    for a few dozen architectures. The object is kept with its entry, so its id cannot be
+    reused by another while the entry stands."""
+    key = (id(arch), arg)
+    hit = store.get(key)
+    if hit is not None and hit[0] is arch:
+        return hit[1]
+    value = fn(arch, arg)
+    store[key] = (arch, value)
+    return value
+
+
+_SHAPES: dict[tuple[int, Any], tuple[Architecture, Any]] = {}
 
 
 def shape_of(arch: Architecture) -> Shape:
-    hit = _SHAPES.get(id(arch))
-    if hit is not None and hit[0] is arch:
-        return hit[1]
-    shape = _shape(arch)
-    _SHAPES[id(arch)] = (arch, shape)
-    return shape
+    return _per_arch(_SHAPES, _shape, arch, None)  # type: ignore[no-any-return]
 
 
-def _shape(arch: Architecture) -> Shape:
+def _shape(arch: Architecture, _: None = None) -> Shape:
     total = arch.total_params_b * 1e9
     embed = float(arch.vocab_size * arch.hidden_size)
     lm_head = 0.0 if arch.tie_word_embeddings else embed
@@ -98,17 +107,12 @@ def experts_only(arch: Architecture, precision: str) -> bool:
     return precision == "mxfp4" or (precision == "int4" and arch.native_precision == "int4")
 
 
-_SPLITS: dict[tuple[int, str], tuple[Architecture, tuple[float, float]]] = {}
+_SPLITS: dict[tuple[int, Any], tuple[Architecture, Any]] = {}
 
 
 def split_bytes(arch: Architecture, precision: str) -> tuple[float, float]:
     """(non-expert bytes, routed-expert bytes) of all weights; embeddings and lm_head stay 16-bit."""
-    hit = _SPLITS.get((id(arch), precision))
-    if hit is not None and hit[0] is arch:
-        return hit[1]
-    out = _split_bytes(arch, precision)
-    _SPLITS[(id(arch), precision)] = (arch, out)
-    return out
+    return _per_arch(_SPLITS, _split_bytes, arch, precision)  # type: ignore[no-any-return]
 
 
 def _split_bytes(arch: Architecture, precision: str) -> tuple[float, float]:
@@ -185,18 +189,12 @@ class CacheParts:
         return kv + self.fixed / min(tp, self.state_split)
 
 
-_PARTS: dict[tuple[int, float], tuple[Architecture, CacheParts]] = {}
+_PARTS: dict[tuple[int, Any], tuple[Architecture, Any]] = {}
 
 
 def cache_parts(arch: Architecture, kv_bytes: float) -> CacheParts:
-    """One sequence's cache parts (memoised per architecture object: a catalogue run asks
-    thousands of times for a few dozen architectures)."""
-    hit = _PARTS.get((id(arch), kv_bytes))
-    if hit is not None and hit[0] is arch:
-        return hit[1]
-    parts = _cache_parts(arch, kv_bytes)
-    _PARTS[(id(arch), kv_bytes)] = (arch, parts)
-    return parts
+    """One sequence's cache parts, memoised per architecture."""
+    return _per_arch(_PARTS, _cache_parts, arch, kv_bytes)  # type: ignore[no-any-return]
 
 
 def _cache_parts(arch: Architecture, kv_bytes: float) -> CacheParts:
