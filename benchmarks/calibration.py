@@ -5,8 +5,8 @@ python benchmarks/calibration.py
 
 from __future__ import annotations
 
-from openclosed import calibration
 from openclosed.catalog import load_catalog
+from openclosed.selfhost import calibration
 
 
 def main() -> None:

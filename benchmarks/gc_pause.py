@@ -24,7 +24,7 @@ def main() -> None:
     from openclosed import engine as eng
     from openclosed.catalog import load_catalog
     from openclosed.engine import Settings, compare
-    from openclosed.workload import preset
+    from openclosed.workload.model import preset
 
     cat, wl = load_catalog(use_env=False), preset(args.preset)
     kept = [compare(cat, wl, Settings(samples=8)) for _ in range(3)]  # a heap like a test worker's

@@ -81,10 +81,10 @@ def fresh(args: argparse.Namespace) -> None:
 
 def in_process(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(ROOT / "src"))
-    from openclosed import sweep as sw
+    from openclosed.analyses import sweep as sw
     from openclosed.catalog import load_catalog
     from openclosed.engine import Engine
-    from openclosed.workload import preset
+    from openclosed.workload.model import preset
 
     cat = load_catalog(use_env=False)
     wl = preset(args.preset)

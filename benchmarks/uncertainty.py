@@ -15,10 +15,10 @@ import argparse
 import statistics
 import time
 
-from openclosed import uncertainty
 from openclosed.catalog import load_catalog
+from openclosed.decide import uncertainty
 from openclosed.engine import Engine, Settings
-from openclosed.workload import PRESETS, preset
+from openclosed.workload.model import PRESETS, preset
 
 TARGET_S = 0.2
 

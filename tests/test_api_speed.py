@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from openclosed.api_speed import (
+from openclosed.api.speed import (
     DEFAULT_PREFILL_TOKENS_PER_S,
     api_speed_out,
     scaled_ttft_ms,
@@ -14,7 +14,7 @@ from openclosed.api_speed import (
     unchecked_summary,
 )
 from openclosed.catalog.schema import ApiSpeed, Offering, TokenPrices
-from openclosed.workload import preset
+from openclosed.workload.model import preset
 
 
 def _offering(speed: ApiSpeed | None) -> Offering:

@@ -3,7 +3,7 @@ rows added with issue 10; per-row errors in docs/methodology.md)."""
 
 from __future__ import annotations
 
-from openclosed import calibration
+from openclosed.selfhost import calibration
 
 # Rows outside the DESIGN.md tolerance, each with the reason, kept inside a looser bound so that a
 # regression still fails. (ref, gpu, input, output, concurrency, metric) -> bound.

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from conftest import SWEEP_CHATBOT, TODAY
 
-from openclosed import sweep as sw
-from openclosed.breakeven import breakeven
+from openclosed.analyses import sweep as sw
+from openclosed.analyses.breakeven import breakeven
 from openclosed.engine import Engine, Settings, compare
 from openclosed.render import chart
-from openclosed.workload import preset
+from openclosed.workload.model import preset
 
 pytest.importorskip("matplotlib")
 

@@ -10,7 +10,7 @@ import pytest
 from openclosed.engine import Engine, Settings, compare
 from openclosed.errors import InputError
 from openclosed.gcpause import paused_gc
-from openclosed.workload import preset
+from openclosed.workload.model import preset
 
 SETTINGS = Settings(today=dt.date(2026, 11, 24), samples=0, models=["gpt-4o", "llama-3.3-70b"])
 

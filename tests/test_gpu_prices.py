@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from openclosed.catalog.schema import GpuCloud, GpuOffer, RegionalGpuPrice
-from openclosed.gpu_prices import gpu_hourly, regions_of
+from openclosed.selfhost.gpu_prices import gpu_hourly, regions_of
 
 D = dt.date(2026, 11, 1)
 

@@ -8,11 +8,11 @@ from html.parser import HTMLParser
 
 from conftest import SWEEP_CHATBOT, TODAY
 
-from openclosed import sweep as sw
+from openclosed.analyses import sweep as sw
 from openclosed.engine import Engine, Settings, best_per_model, compare
 from openclosed.render import Column, View
 from openclosed.render.html import report_html, to_html
-from openclosed.workload import preset
+from openclosed.workload.model import preset
 
 SETTINGS = Settings(today=dt.date.fromisoformat(TODAY))
 

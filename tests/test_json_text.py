@@ -44,7 +44,7 @@ def test_non_finite_numbers_are_null() -> None:
 def test_a_whole_report_matches_the_reference(catalog) -> None:
     from openclosed.engine import Settings, compare
     from openclosed.report import to_plain
-    from openclosed.workload import preset
+    from openclosed.workload.model import preset
 
     report = compare(catalog, preset("agent"), Settings(today=dt.date(2026, 11, 24), samples=8)).report
     assert to_json(report) == json.dumps(_clean(to_plain(report)), indent=2, ensure_ascii=False, allow_nan=False)
@@ -53,7 +53,7 @@ def test_a_whole_report_matches_the_reference(catalog) -> None:
 def test_a_saved_report_is_held_to_the_input_limits() -> None:
     import pytest
 
-    from openclosed.checks import parse_json
+    from openclosed.analyses.checks import parse_json
     from openclosed.errors import InputError
     from openclosed.yamlio import MAX_DEPTH
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, TODAY
 
-from openclosed.checks import diff_reports
+from openclosed.analyses.checks import diff_reports
 from openclosed.render import Column, View
 from openclosed.render.table import to_table
 
@@ -94,8 +94,8 @@ def test_compare_all_at_80_columns_keeps_every_id_whole(cli, monkeypatch: pytest
 
 # ------------------------------------------------------------------ 3. sweep keys and crossings
 def _sweep(n_options: int = 4):
-    from openclosed.sweep import Series, Sweep, find_crossings, parse_spec
-    from openclosed.workload import preset
+    from openclosed.analyses.sweep import Series, Sweep, find_crossings, parse_spec
+    from openclosed.workload.model import preset
 
     values = [1.0, 2.0, 3.0, 4.0]
     # A is cheapest, then B from 3 on; C and D also pass A there: three pairwise crossings at

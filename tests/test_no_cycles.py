@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from conftest import ROOT, TODAY
 
-from openclosed import sweep as sw
+from openclosed.analyses import sweep as sw
 from openclosed.engine import Engine, Settings, compare
-from openclosed.workload import load_workload, preset
+from openclosed.workload.model import load_workload, preset
 
 
 @pytest.fixture

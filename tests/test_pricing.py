@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from openclosed.api.pricing import price_api
 from openclosed.catalog.schema import ApiProvider, LongContextTier, Offering, Privacy, TokenPrices
-from openclosed.pricing import price_api
-from openclosed.workload import Workload
+from openclosed.workload.model import Workload
 
 D = dt.date(2026, 11, 1)
 

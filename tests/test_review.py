@@ -12,13 +12,13 @@ import math
 import pytest
 from conftest import TODAY
 
-from openclosed import scoring
-from openclosed.cost_curves import SPOT_INTERRUPTION_OVERHEAD, Fleet, Plan, SelfCurve
+from openclosed.decide import scoring
+from openclosed.decide.recommend import shown_options, sort_key
 from openclosed.engine import Engine, Settings, compare
 from openclosed.evaluation import SORTS
-from openclosed.packing import Instance
-from openclosed.recommend import shown_options, sort_key
-from openclosed.workload import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_MONTH, apply_overrides, preset
+from openclosed.selfhost.cost_curves import SPOT_INTERRUPTION_OVERHEAD, Fleet, Plan, SelfCurve
+from openclosed.selfhost.packing import Instance
+from openclosed.workload.model import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_MONTH, apply_overrides, preset
 
 
 def _settings(**kw) -> Settings:
@@ -301,7 +301,7 @@ def test_unchecked_api_latency_is_said_in_the_recommendation(catalog) -> None:
 def test_the_sweep_agrees_with_the_engine_under_every_fleet_rule(catalog) -> None:
     # Schedules, a batch window, scale to zero, three replicas and spot: all in the cost curve,
     # so the sweep's fast path equals the engine at every point.
-    from openclosed import sweep as sw
+    from openclosed.analyses import sweep as sw
 
     wl = apply_overrides(
         preset("chatbot"),

@@ -10,14 +10,14 @@ import pytest
 import yaml
 from conftest import ROOT, TODAY, write
 
-from openclosed.classes import blend, resolve_class
-from openclosed.cost_curves import Fleet, Plan, SelfCurve
+from openclosed.analyses.routing import ClassRun, fleet
 from openclosed.engine import Settings, compare
 from openclosed.errors import InputError
-from openclosed.packing import Instance
 from openclosed.report import to_plain
-from openclosed.routing import ClassRun, fleet
-from openclosed.workload import SECONDS_PER_MONTH, Workload, workload_from_dict
+from openclosed.selfhost.cost_curves import Fleet, Plan, SelfCurve
+from openclosed.selfhost.packing import Instance
+from openclosed.workload.classes import blend, resolve_class
+from openclosed.workload.model import SECONDS_PER_MONTH, Workload, workload_from_dict
 
 DAY = dt.date(2026, 11, 24)
 
@@ -310,7 +310,7 @@ def test_sweep_on_a_routed_workload_says_what_it_sweeps(cli, small, tmp_path: Pa
 
 def test_routed_example_reads_right(catalog) -> None:
     """examples/routed-support.yaml: different options per class, the routed total below one option's."""
-    from openclosed.workload import load_workload
+    from openclosed.workload.model import load_workload
 
     r = compare(catalog, load_workload(ROOT / "examples" / "routed-support.yaml"), Settings(today=DAY)).report.routing
     assert r is not None and r.monthly_cost is not None and r.single_option_monthly_cost is not None
@@ -329,7 +329,7 @@ def test_a_class_nothing_serves(catalog) -> None:
     assert [(c.recommended, c.monthly_cost) for c in r.classes] == [("gpt-oss-120b@deepinfra", 5.68), (None, None)]
     assert (r.monthly_cost, r.single_option, r.saving) == (None, None, None)
     assert "class hard: no option meets every constraint" in " ".join(r.notes)
-    from openclosed.checks import check_budgets, routed_plan
+    from openclosed.analyses.checks import check_budgets, routed_plan
 
     plan = routed_plan(report)
     assert plan is not None and not plan.feasible

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from openclosed import sizing
+from openclosed.selfhost import sizing
 
 
 def test_weights_of_llama_8b(catalog) -> None:

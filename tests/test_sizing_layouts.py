@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from openclosed import sizing
 from openclosed.catalog.schema import Architecture, Gpu
+from openclosed.selfhost import sizing
 
 D = dt.date(2026, 11, 30)
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from openclosed.api.price_steps import prices_on, step_in_force
 from openclosed.catalog import load_catalog
-from openclosed.price_steps import prices_on, step_in_force
 from openclosed.staleness import price_date, staleness
 
 TODAY = dt.date(2026, 11, 30)

@@ -12,9 +12,9 @@ import math
 import pytest
 from conftest import SWEEP_CHATBOT, TODAY
 
-from openclosed import sweep as sw
+from openclosed.analyses import sweep as sw
 from openclosed.engine import Engine, Settings, compare
-from openclosed.workload import DAYS_PER_MONTH, apply_overrides, preset
+from openclosed.workload.model import DAYS_PER_MONTH, apply_overrides, preset
 
 # As `openclosed sweep` runs the engine: without sampled scenarios (a sweep prints no ranges).
 SETTINGS = Settings(today=dt.date.fromisoformat(TODAY), samples=0)
@@ -149,7 +149,7 @@ def test_the_sweep_evaluates_the_engines_own_cost_curve(catalog, monkeypatch) ->
     # One representation: the sweep's self-hosted series is the engine's SelfCurve (the object
     # the engine priced the option with) evaluated at other volumes, so a cost rule in the curve
     # reaches both.
-    from openclosed.cost_curves import SelfCurve
+    from openclosed.selfhost.cost_curves import SelfCurve
 
     wl = preset("chatbot")
     engine = Engine(catalog, wl, SETTINGS)

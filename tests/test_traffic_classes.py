@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from openclosed.errors import InputError
-from openclosed.usage.models import map_model
-from openclosed.workload import workload_from_dict
+from openclosed.workload.model import workload_from_dict
+from openclosed.workload.usage.models import map_model
 
 
 def _wl(classes: list[dict]) -> dict:

@@ -9,13 +9,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from openclosed import uncertainty as u
-from openclosed.cost_curves import Fleet, Plan, SelfCurve
-from openclosed.packing import Instance
+from openclosed.analyses.sensitivity import Input, find_flip
+from openclosed.decide import uncertainty as u
+from openclosed.decide.scenarios import Frame, Scenarios
 from openclosed.report import OptionOut, Scores, UnitPricesOut, construct
-from openclosed.scenarios import Frame, Scenarios
-from openclosed.sensitivity import Input, find_flip
-from openclosed.workload import SECONDS_PER_MONTH, Workload
+from openclosed.selfhost.cost_curves import Fleet, Plan, SelfCurve
+from openclosed.selfhost.packing import Instance
+from openclosed.workload.model import SECONDS_PER_MONTH, Workload
 
 TODAY = dt.date(2026, 11, 24)
 COST_ONLY = {"cost": 1.0, "privacy": 0.0, "lock_in": 0.0, "quality": 0.0}
@@ -103,7 +103,7 @@ def test_price_drift_grows_with_the_square_root_of_age() -> None:
 
 
 def test_sizing_sigmas_are_the_calibration_rms(catalog) -> None:
-    from openclosed import calibration
+    from openclosed.selfhost import calibration
 
     rows = []
     for c in calibration.run(catalog):
@@ -199,7 +199,7 @@ def test_no_sampling_when_samples_is_zero() -> None:
 
 def test_base_scenario_reproduces_the_engine(catalog) -> None:
     from openclosed.engine import Engine, Settings
-    from openclosed.workload import preset
+    from openclosed.workload.model import preset
 
     eng = Engine(catalog, preset("chatbot"), Settings(samples=0, models=["llama-3.3-70b", "gpt-oss-120b"]))
     r = eng.run()
@@ -216,7 +216,7 @@ def test_base_scenario_reproduces_the_engine(catalog) -> None:
 
 def test_engine_reports_ranges_and_confidence(catalog) -> None:
     from openclosed.engine import Settings, compare
-    from openclosed.workload import preset
+    from openclosed.workload.model import preset
 
     settings = Settings(models=["llama-3.3-70b", "gpt-oss-120b"], today=TODAY)
     r1 = compare(catalog, preset("rag"), settings).report
@@ -296,11 +296,11 @@ def test_flip_volume_of_an_api_against_self_hosting_by_hand() -> None:
 
 
 def test_sensitivity_formats(cli, catalog, tmp_path) -> None:
+    from openclosed.analyses.sensitivity import sensitivity
     from openclosed.engine import Engine, Settings
     from openclosed.render import RENDERERS
     from openclosed.render.tornado import sensitivity_view, tornado_text
-    from openclosed.sensitivity import sensitivity
-    from openclosed.workload import preset
+    from openclosed.workload.model import preset
 
     only = ["gpt-oss-120b", "llama-3.3-70b"]
     clouds = ["deepinfra", "together", "gcp"]
@@ -349,10 +349,10 @@ def test_tornado_chart_png_and_svg(catalog, tmp_path) -> None:
     pytest.importorskip("matplotlib")
     import xml.etree.ElementTree as ET
 
+    from openclosed.analyses.sensitivity import sensitivity
     from openclosed.engine import Engine, Settings
     from openclosed.render.tornado import tornado_chart
-    from openclosed.sensitivity import sensitivity
-    from openclosed.workload import preset
+    from openclosed.workload.model import preset
 
     settings = Settings(samples=0, models=["gpt-oss-120b"], providers=["deepinfra", "gcp"], today=TODAY)
     result = sensitivity(Engine(catalog, preset("rag"), settings))
@@ -392,9 +392,9 @@ def test_chart_without_matplotlib_is_exit_2(cli, tmp_path, monkeypatch) -> None:
 
 
 def test_sensitivity_with_nothing_feasible_is_empty(catalog) -> None:
+    from openclosed.analyses.sensitivity import sensitivity
     from openclosed.engine import Engine, Settings
-    from openclosed.sensitivity import sensitivity
-    from openclosed.workload import apply_overrides, preset
+    from openclosed.workload.model import apply_overrides, preset
 
     wl = apply_overrides(preset("rag"), {"quality": {"min_score": 100}})
     result = sensitivity(Engine(catalog, wl, Settings(samples=0, models=["gpt-oss-120b"], today=TODAY)))
@@ -424,7 +424,7 @@ def _brute_force_winners(f: Frame, sc: Scenarios, ref: str | None, budget: float
 def _framed(catalog, name: str):
     """A preset's engine, its unsampled result, and a frame of every option."""
     from openclosed.engine import Engine, Settings
-    from openclosed.workload import preset
+    from openclosed.workload.model import preset
 
     eng = Engine(catalog, preset(name), Settings(samples=0, today=TODAY))
     r = eng.run()
@@ -438,7 +438,7 @@ def test_pruned_scenarios_find_the_same_winners_as_pricing_everything(catalog, n
     out = f.evaluate(sc, r.report.recommended)
     assert out.winners == _brute_force_winners(f, sc, r.report.recommended, eng.wl.budget.max_monthly_cost)
     # Most self-hosted options were bounded, not priced scenario by scenario.
-    from openclosed.scenarios import _UNSET
+    from openclosed.decide.scenarios import _UNSET
 
     priced = sum(1 for i in range(len(f.entries)) if out.costs._done[i] is not _UNSET)
     assert priced < len(f.entries) / 2
@@ -446,7 +446,7 @@ def test_pruned_scenarios_find_the_same_winners_as_pricing_everything(catalog, n
 
 @pytest.mark.parametrize("name", ["chatbot", "code-assistant", "batch"])
 def test_every_floor_is_at_most_the_cheapest_scenario(catalog, name: str) -> None:
-    from openclosed.scenarios import Costs
+    from openclosed.decide.scenarios import Costs
 
     _, _, f = _framed(catalog, name)
     sc = f.draw(30, 9)
@@ -462,7 +462,7 @@ def test_every_floor_is_at_most_the_cheapest_scenario(catalog, name: str) -> Non
 
 def test_lazy_ranges_are_the_ranges_computed_for_every_option(catalog) -> None:
     from openclosed.engine import Settings, compare
-    from openclosed.workload import preset
+    from openclosed.workload.model import preset
 
     eager = compare(catalog, preset("code-assistant"), Settings(today=TODAY, samples=30)).report.options
     result = compare(catalog, preset("code-assistant"), Settings(today=TODAY, samples=30, lazy_ranges=True))

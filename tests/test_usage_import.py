@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from openclosed.errors import InputError
-from openclosed.usage import from_usage
-from openclosed.workload import workload_from_dict
+from openclosed.workload.model import workload_from_dict
+from openclosed.workload.usage import from_usage
 
 FIX = Path(__file__).parent / "fixtures" / "usage"
 MONTH_DAYS = 730 / 24  # a month is 730 hours

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import write
 
-from openclosed.workload import PRESETS, preset
+from openclosed.workload.model import PRESETS, preset
 
 GOOD = "version: 1\ntraffic:\n  requests_per_day: 1000\n  input_tokens: 500\n  output_tokens: 100\n"
 
@@ -19,7 +19,7 @@ def test_presets_are_valid(name: str) -> None:
 
 
 def test_conversions_use_a_730_hour_month() -> None:
-    from openclosed.workload import Workload
+    from openclosed.workload.model import Workload
 
     base = {"input_tokens": 1, "output_tokens": 1}
     day = Workload.model_validate({"traffic": {"requests_per_day": 24, **base}})
@@ -30,7 +30,7 @@ def test_conversions_use_a_730_hour_month() -> None:
 
 
 def test_defaults(tmp_path: Path) -> None:
-    from openclosed.workload import load_workload
+    from openclosed.workload.model import load_workload
 
     w = load_workload(write(tmp_path / "w.yaml", GOOD))
     assert w.traffic.peak_to_average == 2.0 and w.traffic.cached_input_share == 0

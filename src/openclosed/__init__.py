@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from .catalog import Catalog, load_catalog
     from .engine import Settings, compare
     from .report import Report
-    from .sizing import size
-    from .workload import Workload, load_workload, preset
+    from .selfhost.sizing import size
+    from .workload.model import Workload, load_workload, preset
 
 _LAZY = {
     "Catalog": "catalog",
@@ -38,10 +38,10 @@ _LAZY = {
     "Settings": "engine",
     "compare": "engine",
     "Report": "report",
-    "size": "sizing",
-    "Workload": "workload",
-    "load_workload": "workload",
-    "preset": "workload",
+    "size": "selfhost.sizing",
+    "Workload": "workload.model",
+    "load_workload": "workload.model",
+    "preset": "workload.model",
 }
 
 

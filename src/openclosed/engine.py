@@ -10,24 +10,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import __version__, uncertainty
-from .api_options import api_option
-from .api_speed import unchecked_summary
+from . import __version__
+from .api.options import api_option
+from .api.speed import unchecked_summary
 from .catalog.schema import GpuOffer
+from .decide import uncertainty
+from .decide.recommend import by_overall, recommend, score, sort_key
 from .errors import InputError
 from .evaluation import DEFAULT_STALE_DAYS, SIMILAR_QUALITY, SORTS, Context, Detail, Result, Settings
 from .gcpause import paused_gc
-from .packing import Instance, Packer, cheapest_packing, packer
-from .recommend import by_overall, recommend, score, sort_key
 from .report import SCHEMA_VERSION, CatalogInfo, OptionOut, Report, ToolInfo, WorkloadSummary
-from .selfhost import onprem_hourly, self_option, sizing
+from .selfhost.options import onprem_hourly, self_option, sizing
+from .selfhost.packing import Instance, Packer, cheapest_packing, packer
 from .staleness import price_date, staleness
 
 if TYPE_CHECKING:
     from .catalog import Catalog
     from .catalog.schema import Model
-    from .sizing import Sizing
-    from .workload import Workload
+    from .selfhost.sizing import Sizing
+    from .workload.model import Workload
 
 
 class Engine:
@@ -208,7 +209,7 @@ def compare(catalog: Catalog, workload: Workload, settings: Settings | None = No
     """Price, size, check, score and rank every option for a workload."""
     if workload.traffic.classes:
         # Traffic classes: each class is also compared alone and the routed plan goes on the report.
-        from .routing import compare_routed
+        from .analyses.routing import compare_routed
 
         return compare_routed(catalog, workload, settings)
     return Engine(catalog, workload, settings).run()

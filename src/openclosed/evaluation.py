@@ -10,16 +10,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import scoring
+from .decide import scoring
 from .errors import InputError
 from .report import OptionOut, Report, Scores, construct
-from .sizing import DEFAULT_EFFICIENCY, Efficiency, Sizing
+from .selfhost.sizing import DEFAULT_EFFICIENCY, Efficiency, Sizing
 
 if TYPE_CHECKING:
+    from .api.pricing import ApiCost
     from .catalog import Catalog
     from .catalog.schema import ApiProvider, Model, Offering
-    from .pricing import ApiCost
-    from .workload import Workload
+    from .workload.model import Workload
 
 SORTS = ("overall", "cost", "privacy", "lock-in", "quality")
 SIMILAR_QUALITY = 5.0  # index points within which two models count as of similar quality

@@ -15,7 +15,7 @@ def schema(kind: str) -> dict[str, Any]:
 
         out = Report.model_json_schema()
     elif kind == "workload":
-        from .workload import Workload
+        from .workload.model import Workload
 
         out = Workload.model_json_schema()
     elif kind == "models":

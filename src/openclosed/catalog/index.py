@@ -9,17 +9,7 @@ from typing import Any
 
 from ..errors import Problem, UnknownIdError
 from ..yamlio import Loc
-from .schema import (
-    ApiProvider,
-    Gpu,
-    GpuCloud,
-    Licence,
-    Model,
-    ModelsFile,
-    Offering,
-    OnPrem,
-    ProvidersFile,
-)
+from .schema import ApiProvider, Gpu, GpuCloud, Licence, Model, ModelsFile, Offering, OnPrem, ProvidersFile
 
 
 @dataclass

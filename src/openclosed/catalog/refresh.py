@@ -203,7 +203,7 @@ def _find(gp: dict[str, Any], providers: list[Any], gp_pid: str, refs: list[str]
 # ---------------------------------------------------------------- the plan
 def _old_values(offering: Any, day: dt.date | None = None) -> dict[str, Any]:
     """Our values to compare, with dated price steps resolved for `day` (the import's date)."""
-    from ..price_steps import prices_on
+    from ..api.price_steps import prices_on
 
     p = prices_on(offering, day) if day is not None else offering.prices
     lc = offering.long_context

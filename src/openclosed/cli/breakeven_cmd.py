@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
         """The monthly volume at which two options cost the same (every crossing)."""
         import math
 
-        from ..breakeven import breakeven
+        from ..analyses.breakeven import breakeven
         from ..engine import Engine, Settings
         from ..errors import InputError
         from ..render import Column, View
@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
         check_outputs(out_file, chart)
         cat = catalog(catalog_dir)
         wl, source = workload_from_flags(workload, wl_flags or {})
-        from ..classes import blend
+        from ..workload.classes import blend
 
         wl = blend(wl)  # traffic classes: the options priced for the classes' mix, as in `compare`
         engine = Engine(cat, wl, Settings(today=parse_today(today), stale_days=stale_days, workload_source=source))

@@ -175,7 +175,7 @@ def register(app: typer.Typer) -> None:
         catalog_dir: CatalogOpt = None,
     ) -> None:
         """One model: facts with sources, who serves it, and what it takes to run it."""
-        from ..sizing import MAX_NODES, smallest_fit, weight_bytes
+        from ..selfhost.sizing import MAX_NODES, smallest_fit, weight_bytes
 
         cat = catalog(catalog_dir)
         m = cat.model(model)

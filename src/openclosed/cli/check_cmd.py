@@ -59,9 +59,9 @@ def register(app: typer.Typer) -> None:
         wl_flags: dict | None = None,
     ) -> None:
         """Fail (exit 1) when a planned deployment breaks a budget; Markdown for pull requests."""
-        from ..checks import alternatives, check_budgets, load_report, routed_baseline, routed_plan
+        from ..analyses.checks import alternatives, check_budgets, load_report, routed_baseline, routed_plan
+        from ..analyses.explain import find_option
         from ..errors import InputError
-        from ..explain import find_option
         from ..render.checkout import check_json, check_markdown, check_text
         from ..render.warnings import summarise
         from .compare_cmd import run_engine
@@ -161,7 +161,7 @@ def register(app: typer.Typer) -> None:
         out_file: OutFileOpt = None,
     ) -> None:
         """What changed between two saved reports: costs, options added and removed, recommendation."""
-        from ..checks import diff_reports, load_report
+        from ..analyses.checks import diff_reports, load_report
 
         data = diff_reports(load_report(base), load_report(new))
         show(diff_view(data, fmt.value in ("table", "markdown")), fmt.value, out_file)

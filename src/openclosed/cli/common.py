@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ..catalog import Catalog
-    from ..workload import Workload
+    from ..workload.model import Workload
 
 
 class Format(str, Enum):
@@ -158,7 +158,7 @@ def build_workload(
     path: Path | None, preset_name: str | None, overrides: dict[str, Any], default_note: bool = True
 ) -> tuple[Workload, str]:
     """The workload and a short note of where it came from (file, preset, flags)."""
-    from ..workload import DEFAULT_PRESET, apply_overrides, load_workload, preset
+    from ..workload.model import DEFAULT_PRESET, apply_overrides, load_workload, preset
 
     if path is not None and preset_name:
         from ..errors import InputError

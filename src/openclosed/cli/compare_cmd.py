@@ -69,7 +69,7 @@ def run_engine(
     )
     if samples is not None:
         settings.samples = samples
-    from ..classes import blend
+    from ..workload.classes import blend
 
     # With traffic classes the whole-traffic figures are the classes' mix (explain shows them).
     return cat, blend(wl), compare(cat, wl, settings)
@@ -98,7 +98,7 @@ def _split(values: list[str] | None) -> list[str] | None:
 
 def _shown_warnings(result: Any, options: list[Any]) -> list[str]:
     """The report's warnings with the stale-price count taken over the options shown, not all."""
-    from ..api_speed import unchecked_summary
+    from ..api.speed import unchecked_summary
     from ..staleness import price_date, staleness
 
     report = result.report
@@ -152,7 +152,7 @@ def register(app: typer.Typer) -> None:
         """Compare every way to serve a workload; rank by overall score (or --sort).
 
         With traffic.classes, also an option per class, the routed total and its saving."""
-        from ..recommend import with_named
+        from ..decide.recommend import with_named
         from ..render.listing import best_per_model_and_kind, readable_rows, renumber
         from ..render.views import compare_view
         from .common import warn_after
@@ -219,7 +219,7 @@ def register(app: typer.Typer) -> None:
         wl_flags: dict | None = None,
     ) -> None:
         """Show where every number of one option comes from: formula, inputs, sources."""
-        from ..explain import explain
+        from ..analyses.explain import explain
 
         cat, wl, result = run_engine(workload, wl_flags or {}, catalog_dir, today, stale_days, profile, weights)
         data = explain(cat, wl, result, option)

@@ -59,10 +59,10 @@ def register(app: typer.Typer) -> None:
         wl_flags: dict | None = None,
     ) -> None:
         """Swing each uncertain input between its low and high value: what moves the answer, where it flips."""
+        from ..analyses.sensitivity import sensitivity
         from ..engine import Engine, Settings
         from ..errors import InputError
         from ..render.tornado import sensitivity_view, tornado_chart, tornado_text
-        from ..sensitivity import sensitivity
         from .compare_cmd import _split
 
         if chart is not None and chart.suffix.lower() not in (".png", ".svg"):

@@ -77,8 +77,8 @@ def register(app: typer.Typer) -> None:
         """How many GPUs, what batch, what speed: one replica of MODEL on GPU."""
         from ..errors import InputError
         from ..render.views import size_view
-        from ..sizing import PRECISIONS, plan_replica
-        from ..workload import MAX_INPUT_TOKENS, MAX_OUTPUT_TOKENS
+        from ..selfhost.sizing import PRECISIONS, plan_replica
+        from ..workload.model import MAX_INPUT_TOKENS, MAX_OUTPUT_TOKENS
 
         _check_number("--input-tokens", input_tokens, 1, MAX_INPUT_TOKENS)
         _check_number("--output-tokens", output_tokens, 1, MAX_OUTPUT_TOKENS)

@@ -151,9 +151,9 @@ def register(app: typer.Typer) -> None:
         wl_flags: dict | None = None,
     ) -> None:
         """Cost of a few options across a range of one workload field, with the crossings."""
+        from ..analyses.sweep import parse_spec, sweep
         from ..engine import Engine, Settings
         from ..limits import check_sweep_budget
-        from ..sweep import parse_spec, sweep
 
         # Every output path is checked before any work: a failure later must not leave one written.
         check_outputs(out_file, chart)
@@ -166,7 +166,7 @@ def register(app: typer.Typer) -> None:
             raise InputError.one(f"expected a .png or .svg file (got {chart.name!r})", field="--chart")
         routed = bool(wl.traffic.classes)
         if routed:
-            from ..classes import blend
+            from ..workload.classes import blend
 
             # Traffic classes: the sweep varies the whole traffic (every class scales with the
             # volume) and prices each option for the classes' mix; routing is `compare`'s.

@@ -47,9 +47,9 @@ def from_usage_cmd(
     Current models and their monthly cost at catalogue prices go to stderr and into the file's comments.
     See docs/usage-import.md.
     """
-    from ..usage import read_export, workload_text
-    from ..usage.derive import check_request_options
-    from ..usage.write import summary_lines
+    from ..workload.usage import read_export, workload_text
+    from ..workload.usage.derive import check_request_options
+    from ..workload.usage.write import summary_lines
 
     # The export first: a bad file is reported before the catalogue is loaded.
     export = read_export(file, source)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError, MissingExtraError
 
 if TYPE_CHECKING:
-    from ..sweep import Sweep
+    from ..analyses.sweep import Sweep
 
 MAX_LINES = 10  # series drawn on one chart; the rest are in the table, CSV and JSON
 KEYS = "ABCDEFGHIJ"
@@ -125,7 +125,7 @@ def linear_ticks(lo: float, hi: float, n: int = 6) -> list[float]:
 def sweep_chart_data(sw: Sweep, all_crossings: bool = False) -> ChartData:
     """The chart of a sweep; its marks are the changes of the cheapest option, or every
     pairwise crossing with `all_crossings`."""
-    from ..sweep import current_value
+    from ..analyses.sweep import current_value
     from .sweep_view import cheapest_changes, featured, key
 
     x = list(sw.values)

@@ -14,9 +14,9 @@ from . import Block, View
 from .fmt import cell
 
 if TYPE_CHECKING:
+    from ..analyses.sweep import Sweep
     from ..engine import Result
     from ..report import Report
-    from ..sweep import Sweep
 
 NUMERIC = ("money", "number", "int", "score", "lock", "pct")
 
@@ -88,7 +88,7 @@ def _workload_dl(items: list[tuple[str, str]]) -> str:
 # ------------------------------------------------------------------ compare report
 def report_html(report: Report, result: Result | None = None) -> str:
     """The comparison as a page: workload, recommendation and reasons, cost chart, ranked table."""
-    from ..sweep import kind_of
+    from ..analyses.sweep import kind_of
     from .svg import bar_chart_svg
     from .views import latency_text, legend, quality_text
 

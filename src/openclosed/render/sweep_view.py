@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from . import Column, View
 
 if TYPE_CHECKING:
-    from ..sweep import Crossing, Series, Sweep
+    from ..analyses.sweep import Crossing, Series, Sweep
 
 TABLE_OPTIONS = 6  # option columns in the terminal table
 TABLE_ROWS = 13
@@ -53,7 +53,7 @@ def featured(sw: Sweep, n: int, indices: list[int] | None = None) -> list[int]:
 def cheapest_changes(sw: Sweep) -> list[Crossing]:
     """One crossing per change of the cheapest option along the grid: the sweep's own crossing of
     the two options where it has one, else the grid point where the change shows."""
-    from ..sweep import Crossing
+    from ..analyses.sweep import Crossing
 
     out: list[Crossing] = []
     prev = cheapest_at(sw, 0) if sw.values else None

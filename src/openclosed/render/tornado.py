@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from . import Column, View
 
 if TYPE_CHECKING:
-    from ..sensitivity import Sensitivity
+    from ..analyses.sensitivity import Sensitivity
 
 MAX_BARS = 12  # inputs drawn on a chart; every input is in the table, CSV and JSON
 

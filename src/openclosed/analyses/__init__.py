@@ -1,0 +1,1 @@
+"""Analyses over the engine: routing, sweeps, crossings, break-even, sensitivity, explain, checks."""

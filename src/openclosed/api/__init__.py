@@ -1,0 +1,1 @@
+"""API options: token prices, price steps and measured API speed."""

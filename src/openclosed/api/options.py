@@ -1,0 +1,56 @@
+"""An API offering as an option: its token price for the workload and the checks it must pass."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..decide import constraints
+from ..evaluation import UNSCORED, Context, Detail
+from ..report import OptionOut, construct
+from .pricing import price_api
+from .speed import api_speed_out, speed_checks
+
+if TYPE_CHECKING:
+    from ..catalog.schema import ApiProvider, Offering
+
+
+def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple[OptionOut, Detail]:
+    model = ctx.cat.model(offering.model)
+    oid = f"{model.id}@{provider.id}"
+    cost = price_api(provider, offering, ctx.wl, ctx.today)
+    mv, mw = constraints.model_constraints(ctx, model, api=True)
+    pv, pw = constraints.api_privacy(ctx, provider, offering)
+    lv, unchecked = speed_checks(offering, ctx.wl)
+    if unchecked:
+        ctx.latency_unchecked.add(oid)
+    violations = [*mv, *pv, *constraints.api_limits(ctx, model, offering), *lv]
+    warnings = [*mw, *pw, *constraints.stale_price(ctx, oid, f"{offering.model} at {provider.id}", offering.as_of)]
+    # A model its provider has shut down cannot be called at all: no cost, not a real one.
+    monthly = None if model.id in ctx.shut_down else cost.monthly_cost
+    out = construct(
+        OptionOut,
+        id=oid,
+        model=model.id,
+        model_name=model.name,
+        open_weights=model.open_weights,
+        deployment="api",
+        provider=provider.id,
+        licence=model.licence,
+        quality_index=model.quality.index if model.quality else None,
+        quality_estimated=bool(model.quality and model.quality.estimated),
+        monthly_cost=monthly,
+        monthly_cost_low=None,
+        monthly_cost_high=None,
+        cost_per_million_tokens=ctx.per_million(monthly),
+        cost_breakdown=dict(cost.breakdown) if monthly is not None else {},
+        unit_prices=cost.unit_prices,
+        self_hosting=None,
+        feasible=not violations,
+        violations=violations,
+        warnings=warnings,
+        scores=UNSCORED,
+        reasons=[],
+        rank=None,
+        api_speed=api_speed_out(offering, ctx.wl, unchecked),
+    )
+    return out, Detail(model=model, api=cost, provider=provider, offering=offering)

@@ -1,0 +1,130 @@
+"""API token pricing: cached input, cache writes, long-context tiers, batch discount, fees.
+
+Arithmetic is done in Decimal from the catalogue's decimal strings so that a pinned test can
+state dollars exactly; results are converted to float (rounded to 1e-6 USD) at the edge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..catalog.schema import ApiProvider, Offering, TokenPrices
+from ..report import UnitPricesOut, construct
+from ..workload.model import Workload
+
+MILLION = Decimal(1_000_000)
+
+
+def D(x: float | int | str) -> Decimal:
+    return Decimal(str(x))
+
+
+def _f(x: Decimal) -> float:
+    return float(round(x, 6))
+
+
+@dataclass
+class ApiCost:
+    monthly_cost: float
+    breakdown: dict[str, float]
+    unit_prices: UnitPricesOut
+    steps: list[tuple[str, str, float]] = field(default_factory=list)  # (what, formula, value)
+
+
+def unit_prices(
+    provider: ApiProvider, offering: Offering, input_tokens: float, day: dt.date | None = None
+) -> tuple[TokenPrices, bool]:
+    """The price table that applies to a request with this prompt length (on `day`, when the
+    offering publishes dated price changes)."""
+    tier = offering.long_context
+    if tier is not None and input_tokens > tier.threshold_tokens:
+        return tier, True
+    if day is not None and offering.price_steps:
+        from .price_steps import prices_on
+
+        return prices_on(offering, day), False
+    return offering.prices, False
+
+
+def price_api(provider: ApiProvider, offering: Offering, workload: Workload, day: dt.date | None = None) -> ApiCost:
+    """Monthly cost of the workload at this offering's prices (those in force on `day`)."""
+    t = workload.traffic
+    prices, tiered = unit_prices(provider, offering, t.input_tokens, day)
+    mult = D(provider.price_multiplier)
+    p_in = D(prices.input) * mult
+    # A provider without a cache price charges cached tokens as ordinary input; one without a
+    # write premium (OpenAI, Google implicit caching) charges writes as ordinary input.
+    p_cached = (D(prices.cached_input) if prices.cached_input is not None else D(prices.input)) * mult
+    p_write = (D(prices.cache_write) if prices.cache_write is not None else D(prices.input)) * mult
+    p_out = D(prices.output) * mult
+
+    requests = D(workload.requests_per_month)
+    tokens_in = requests * D(t.input_tokens)
+    tokens_out = requests * D(t.output_tokens)
+    cached = tokens_in * D(t.cached_input_share)
+    written = tokens_in * D(t.cache_write_share)
+    fresh = tokens_in - cached - written
+    # Batch requests pay (1 - discount) on every token they use.
+    batch = D(t.batch_share) * D(offering.batch_discount)
+    factor = Decimal(1) - batch
+
+    parts = {
+        "input": fresh * p_in / MILLION * factor,
+        "cached_input": cached * p_cached / MILLION * factor,
+        "cache_write": written * p_write / MILLION * factor,
+        "output": tokens_out * p_out / MILLION * factor,
+        "request_fees": requests * D(offering.request_fee) * mult,
+    }
+    total = sum(parts.values(), Decimal(0))
+    up = construct(
+        UnitPricesOut,
+        input=_f(p_in),
+        cached_input=_f(p_cached),
+        cache_write=_f(p_write),
+        output=_f(p_out),
+        request_fee=_f(D(offering.request_fee) * mult),
+        batch_discount=float(offering.batch_discount),
+        long_context_tier=tiered,
+        source=step.source if (step := _step(offering, day, tiered)) else offering.source,
+        as_of=(step.as_of if step else offering.as_of).isoformat(),
+    )
+    steps = [
+        ("requests per month", "workload", _f(requests)),
+        ("fresh input tokens", "R × input_tokens × (1 − cached_share − write_share)", _f(fresh)),
+        ("cached input tokens", "R × input_tokens × cached_input_share", _f(cached)),
+        ("cache-write tokens", "R × input_tokens × cache_write_share", _f(written)),
+        ("output tokens", "R × output_tokens", _f(tokens_out)),
+        ("batch factor", "1 − batch_share × batch_discount", _f(factor)),
+    ]
+    if tiered:
+        assert offering.long_context is not None
+        steps.append(
+            (
+                "long-context tier",
+                f"input_tokens > {offering.long_context.threshold_tokens}: whole request at tier rates",
+                1.0,
+            )
+        )
+    for key, value in parts.items():
+        steps.append((f"{key} cost", _FORMULAS[key], _f(value)))
+    return ApiCost(_f(total), {k: _f(v) for k, v in parts.items()}, up, steps)
+
+
+def _step(offering: Offering, day: dt.date | None, tiered: bool) -> Any:
+    if day is None or tiered or not offering.price_steps:
+        return None
+    from .price_steps import step_in_force
+
+    return step_in_force(offering, day)
+
+
+_FORMULAS = {
+    "input": "fresh input tokens × input price / 1e6 × batch factor",
+    "cached_input": "cached tokens × cached_input price / 1e6 × batch factor",
+    "cache_write": "cache-write tokens × cache_write price / 1e6 × batch factor",
+    "output": "output tokens × output price / 1e6 × batch factor",
+    "request_fees": "requests × fee per request",
+}

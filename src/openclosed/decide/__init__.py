@@ -1,0 +1,1 @@
+"""Deciding: constraints, scores, the recommendation and its uncertainty."""

@@ -1,0 +1,289 @@
+"""Scores, ranking order and the recommendation with its prose."""
+
+from __future__ import annotations
+
+from ..catalog.schema import GpuCloud, OnPrem
+from ..evaluation import Context, Detail
+from ..report import OptionOut, Recommendation, Saving, Scores, construct
+from ..units import money
+from . import scoring
+
+
+def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) -> None:
+    """Fill every option's scores and the reasons behind them."""
+    costs = [o.monthly_cost for o in options if o.monthly_cost is not None and o.monthly_cost > 0]
+    feasible = [o.monthly_cost for o in options if o.feasible and o.monthly_cost is not None and o.monthly_cost > 0]
+    cheapest = min(feasible) if feasible else min(costs, default=1.0)
+    material = ctx.materiality
+    serving = {m.id: len(ctx.cat.providers_serving(m.id)) for m in ctx.cat.all_models()}
+    # Privacy and lock-in depend on the provider or host and the model, not on the option: each
+    # score and its reasons are worked out once (1,300 self-hosted options share a few dozen).
+    privacy_of: dict[tuple, tuple[float, list[str]]] = {}
+    lock_of: dict[tuple, tuple[float, list[str]]] = {}
+    for o in options:
+        det = details[o.id]
+        reasons: list[str] = []
+        cost = scoring.cost_score(o.monthly_cost, cheapest, material)
+        reasons.append(_cost_reason(o.monthly_cost, cheapest, material))
+        budget = ctx.wl.budget.max_monthly_cost
+        if over_budget(o, budget):
+            reasons.append(f"budget: {money(o.monthly_cost)} a month is over the {money(budget)} budget")
+        kind = host_kind(det.hosting.get("host"))
+        key = (id(det.provider), kind)
+        hit = privacy_of.get(key)
+        if hit is None:
+            said: list[str] = []
+            hit = privacy_of[key] = (scoring.privacy_score(det.provider, kind, said), said)
+        privacy = hit[0]
+        reasons += hit[1]
+        fine_tuning = bool(det.offering and det.offering.fine_tuning)
+        key = (o.model, o.deployment, serving.get(o.model, 0), fine_tuning)
+        hit = lock_of.get(key)
+        if hit is None:
+            said = []
+            lic = ctx.cat.licence(det.model.licence)
+            lock_score = scoring.lock_in_score(
+                det.model, lic, o.deployment == "self-hosted", serving.get(o.model, 0), fine_tuning, said
+            )
+            hit = lock_of[key] = (lock_score, said)
+        lock = hit[0]
+        reasons += hit[1]
+        quality = scoring.quality_score(o.quality_index, ctx.best_quality)
+        reasons.append(
+            f"quality: index {o.quality_index:g}"
+            if o.quality_index is not None
+            else "quality: no index in the catalogue"
+        )
+        parts = {"cost": cost, "privacy": privacy, "lock_in": lock, "quality": quality}
+        penalty = scoring.LIFECYCLE_PENALTY if o.model in ctx.expiring else 0.0
+        if penalty:
+            reasons.append(f"overall: −{penalty:g} because the model shuts down within the horizon")
+        o.scores = construct(
+            Scores,
+            **{k: round(v, 1) for k, v in parts.items()},
+            overall=round(scoring.overall(parts, ctx.weights, penalty), 1),
+        )
+        o.reasons = reasons
+
+
+def host_kind(host: object) -> str | None:
+    """How a self-hosted option's GPUs are held, for the privacy score (None: an API option)."""
+    if isinstance(host, OnPrem):
+        return "on-prem"
+    if isinstance(host, GpuCloud):
+        return host.tenancy
+    return None
+
+
+def _cost_reason(cost: float | None, cheapest: float, material: float | None) -> str:
+    if cost is None:
+        return "cost: none, the option cannot run"
+    ratio = cost / cheapest if cheapest else 1.0
+    if ratio <= 1.0001:
+        return "cost: the cheapest feasible option"
+    text = f"cost: {ratio:,.1f}× the cheapest feasible option"
+    if material is not None:
+        extra = cost - cheapest
+        weight = scoring.money_weight(extra, material)
+        text += f" ({money(extra)} a month more; {weight:.0%} of the ratio penalty, materiality {money(material)})"
+    return text
+
+
+def _cost_key(o: OptionOut) -> float:
+    """Monthly cost for ordering; an option that cannot run (no cost) goes last."""
+    return o.monthly_cost if o.monthly_cost is not None else float("inf")
+
+
+def over_budget(o: OptionOut, budget: float | None) -> bool:
+    """Above the workload's `budget.max_monthly_cost` (no budget: never)."""
+    return budget is not None and o.monthly_cost is not None and o.monthly_cost > budget
+
+
+def sort_key(sort: str, o: OptionOut, budget: float | None = None) -> tuple:
+    """Feasible options first, then options that can run; by overall score, options within the
+    workload's budget before those above it; then the chosen sort, then cost and id."""
+    s = o.scores
+    key = {
+        "overall": -s.overall,
+        "cost": _cost_key(o),
+        "privacy": -s.privacy,
+        "lock-in": s.lock_in,
+        "quality": -s.quality,
+    }[sort]
+    above = sort == "overall" and over_budget(o, budget)
+    return (not o.feasible, o.monthly_cost is None, above, key, _cost_key(o), o.id)
+
+
+def by_overall(options: list[OptionOut], budget: float | None = None) -> list[OptionOut]:
+    """Feasible options, best overall score first (ties: cheaper, then id). With a budget, the
+    options within it come first: a reviewer does not sign an answer that breaks the budget when
+    one that keeps it serves the workload."""
+    feasible = [o for o in options if o.feasible]
+    if not any(not over_budget(o, budget) for o in feasible):
+        budget = None  # everything is over: the ranking by score stands, and `check` says so
+    return sorted(feasible, key=lambda o: (over_budget(o, budget), -o.scores.overall, _cost_key(o), o.id))
+
+
+def _not_compared(ctx: Context, kind: str) -> str:
+    """Why no option of a kind was evaluated at all: the filters the command was given."""
+    st = ctx.st
+    if st.deployment == "self-hosted" and kind == "closed":
+        return "No closed option was compared: --deployment self-hosted leaves only self-hosted open models."
+    parts = []
+    if st.models:
+        parts.append(f"--models {','.join(st.models)}")
+    if st.providers:
+        parts.append(f"--providers {','.join(st.providers)}")
+    if st.deployment:
+        parts.append(f"--deployment {st.deployment}")
+    if parts:
+        return f"No {kind} option was compared: {' and '.join(parts)} select none."
+    return f"The catalogue has no {kind} option for this workload."
+
+
+def recommend(ctx: Context, ranked: list[OptionOut], compared: set[bool] | None = None) -> Recommendation:
+    """The best option by overall score, with why it wins and what the other kind offers.
+
+    `compared` holds the kinds evaluated at all (open_weights values), feasible or not, so that
+    the text can tell a kind the filters left out from a kind whose every option failed."""
+    best = ranked[0]
+    runner = ranked[1] if len(ranked) > 1 else None
+    other = next((o for o in ranked if o.open_weights != best.open_weights), None)
+    sav = saving(ctx, ranked)
+    parts = [
+        f"{best.id} scores {best.scores.overall:g} overall: {money(best.monthly_cost)} a month "
+        f"({money(best.cost_per_million_tokens)} per million tokens), privacy {best.scores.privacy:g}, "
+        f"lock-in {best.scores.lock_in:g}, {_quality_words(best)}."
+    ]
+    if best.id in ctx.latency_unchecked:
+        checked = next((o for o in ranked if o.id not in ctx.latency_unchecked), None)
+        parts.append(
+            "Its latency targets could not be checked (no published speed for it): measure it before committing"
+            + (
+                f"; the best option whose latency was checked is {checked.id} (overall "
+                f"{checked.scores.overall:g}, {money(checked.monthly_cost)}/month)."
+                if checked is not None
+                else "."
+            )
+        )
+    kind = "closed" if best.open_weights else "open-weight"
+    if runner is not None:
+        parts.append(_against_runner(best, runner, kind if runner is other else None))
+    if other is None and compared is not None and (not best.open_weights) not in compared:
+        parts.append(_not_compared(ctx, kind))
+    elif other is None:
+        parts.append(f"No {kind} option meets every constraint (see --all for why).")
+    elif other is not runner:
+        parts.append(
+            f"The best {kind} option is {other.id} (overall {other.scores.overall:g}, "
+            f"{money(other.monthly_cost)}/month)."
+        )
+    if sav is not None:
+        verb = "less" if sav.saving_pct >= 0 else "more"
+        parts.append(
+            f"Against the best closed option of equal or higher quality, {sav.open_option} costs "
+            f"{abs(sav.saving_pct):.0f}% {verb} "
+            f"than {sav.closed_option} ({money(sav.open_monthly_cost)} vs "
+            f"{money(sav.closed_monthly_cost)} a month; quality gap {sav.quality_gap:+g} index points)."
+        )
+    return Recommendation.model_construct(
+        id=best.id,
+        why=" ".join(parts),
+        runner_up=runner.id if runner else None,
+        best_other_kind=other.id if other else None,
+        saving=sav,
+    )
+
+
+def _quality_words(o: OptionOut) -> str:
+    """The quality index as the tables show it (the scale quality.min_score uses)."""
+    if o.quality_index is None:
+        return "no quality index"
+    return f"quality index {o.quality_index:g}" + (" (estimate)" if o.quality_estimated else "")
+
+
+def _against_runner(best: OptionOut, runner: OptionOut, other_kind: str | None) -> str:
+    wins, loses = [], []
+    for key, label, better in (
+        ("cost", "cost", best.monthly_cost < runner.monthly_cost - 0.005),
+        ("privacy", "privacy", best.scores.privacy > runner.scores.privacy),
+        ("lock_in", "lock-in", best.scores.lock_in < runner.scores.lock_in),
+        ("quality", "quality", best.scores.quality > runner.scores.quality),
+    ):
+        same = getattr(best.scores, key) == getattr(runner.scores, key)
+        if key == "cost":
+            same = abs(best.monthly_cost - runner.monthly_cost) < 0.005
+        if not same:
+            (wins if better else loses).append(label)
+    also = f", also the best {other_kind} option" if other_kind else ""
+    txt = (
+        f"Against the runner-up {runner.id} (overall {runner.scores.overall:g}, "
+        f"{money(runner.monthly_cost)}/month{also})"
+    )
+    if wins:
+        txt += f" it wins on {', '.join(wins)}"
+    if loses:
+        txt += ("; " if wins else " it ") + f"gives up {', '.join(loses)}"
+    return txt + "."
+
+
+def saving(ctx: Context, ranked: list[OptionOut]) -> Saving | None:
+    """The best open-weight option against the best closed option (by the same overall score)
+    of equal or higher quality: the closed model one would really pick instead, never a weaker
+    or needlessly expensive one. None when no feasible closed option reaches its quality."""
+    opens = [o for o in ranked if o.open_weights and o.quality_index is not None and o.monthly_cost is not None]
+    closed = [o for o in ranked if not o.open_weights and o.quality_index is not None and o.monthly_cost is not None]
+    if not opens or not closed:
+        return None
+    o = opens[0]
+    q = o.quality_index or 0.0
+    # Prefer closed models that are not about to shut down: they are the real alternative.
+    lasting = [c for c in closed if c.model not in ctx.expiring]
+    closed = lasting or closed
+    # `ranked` is best overall first, so the first closed option at least as good is the one
+    # the same scoring would choose among them.
+    c = next((c for c in closed if (c.quality_index or 0) >= q), None)
+    if c is None:
+        return None
+    pct = (1 - o.monthly_cost / c.monthly_cost) * 100 if c.monthly_cost > 0 else 0.0
+    return Saving.model_construct(
+        open_option=o.id,
+        closed_option=c.id,
+        open_monthly_cost=o.monthly_cost,
+        closed_monthly_cost=c.monthly_cost,
+        saving_pct=round(pct, 1),
+        quality_gap=round(q - (c.quality_index or 0), 1),
+    )
+
+
+def named_in_text(rec: Recommendation | None) -> set[str]:
+    """Every option the recommendation's text names: itself, the runner-up, the best of the other
+    kind, the saving's two options."""
+    if rec is None:
+        return set()
+    named = {rec.id, rec.runner_up, rec.best_other_kind}
+    if rec.saving is not None:
+        named |= {rec.saving.open_option, rec.saving.closed_option}
+    return {n for n in named if n}
+
+
+def shown_options(options: list[OptionOut], rec: Recommendation | None, top: int | None = None) -> list[OptionOut]:
+    """The best option of each feasible model (the first `top`), plus every option the text names."""
+    seen: set[str] = set()
+    rows = []
+    for o in options:
+        if o.feasible and o.model not in seen:
+            seen.add(o.model)
+            rows.append(o)
+    return with_named(options, rows[:top] if top else rows, rec)
+
+
+def with_named(options: list[OptionOut], rows: list[OptionOut], rec: Recommendation | None) -> list[OptionOut]:
+    """`rows` plus every option the recommendation's text names, in the order of `options`, so
+    that no option named in the text is missing from the table it is read beside."""
+    ids = {o.id for o in rows}
+    missing = named_in_text(rec) - ids
+    if not missing:
+        return rows
+    keep = ids | missing
+    return [o for o in options if o.id in keep]

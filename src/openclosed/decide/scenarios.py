@@ -1,0 +1,390 @@
+"""Scenarios: the options of one evaluation priced and scored under many values of the inputs.
+
+`Frame` reduces each option to what a scenario changes (an API option's cost, a self-hosted
+option's cost curve, its price age, sizing group and quality) and evaluates a batch of scenarios
+at once: every option's monthly cost in each, and which option comes first. The uncertainty
+sampling (uncertainty.py) and the sensitivity swings (sensitivity.py) both use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from . import scoring
+from .uncertainty import (
+    DEFAULT_PEAK_SPREAD,
+    DEFAULT_QUALITY_ERROR,
+    Group,
+    drift_sigma,
+    family,
+    normal_draws,
+    sizing_sigma,
+    traffic_spread,
+)
+
+if TYPE_CHECKING:
+    from ..evaluation import Context, Detail
+    from ..report import OptionOut
+
+
+@lru_cache(maxsize=1024)
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+@dataclass
+class Scenarios:
+    """A batch of n scenarios: each input's value per scenario (missing inputs stay at base)."""
+
+    n: int
+    traffic: list[float] | None = None  # volume multiplier
+    peak: list[float] | None = None  # peak-rate multiplier (utilisation)
+    sizing: dict[Group, list[float]] = field(default_factory=dict)  # throughput multiplier
+    drift: dict[str, list[float]] = field(default_factory=dict)  # standard-normal price drift per provider
+    quality: dict[str, list[float]] = field(default_factory=dict)  # quality index per model
+    gpu_price: list[float] | None = None  # what-if: GPU price multiplier
+    engineer: list[float] | None = None  # what-if: operations, setup (and materiality without a budget) multiplier
+
+
+@dataclass
+class Entry:
+    """One option reduced to what a scenario changes."""
+
+    option: OptionOut
+    kind: str  # "api" | "self" | "fixed" | "none"
+    base: float | None
+    provider: str
+    sigma: float  # price drift s.d. of this option's price
+    group: Group | None = None
+    curve: object = None
+    peak: float = 0.0
+    rpm: float = 0.0
+    quality_sd: float = 0.0
+    fixed_score: float = 0.0  # weighted privacy and lock-in parts of the overall score
+    penalty: float = 0.0
+
+
+@dataclass
+class Outcome:
+    costs: list[list[float] | None]  # per entry, per scenario
+    winners: list[int | None]  # entry index per scenario
+    rec_overall: list[float]  # the reference option's overall score per scenario
+    other_overall: list[float]  # the best other option's overall score per scenario
+
+
+_UNSET = object()
+
+
+class Costs:
+    """Each option's monthly cost in every scenario of a batch, priced when first asked for.
+
+    `floor(i)` is a lower bound on option i's cheapest scenario that costs far less than pricing
+    every scenario: exact for API and fixed-cost options (their scenarios are cheap to price); for
+    a self-hosted option, its GPU cost at the lowest load of the batch (every plan's rental price
+    never falls as replicas are added) at the lowest price drift, plus the operations every fleet
+    pays and the setup cost."""
+
+    def __init__(self, frame: Frame, sc: Scenarios, exact: bool) -> None:
+        self.frame, self.sc, self.exact = frame, sc, exact
+        n = sc.n
+        self.ones = [1.0] * n
+        self.traffic = sc.traffic or self.ones
+        self.peak = [a * b for a, b in zip(self.traffic, sc.peak, strict=True)] if sc.peak else self.traffic
+        self._drift: dict[tuple[str, float], list[float]] = {}
+        self._done: list[object] = [_UNSET] * len(frame.entries)
+        self._floors: dict[int, float] = {}
+        self._least: dict[Group | None, tuple[float, float]] = {}
+
+    def __len__(self) -> int:
+        return len(self._done)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return (self[i] for i in range(len(self._done)))
+
+    def __getitem__(self, i: int) -> list[float] | None:
+        hit = self._done[i]
+        if hit is _UNSET:
+            hit = self._done[i] = self._price(self.frame.entries[i])
+        return hit  # type: ignore[return-value]
+
+    def _drift_of(self, e: Entry) -> list[float] | None:
+        if e.sigma > 0 and e.provider in self.sc.drift:
+            key = (e.provider, e.sigma)
+            drift = self._drift.get(key)
+            if drift is None:
+                drift = self._drift[key] = [math.exp(e.sigma * z) for z in self.sc.drift[e.provider]]
+            return drift
+        return None
+
+    def _gpu_factor(self, e: Entry) -> list[float] | None:
+        gpu = self._drift_of(e)
+        if self.sc.gpu_price is not None:
+            gpu = self.sc.gpu_price if gpu is None else [a * b for a, b in zip(gpu, self.sc.gpu_price, strict=True)]
+        return gpu
+
+    def _loads(self, e: Entry) -> tuple[list[float], list[float]]:
+        caps = self.sc.sizing.get(e.group) if e.group is not None else None
+        caps = caps or self.ones
+        # The load over the capacity factor: the engine's own curve prices the fleet.
+        rpms = [e.rpm * t / c for t, c in zip(self.traffic, caps, strict=True)]
+        peaks = [e.peak * p / c for p, c in zip(self.peak, caps, strict=True)]
+        return rpms, peaks
+
+    def _price(self, e: Entry) -> list[float] | None:
+        n = self.sc.n
+        if e.kind == "none" or e.base is None:
+            return None
+        if e.kind == "api":
+            drift = self._drift_of(e)
+            f = self.traffic if drift is None else [a * b for a, b in zip(self.traffic, drift, strict=True)]
+            return [e.base * x for x in f]
+        if e.kind == "fixed":
+            return [e.base] * n
+        gpu = self._gpu_factor(e)
+        rpms, peaks = self._loads(e)
+        g, ops = e.curve.split_costs(rpms, peaks)  # type: ignore[attr-defined]
+        setup = e.curve.setup  # type: ignore[attr-defined]
+        if gpu is not None:
+            g = [a * d for a, d in zip(g, gpu, strict=True)]
+        if self.sc.engineer is not None:  # sensitivity only: operations and setup scaled
+            row = [a + (o + setup) * f for a, o, f in zip(g, ops, self.sc.engineer, strict=True)]
+        else:
+            row = [a + o + setup for a, o in zip(g, ops, strict=True)]
+        return [round(x, 6) for x in row] if self.exact else row
+
+    def floor(self, i: int) -> float:
+        """A lower bound on option i's cost over the batch (its minimum once it is priced)."""
+        hit = self._done[i]
+        if hit is not _UNSET:
+            return min(hit)  # type: ignore[arg-type]
+        low = self._floors.get(i)
+        if low is not None:
+            return low
+        e = self.frame.entries[i]
+        if e.kind != "self":
+            return min(self[i])  # type: ignore[arg-type]
+        a, b = self._least_load(e.group)
+        # A hair below the lowest load, so that rounding cannot lift a replica count above the
+        # count at the sampled load.
+        gpu_low = e.curve.gpu_floor(e.rpm * a * (1 - 1e-9), e.peak * b * (1 - 1e-9))  # type: ignore[attr-defined]
+        gpu = self._gpu_factor(e)
+        if gpu is not None:
+            gpu_low *= min(1.0, min(gpu))
+        fixed = e.curve.operations_floor() + e.curve.setup  # type: ignore[attr-defined]
+        if self.sc.engineer is not None:
+            fixed *= min(1.0, min(self.sc.engineer))
+        # Rounding to 1e-6 (exact mode) can lower a cost by half a micro-dollar.
+        low = self._floors[i] = gpu_low + fixed - 1e-6
+        return low
+
+    def _least_load(self, group: Group | None) -> tuple[float, float]:
+        """The smallest volume and peak factors of the batch over the group's capacity factor."""
+        hit = self._least.get(group)
+        if hit is None:
+            caps = (self.sc.sizing.get(group) if group is not None else None) or self.ones
+            hit = self._least[group] = (
+                min(t / c for t, c in zip(self.traffic, caps, strict=True)),
+                min(p / c for p, c in zip(self.peak, caps, strict=True)),
+            )
+        return hit
+
+    def cheapest_candidates(self, feas: list[int]) -> list[int]:
+        """The feasible options that may be the cheapest in some scenario: every option priced
+        exactly up front, and any other whose floor is at most the lowest worst case among those."""
+        exact = [i for i in feas if self.frame.entries[i].kind != "self"]
+        worst = [max(c) for c in (self[i] for i in exact) if c is not None and min(c) > 0]
+        if not worst or len(worst) < len(exact):
+            return feas  # nothing to bound with, or a free option: price them all
+        ceiling = min(worst)
+        priced = set(exact)
+        return [i for i in feas if i in priced or self.floor(i) <= ceiling]
+
+
+class Frame:
+    """The options of one evaluation, ready to be priced and scored under many scenarios."""
+
+    def __init__(self, ctx: Context, options: list[OptionOut], details: dict[str, Detail]) -> None:
+        # Not the context itself: it holds the frame's cost ranges (`ctx.ranges`), and a cycle
+        # would leave every comparison's 30,000 objects to the cyclic collector instead of being
+        # freed as soon as the caller drops the result.
+        self.spread = traffic_spread(ctx)
+        self.budget = ctx.wl.budget.max_monthly_cost
+        self.weights = ctx.weights
+        self.best_quality = ctx.best_quality
+        self.entries: list[Entry] = []
+        self.groups: dict[Group, float] = {}
+        self.stale: dict[str, float] = {}  # provider -> largest drift s.d. of its stale prices
+        self.estimated: dict[str, tuple[float, float]] = {}  # model -> (index, s.d.)
+        # The engine's materiality amount (recommend.score): without it a sampled scenario would
+        # score a $300 difference as the engine does not, and the base scenario would not
+        # reproduce the engine's choice. Without a budget it is a share of the engineer's cost,
+        # so it moves with the engineer-cost what-if (`Scenarios.engineer`).
+        self.material: float | None = getattr(ctx, "materiality", None)
+        budget = ctx.wl.budget.max_monthly_cost
+        self.material_follows_engineer = budget is None or budget <= 0
+        w = ctx.weights
+        for o in options:
+            det = details[o.id]
+            self.entries.append(self._entry(ctx, o, det, w))
+        self.index = {e.option.id: i for i, e in enumerate(self.entries)}
+        self._feasible: list[int] | None = None
+
+    def _entry(self, ctx: Context, o: OptionOut, det: Detail, w: dict[str, float]) -> Entry:
+        fixed_score = w["privacy"] * o.scores.privacy + w["lock_in"] * (100.0 - o.scores.lock_in)
+        penalty = scoring.LIFECYCLE_PENALTY if o.model in ctx.expiring else 0.0
+        q = det.model.quality
+        if q is not None and q.estimated:
+            sd = q.error if q.error is not None else DEFAULT_QUALITY_ERROR
+            self.estimated[o.model] = (q.index, sd)
+        as_of = o.unit_prices.as_of if o.unit_prices is not None else None
+        if o.self_hosting is not None:
+            as_of = o.self_hosting.price_as_of
+        sigma = 0.0
+        if as_of is not None:
+            sigma = drift_sigma((ctx.today - _date(as_of)).days, ctx.st.stale_days)
+        if sigma > 0:
+            self.stale[o.provider] = max(self.stale.get(o.provider, 0.0), sigma)
+        common = {"fixed_score": fixed_score, "penalty": penalty, "provider": o.provider, "sigma": sigma}
+        if o.monthly_cost is None:
+            return Entry(o, "none", None, **common)  # type: ignore[arg-type]
+        if o.deployment == "api":
+            return Entry(o, "api", o.monthly_cost, **common)  # type: ignore[arg-type]
+        curve = det.curve
+        if curve is None or not getattr(curve, "plans", None) or o.self_hosting is None:
+            return Entry(o, "fixed", o.monthly_cost, **common)  # type: ignore[arg-type]
+        arch = det.model.architecture
+        group = (family(o.self_hosting.gpu), "moe" if arch is not None and arch.moe is not None else "dense")
+        self.groups[group] = sizing_sigma(group)
+        rpm = ctx.wl.requests_per_month
+        peak = ctx.wl.traffic.peak_rps(rpm)  # the interactive peak, as the engine prices it
+        return Entry(o, "self", o.monthly_cost, group=group, curve=curve, peak=peak, rpm=rpm, **common)  # type: ignore[arg-type]
+
+    def feasible_indices(self) -> list[int]:
+        """The entries that meet every constraint and have a cost (the same in every scenario;
+        `sensitivity` evaluates a frame hundreds of times)."""
+        if self._feasible is None:
+            self._feasible = [
+                i for i, e in enumerate(self.entries) if e.option.feasible and e.kind != "none" and e.base is not None
+            ]
+        return self._feasible
+
+    # -------------------------------------------------------------- drawing
+    def draw(self, n: int, seed: int) -> Scenarios:
+        """n scenarios of every uncertain input, reproducible for a seed."""
+        t, u = self.spread, DEFAULT_PEAK_SPREAD
+        sc = Scenarios(n)
+        sc.traffic = [math.exp(t * z) for z in normal_draws(n, seed, "traffic")]
+        sc.peak = [math.exp(u * z) for z in normal_draws(n, seed, "peak")]
+        for g, sd in self.groups.items():
+            sc.sizing[g] = [math.exp(sd * z) for z in normal_draws(n, seed, f"sizing:{g[0]}/{g[1]}")]
+        for p in self.stale:
+            sc.drift[p] = list(normal_draws(n, seed, f"price:{p}"))
+        for m, (index, sd) in self.estimated.items():
+            sc.quality[m] = [min(100.0, max(0.0, index + sd * z)) for z in normal_draws(n, seed, f"quality:{m}")]
+        return sc
+
+    # -------------------------------------------------------------- pricing and scoring
+    def costs(self, sc: Scenarios, exact: bool = False) -> list[list[float] | None]:
+        """Every option's monthly cost in each scenario (None for an option that cannot run)."""
+        lazy = Costs(self, sc, exact)
+        return [lazy[i] for i in range(len(self.entries))]
+
+    def evaluate(self, sc: Scenarios, reference: str | None = None, exact: bool = False) -> Outcome:
+        """Price the options in every scenario and find who comes first (ties: cheaper, then id),
+        with the reference option's overall score and the best other option's.
+
+        Only the options that can matter are priced in every scenario: those that may be the
+        cheapest in some scenario (the cost score's reference) and those whose best possible
+        score may come first. The rest are priced when asked (`Outcome.costs` is lazy)."""
+        costs = Costs(self, sc, exact)
+        n = sc.n
+        feas = self.feasible_indices()
+        cheapest = self._cheapest(costs, feas, n)
+        w_c, w_q = self.weights["cost"], self.weights["quality"]
+        ref = self.index.get(reference) if reference is not None else None
+        # An upper bound on each option's overall score over the batch prunes the search: the
+        # cost score falls with cost and rises with the cheapest cost.
+        top_cheapest = max(cheapest)
+        material = self._material_bound(sc)
+        bounds = []
+        for i in feas:
+            e = self.entries[i]
+            qmax = max(sc.quality[e.option.model]) if e.option.model in sc.quality else e.option.quality_index
+            ub = (
+                e.fixed_score
+                + w_c * scoring.cost_score(costs.floor(i), top_cheapest, material)
+                + w_q * scoring.quality_score(qmax, self.best_quality)
+                - e.penalty
+            )
+            bounds.append((min(100.0, ub) + 0.051, i))  # + rounding of the overall score to 0.1
+        bounds.sort(key=lambda b: -b[0])
+        winners: list[int | None] = []
+        rec_overall: list[float] = []
+        other_overall: list[float] = []
+        # With a budget, options within it come first, as in the engine's ranking (recommend.by_overall).
+        budget = self.budget
+        big = float("inf") if budget is None else budget
+        ref_feasible = ref is not None and ref in feas
+        for s in range(n):
+            cs = cheapest[s]
+            best: tuple[bool, float, float, str, int] | None = None  # (over budget, -overall, cost, id, index)
+            if ref_feasible:
+                v = self._overall(ref, costs[ref][s], cs, sc, s)  # type: ignore[index]
+                rec_overall.append(v)
+            for ub, i in bounds:
+                if best is not None and not best[0] and ub < -best[1]:
+                    break
+                if i == ref:
+                    continue
+                c = costs[i][s]  # type: ignore[index]
+                key = (c > big, -self._overall(i, c, cs, sc, s), c, self.entries[i].option.id, i)
+                if best is None or key < best:
+                    best = key
+            other_overall.append(-best[1] if best is not None else 0.0)
+            if ref_feasible:
+                rc = costs[ref][s]  # type: ignore[index]
+                rkey = (rc > big, -rec_overall[-1], rc, self.entries[ref].option.id, ref)
+                if best is None or rkey < best:
+                    best = rkey
+            winners.append(best[4] if best is not None else None)
+        return Outcome(costs, winners, rec_overall, other_overall)  # type: ignore[arg-type]
+
+    def _cheapest(self, costs: Costs, feas: list[int], n: int) -> list[float]:
+        # As recommend.score: the cheapest feasible positive cost, else the cheapest positive one.
+        pool = costs.cheapest_candidates(feas) if feas else list(range(len(self.entries)))
+        cols = [costs[i] for i in pool]
+        cols = [c for c in cols if c is not None]
+        positive = [c for c in cols if min(c) > 0]
+        if len(positive) < len(cols):  # a free option somewhere: column by column
+            return [min((c[s] for c in cols if c[s] > 0), default=1.0) for s in range(n)]
+        return [min(col) for col in zip(*positive, strict=True)] if positive else [1.0] * n
+
+    def _material(self, sc: Scenarios, s: int) -> float | None:
+        """The materiality amount in scenario s (scaled with the engineer cost when it derives from it)."""
+        m = self.material
+        if m is None or sc.engineer is None or not self.material_follows_engineer:
+            return m
+        return m * sc.engineer[s]
+
+    def _material_bound(self, sc: Scenarios) -> float | None:
+        # The cost score rises with the materiality amount: the largest one bounds it from above.
+        m = self.material
+        if m is None or sc.engineer is None or not self.material_follows_engineer:
+            return m
+        return m * max(sc.engineer)
+
+    def _overall(self, i: int, cost: float, cheapest: float, sc: Scenarios, s: int) -> float:
+        e = self.entries[i]
+        o = e.option
+        q = sc.quality[o.model][s] if o.model in sc.quality else o.quality_index
+        parts = {
+            "cost": scoring.cost_score(cost, cheapest, self._material(sc, s)),
+            "privacy": o.scores.privacy,
+            "lock_in": o.scores.lock_in,
+            "quality": scoring.quality_score(q, self.best_quality),
+        }
+        return round(scoring.overall(parts, self.weights, e.penalty), 1)

@@ -1,0 +1,226 @@
+"""How sure the answer is: every uncertain input as a range, sampled with shared errors.
+
+Uncertain inputs and their spreads (docs/methodology.md, "How sure the answer is", gives the
+evidence for each default):
+
+- sizing: each replica's throughput is an estimate; its error is lognormal with the calibration
+  set's RMS log error for the GPU family × architecture kind (`SIZING_SIGMA`), one draw per
+  family × kind and scenario (an estimator that is 10 % optimistic for MoE models on Hopper is
+  so for every such option at once);
+- prices older than the staleness limit drift as a random walk in log price, `PRICE_DRIFT`
+  per √year of age, one draw per provider and scenario;
+- estimated quality indices: normal with the stated `error`, else `DEFAULT_QUALITY_ERROR`;
+  one draw per model and scenario (published indices are taken as exact);
+- traffic volume: lognormal, `traffic.uncertainty` or `DEFAULT_TRAFFIC_SPREAD`, one draw per
+  scenario for every option;
+- utilisation at peak (how peaky the traffic really is): lognormal, `DEFAULT_PEAK_SPREAD`, one
+  draw per scenario for every self-hosted option.
+
+Scenarios are a Latin hypercube over those draws: each input takes the normal quantiles
+(k + ½)/n in an order shuffled by a generator seeded from the run's seed and the input's name,
+so a given seed always gives the same scenarios, and adding an option never moves another's.
+Feasibility is not re-checked per scenario (a budget or rate limit near its edge is not resampled).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from functools import lru_cache
+from statistics import NormalDist
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..evaluation import Context, Detail
+    from ..report import OptionOut, Recommendation
+
+Z90 = NormalDist().inv_cdf(0.9)  # the 10th and 90th percentiles lie ∓1.2816 s.d. from the median
+CLOSE_CALL = 0.6  # below this confidence the recommendation says it is a close call
+
+# GPU families: the calibration rows measure a microarchitecture, not one board.
+GPU_FAMILY = {
+    "h100-sxm": "hopper",
+    "h100-pcie": "hopper",
+    "h100-nvl": "hopper",
+    "h200": "hopper",
+    "gh200": "hopper",
+    "b200": "blackwell",
+    "b300": "blackwell",
+    "gb200": "blackwell",
+    "gb300": "blackwell",
+    "a100-80gb": "ampere",
+    "a100-40gb": "ampere",
+    "a10g": "ampere",
+    "l40s": "ada",
+    "l4": "ada",
+    "mi300x": "cdna3",
+    "mi325x": "cdna3",
+}
+# RMS of ln(predicted / measured) throughput over calibration.ROWS, per group (derive_sizing_sigmas;
+# tests/test_uncertainty.py checks these against the rows). Groups with at least MIN_GROUP_ROWS
+# rows use their own figure; groups with fewer use the larger of theirs and the pooled one.
+SIZING_SIGMA = {
+    ("hopper", "dense"): 0.092,
+    ("hopper", "moe"): 0.179,
+    ("blackwell", "moe"): 0.281,
+    ("cdna3", "moe"): 0.166,
+}
+SIZING_SIGMA_POOLED = 0.166
+MIN_GROUP_ROWS = 4
+# Hardware without a calibration row: only the design tolerance (±35 % throughput, calibration.py)
+# is claimed; read as a 90 % interval, ln(1.35) / 1.645 = 0.182.
+SIZING_SIGMA_UNCALIBRATED = 0.182
+PRICE_DRIFT = 0.5  # s.d. of ln(price) after one year; grows with √age (a random walk)
+DEFAULT_QUALITY_ERROR = 5.0  # index points, one s.d., for an estimate that states no error
+DEFAULT_TRAFFIC_SPREAD = 0.2  # s.d. of ln(volume) when the workload gives no traffic.uncertainty
+DEFAULT_PEAK_SPREAD = 0.15  # s.d. of ln(peak over average)
+
+Group = tuple[str, str]
+
+
+def family(gpu_id: str) -> str:
+    return GPU_FAMILY.get(gpu_id, gpu_id)
+
+
+def sizing_sigma(group: Group) -> float:
+    return SIZING_SIGMA.get(group, SIZING_SIGMA_UNCALIBRATED)
+
+
+def derive_sizing_sigmas(rows: list[tuple[Group, float]]) -> tuple[dict[Group, float], float]:
+    """(σ per group, pooled σ) from (group, ln(predicted/measured)) throughput rows, by the rule above."""
+    by: dict[Group, list[float]] = {}
+    for g, e in rows:
+        by.setdefault(g, []).append(e)
+    allv = [e for _, e in rows]
+    pooled = math.sqrt(sum(e * e for e in allv) / len(allv))
+    out = {}
+    for g, errs in by.items():
+        rms = math.sqrt(sum(e * e for e in errs) / len(errs))
+        out[g] = rms if len(errs) >= MIN_GROUP_ROWS else max(rms, pooled)
+    return out, pooled
+
+
+def drift_sigma(age_days: int, stale_days: int) -> float:
+    """Log-price s.d. of a price `age_days` old: none until it is stale, then PRICE_DRIFT·√years."""
+    return PRICE_DRIFT * math.sqrt(age_days / 365.25) if age_days > stale_days else 0.0
+
+
+def traffic_spread(ctx: Context) -> float:
+    given = getattr(ctx.wl.traffic, "uncertainty", None)
+    return DEFAULT_TRAFFIC_SPREAD if given is None else float(given)
+
+
+def percentile(values: list[float], q: float, presorted: bool = False) -> float:
+    """Linear interpolation between order statistics (numpy's default, `statistics` 'inclusive')."""
+    xs = values if presorted else sorted(values)
+    h = (len(xs) - 1) * q
+    lo = math.floor(h)
+    if lo + 1 >= len(xs):
+        return xs[-1]
+    return xs[lo] + (h - lo) * (xs[lo + 1] - xs[lo])
+
+
+@lru_cache(maxsize=16)
+def _quantiles(n: int) -> tuple[float, ...]:
+    nd = NormalDist()
+    return tuple(nd.inv_cdf((k + 0.5) / n) for k in range(n))
+
+
+@lru_cache(maxsize=512)
+def normal_draws(n: int, seed: int, name: str) -> tuple[float, ...]:
+    """n standard-normal draws for one input: stratified quantiles in a seeded shuffled order."""
+    z = list(_quantiles(n))
+    random.Random(f"{seed}:{name}").shuffle(z)
+    return tuple(z)
+
+
+# ------------------------------------------------------------------ the engine's hook
+@dataclass
+class Assessment:
+    samples: int
+    confidence: float | None
+    contender: str | None  # the option that wins most of the other scenarios
+    contender_share: float
+    model_share: float | None = None  # share in which the recommended model (at any host) comes first
+
+
+def assess(
+    ctx: Context, options: list[OptionOut], details: dict[str, Detail], recommended: str | None
+) -> Assessment | None:
+    """Sample the scenarios, set every option's monthly_cost_low/high, and measure how often the
+    recommended option stays first. None when sampling is off (Settings.samples = 0)."""
+    from .scenarios import Frame
+
+    n = ctx.st.samples
+    if n <= 0 or not options:
+        return None
+    frame = Frame(ctx, options, details)
+    sc = frame.draw(n, ctx.st.seed)
+    out = frame.evaluate(sc, recommended)
+    ctx.ranges = Ranges(frame, out.costs)
+    if not getattr(ctx.st, "lazy_ranges", False):
+        ctx.ranges.fill(options)
+    if recommended is None:
+        return Assessment(n, None, None, 0.0)
+    ref = frame.index[recommended]
+    stays = sum(1 for w in out.winners if w == ref)
+    others: dict[int, int] = {}
+    for w in out.winners:
+        if w is not None and w != ref:
+            others[w] = others.get(w, 0) + 1
+    contender, share = None, 0.0
+    if others:
+        top = min(others, key=lambda i: (-others[i], frame.entries[i].option.id))
+        contender, share = frame.entries[top].option.id, others[top] / n
+    model = frame.entries[ref].option.model
+    same_model = sum(1 for w in out.winners if w is not None and frame.entries[w].option.model == model)
+    return Assessment(n, round(stays / n, 3), contender, round(share, 3), round(same_model / n, 3))
+
+
+class Ranges:
+    """Sets options' monthly_cost_low/high (the 10th and 90th percentiles of their sampled
+    costs). Pricing every scenario of every option is most of the sampling's time, and a command
+    that prints a few dozen of 1,400 options asks only for those (`Settings.lazy_ranges`)."""
+
+    def __init__(self, frame: Any, costs: Any) -> None:
+        self.frame, self.costs = frame, costs  # costs: priced once per option, when first asked
+
+    def fill(self, options: list[OptionOut]) -> None:
+        for o in options:
+            i = self.frame.index.get(o.id)
+            if i is None:
+                continue
+            cs = self.costs[i]
+            if cs is None or math.inf in cs:
+                continue
+            xs = sorted(cs)
+            o.__dict__["monthly_cost_low"] = round(percentile(xs, 0.1, presorted=True), 6)
+            o.__dict__["monthly_cost_high"] = round(percentile(xs, 0.9, presorted=True), 6)
+
+
+def close_call_text(a: Assessment) -> str | None:
+    """The sentence the recommendation adds when it is a close call."""
+    if a.confidence is None or a.confidence >= CLOSE_CALL:
+        return None
+    txt = f"A close call: it stays first in {a.confidence:.0%} of {a.samples} sampled scenarios"
+    if a.model_share is not None and a.model_share > a.confidence:
+        # Often the same model at another host: the choice of model is surer than that of host.
+        txt += f" (the same model, at any host, in {a.model_share:.0%})"
+    if a.contender:
+        txt += f"; {a.contender} comes first in {a.contender_share:.0%}"
+    return txt + " (see `openclosed sensitivity`)."
+
+
+def apply(
+    ctx: Context, options: list[OptionOut], details: dict[str, Detail], rec: Recommendation | None
+) -> float | None:
+    """The engine's one call: cost ranges on the options, a close-call sentence on the
+    recommendation, and the recommendation's confidence (None when sampling is off)."""
+    a = assess(ctx, options, details, rec.id if rec is not None else None)
+    if a is None or rec is None:
+        return None
+    extra = close_call_text(a)
+    if extra:
+        rec.__dict__["why"] = f"{rec.why} {extra}"
+    return a.confidence

@@ -1,0 +1,294 @@
+"""One deployment: memory plan, batch choice and speeds of one replica under a parallel plan."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+from ...catalog.schema import Architecture, Gpu
+from .layout import GB, GIB, KV_BYTES, cache_parts, kv_bytes_per_sequence, split_bytes
+from .step import DEFAULT_EFFICIENCY, Efficiency, Plan, StepModel, prefill_compute_s, prefill_s, supports
+
+# Speed fields of a Sizing that mean nothing when the setup cannot run (shown as null).
+SPEED_FIELDS = (
+    "ttft_ms",
+    "tpot_ms",
+    "decode_step_ms",
+    "prefill_ms",
+    "output_tokens_per_s",
+    "per_stream_tokens_per_s",
+    "requests_per_s",
+)
+
+
+def memory_bytes(gpu: Gpu) -> float:
+    """The GPU's memory in bytes: vendors' 'GB' on HBM parts are binary (80 GB H100 = 80 GiB)."""
+    return gpu.memory_gb * (GIB if gpu.memory_unit == "GiB" else GB)
+
+
+@dataclass
+class Memory:
+    gpu_memory_gb: float
+    usable_gb: float
+    reserve_gb: float
+    weights_gb: float
+    weights_per_gpu_gb: float
+    kv_pool_per_gpu_gb: float
+    kv_cache_gb_per_sequence: float
+    kv_per_token_kb: float
+    kv_per_gpu_gb_per_sequence: float = 0.0
+    gpu_memory_unit: str = "GiB"
+
+
+@dataclass
+class Sizing:
+    model: str
+    gpu: str
+    precision: str
+    gpus: int
+    fits: bool
+    weights_gb: float
+    kv_cache_gb_per_sequence: float
+    max_concurrency: int
+    concurrency: int
+    ttft_ms: float
+    tpot_ms: float
+    decode_step_ms: float
+    prefill_ms: float
+    output_tokens_per_s: float
+    per_stream_tokens_per_s: float
+    requests_per_s: float
+    input_tokens: float
+    output_tokens: float
+    mean_context_tokens: float
+    bound: str
+    meets_tpot: bool
+    memory: Memory
+    step: dict[str, float] = field(default_factory=dict)
+    reason: str | None = None
+    nodes: int = 1
+    tp: int = 1
+    ep: int = 1
+    pp: int = 1
+    dp: int = 1
+    plan: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def report(self) -> dict:
+        """The `size` answer: a setup that cannot run keeps its memory figures and reason, and its
+        speed fields are null (DESIGN.md section 10)."""
+        data = self.to_dict()
+        if not self.fits:
+            for k in SPEED_FIELDS:
+                data[k] = None
+            data["step"] = {}
+            data["bound"] = None
+            data["meets_tpot"] = None
+            data["concurrency"] = None
+        return data
+
+    @property
+    def plan_obj(self) -> Plan:
+        return Plan(tp=self.tp, dp=self.dp, pp=self.pp, ep=self.ep, nodes=self.nodes)
+
+
+def usable_bytes(gpu: Gpu, eff: Efficiency = DEFAULT_EFFICIENCY) -> float:
+    """Bytes per GPU left for weights and KV cache after the engine's share and its reserve."""
+    hbm = memory_bytes(gpu)
+    return eff.hbm_usable_share * hbm - max(eff.reserve_min_gib * GIB, eff.reserve_share * hbm)
+
+
+def _plan(tp: int | Plan) -> Plan:
+    return tp if isinstance(tp, Plan) else Plan(tp=tp)
+
+
+def weights_per_gpu(arch: Architecture, precision: str, plan: Plan) -> float:
+    """Non-expert weights split by tp × pp (replicated across attention groups); routed experts
+    split by ep under expert parallelism, else like the rest."""
+    rest, routed = split_bytes(arch, precision)
+    return rest / (plan.tp * plan.pp) + routed / (plan.ep if plan.ep > 1 else plan.tp * plan.pp)
+
+
+def memory_plan(
+    arch: Architecture,
+    gpu: Gpu,
+    precision: str,
+    tp: int | Plan,
+    seq_tokens: float,
+    eff: Efficiency = DEFAULT_EFFICIENCY,
+) -> Memory:
+    plan = _plan(tp)
+    hbm = memory_bytes(gpu)
+    reserve = max(eff.reserve_min_gib * GIB, eff.reserve_share * hbm)
+    usable = eff.hbm_usable_share * hbm - reserve
+    weights = sum(split_bytes(arch, precision))
+    per_gpu = weights_per_gpu(arch, precision, plan)
+    tokens = _round_block(seq_tokens, eff)
+    parts = cache_parts(arch, KV_BYTES[precision])
+    kv_seq = parts.stored(tokens)
+    return Memory(
+        gpu_memory_gb=gpu.memory_gb,
+        usable_gb=usable / GB,
+        reserve_gb=reserve / GB,
+        weights_gb=weights / GB,
+        weights_per_gpu_gb=per_gpu / GB,
+        kv_pool_per_gpu_gb=(usable - per_gpu) / GB,
+        kv_cache_gb_per_sequence=kv_seq / GB,
+        kv_per_token_kb=kv_bytes_per_sequence(arch, max(seq_tokens, 1), KV_BYTES[precision]) / max(seq_tokens, 1) / 1e3,
+        kv_per_gpu_gb_per_sequence=parts.per_gpu(tokens, plan.tp) / plan.pp / GB,
+        gpu_memory_unit=gpu.memory_unit,
+    )
+
+
+def _round_block(tokens: float, eff: Efficiency) -> float:
+    return math.ceil(tokens / eff.kv_block_tokens) * eff.kv_block_tokens
+
+
+def max_concurrency(arch: Architecture, mem: Memory, tp: int | Plan, eff: Efficiency) -> int:
+    """Sequences whose cache fits: per attention group, times the groups."""
+    plan = _plan(tp)
+    if mem.kv_pool_per_gpu_gb <= 0:
+        return 0
+    per_gpu_seq = mem.kv_per_gpu_gb_per_sequence
+    if per_gpu_seq <= 0:
+        return eff.max_batch * plan.dp
+    return int(min(mem.kv_pool_per_gpu_gb / per_gpu_seq, eff.max_batch)) * plan.dp
+
+
+def size(
+    model_id: str,
+    arch: Architecture,
+    gpu: Gpu,
+    precision: str,
+    tp: int | Plan,
+    input_tokens: float,
+    output_tokens: float,
+    concurrency: int | None = None,
+    max_tpot_ms: float | None = None,
+    cached_share: float = 0.0,
+    context_tokens: float | None = None,
+    eff: Efficiency = DEFAULT_EFFICIENCY,
+) -> Sizing:
+    """Size one replica: `tp` GPUs in one tensor-parallel group, or a Plan over several nodes.
+
+    Without `concurrency`, serve the largest batch that fits memory and keeps the effective
+    time per output token within `max_tpot_ms`. `context_tokens` is the longest single request
+    that must fit (default input + output).
+    """
+    plan = _plan(tp)
+    seq = input_tokens + output_tokens
+    longest = max(context_tokens or seq, seq)
+    mem = memory_plan(arch, gpu, precision, plan, seq, eff)
+    cap = max_concurrency(arch, mem, plan, eff)
+    parts = cache_parts(arch, KV_BYTES[precision])
+    longest_kv = parts.per_gpu(_round_block(longest, eff), plan.tp) / plan.pp
+    fits_longest = mem.kv_pool_per_gpu_gb * GB >= longest_kv
+    network_ok = plan.nodes == 1 or gpu.network_gbit_s is not None
+    fits = cap >= 1 and fits_longest and supports(gpu, precision) and network_ok
+    mean_ctx = input_tokens + output_tokens / 2.0
+    prefill_tokens = input_tokens * (1.0 - cached_share)
+    p_cost = prefill_compute_s(arch, gpu, precision, plan, prefill_tokens, eff)
+
+    model = StepModel(arch, gpu, precision, plan, mean_ctx, eff)
+    interleave = p_cost / output_tokens
+
+    def tpot_of(b: int) -> float:
+        # Other sequences' prefills interleave with this one's decode steps (chunked prefill).
+        return model.time(b) + (b - 1) * interleave
+
+    reason = None
+    if not supports(gpu, precision):
+        reason = f"{gpu.id} has no {precision} tensor cores"
+    elif not network_ok:
+        reason = f"the catalogue lists no inter-node network for {gpu.id}, so a replica cannot span nodes"
+    elif cap < 1 and mem.kv_pool_per_gpu_gb <= 0:
+        reason = (
+            f"weights need {mem.weights_per_gpu_gb:.1f} GB per GPU on {plan.gpus} GPUs "
+            f"but only {mem.usable_gb:.1f} GB is usable"
+        )
+    elif cap < 1:
+        reason = (
+            f"one {seq:,.0f}-token sequence needs {mem.kv_per_gpu_gb_per_sequence:.1f} GB of cache per GPU "
+            f"but only {mem.kv_pool_per_gpu_gb:.1f} GB is left after the weights on {plan.gpus} GPUs"
+        )
+    elif not fits_longest:
+        reason = f"a {longest:,.0f}-token request does not fit the KV cache"
+
+    if concurrency is not None:
+        batch = max(1, int(concurrency))
+    elif not fits:
+        batch = 1
+    else:
+        limit = max_tpot_ms / 1e3 if max_tpot_ms else None
+        lo, hi = 1, cap
+        if limit is None:
+            lo = cap
+        elif tpot_of(1) > limit:
+            hi = 1
+        else:
+            while lo < hi:  # effective TPOT grows with the batch: bisect the largest that meets it
+                mid = (lo + hi + 1) // 2
+                if tpot_of(mid) <= limit:
+                    lo = mid
+                else:
+                    hi = mid - 1
+        batch = lo
+    st = model.step(batch)
+    tpot = tpot_of(batch)
+    per_request = st.total_s * output_tokens / batch + p_cost
+    rps = 1.0 / per_request
+    t_prefill = prefill_s(arch, gpu, precision, plan, prefill_tokens, eff, model)
+    # New requests queue for prefill behind each other: with `batch` streams busy, prefills
+    # arrive at batch / (lifetime of a request), spread over the attention groups and pipeline
+    # stages; an M/D/1 queue gives the mean wait.
+    lifetime = output_tokens * tpot + t_prefill
+    rho = min(batch / lifetime * t_prefill / (plan.dp * plan.pp), 0.99) if lifetime > 0 else 0.0
+    queue_wait = rho / (2.0 * (1.0 - rho)) * t_prefill
+    return Sizing(
+        model=model_id,
+        gpu=gpu.id,
+        precision=precision,
+        gpus=plan.gpus,
+        fits=fits and (concurrency is None or batch <= cap),
+        weights_gb=round(mem.weights_gb, 3),
+        kv_cache_gb_per_sequence=round(mem.kv_cache_gb_per_sequence, 4),
+        max_concurrency=cap,
+        concurrency=batch,
+        ttft_ms=round((t_prefill + queue_wait + st.total_s) * 1e3, 3),
+        tpot_ms=round(tpot * 1e3, 3),
+        decode_step_ms=round(st.total_s * 1e3, 3),
+        prefill_ms=round(t_prefill * 1e3, 3),
+        output_tokens_per_s=round(rps * output_tokens, 2),
+        per_stream_tokens_per_s=round(1.0 / tpot, 2),
+        requests_per_s=rps,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        mean_context_tokens=mean_ctx,
+        bound=st.bound,
+        meets_tpot=max_tpot_ms is None or tpot * 1e3 <= max_tpot_ms + 1e-9,
+        memory=mem,
+        step={
+            "memory_ms": st.memory_s * 1e3,
+            "compute_ms": st.compute_s * 1e3,
+            "allreduce_ms": st.allreduce_s * 1e3,
+            "alltoall_ms": st.alltoall_s * 1e3,
+            "pipeline_ms": st.pipeline_s * 1e3,
+            "overhead_ms": st.overhead_s * 1e3,
+            "weight_read_gb": st.weight_read_gb,
+            "kv_read_gb": st.kv_read_gb,
+            "prefill_compute_ms_per_request": p_cost * 1e3,
+            "prefill_queue_ms": queue_wait * 1e3,
+            "prefill_utilisation": rho,
+        },
+        reason=reason
+        if not fits
+        else (f"concurrency {batch} exceeds the {cap} sequences that fit" if batch > cap else None),
+        nodes=plan.nodes,
+        tp=plan.tp,
+        ep=plan.ep,
+        pp=plan.pp,
+        dp=plan.dp,
+        plan=plan.label,
+    )

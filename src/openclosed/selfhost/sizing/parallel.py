@@ -1,0 +1,201 @@
+"""Which parallel plans a replica may use, and the search for the smallest one that works.
+
+Inside a node: tensor parallelism (TP) over NVLink, or for MLA models data-parallel attention
+with expert parallelism (TP would copy MLA's latent KV cache to every rank). Across nodes (up to
+MAX_NODES of gpu.max_gpus_per_node GPUs each, priced as whole nodes): pipeline stages (PP), or
+expert parallelism over every GPU with attention TP inside each node or data-parallel attention.
+"""
+
+from __future__ import annotations
+
+from ...catalog.schema import Architecture, Gpu
+from .deploy import Sizing, size, usable_bytes, weights_per_gpu
+from .step import DEFAULT_EFFICIENCY, Efficiency, Plan
+
+MAX_NODES = 16
+
+
+def tp_candidates(gpu: Gpu, arch: Architecture, counts: list[int] | None = None) -> list[int]:
+    """GPU counts a single-node tensor-parallel replica may use, dividing the attention heads."""
+    options = counts or [1, 2, 4, 8]
+    return sorted({n for n in options if n <= gpu.max_gpus_per_node and arch.attention_heads % n == 0})
+
+
+def gpu_counts(gpu: Gpu, max_nodes: int = MAX_NODES) -> list[int]:
+    """Replica sizes searched: powers of two inside one node, then whole nodes."""
+    per_node = gpu.max_gpus_per_node
+    inside = [n for n in (1, 2, 4, 8, 16, 32, 64, 72) if n < per_node] + [per_node]
+    return inside + [n * per_node for n in range(2, max_nodes + 1)]
+
+
+def plans_for(gpu: Gpu, arch: Architecture, gpus: int, max_nodes: int = MAX_NODES) -> list[Plan]:
+    """Every plan of exactly `gpus` GPUs (empty when none is valid)."""
+    per_node = gpu.max_gpus_per_node
+    moe = arch.moe
+    mla = arch.attention == "mla"
+    plans: list[Plan] = []
+    if gpus <= per_node:
+        if arch.attention_heads % gpus == 0:
+            plans.append(Plan(tp=gpus))
+        if mla and moe is not None and 1 < gpus <= moe.experts:
+            plans.append(Plan(tp=1, dp=gpus, ep=gpus))
+        return plans
+    if gpus % per_node:
+        return []
+    nodes = gpus // per_node
+    if nodes > max_nodes:
+        return []
+    tp = per_node if arch.attention_heads % per_node == 0 else 0
+    if tp and arch.layers >= nodes:
+        plans.append(Plan(tp=tp, pp=nodes, nodes=nodes))
+    if moe is not None and moe.experts >= gpus:
+        if tp:
+            plans.append(Plan(tp=tp, dp=nodes, ep=gpus, nodes=nodes))
+        if mla:
+            plans.append(Plan(tp=1, dp=gpus, ep=gpus, nodes=nodes))
+    return plans
+
+
+def _better(a: Sizing, b: Sizing | None, max_ttft_ms: float | None) -> bool:
+    if b is None:
+        return True
+
+    def key(s: Sizing) -> tuple:
+        ok = s.fits and s.meets_tpot and (max_ttft_ms is None or s.ttft_ms <= max_ttft_ms)
+        return (s.fits, ok, s.output_tokens_per_s, -s.nodes)
+
+    return key(a) > key(b)
+
+
+def works(s: Sizing, max_ttft_ms: float | None = None) -> bool:
+    return s.fits and s.meets_tpot and (max_ttft_ms is None or s.ttft_ms <= max_ttft_ms)
+
+
+def plan_replica(
+    model_id: str,
+    arch: Architecture,
+    gpu: Gpu,
+    precision: str,
+    input_tokens: float,
+    output_tokens: float,
+    gpus: int | None = None,
+    concurrency: int | None = None,
+    max_tpot_ms: float | None = None,
+    max_ttft_ms: float | None = None,
+    cached_share: float = 0.0,
+    context_tokens: float | None = None,
+    max_nodes: int = MAX_NODES,
+    min_batch: int = 1,
+    eff: Efficiency = DEFAULT_EFFICIENCY,
+) -> Sizing:
+    """The replica to run: with `gpus`, the best plan of that many GPUs; without, the smallest GPU
+    count (up to `max_nodes` whole nodes) whose best plan fits, holds `min_batch` sequences and
+    meets the latency targets; failing that, the smallest that fits; failing that, the largest
+    tried, with the reason it cannot run. Among plans of one size the highest throughput wins.
+    """
+    if gpus is None and gpu.network_gbit_s is None:
+        max_nodes = 1  # no inter-node network in the catalogue: a replica stays inside one node
+    counts = [gpus] if gpus is not None else gpu_counts(gpu, max_nodes)
+    usable = usable_bytes(gpu, eff)
+
+    def best_of(plans: list[Plan], skip_unfit: bool) -> Sizing | None:
+        best: Sizing | None = None
+        for plan in plans:
+            if skip_unfit and weights_per_gpu(arch, precision, plan) >= usable:
+                continue
+            s = size(
+                model_id,
+                arch,
+                gpu,
+                precision,
+                plan,
+                input_tokens,
+                output_tokens,
+                concurrency=concurrency,
+                max_tpot_ms=max_tpot_ms,
+                cached_share=cached_share,
+                context_tokens=context_tokens,
+                eff=eff,
+            )
+            if s.fits and s.max_concurrency < min_batch:
+                s.fits = False
+                s.reason = f"only {s.max_concurrency} sequences fit; {min_batch} are needed"
+            if _better(s, best, max_ttft_ms):
+                best = s
+        return best
+
+    fallback: Sizing | None = None
+    last: Sizing | None = None
+    last_plans: list[Plan] = []
+    for count in counts:
+        plans = plans_for(gpu, arch, count, max_nodes)
+        if not plans:
+            continue
+        last_plans = plans
+        # A plan whose weights alone fill a GPU's usable memory cannot run: skip its sizing (three
+        # in four of a catalogue run's candidates). Such plans only matter as the reason when no
+        # size fits at all, and then the last size is sized in full below.
+        best = best_of(plans, skip_unfit=concurrency is None)
+        if best is None:
+            last = None
+            continue
+        last = best
+        if works(best, max_ttft_ms):
+            return best
+        if best.fits and fallback is None:
+            fallback = best
+    if fallback is not None:
+        return fallback
+    if last_plans and (last is None or not last.fits):
+        last = best_of(last_plans, skip_unfit=False)
+    if last is None:
+        # No valid plan at all (e.g. a GPU count that is not whole nodes): size it as one TP group
+        # so that the caller still gets memory figures, and say why.
+        n = gpus or 1
+        last = size(model_id, arch, gpu, precision, n, input_tokens, output_tokens, eff=eff)
+        last.fits = False
+        last.reason = (
+            f"{n} GPUs make no valid plan: beyond one node a replica uses whole nodes of "
+            f"{gpu.max_gpus_per_node} (at most {max_nodes}), and tensor parallelism must divide "
+            f"the {arch.attention_heads} attention heads"
+        )
+    elif gpus is None and not last.fits:
+        where = "one node" if max_nodes == 1 else f"{max_nodes} nodes"
+        last.reason = f"does not fit {where} of {gpu.max_gpus_per_node}× {gpu.id}: {last.reason}"
+    return last
+
+
+def smallest_fit(
+    model_id: str,
+    arch: Architecture,
+    gpu: Gpu,
+    precision: str,
+    input_tokens: float,
+    output_tokens: float,
+    min_batch: int = 1,
+    max_tpot_ms: float | None = None,
+    counts: list[int] | None = None,
+    eff: Efficiency = DEFAULT_EFFICIENCY,
+    max_nodes: int = 1,
+) -> Sizing | None:
+    """The smallest replica that fits with at least `min_batch` sequences (one node by default;
+    `max_nodes` > 1 also searches multi-node plans)."""
+    if counts is not None:
+        for tp in tp_candidates(gpu, arch, counts):
+            s = size(model_id, arch, gpu, precision, tp, input_tokens, output_tokens, max_tpot_ms=max_tpot_ms, eff=eff)
+            if s.fits and s.max_concurrency >= min_batch and s.meets_tpot:
+                return s
+        return None
+    s = plan_replica(
+        model_id,
+        arch,
+        gpu,
+        precision,
+        input_tokens,
+        output_tokens,
+        max_tpot_ms=max_tpot_ms,
+        max_nodes=max_nodes,
+        min_batch=min_batch,
+        eff=eff,
+    )
+    return s if s.fits and s.meets_tpot and s.max_concurrency >= min_batch else None

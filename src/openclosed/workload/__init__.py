@@ -1,0 +1,1 @@
+"""The workload: its model and presets, traffic classes, and workloads read from usage exports."""

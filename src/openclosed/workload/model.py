@@ -1,0 +1,482 @@
+"""The workload: what traffic must be served, under which constraints (schema version 1).
+
+It is longer than most modules because the workload file is one schema: its sections, presets,
+validation rules and derived rates are kept together so the file format reads in one place.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from ..errors import InputError, Problem
+from ..yamlio import LineMap, dotted, load_file
+
+HOURS_PER_MONTH = 730.0  # 365 * 24 / 12, used for request rates and GPU hours alike
+SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600.0
+DAYS_PER_MONTH = HOURS_PER_MONTH / 24.0
+# The smallest request rates accepted (all about one request a month or more): below these the
+# engine's per-request and per-token arithmetic divides by almost nothing.
+MIN_REQUESTS_PER_MONTH = 1.0
+MIN_REQUESTS_PER_DAY = 0.01
+MIN_REQUESTS_PER_SECOND = 1e-6
+MAX_INPUT_TOKENS = 10_000_000
+MAX_OUTPUT_TOKENS = 1_000_000
+
+Precision = Literal["bf16", "fp8", "int8", "int4", "mxfp4"]
+Sensitivity = Literal["public", "internal", "confidential", "regulated"]
+
+
+def _is_numeric(annotation: Any) -> bool:
+    """float, int, their optionals, and integer Literals (a YAML `yes` must not read as 1)."""
+    import typing
+
+    if annotation in (int, float):
+        return True
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is Literal:
+        return any(isinstance(a, int) and not isinstance(a, bool) for a in args)
+    return any(_is_numeric(a) for a in args if a is not type(None)) and typing.get_origin(annotation) is not list
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False, defer_build=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic reads True as 1 for a number; YAML reads `yes` as True. Boolean keys keep
+        # accepting true/false/yes/no: only fields whose type is a number refuse them.
+        if isinstance(value, bool) and info.field_name is not None:
+            field = cls.model_fields.get(info.field_name)
+            if field is not None and _is_numeric(field.annotation):
+                raise ValueError("expected a number, not a boolean")
+        return value
+
+
+def peak_factor(batch_share: float, peak_to_average: float) -> float:
+    """Only the interactive share peaks; capacity always covers the average."""
+    return max(1.0, (1.0 - batch_share) * peak_to_average)
+
+
+class Traffic(_Strict):
+    # Bounds keep the arithmetic finite: 1e12 requests a month is far beyond any real workload.
+    # Minimums keep divisions finite (docs/workload.md, "Ranges"): a rate of 1e-320 requests used to
+    # price an option at $0, and a cost per token divided by almost nothing overflowed.
+    requests_per_day: float | None = Field(default=None, ge=MIN_REQUESTS_PER_DAY, le=1e11)
+    requests_per_month: float | None = Field(default=None, ge=MIN_REQUESTS_PER_MONTH, le=1e12)
+    requests_per_second: float | None = Field(default=None, ge=MIN_REQUESTS_PER_SECOND, le=1e6)
+    input_tokens: float = Field(ge=1, le=MAX_INPUT_TOKENS, description="mean prompt tokens per request")
+    output_tokens: float = Field(ge=1, le=MAX_OUTPUT_TOKENS, description="mean completion tokens")
+    cached_input_share: float = Field(default=0.0, ge=0, le=1)
+    cache_write_share: float = Field(
+        default=0.0, ge=0, le=1, description="share of input tokens written to a prompt cache"
+    )
+    batch_share: float = Field(default=0.0, ge=0, le=1)
+    peak_to_average: float = Field(default=2.0, ge=1, le=1000)
+    context_tokens: float | None = Field(
+        default=None, ge=1, le=100_000_000, description="longest request; default input + output tokens"
+    )
+    hours_per_day: float = Field(
+        default=24.0,
+        gt=0,
+        le=24,
+        description="the day's requests arrive within these hours; peak_to_average is against their average",
+    )
+    batch_window_hours: float = Field(
+        default=24.0, gt=0, le=24, description="the batch-tolerant share is served within these hours a day"
+    )
+    uncertainty: float | None = Field(
+        default=None,
+        ge=0,
+        le=3,
+        description="how far the volume may be off: one standard deviation of its natural logarithm "
+        "(0.2 is about ±20 %); default: see docs/methodology.md, 'How sure the answer is'",
+    )
+    classes: list[TrafficClass] | None = Field(
+        default=None, min_length=1, max_length=100, description="split of the requests into classes (routing)"
+    )
+
+    @model_validator(mode="after")
+    def _classes_valid(self) -> Traffic:
+        # Shares are of requests, so they must cover every request exactly once.
+        if self.classes:
+            names = [c.name for c in self.classes]
+            dup = sorted({n for n in names if names.count(n) > 1})
+            if dup:
+                raise ValueError(f"traffic class names must be unique (repeated: {', '.join(dup)})")
+            total = sum(c.share for c in self.classes)
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"traffic class shares must sum to 1 (got {total:.6g})")
+        return self
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> Traffic:
+        given = [
+            k for k in ("requests_per_day", "requests_per_month", "requests_per_second") if getattr(self, k) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of requests_per_day, requests_per_month, requests_per_second"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        if self.cached_input_share + self.cache_write_share > 1 + 1e-12:
+            raise ValueError("cached_input_share + cache_write_share must not exceed 1")
+        return self
+
+    @property
+    def requests_per_month_value(self) -> float:
+        if self.requests_per_month is not None:
+            return self.requests_per_month
+        if self.requests_per_day is not None:
+            return self.requests_per_day * DAYS_PER_MONTH
+        assert self.requests_per_second is not None
+        return self.requests_per_second * SECONDS_PER_MONTH
+
+    def peak_rps(self, requests_per_month: float, peak_to_average: float | None = None) -> float:
+        """Peak request rate of the interactive share: the active-hours average rate
+        (requests per day / hours_per_day) × (1 − batch_share) × peak_to_average."""
+        p2a = self.peak_to_average if peak_to_average is None else peak_to_average
+        active_seconds = SECONDS_PER_MONTH * self.hours_per_day / 24.0
+        return requests_per_month / active_seconds * (1.0 - self.batch_share) * p2a
+
+    @property
+    def peak_factor(self) -> float:
+        """Peak over average load to provision for (batch-tolerant requests fill the valleys)."""
+        return peak_factor(self.batch_share, self.peak_to_average)
+
+    @property
+    def context_tokens_value(self) -> float:
+        return self.context_tokens or (self.input_tokens + self.output_tokens)
+
+
+class Latency(_Strict):
+    max_ttft_ms: float | None = Field(default=None, ge=1, le=86_400_000)
+    min_output_tokens_per_s: float | None = Field(default=None, ge=0.001, le=1_000_000, description="per stream")
+
+
+class PrivacyNeeds(_Strict):
+    sensitivity: Sensitivity = "internal"
+    allow_third_party: bool = True
+    residency: list[str] = Field(default_factory=list)
+
+
+class LicenceNeeds(_Strict):
+    commercial: bool = True
+    monthly_active_users: int = Field(default=0, ge=0, le=100_000_000_000)
+    eu_company: bool = Field(default=False, description="the deploying company is domiciled in the EU")
+
+
+class QualityNeeds(_Strict):
+    min_score: float = Field(default=0, ge=0, le=100)
+
+
+class TrafficClass(_Strict):
+    """A share of the requests with its own token profile and needs; unset keys take the workload's."""
+
+    name: str = Field(min_length=1, max_length=100)
+    share: float = Field(gt=0, le=1, description="share of the workload's requests")
+    input_tokens: float | None = Field(default=None, gt=0, le=10_000_000)
+    output_tokens: float | None = Field(default=None, gt=0, le=1_000_000)
+    cached_input_share: float | None = Field(default=None, ge=0, le=1)
+    cache_write_share: float | None = Field(default=None, ge=0, le=1)
+    context_tokens: float | None = Field(default=None, gt=0)
+    quality: QualityNeeds | None = None
+    latency: Latency | None = None
+
+
+# Traffic names TrafficClass before it is defined (it reuses Latency and QualityNeeds).
+Traffic.model_rebuild(force=True)
+
+
+class Operations(_Strict):
+    engineer_cost_per_month: float = Field(default=15_000, ge=0, le=10_000_000)
+    self_hosting_engineers: float = Field(
+        default=0.25, ge=0, le=1000, description="base effort of running any self-hosted fleet, in engineers"
+    )
+    engineers_per_node: float = Field(
+        default=0.02,
+        ge=0,
+        le=100,
+        description="added effort per 8-GPU node (failures, patching, capacity): see docs/methodology.md",
+    )
+    setup_engineer_months: float = Field(
+        default=1.0, ge=0, le=1000, description="one-time effort to stand up self-hosting"
+    )
+
+
+class SelfHosting(_Strict):
+    precisions: list[Precision] = Field(default_factory=lambda: ["bf16", "fp8"], min_length=1)
+    utilisation_cap: float = Field(
+        default=0.8, ge=0.05, le=1, description="highest share of a replica's capacity used at peak"
+    )
+    gpu_price_multiplier: float = Field(default=1.0, ge=0.01, le=100)
+    reserved: bool = Field(default=False, description="alias of commitment: 1y (kept for old workload files)")
+    commitment: Literal["none", "1y", "3y"] = Field(
+        default="none",
+        description="committed-use GPU prices: 1y or 3y (a term longer than horizon_months is paid in full, "
+        "spread over the horizon)",
+    )
+    region: str | None = Field(
+        default=None,
+        max_length=64,
+        description="cloud region whose GPU prices apply (default: the cheapest region the residency allows)",
+    )
+
+    @property
+    def commitment_value(self) -> str:
+        """`commitment`, with `reserved: true` read as 1y."""
+        return "1y" if self.commitment == "none" and self.reserved else self.commitment
+
+    min_replicas: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="interactive replicas kept for availability; default 2 (one may fail or be upgraded "
+        "while the other serves), 1 when all traffic is batch-tolerant",
+    )
+    scale_to_zero: bool = Field(
+        default=False, description="bill GPUs only for traffic.hours_per_day (no replicas outside active hours)"
+    )
+    spot: bool | Literal["all"] = Field(
+        default=False,
+        description="true: the batch-tolerant share on spot GPUs; all: every replica on spot (interruptions "
+        "reach users)",
+    )
+
+
+class Budget(_Strict):
+    max_monthly_cost: float | None = Field(default=None, ge=0, le=1e15)
+    max_cost_per_million: float | None = Field(default=None, ge=0, le=1e15)
+    max_increase_pct: float | None = Field(default=None, ge=0, le=1e9)
+
+
+class Workload(_Strict):
+    version: Literal[1] = 1
+    name: str = "workload"
+    description: str | None = None
+    traffic: Traffic
+    latency: Latency = Field(default_factory=Latency)
+    privacy: PrivacyNeeds = Field(default_factory=PrivacyNeeds)
+    licence: LicenceNeeds = Field(default_factory=LicenceNeeds)
+    quality: QualityNeeds = Field(default_factory=QualityNeeds)
+    operations: Operations = Field(default_factory=Operations)
+    self_hosting: SelfHosting = Field(default_factory=SelfHosting)
+    budget: Budget = Field(default_factory=Budget)
+    horizon_months: float = Field(default=12, ge=1, le=240)
+
+    # ----------------------------------------------------------- derived figures
+    @property
+    def requests_per_month(self) -> float:
+        return self.traffic.requests_per_month_value
+
+    @property
+    def min_replicas(self) -> int:
+        """Interactive replicas kept for availability (docs/methodology.md, "Minimum replicas")."""
+        given = self.self_hosting.min_replicas
+        if given is not None:
+            return given
+        return 1 if self.traffic.batch_share >= 1 else 2
+
+    @property
+    def input_tokens_per_month(self) -> float:
+        return self.requests_per_month * self.traffic.input_tokens
+
+    @property
+    def output_tokens_per_month(self) -> float:
+        return self.requests_per_month * self.traffic.output_tokens
+
+    @property
+    def tokens_per_month(self) -> float:
+        return self.input_tokens_per_month + self.output_tokens_per_month
+
+    def with_requests_per_month(self, rpm: float) -> Workload:
+        traffic = self.traffic.model_copy(
+            update={"requests_per_month": rpm, "requests_per_day": None, "requests_per_second": None}
+        )
+        return self.model_copy(update={"traffic": traffic})
+
+
+# ------------------------------------------------------------------ presets
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "chatbot": {
+        "name": "chatbot",
+        "description": "Customer-support chat: short prompts with a cached system prompt, "
+        "interactive replies, strong daily peaks.",
+        "traffic": {
+            "requests_per_day": 50_000,
+            "input_tokens": 1200,
+            "output_tokens": 300,
+            "cached_input_share": 0.5,
+            "peak_to_average": 3.0,
+            "context_tokens": 8000,
+        },
+        "latency": {"max_ttft_ms": 2000, "min_output_tokens_per_s": 20},
+    },
+    "rag": {
+        "name": "rag",
+        "description": "Question answering over internal documents: long retrieved context, short answers.",
+        "traffic": {
+            "requests_per_day": 20_000,
+            "input_tokens": 6000,
+            "output_tokens": 400,
+            "cached_input_share": 0.1,
+            "peak_to_average": 3.0,
+            "context_tokens": 16000,
+        },
+        "latency": {"max_ttft_ms": 3000, "min_output_tokens_per_s": 15},
+        "privacy": {"sensitivity": "confidential"},
+    },
+    "batch": {
+        "name": "batch",
+        "description": "Nightly summarisation: everything can wait for a batch API; no latency target.",
+        "traffic": {
+            "requests_per_day": 100_000,
+            "input_tokens": 3000,
+            "output_tokens": 500,
+            "batch_share": 1.0,
+            "peak_to_average": 1.0,
+            "context_tokens": 8000,
+        },
+    },
+    "code-assistant": {
+        "name": "code-assistant",
+        "description": "IDE assistant for a 200-developer team: large cached repository context, "
+        "fast completions, office-hours peaks.",
+        "traffic": {
+            "requests_per_day": 40_000,
+            "input_tokens": 8000,
+            "output_tokens": 250,
+            "cached_input_share": 0.7,
+            "peak_to_average": 4.0,
+            "context_tokens": 32000,
+        },
+        "latency": {"max_ttft_ms": 1500, "min_output_tokens_per_s": 40},
+        "privacy": {"sensitivity": "confidential"},
+    },
+    "agent": {
+        "name": "agent",
+        "description": "Tool-using agent: many steps per task with a growing, mostly cached context.",
+        "traffic": {
+            "requests_per_day": 30_000,
+            "input_tokens": 20_000,
+            "output_tokens": 800,
+            "cached_input_share": 0.8,
+            "peak_to_average": 2.0,
+            "context_tokens": 64000,
+        },
+        "latency": {"max_ttft_ms": 5000, "min_output_tokens_per_s": 20},
+    },
+}
+DEFAULT_PRESET = "chatbot"
+
+
+def _suggest(name: str, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.5)
+    return f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(allowed)}"
+
+
+def _model_in(ann: Any) -> type[BaseModel] | None:
+    """The model class inside an annotation such as `X`, `X | None` or `list[X] | None`."""
+    import typing
+
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for arg in typing.get_args(ann):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+    cur: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = cur.model_fields.get(part) if hasattr(cur, "model_fields") else None
+        if field is None:
+            return []
+        cur = _model_in(field.annotation)
+        if cur is None:
+            return []
+    return list(cur.model_fields) if cur is not None else []
+
+
+def problems_from(exc: ValidationError, file: str | None, lines: LineMap | None) -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        line = lines.line_for(loc) if lines is not None else None
+        kind = err.get("type", "")
+        if kind == "extra_forbidden":
+            msg = "unknown key" + _suggest(str(loc[-1]), _allowed_keys(Workload, loc))
+        elif kind == "missing":
+            msg = "required field is missing"
+        else:
+            msg = err.get("msg", "invalid").removeprefix("Value error, ")
+            given = err.get("input")
+            if given is not None and not isinstance(given, (dict, list)):
+                msg += f" (got {given!r})"
+        out.append(Problem(msg, file, line, dotted(loc) or None))
+    return out
+
+
+def workload_from_dict(data: Any, file: str | None = None, lines: LineMap | None = None) -> Workload:
+    if not isinstance(data, dict):
+        raise InputError.one("expected a mapping with a 'traffic' section", file, 1)
+    try:
+        return Workload.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems_from(exc, file, lines)) from None
+
+
+def load_workload(path: str | Path) -> Workload:
+    data, lines = load_file(Path(path))
+    return workload_from_dict(data, str(path), lines)
+
+
+def preset(name: str) -> Workload:
+    key = name.strip().lower()
+    if key not in PRESETS:
+        raise InputError.one(f"unknown preset '{name}'" + _suggest(key, list(PRESETS)), field="--preset")
+    return Workload.model_validate(PRESETS[key])
+
+
+def deep_update(base: dict[str, Any], updates: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in updates.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = deep_update(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+RATE_KEYS = ("requests_per_day", "requests_per_month", "requests_per_second")
+
+
+def apply_overrides(workload: Workload | None, overrides: dict[str, Any]) -> Workload:
+    """Apply flag values given as a nested dict; a new request rate replaces the old one.
+
+    Without a base workload the flags alone make one, every other key at its default."""
+    if workload is not None and not overrides:
+        return workload
+    data = workload.model_dump(exclude_none=True) if workload is not None else {"name": "flags", "traffic": {}}
+    traffic = overrides.get("traffic", {})
+    if any(k in traffic for k in RATE_KEYS):
+        for k in RATE_KEYS:
+            data["traffic"].pop(k, None)
+    data = deep_update(data, overrides)
+    try:
+        return Workload.model_validate(data)
+    except ValidationError as exc:
+        problems = problems_from(exc, None, None)
+        for p in problems:
+            if p.field:
+                p.field = "--" + p.field.split(".")[-1].replace("_", "-")
+        raise InputError(problems) from None

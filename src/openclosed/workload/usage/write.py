@@ -1,0 +1,222 @@
+"""The derived figures as a commented workload file (schema version 1), and the summary for stderr."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+
+from ..model import DAYS_PER_MONTH
+from .derive import Derived, ModelUse
+
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9._/-]*")
+_RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
+
+
+def _scalar(text: str) -> str:
+    """A YAML string: plain when safe, else double-quoted (JSON strings are YAML strings)."""
+    if _PLAIN.fullmatch(text) and text.lower() not in _RESERVED:
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _c(text: str) -> str:
+    """Comment text on one line."""
+    return " ".join(str(text).split())
+
+
+def _num(x: float, digits: int) -> str:
+    value = round(x, digits)
+    if value == 0 and x > 0:  # a tiny positive figure must not round to 0 (the schema wants > 0)
+        return f"{x:.6g}"
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+def _usd(x: float) -> str:
+    return f"${x:,.2f}"
+
+
+def _shares(cached: float, written: float) -> tuple[float, float]:
+    """Rounded shares whose sum still stays within 1 (the schema checks it)."""
+    c, w = round(cached, 4), round(written, 4)
+    if c + w > 1:
+        w = max(0.0, round(1 - c, 4))
+    return c, w
+
+
+@dataclass
+class Klass:
+    name: str
+    members: list[ModelUse]
+
+    @property
+    def requests(self) -> float:
+        return sum(m.requests for m in self.members)
+
+    def total(self, attr: str) -> float:
+        return sum(getattr(m, attr) for m in self.members)
+
+
+def classes_of(d: Derived) -> list[Klass]:
+    """One class per catalogue model (dated ids of one model merge); unmatched names stay as given."""
+    out: dict[str, Klass] = {}
+    for m in d.models:
+        key = m.match.model_id or m.name[:100]  # the schema caps class names at 100 characters
+        out.setdefault(key, Klass(key, [])).members.append(m)
+    return [k for k in out.values() if k.requests > 0 and k.total("input_tokens") > 0 and k.total("output_tokens") > 0]
+
+
+def _class_shares(classes: list[Klass], total: float) -> list[float]:
+    # Six decimals each; the largest class absorbs the rounding so the shares sum to 1 exactly.
+    shares = [round(k.requests / total, 6) for k in classes]
+    big = max(range(len(shares)), key=lambda i: shares[i])
+    shares[big] = round(1.0 - sum(s for i, s in enumerate(shares) if i != big), 6)
+    return shares
+
+
+def render(d: Derived, file: str, name: str, by_model: bool) -> str:
+    e, t = d.export, d.totals
+    width = "one row per request" if e.bucket_seconds is None else f"buckets of {_period(e.bucket_seconds)}"
+    lines = [
+        f"# openclosed workload derived from {_c(file)} ({e.label})",
+        "# by `openclosed workload from-usage`. Check it, then run: openclosed compare THIS_FILE",
+        f"# Period: {e.period_start:%Y-%m-%d %H:%M} to {e.period_end:%Y-%m-%d %H:%M} UTC "
+        f"({e.period_days:.2f} days; {width}).",
+        f"# Totals: {d.requests:,.0f} requests, {t['input']:,.0f} input tokens ({t['cached']:,.0f} cached, "
+        f"{t['cache_write']:,.0f} cache writes), {t['output']:,.0f} output tokens.",
+    ]
+    lines += [f"# Note: {_c(n)}" for n in e.notes]
+    span = f"{e.period_start:%Y-%m-%d} to {e.period_end:%Y-%m-%d}"
+    lines += [
+        "version: 1",
+        f"name: {_scalar(name)}",
+        "description: " + _scalar(f"Derived from {file} ({e.label}), {span}"),
+        "traffic:",
+        f"  # {_c(d.requests_note)} = {d.requests:,.0f} requests / {e.period_days:.2f} days",
+        f"  requests_per_day: {_num(d.requests_per_day, 2)}",
+        f"  # {_c(e.fields.get('input', 'input tokens'))}: {t['input']:,.0f} / {d.requests:,.0f} requests",
+        f"  input_tokens: {_num(d.input_tokens, 1)}",
+        f"  # {_c(e.fields.get('output', 'output tokens'))}: {t['output']:,.0f} / {d.requests:,.0f} requests",
+        f"  output_tokens: {_num(d.output_tokens, 1)}",
+    ]
+    cached, written = _shares(d.cached_input_share, d.cache_write_share)
+    lines += [
+        f"  # {_c(e.fields.get('cached', 'cached tokens'))} / input tokens",
+        f"  cached_input_share: {_num(cached, 4)}",
+        f"  # {_c(e.fields.get('cache_write', 'cache writes'))} / input tokens",
+        f"  cache_write_share: {_num(written, 4)}",
+    ]
+    five, hour = sum(r.cache_write_5m for r in e.rows), sum(r.cache_write_1h for r in e.rows)
+    if five or hour:
+        lines.append(
+            f"  # cache writes split: {five:,.0f} tokens with a 5-minute lifetime, {hour:,.0f} with 1 hour; "
+            "the catalogue has one cache-write price for both"
+        )
+    batch_from = e.fields.get("batch")
+    lines += [
+        f"  # {_c(batch_from) + ', share of requests' if batch_from else 'the export does not mark batch requests'}",
+        f"  batch_share: {_num(d.batch_share, 4)}",
+    ]
+    if d.peak_to_average is not None:
+        lines += [f"  # {_c(d.peak_note)}", f"  peak_to_average: {_num(d.peak_to_average, 2)}"]
+    else:
+        lines.append(f"  # peak_to_average not derived ({_c(d.peak_note)}); the default applies")
+    if d.context_tokens is not None:
+        lines += [
+            "  # largest single request in the log (prompt + completion)",
+            f"  context_tokens: {math.ceil(d.context_tokens)}",
+        ]
+    else:
+        lines.append("  # context_tokens not derived (buckets hide single requests); default: input + output tokens")
+    if by_model:
+        lines += _classes_yaml(d)
+    lines += _cost_comments(d)
+    return "\n".join(lines) + "\n"
+
+
+def _period(seconds: int) -> str:
+    if seconds % 86400 == 0:
+        return f"{seconds // 86400} d"
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 60} min"
+
+
+def _classes_yaml(d: Derived) -> list[str]:
+    classes = classes_of(d)
+    if not classes:
+        return ["  # no model had requests and tokens to make a traffic class of"]
+    basis = (
+        f"shares of requests ({d.export.fields.get('requests', 'requests')})"
+        if d.share_basis == "requests"
+        else "shares by tokens (input + output): the export counts no requests per model"
+    )
+    out = [f"  # one class per model; {basis}", "  classes:"]
+    total = sum(k.requests for k in classes)
+    for k, share in zip(classes, _class_shares(classes, total), strict=True):
+        names = ", ".join(m.name for m in k.members)
+        tin, tout = k.total("input_tokens"), k.total("output_tokens")
+        cached, written = _shares(k.total("cached_tokens") / tin, k.total("cache_write_tokens") / tin)
+        out += [
+            f"    - name: {_scalar(k.name)}  # export: {_c(names)}",
+            f"      share: {_num(share, 6)}",
+            f"      input_tokens: {_num(tin / k.requests, 1)}",
+            f"      output_tokens: {_num(tout / k.requests, 1)}",
+            f"      cached_input_share: {_num(cached, 4)}",
+            f"      cache_write_share: {_num(written, 4)}",
+        ]
+    return out
+
+
+def _cost_comments(d: Derived) -> list[str]:
+    return ["#"] + [f"# {_c(line)}" for line in summary_lines(d)]
+
+
+def summary_lines(d: Derived) -> list[str]:
+    """What the user should read: current models at catalogue prices, the export's cost, unmatched names."""
+    days = d.export.period_days
+    out = [f"Current models at catalogue prices (a month = {DAYS_PER_MONTH * 24:.0f} h):"]
+    for m in d.models:
+        share = m.requests / d.requests if d.requests else 0.0
+        what = f"  {m.name}: {share:.1%} of requests"
+        if m.catalogue_monthly_cost is not None:
+            what += f" -> {m.priced_as} ({m.priced_why}): {_usd(m.catalogue_monthly_cost)}/month"
+            if m.match.how.startswith("fine-tune"):
+                what += " at base-model prices (a fine-tune is billed at its own rates)"
+        else:
+            what += f" -> {m.note}"
+        if m.export_cost is not None:
+            what += f"; the export says {_usd(m.export_cost / days * DAYS_PER_MONTH)}/month"
+        out.append(what)
+    cat_total = d.catalogue_monthly_cost
+    if cat_total is not None:
+        out.append(f"Catalogue total for the matched models: {_usd(cat_total)}/month.")
+    if d.export_monthly_cost is not None:
+        line = f"The export's own cost: {_usd(d.export_monthly_cost)}/month ({d.export.fields.get('cost', 'cost')})"
+        if cat_total:
+            matched_export = sum(
+                m.export_cost for m in d.models if m.export_cost is not None and m.catalogue_monthly_cost is not None
+            )
+            if matched_export > 0:
+                gap = (cat_total - matched_export / days * DAYS_PER_MONTH) / (matched_export / days * DAYS_PER_MONTH)
+                line += (
+                    f"; the catalogue prices the matched models {abs(gap):.1%} {'above' if gap >= 0 else 'below'} it"
+                )
+        out.append(line + ".")
+    else:
+        bill = {"openai": " (the Costs API, GET /v1/organization/costs)", "anthropic": " (the Admin API cost report)"}
+        out.append(
+            "The export carries no cost; compare the catalogue total with your bill"
+            + bill.get(d.export.source, "")
+            + "."
+        )
+    if any(m.name == "(model not grouped)" for m in d.models):
+        out.append("The export is not grouped by model: export it with group_by=model to see and price each model.")
+    if d.unmatched:
+        names = "; ".join(
+            m.name + (f" (nearest: {', '.join(m.match.suggestions)})" if m.match.suggestions else "")
+            for m in d.unmatched
+        )
+        out.append(f"Not matched to the catalogue: {names}. Add them (or an alias) in a catalogue overlay (--catalog).")
+    return out
