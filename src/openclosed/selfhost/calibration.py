@@ -1,6 +1,6 @@
 """Published measurements the self-hosting estimator is checked against.
 
-Rows 9-24 come from shared/reference/selfhost.md section 5 (sources and commits there); rows 30+
+Rows 9-24 are public measurements (each row names its source and commit); rows 30+
 were added for the open frontier (issue 10): large MoE with MLA at TP8 on three GPU families
 (InferenceMAX), expert parallelism over nine nodes (LMSYS), sparse attention (DeepSeek-V3.2), hybrid
 linear attention (Qwen3-Next) and a 235B MoE at saturation. Each row names its engine and

@@ -2,7 +2,7 @@
 over one GPU, one node or several nodes.
 
 Every formula is written out in docs/methodology.md, and the efficiency factors are the measured
-values collected in shared/reference/selfhost.md (section 4). They are checked against published
+values listed there with their public sources (section "Efficiency factors"). They are checked against published
 measurements by tests/test_calibration.py and benchmarks/calibration.py.
 
 Modules: `layout` (weights, KV cache and state by attention layout), `step` (time model, plans,

@@ -2,7 +2,7 @@
 
 t(B) = max(memory(B), compute(B)) + all-reduce(B) + all-to-all(B) + pipeline(B) + overheads.
 Every term is written out in docs/methodology.md; the efficiency factors are the measured values
-in shared/reference/selfhost.md section 4, the per-family factors in ENGINE_MATURITY below.
+of its section "Efficiency factors" (with their public sources), the per-family factors in ENGINE_MATURITY below.
 """
 
 from __future__ import annotations
