@@ -150,3 +150,14 @@ def test_analyses_sit_above_the_engine() -> None:
         if t.startswith("openclosed.analyses") and m != "openclosed" and not m.startswith(above)
     )
     assert bad == []
+
+
+def test_no_function_is_over_150_lines() -> None:
+    long = []
+    for path in sorted(PKG.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1  # type: ignore[operator]
+                if length > 150:
+                    long.append(f"{path.relative_to(PKG)}:{node.name} ({length} lines)")
+    assert long == []

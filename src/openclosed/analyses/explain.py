@@ -28,11 +28,25 @@ def _step(section: str, item: str, value: Any, how: str = "", source: str = "", 
 
 
 def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str) -> dict[str, Any]:
+    """Every number of one option, section by section, with the formula and source it comes from."""
     o = find_option(result, option_id)
     det: Detail = result.details[o.id]
+    steps = _workload_steps(workload) + _model_steps(det.model)
+    if det.api is not None and det.offering is not None and det.provider is not None:
+        steps += _api_steps(det)
+    elif det.sizing is not None and o.self_hosting is not None:
+        gpu = catalog.gpu(o.self_hosting.gpu)
+        arch = det.model.architecture
+        assert arch is not None
+        steps += _hardware_steps(arch, gpu, o.self_hosting)
+        steps += _replica_steps(det.sizing, o.self_hosting, arch, gpu, det)
+        steps += _fleet_steps(o, o.self_hosting, workload, det)
+    steps += _total_and_score_steps(o, result)
+    return {"schema_version": 1, "option": o.model_dump(mode="json"), "steps": steps}
+
+
+def _workload_steps(wl: Workload) -> list[dict[str, Any]]:
     steps: list[dict[str, Any]] = []
-    m = det.model
-    wl = workload
     steps.append(
         _step(
             "workload",
@@ -51,6 +65,11 @@ def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str
     steps.append(
         _step("workload", "tokens per month", round(wl.tokens_per_month, 3), "requests × (input + output tokens)")
     )
+    return steps
+
+
+def _model_steps(m: Any) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = []
     steps.append(_step("model", m.name, m.id, f"licence {m.licence}", m.source, m.as_of.isoformat()))
     if m.quality is not None:
         steps.append(
@@ -63,259 +82,277 @@ def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str
                 m.quality.as_of.isoformat(),
             )
         )
-    if det.api is not None and det.offering is not None and det.provider is not None:
-        off, prov, up = det.offering, det.provider, det.api.unit_prices
+    return steps
+
+
+def _api_steps(det: Detail) -> list[dict[str, Any]]:
+    """Catalogue prices, the unit prices charged, the cost arithmetic and the provider's terms."""
+    assert det.api is not None and det.offering is not None and det.provider is not None
+    steps: list[dict[str, Any]] = []
+    off, prov, up = det.offering, det.provider, det.api.unit_prices
+    steps.append(
+        _step(
+            "prices",
+            "catalogue prices (USD per million tokens)",
+            {k: v for k, v in off.prices.model_dump().items() if v is not None},
+            f"{prov.name} list price",
+            off.source,
+            off.as_of.isoformat(),
+        )
+    )
+    if off.long_context is not None:
         steps.append(
             _step(
                 "prices",
-                "catalogue prices (USD per million tokens)",
-                {k: v for k, v in off.prices.model_dump().items() if v is not None},
-                f"{prov.name} list price",
+                "long-context tier",
+                off.long_context.model_dump(),
+                "applies to the whole request when input_tokens exceed the threshold",
                 off.source,
                 off.as_of.isoformat(),
             )
         )
-        if off.long_context is not None:
-            steps.append(
-                _step(
-                    "prices",
-                    "long-context tier",
-                    off.long_context.model_dump(),
-                    "applies to the whole request when input_tokens exceed the threshold",
-                    off.source,
-                    off.as_of.isoformat(),
-                )
-            )
-        if prov.price_multiplier != 1:
-            steps.append(
-                _step("prices", "negotiated price multiplier", prov.price_multiplier, "from a catalogue overlay")
-            )
-        steps.append(
-            _step(
-                "prices",
-                "unit prices charged",
-                up.model_dump(),
-                "tier chosen and multiplier applied",
-                up.source,
-                up.as_of,
-            )
+    if prov.price_multiplier != 1:
+        steps.append(_step("prices", "negotiated price multiplier", prov.price_multiplier, "from a catalogue overlay"))
+    steps.append(
+        _step(
+            "prices",
+            "unit prices charged",
+            up.model_dump(),
+            "tier chosen and multiplier applied",
+            up.source,
+            up.as_of,
         )
-        for what, how, value in det.api.steps:
-            steps.append(_step("cost", what, value, how))
-        p = prov.privacy
-        steps.append(
-            _step(
-                "privacy terms",
-                prov.name,
-                {
-                    "trains_on_data": p.trains_on_data,
-                    "retention_days": p.retention_days,
-                    "zero_retention": p.zero_retention,
-                    "residency": p.residency,
-                },
-                "",
-                p.source,
-                p.as_of.isoformat(),
-            )
+    )
+    for what, how, value in det.api.steps:
+        steps.append(_step("cost", what, value, how))
+    p = prov.privacy
+    steps.append(
+        _step(
+            "privacy terms",
+            prov.name,
+            {
+                "trains_on_data": p.trains_on_data,
+                "retention_days": p.retention_days,
+                "zero_retention": p.zero_retention,
+                "residency": p.residency,
+            },
+            "",
+            p.source,
+            p.as_of.isoformat(),
         )
-    elif det.sizing is not None and o.self_hosting is not None:
-        s, sh = det.sizing, o.self_hosting
-        gpu = catalog.gpu(sh.gpu)
-        arch = m.architecture
-        assert arch is not None
-        steps.append(
-            _step(
-                "architecture",
-                "parameters (total / active, billions)",
-                f"{arch.total_params_b:g} / {arch.active_params_b:g}",
-                f"{arch.layers} layers, hidden {arch.hidden_size}, {arch.attention_heads} heads, "
-                f"{arch.kv_heads} KV heads × {arch.head_dim}, attention {arch.attention}",
-                arch.source,
-                arch.as_of.isoformat(),
-            )
-        )
-        steps.append(
-            _step(
-                "GPU",
-                gpu.name,
-                {
-                    "memory_gb": gpu.memory_gb,
-                    "bandwidth_tb_s": gpu.bandwidth_tb_s,
-                    "bf16_tflops": gpu.bf16_tflops,
-                    "fp8_tflops": gpu.fp8_tflops,
-                    "interconnect_gb_s": gpu.interconnect_gb_s,
-                },
-                "dense figures (no sparsity)",
-                gpu.source,
-                gpu.as_of.isoformat(),
-            )
-        )
-        from ..selfhost.sizing import DEFAULT_EFFICIENCY
+    )
+    return steps
 
-        steps.append(
-            _step(
-                "efficiency",
-                "factors",
-                asdict(DEFAULT_EFFICIENCY),
-                "docs/methodology.md §3.7, with the evidence for each factor",
-            )
-        )
-        mem = s.memory
-        steps.append(
-            _step(
-                "memory",
-                "weights (GB)",
-                round(mem.weights_gb, 3),
-                f"parameters × bytes per weight at {sh.precision} (embeddings in 16 bits)",
-            )
-        )
-        steps.append(
-            _step(
-                "memory", "usable per GPU (GB)", round(mem.usable_gb, 3), "0.90 × memory − max(1.5 GiB, 4 % of memory)"
-            )
-        )
-        steps.append(
-            _step(
-                "memory",
-                "KV pool per GPU (GB)",
-                round(mem.kv_pool_per_gpu_gb, 3),
-                f"usable − weights / {sh.gpus_per_replica} GPUs",
-            )
-        )
-        steps.append(
-            _step(
-                "memory",
-                "KV cache per sequence (GB)",
-                round(mem.kv_cache_gb_per_sequence, 4),
-                f"{mem.kv_per_token_kb:.1f} kB per token × (input + output), by attention kind",
-            )
-        )
-        steps.append(
-            _step(
-                "sizing",
-                "precision and GPUs per replica",
-                f"{sh.precision}, {sh.gpus_per_replica}",
-                "cheapest allowed precision; smallest GPU count (up to 16 whole nodes) that fits and meets latency",
-            )
-        )
-        from ..selfhost.sizing import plan_trace
 
-        # The plan over nodes, the true cache per token, and the network terms of the step.
-        for group, name, value, formula in plan_trace(s, arch, gpu):
-            steps.append(_step(group, name, value, formula))
-        for cand in det.candidates:
-            steps.append(_step("sizing", "candidate", cand, "compared on monthly GPU cost"))
-        steps.append(
-            _step(
-                "sizing",
-                "max concurrency / batch served",
-                f"{s.max_concurrency} / {s.concurrency}",
-                "largest batch that fits the KV pool and meets the TPOT target",
-            )
+def _hardware_steps(arch: Any, gpu: Any, sh: Any) -> list[dict[str, Any]]:
+    """The model's architecture, the GPU's specs and the efficiency factors the sizing uses."""
+    steps: list[dict[str, Any]] = []
+    steps.append(
+        _step(
+            "architecture",
+            "parameters (total / active, billions)",
+            f"{arch.total_params_b:g} / {arch.active_params_b:g}",
+            f"{arch.layers} layers, hidden {arch.hidden_size}, {arch.attention_heads} heads, "
+            f"{arch.kv_heads} KV heads × {arch.head_dim}, attention {arch.attention}",
+            arch.source,
+            arch.as_of.isoformat(),
         )
-        steps.append(
-            _step(
-                "decode",
-                "decode step (ms)",
-                s.decode_step_ms,
-                "max(memory, compute) + all-reduce + per-layer overheads",
-            )
+    )
+    steps.append(
+        _step(
+            "GPU",
+            gpu.name,
+            {
+                "memory_gb": gpu.memory_gb,
+                "bandwidth_tb_s": gpu.bandwidth_tb_s,
+                "bf16_tflops": gpu.bf16_tflops,
+                "fp8_tflops": gpu.fp8_tflops,
+                "interconnect_gb_s": gpu.interconnect_gb_s,
+            },
+            "dense figures (no sparsity)",
+            gpu.source,
+            gpu.as_of.isoformat(),
         )
-        for k, v in s.step.items():
-            steps.append(_step("decode", k, round(v, 6)))
-        steps.append(
-            _step(
-                "decode",
-                "TPOT with prefill interleaved (ms)",
-                s.tpot_ms,
-                "decode step + (batch − 1) × prefill compute per request / output tokens",
-            )
+    )
+    from ..selfhost.sizing import DEFAULT_EFFICIENCY
+
+    steps.append(
+        _step(
+            "efficiency",
+            "factors",
+            asdict(DEFAULT_EFFICIENCY),
+            "docs/methodology.md §3.7, with the evidence for each factor",
         )
-        steps.append(_step("prefill", "TTFT (ms)", s.ttft_ms, "prefill of uncached input + one decode step"))
-        steps.append(
-            _step(
-                "throughput",
-                "requests/s per replica",
-                round(s.requests_per_s, 6),
-                "1 / (decode step × output tokens / batch + prefill compute per request)",
-            )
+    )
+    return steps
+
+
+def _replica_steps(s: Any, sh: Any, arch: Any, gpu: Any, det: Detail) -> list[dict[str, Any]]:
+    """One replica: memory, the plan and batch chosen, the decode step, prefill and throughput."""
+    steps: list[dict[str, Any]] = []
+    mem = s.memory
+    steps.append(
+        _step(
+            "memory",
+            "weights (GB)",
+            round(mem.weights_gb, 3),
+            f"parameters × bytes per weight at {sh.precision} (embeddings in 16 bits)",
         )
-        steps.append(_step("throughput", "output tokens/s per replica", s.output_tokens_per_s))
-        steps.append(
-            _step(
-                "replicas",
-                "peak requests/s",
-                sh.peak_requests_per_s,
-                f"max(interactive peak, average); average = requests per month / ({SECONDS_PER_MONTH:,.0f} s "
-                "× hours_per_day / 24); interactive peak = average × (1 − batch_share) × peak_to_average",
-            )
+    )
+    steps.append(
+        _step("memory", "usable per GPU (GB)", round(mem.usable_gb, 3), "0.90 × memory − max(1.5 GiB, 4 % of memory)")
+    )
+    steps.append(
+        _step(
+            "memory",
+            "KV pool per GPU (GB)",
+            round(mem.kv_pool_per_gpu_gb, 3),
+            f"usable − weights / {sh.gpus_per_replica} GPUs",
         )
-        steps.append(
-            _step(
-                "replicas",
-                "replicas",
-                sh.replicas,
-                f"max(min_replicas {wl.min_replicas}, ceil(peak / (requests/s per replica × utilisation cap "
-                f"{wl.self_hosting.utilisation_cap:g})))",
-            )
+    )
+    steps.append(
+        _step(
+            "memory",
+            "KV cache per sequence (GB)",
+            round(mem.kv_cache_gb_per_sequence, 4),
+            f"{mem.kv_per_token_kb:.1f} kB per token × (input + output), by attention kind",
         )
+    )
+    steps.append(
+        _step(
+            "sizing",
+            "precision and GPUs per replica",
+            f"{sh.precision}, {sh.gpus_per_replica}",
+            "cheapest allowed precision; smallest GPU count (up to 16 whole nodes) that fits and meets latency",
+        )
+    )
+    from ..selfhost.sizing import plan_trace
+
+    # The plan over nodes, the true cache per token, and the network terms of the step.
+    for group, name, value, formula in plan_trace(s, arch, gpu):
+        steps.append(_step(group, name, value, formula))
+    for cand in det.candidates:
+        steps.append(_step("sizing", "candidate", cand, "compared on monthly GPU cost"))
+    steps.append(
+        _step(
+            "sizing",
+            "max concurrency / batch served",
+            f"{s.max_concurrency} / {s.concurrency}",
+            "largest batch that fits the KV pool and meets the TPOT target",
+        )
+    )
+    steps.append(
+        _step(
+            "decode",
+            "decode step (ms)",
+            s.decode_step_ms,
+            "max(memory, compute) + all-reduce + per-layer overheads",
+        )
+    )
+    for k, v in s.step.items():
+        steps.append(_step("decode", k, round(v, 6)))
+    steps.append(
+        _step(
+            "decode",
+            "TPOT with prefill interleaved (ms)",
+            s.tpot_ms,
+            "decode step + (batch − 1) × prefill compute per request / output tokens",
+        )
+    )
+    steps.append(_step("prefill", "TTFT (ms)", s.ttft_ms, "prefill of uncached input + one decode step"))
+    steps.append(
+        _step(
+            "throughput",
+            "requests/s per replica",
+            round(s.requests_per_s, 6),
+            "1 / (decode step × output tokens / batch + prefill compute per request)",
+        )
+    )
+    steps.append(_step("throughput", "output tokens/s per replica", s.output_tokens_per_s))
+    return steps
+
+
+def _fleet_steps(o: OptionOut, sh: Any, wl: Workload, det: Detail) -> list[dict[str, Any]]:
+    """Replicas for the peak, the GPUs billed and their price, and the cost breakdown."""
+    steps: list[dict[str, Any]] = []
+    steps.append(
+        _step(
+            "replicas",
+            "peak requests/s",
+            sh.peak_requests_per_s,
+            f"max(interactive peak, average); average = requests per month / ({SECONDS_PER_MONTH:,.0f} s "
+            "× hours_per_day / 24); interactive peak = average × (1 − batch_share) × peak_to_average",
+        )
+    )
+    steps.append(
+        _step(
+            "replicas",
+            "replicas",
+            sh.replicas,
+            f"max(min_replicas {wl.min_replicas}, ceil(peak / (requests/s per replica × utilisation cap "
+            f"{wl.self_hosting.utilisation_cap:g})))",
+        )
+    )
+    steps.append(
+        _step(
+            "price",
+            "GPUs billed",
+            sh.billed_gpus,
+            f"replicas packed into rentable instances {det.hosting.get('instances', [])}",
+        )
+    )
+    steps.append(
+        _step("price", "USD per GPU-hour", sh.gpu_hourly_price, sh.gpu_price_kind, sh.price_source, sh.price_as_of)
+    )
+    if sh.on_prem:
+        host = det.hosting.get("host")
         steps.append(
             _step(
                 "price",
-                "GPUs billed",
-                sh.billed_gpus,
-                f"replicas packed into rentable instances {det.hosting.get('instances', [])}",
+                "on-prem hourly parts",
+                sh.on_prem,
+                "purchase / (years × 8760) + kW × (1 + overhead) × PUE × $/kWh + hosting / 730",
+                getattr(host, "source", ""),
+                str(getattr(host, "as_of", "")),
             )
         )
-        steps.append(
-            _step("price", "USD per GPU-hour", sh.gpu_hourly_price, sh.gpu_price_kind, sh.price_source, sh.price_as_of)
-        )
-        if sh.on_prem:
-            host = det.hosting.get("host")
-            steps.append(
-                _step(
-                    "price",
-                    "on-prem hourly parts",
-                    sh.on_prem,
-                    "purchase / (years × 8760) + kW × (1 + overhead) × PUE × $/kWh + hosting / 730",
-                    getattr(host, "source", ""),
-                    str(getattr(host, "as_of", "")),
-                )
-            )
-        fl = det.hosting.get("fleet")
-        hours = fl.active_hours if fl is not None else HOURS_PER_MONTH
-        steps.append(
-            _step(
-                "cost", "gpus", o.cost_breakdown["gpus"], f"billed GPUs × USD per GPU-hour × {hours:g} h ({sh.pricing})"
-            )
-        )
-        if "batch_gpus" in o.cost_breakdown:
-            steps.append(
-                _step(
-                    "cost",
-                    "batch_gpus",
-                    o.cost_breakdown["batch_gpus"],
-                    f"{sh.batch_replicas} batch replicas × GPUs × USD per GPU-hour × batch_window_hours × 30.42 days "
-                    f"({sh.batch_pricing})",
-                )
-            )
+    fl = det.hosting.get("fleet")
+    hours = fl.active_hours if fl is not None else HOURS_PER_MONTH
+    steps.append(
+        _step("cost", "gpus", o.cost_breakdown["gpus"], f"billed GPUs × USD per GPU-hour × {hours:g} h ({sh.pricing})")
+    )
+    if "batch_gpus" in o.cost_breakdown:
         steps.append(
             _step(
                 "cost",
-                "operations",
-                o.cost_breakdown["operations"],
-                f"(self_hosting_engineers + engineers_per_node × {sh.nodes_in_fleet} nodes) × engineer_cost_per_month "
-                f"= {sh.operations_engineers:g} engineers",
+                "batch_gpus",
+                o.cost_breakdown["batch_gpus"],
+                f"{sh.batch_replicas} batch replicas × GPUs × USD per GPU-hour × batch_window_hours × 30.42 days "
+                f"({sh.batch_pricing})",
             )
         )
-        steps.append(
-            _step(
-                "cost",
-                "setup",
-                o.cost_breakdown["setup"],
-                "setup_engineer_months × engineer_cost_per_month / horizon_months",
-            )
+    steps.append(
+        _step(
+            "cost",
+            "operations",
+            o.cost_breakdown["operations"],
+            f"(self_hosting_engineers + engineers_per_node × {sh.nodes_in_fleet} nodes) × engineer_cost_per_month "
+            f"= {sh.operations_engineers:g} engineers",
         )
+    )
+    steps.append(
+        _step(
+            "cost",
+            "setup",
+            o.cost_breakdown["setup"],
+            "setup_engineer_months × engineer_cost_per_month / horizon_months",
+        )
+    )
+    return steps
+
+
+def _total_and_score_steps(o: OptionOut, result: Result) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = []
     steps.append(_step("cost", "monthly cost", o.monthly_cost, "sum of the breakdown"))
     steps.append(
         _step("cost", "cost per million tokens", o.cost_per_million_tokens, "monthly cost / tokens per month × 1e6")
@@ -338,4 +375,4 @@ def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str
         steps.append(_step("constraints", "violation", v))
     for w in o.warnings:
         steps.append(_step("constraints", "warning", w))
-    return {"schema_version": 1, "option": o.model_dump(mode="json"), "steps": steps}
+    return steps

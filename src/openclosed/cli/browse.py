@@ -74,7 +74,17 @@ def register(app: typer.Typer) -> None:
     app.add_typer(providers, name="providers")
     app.add_typer(gpus, name="gpus")
     app.add_typer(licences, name="licences")
+    _models_list(models)
+    _models_show(models)
+    _providers_list(providers)
+    _providers_show(providers)
+    _gpus_list(gpus)
+    _gpus_show(gpus)
+    _licences_list(licences)
+    _licences_show(licences)
 
+
+def _models_list(models: typer.Typer) -> None:
     @models.command("list")
     def models_list(
         open_only: Annotated[bool, typer.Option("--open", help="Open-weight models only.")] = False,
@@ -167,6 +177,8 @@ def register(app: typer.Typer) -> None:
             out_file,
         )
 
+
+def _models_show(models: typer.Typer) -> None:
     @models.command("show")
     def models_show(
         model: Annotated[str, typer.Argument(help="Model id, alias or Hugging Face id.")],
@@ -244,6 +256,8 @@ def register(app: typer.Typer) -> None:
         view.json = record
         show(view, fmt.value, out_file)
 
+
+def _providers_list(providers: typer.Typer) -> None:
     @providers.command("list")
     def providers_list(
         kind: Annotated[str | None, typer.Option("--kind", help="api, gpu-cloud or on-prem.")] = None,
@@ -314,6 +328,8 @@ def register(app: typer.Typer) -> None:
         ]
         show(View(title=f"{len(items)} providers", columns=cols, rows=items, json=items), fmt.value, out_file)
 
+
+def _providers_show(providers: typer.Typer) -> None:
     @providers.command("show")
     def providers_show(
         provider: Annotated[str, typer.Argument(help="Provider or cloud id.")],
@@ -370,6 +386,8 @@ def register(app: typer.Typer) -> None:
         view.json = record
         show(view, fmt.value, out_file)
 
+
+def _gpus_list(gpus: typer.Typer) -> None:
     @gpus.command("list")
     def gpus_list(
         fmt: FormatOpt = Format.table,
@@ -406,6 +424,8 @@ def register(app: typer.Typer) -> None:
         ]
         show(View(title=f"{len(items)} GPUs", columns=cols, rows=items, json=items), fmt.value, out_file)
 
+
+def _gpus_show(gpus: typer.Typer) -> None:
     @gpus.command("show")
     def gpus_show(
         gpu: Annotated[str, typer.Argument(help="GPU id or name, e.g. H100.")],
@@ -440,6 +460,8 @@ def register(app: typer.Typer) -> None:
         view.json = record
         show(view, fmt.value, out_file)
 
+
+def _licences_list(licences: typer.Typer) -> None:
     @licences.command("list")
     def licences_list(
         fmt: FormatOpt = Format.table,
@@ -472,6 +494,8 @@ def register(app: typer.Typer) -> None:
         ]
         show(View(title=f"{len(items)} licences", columns=cols, rows=items, json=items), fmt.value, out_file)
 
+
+def _licences_show(licences: typer.Typer) -> None:
     @licences.command("show")
     def licences_show(
         licence: Annotated[str, typer.Argument(help="Licence id.")],

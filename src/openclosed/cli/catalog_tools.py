@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 from .common import CatalogOpt, Format, FormatOpt, OutFileOpt, TodayOpt, info, parse_today, show, warn
 
@@ -37,6 +40,12 @@ def _text(value: Any) -> str:
 
 
 def register(catalog_app: typer.Typer) -> None:
+    _show_effective_command(catalog_app)
+    _import_command(catalog_app)
+    _diff_command(catalog_app)
+
+
+def _show_effective_command(catalog_app: typer.Typer) -> None:
     @catalog_app.command("show-effective")
     def show_effective_cmd(
         catalog_dir: CatalogOpt = None,
@@ -85,6 +94,8 @@ def register(catalog_app: typer.Typer) -> None:
         )
         show(view, fmt.value, out_file)
 
+
+def _import_command(catalog_app: typer.Typer) -> None:
     @catalog_app.command("import")
     def import_cmd(
         source: Annotated[
@@ -123,7 +134,6 @@ def register(catalog_app: typer.Typer) -> None:
         from ..catalog import refresh
         from ..errors import InputError
         from ..fileio import write_atomic
-        from ..render import Column, View
 
         kind = source.lower().replace("_", "-")
         if kind not in ("genai-prices", "litellm"):
@@ -155,69 +165,8 @@ def register(catalog_app: typer.Typer) -> None:
             written = True
             if had_comments:
                 warn(f"{path}: comments in the existing overlay were not kept")
-        applied = [c for c in plan.changes if c["status"] == "applied"]
-        held = [c for c in plan.changes if c["status"] == "held back"]
-        n_off = len({(c["provider"], c["model"]) for c in applied})
-        notes = [
-            f"Source: {plan.source}, prices as of {plan.as_of} (no prices_checked date in the package "
-            "data: the run date is used)."
-            if plan.as_of == day
-            else f"Source: {plan.source}, as of {plan.as_of}.",
-            f"{len(plan.changes)} price change(s) in {n_off + len({(c['provider'], c['model']) for c in held})} "
-            f"offering(s); {len(plan.confirmed)} offering(s) confirmed unchanged; {len(plan.unmatched)} not matched.",
-        ]
-        if held:
-            notes.append(
-                f"{len({(c['provider'], c['model']) for c in held})} offering(s) held back: the sources "
-                f"disagree by more than {threshold:g}% (check them; --accept-disagreements writes them)."
-            )
-        for u in plan.unmatched:
-            notes.append(f"not matched: {u['provider']}/{u['model']}: {u['reason']}")
-        if dry_run:
-            notes.append(f"dry run: nothing written (target: {path}).")
-        elif written:
-            n_dated = sum(len(v) for v in plan.entries.values()) - n_off
-            notes.append(
-                f"wrote {n_off} offering(s) to {path}"
-                + (f", and re-dated {n_dated} whose prices the source confirms." if n_dated > 0 else ".")
-            )
-        else:
-            notes.append(f"nothing to write; {path} left as it was.")
-        match_key = "litellm_key" if kind == "litellm" else "genai_prices_model"
-        rows = [
-            {**c, "item": f"{c['provider']}/{c['model']}", "old_text": _text(c["old"]), "new_text": _text(c["new"])}
-            for c in plan.changes
-        ]
-        out = {**plan.to_json(), "target": str(path), "dry_run": dry_run, "written": written}
-        view = View(
-            title=f"openclosed catalog import {kind}{' (dry run)' if dry_run else ''}",
-            columns=[
-                Column("item", "offering", nowrap=True),
-                Column("field", "field", width=28),
-                Column("old_text", "old", width=10),
-                Column("new_text", "new", width=10),
-                Column("change_pct", "change %", "pct"),
-                Column("status", "status", width=10),
-                Column(match_key, f"{kind} model", width=40, table=False),
-            ],
-            rows=rows,
-            json=out,
-            notes=notes,
-            csv_columns=[
-                Column(k, k)
-                for k in (
-                    "provider",
-                    "model",
-                    match_key,
-                    "field",
-                    "old",
-                    "new",
-                    "change_pct",
-                    "disagrees",
-                    "status",
-                )
-            ],
-        )
+        notes = _import_notes(plan, day, threshold, path, dry_run=dry_run, written=written)
+        view = _import_view(kind, plan, path, notes, dry_run=dry_run, written=written)
         for d in plan.disagreements:
             warn(
                 f"{d['provider']}/{d['model']} {d['field']}: ours {_text(d['old'])}, {kind} "
@@ -229,6 +178,8 @@ def register(catalog_app: typer.Typer) -> None:
         if written:
             info(f"wrote {path}")
 
+
+def _diff_command(catalog_app: typer.Typer) -> None:
     @catalog_app.command("diff")
     def diff_cmd(
         old: Annotated[str, typer.Argument(help="Older catalogue: a directory, or 'embedded'.")],
@@ -268,3 +219,78 @@ def register(catalog_app: typer.Typer) -> None:
             csv_columns=[Column(k, k) for k in ("kind", "item", "field", "change", "old", "new", "change_pct")],
         )
         show(view, fmt.value, out_file)
+
+
+def _import_notes(plan: Any, day: dt.date, threshold: float, path: Path, *, dry_run: bool, written: bool) -> list[str]:
+    """What an import found and did, one line each (printed under the table)."""
+    applied = [c for c in plan.changes if c["status"] == "applied"]
+    held = [c for c in plan.changes if c["status"] == "held back"]
+    n_off = len({(c["provider"], c["model"]) for c in applied})
+    notes = [
+        f"Source: {plan.source}, prices as of {plan.as_of} (no prices_checked date in the package "
+        "data: the run date is used)."
+        if plan.as_of == day
+        else f"Source: {plan.source}, as of {plan.as_of}.",
+        f"{len(plan.changes)} price change(s) in {n_off + len({(c['provider'], c['model']) for c in held})} "
+        f"offering(s); {len(plan.confirmed)} offering(s) confirmed unchanged; {len(plan.unmatched)} not matched.",
+    ]
+    if held:
+        notes.append(
+            f"{len({(c['provider'], c['model']) for c in held})} offering(s) held back: the sources "
+            f"disagree by more than {threshold:g}% (check them; --accept-disagreements writes them)."
+        )
+    for u in plan.unmatched:
+        notes.append(f"not matched: {u['provider']}/{u['model']}: {u['reason']}")
+    if dry_run:
+        notes.append(f"dry run: nothing written (target: {path}).")
+    elif written:
+        n_dated = sum(len(v) for v in plan.entries.values()) - n_off
+        notes.append(
+            f"wrote {n_off} offering(s) to {path}"
+            + (f", and re-dated {n_dated} whose prices the source confirms." if n_dated > 0 else ".")
+        )
+    else:
+        notes.append(f"nothing to write; {path} left as it was.")
+    return notes
+
+
+def _import_view(kind: str, plan: Any, path: Path, notes: list[str], *, dry_run: bool, written: bool) -> Any:
+    """The changes of an import as a View (table, JSON, CSV)."""
+    from ..render import Column, View
+
+    match_key = "litellm_key" if kind == "litellm" else "genai_prices_model"
+    rows = [
+        {**c, "item": f"{c['provider']}/{c['model']}", "old_text": _text(c["old"]), "new_text": _text(c["new"])}
+        for c in plan.changes
+    ]
+    out = {**plan.to_json(), "target": str(path), "dry_run": dry_run, "written": written}
+    view = View(
+        title=f"openclosed catalog import {kind}{' (dry run)' if dry_run else ''}",
+        columns=[
+            Column("item", "offering", nowrap=True),
+            Column("field", "field", width=28),
+            Column("old_text", "old", width=10),
+            Column("new_text", "new", width=10),
+            Column("change_pct", "change %", "pct"),
+            Column("status", "status", width=10),
+            Column(match_key, f"{kind} model", width=40, table=False),
+        ],
+        rows=rows,
+        json=out,
+        notes=notes,
+        csv_columns=[
+            Column(k, k)
+            for k in (
+                "provider",
+                "model",
+                match_key,
+                "field",
+                "old",
+                "new",
+                "change_pct",
+                "disagrees",
+                "status",
+            )
+        ],
+    )
+    return view

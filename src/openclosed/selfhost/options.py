@@ -343,23 +343,8 @@ def self_option(
         if plan.packer.best is not None:
             curve_plans.append(plan)
     curve = SelfCurve(curve_plans, fl)
-    candidates = []
     quotes = curve.quotes(rpm, peak_i)
-    for plan, q in zip(curve_plans, quotes, strict=True):
-        if q is None:
-            continue
-        candidates.append(
-            {
-                "precision": plan.precision,
-                "meets_latency": plan.ok,
-                "replicas": q.replicas,
-                "batch_replicas": q.batch_replicas,
-                "billed_gpus": q.billed_gpus + q.batch_gpus,
-                "gpu_cost": q.gpu_cost + q.batch_cost,
-                "operations": q.operations,
-                "gpus_per_replica": plan.gpus,
-            }
-        )
+    candidates = _candidates(curve_plans, quotes)
     chosen = curve.best(quotes)
     if chosen is None:
         fitting = plans(ctx, model, gpu_id)
@@ -455,6 +440,27 @@ def self_option(
         curve=curve,
     )
     return out, det
+
+
+def _candidates(curve_plans: list[Plan], quotes: list[Any]) -> list[dict[str, Any]]:
+    """Every plan that could be priced, as `explain` lists the candidates compared."""
+    out = []
+    for plan, q in zip(curve_plans, quotes, strict=True):
+        if q is None:
+            continue
+        out.append(
+            {
+                "precision": plan.precision,
+                "meets_latency": plan.ok,
+                "replicas": q.replicas,
+                "batch_replicas": q.batch_replicas,
+                "billed_gpus": q.billed_gpus + q.batch_gpus,
+                "gpu_cost": q.gpu_cost + q.batch_cost,
+                "operations": q.operations,
+                "gpus_per_replica": plan.gpus,
+            }
+        )
+    return out
 
 
 def _capex_note(host: OnPrem, gpu_id: str, billed: int) -> str:
