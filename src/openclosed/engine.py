@@ -20,7 +20,8 @@ from .errors import InputError
 from .evaluation import DEFAULT_STALE_DAYS, SIMILAR_QUALITY, SORTS, Context, Detail, Result, Settings
 from .gcpause import paused_gc
 from .report import SCHEMA_VERSION, CatalogInfo, OptionOut, Report, ToolInfo, WorkloadSummary
-from .selfhost.options import onprem_hourly, self_option, sizing
+from .selfhost.options import self_option, sizing
+from .selfhost.owned import onprem_hourly
 from .selfhost.packing import Instance, Packer, cheapest_packing, packer
 from .staleness import price_date, staleness
 

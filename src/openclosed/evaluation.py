@@ -111,7 +111,10 @@ class Context:
         self.cat, self.wl = catalog, workload
         self.st = settings or Settings()
         self.today = self.st.today or dt.date.today()
-        self.weights = scoring.weights_for(self.st.profile, self.st.weights)
+        # The weights `overall` uses: the privacy weight follows the data's sensitivity.
+        self.weights = scoring.effective_weights(
+            scoring.weights_for(self.st.profile, self.st.weights), workload.privacy.sensitivity
+        )
         if self.st.sort not in SORTS:
             raise InputError.one(f"unknown sort '{self.st.sort}'; expected one of {', '.join(SORTS)}", field="--sort")
         self.sizing_cache: dict[tuple, Sizing] = {}

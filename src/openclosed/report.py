@@ -98,6 +98,15 @@ class SelfHostingOut(_Out):
     ep: int = Field(default=1, description="expert-parallel degree (1: none)")
     pp: int = Field(default=1, description="pipeline stages (1: none)")
     region: str | None = Field(default=None, description="cloud region whose price applies (null: list price)")
+    purchase: Literal["new", "used"] | None = Field(
+        default=None, description="owned servers: bought new or used (null: rented GPUs)"
+    )
+    write_off_years: float | None = Field(
+        default=None, description="owned servers: years over which the purchase is written off"
+    )
+    residual_value: float | None = Field(
+        default=None, description="owned servers: share of the purchase price recovered at the end of the write-off"
+    )
 
 
 class ApiSpeedOut(_Out):
@@ -145,6 +154,10 @@ class OptionOut(_Out):
     )
     monthly_cost_high: float | None = Field(default=None, description="90th percentile of the sampled monthly cost")
     cost_per_million_tokens: float | None
+    capex: float = Field(
+        default=0.0,
+        description="USD paid up front: owned servers, their network and installation; 0 for APIs and rented GPUs",
+    )
     cost_breakdown: dict[str, float]
     unit_prices: UnitPricesOut | None
     self_hosting: SelfHostingOut | None

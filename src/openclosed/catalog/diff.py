@@ -176,7 +176,9 @@ def diff_catalogs(old: Catalog, new: Catalog) -> list[dict[str, Any]]:
         ag = {g.gpu: g for g in (a_op.gpus if a_op else [])}
         bg = {g.gpu: g for g in (b_op.gpus if b_op else [])}
         for gid in sorted(set(ag) | set(bg)):
-            rows.fields("on-prem", f"on-prem/{gid}", ag.get(gid), bg.get(gid), ("purchase_price",))
+            rows.fields(
+                "on-prem", f"on-prem/{gid}", ag.get(gid), bg.get(gid), ("purchase_price", "used_purchase_price")
+            )
 
     og, ng = old.gpus.items, new.gpus.items
     for gid in sorted(set(og) | set(ng)):

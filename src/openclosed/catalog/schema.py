@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Id = str
 
@@ -338,7 +338,40 @@ class GpuCloud(Strict):
 
 class OnPremGpu(Sourced):
     gpu: Id
-    purchase_price: float = Field(gt=0, description="USD per GPU, including its share of the server")
+    purchase_price: float | None = Field(
+        default=None,
+        gt=0,
+        description="USD per GPU of a new server with vendor support, including its share of the server; "
+        "null when the GPU is no longer sold new",
+    )
+    used_purchase_price: float | None = Field(
+        default=None, gt=0, description="USD per GPU of a used or refurbished server, server share included"
+    )
+    used_source: str | None = Field(
+        default=None, min_length=1, description="source of the used price (default: source)"
+    )
+    used_as_of: dt.date | None = Field(default=None, description="date of the used price (default: as_of)")
+
+    @model_validator(mode="after")
+    def _some_price(self) -> OnPremGpu:
+        if self.purchase_price is None and self.used_purchase_price is None:
+            raise ValueError("give purchase_price, used_purchase_price or both")
+        return self
+
+    def price(self, purchase: str) -> tuple[float, str, dt.date] | None:
+        """(USD per GPU, source, as of) of a new or used server; None when there is none of that kind."""
+        if purchase == "used":
+            if self.used_purchase_price is None:
+                return None
+            return self.used_purchase_price, self.used_source or self.source, self.used_as_of or self.as_of
+        if self.purchase_price is None:
+            return None
+        return self.purchase_price, self.source, self.as_of
+
+
+class ResidualPoint(Strict):
+    years: float = Field(gt=0, le=30, description="age of the servers when sold")
+    share: float = Field(ge=0, le=1, description="share of the purchase price recovered")
 
 
 class OnPrem(Sourced):
@@ -353,7 +386,43 @@ class OnPrem(Sourced):
     network_usd_per_server: float = Field(
         default=0.0, ge=0, description="purchase of the server's share of the network fabric (NICs, switches, cables)"
     )
+    residual_value: float | list[ResidualPoint] = Field(
+        default=0.0,
+        description="share of the purchase price recovered when the servers are sold at the end of the write-off: "
+        "one share, or points by age in years (interpolated linearly; 1 at age 0, the last share beyond)",
+    )
+    on_call_engineers: float = Field(
+        default=0.0, ge=0, le=100, description="engineers a 24/7 on-call rotation for owned hardware costs"
+    )
+    datacentre_engineers_per_server: float = Field(
+        default=0.0, ge=0, le=10, description="engineers per owned server for hardware incidents (diagnose, swap, RMA)"
+    )
     gpus: list[OnPremGpu]
+
+    @field_validator("residual_value")
+    @classmethod
+    def _residual_in_range(cls, value: float | list[ResidualPoint]) -> float | list[ResidualPoint]:
+        if isinstance(value, float | int) and not 0 <= value <= 1:
+            raise ValueError("residual_value must be between 0 and 1")
+        if isinstance(value, list):
+            if not value:
+                raise ValueError("give at least one point")
+            ages = [p.years for p in value]
+            if ages != sorted(set(ages)):
+                raise ValueError("points must be in increasing order of years, each age once")
+        return value
+
+    def residual_at(self, years: float) -> float:
+        """The share of the purchase price recovered after `years` (the catalogue's default)."""
+        rv = self.residual_value
+        if not isinstance(rv, list):
+            return float(rv)
+        prev_y, prev_s = 0.0, 1.0
+        for p in rv:
+            if years <= p.years:
+                return prev_s + (p.share - prev_s) * (years - prev_y) / (p.years - prev_y)
+            prev_y, prev_s = p.years, p.share
+        return prev_s
 
 
 class ProvidersFile(Strict):

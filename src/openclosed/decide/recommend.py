@@ -37,13 +37,14 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
         privacy = hit[0]
         reasons += hit[1]
         fine_tuning = bool(det.offering and det.offering.fine_tuning)
-        key = (o.model, o.deployment, serving.get(o.model, 0), fine_tuning)
+        hold = _hold(o)
+        key = (o.model, o.deployment, serving.get(o.model, 0), fine_tuning, hold)
         hit = lock_of.get(key)
         if hit is None:
             said = []
             lic = ctx.cat.licence(det.model.licence)
             lock_score = scoring.lock_in_score(
-                det.model, lic, o.deployment == "self-hosted", serving.get(o.model, 0), fine_tuning, said
+                det.model, lic, o.deployment == "self-hosted", serving.get(o.model, 0), fine_tuning, said, hold
             )
             hit = lock_of[key] = (lock_score, said)
         lock = hit[0]
@@ -64,6 +65,14 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
             overall=round(scoring.overall(parts, ctx.weights, penalty), 1),
         )
         o.reasons = reasons
+
+
+def _hold(o: OptionOut) -> str | None:
+    """How a self-hosted option holds its GPUs, for the lock-in score: "owned", "1y", "3y" or None."""
+    sh = o.self_hosting
+    if sh is None:
+        return "owned" if o.deployment == "self-hosted" and o.provider == "on-prem" else None
+    return sh.pricing if sh.pricing in ("owned", "1y", "3y") else None
 
 
 def host_kind(host: object) -> str | None:

@@ -67,6 +67,21 @@ def weights_for(profile: str, explicit: str | None) -> dict[str, float]:
     return dict(PROFILES[profile])
 
 
+# How much the privacy score counts, by the workload's data (docs/methodology.md, "Privacy follows
+# the data"): public data gains nothing from staying in-house, internal data a little (a leak is
+# an embarrassment, not a breach), confidential and regulated data the profile's full weight.
+PRIVACY_WEIGHT_BY_SENSITIVITY = {"public": 0.0, "internal": 0.25, "confidential": 1.0, "regulated": 1.0}
+
+
+def effective_weights(weights: dict[str, float], sensitivity: str) -> dict[str, float]:
+    """The weights `overall` uses: the profile's (or --weights') privacy weight times the factor of
+    the workload's sensitivity; the other weights as they are (not renormalised, so that a score
+    point means the same under every sensitivity)."""
+    out = dict(weights)
+    out["privacy"] = round(out["privacy"] * PRIVACY_WEIGHT_BY_SENSITIVITY.get(sensitivity, 1.0), 6)
+    return out
+
+
 def materiality(budget: float | None, engineer_cost_per_month: float) -> float:
     """USD a month below which a cost difference barely moves the cost score: a tenth of the
     workload's monthly budget when it has one, otherwise a tenth of an engineer's monthly cost."""
@@ -155,6 +170,16 @@ def _api_privacy(provider: ApiProvider, reasons: list[str]) -> float:
     return max(0.0, min(100.0, score))
 
 
+# Lock-in bands (docs/methodology.md, "Lock-in: the cost of leaving"). An open model that several
+# API providers serve is left by changing a base URL; rented GPUs by moving the weights; a GPU
+# commitment or owned servers keep paying whether or not the workload stays.
+LOCK_OPEN_API = {1: 35.0, 2: 20.0}  # providers serving the model → score; three or more: LOCK_OPEN_API_MANY
+LOCK_OPEN_API_MANY = 15.0
+LOCK_SELF_RENTED = 10.0
+LOCK_COMMITMENT = {"1y": 5.0, "3y": 10.0}  # added for committed-use GPU prices
+LOCK_OWNED = 30.0  # servers bought up front: leaving means selling them below their book value
+
+
 def lock_in_score(
     model: Model,
     licence: Licence,
@@ -162,7 +187,10 @@ def lock_in_score(
     providers_serving: int,
     fine_tuning_at_provider: bool,
     reasons: list[str],
+    hold: str | None = None,
 ) -> float:
+    """`hold`: how a self-hosted option holds its GPUs: "owned", "1y" or "3y" (a commitment), or
+    None (rented on demand, or an API option)."""
     if not model.open_weights:
         score = 70.0
         if providers_serving <= 1:
@@ -175,17 +203,25 @@ def lock_in_score(
             score += 5
             reasons.append("lock-in: fine-tunes would live only at the provider")
         return min(100.0, score)
-    score = 10.0 if self_hosted else 25.0
-    reasons.append(
-        "lock-in: open weights you can run anywhere"
-        if self_hosted
-        else f"lock-in: open weights, {providers_serving} API providers serve them"
-    )
-    if not self_hosted:
-        if providers_serving <= 1:
-            score += 15
-        elif providers_serving == 2:
-            score += 5
+    if self_hosted and hold == "owned":
+        score = LOCK_OWNED
+        reasons.append(
+            "lock-in: open weights on servers you own; leaving before the write-off ends means selling them "
+            "below their book value"
+        )
+    elif self_hosted:
+        score = LOCK_SELF_RENTED + LOCK_COMMITMENT.get(hold or "", 0.0)
+        reasons.append(
+            "lock-in: open weights you can run anywhere"
+            + (f"; a {hold} GPU commitment is paid whether or not you stay" if hold in LOCK_COMMITMENT else "")
+        )
+    else:
+        score = LOCK_OPEN_API.get(providers_serving, LOCK_OPEN_API_MANY if providers_serving > 2 else 35.0)
+        serve = "provider serves" if providers_serving == 1 else "providers serve"
+        reasons.append(
+            f"lock-in: open weights, {providers_serving} API {serve} them"
+            + ("; switching is a change of base URL" if providers_serving > 2 else "")
+        )
     if licence.kind == "custom":
         score += 10
         reasons.append(f"lock-in: custom licence ({licence.name})")

@@ -18,7 +18,7 @@ from ..catalog.schema import GpuCloud, GpuOffer, OnPrem
 from ..decide import constraints
 from ..evaluation import UNSCORED, Context, Detail
 from ..report import OptionOut, SelfHostingOut, construct
-from ..workload.model import HOURS_PER_MONTH
+from . import owned
 from .cost_curves import Fleet, Plan, SelfCurve
 from .gpu_prices import gpu_hourly
 from .packing import Instance, instances
@@ -27,20 +27,6 @@ from .sizing import Sizing, plan_replica, size, supports, works
 
 if TYPE_CHECKING:
     from ..catalog.schema import Model
-
-
-def onprem_hourly(on_prem: OnPrem, gpu_id: str, power_w: float) -> tuple[float, dict[str, float]] | None:
-    """USD per GPU-hour of an owned GPU: hardware (its server share and the server's share of the
-    network fabric) amortised, power with PUE, hosting."""
-    entry = next((g for g in on_prem.gpus if g.gpu == gpu_id), None)
-    if entry is None:
-        return None
-    purchase = entry.purchase_price + on_prem.network_usd_per_server / on_prem.gpus_per_server
-    hardware = purchase / (on_prem.amortisation_years * 8760.0)
-    power = power_w / 1000.0 * (1.0 + on_prem.server_power_overhead) * on_prem.pue * on_prem.electricity_usd_per_kwh
-    hosting = on_prem.hosting_usd_per_gpu_month / HOURS_PER_MONTH
-    parts = {"hardware": hardware, "power": power, "hosting": hosting}
-    return hardware + power + hosting, parts
 
 
 # ------------------------------------------------------------------ sizing and plans
@@ -184,6 +170,8 @@ def fleet(ctx: Context, host: GpuCloud | OnPrem, node_gpus: int) -> Fleet:
     if isinstance(host, OnPrem):
         spot = "off"  # owned GPUs are not interruptible capacity
     setup = round(ops.setup_engineer_months * ops.engineer_cost_per_month / wl.horizon_months, 6)
+    # Owned servers add a 24/7 on-call rotation and datacentre work (selfhost/owned.py).
+    own_base, own_per_node = owned.operations_terms(host, wl) if isinstance(host, OnPrem) else (0.0, 0.0)
     return Fleet(
         hours_per_day=t.hours_per_day,
         scale_to_zero=sh.scale_to_zero and not isinstance(host, OnPrem),
@@ -192,8 +180,8 @@ def fleet(ctx: Context, host: GpuCloud | OnPrem, node_gpus: int) -> Fleet:
         min_replicas=wl.min_replicas,
         spot=spot,
         engineer_cost=ops.engineer_cost_per_month,
-        ops_base=ops.self_hosting_engineers,
-        ops_per_node=ops.engineers_per_node,
+        ops_base=ops.self_hosting_engineers + own_base,
+        ops_per_node=ops.engineers_per_node + own_per_node,
         node_gpus=node_gpus,
         setup=setup,
         owned=isinstance(host, OnPrem),
@@ -229,12 +217,16 @@ def _gpu_prices(
     gpu = ctx.cat.gpu(gpu_id)
     mult = wl.self_hosting.gpu_price_multiplier
     if isinstance(host, OnPrem):
-        hp = onprem_hourly(host, gpu_id, gpu.power_w)
-        assert hp is not None
-        owned = _owned_offer(gpu_id, host.gpus_per_server, hp[0] * mult)
-        entry = next(g for g in host.gpus if g.gpu == gpu_id)
+        terms = owned.terms(host, wl)
+        hp = owned.onprem_hourly(host, gpu_id, gpu.power_w, terms)
+        got = owned.price_of(host, gpu_id, terms.purchase)
+        if hp is None or got is None:
+            return None  # no price of that kind: `_host_gpu` says why
+        offer = _owned_offer(gpu_id, host.gpus_per_server, hp[0] * mult)
         parts = {k: v * mult for k, v in hp[1].items()}
-        return GpuPricing([(owned, hp[0] * mult)], "on-prem", "owned", None, entry.source, entry.as_of, parts)
+        # A purchase price ages like a rental price: the same staleness warning.
+        stale = constraints.stale_price(ctx, oid, f"{gpu.name} servers ({terms.purchase})", got[2])
+        return GpuPricing([(offer, hp[0] * mult)], "on-prem", "owned", None, got[1], got[2], parts, stale)
     sh = wl.self_hosting
     priced = []
     best = None
@@ -296,6 +288,8 @@ def _host_gpu(ctx: Context, oid: str, host: GpuCloud | OnPrem, gpu_id: str, offe
     if isinstance(host, GpuCloud) and host.tenancy == "marketplace":
         violations += constraints.self_marketplace(ctx, host.name)
     pricing = _gpu_prices(ctx, oid, host, gpu_id, offers)
+    if pricing is None and isinstance(host, OnPrem):
+        violations.append(owned.not_offered(gpu.name, wl.self_hosting.on_prem.purchase))
     spot_priced = _spot_prices(ctx, host, offers)
     fl = fleet(ctx, host, gpu.max_gpus_per_node)
     warnings = _spot_warnings(fl, host, gpu.name, spot_priced) if fl.spot != "off" else []
@@ -315,8 +309,10 @@ def self_option(
     violations = [*mv, *hg.violations]
     pricing = hg.pricing
     if pricing is None:
-        # Only a named region can leave nothing priced: list prices hold everywhere else.
-        violations.append(f"region: {host.name} has no {gpu.name} price in {wl.self_hosting.region}")
+        # Only a named region can leave nothing priced: list prices hold everywhere else (owned
+        # servers: no purchase price of that kind, said by `_host_gpu`).
+        if not isinstance(host, OnPrem):
+            violations.append(f"region: {host.name} has no {gpu.name} price in {wl.self_hosting.region}")
         pricing = GpuPricing([], "on-demand", "on-demand", wl.self_hosting.region, "", None)
     warnings = [*mw, *pricing.warnings, *hg.warnings]
     price_kind, onprem_parts = pricing.kind, pricing.onprem_parts
@@ -375,8 +371,11 @@ def self_option(
     gpu_hours = chosen.billed_gpus * fl.active_hours + chosen.batch_gpus * fl.batch_hours
     per_gpu_hour = (chosen.gpu_cost + chosen.batch_cost) / gpu_hours if gpu_hours else 0.0
     breakdown = chosen.parts(fl.setup)
-    if isinstance(host, OnPrem):
-        warnings.append(_capex_note(host, gpu_id, billed))
+    capex = (
+        owned.capex(host, gpu_id, billed, wl.self_hosting.on_prem.purchase, wl.self_hosting.gpu_price_multiplier)
+        if isinstance(host, OnPrem)
+        else 0.0
+    )
     provisioned = max(peak_i, fl.average_rps(rpm)) if not chosen.batch_replicas else peak_i
     pk = plan.spot_packer if chosen.spot else plan.packer
     inst_plan = pk.plan_spread(replicas, fl.min_replicas)[2] if replicas else {}
@@ -420,8 +419,9 @@ def self_option(
         ep=s.ep,
         pp=s.pp,
         region=pricing.region,
+        **_owned_fields(ctx, host),
     )
-    out = _self_out(ctx, oid, model, host, sh, violations, warnings, breakdown)
+    out = _self_out(ctx, oid, model, host, sh, violations, warnings, breakdown, capex)
     det = Detail(
         model=model,
         sizing=s,
@@ -463,15 +463,12 @@ def _candidates(curve_plans: list[Plan], quotes: list[Any]) -> list[dict[str, An
     return out
 
 
-def _capex_note(host: OnPrem, gpu_id: str, billed: int) -> str:
-    """Owned GPUs are paid up front: say how many servers and roughly what they cost."""
-    entry = next(g for g in host.gpus if g.gpu == gpu_id)
-    servers = max(1, -(-billed // host.gpus_per_server))
-    capex = servers * (host.gpus_per_server * entry.purchase_price + host.network_usd_per_server)
-    return (
-        f"on-prem: buys {servers} server(s) of {host.gpus_per_server} GPUs up front, about "
-        f"${capex:,.0f} (amortised over {host.amortisation_years:g} years in the monthly cost)"
-    )
+def _owned_fields(ctx: Context, host: GpuCloud | OnPrem) -> dict[str, Any]:
+    """The purchase and write-off of owned servers, for the report (nothing for rented GPUs)."""
+    if not isinstance(host, OnPrem):
+        return {}
+    t = owned.terms(host, ctx.wl)
+    return {"purchase": t.purchase, "write_off_years": round(t.years, 6), "residual_value": t.residual}
 
 
 def _spot_warnings(fl: Fleet, host: GpuCloud | OnPrem, gpu_name: str, spot_priced: list) -> list[str]:
@@ -495,6 +492,7 @@ def _self_out(
     violations: list[str],
     warnings: list[str],
     breakdown: dict[str, float] | None,
+    capex: float = 0.0,
 ) -> OptionOut:
     """`breakdown` None: the option cannot run at all (nothing fits), so it has no cost."""
     total = round(sum(breakdown.values()), 6) if breakdown is not None else None
@@ -511,6 +509,7 @@ def _self_out(
         quality_estimated=bool(model.quality and model.quality.estimated),
         monthly_cost=total,
         cost_per_million_tokens=ctx.per_million(total),
+        capex=capex,
         cost_breakdown=breakdown if breakdown is not None else {},
         unit_prices=None,
         self_hosting=sh,

@@ -206,6 +206,33 @@ class Operations(_Strict):
     setup_engineer_months: float = Field(
         default=1.0, ge=0, le=1000, description="one-time effort to stand up self-hosting"
     )
+    on_prem_engineers: float | None = Field(
+        default=None,
+        ge=0,
+        le=1000,
+        description="engineers for the 24/7 on-call and datacentre work of owned servers, on top of the above "
+        "(default: the catalogue's on_prem.on_call_engineers + datacentre_engineers_per_server × servers)",
+    )
+
+
+class OnPremNeeds(_Strict):
+    """How owned servers are bought and written off (docs/methodology.md, "Owned servers")."""
+
+    write_off: Literal["horizon", "useful_life"] = Field(
+        default="horizon",
+        description="horizon: the servers are paid off over horizon_months, then sold; useful_life: over the "
+        "catalogue's on_prem.amortisation_years",
+    )
+    residual_value: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="share of the purchase price recovered at the end of the write-off (default: the catalogue's "
+        "on_prem.residual_value at that age)",
+    )
+    purchase: Literal["new", "used"] = Field(
+        default="new", description="new servers with vendor support, or used/refurbished ones"
+    )
 
 
 class SelfHosting(_Strict):
@@ -231,6 +258,7 @@ class SelfHosting(_Strict):
         """`commitment`, with `reserved: true` read as 1y."""
         return "1y" if self.commitment == "none" and self.reserved else self.commitment
 
+    on_prem: OnPremNeeds = Field(default_factory=OnPremNeeds)
     min_replicas: int | None = Field(
         default=None,
         ge=1,
@@ -252,6 +280,9 @@ class Budget(_Strict):
     max_monthly_cost: float | None = Field(default=None, ge=0, le=1e15)
     max_cost_per_million: float | None = Field(default=None, ge=0, le=1e15)
     max_increase_pct: float | None = Field(default=None, ge=0, le=1e9)
+    max_capex: float | None = Field(
+        default=None, ge=0, le=1e15, description="USD paid up front for owned servers, network and installation"
+    )
 
 
 class Workload(_Strict):
