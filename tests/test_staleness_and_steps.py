@@ -18,7 +18,7 @@ def test_counts_only_shown_options_and_names_the_oldest() -> None:
         ("a@x", dt.date(2026, 11, 1)),  # 29 days
         ("b@y", dt.date(2026, 7, 24)),  # 129 days
         ("c@z", dt.date(2025, 10, 31)),  # 395 days: the oldest
-        ("d@w", None),  # owned hardware: no price date
+        ("d@w", None),  # no price date
     ]
     s = staleness(shown, TODAY, 90)
     assert (s.stale, s.shown, s.oldest_id, s.oldest_age_days) == (2, 4, "c@z", 395)
@@ -40,8 +40,9 @@ def test_price_date_of_report_options() -> None:
     rented = NS(price_as_of="2026-01-21", gpu_price_kind="on-demand")
     assert price_date(NS(unit_prices=None, self_hosting=rented)) == dt.date(2026, 1, 21)
     assert price_date(NS(unit_prices=None, self_hosting=None)) is None
+    # A purchase price ages like a rental price (issue 22: on-prem prices dated 2023 carried no warning).
     owned = NS(price_as_of="2023-05-01", gpu_price_kind="on-prem")
-    assert price_date(NS(unit_prices=None, self_hosting=owned)) is None
+    assert price_date(NS(unit_prices=None, self_hosting=owned)) == dt.date(2023, 5, 1)
 
 
 def test_gemini_price_steps_resolve_by_date() -> None:

@@ -229,6 +229,11 @@ class Routing(_Out):
     cheapest_single_option_monthly_cost: float | None = None
     shared_fleets: list[SharedFleet] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    capex: float | None = Field(
+        default=None,
+        description="USD paid up front for the routed plan: the sum of each class's recommended option's capex "
+        "(as bought for that class alone)",
+    )
 
 
 class Report(_Out):

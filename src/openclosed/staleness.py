@@ -32,15 +32,14 @@ class Staleness:
 
 
 def price_date(option: object) -> dt.date | None:
-    """The date of the price an OptionOut used (None when it carries none, e.g. owned hardware)."""
+    """The date of the price an OptionOut used (a GPU purchase price for owned servers; None when it carries none)."""
     text = None
     unit = getattr(option, "unit_prices", None)
     if unit is not None:
         text = unit.as_of
     sh = getattr(option, "self_hosting", None)
     if sh is not None:
-        if getattr(sh, "gpu_price_kind", None) in ("on-prem", "owned"):
-            return None  # owned hardware: a purchase-price assumption, not a price that goes stale
+        # Owned hardware too: a purchase price goes stale like a rental price (issue 22).
         text = sh.price_as_of
     if not text:
         return None

@@ -151,6 +151,7 @@ class RoutedPlan:
     feasible: bool
     violations: list[str] = field(default_factory=list)
     id: str = ROUTED
+    capex: float = 0.0  # the classes' options' capex, summed
 
 
 def routed_plan(report: Report) -> RoutedPlan | None:
@@ -167,6 +168,7 @@ def routed_plan(report: Report) -> RoutedPlan | None:
         cost_per_million_tokens=round(total / tokens * 1e6, 6) if tokens else 0.0,
         feasible=not missing,
         violations=[f"class {n}: no option meets every constraint" for n in missing],
+        capex=routing.capex or 0.0,
     )
 
 
@@ -183,6 +185,7 @@ def check_budgets(
     max_cost_per_million: float | None,
     baseline: dict[str, Any] | None,
     max_increase_pct: float | None,
+    max_capex: float | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Return (checks, breaches); each check names the budget, the figure and the limit."""
     checks: list[dict[str, Any]] = []
@@ -200,6 +203,9 @@ def check_budgets(
                 "passed": option.monthly_cost <= max_monthly_cost,
             }
         )
+    if max_capex is not None:
+        capex = getattr(option, "capex", 0.0) or 0.0
+        checks.append({"budget": "max_capex", "figure": capex, "limit": max_capex, "passed": capex <= max_capex})
     if max_cost_per_million is not None:
         checks.append(
             {

@@ -311,9 +311,22 @@ def _fleet_steps(o: OptionOut, sh: Any, wl: Workload, det: Detail) -> list[dict[
                 "price",
                 "on-prem hourly parts",
                 sh.on_prem,
-                "purchase / (years × 8760) + kW × (1 + overhead) × PUE × $/kWh + hosting / 730",
+                f"hardware = purchase ({sh.purchase}, with the network share) × (1 − residual "
+                f"{sh.residual_value:g}) / ({sh.write_off_years:g} years × 8760); power = kW × (1 + overhead) × "
+                "PUE × $/kWh; hosting = hosting per GPU-month / 730",
                 getattr(host, "source", ""),
                 str(getattr(host, "as_of", "")),
+            )
+        )
+        steps.append(
+            _step(
+                "price",
+                "capex",
+                o.capex,
+                f"servers of {getattr(host, 'gpus_per_server', 8)} GPUs holding {sh.billed_gpus} GPUs × "
+                "(GPUs per server × purchase per GPU + network per server), paid up front",
+                sh.price_source,
+                sh.price_as_of,
             )
         )
     fl = det.hosting.get("fleet")
@@ -336,8 +349,14 @@ def _fleet_steps(o: OptionOut, sh: Any, wl: Workload, det: Detail) -> list[dict[
             "cost",
             "operations",
             o.cost_breakdown["operations"],
-            f"(self_hosting_engineers + engineers_per_node × {sh.nodes_in_fleet} nodes) × engineer_cost_per_month "
-            f"= {sh.operations_engineers:g} engineers",
+            f"(self_hosting_engineers + engineers_per_node × {sh.nodes_in_fleet} nodes"
+            + (
+                " + owned servers' 24/7 on-call + datacentre engineers per server × servers, or "
+                "operations.on_prem_engineers"
+                if sh.pricing == "owned"
+                else ""
+            )
+            + f") × engineer_cost_per_month = {sh.operations_engineers:g} engineers",
         )
     )
     steps.append(

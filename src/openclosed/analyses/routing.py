@@ -223,6 +223,8 @@ def route(engine: Engine, result: Result, workload: Workload) -> Routing:
         cheapest_single_option_monthly_cost=cheapest_total,
         shared_fleets=fleets,
         notes=notes,
+        # Cash up front: every class's pick as bought for that class alone (a shared fleet may need fewer servers).
+        capex=round(sum(r.by_id[p].capex for r, p in zip(runs, picks, strict=True) if p), 2),
     )
 
 

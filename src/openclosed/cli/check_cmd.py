@@ -43,6 +43,10 @@ def register(app: typer.Typer) -> None:
         max_cost_per_million: Annotated[
             float | None, typer.Option("--max-cost-per-million", min=0, help="Budget: USD per million tokens.")
         ] = None,
+        max_capex: Annotated[
+            float | None,
+            typer.Option("--max-capex", min=0, help="Budget: USD paid up front for owned servers (capex)."),
+        ] = None,
         baseline: Annotated[
             Path | None, typer.Option("--baseline", help="A saved `compare --format json` report.")
         ] = None,
@@ -72,10 +76,11 @@ def register(app: typer.Typer) -> None:
         max_monthly_cost = max_monthly_cost if max_monthly_cost is not None else budget.max_monthly_cost
         max_cost_per_million = max_cost_per_million if max_cost_per_million is not None else budget.max_cost_per_million
         max_increase_pct = max_increase_pct if max_increase_pct is not None else budget.max_increase_pct
+        max_capex = max_capex if max_capex is not None else budget.max_capex
         base = load_report(baseline) if baseline is not None else None
-        if max_monthly_cost is None and max_cost_per_million is None and base is None:
+        if max_monthly_cost is None and max_cost_per_million is None and base is None and max_capex is None:
             raise InputError.one(
-                "no budget: give --max-monthly-cost, --max-cost-per-million or --baseline, "
+                "no budget: give --max-monthly-cost, --max-cost-per-million, --max-capex or --baseline, "
                 "or a budget: section in the workload",
                 field="budget",
             )
@@ -90,6 +95,7 @@ def register(app: typer.Typer) -> None:
                 max_cost_per_million,
                 routed_baseline(base) if base is not None else None,
                 max_increase_pct,
+                max_capex,
             )
             warnings = [result.stale_summary] if result.stale_summary else []
             data = {
@@ -102,6 +108,7 @@ def register(app: typer.Typer) -> None:
                 "routed": {
                     "monthly_cost": routed.monthly_cost,
                     "cost_per_million_tokens": routed.cost_per_million_tokens,
+                    "capex": routed.capex,
                 },
                 "checks": checks,
                 "breaches": breaches,
@@ -122,7 +129,9 @@ def register(app: typer.Typer) -> None:
             warnings = [f"{checked.id}: {w}" for w in checked.warnings]
             if result.stale_summary:
                 warnings.append(result.stale_summary)
-            checks, breaches = check_budgets(checked, max_monthly_cost, max_cost_per_million, base, max_increase_pct)
+            checks, breaches = check_budgets(
+                checked, max_monthly_cost, max_cost_per_million, base, max_increase_pct, max_capex
+            )
             from ..render.listing import renumber
 
             # Alternatives are ranked 1..n as listed; the checked option keeps its place among all.

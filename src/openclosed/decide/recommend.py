@@ -161,7 +161,8 @@ def recommend(ctx: Context, ranked: list[OptionOut], compared: set[bool] | None 
     sav = saving(ctx, ranked)
     parts = [
         f"{best.id} scores {best.scores.overall:g} overall: {money(best.monthly_cost)} a month "
-        f"({money(best.cost_per_million_tokens)} per million tokens), privacy {best.scores.privacy:g}, "
+        f"({money(best.cost_per_million_tokens)} per million tokens)"
+        f"{_capex_words(best) or ','} privacy {best.scores.privacy:g}, "
         f"lock-in {best.scores.lock_in:g}, {_quality_words(best)}."
     ]
     if best.id in ctx.latency_unchecked:
@@ -202,6 +203,20 @@ def recommend(ctx: Context, ranked: list[OptionOut], compared: set[bool] | None 
         best_other_kind=other.id if other else None,
         saving=sav,
     )
+
+
+def _capex_words(o: OptionOut) -> str:
+    """The cash an owned option needs up front, as the recommendation states it (nothing for the rest)."""
+    capex = getattr(o, "capex", 0.0)
+    if not capex:
+        return ""
+    sh = o.self_hosting
+    how = ""
+    if sh is not None and sh.write_off_years:
+        how = f", written off in the monthly cost over {sh.write_off_years:g} years"
+        if sh.residual_value:
+            how += f" less {sh.residual_value:.0%} recovered at the end"
+    return f"; capex {money(capex)} for servers and network paid up front{how};"
 
 
 def _quality_words(o: OptionOut) -> str:

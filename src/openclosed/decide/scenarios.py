@@ -18,6 +18,8 @@ from . import scoring
 from .uncertainty import (
     DEFAULT_PEAK_SPREAD,
     DEFAULT_QUALITY_ERROR,
+    OPERATIONS_SPREAD,
+    PURCHASE_SPREAD,
     Group,
     drift_sigma,
     family,
@@ -48,6 +50,8 @@ class Scenarios:
     quality: dict[str, list[float]] = field(default_factory=dict)  # quality index per model
     gpu_price: list[float] | None = None  # what-if: GPU price multiplier
     engineer: list[float] | None = None  # what-if: operations, setup (and materiality without a budget) multiplier
+    purchase: list[float] | None = None  # owned servers' purchase price multiplier
+    operations: list[float] | None = None  # self-hosted operations effort multiplier
 
 
 @dataclass
@@ -66,6 +70,7 @@ class Entry:
     quality_sd: float = 0.0
     fixed_score: float = 0.0  # weighted privacy and lock-in parts of the overall score
     penalty: float = 0.0
+    hw_share: float = 0.0  # owned servers: the purchase (hardware) share of the GPU cost
 
 
 @dataclass
@@ -126,6 +131,14 @@ class Costs:
             gpu = self.sc.gpu_price if gpu is None else [a * b for a, b in zip(gpu, self.sc.gpu_price, strict=True)]
         return gpu
 
+    def _purchase_factor(self, e: Entry) -> list[float] | None:
+        """The GPU-cost multiplier of an owned option in each scenario: its hardware share moves
+        with the purchase price, power and hosting do not."""
+        if self.sc.purchase is None or e.hw_share <= 0:
+            return None
+        h = e.hw_share
+        return [1.0 + h * (m - 1.0) for m in self.sc.purchase]
+
     def _loads(self, e: Entry) -> tuple[list[float], list[float]]:
         caps = self.sc.sizing.get(e.group) if e.group is not None else None
         caps = caps or self.ones
@@ -150,6 +163,11 @@ class Costs:
         setup = e.curve.setup  # type: ignore[attr-defined]
         if gpu is not None:
             g = [a * d for a, d in zip(g, gpu, strict=True)]
+        own = self._purchase_factor(e)
+        if own is not None:
+            g = [a * m for a, m in zip(g, own, strict=True)]
+        if self.sc.operations is not None:
+            ops = [o * f for o, f in zip(ops, self.sc.operations, strict=True)]
         if self.sc.engineer is not None:  # sensitivity only: operations and setup scaled
             row = [a + (o + setup) * f for a, o, f in zip(g, ops, self.sc.engineer, strict=True)]
         else:
@@ -174,7 +192,13 @@ class Costs:
         gpu = self._gpu_factor(e)
         if gpu is not None:
             gpu_low *= min(1.0, min(gpu))
-        fixed = e.curve.operations_floor() + e.curve.setup  # type: ignore[attr-defined]
+        own = self._purchase_factor(e)
+        if own is not None:
+            gpu_low *= min(1.0, min(own))
+        ops_low = e.curve.operations_floor()  # type: ignore[attr-defined]
+        if self.sc.operations is not None:
+            ops_low *= min(1.0, min(self.sc.operations))
+        fixed = ops_low + e.curve.setup  # type: ignore[attr-defined]
         if self.sc.engineer is not None:
             fixed *= min(1.0, min(self.sc.engineer))
         # Rounding to 1e-6 (exact mode) can lower a cost by half a micro-dollar.
@@ -219,6 +243,8 @@ class Frame:
         self.groups: dict[Group, float] = {}
         self.stale: dict[str, float] = {}  # provider -> largest drift s.d. of its stale prices
         self.estimated: dict[str, tuple[float, float]] = {}  # model -> (index, s.d.)
+        self.owned = False  # an owned option is among the entries (its purchase price is sampled)
+        self.self_hosted = False  # a self-hosted option is (its operations effort is sampled)
         # The engine's materiality amount (recommend.score): without it a sampled scenario would
         # score a $300 difference as the engine does not, and the base scenario would not
         # reproduce the engine's choice. Without a budget it is a share of the engineer's cost,
@@ -261,7 +287,16 @@ class Frame:
         self.groups[group] = sizing_sigma(group)
         rpm = ctx.wl.requests_per_month
         peak = ctx.wl.traffic.peak_rps(rpm)  # the interactive peak, as the engine prices it
-        return Entry(o, "self", o.monthly_cost, group=group, curve=curve, peak=peak, rpm=rpm, **common)  # type: ignore[arg-type]
+        parts = getattr(o.self_hosting, "on_prem", None)
+        hw_share = 0.0
+        if parts:
+            total = sum(parts.values())
+            hw_share = parts.get("hardware", 0.0) / total if total > 0 else 0.0
+            self.owned = True
+        self.self_hosted = True
+        return Entry(
+            o, "self", o.monthly_cost, group=group, curve=curve, peak=peak, rpm=rpm, hw_share=hw_share, **common
+        )  # type: ignore[arg-type]
 
     def feasible_indices(self) -> list[int]:
         """The entries that meet every constraint and have a cost (the same in every scenario;
@@ -283,6 +318,10 @@ class Frame:
             sc.sizing[g] = [math.exp(sd * z) for z in normal_draws(n, seed, f"sizing:{g[0]}/{g[1]}")]
         for p in self.stale:
             sc.drift[p] = list(normal_draws(n, seed, f"price:{p}"))
+        if self.owned:
+            sc.purchase = [math.exp(PURCHASE_SPREAD * z) for z in normal_draws(n, seed, "purchase")]
+        if self.self_hosted:
+            sc.operations = [math.exp(OPERATIONS_SPREAD * z) for z in normal_draws(n, seed, "operations")]
         for m, (index, sd) in self.estimated.items():
             sc.quality[m] = [min(100.0, max(0.0, index + sd * z)) for z in normal_draws(n, seed, f"quality:{m}")]
         return sc

@@ -14,7 +14,11 @@ evidence for each default):
 - traffic volume: lognormal, `traffic.uncertainty` or `DEFAULT_TRAFFIC_SPREAD`, one draw per
   scenario for every option;
 - utilisation at peak (how peaky the traffic really is): lognormal, `DEFAULT_PEAK_SPREAD`, one
-  draw per scenario for every self-hosted option.
+  draw per scenario for every self-hosted option;
+- the purchase price of owned servers: lognormal, `PURCHASE_SPREAD`, one draw per scenario for
+  every owned option, applied to the hardware share of its GPU cost;
+- operations effort: lognormal, `OPERATIONS_SPREAD`, one draw per scenario for every self-hosted
+  option, applied to its operations cost.
 
 Scenarios are a Latin hypercube over those draws: each input takes the normal quantiles
 (k + ½)/n in an order shuffled by a generator seeded from the run's seed and the input's name,
@@ -72,6 +76,14 @@ PRICE_DRIFT = 0.5  # s.d. of ln(price) after one year; grows with √age (a rand
 DEFAULT_QUALITY_ERROR = 5.0  # index points, one s.d., for an estimate that states no error
 DEFAULT_TRAFFIC_SPREAD = 0.2  # s.d. of ln(volume) when the workload gives no traffic.uncertainty
 DEFAULT_PEAK_SPREAD = 0.15  # s.d. of ln(peak over average)
+# Owned servers (issue 22): street prices of GPU servers vary by ±20–40 % with volume, SKU and
+# quarter (docs/methodology.md, "Owned servers"); ±30 % as the 10th–90th percentiles is
+# ln(1.3) / 1.2816. One draw per scenario for every owned option (one market).
+PURCHASE_SPREAD = 0.205
+# Operations effort (engineers for a self-hosted fleet, the on-call and datacentre terms): a
+# judgement, ×/÷ 1.5 as the 10th–90th percentiles, ln(1.5) / 1.2816. One draw per scenario for
+# every self-hosted option (the same team).
+OPERATIONS_SPREAD = 0.316
 
 Group = tuple[str, str]
 

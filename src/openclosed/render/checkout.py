@@ -11,6 +11,8 @@ from .jsonout import to_json
 def _figure(c: dict[str, Any]) -> str:
     if c["budget"] == "max_monthly_cost":
         return f"{money(c['figure'])}/month vs limit {money(c['limit'])}"
+    if c["budget"] == "max_capex":
+        return f"{money(c['figure'])} paid up front (capex) vs limit {money(c['limit'])}"
     if c["budget"] == "max_cost_per_million":
         return f"{money(c['figure'])} per million tokens vs limit {money(c['limit'])}"
     if c["budget"] == "max_increase_pct":
@@ -42,6 +44,7 @@ def check_text(data: dict[str, Any]) -> str:
     lines = [
         f"{'PASS' if data['passed'] else 'FAIL'}: {o['id']} costs {money(o['monthly_cost'])}/month "
         f"({money(o['cost_per_million_tokens'])} per million tokens)"
+        + (f" and {money(o['capex'])} up front (capex)" if o.get("capex") else "")
     ]
     if data.get("routing") is not None:
         lines += _routed_lines(data)

@@ -29,6 +29,7 @@ OPTION_CSV = [
     "monthly_cost_low",
     "monthly_cost_high",
     "cost_per_million_tokens",
+    "capex",
     "cost_breakdown_input",
     "cost_breakdown_cached_input",
     "cost_breakdown_cache_write",
@@ -171,6 +172,9 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool, total
         Column("quality_text", "qual", "number", optional=1),
         Column("scores_overall", "overall", "score"),
     ]
+    if any(getattr(o, "capex", 0.0) > 0 for o in options):
+        # Cash up front for owned servers: shown only when a shown option has some.
+        columns.insert(4, Column("capex", "capex", "money", optional=5))
     if show_all:
         # The kind of each violation in the table, the full sentences under it: a sentence
         # wrapped in a narrow column is unreadable.
