@@ -96,9 +96,27 @@ def register(app: typer.Typer) -> None:
             raise InputError.one(f"{m.id} is a closed model; only open-weight models can be sized", field="MODEL")
         arch = m.architecture
         g = cat.gpu(gpu)
-        prec = (precision or arch.native_precision).lower()
-        if prec not in PRECISIONS:
+        if precision is not None and precision.lower() not in PRECISIONS:
             raise InputError.one(f"expected one of {', '.join(PRECISIONS)} (got {precision!r})", field="--precision")
+        if workload is not None or preset:
+            # A workload or preset: compare's own replica (its latency targets, cached share,
+            # longest request and precisions), so that size, explain and compare agree.
+            from ..selfhost.replica import size_for_workload
+            from ..workload.model import apply_overrides
+            from .common import build_workload
+
+            wl, _ = build_workload(workload, preset, {}, default_note=False)
+            wl = apply_overrides(wl, {"traffic": {"input_tokens": input_tokens, "output_tokens": output_tokens}})
+            data = size_for_workload(
+                cat, wl, m, g, precision.lower() if precision else None, gpus, concurrency, max_tpot_ms
+            )
+            data["schema_version"] = 1
+            data["lengths_from"] = lengths_from
+            show(size_view(data), fmt.value, out_file)
+            for w in later:
+                warn(w)
+            return
+        prec = (precision or arch.native_precision).lower()
         # With --gpus, the best plan of exactly that many GPUs (tensor parallel inside a node, expert
         # or pipeline parallel across nodes); without, the smallest replica that fits and meets
         # --max-tpot-ms, searched up to 16 nodes. A setup that cannot run says why (exit 0).
@@ -114,6 +132,7 @@ def register(app: typer.Typer) -> None:
             max_tpot_ms=max_tpot_ms,
         )
         data = result.report()
+        data["meets_latency"] = bool(result.fits and result.meets_tpot)
         data["schema_version"] = 1
         data["lengths_from"] = lengths_from
         show(size_view(data), fmt.value, out_file)

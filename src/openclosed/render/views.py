@@ -248,6 +248,7 @@ def size_view(s: dict[str, Any]) -> View:
         ("input_tokens", "input tokens/request", "int"),
         ("output_tokens", "output tokens/request", "int"),
         ("fits", "fits", "bool"),
+        ("meets_latency", "meets latency", "bool"),
         ("weights_gb", "weights GB", "number"),
         ("kv_cache_gb_per_sequence", "KV GB/seq", "number"),
         ("max_concurrency", "max conc.", "int"),

@@ -57,11 +57,22 @@ def sizing(ctx: Context, model: Model, gpu_id: str, precision: str, tp: int | Si
 
 
 def precisions_for(ctx: Context, model: Model) -> list[str]:
-    """The model's usual precisions that the workload accepts (its native one always)."""
+    """The model's published precisions that the workload accepts (`self_hosting.precisions`): an
+    excluded precision never comes back, not even the native one (issue 22); may be empty."""
     arch = model.architecture
     assert arch is not None
-    allowed = set(ctx.wl.self_hosting.precisions) | {arch.native_precision}
-    return [p for p in arch.precisions if p in allowed] or [arch.native_precision]
+    allowed = set(ctx.wl.self_hosting.precisions)
+    return [p for p in arch.precisions if p in allowed]
+
+
+def precision_violation(ctx: Context, model: Model) -> str:
+    """Why a model none of whose checkpoints is at an accepted precision is ruled out."""
+    arch = model.architecture
+    assert arch is not None
+    return (
+        f"precision: {model.name} is published only at {', '.join(arch.precisions)}; the workload accepts "
+        f"{', '.join(ctx.wl.self_hosting.precisions)} (self_hosting.precisions)"
+    )
 
 
 def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bool]]:
@@ -143,7 +154,7 @@ def _smallest_memory_need(ctx: Context, model: Model) -> float:
     from .sizing import weight_bytes
 
     assert model.architecture is not None
-    return min(weight_bytes(model.architecture, p) for p in precisions_for(ctx, model)) / 1e9
+    return min((weight_bytes(model.architecture, p) for p in precisions_for(ctx, model)), default=0.0) / 1e9
 
 
 # ------------------------------------------------------------------ prices
@@ -351,6 +362,8 @@ def self_option(
                 f"capacity: {host.name} rents no {gpu.name} instance that holds a replica of "
                 f"{'/'.join(str(n) for n in sizes)} GPUs"
             )
+        elif not precisions_for(ctx, model):
+            violations.append(precision_violation(ctx, model))
         elif not fitting:
             need = _smallest_memory_need(ctx, model)
             why = "; ".join(ctx.unfit.get((model.id, gpu_id), []))
