@@ -285,3 +285,9 @@ def test_same_replica_same_latency_in_size_explain_and_compare(cli) -> None:
     assert (size["gpus"], size["concurrency"]) == (sh["gpus_per_replica"], sh["concurrency"])
     assert size["ttft_ms"] == sh["ttft_ms"] == ttft
     assert size["tpot_ms"] == sh["tpot_ms"]
+
+
+def test_residual_value_by_age_interpolates(catalog) -> None:
+    op = catalog.on_prem
+    # The catalogue's points: 1 → 0.62, 2 → 0.42, 3 → 0.30, 4 → 0.18, 5 → 0.12; 1.0 at age 0.
+    assert [round(op.residual_at(y), 6) for y in (0.5, 1, 1.5, 2, 4, 10)] == [0.81, 0.62, 0.52, 0.42, 0.18, 0.12]

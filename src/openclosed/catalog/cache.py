@@ -238,7 +238,14 @@ def _converter(tp: Any) -> Any:
     origin = typing.get_origin(tp)
     if origin is typing.Union or origin is types.UnionType:
         args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _converter(args[0]) if len(args) == 1 else None
+        if len(args) == 1:
+            return _converter(args[0])
+        # A scalar or a list of models (on_prem.residual_value): rebuild the list, keep the scalar.
+        lists = [a for a in args if typing.get_origin(a) is list]
+        inner_list = _converter(lists[0]) if len(lists) == 1 else None
+        if inner_list is None:
+            return None
+        return lambda value: inner_list(value) if isinstance(value, list) else value
     if origin is list:
         inner = _converter(typing.get_args(tp)[0])
 

@@ -419,11 +419,9 @@ class OnPrem(Sourced):
             return float(rv)
         prev_y, prev_s = 0.0, 1.0
         for p in rv:
-            # The catalogue cache rebuilds a union's list items as plain mappings.
-            y, share = (p["years"], p["share"]) if isinstance(p, dict) else (p.years, p.share)
-            if years <= y:
-                return prev_s + (share - prev_s) * (years - prev_y) / (y - prev_y)
-            prev_y, prev_s = y, share
+            if years <= p.years:
+                return prev_s + (p.share - prev_s) * (years - prev_y) / (p.years - prev_y)
+            prev_y, prev_s = p.years, p.share
         return prev_s
 
 
