@@ -86,7 +86,7 @@ def test_no_owned_servers_at_twice_the_best_comparable_api(support_bot, sensitiv
 def test_lock_in_counts_the_cost_of_leaving(support_bot) -> None:
     by_id = {o.id: o for o in support_bot["confidential"].options}
     # gpt-oss-120b (Apache 2.0) at an API that several providers serve: cheap to leave.
-    assert by_id["gpt-oss-120b@deepinfra"].scores.lock_in == 15
+    assert by_id["gpt-oss-120b@deepinfra"].scores.lock_in == 10
     assert by_id["gpt-oss-120b@lambda:a100-40gb"].scores.lock_in == 10  # rented GPUs
     assert by_id["gpt-oss-120b@on-prem:b200"].scores.lock_in == 30  # owned servers: a commitment
     assert any("below their book value" in r for r in by_id["gpt-oss-120b@on-prem:b200"].reasons)

@@ -173,8 +173,8 @@ def _api_privacy(provider: ApiProvider, reasons: list[str]) -> float:
 # Lock-in bands (docs/methodology.md, "Lock-in: the cost of leaving"). An open model that several
 # API providers serve is left by changing a base URL; rented GPUs by moving the weights; a GPU
 # commitment or owned servers keep paying whether or not the workload stays.
-LOCK_OPEN_API = {1: 35.0, 2: 20.0}  # providers serving the model → score; three or more: LOCK_OPEN_API_MANY
-LOCK_OPEN_API_MANY = 15.0
+LOCK_OPEN_API = {1: 30.0, 2: 15.0}  # providers serving the model → score; three or more: LOCK_OPEN_API_MANY
+LOCK_OPEN_API_MANY = 10.0
 LOCK_SELF_RENTED = 10.0
 LOCK_COMMITMENT = {"1y": 5.0, "3y": 10.0}  # added for committed-use GPU prices
 LOCK_OWNED = 30.0  # servers bought up front: leaving means selling them below their book value
@@ -216,7 +216,7 @@ def lock_in_score(
             + (f"; a {hold} GPU commitment is paid whether or not you stay" if hold in LOCK_COMMITMENT else "")
         )
     else:
-        score = LOCK_OPEN_API.get(providers_serving, LOCK_OPEN_API_MANY if providers_serving > 2 else 35.0)
+        score = LOCK_OPEN_API.get(providers_serving, LOCK_OPEN_API_MANY if providers_serving > 2 else 30.0)
         serve = "provider serves" if providers_serving == 1 else "providers serve"
         reasons.append(
             f"lock-in: open weights, {providers_serving} API {serve} them"
