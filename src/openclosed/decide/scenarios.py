@@ -51,7 +51,7 @@ class Scenarios:
     gpu_price: list[float] | None = None  # what-if: GPU price multiplier
     engineer: list[float] | None = None  # what-if: operations, setup (and materiality without a budget) multiplier
     purchase: list[float] | None = None  # owned servers' purchase price multiplier
-    operations: list[float] | None = None  # self-hosted operations effort multiplier
+    operations: list[float] | None = None  # owned servers' operations effort multiplier
 
 
 @dataclass
@@ -166,7 +166,7 @@ class Costs:
         own = self._purchase_factor(e)
         if own is not None:
             g = [a * m for a, m in zip(g, own, strict=True)]
-        if self.sc.operations is not None:
+        if self.sc.operations is not None and e.hw_share > 0:
             ops = [o * f for o, f in zip(ops, self.sc.operations, strict=True)]
         if self.sc.engineer is not None:  # sensitivity only: operations and setup scaled
             row = [a + (o + setup) * f for a, o, f in zip(g, ops, self.sc.engineer, strict=True)]
@@ -196,7 +196,7 @@ class Costs:
         if own is not None:
             gpu_low *= min(1.0, min(own))
         ops_low = e.curve.operations_floor()  # type: ignore[attr-defined]
-        if self.sc.operations is not None:
+        if self.sc.operations is not None and e.hw_share > 0:
             ops_low *= min(1.0, min(self.sc.operations))
         fixed = ops_low + e.curve.setup  # type: ignore[attr-defined]
         if self.sc.engineer is not None:
@@ -243,8 +243,7 @@ class Frame:
         self.groups: dict[Group, float] = {}
         self.stale: dict[str, float] = {}  # provider -> largest drift s.d. of its stale prices
         self.estimated: dict[str, tuple[float, float]] = {}  # model -> (index, s.d.)
-        self.owned = False  # an owned option is among the entries (its purchase price is sampled)
-        self.self_hosted = False  # a self-hosted option is (its operations effort is sampled)
+        self.owned = False  # an owned option is among the entries (its purchase and operations are sampled)
         # The engine's materiality amount (recommend.score): without it a sampled scenario would
         # score a $300 difference as the engine does not, and the base scenario would not
         # reproduce the engine's choice. Without a budget it is a share of the engineer's cost,
@@ -293,7 +292,6 @@ class Frame:
             total = sum(parts.values())
             hw_share = parts.get("hardware", 0.0) / total if total > 0 else 0.0
             self.owned = True
-        self.self_hosted = True
         return Entry(
             o, "self", o.monthly_cost, group=group, curve=curve, peak=peak, rpm=rpm, hw_share=hw_share, **common
         )  # type: ignore[arg-type]
@@ -320,7 +318,7 @@ class Frame:
             sc.drift[p] = list(normal_draws(n, seed, f"price:{p}"))
         if self.owned:
             sc.purchase = [math.exp(PURCHASE_SPREAD * z) for z in normal_draws(n, seed, "purchase")]
-        if self.self_hosted:
+        if self.owned:
             sc.operations = [math.exp(OPERATIONS_SPREAD * z) for z in normal_draws(n, seed, "operations")]
         for m, (index, sd) in self.estimated.items():
             sc.quality[m] = [min(100.0, max(0.0, index + sd * z)) for z in normal_draws(n, seed, f"quality:{m}")]

@@ -17,8 +17,8 @@ evidence for each default):
   draw per scenario for every self-hosted option;
 - the purchase price of owned servers: lognormal, `PURCHASE_SPREAD`, one draw per scenario for
   every owned option, applied to the hardware share of its GPU cost;
-- operations effort: lognormal, `OPERATIONS_SPREAD`, one draw per scenario for every self-hosted
-  option, applied to its operations cost.
+- operations effort of owned servers: lognormal, `OPERATIONS_SPREAD`, one draw per scenario for
+  every owned option, applied to its operations cost.
 
 Scenarios are a Latin hypercube over those draws: each input takes the normal quantiles
 (k + ½)/n in an order shuffled by a generator seeded from the run's seed and the input's name,
@@ -80,9 +80,10 @@ DEFAULT_PEAK_SPREAD = 0.15  # s.d. of ln(peak over average)
 # quarter (docs/methodology.md, "Owned servers"); ±30 % as the 10th–90th percentiles is
 # ln(1.3) / 1.2816. One draw per scenario for every owned option (one market).
 PURCHASE_SPREAD = 0.205
-# Operations effort (engineers for a self-hosted fleet, the on-call and datacentre terms): a
+# Operations effort of owned servers (engineers, with the on-call and datacentre terms): a
 # judgement, ×/÷ 1.5 as the 10th–90th percentiles, ln(1.5) / 1.2816. One draw per scenario for
-# every self-hosted option (the same team).
+# every owned option (the same team). Rented fleets keep their point estimate: sampling them
+# too would loosen the bounds that keep sampling within its time budget (docs/methodology.md).
 OPERATIONS_SPREAD = 0.316
 
 Group = tuple[str, str]
