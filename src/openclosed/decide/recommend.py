@@ -37,7 +37,7 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
         privacy = hit[0]
         reasons += hit[1]
         fine_tuning = bool(det.offering and det.offering.fine_tuning)
-        hold = _hold(o)
+        hold = _hold(o, kind)
         key = (o.model, o.deployment, serving.get(o.model, 0), fine_tuning, hold)
         hit = lock_of.get(key)
         if hit is None:
@@ -67,12 +67,13 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
         o.reasons = reasons
 
 
-def _hold(o: OptionOut) -> str | None:
-    """How a self-hosted option holds its GPUs, for the lock-in score: "owned", "1y", "3y" or None."""
+def _hold(o: OptionOut, kind: str | None) -> str | None:
+    """How a self-hosted option holds its GPUs, for the lock-in score: "owned", "1y", "3y" or None.
+    `kind`: `host_kind` of the option's host."""
+    if kind == "on-prem":
+        return "owned"
     sh = o.self_hosting
-    if sh is None:
-        return "owned" if o.deployment == "self-hosted" and o.provider == "on-prem" else None
-    return sh.pricing if sh.pricing in ("owned", "1y", "3y") else None
+    return sh.pricing if sh is not None and sh.pricing in ("1y", "3y") else None
 
 
 def host_kind(host: object) -> str | None:
