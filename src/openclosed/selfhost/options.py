@@ -477,9 +477,10 @@ def _candidates(curve_plans: list[Plan], quotes: list[Any]) -> list[dict[str, An
 
 
 def _owned_fields(ctx: Context, host: GpuCloud | OnPrem) -> dict[str, Any]:
-    """The purchase and write-off of owned servers, for the report (nothing for rented GPUs)."""
+    """The purchase and write-off of owned servers, for the report (null for rented GPUs; every key
+    given, in field order, keeps `construct` on its fast path)."""
     if not isinstance(host, OnPrem):
-        return {}
+        return {"purchase": None, "write_off_years": None, "residual_value": None}
     t = owned.terms(host, ctx.wl)
     return {"purchase": t.purchase, "write_off_years": round(t.years, 6), "residual_value": t.residual}
 
