@@ -73,16 +73,16 @@ def check_markdown(data: dict[str, Any]) -> str:
         if r.get("single_option") and r.get("single_option_monthly_cost") is not None:
             lines.append(f"| single option | 100% | {r['single_option']} | {money(r['single_option_monthly_cost'])} |")
     else:
-        lines.append("| option | $/month | $/M tokens | overall | deployment |")
-        lines.append("|---|---:|---:|---:|---|")
+        lines.append("| option | $/month | capex | $/M tokens | overall | deployment |")
+        lines.append("|---|---:|---:|---:|---:|---|")
         lines.append(
-            f"| **{o['id']}** (checked) | {money(o['monthly_cost'])} | {money(o['cost_per_million_tokens'])} | "
-            f"{o['scores']['overall']:.0f} | {o['deployment']} |"
+            f"| **{o['id']}** (checked) | {money(o['monthly_cost'])} | {money(o.get('capex', 0.0))} | "
+            f"{money(o['cost_per_million_tokens'])} | {o['scores']['overall']:.0f} | {o['deployment']} |"
         )
     for a in data["alternatives"]:
         lines.append(
-            f"| {a['id']} | {money(a['monthly_cost'])} | {money(a['cost_per_million_tokens'])} | "
-            f"{a['scores']['overall']:.0f} | {a['deployment']} |"
+            f"| {a['id']} | {money(a['monthly_cost'])} | {money(a.get('capex', 0.0))} | "
+            f"{money(a['cost_per_million_tokens'])} | {a['scores']['overall']:.0f} | {a['deployment']} |"
         )
     lines += ["", "| budget | result | detail |", "|---|---|---|"]
     for c in data["checks"]:
