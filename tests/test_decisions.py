@@ -9,7 +9,8 @@ import math
 import pytest
 from conftest import ROOT
 
-from openclosed.engine import Engine, compare
+from openclosed.analyses.compare import compare
+from openclosed.engine import Engine
 from openclosed.evaluation import Settings
 from openclosed.workload.model import load_workload, workload_from_dict
 
