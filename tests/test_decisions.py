@@ -292,3 +292,12 @@ def test_residual_value_by_age_interpolates(catalog) -> None:
     op = catalog.on_prem
     # The catalogue's points: 1 → 0.62, 2 → 0.42, 3 → 0.30, 4 → 0.18, 5 → 0.12; 1.0 at age 0.
     assert [round(op.residual_at(y), 6) for y in (0.5, 1, 1.5, 2, 4, 10)] == [0.81, 0.62, 0.52, 0.42, 0.18, 0.12]
+
+
+def test_routed_plan_capex_is_gated() -> None:
+    from openclosed.analyses.checks import RoutedPlan, check_budgets
+
+    plan = RoutedPlan(monthly_cost=1000.0, cost_per_million_tokens=1.0, feasible=True, capex=400_000.0)
+    _, breaches = check_budgets(plan, None, None, None, None, max_capex=300_000)
+    assert breaches == [{"budget": "max_capex", "figure": 400_000.0, "limit": 300_000, "passed": False}]
+    assert check_budgets(plan, None, None, None, None, max_capex=400_000)[1] == []  # at the limit passes
