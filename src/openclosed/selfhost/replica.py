@@ -83,6 +83,7 @@ def size_for_workload(
     custom = gpus is not None or concurrency is not None or max_tpot_ms is not None
     candidates: list[tuple[str, Sizing, bool]] = []
     last: Sizing | None = None
+    unfit: list[str] = []  # why each precision cannot run
     for p in allowed:
         if custom or precision is not None:
             s = plan_replica(
@@ -103,6 +104,8 @@ def size_for_workload(
             last = s
             if s.fits:
                 candidates.append((p, s, works(s, lat.max_ttft_ms)))
+            else:
+                unfit.append(f"{p}: {s.reason}")
         else:
             candidates.extend(c for c in plans(ctx, model, gpu.id) if c[0] == p)
     if candidates:
@@ -112,6 +115,8 @@ def size_for_workload(
         if last is None:
             last = plan_replica(model.id, arch, gpu, allowed[-1], wl.traffic.input_tokens, wl.traffic.output_tokens)
         s, ok = last, False
+        if len(unfit) > 1:
+            s.reason = "; ".join(unfit)
     data = s.report()
     data["meets_latency"] = bool(s.fits and ok)
     miss = _latency_miss(s, lat.max_ttft_ms, tpot)
