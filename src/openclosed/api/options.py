@@ -20,13 +20,19 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
     cost = price_api(provider, offering, ctx.wl, ctx.today)
     mv, mw = constraints.model_constraints(ctx, model, api=True)
     pv, pw = constraints.api_privacy(ctx, provider, offering)
+    ov, ow = constraints.offering_lifecycle(ctx, oid, model, provider, offering)
     lv, unchecked = speed_checks(offering, ctx.wl)
     if unchecked:
         ctx.latency_unchecked.add(oid)
-    violations = [*mv, *pv, *constraints.api_limits(ctx, model, offering), *lv]
-    warnings = [*mw, *pw, *constraints.stale_price(ctx, oid, f"{offering.model} at {provider.id}", offering.as_of)]
-    # A model its provider has shut down cannot be called at all: no cost, not a real one.
-    monthly = None if model.id in ctx.shut_down else cost.monthly_cost
+    violations = [*mv, *ov, *pv, *constraints.api_limits(ctx, model, offering), *lv]
+    warnings = [
+        *mw,
+        *ow,
+        *pw,
+        *constraints.stale_price(ctx, oid, f"{offering.model} at {provider.id}", offering.as_of),
+    ]
+    # A model or offering its provider has shut down cannot be called at all: no cost, not a real one.
+    monthly = None if model.id in ctx.shut_down or oid in ctx.retired else cost.monthly_cost
     out = construct(
         OptionOut,
         id=oid,

@@ -257,9 +257,28 @@ class ApiSpeed(Sourced):
     )
 
 
+LIFECYCLE_FIELDS = ("deprecation_date", "shutdown_date", "replacement")
+
+
 class Offering(Sourced):
     model: Id
     provider_model_id: str | None = None
+    deprecation_date: dt.date | None = Field(
+        default=None, description="the provider deprecates this offering (a warning from this day)"
+    )
+    shutdown_date: dt.date | None = Field(
+        default=None, description="the provider retires this offering: from this day it cannot be called"
+    )
+    replacement: Id | None = Field(default=None, description="the model the provider points to instead")
+    lifecycle_source: str | None = Field(
+        default=None, min_length=1, description="where the lifecycle dates come from (`source` dates the prices)"
+    )
+    lifecycle_as_of: dt.date | None = Field(default=None, description="the date of lifecycle_source")
+    hold: str | None = Field(
+        default=None,
+        min_length=1,
+        description="why the entry deliberately differs from the price packages: an import never overwrites it",
+    )
     prices: TokenPrices
     price_steps: list[PriceStep] = Field(
         default_factory=list,
@@ -274,6 +293,18 @@ class Offering(Sourced):
     regions: list[str] = Field(default_factory=list)
     speed: ApiSpeed | None = Field(default=None, description="measured output speed and time to first token")
     fine_tuning: bool = False
+
+    @model_validator(mode="after")
+    def _lifecycle_sourced(self) -> Offering:
+        dated = any(getattr(self, f) is not None for f in LIFECYCLE_FIELDS)
+        if dated and (self.lifecycle_source is None or self.lifecycle_as_of is None):
+            raise ValueError(
+                "an offering's deprecation_date, shutdown_date or replacement needs lifecycle_source "
+                "and lifecycle_as_of"
+            )
+        if self.deprecation_date and self.shutdown_date and self.shutdown_date < self.deprecation_date:
+            raise ValueError("shutdown_date must not be before deprecation_date")
+        return self
 
 
 class ApiProvider(Strict):

@@ -235,7 +235,7 @@ class Frame:
 
     def _entry(self, ctx: Context, o: OptionOut, det: Detail, w: dict[str, float]) -> Entry:
         fixed_score = w["privacy"] * o.scores.privacy + w["lock_in"] * (100.0 - o.scores.lock_in)
-        penalty = scoring.LIFECYCLE_PENALTY if o.model in ctx.expiring else 0.0
+        penalty = scoring.LIFECYCLE_PENALTY if (o.model in ctx.expiring or o.id in ctx.expiring) else 0.0
         q = det.model.quality
         if q is not None and q.estimated:
             sd = q.error if q.error is not None else DEFAULT_QUALITY_ERROR
