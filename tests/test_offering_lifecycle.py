@@ -10,13 +10,13 @@ from pydantic import ValidationError
 
 from openclosed.catalog.schema import Offering
 
-MODEL = "mistral-large-3"
-OID = f"{MODEL}@mistral"
-AT = "lifecycle: Mistral Large 3 675B Instruct (2512) at Mistral AI (La Plateforme)"
+MODEL = "gpt-oss-120b"  # served by five providers with no lifecycle date of their own
+OID = f"{MODEL}@groq"
+AT = "lifecycle: gpt-oss-120b at Groq (GroqCloud)"
 
 
 def _overlay(tmp_path: Path, lines: str) -> Path:
-    text = f"api_providers:\n  - id: mistral\n    offerings:\n      - model: {MODEL}\n" + "".join(
+    text = f"api_providers:\n  - id: groq\n    offerings:\n      - model: {MODEL}\n" + "".join(
         f"        {ln}\n" for ln in lines.strip().splitlines()
     )
     return write(tmp_path / "ov" / "providers.yaml", text).parent
@@ -49,12 +49,11 @@ def test_retired_offering_cannot_run_while_other_providers_still_serve_the_model
 
 def test_retirement_inside_the_horizon_warns_and_costs_the_lifecycle_penalty(cli, tmp_path: Path) -> None:
     base = _options(cli)[OID]
-    ov = _overlay(tmp_path, "shutdown_date: 2027-01-23\nreplacement: mistral-large-3\n" + LIFE)
+    ov = _overlay(tmp_path, "shutdown_date: 2027-01-23\nreplacement: gpt-oss-20b\n" + LIFE)
     new = _options(cli, "--catalog", str(ov))[OID]
     assert new["feasible"] == base["feasible"] and new["monthly_cost"] == base["monthly_cost"]
     warning = (
-        f"{AT} is retired on 2027-01-23 (in 60 days, inside the 12-month horizon); "
-        "the provider points to mistral-large-3"
+        f"{AT} is retired on 2027-01-23 (in 60 days, inside the 12-month horizon); the provider points to gpt-oss-20b"
     )
     assert warning in new["warnings"]
     # scoring.LIFECYCLE_PENALTY = 15 overall points, as for a model that shuts down
