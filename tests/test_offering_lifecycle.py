@@ -108,3 +108,34 @@ def test_embedded_catalogue_treats_no_peer_retired_offering_as_live() -> None:
     for oid in ("llama-3.3-70b@together", "glm-5@google-vertex", "deepseek-v3.2@deepseek", "kimi-k2.5@moonshot",
                 "gpt-oss-120b@fireworks", "llama-3.2-11b-vision@aws-bedrock"):  # fmt: skip
         assert oid in retired
+
+
+def test_a_model_speed_applies_to_offerings_without_their_own(cli, tmp_path: Path) -> None:
+    """A per-model figure (basis: model) fills in for an offering that has none; an offering's own
+    figure wins; a figure older than 180 days warns."""
+    models = write(
+        tmp_path / "ov" / "models.yaml",
+        "models:\n  - id: gpt-oss-120b\n    speed: {output_tokens_per_s: 7, ttft_ms: 9000, basis: model,"
+        " source: https://example.org/aa, as_of: 2026-01-02}\n",
+    ).parent
+    run = cli(
+        "compare", "--preset", "chatbot", "--models", MODEL, "--deployment", "api", "--all",
+        "--format", "json", "--today", TODAY, "--catalog", str(models),
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    opts = {o["id"]: o for o in run.json()["options"]}
+    no_own = [o for o in opts.values() if o["api_speed"]["basis"] == "model"]
+    assert no_own, "an offering without its own figure takes the model's"
+    for o in no_own:
+        assert o["api_speed"]["output_tokens_per_s"] == 7 and not o["feasible"]
+        assert any(
+            w.startswith("speed: figure for gpt-oss-120b at ") and "(the model's figure)" in w for w in o["warnings"]
+        )
+    own = [o for o in opts.values() if o["api_speed"]["basis"] == "provider"]
+    assert own and all(o["api_speed"]["output_tokens_per_s"] != 7 for o in own)
+
+
+def test_an_offering_speed_defaults_to_basis_provider() -> None:
+    from openclosed.catalog.schema import ApiSpeed
+
+    assert ApiSpeed(output_tokens_per_s=1, source="s", as_of="2026-01-01").basis == "provider"

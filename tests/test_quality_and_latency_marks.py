@@ -67,6 +67,7 @@ def test_json_and_csv_carry_the_flags(report) -> None:
         "as_of": None,
         "prompt_tokens": None,
         "measured_ttft_ms": None,
+        "basis": None,
         "unchecked": True,
     }
     view = compare_view(report, report.options, show_all=False)

@@ -150,6 +150,26 @@ class Quality(Sourced):
     )
 
 
+class ApiSpeed(Sourced):
+    """Measured speed: of one API offering (basis provider), or of a model across its API (basis model)."""
+
+    basis: Literal["provider", "model"] = Field(
+        default="provider",
+        description="provider: measured on this provider's endpoint; model: one figure for the model "
+        "(e.g. Artificial Analysis' per-model median), stored on the model and applied to its "
+        "offerings that have no figure of their own",
+    )
+    output_tokens_per_s: float | None = Field(default=None, gt=0, description="median output tokens/s per stream")
+    ttft_ms: float | None = Field(default=None, gt=0, description="median time to first token, ms")
+    prompt_tokens: int | None = Field(default=None, gt=0, description="prompt length the TTFT was measured at")
+    prefill_tokens_per_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="prompt tokens/s read before the first token, where published (TTFT scaling; "
+        "default in src/openclosed/api_speed.py)",
+    )
+
+
 class Model(Strict):
     id: Id
     name: str
@@ -165,6 +185,10 @@ class Model(Strict):
     max_output_tokens: int | None = Field(default=None, gt=0)
     modalities: list[Literal["text", "image", "audio", "video"]] = Field(default_factory=lambda: ["text"])
     quality: Quality | None = None
+    speed: ApiSpeed | None = Field(
+        default=None,
+        description="per-model API speed (basis: model): applies to offerings without a figure of their own",
+    )
     architecture: Architecture | None = None
     source: str = Field(min_length=1)
     as_of: dt.date
@@ -173,6 +197,8 @@ class Model(Strict):
     def _open_has_architecture(self) -> Model:
         if self.open_weights and self.architecture is None:
             raise ValueError("an open-weight model needs its 'architecture'")
+        if self.speed is not None and self.speed.basis != "model":
+            raise ValueError("a model's speed is a per-model figure: 'basis: model'")
         return self
 
 
@@ -241,20 +267,6 @@ class PriceStep(Sourced):
     output: float = Field(ge=0)
     cached_input: float | None = Field(default=None, ge=0)
     cache_write: float | None = Field(default=None, ge=0)
-
-
-class ApiSpeed(Sourced):
-    """Measured speed of one API offering (a public per-provider benchmark page)."""
-
-    output_tokens_per_s: float | None = Field(default=None, gt=0, description="median output tokens/s per stream")
-    ttft_ms: float | None = Field(default=None, gt=0, description="median time to first token, ms")
-    prompt_tokens: int | None = Field(default=None, gt=0, description="prompt length the TTFT was measured at")
-    prefill_tokens_per_s: float | None = Field(
-        default=None,
-        gt=0,
-        description="prompt tokens/s read before the first token, where published (TTFT scaling; "
-        "default in src/openclosed/api_speed.py)",
-    )
 
 
 LIFECYCLE_FIELDS = ("deprecation_date", "shutdown_date", "replacement")

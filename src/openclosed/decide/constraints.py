@@ -8,7 +8,7 @@ never recovered from the message text.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..evaluation import Context
 
@@ -207,3 +207,18 @@ def stale_price(ctx: Context, option_id: str, what: str, as_of: dt.date) -> list
         return []
     ctx.stale.add(option_id)
     return [f"price of {what} is {age} days old (as of {as_of})"]
+
+
+SPEED_STALE_DAYS = 180  # speeds move more slowly than prices; the issue's limit for a measured speed
+
+
+def stale_speed(ctx: Context, what: str, speed: Any) -> list[str]:
+    """A speed figure older than SPEED_STALE_DAYS (or the price limit, if that is longer): a warning;
+    the figure is still used."""
+    if speed is None:
+        return []
+    age = (ctx.today - speed.as_of).days
+    if age <= max(SPEED_STALE_DAYS, ctx.st.stale_days):
+        return []
+    basis = " (the model's figure)" if getattr(speed, "basis", "provider") == "model" else ""
+    return [f"speed: figure for {what}{basis} is {age} days old (as of {speed.as_of})"]
