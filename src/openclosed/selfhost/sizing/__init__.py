@@ -13,6 +13,7 @@ and the search for the smallest that works).
 from __future__ import annotations
 
 from .deploy import SPEED_FIELDS, Memory, Sizing, max_concurrency, memory_bytes, memory_plan, size, weights_per_gpu
+from .groups import Layout, describe, is_moe, layout_of, pattern_label
 from .layout import (
     BYTES_PER_PARAM,
     FOUR_BIT,
@@ -66,6 +67,7 @@ __all__ = [
     "SPEED_FIELDS",
     "CacheParts",
     "Efficiency",
+    "Layout",
     "Maturity",
     "Memory",
     "Plan",
@@ -74,18 +76,22 @@ __all__ = [
     "StepModel",
     "StepTime",
     "cache_parts",
+    "describe",
     "distinct_experts",
     "family_of",
     "flops_per_s",
     "gpu_counts",
+    "is_moe",
     "kv_bytes_per_sequence",
     "kv_bytes_per_token",
     "kv_divisor",
     "kv_read_bytes",
+    "layout_of",
     "maturity_of",
     "max_concurrency",
     "memory_bytes",
     "memory_plan",
+    "pattern_label",
     "plan_replica",
     "plan_trace",
     "plans_for",

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from ...catalog.schema import Architecture, Gpu
 from .deploy import Sizing, size, usable_bytes, weights_per_gpu
+from .groups import layout_of
+from .layout import cache_parts
 from .step import DEFAULT_EFFICIENCY, Efficiency, Plan
 
 MAX_NODES = 16
@@ -31,13 +33,15 @@ def gpu_counts(gpu: Gpu, max_nodes: int = MAX_NODES) -> list[int]:
 def plans_for(gpu: Gpu, arch: Architecture, gpus: int, max_nodes: int = MAX_NODES) -> list[Plan]:
     """Every plan of exactly `gpus` GPUs (empty when none is valid)."""
     per_node = gpu.max_gpus_per_node
-    moe = arch.moe
-    mla = arch.attention == "mla"
+    experts = layout_of(arch).max_experts  # 0 for a dense model
+    # Data-parallel attention: for MoE models whose cache cannot split over tensor-parallel ranks
+    # (MLA's latent, a single KV head), where TP would copy the cache to every rank.
+    dp_attention = experts > 0 and cache_parts(arch, 2.0).kv_split == 1
     plans: list[Plan] = []
     if gpus <= per_node:
         if arch.attention_heads % gpus == 0:
             plans.append(Plan(tp=gpus))
-        if mla and moe is not None and 1 < gpus <= moe.experts:
+        if dp_attention and 1 < gpus <= experts:
             plans.append(Plan(tp=1, dp=gpus, ep=gpus))
         return plans
     if gpus % per_node:
@@ -48,10 +52,10 @@ def plans_for(gpu: Gpu, arch: Architecture, gpus: int, max_nodes: int = MAX_NODE
     tp = per_node if arch.attention_heads % per_node == 0 else 0
     if tp and arch.layers >= nodes:
         plans.append(Plan(tp=tp, pp=nodes, nodes=nodes))
-    if moe is not None and moe.experts >= gpus:
+    if experts >= gpus:
         if tp:
             plans.append(Plan(tp=tp, dp=nodes, ep=gpus, nodes=nodes))
-        if mla:
+        if dp_attention:
             plans.append(Plan(tp=1, dp=gpus, ep=gpus, nodes=nodes))
     return plans
 
