@@ -82,3 +82,31 @@ def test_the_single_pattern_form_reads_as_its_groups(catalog) -> None:
     one, two = (sizing.StepModel(a, gpu, "bf16", 2, 1500.0) for a in (LEGACY, GROUPS))
     assert one.time(16) == two.time(16)
     assert sizing.prefill_s(LEGACY, gpu, "bf16", 2, 4000) == sizing.prefill_s(GROUPS, gpu, "bf16", 2, 4000)
+
+
+def test_gemma_4_kv_cache_per_token_matches_its_config(catalog) -> None:
+    # google/gemma-4-31B-it config.json, text_config: 60 layers, layer_types 5 sliding : 1 full.
+    # 50 sliding layers: num_key_value_heads 16 × head_dim 256, K and V, window 1,024 tokens.
+    # 10 full layers: num_global_key_value_heads 4 × global_head_dim 512, attention_k_eq_v (one tensor).
+    arch = catalog.model("gemma-4-31b").architecture
+    sliding = 50 * 2 * 16 * 256 * 2  # bytes per token in bf16, up to the window
+    full = 10 * 1 * 4 * 512 * 2  # 40,960 bytes per token: a quarter of 10 × 2 × 16 × 256 × 2
+    for tokens in (512, 8192, 131_072):
+        expected = full * tokens + sliding * min(tokens, 1024)
+        assert sizing.kv_bytes_per_sequence(arch, tokens, 2.0) == expected
+    # 26B-A4B: 25 sliding layers of 8 × 256 (K and V), 5 full layers of 2 × 512 (K = V).
+    moe = catalog.model("gemma-4-26b-a4b").architecture
+    assert sizing.kv_bytes_per_sequence(moe, 8192, 2.0) == 5 * 2 * 512 * 2 * 8192 + 25 * 2 * 8 * 256 * 2 * 1024
+    # Under TP 8 the sliding cache splits 8 ways, the 4 global KV heads only 4 ways.
+    parts = sizing.cache_parts(arch, 2.0)
+    assert parts.per_gpu(8192, 8) == full * 8192 / 4 + sliding * 1024 / 8
+
+
+def test_llama_4_attention_is_chunked(catalog) -> None:
+    # attention_chunk_size 8192: a token sees only its own chunk. Stored: at most 8,192 tokens per
+    # chunked layer (as a window); read at a long context: half a chunk on average, not a full window.
+    arch = catalog.model("llama-4-maverick").architecture
+    per_layer = 2 * 8 * 128 * 2
+    assert sizing.kv_bytes_per_sequence(arch, 20_000, 2.0) == 12 * per_layer * 20_000 + 36 * per_layer * 8192
+    assert sizing.kv_read_bytes(arch, 20_000, 2.0) == 12 * per_layer * 20_000 + 36 * per_layer * 4096
+    assert sizing.kv_read_bytes(arch, 6_000, 2.0) == 48 * per_layer * 6_000  # inside the first chunk
