@@ -266,6 +266,12 @@ class Architecture(Sourced):
         default_factory=lambda: ["bf16", "fp8", "int8", "int4"],
         description="weight precisions the model is commonly served at",
     )
+    mtp_layers: int = Field(
+        default=0,
+        ge=0,
+        description="multi-token-prediction layers shipped with the weights (config num_nextn_predict_layers); "
+        "speculative: mtp needs at least one",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Architecture:

@@ -12,7 +12,19 @@ and the search for the smallest that works).
 
 from __future__ import annotations
 
-from .deploy import SPEED_FIELDS, Memory, Sizing, max_concurrency, memory_bytes, memory_plan, size, weights_per_gpu
+from .deploy import (
+    SPEED_FIELDS,
+    Memory,
+    Sizing,
+    largest_usable_bytes,
+    max_concurrency,
+    memory_bytes,
+    memory_plan,
+    size,
+    tight_usable_bytes,
+    usable_bytes,
+    weights_per_gpu,
+)
 from .groups import Layout, describe, is_moe, layout_of, pattern_label
 from .layout import (
     BYTES_PER_PARAM,
@@ -20,6 +32,8 @@ from .layout import (
     GB,
     GIB,
     KV_BYTES,
+    KV_CACHE_DTYPES,
+    KV_DTYPE_BYTES,
     PRECISIONS,
     CacheParts,
     Shape,
@@ -35,6 +49,7 @@ from .layout import (
     weight_read_bytes,
 )
 from .parallel import MAX_NODES, gpu_counts, plan_replica, plans_for, smallest_fit, tp_candidates, works
+from .speculative import SPECULATION, SPECULATIVE_METHODS, Speculation, speculation_for
 from .step import (
     DEFAULT_EFFICIENCY,
     ENGINE_MATURITY,
@@ -62,8 +77,12 @@ __all__ = [
     "GIB",
     "GPU_FAMILY",
     "KV_BYTES",
+    "KV_CACHE_DTYPES",
+    "KV_DTYPE_BYTES",
     "MAX_NODES",
     "PRECISIONS",
+    "SPECULATION",
+    "SPECULATIVE_METHODS",
     "SPEED_FIELDS",
     "CacheParts",
     "Efficiency",
@@ -73,6 +92,7 @@ __all__ = [
     "Plan",
     "Shape",
     "Sizing",
+    "Speculation",
     "StepModel",
     "StepTime",
     "cache_parts",
@@ -86,6 +106,7 @@ __all__ = [
     "kv_bytes_per_token",
     "kv_divisor",
     "kv_read_bytes",
+    "largest_usable_bytes",
     "layout_of",
     "maturity_of",
     "max_concurrency",
@@ -100,9 +121,12 @@ __all__ = [
     "shape_of",
     "size",
     "smallest_fit",
+    "speculation_for",
     "split_bytes",
     "supports",
+    "tight_usable_bytes",
     "tp_candidates",
+    "usable_bytes",
     "weight_bytes",
     "weight_read_bytes",
     "weights_per_gpu",

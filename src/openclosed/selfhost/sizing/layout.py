@@ -20,9 +20,23 @@ GB = 1e9
 # MXFP4: 32-element blocks with an 8-bit shared scale (4.25 bits). NVFP4: 16-element blocks with
 # an FP8 scale (4.5 bits) plus one FP32 scale per tensor (negligible).
 BYTES_PER_PARAM = {"bf16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5625, "mxfp4": 0.53125, "nvfp4": 0.5625}
-# KV-cache element size served with each weight precision: fp8 and nvfp4 deployments (TensorRT-LLM,
-# vLLM with --kv-cache-dtype fp8, NVIDIA's FP4 checkpoints) keep an fp8 cache; the others bf16.
+# KV-cache element size by the cache's own dtype (the workload's self_hosting.kv_cache_dtype). The
+# default is bf16 whatever the weights: vLLM's and SGLang's --kv-cache-dtype default "auto" keeps the
+# cache in the model's activation dtype (bf16 for FP8 and FP4 checkpoints too); an fp8 cache is a
+# deliberate setting (docs/methodology.md §3.2).
+KV_DTYPE_BYTES = {"bf16": 2.0, "fp8": 1.0}
+KV_CACHE_DTYPES = tuple(KV_DTYPE_BYTES)
+# The cache a deployment of each weight precision kept under the old rule (fp8 and nvfp4 weights, an
+# fp8 cache): what the published runs of the calibration set configured (e.g. InferenceMAX's FP8
+# DeepSeek-R1 scripts pass --kv-cache-dtype fp8_e4m3), kept for rows that do not state it.
 KV_BYTES = {"bf16": 2.0, "fp8": 1.0, "int8": 2.0, "int4": 2.0, "mxfp4": 2.0, "nvfp4": 1.0}
+
+
+def kv_dtype_served_with(precision: str) -> str:
+    """The cache dtype the old rule paired with a weight precision (calibration rows)."""
+    return "fp8" if KV_BYTES[precision] == 1.0 else "bf16"
+
+
 PRECISIONS = tuple(BYTES_PER_PARAM)
 FOUR_BIT = ("int4", "mxfp4", "nvfp4")
 # Recurrent state of linear-attention layers is kept in fp32 (SGLang's --mamba-ssm-dtype default,

@@ -9,7 +9,7 @@ expert parallelism over every GPU with attention TP inside each node or data-par
 from __future__ import annotations
 
 from ...catalog.schema import Architecture, Gpu
-from .deploy import Sizing, size, usable_bytes, weights_per_gpu
+from .deploy import Sizing, largest_usable_bytes, size, weights_per_gpu
 from .groups import layout_of
 from .layout import cache_parts
 from .step import DEFAULT_EFFICIENCY, Efficiency, Plan
@@ -91,6 +91,10 @@ def plan_replica(
     max_nodes: int = MAX_NODES,
     min_batch: int = 1,
     eff: Efficiency = DEFAULT_EFFICIENCY,
+    *,
+    decode_tokens: float | None = None,
+    kv_cache_dtype: str = "bf16",
+    speculative: str = "none",
 ) -> Sizing:
     """The replica to run: with `gpus`, the best plan of that many GPUs; without, the smallest GPU
     count (up to `max_nodes` whole nodes) whose best plan fits, holds `min_batch` sequences and
@@ -100,7 +104,7 @@ def plan_replica(
     if gpus is None and gpu.network_gbit_s is None:
         max_nodes = 1  # no inter-node network in the catalogue: a replica stays inside one node
     counts = [gpus] if gpus is not None else gpu_counts(gpu, max_nodes)
-    usable = usable_bytes(gpu, eff)
+    usable = largest_usable_bytes(gpu, eff)
 
     def best_of(plans: list[Plan], skip_unfit: bool) -> Sizing | None:
         best: Sizing | None = None
@@ -120,6 +124,9 @@ def plan_replica(
                 cached_share=cached_share,
                 context_tokens=context_tokens,
                 eff=eff,
+                decode_tokens=decode_tokens,
+                kv_cache_dtype=kv_cache_dtype,
+                speculative=speculative,
             )
             if s.fits and s.max_concurrency < min_batch:
                 s.fits = False
@@ -156,7 +163,19 @@ def plan_replica(
         # No valid plan at all (e.g. a GPU count that is not whole nodes): size it as one TP group
         # so that the caller still gets memory figures, and say why.
         n = gpus or 1
-        last = size(model_id, arch, gpu, precision, n, input_tokens, output_tokens, eff=eff)
+        last = size(
+            model_id,
+            arch,
+            gpu,
+            precision,
+            n,
+            input_tokens,
+            output_tokens,
+            eff=eff,
+            decode_tokens=decode_tokens,
+            kv_cache_dtype=kv_cache_dtype,
+            speculative=speculative,
+        )
         last.fits = False
         last.reason = (
             f"{n} GPUs make no valid plan: beyond one node a replica uses whole nodes of "
@@ -181,12 +200,29 @@ def smallest_fit(
     counts: list[int] | None = None,
     eff: Efficiency = DEFAULT_EFFICIENCY,
     max_nodes: int = 1,
+    *,
+    decode_tokens: float | None = None,
+    kv_cache_dtype: str = "bf16",
+    speculative: str = "none",
 ) -> Sizing | None:
     """The smallest replica that fits with at least `min_batch` sequences (one node by default;
     `max_nodes` > 1 also searches multi-node plans)."""
     if counts is not None:
         for tp in tp_candidates(gpu, arch, counts):
-            s = size(model_id, arch, gpu, precision, tp, input_tokens, output_tokens, max_tpot_ms=max_tpot_ms, eff=eff)
+            s = size(
+                model_id,
+                arch,
+                gpu,
+                precision,
+                tp,
+                input_tokens,
+                output_tokens,
+                max_tpot_ms=max_tpot_ms,
+                eff=eff,
+                decode_tokens=decode_tokens,
+                kv_cache_dtype=kv_cache_dtype,
+                speculative=speculative,
+            )
             if s.fits and s.max_concurrency >= min_batch and s.meets_tpot:
                 return s
         return None
@@ -201,5 +237,8 @@ def smallest_fit(
         max_nodes=max_nodes,
         min_batch=min_batch,
         eff=eff,
+        decode_tokens=decode_tokens,
+        kv_cache_dtype=kv_cache_dtype,
+        speculative=speculative,
     )
     return s if s.fits and s.meets_tpot and s.max_concurrency >= min_batch else None

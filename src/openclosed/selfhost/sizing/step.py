@@ -13,7 +13,6 @@ from ...catalog.schema import Architecture, Gpu
 from .groups import layout_of
 from .layout import (
     GB,
-    KV_BYTES,
     attention_flops_per_token,
     distinct_experts,
     expert_sets,
@@ -39,6 +38,15 @@ class Efficiency:
     layer_overhead_us: float = 5.0  # kernel launches and small ops per layer
     expert_overhead_us: float = 18.0  # MoE routing/launch per (layer x active expert)
     max_batch: int = 1024  # engines cap running sequences per attention group (vLLM max_num_seqs)
+    # A model that leaves no room for one sequence under the default budget can still run with a
+    # larger static fraction and a small batch: InferenceX runs DeepSeek-R1 FP8 on 4×B200 with SGLang
+    # --mem-fraction-static 0.95, --max-running-requests 32, --cuda-graph-max-bs 32 and 8,192-token
+    # prefill chunks (SemiAnalysisAI/InferenceX benchmarks/single_node/dsr1_fp8_b200.sh, TP=4).
+    tight_usable_share: float = 0.95
+    tight_max_batch: int = 32
+    # What that run left outside the static fraction (5 % of 180 GiB) for activations, CUDA graphs of
+    # 32 sequences and 8,192-token chunks: kept as a floor on every GPU (no evidence of less).
+    tight_reserve_gib: float = 9.0
     kv_block_tokens: int = 16  # paged KV block size; sequences round up to it
     # Share of the NIC's line rate that expert-parallel all-to-all reaches across nodes: DeepEP
     # measures 43-58 GB/s per GPU over 400 Gb/s (50 GB/s) ConnectX-7 InfiniBand (normal kernels).
@@ -214,6 +222,7 @@ class StepModel:
         plan: Plan | int,
         context: float,
         eff: Efficiency = DEFAULT_EFFICIENCY,
+        kv_bytes: float = 2.0,
     ) -> None:
         plan = plan if isinstance(plan, Plan) else Plan(tp=plan)
         self.plan = plan
@@ -224,8 +233,8 @@ class StepModel:
         # Per distinct MoE MLP: (experts, active experts, bytes of one expert in all its layers).
         self.experts = expert_sets(arch, precision)
         self.expert_div = plan.ep if plan.ep > 1 else plan.tp * plan.pp
-        self.kv_read_gpu = kv_read_bytes(arch, context, KV_BYTES[precision], plan.tp) / plan.pp
-        self.kv_read_seq = kv_read_bytes(arch, context, KV_BYTES[precision])
+        self.kv_read_gpu = kv_read_bytes(arch, context, kv_bytes, plan.tp) / plan.pp
+        self.kv_read_seq = kv_read_bytes(arch, context, kv_bytes)
         self.bw = bandwidth(gpu, precision, eff)
         self.flops_per_seq = 2.0 * s.active_compute + attention_flops_per_token(arch, context)
         self.flops = achieved_flops(gpu, precision, eff)
@@ -270,25 +279,28 @@ class StepModel:
             return self.rest_bytes
         return self.rest_bytes + self._touched(batch)
 
-    def parts(self, batch: int) -> tuple[float, float, float, float, float, float, float]:
+    def parts(self, batch: int, tokens: int = 1) -> tuple[float, float, float, float, float, float, float]:
+        """The step's terms for `batch` sequences each running `tokens` query tokens (1 in plain
+        decoding; the draft plus one when a speculative step verifies drafted tokens: the weights and
+        each sequence's cache are read once, the FLOPs and the tokens sent over the links grow)."""
         p = self.plan
         group = batch / p.dp  # sequences of one attention group
         micro = group / p.pp
-        expert_tokens = batch if p.ep > 1 else micro  # an expert shard sees every group's tokens
+        expert_tokens = (batch if p.ep > 1 else micro) * tokens  # an expert shard sees every group's tokens
         if not self.experts:
             w = self.rest_bytes / (p.tp)
         else:
             w = self.rest_bytes / p.tp + self._touched(expert_tokens) * (p.pp if p.ep == 1 else 1) / self.expert_div
         kv = micro * self.kv_read_gpu * p.pp
         memory = (w + kv) / self.bw
-        compute = micro * self.flops_per_seq / p.tp / self.flops
-        ar = self.ar_fixed + self.ar_per_token * micro
-        a2a = self.a2a_fixed + self.a2a_per_token * batch
-        pipe = self.pp_fixed + self.pp_per_token * micro
+        compute = micro * tokens * self.flops_per_seq / p.tp / self.flops
+        ar = self.ar_fixed + self.ar_per_token * micro * tokens
+        a2a = self.a2a_fixed + self.a2a_per_token * batch * tokens
+        pipe = self.pp_fixed + self.pp_per_token * micro * tokens
         return memory, compute, ar, a2a, pipe, w * p.tp * p.dp, batch * self.kv_read_seq
 
-    def time(self, batch: int) -> float:
-        memory, compute, ar, a2a, pipe, _, _ = self.parts(batch)
+    def time(self, batch: int, tokens: int = 1) -> float:
+        memory, compute, ar, a2a, pipe, _, _ = self.parts(batch, tokens)
         return (memory if memory > compute else compute) + ar + a2a + pipe + self.overhead
 
     def step(self, batch: int) -> StepTime:
