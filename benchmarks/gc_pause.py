@@ -22,8 +22,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from openclosed import engine as eng
+    from openclosed.analyses.compare import compare
     from openclosed.catalog import load_catalog
-    from openclosed.engine import Settings, compare
+    from openclosed.engine import Settings
     from openclosed.workload.model import preset
 
     cat, wl = load_catalog(use_env=False), preset(args.preset)

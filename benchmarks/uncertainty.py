@@ -2,7 +2,7 @@
 
 python benchmarks/uncertainty.py [--runs 9]
 
-For each preset the engine runs once with sampling off; then `uncertainty.assess` (the whole
+For each preset the engine runs once with sampling off; then `confidence.assess` (the whole
 of what sampling adds: the frame, the draws, pricing every option in every scenario, finding
 each scenario's winner, the percentiles) runs `--runs` times on that result. Printed: medians of
 wall-clock and CPU seconds (CPU time is steadier on a shared machine). Target (issue 12):
@@ -16,7 +16,7 @@ import statistics
 import time
 
 from openclosed.catalog import load_catalog
-from openclosed.decide import uncertainty
+from openclosed.decide import confidence
 from openclosed.engine import Engine, Settings
 from openclosed.workload.model import PRESETS, preset
 
@@ -40,7 +40,7 @@ def main() -> None:
         walls, cpus = [], []
         for _ in range(args.runs):
             w, c = time.perf_counter(), time.process_time()
-            uncertainty.assess(ctx, result.all_options, result.details, rec)
+            confidence.assess(ctx, result.all_options, result.details, rec)
             walls.append(time.perf_counter() - w)
             cpus.append(time.process_time() - c)
         wall, cpu = statistics.median(walls), statistics.median(cpus)

@@ -193,7 +193,11 @@ def test_plan_holds_back_a_price_the_catalogue_contradicts() -> None:
     from openclosed.catalog.refresh import plan_import
 
     plan = plan_import(load_catalog(use_env=False), DAY)
-    held = [d for d in plan.disagreements if d["provider"] == "deepseek" and d["field"] == "prices.output"]
+    held = [
+        d
+        for d in plan.disagreements
+        if d["provider"] == "deepseek" and d["model"] == "deepseek-v3.2" and d["field"] == "prices.output"
+    ]
     assert [(d["old"], d["new"]) for d in held] == [(0.42, 1.1)]
     assert held[0]["status"].startswith("hold: genai-prices still carries the legacy V3 list")
     assert not any(e for e in plan.entries if "deepseek-chat" in str(e))

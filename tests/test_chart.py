@@ -11,7 +11,8 @@ from conftest import SWEEP_CHATBOT, TODAY
 
 from openclosed.analyses import sweep as sw
 from openclosed.analyses.breakeven import breakeven
-from openclosed.engine import Engine, Settings, compare
+from openclosed.analyses.compare import compare
+from openclosed.engine import Engine, Settings
 from openclosed.render import chart
 from openclosed.workload.model import preset
 

@@ -131,12 +131,12 @@ def test_out_file_into_missing_directory(cli, tmp_path: Path) -> None:
 
 
 def test_internal_error_is_one_line_and_exit_3(cli, monkeypatch) -> None:
-    import openclosed.engine as engine
+    import openclosed.analyses.compare as entry
 
     def broken(*a, **k):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(engine, "compare", broken)
+    monkeypatch.setattr(entry, "compare", broken)
     r = cli("compare")
     assert r.code == 3
     assert "internal error" in r.err and "kaboom" in r.err and "Traceback" not in r.err

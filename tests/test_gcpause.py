@@ -7,7 +7,8 @@ import gc
 
 import pytest
 
-from openclosed.engine import Engine, Settings, compare
+from openclosed.analyses.compare import compare
+from openclosed.engine import Engine, Settings
 from openclosed.errors import InputError
 from openclosed.gcpause import paused_gc
 from openclosed.workload.model import preset

@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 from conftest import SWEEP_CHATBOT, TODAY
 
 from openclosed.analyses import sweep as sw
-from openclosed.engine import Engine, Settings, best_per_model, compare
+from openclosed.analyses.compare import compare
+from openclosed.engine import Engine, Settings, best_per_model
 from openclosed.render import Column, View
 from openclosed.render.html import report_html, to_html
 from openclosed.workload.model import preset

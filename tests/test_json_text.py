@@ -42,7 +42,8 @@ def test_non_finite_numbers_are_null() -> None:
 
 
 def test_a_whole_report_matches_the_reference(catalog) -> None:
-    from openclosed.engine import Settings, compare
+    from openclosed.analyses.compare import compare
+    from openclosed.engine import Settings
     from openclosed.report import to_plain
     from openclosed.workload.model import preset
 

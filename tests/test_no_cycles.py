@@ -17,7 +17,8 @@ import pytest
 from conftest import ROOT, TODAY
 
 from openclosed.analyses import sweep as sw
-from openclosed.engine import Engine, Settings, compare
+from openclosed.analyses.compare import compare
+from openclosed.engine import Engine, Settings
 from openclosed.workload.model import load_workload, preset
 
 

@@ -12,9 +12,10 @@ import math
 import pytest
 from conftest import TODAY
 
+from openclosed.analyses.compare import compare
 from openclosed.decide import scoring
 from openclosed.decide.recommend import shown_options, sort_key
-from openclosed.engine import Engine, Settings, compare
+from openclosed.engine import Engine, Settings
 from openclosed.evaluation import SORTS
 from openclosed.selfhost.cost_curves import SPOT_INTERRUPTION_OVERHEAD, Fleet, Plan, SelfCurve
 from openclosed.selfhost.packing import Instance

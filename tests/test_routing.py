@@ -11,8 +11,9 @@ import pytest
 import yaml
 from conftest import ROOT, TODAY, write
 
+from openclosed.analyses.compare import compare
 from openclosed.analyses.routing import ClassRun, fleet
-from openclosed.engine import Settings, compare
+from openclosed.engine import Settings
 from openclosed.errors import InputError
 from openclosed.report import to_plain
 from openclosed.selfhost.cost_curves import Fleet, Plan, SelfCurve

@@ -35,7 +35,7 @@ def test_unknown_schema(cli) -> None:
 def test_fast_serialisation_equals_pydantic(catalog) -> None:
     # JSON output walks the engine's constructed models directly (to_plain) for speed; it must
     # be exactly what pydantic's own serializer produces, field order included.
-    from openclosed.engine import compare
+    from openclosed.analyses.compare import compare
     from openclosed.report import Report, to_plain
     from openclosed.workload.model import preset
 

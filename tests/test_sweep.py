@@ -13,7 +13,8 @@ import pytest
 from conftest import SWEEP_CHATBOT, TODAY
 
 from openclosed.analyses import sweep as sw
-from openclosed.engine import Engine, Settings, compare
+from openclosed.analyses.compare import compare
+from openclosed.engine import Engine, Settings
 from openclosed.workload.model import DAYS_PER_MONTH, apply_overrides, preset
 
 # As `openclosed sweep` runs the engine: without sampled scenarios (a sweep prints no ranges).
@@ -157,11 +158,16 @@ def test_the_sweep_evaluates_the_engines_own_cost_curve(catalog, monkeypatch) ->
     out, det = engine.option(oid)
     peak = _peak(wl)
     assert det.curve.cost(wl.requests_per_month, peak) == out.monthly_cost
+    from openclosed.selfhost import curve_points
+
     seen: list[int] = []
-    real = SelfCurve.costs
-    monkeypatch.setattr(
-        SelfCurve, "costs", lambda self, r, p, points=None: seen.append(len(r)) or real(self, r, p, points)
-    )
+    real = curve_points.self_costs
+
+    def spy(curve: SelfCurve, r: list[float], p: list[float], points: object = None) -> list[float | None]:
+        seen.append(len(r))
+        return real(curve, r, p, points)
+
+    monkeypatch.setattr(curve_points, "self_costs", spy)
     res = sw.sweep(engine, sw.parse_spec("requests_per_month=1e4..1e8", wl, steps=5), ["gpt-4o@openai", oid])
     assert seen == [5]
     assert [s.method for s in res.series] == ["fast", "fast"]

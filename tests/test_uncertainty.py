@@ -10,11 +10,13 @@ from types import SimpleNamespace
 import pytest
 
 from openclosed.analyses.sensitivity import Input, find_flip
+from openclosed.decide import confidence
 from openclosed.decide import uncertainty as u
 from openclosed.decide.scenarios import Frame, Scenarios
 from openclosed.report import OptionOut, Scores, UnitPricesOut, construct
 from openclosed.selfhost.cost_curves import Fleet, Plan, SelfCurve
 from openclosed.selfhost.packing import Instance
+from openclosed.selfhost.sizing.groups import is_moe
 from openclosed.workload.model import SECONDS_PER_MONTH, Workload
 
 TODAY = dt.date(2026, 11, 24)
@@ -110,7 +112,7 @@ def test_sizing_sigmas_are_the_calibration_rms(catalog) -> None:
         if c.row.metric == "tpot_ms":
             continue  # capacity is throughput
         model = catalog.model(c.row.model)
-        kind = "moe" if model.architecture.moe is not None else "dense"
+        kind = "moe" if is_moe(model.architecture) else "dense"
         rows.append(((u.family(c.row.gpu), kind), math.log(c.predicted / c.row.measured)))
     sigmas, pooled = u.derive_sizing_sigmas(rows)
     assert {g: round(v, 3) for g, v in sigmas.items()} == u.SIZING_SIGMA
@@ -144,7 +146,7 @@ def test_clear_cut_confidence_is_one_and_ranges_follow_the_traffic_spread() -> N
     ctx = _ctx(BALANCED)
     pairs = [_option("a@p1", 100.0), _option("b@p2", 1000.0)]
     _, options = _frame(ctx, pairs)
-    a = u.assess(ctx, options, {o.id: d for o, d in pairs}, "a@p1")
+    a = confidence.assess(ctx, options, {o.id: d for o, d in pairs}, "a@p1")
     assert a is not None and a.confidence == 1.0 and a.contender is None
     # Prices are fresh, so only the traffic factor moves an API option: exp(0.2 z) with z at
     # the Latin-hypercube quantiles (k + ½)/100; P10 interpolates between the 10th and 11th.
@@ -170,7 +172,7 @@ def test_traffic_uncertainty_from_the_workload() -> None:
     ctx = _ctx(BALANCED, uncertainty=0.5)
     pairs = [_option("a@p1", 100.0)]
     _, options = _frame(ctx, pairs)
-    u.assess(ctx, options, {o.id: d for o, d in pairs}, "a@p1")
+    confidence.assess(ctx, options, {o.id: d for o, d in pairs}, "a@p1")
     assert options[0].monthly_cost_low == round(100.0 * _p10(0.5), 6)
 
 
@@ -179,13 +181,13 @@ def test_near_tie_is_a_close_call_and_reproducible() -> None:
     ctx = _ctx(COST_ONLY)
     pairs = [_option("m@p1", 100.0, as_of=old), _option("m@p2", 100.0, as_of=old)]
     details = {o.id: d for o, d in pairs}
-    first = u.assess(ctx, [o for o, _ in pairs], details, "m@p1")
-    again = u.assess(ctx, [o for o, _ in pairs], details, "m@p1")
+    first = confidence.assess(ctx, [o for o, _ in pairs], details, "m@p1")
+    again = confidence.assess(ctx, [o for o, _ in pairs], details, "m@p1")
     assert first == again
     assert first is not None and first.confidence is not None
     assert 0.3 < first.confidence < 0.6
     assert first.contender == "m@p2" and first.contender_share == pytest.approx(1 - first.confidence)
-    text = u.close_call_text(first)
+    text = confidence.close_call_text(first)
     assert text is not None and text.startswith("A close call") and "m@p2" in text
     assert first.model_share == 1.0 and "(the same model, at any host, in 100%)" in text  # hosts differ, not models
 
@@ -193,7 +195,7 @@ def test_near_tie_is_a_close_call_and_reproducible() -> None:
 def test_no_sampling_when_samples_is_zero() -> None:
     ctx = _ctx(BALANCED, samples=0)
     pairs = [_option("a@p1", 100.0)]
-    assert u.assess(ctx, [pairs[0][0]], {"a@p1": pairs[0][1]}, "a@p1") is None
+    assert confidence.assess(ctx, [pairs[0][0]], {"a@p1": pairs[0][1]}, "a@p1") is None
     assert pairs[0][0].monthly_cost_low is None
 
 
@@ -215,7 +217,8 @@ def test_base_scenario_reproduces_the_engine(catalog) -> None:
 
 
 def test_engine_reports_ranges_and_confidence(catalog) -> None:
-    from openclosed.engine import Settings, compare
+    from openclosed.analyses.compare import compare
+    from openclosed.engine import Settings
     from openclosed.workload.model import preset
 
     settings = Settings(models=["llama-3.3-70b", "gpt-oss-120b"], today=TODAY)
@@ -461,7 +464,8 @@ def test_every_floor_is_at_most_the_cheapest_scenario(catalog, name: str) -> Non
 
 
 def test_lazy_ranges_are_the_ranges_computed_for_every_option(catalog) -> None:
-    from openclosed.engine import Settings, compare
+    from openclosed.analyses.compare import compare
+    from openclosed.engine import Settings
     from openclosed.workload.model import preset
 
     eager = compare(catalog, preset("code-assistant"), Settings(today=TODAY, samples=30)).report.options

@@ -26,8 +26,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from .analyses.compare import compare
     from .catalog import Catalog, load_catalog
-    from .engine import Settings, compare
+    from .engine import Settings
     from .report import Report
     from .selfhost.sizing import size
     from .workload.model import Workload, load_workload, preset
@@ -36,7 +37,7 @@ _LAZY = {
     "Catalog": "catalog",
     "load_catalog": "catalog",
     "Settings": "engine",
-    "compare": "engine",
+    "compare": "analyses.compare",
     "Report": "report",
     "size": "selfhost.sizing",
     "Workload": "workload.model",

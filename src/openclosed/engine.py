@@ -14,7 +14,7 @@ from . import __version__
 from .api.options import api_option
 from .api.speed import unchecked_summary
 from .catalog.schema import GpuOffer
-from .decide import uncertainty
+from .decide.confidence import apply as assess_confidence
 from .decide.recommend import by_overall, recommend, score, sort_key
 from .errors import InputError
 from .evaluation import DEFAULT_STALE_DAYS, SIMILAR_QUALITY, SORTS, Context, Detail, Result, Settings
@@ -150,9 +150,9 @@ class Engine:
             o.rank = i if o.feasible else None
         best_first = by_overall(ranked, budget)
         rec = recommend(ctx, best_first, {o.open_weights for o in options}) if best_first else None
-        # --- how sure the answer is (uncertainty.py; issue 12 item 6): sampled cost ranges on every
+        # --- how sure the answer is (decide/confidence.py): sampled cost ranges on every
         # option, the recommendation's confidence and, when it is a close call, a sentence saying so.
-        confidence = uncertainty.apply(ctx, options, details, rec)
+        confidence = assess_confidence(ctx, options, details, rec)
         warnings: list[str] = []
         if not best_first:
             warnings.append("no option meets every constraint; see --all for the violations")
@@ -205,16 +205,6 @@ class Engine:
         return Result(report, details, ranked, stale_summary, self.st.stale_days, unchecked, ctx.ranges)
 
 
-def compare(catalog: Catalog, workload: Workload, settings: Settings | None = None) -> Result:
-    """Price, size, check, score and rank every option for a workload."""
-    if workload.traffic.classes:
-        # Traffic classes: each class is also compared alone and the routed plan goes on the report.
-        from .analyses.routing import compare_routed
-
-        return compare_routed(catalog, workload, settings)
-    return Engine(catalog, workload, settings).run()
-
-
 def best_per_model(options: list[OptionOut]) -> list[OptionOut]:
     """The first (best-ranked) option of each model, keeping the order."""
     seen: set[str] = set()
@@ -238,7 +228,6 @@ __all__ = [
     "Settings",
     "best_per_model",
     "cheapest_packing",
-    "compare",
     "onprem_hourly",
     "packer",
 ]

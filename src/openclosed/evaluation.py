@@ -93,7 +93,7 @@ class Result:
     stale_summary: str | None = None  # the stale-price warning over every option, if any
     stale_days: int = DEFAULT_STALE_DAYS
     unchecked_summary: str | None = None  # the latency-unchecked warning over every option, if any
-    ranges: Any = None  # uncertainty.Ranges, when scenarios were sampled
+    ranges: Any = None  # confidence.Ranges, when scenarios were sampled
 
     def fill_ranges(self, options: list[OptionOut]) -> None:
         """Set these options' cost ranges (with `Settings.lazy_ranges`; otherwise they are set)."""
@@ -124,7 +124,7 @@ class Context:
         self.retired: set[str] = set()  # API options (MODEL@PROVIDER) their provider has retired
         self.stale: set[str] = set()  # options priced from an entry older than stale_days
         self.latency_unchecked: set[str] = set()  # API options with a latency target but no published speed
-        self.ranges: Any = None  # uncertainty.Ranges once scenarios are sampled
+        self.ranges: Any = None  # confidence.Ranges once scenarios are sampled
         # USD a month below which cost differences barely move the cost score; the cost profile
         # counts every dollar (it is asked for the cheapest option).
         cost_only = self.st.profile == "cost" and not self.st.weights

@@ -5,10 +5,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from .sweep import Series
+
+class Series(Protocol):
+    """What a crossing needs of a swept option (`sweep.Series` is one): an id, and its costs and
+    feasibility at the grid points (costs may be empty when they are computed on demand)."""
+
+    id: str
+    costs: list[float]
+    feasible: Any
+
 
 MAX_PAIRWISE = 12  # above this many options, only changes of the cheapest option are crossings
 

@@ -9,6 +9,7 @@ from ..catalog import Catalog
 from ..engine import Detail, Result
 from ..errors import UnknownIdError
 from ..report import OptionOut
+from ..selfhost.sizing.groups import pattern_label
 from ..workload.model import HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
 
 
@@ -128,8 +129,7 @@ def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str
                 "architecture",
                 "parameters (total / active, billions)",
                 f"{arch.total_params_b:g} / {arch.active_params_b:g}",
-                f"{arch.layers} layers, hidden {arch.hidden_size}, {arch.attention_heads} heads, "
-                f"{arch.kv_heads} KV heads × {arch.head_dim}, attention {arch.attention}",
+                pattern_label(arch),
                 arch.source,
                 arch.as_of.isoformat(),
             )
@@ -157,7 +157,7 @@ def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str
                 "efficiency",
                 "factors",
                 asdict(DEFAULT_EFFICIENCY),
-                "docs/methodology.md, evidence in shared/reference/selfhost.md §4",
+                "docs/methodology.md §3.7, with the evidence for each factor",
             )
         )
         mem = s.memory

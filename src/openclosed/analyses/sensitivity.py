@@ -8,7 +8,7 @@ best other option (overall score points). `flips_at` is the value nearest the es
 another option comes first, found on a grid over a wide range (`Input.domain`) and refined by
 bisection; null when none does within that range.
 
-Scenarios are priced through the options' cost curves (uncertainty.Frame), the same arithmetic
+Scenarios are priced through the options' cost curves (scenarios.Frame), the same arithmetic
 as the sampled ranges. Tokens per request change the sizing of every replica, so that input
 re-runs the engine on the leading options only (`LEADERS` by overall score and `CHEAPEST` by cost).
 """

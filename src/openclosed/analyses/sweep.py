@@ -34,7 +34,7 @@ from ..engine import Detail, Engine, Result
 from ..errors import InputError
 from ..report import OptionOut
 from ..selfhost.cost_curves import ApiCurve, ConstCurve, SelfCurve
-from ..selfhost.curve_points import Points
+from ..selfhost.curve_points import Points, curve_costs
 from ..units import csv_cell
 from ..workload.model import DAYS_PER_MONTH, Workload
 from .crossings import MAX_PAIRWISE, Crossing, find_crossings
@@ -140,7 +140,7 @@ class Sweep:
         if self.lazy:
             points = Points(self.requests_per_month, self.peaks)
             for s in self.series:
-                s.costs = s.curve.costs(self.requests_per_month, self.peaks, points)
+                s.costs = curve_costs(s.curve, self.requests_per_month, self.peaks, points)
             self.lazy = False
 
     def chunks(self, size: int = CHUNK) -> Iterator[tuple[int, list[list[float]]]]:
@@ -151,7 +151,7 @@ class Sweep:
             if self.lazy:
                 r, p = self.requests_per_month[a:b], self.peaks[a:b]
                 points = Points(r, p)  # what every curve derives from the chunk's volumes, once
-                yield a, [s.curve.costs(r, p, points) for s in self.series]
+                yield a, [curve_costs(s.curve, r, p, points) for s in self.series]
             else:
                 yield a, [s.costs[a:b] for s in self.series]
             if self.progress is not None:
@@ -463,7 +463,7 @@ def sweep(
             else:
                 curve = _self_curve(out, det)
             curves[oid] = curve
-            costs = [] if lazy else curve.costs(rpms, peaks, points)
+            costs = [] if lazy else curve_costs(curve, rpms, peaks, points)
             feasible = _Repeat(out.feasible, n)
             series.append(Series(oid, kind_of(out), costs, feasible, list(out.violations), curve=curve))  # type: ignore[arg-type]
             tick()

@@ -51,7 +51,8 @@ def run_engine(
     samples: int | None = None,
     lazy_ranges: bool = False,
 ) -> tuple[Any, Any, Any]:
-    from ..engine import Settings, compare
+    from ..analyses.compare import compare
+    from ..engine import Settings
 
     cat = catalog(catalog_dir)
     wl, source = workload_from_flags(workload, wl_flags, note=note)

@@ -1,6 +1,6 @@
 """Published measurements the self-hosting estimator is checked against.
 
-Rows 9-24 come from shared/reference/selfhost.md section 5 (sources and commits there); rows 30+
+Rows 9-24 are public measurements (each row names its source and commit); rows 30+
 were added for the open frontier (issue 10): large MoE with MLA at TP8 on three GPU families
 (InferenceMAX), expert parallelism over nine nodes (LMSYS), sparse attention (DeepSeek-V3.2), hybrid
 linear attention (Qwen3-Next) and a 235B MoE at saturation. Each row names its engine and
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from ..catalog import Catalog
 from .sizing import Plan, size
+from .sizing.layout import kv_dtype_served_with
 
 TPOT_TOLERANCE = 0.25
 THROUGHPUT_TOLERANCE = 0.35
@@ -41,6 +42,7 @@ class Row:
     engine: str = ""
     plan: Plan | None = None  # None: tensor parallel over `gpus`
     cached_share: float = 0.0  # 1.0: decode-only nodes of a prefill/decode-disaggregated system
+    kv_cache_dtype: str | None = None  # the run's cache dtype; None: fp8 for fp8/nvfp4 weights, else bf16
 
     @property
     def parallelism(self) -> str:
@@ -286,6 +288,7 @@ def predict(catalog: Catalog, row: Row) -> float:
         row.output_tokens,
         concurrency=row.concurrency,
         cached_share=row.cached_share,
+        kv_cache_dtype=row.kv_cache_dtype or kv_dtype_served_with(row.precision),
     )
     if row.metric == "tpot_ms":
         return s.tpot_ms

@@ -19,14 +19,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from ..workload.model import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_MONTH
 from .packing import Instance, packer
 from .sizing import Sizing
-
-if TYPE_CHECKING:
-    from .curve_points import Points
-from ..workload.model import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_MONTH
 
 # Extra GPU-hours bought on spot capacity: work lost at an interruption is redone and the fleet
 # keeps headroom to absorb the reclaim (docs/methodology.md, "Spot GPUs").
@@ -39,7 +35,7 @@ class ApiCurve:
     def __init__(self, per_request: float) -> None:
         self.per_request = per_request
 
-    def costs(self, rpms: list[float], peaks: list[float], points: Points | None = None) -> list[float]:
+    def costs(self, rpms: list[float], peaks: list[float]) -> list[float]:
         k = self.per_request * 1e6  # round(x * 1e6) / 1e6 is round(x, 6) but for a half-micro-dollar tie
         return [round(k * r) / 1e6 for r in rpms]
 
@@ -53,7 +49,7 @@ class ConstCurve:
     def __init__(self, value: float | None) -> None:
         self.value = value
 
-    def costs(self, rpms: list[float], peaks: list[float], points: Points | None = None) -> list[float | None]:
+    def costs(self, rpms: list[float], peaks: list[float]) -> list[float | None]:
         return [self.value] * len(rpms)
 
     def cost(self, rpm: float, peak: float) -> float | None:
@@ -429,10 +425,3 @@ class SelfCurve:
             return q.total
         gpu = (q.gpu_cost + q.batch_cost) * gpu_factor
         return round(gpu + (q.operations + self.setup) * fixed_factor, 6)
-
-    # ------------------------------------------------------------ many volumes (the sweep)
-    def costs(self, rpms: list[float], peaks: list[float], points: Points | None = None) -> list[float | None]:
-        """The cost at every point (`curve_points.self_costs`: how a sweep evaluates this curve)."""
-        from .curve_points import self_costs
-
-        return self_costs(self, rpms, peaks, points)

@@ -1,7 +1,7 @@
 """A self-hosted cost curve evaluated at many volumes at once: how a sweep prices it.
 
-`SelfCurve.costs` hands its points here. Along sorted effective peaks (a shared fleet, no batch
-window, no all-spot fleet) a plan's replica count changes only every so often, so each run of
+`curve_costs` hands a self-hosted curve's points here. Along sorted effective peaks (a shared
+fleet, no batch window, no all-spot fleet) a plan's replica count changes only every so often, so each run of
 equal counts is priced once and found by bisection; otherwise each distinct count of each plan
 is priced once, point by point. `Points` shares what every curve of a sweep chunk derives from the
 same volumes. The prices are exactly those `SelfCurve.quote` gives (tests compare the two).
@@ -16,10 +16,21 @@ from operator import sub
 from typing import TYPE_CHECKING
 
 from ..workload.model import SECONDS_PER_MONTH
+from .cost_curves import ApiCurve, ConstCurve, SelfCurve
 
 if TYPE_CHECKING:
-    from .cost_curves import Fleet, Plan, SelfCurve
+    from .cost_curves import Fleet, Plan
     from .packing import Packer
+
+
+def curve_costs(
+    curve: ApiCurve | ConstCurve | SelfCurve, rpms: list[float], peaks: list[float], points: Points | None = None
+) -> list[float | None]:
+    """Any curve's cost at every point: a self-hosted curve through `self_costs`, sharing what
+    `points` derives from the volumes; a flat or per-request curve by its own arithmetic."""
+    if isinstance(curve, SelfCurve):
+        return self_costs(curve, rpms, peaks, points)
+    return list(curve.costs(rpms, peaks))
 
 
 def self_costs(

@@ -2,7 +2,7 @@
 over one GPU, one node or several nodes.
 
 Every formula is written out in docs/methodology.md, and the efficiency factors are the measured
-values collected in shared/reference/selfhost.md (section 4). They are checked against published
+values listed there with their public sources (section "Efficiency factors"). They are checked against published
 measurements by tests/test_calibration.py and benchmarks/calibration.py.
 
 Modules: `layout` (weights, KV cache and state by attention layout), `step` (time model, plans,
@@ -12,13 +12,28 @@ and the search for the smallest that works).
 
 from __future__ import annotations
 
-from .deploy import SPEED_FIELDS, Memory, Sizing, max_concurrency, memory_bytes, memory_plan, size, weights_per_gpu
+from .deploy import (
+    SPEED_FIELDS,
+    Memory,
+    Sizing,
+    largest_usable_bytes,
+    max_concurrency,
+    memory_bytes,
+    memory_plan,
+    size,
+    tight_usable_bytes,
+    usable_bytes,
+    weights_per_gpu,
+)
+from .groups import Layout, describe, is_moe, layout_of, pattern_label
 from .layout import (
     BYTES_PER_PARAM,
     FOUR_BIT,
     GB,
     GIB,
     KV_BYTES,
+    KV_CACHE_DTYPES,
+    KV_DTYPE_BYTES,
     PRECISIONS,
     CacheParts,
     Shape,
@@ -34,6 +49,7 @@ from .layout import (
     weight_read_bytes,
 )
 from .parallel import MAX_NODES, gpu_counts, plan_replica, plans_for, smallest_fit, tp_candidates, works
+from .speculative import SPECULATION, SPECULATIVE_METHODS, Speculation, speculation_for
 from .step import (
     DEFAULT_EFFICIENCY,
     ENGINE_MATURITY,
@@ -61,31 +77,42 @@ __all__ = [
     "GIB",
     "GPU_FAMILY",
     "KV_BYTES",
+    "KV_CACHE_DTYPES",
+    "KV_DTYPE_BYTES",
     "MAX_NODES",
     "PRECISIONS",
+    "SPECULATION",
+    "SPECULATIVE_METHODS",
     "SPEED_FIELDS",
     "CacheParts",
     "Efficiency",
+    "Layout",
     "Maturity",
     "Memory",
     "Plan",
     "Shape",
     "Sizing",
+    "Speculation",
     "StepModel",
     "StepTime",
     "cache_parts",
+    "describe",
     "distinct_experts",
     "family_of",
     "flops_per_s",
     "gpu_counts",
+    "is_moe",
     "kv_bytes_per_sequence",
     "kv_bytes_per_token",
     "kv_divisor",
     "kv_read_bytes",
+    "largest_usable_bytes",
+    "layout_of",
     "maturity_of",
     "max_concurrency",
     "memory_bytes",
     "memory_plan",
+    "pattern_label",
     "plan_replica",
     "plan_trace",
     "plans_for",
@@ -94,9 +121,12 @@ __all__ = [
     "shape_of",
     "size",
     "smallest_fit",
+    "speculation_for",
     "split_bytes",
     "supports",
+    "tight_usable_bytes",
     "tp_candidates",
+    "usable_bytes",
     "weight_bytes",
     "weight_read_bytes",
     "weights_per_gpu",
