@@ -84,19 +84,25 @@ def test_coverage(catalog) -> None:
 
 def test_pinned_facts(catalog) -> None:
     a = catalog.model("llama-3.1-8b").architecture
-    assert (a.total_params_b, a.layers, a.hidden_size, a.attention_heads, a.kv_heads, a.head_dim) == (
+    (group,) = a.layer_groups
+    assert (a.total_params_b, a.layers, a.hidden_size, a.attention_heads, group.mixer.kv_heads) == (
         8.03,
         32,
         4096,
         32,
         8,
-        128,
     )
+    assert (group.count, group.mixer.head_dim, group.mlp.kind, group.mlp.width) == (32, 128, "dense", 14336)
     ds = catalog.model("deepseek-v3").architecture
-    assert ds.attention == "mla" and ds.mla.kv_lora_rank == 512 and ds.mla.qk_rope_head_dim == 64
-    assert ds.moe.experts == 256 and ds.moe.experts_per_token == 8 and ds.total_params_b == 671
+    dense, moe = ds.layer_groups
+    assert (dense.count, dense.mlp.kind, moe.count, moe.mlp.kind) == (3, "dense", 58, "moe")
+    assert moe.mixer.kind == "mla" and moe.mixer.kv_lora_rank == 512 and moe.mixer.qk_rope_head_dim == 64
+    assert moe.mlp.experts == 256 and moe.mlp.active_experts == 8 and ds.total_params_b == 671
     oss = catalog.model("gpt-oss-120b").architecture
-    assert (oss.moe.experts, oss.moe.experts_per_token, oss.sliding_window) == (128, 4, 128)
+    assert [(g.count, g.mixer.window, g.mlp.experts, g.mlp.active_experts) for g in oss.layer_groups] == [
+        (18, None, 128, 4),
+        (18, 128, 128, 4),
+    ]
     gpt4o = next(o for o in catalog.api_provider("openai").offerings if o.model == "gpt-4o")
     assert (gpt4o.prices.input, gpt4o.prices.output, gpt4o.prices.cached_input) == (2.5, 10.0, 1.25)
     h100 = catalog.gpu("h100-sxm")

@@ -140,7 +140,7 @@ def test_check_and_breakeven_warn_on_stderr(cli) -> None:
     run = cli(
         "breakeven",
         "gpt-4o@openai",
-        "llama-3.1-8b@together",
+        "llama-3.1-8b@groq",
         "--preset",
         "chatbot",
         "-f",
@@ -151,7 +151,7 @@ def test_check_and_breakeven_warn_on_stderr(cli) -> None:
         "30",
     )
     assert run.code == 0, run.err
-    assert "shuts down" in run.err and "llama-3.1-8b@together: price" in run.err
+    assert "shuts down" in run.err and "llama-3.1-8b@groq: price" in run.err
     assert "warning" not in run.out
 
 

@@ -27,6 +27,27 @@ def _gp_price(provider: str, ref: str, key: str) -> float:
     return float(getattr(v, "base", v))
 
 
+@pytest.fixture
+def nudged(monkeypatch):
+    """The installed genai-prices data with gpt-4o's input at 2.40 instead of 2.50 (a 4 % cut).
+
+    Every real difference between genai-prices 0.2.5 and the catalogue is held (beyond the threshold,
+    or by an entry's `hold`), so without this nothing would be written and the write path not tested.
+    """
+    import copy
+
+    from genai_prices.data import providers
+
+    from openclosed.catalog import refresh
+
+    data = copy.deepcopy(providers)
+    p = next(p for p in data if p.id == "openai")
+    m = p.find_model("gpt-4o", all_providers=data)
+    m.prices.input_mtok = 2.4
+    monkeypatch.setattr(refresh, "load_genai_prices", lambda: ("0.2.5+test", data))
+    return data
+
+
 def test_dry_run_lists_real_changes_and_writes_nothing(cli, tmp_path: Path) -> None:
     into = tmp_path / "ov"
     run = cli(
@@ -52,7 +73,10 @@ def test_dry_run_lists_real_changes_and_writes_nothing(cli, tmp_path: Path) -> N
         if c["change_pct"] is not None:
             assert c["disagrees"] == (abs(c["change_pct"]) > 25)
         if c["disagrees"]:
-            assert c["status"] == "held back"
+            assert c["status"] == "held back" or c["status"].startswith("hold: ")
+    # An entry whose note documents a deliberate difference carries `hold`: listed with its reason.
+    held = [c for c in data["changes"] if c["provider"] == "together" and c["model"] == "llama-3.3-70b"]
+    assert held and all(c["status"].startswith("hold: ") for c in held)
 
 
 def test_threshold_is_configurable(cli, tmp_path: Path) -> None:
@@ -74,7 +98,10 @@ def test_threshold_is_configurable(cli, tmp_path: Path) -> None:
     assert all(abs(c["change_pct"]) <= 1000 for c in loose["changes"] if c["change_pct"] is not None)
 
 
-def test_import_writes_overlay_that_loads(cli, tmp_path: Path) -> None:
+def test_import_writes_overlay_that_loads(cli, tmp_path: Path, nudged) -> None:
+    from openclosed.catalog import load_catalog
+
+    old = {p.id: o.as_of for p, o in load_catalog(use_env=False).offerings_of("gpt-4o")}
     into = tmp_path / "ov"
     # An existing overlay there is merged, not replaced.
     write(into / "providers.yaml", "api_providers:\n  - id: together\n    price_multiplier: 0.7\n")
@@ -91,7 +118,8 @@ def test_import_writes_overlay_that_loads(cli, tmp_path: Path) -> None:
         offs = {o["model"]: o for o in provs[c["provider"]]["offerings"]}
         entry = offs[c["model"]]
         assert entry["source"] == data["source"]
-        assert str(entry["as_of"]) == TODAY
+        # genai-prices gives no check date: the entry keeps its date rather than taking the run date.
+        assert entry["as_of"] == old[c["provider"]] and "no check date" in entry["note"]
         section, fld = c["field"].split(".")
         assert entry[section][fld] == c["new"]
     # Held-back offerings are not written.
@@ -116,7 +144,7 @@ def test_refuses_to_write_into_the_package(cli) -> None:
     assert run.code == 2 and "refusing" in run.err
 
 
-def test_default_target_is_user_config_dir(cli, tmp_path: Path, monkeypatch) -> None:
+def test_default_target_is_user_config_dir(cli, tmp_path: Path, monkeypatch, nudged) -> None:
     monkeypatch.setenv("OPENCLOSED_CONFIG_DIR", str(tmp_path / "cfg"))
     run = cli("catalog", "import", "genai-prices", "-f", "json", "--today", TODAY)
     assert run.code == 0, run.err
@@ -139,7 +167,7 @@ def test_unknown_source(cli) -> None:
 
 
 @pytest.mark.parametrize("where", ["replace", "dump"])
-def test_failed_write_leaves_target_untouched(cli, tmp_path: Path, monkeypatch, where: str) -> None:
+def test_failed_write_leaves_target_untouched(cli, tmp_path: Path, monkeypatch, where: str, nudged) -> None:
     into = tmp_path / "ov"
     old = write(into / "providers.yaml", "# mine\napi_providers:\n  - id: together\n    price_multiplier: 0.7\n")
     before = old.read_bytes()
@@ -159,12 +187,17 @@ def test_failed_write_leaves_target_untouched(cli, tmp_path: Path, monkeypatch, 
 
 def test_plan_holds_back_a_price_the_catalogue_contradicts() -> None:
     """Pure core: genai-prices 0.2.3 still prices `deepseek-chat` at the legacy V3 rate (1.10
-    output); the catalogue maps it to DeepSeek-V3.2's 0.42 from DeepSeek's own price page, so the
-    import reports the disagreement and does not write it."""
+    output); the catalogue maps it to DeepSeek-V3.2's 0.42 from DeepSeek's own price page and says
+    so with `hold`, so the import reports the disagreement with that reason and does not write it."""
     from openclosed.catalog import load_catalog
     from openclosed.catalog.refresh import plan_import
 
     plan = plan_import(load_catalog(use_env=False), DAY)
-    held = [d for d in plan.disagreements if d["provider"] == "deepseek" and d["field"] == "prices.output"]
-    assert sorted((d["old"], d["new"], d["status"]) for d in held) == [(0.42, 1.1, "held back")]
+    held = [
+        d
+        for d in plan.disagreements
+        if d["provider"] == "deepseek" and d["model"] == "deepseek-v3.2" and d["field"] == "prices.output"
+    ]
+    assert [(d["old"], d["new"]) for d in held] == [(0.42, 1.1)]
+    assert held[0]["status"].startswith("hold: genai-prices still carries the legacy V3 list")
     assert not any(e for e in plan.entries if "deepseek-chat" in str(e))

@@ -29,7 +29,9 @@ def test_discount_changes_exactly_one_provider(cli, tmp_path: Path) -> None:
     together = [i for i, o in base.items() if o["provider"] == "together"]
     assert len(together) >= 3
     for oid, o in base.items():
-        if o["provider"] == "together":
+        if o["provider"] == "together" and o["monthly_cost"] is None:  # retired by Together: no price at all
+            assert disc[oid]["monthly_cost"] is None
+        elif o["provider"] == "together":
             assert disc[oid]["monthly_cost"] == pytest.approx(o["monthly_cost"] * 0.7, rel=1e-9)
         else:
             assert disc[oid]["monthly_cost"] == o["monthly_cost"], oid
@@ -173,13 +175,13 @@ def test_env_var_user_dir_and_catalog_flag_layer_in_order(cli, tmp_path: Path, m
 def test_one_offering_price_override(cli, tmp_path: Path) -> None:
     ov = write(
         tmp_path / "ov" / "providers.yaml",
-        "api_providers:\n  - id: together\n    offerings:\n      - model: llama-3.3-70b\n"
+        "api_providers:\n  - id: fireworks\n    offerings:\n      - model: llama-3.3-70b\n"
         "        prices: {input: 0.44, output: 0.44}\n        source: our contract\n        as_of: 2026-11-01\n",
     )
     base = _costs(_compare(cli))
     new = _costs(_compare(cli, "--catalog", str(ov.parent)))
-    oid = "llama-3.3-70b@together"
-    assert new[oid]["monthly_cost"] == pytest.approx(base[oid]["monthly_cost"] * 0.44 / 1.04, rel=1e-9)
+    oid = "llama-3.3-70b@fireworks"  # 0.90 / 0.90 in the embedded catalogue
+    assert new[oid]["monthly_cost"] == pytest.approx(base[oid]["monthly_cost"] * 0.44 / 0.90, rel=1e-9)
     assert {k for k in base if base[k]["monthly_cost"] != new[k]["monthly_cost"]} == {oid}
 
 

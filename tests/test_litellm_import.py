@@ -18,7 +18,9 @@ from openclosed.catalog import litellm_import
 DAY = dt.date.fromisoformat(TODAY)
 
 # Per-token prices as litellm stores them. gpt-4o: ours 2.5/10/1.25 -> confirmed. Together Llama 3.3:
-# ours 1.04 -> 0.9 is a 13.5 % cut (applied under the default 25 % threshold). Groq gpt-oss-120b:
+# ours 1.04 -> 0.9 is a 13.5 % cut, under the threshold, but the entry carries `hold` (its note
+# documents the difference): listed, never written. DeepInfra Llama 4 Scout: 0.10 -> 0.09 is applied,
+# with a future retirement date that is proposed with it. Groq gpt-oss-120b:
 # 0.15/0.60 -> 0.30/0.60 is +100 % (held back). claude-sonnet-4.5 carries a >200K tier that its
 # 200K window cannot reach (ignored). Bedrock's key of the first-party id must not match.
 FAKE = {
@@ -34,6 +36,13 @@ FAKE = {
         "input_cost_per_token": 9e-07,
         "output_cost_per_token": 9e-07,
         "source": "https://api.together.ai/v1/models",
+    },
+    "deepinfra/meta-llama/Llama-4-Scout-17B-16E-Instruct": {
+        "litellm_provider": "deepinfra",
+        "input_cost_per_token": 9e-08,
+        "output_cost_per_token": 3e-07,
+        "source": "https://deepinfra.com/pricing",
+        "deprecation_date": "2027-06-30",
     },
     "groq/openai/gpt-oss-120b": {
         "litellm_provider": "groq",
@@ -70,7 +79,9 @@ def test_prices_are_converted_to_per_million_and_compared() -> None:
     together = rows[("together", "llama-3.3-70b", "prices.input")]
     assert together["old"] == 1.04 and together["new"] == pytest.approx(0.9)
     assert together["change_pct"] == pytest.approx(-13.46, abs=0.01)  # (0.9 - 1.04) / 1.04
-    assert together["status"] == "applied" and together["litellm_key"].startswith("together_ai/")
+    assert together["status"].startswith("hold: ") and together["litellm_key"].startswith("together_ai/")
+    scout = rows[("deepinfra", "llama-4-scout", "prices.input")]
+    assert scout["status"] == "applied" and scout["new"] == pytest.approx(0.09)
     groq = rows[("groq", "gpt-oss-120b", "prices.input")]
     assert groq["change_pct"] == pytest.approx(100.0) and groq["status"] == "held back"
     # The unreachable >200K tier of a 200K-window model is not a difference.
@@ -82,15 +93,20 @@ def test_prices_are_converted_to_per_million_and_compared() -> None:
 
 def test_applied_entries_keep_unchanged_fields_and_say_where_from() -> None:
     plan = _plan()
-    entry = next(e for e in plan.entries["together"] if e["model"] == "llama-3.3-70b")
-    assert entry["prices"] == {"input": pytest.approx(0.9), "output": pytest.approx(0.9)}
-    assert entry["source"] == "litellm 9.9.9 (BerriAI/litellm): https://api.together.ai/v1/models"
-    assert entry["as_of"] == DAY
-    assert "prices.input 1.04 -> 0.9" in entry["note"]
+    entry = next(e for e in plan.entries["deepinfra"] if e["model"] == "llama-4-scout")
+    assert entry["prices"] == {"input": pytest.approx(0.09), "output": pytest.approx(0.3)}
+    assert entry["source"] == "litellm 9.9.9 (BerriAI/litellm): https://deepinfra.com/pricing"
+    # litellm dates nothing: the entry keeps its own as_of rather than the run date.
+    assert entry["as_of"] == dt.date(2026, 7, 24) and "no date" in entry["note"]
+    assert "prices.input 0.1 -> 0.09" in entry["note"]
+    # The peer's retirement date is proposed with its source.
+    assert entry["shutdown_date"] == dt.date(2027, 6, 30) and "the peer's date" in entry["lifecycle_source"]
+    assert any(r["model"] == "llama-4-scout" and r["field"] == "shutdown_date" for r in plan.lifecycle)
     assert "groq" not in plan.entries  # held back
-    # Confirmed offerings older than the run date are re-dated, so a refresh clears stale warnings.
-    gpt4o = next(e for e in plan.entries["openai"] if e["model"] == "gpt-4o")
-    assert gpt4o["as_of"] == DAY and "confirmed unchanged" in gpt4o["note"] and "prices" not in gpt4o
+    # An entry under `hold` is never written, though its difference is listed.
+    assert "together" not in plan.entries
+    # A confirmation re-dates nothing: litellm gives no date, and the run date would prove nothing.
+    assert "openai" not in plan.entries and "openai/gpt-4o" in plan.confirmed
 
 
 def test_cli_dry_run_and_write(cli, tmp_path: Path, monkeypatch) -> None:
@@ -105,8 +121,9 @@ def test_cli_dry_run_and_write(cli, tmp_path: Path, monkeypatch) -> None:
     run = cli("catalog", "import", "litellm", "--into", str(into), "--today", TODAY)
     assert run.code == 0, run.err
     overlay = yaml.safe_load((into / "providers.yaml").read_text())
-    together = next(p for p in overlay["api_providers"] if p["id"] == "together")
-    assert together["offerings"][0]["prices"]["input"] == pytest.approx(0.9)
+    deepinfra = next(p for p in overlay["api_providers"] if p["id"] == "deepinfra")
+    assert deepinfra["offerings"][0]["prices"]["input"] == pytest.approx(0.09)
+    assert not any(p["id"] == "together" for p in overlay["api_providers"])  # held
     after = cli("compare", "--preset", "chatbot", "--catalog", str(into), "-f", "json", "--today", TODAY)
     assert after.code == 0, after.err
 

@@ -67,6 +67,7 @@ def test_json_and_csv_carry_the_flags(report) -> None:
         "as_of": None,
         "prompt_tokens": None,
         "measured_ttft_ms": None,
+        "basis": None,
         "unchecked": True,
     }
     view = compare_view(report, report.options, show_all=False)
@@ -74,6 +75,7 @@ def test_json_and_csv_carry_the_flags(report) -> None:
     row = next(r for r in rows if r["id"] == api.id)
     assert row["quality_estimated"] == "true" or row["quality_estimated"] == "True"
     assert row["api_speed_unchecked"] in ("true", "True")
+    assert row["api_speed_basis"] == ""  # no figure applied, so no basis
 
 
 def test_table_and_html_mark_estimates_and_unchecked_latency(report) -> None:

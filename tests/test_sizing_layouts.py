@@ -205,8 +205,9 @@ def test_plan_trace_names_the_network_terms(catalog) -> None:
     assert rows["parallel plan"][0] == {"nodes": 2, "tp": 1, "dp": 16, "ep": 16, "pp": 1, "gpus": 16}
     assert rows["all-to-all (ms per step)"][0] == pytest.approx(s.step["alltoall_ms"], abs=1e-3)
     assert s.step["alltoall_ms"] > 0
-    # MLA: one fp8 latent of 61 × 576 bytes per token, whatever the length.
-    assert rows["cache per token (kB, true)"][0] == pytest.approx(61 * 576 / 1e3, abs=0.01)
+    # MLA: one latent of 61 × 576 elements per token, whatever the length, in bf16 (the engines'
+    # default cache dtype, whatever the weights' precision).
+    assert rows["cache per token (kB, true)"][0] == pytest.approx(61 * 576 * 2 / 1e3, abs=0.01)
     assert "pipeline hand-offs (ms per step)" not in rows
 
 
@@ -214,7 +215,8 @@ def test_reason_tells_weights_from_cache(catalog) -> None:
     m = catalog.model("kimi-k2")
     g = catalog.gpu("h200")
     # FP8 Kimi K2 on one H200 node: the weights fit (128.5 of 130.2 GB per GPU) but a 129K-token
-    # sequence's latent (61 × 576 bytes per token, fp8) does not fit what is left.
+    # sequence's latent (61 × 576 × 2 bytes per token, bf16) does not fit what is left; nor does the
+    # engines' tighter budget admit it (it would hold one such sequence, not a batch of 32).
     s = sizing.plan_replica(m.id, m.architecture, g, "fp8", 128_000, 1000, gpus=8)
     assert not s.fits and "cache" in s.reason and "left after the weights" in s.reason
     h100 = sizing.plan_replica(m.id, m.architecture, catalog.gpu("h100-sxm"), "fp8", 1000, 500, gpus=8)

@@ -16,6 +16,7 @@ from openclosed.decide.scenarios import Frame, Scenarios
 from openclosed.report import OptionOut, Scores, UnitPricesOut, construct
 from openclosed.selfhost.cost_curves import Fleet, Plan, SelfCurve
 from openclosed.selfhost.packing import Instance
+from openclosed.selfhost.sizing.groups import is_moe
 from openclosed.workload.model import SECONDS_PER_MONTH, Workload
 
 TODAY = dt.date(2026, 11, 24)
@@ -111,7 +112,7 @@ def test_sizing_sigmas_are_the_calibration_rms(catalog) -> None:
         if c.row.metric == "tpot_ms":
             continue  # capacity is throughput
         model = catalog.model(c.row.model)
-        kind = "moe" if model.architecture.moe is not None else "dense"
+        kind = "moe" if is_moe(model.architecture) else "dense"
         rows.append(((u.family(c.row.gpu), kind), math.log(c.predicted / c.row.measured)))
     sigmas, pooled = u.derive_sizing_sigmas(rows)
     assert {g: round(v, 3) for g, v in sigmas.items()} == u.SIZING_SIGMA

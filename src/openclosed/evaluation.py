@@ -122,8 +122,9 @@ class Context:
         self.unfit: dict[tuple[str, str], list[str]] = {}  # (model, GPU) -> why each precision cannot run
         self.constraint_cache: dict[tuple[str, bool], tuple[list[str], list[str]]] = {}
         self.host_cache: dict[tuple[str, str], Any] = {}  # (host, GPU) -> selfhost._HostGpu
-        self.expiring: set[str] = set()  # models that shut down within the horizon
+        self.expiring: set[str] = set()  # models, and API options (MODEL@PROVIDER), retired within the horizon
         self.shut_down: set[str] = set()  # models already shut down: their API options cannot run
+        self.retired: set[str] = set()  # API options (MODEL@PROVIDER) their provider has retired
         self.stale: set[str] = set()  # options priced from an entry older than stale_days
         self.latency_unchecked: set[str] = set()  # API options with a latency target but no published speed
         self.ranges: Any = None  # confidence.Ranges once scenarios are sampled

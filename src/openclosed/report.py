@@ -120,6 +120,11 @@ class ApiSpeedOut(_Out):
     as_of: str | None
     prompt_tokens: int | None = Field(default=None, description="prompt length the TTFT was measured at")
     measured_ttft_ms: float | None = Field(default=None, description="the published TTFT before scaling")
+    basis: Literal["provider", "model"] | None = Field(
+        default=None,
+        description="provider: measured on this offering's endpoint; model: the model's per-model figure "
+        "(no figure of the provider's own); null: none published",
+    )
     unchecked: bool = Field(
         default=False, description="a latency target was set and the figure it needs is not published"
     )

@@ -9,6 +9,7 @@ from ..catalog import Catalog
 from ..engine import Detail, Result
 from ..errors import UnknownIdError
 from ..report import OptionOut
+from ..selfhost.sizing.groups import pattern_label
 from ..workload.model import HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
 
 
@@ -152,8 +153,7 @@ def _hardware_steps(arch: Any, gpu: Any, sh: Any) -> list[dict[str, Any]]:
             "architecture",
             "parameters (total / active, billions)",
             f"{arch.total_params_b:g} / {arch.active_params_b:g}",
-            f"{arch.layers} layers, hidden {arch.hidden_size}, {arch.attention_heads} heads, "
-            f"{arch.kv_heads} KV heads × {arch.head_dim}, attention {arch.attention}",
+            pattern_label(arch),
             arch.source,
             arch.as_of.isoformat(),
         )

@@ -8,7 +8,7 @@ from ..decide import constraints
 from ..evaluation import UNSCORED, Context, Detail
 from ..report import OptionOut, construct
 from .pricing import price_api
-from .speed import api_speed_out, speed_checks
+from .speed import api_speed_out, speed_checks, speed_of
 
 if TYPE_CHECKING:
     from ..catalog.schema import ApiProvider, Offering
@@ -20,13 +20,20 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
     cost = price_api(provider, offering, ctx.wl, ctx.today)
     mv, mw = constraints.model_constraints(ctx, model, api=True)
     pv, pw = constraints.api_privacy(ctx, provider, offering)
-    lv, unchecked = speed_checks(offering, ctx.wl)
+    ov, ow = constraints.offering_lifecycle(ctx, oid, model, provider, offering)
+    lv, unchecked = speed_checks(offering, ctx.wl, model)
     if unchecked:
         ctx.latency_unchecked.add(oid)
-    violations = [*mv, *pv, *constraints.api_limits(ctx, model, offering), *lv]
-    warnings = [*mw, *pw, *constraints.stale_price(ctx, oid, f"{offering.model} at {provider.id}", offering.as_of)]
-    # A model its provider has shut down cannot be called at all: no cost, not a real one.
-    monthly = None if model.id in ctx.shut_down else cost.monthly_cost
+    violations = [*mv, *ov, *pv, *constraints.api_limits(ctx, model, offering), *lv]
+    warnings = [
+        *mw,
+        *ow,
+        *pw,
+        *constraints.stale_price(ctx, oid, f"{offering.model} at {provider.id}", offering.as_of),
+        *constraints.stale_speed(ctx, f"{offering.model} at {provider.id}", speed_of(offering, model)),
+    ]
+    # A model or offering its provider has shut down cannot be called at all: no cost, not a real one.
+    monthly = None if model.id in ctx.shut_down or oid in ctx.retired else cost.monthly_cost
     out = construct(
         OptionOut,
         id=oid,
@@ -51,6 +58,6 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         scores=UNSCORED,
         reasons=[],
         rank=None,
-        api_speed=api_speed_out(offering, ctx.wl, unchecked),
+        api_speed=api_speed_out(offering, ctx.wl, unchecked, model),
     )
     return out, Detail(model=model, api=cost, provider=provider, offering=offering)

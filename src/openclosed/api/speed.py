@@ -2,7 +2,9 @@
 
 An API offering may carry `speed` (catalogue `Offering.speed`): the median output tokens/s per stream
 and the median time to first token (TTFT) that a public benchmark measured at `prompt_tokens` prompt
-tokens. A workload's prompt is usually of another length, and TTFT grows with it because the
+tokens. An offering without one takes its model's per-model figure (`Model.speed`, `basis: model`,
+e.g. Artificial Analysis' median across the model's API endpoints); the report says which
+(`api_speed.basis`). A workload's prompt is usually of another length, and TTFT grows with it because the
 provider must read (prefill) the whole prompt before the first token. The rule:
 
     ttft(prompt) = ttft_measured + (prompt - prompt_measured) / prefill_tokens_per_s
@@ -43,14 +45,21 @@ def scaled_ttft_ms(speed: Any, prompt_tokens: float) -> float | None:
     return max(ttft, speed.ttft_ms * MIN_TTFT_SHARE)
 
 
-def speed_checks(offering: Any, workload: Any) -> tuple[list[str], bool]:
+def speed_of(offering: Any, model: Any = None) -> Any:
+    """The speed figure that applies to an offering: its own, else its model's (basis model), else None."""
+    if offering.speed is not None:
+        return offering.speed
+    return getattr(model, "speed", None)
+
+
+def speed_checks(offering: Any, workload: Any, model: Any = None) -> tuple[list[str], bool]:
     """(violations, unchecked) of an API offering against the workload's latency targets.
 
     `unchecked` is true when a target is set and the figure it needs is not published: the option is
     then not ruled out, only marked "latency unchecked".
     """
     lat = workload.latency
-    speed = offering.speed
+    speed = speed_of(offering, model)
     prompt = float(workload.traffic.input_tokens)
     violations: list[str] = []
     unchecked = False
@@ -74,9 +83,9 @@ def speed_checks(offering: Any, workload: Any) -> tuple[list[str], bool]:
     return violations, unchecked
 
 
-def api_speed_out(offering: Any, workload: Any, unchecked: bool = False) -> ApiSpeedOut:
+def api_speed_out(offering: Any, workload: Any, unchecked: bool = False, model: Any = None) -> ApiSpeedOut:
     """The report's `api_speed` field: published figures (nulls where none) with TTFT at the workload's prompt."""
-    speed = offering.speed
+    speed = speed_of(offering, model)
     prompt = float(workload.traffic.input_tokens)
     ttft = scaled_ttft_ms(speed, prompt)
     return construct(
@@ -87,6 +96,7 @@ def api_speed_out(offering: Any, workload: Any, unchecked: bool = False) -> ApiS
         as_of=speed.as_of.isoformat() if speed is not None else None,
         prompt_tokens=(speed.prompt_tokens or DEFAULT_PROMPT_TOKENS) if speed is not None else None,
         measured_ttft_ms=speed.ttft_ms if speed is not None else None,
+        basis=getattr(speed, "basis", None) if speed is not None else None,
         unchecked=unchecked,
     )
 

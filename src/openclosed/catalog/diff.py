@@ -15,6 +15,7 @@ from ..errors import InputError
 from ..yamlio import load_file
 from .index import Catalog
 from .loader import FILES, embedded_dir, from_layers, layer
+from .schema import LIFECYCLE_FIELDS
 
 REQUIRED = {
     "models.yaml": ("as_of", "licences", "models"),
@@ -149,7 +150,10 @@ def diff_catalogs(old: Catalog, new: Catalog) -> list[dict[str, Any]]:
             item = f"{pid}/{mid}"
             if x is None or y is None:
                 rows.add("offering", item, "offering", "added" if x is None else "removed")
+                if y is not None and (y.shutdown_date or y.deprecation_date):
+                    rows.fields("lifecycle", item, None, y, LIFECYCLE_FIELDS)
                 continue
+            rows.fields("lifecycle", item, x, y, LIFECYCLE_FIELDS)
             rows.fields("price", item, x.prices, y.prices, OFFERING_PRICES, "prices.")
             if x.long_context is not None or y.long_context is not None:
                 rows.fields("price", item, x.long_context, y.long_context, TIER_FIELDS, "long_context.")

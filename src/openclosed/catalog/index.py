@@ -188,6 +188,15 @@ class Catalog:
                             loc=("api_providers", i, "offerings", j, "model"),
                         )
                     )
+                if o.replacement and o.replacement not in self.models.items:
+                    out.append(
+                        XProblem(
+                            f"replacement '{o.replacement}' is not in models.yaml",
+                            "providers.yaml",
+                            field=f"api_providers[{p.id}].offerings[{o.model}].replacement",
+                            loc=("api_providers", i, "offerings", j, "replacement"),
+                        )
+                    )
         for i, c in enumerate(pf.gpu_clouds):
             for j, g in enumerate(c.offers):
                 if g.gpu not in self.gpus.items:

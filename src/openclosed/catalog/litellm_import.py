@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import InputError, MissingExtraError
 from .index import Catalog
-from .refresh import Plan, _fmt, confirm, price_changes, reachable_tier, record_changes
+from .refresh import Plan, _fmt, holds, price_changes, propose_shutdown, reachable_tier, record_changes
 
 UPSTREAM = "BerriAI/litellm"
 DATA_FILE = "model_prices_and_context_window_backup.json"
@@ -29,8 +29,8 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "openai": ("", "openai/"),
     "anthropic": ("", "anthropic/"),
     "google": ("gemini/",),
-    "azure-openai": ("azure/",),
-    "aws-bedrock": ("", "bedrock/", "bedrock/converse/"),
+    "azure-openai": ("azure/", "azure_ai/"),  # azure_ai/: models sold by Azure (Foundry) other than OpenAI's
+    "aws-bedrock": ("", "bedrock/", "bedrock/converse/", "bedrock_mantle/"),  # mantle: open models
     "google-vertex": ("vertex_ai/",),
     "together": ("together_ai/",),
     "fireworks": ("fireworks_ai/",),
@@ -39,6 +39,11 @@ PREFIXES: dict[str, tuple[str, ...]] = {
     "cerebras": ("cerebras/",),
     "deepseek": ("deepseek/",),
     "mistral": ("mistral/",),
+    "moonshot": ("moonshot/",),
+    "zai": ("zai/",),
+    "xai": ("xai/",),
+    "minimax": ("minimax/",),
+    "alibaba": ("dashscope/",),
 }
 
 # Our API provider id -> the `litellm_provider` value its entries carry (a first-party key such as
@@ -57,6 +62,11 @@ LITELLM_PROVIDERS: dict[str, str] = {
     "cerebras": "cerebras",
     "deepseek": "deepseek",
     "mistral": "mistral",
+    "moonshot": "moonshot",
+    "zai": "zai",
+    "xai": "xai",
+    "minimax": "minimax",
+    "alibaba": "dashscope",
 }
 
 # (our provider, our model) -> litellm key, where our provider_model_id is not litellm's key.
@@ -116,6 +126,11 @@ def ll_prices(entry: dict[str, Any]) -> tuple[dict[str, float], dict[str, Any] |
         value = entry.get(key)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             prices[ours] = round(float(value) * 1e6, 9)
+    if prices.get("cache_write") == 0:
+        # litellm writes 0 where a provider has no separate cache-write charge (DeepSeek, Z.ai): the
+        # written tokens are billed as input, which is what our absent cache_write means; 0 would make
+        # them free.
+        del prices["cache_write"]
     tier: dict[str, Any] | None = None
     for label, threshold in TIER_THRESHOLDS.items():
         found = {
@@ -174,30 +189,47 @@ def plan_import(
                 )
                 continue
             key, entry = found
+            life = propose_shutdown(plan, prov.id, off, model, entry.get("deprecation_date"), f"litellm key '{key}'")
             new_prices, new_lc = ll_prices(entry)
             new_lc = reachable_tier(new_lc, off, model)
+            if new_lc and off.long_context and off.long_context.threshold_tokens == new_lc["threshold_tokens"] - 1:
+                # "_above_200k_tokens" cannot tell "above 200K" from "at or above 200K" (199,999, as
+                # genai-prices writes the latter): the same tier.
+                new_lc["threshold_tokens"] = off.long_context.threshold_tokens
             if "input" not in new_prices or "output" not in new_prices:
                 plan.unmatched.append({**item, "reason": f"litellm '{key}' has no per-token input and output price"})
+                _lifecycle_only(plan, prov.id, off, life)
                 continue
             rows = price_changes({**item, "litellm_key": key}, off, today, new_prices, new_lc, threshold_pct, 1e-6)
             if not rows:
+                # litellm gives no date for its prices, so a confirmation re-dates nothing: writing the run
+                # date would clear the stale-price warning without proving anything.
                 plan.confirmed.append(f"{prov.id}/{off.model}")
-                confirm(plan, prov.id, off, today, f"litellm key '{key}'")
+                _lifecycle_only(plan, prov.id, off, life)
                 continue
-            if record_changes(plan, rows, accept_disagreements):
+            if holds(plan, off, rows) or record_changes(plan, rows, accept_disagreements):
+                _lifecycle_only(plan, prov.id, off, life)
                 continue
             overlay: dict[str, Any] = {"model": off.model, "prices": {**_current(off), **new_prices}}
             if new_lc:
                 overlay["long_context"] = new_lc
             overlay["source"] = f"{plan.source}: {entry.get('source') or key}"
-            overlay["as_of"] = today
+            overlay["as_of"] = off.as_of
             changed = ", ".join(f"{r['field']} {_fmt(r['old'])} -> {_fmt(r['new'])}" for r in rows)
             overlay["note"] = (
                 f"Imported from litellm key '{key}' by `openclosed catalog import litellm`: {changed}. "
+                "litellm gives no date for its prices: as_of is the previous entry's. "
                 f"Previous source: {off.source} ({off.as_of})."
             )
+            overlay.update(life or {})
             plan.entries.setdefault(prov.id, []).append(overlay)
     return plan
+
+
+def _lifecycle_only(plan: Plan, provider: str, off: Any, life: dict[str, Any] | None) -> None:
+    """An overlay entry that carries only the peer's retirement date (its prices are not written)."""
+    if life:
+        plan.entries.setdefault(provider, []).append({"model": off.model, **life})
 
 
 def _current(off: Any) -> dict[str, float]:

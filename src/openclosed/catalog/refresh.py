@@ -46,6 +46,11 @@ PROVIDER_MAP: dict[str, str | None] = {
     "cerebras": "cerebras",
     "deepseek": "deepseek",
     "mistral": "mistral",
+    "moonshot": "moonshotai",
+    "zai": "zai",
+    "xai": "x-ai",
+    "minimax": "minimax",
+    "alibaba": None,  # not in genai-prices (as of 0.2.5)
 }
 
 # (our provider, our model) -> the model reference to look up, where neither our
@@ -89,6 +94,9 @@ class Plan:
     unmatched: list[dict[str, Any]] = field(default_factory=list)
     confirmed: list[str] = field(default_factory=list)
     entries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # provider -> offerings
+    # The peer's lifecycle facts that differ from ours: proposed (written), reported (no date to write)
+    # or held (the entry carries `hold`).
+    lifecycle: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def disagreements(self) -> list[dict[str, Any]]:
@@ -104,6 +112,7 @@ class Plan:
             "disagreements": self.disagreements,
             "unmatched": self.unmatched,
             "confirmed": self.confirmed,
+            "lifecycle": self.lifecycle,
         }
 
 
@@ -264,28 +273,83 @@ def plan_import(
                     {**item, "reason": f"genai-prices '{gp_pid}/{found.id}' has no per-token input and output price"}
                 )
                 continue
-            as_of_item = getattr(found, "prices_checked", None) or as_of
+            # A date the package states, never the run date (which would clear the stale-price warning
+            # without proving anything): without one the entry keeps its own as_of.
+            checked = getattr(found, "prices_checked", None)
             ref = {"genai_prices_model": f"{gp_pid}/{found.id}"}
+            where = f"genai-prices model '{gp_pid}/{found.id}'"
+            if getattr(found, "deprecated", False):
+                report_deprecated(plan, prov.id, off, where)
             rows = price_changes({**item, **ref}, off, as_of, new_prices, new_lc, threshold_pct, 1e-9)
             if not rows:
                 plan.confirmed.append(f"{prov.id}/{off.model}")
-                confirm(plan, prov.id, off, as_of_item, f"genai-prices model '{gp_pid}/{found.id}'")
+                if off.hold is None:
+                    confirm(plan, prov.id, off, checked, where)
                 continue
-            if record_changes(plan, rows, accept_disagreements):
+            if holds(plan, off, rows) or record_changes(plan, rows, accept_disagreements):
                 continue
             entry: dict[str, Any] = {"model": off.model, "prices": new_prices}
             if new_lc:
                 entry["long_context"] = new_lc
             entry["source"] = plan.source
-            entry["as_of"] = as_of_item
+            entry["as_of"] = checked if isinstance(checked, dt.date) else off.as_of
             changed = ", ".join(f"{r['field']} {_fmt(r['old'])} -> {_fmt(r['new'])}" for r in rows)
             entry["note"] = (
-                f"Imported from genai-prices model '{gp_pid}/{found.id}' by `openclosed catalog "
-                f"import genai-prices`: {changed}. Previous source: {off.source} ({off.as_of})."
+                f"Imported from {where} by `openclosed catalog import genai-prices`: {changed}. "
+                + ("" if isinstance(checked, dt.date) else NO_DATE)
+                + f"Previous source: {off.source} ({off.as_of})."
                 + (" " + "; ".join(notes) + "." if notes else "")
             )
             plan.entries.setdefault(prov.id, []).append(entry)
     return plan
+
+
+NO_DATE = "The package gives no check date: as_of is the previous entry's. "
+
+
+def holds(plan: Plan, off: Any, rows: list[dict[str, Any]]) -> bool:
+    """An entry whose note documents a deliberate difference carries `hold`: an import lists its
+    differences with the reason and never overwrites it."""
+    if off.hold is None:
+        return False
+    for r in rows:
+        r["status"] = f"hold: {off.hold}"
+    plan.changes.extend(rows)
+    return True
+
+
+def report_deprecated(plan: Plan, provider: str, off: Any, where: str) -> None:
+    """A peer's undated deprecation flag: listed, never written (there is no date to write)."""
+    if off.deprecation_date is None and off.shutdown_date is None:
+        status = f"hold: {off.hold}" if off.hold else "reported"
+        plan.lifecycle.append(
+            {"provider": provider, "model": off.model, "field": "deprecated", "old": None, "new": True,
+             "source": where, "status": status}
+        )  # fmt: skip
+
+
+def propose_shutdown(plan: Plan, provider: str, off: Any, model: Any, peer: Any, where: str) -> dict[str, Any] | None:
+    """A peer's retirement date that differs from the offering's (or its model's): the lifecycle
+    fields an overlay entry gets, or None when there is nothing to propose."""
+    if isinstance(peer, str):
+        try:
+            peer = dt.date.fromisoformat(peer[:10])
+        except ValueError:
+            return None
+    if not isinstance(peer, dt.date):
+        return None
+    ours = off.shutdown_date or (model.shutdown_date if model is not None else None)
+    if ours is not None and ours <= peer:
+        return None  # ours is as early or earlier: the peer adds nothing
+    # A hold keeps prices; a retirement date is a different fact and is still proposed.
+    row = {"provider": provider, "model": off.model, "field": "shutdown_date", "old": ours, "new": peer,
+           "source": where, "status": "proposed"}  # fmt: skip
+    plan.lifecycle.append(row)
+    return {
+        "shutdown_date": peer,
+        "lifecycle_source": f"{plan.source}: {where}, deprecation_date {peer.isoformat()} (the peer's date)",
+        "lifecycle_as_of": plan.as_of,
+    }
 
 
 def reachable_tier(tier: dict[str, Any] | None, off: Any, model: Any) -> dict[str, Any] | None:

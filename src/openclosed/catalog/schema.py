@@ -94,18 +94,160 @@ class SparseAttention(Strict):
     index_head_dim: int = Field(gt=0)
 
 
+class SparseSpec(Strict):
+    """Which cached tokens a query reads: a top-k of tokens chosen by an indexer (DeepSeek Sparse
+    Attention), a top-k of fixed-size blocks (MiniMax M3's block-sparse attention), or compressed
+    entries each standing for `compression_ratio` tokens, optionally with an indexer choosing a top-k
+    of them (DeepSeek V4's compressed attention)."""
+
+    kind: Literal["dsa", "block", "compressed"]
+    index_heads: int | None = Field(default=None, gt=0, description="indexer query heads")
+    index_head_dim: int | None = Field(default=None, gt=0, description="width of the indexer's cached key")
+    index_topk: int | None = Field(
+        default=None, gt=0, description="entries each query attends to (tokens for dsa, compressed entries otherwise)"
+    )
+    block_size: int | None = Field(default=None, gt=0, description="tokens per block (block)")
+    top_k_blocks: int | None = Field(default=None, gt=0, description="blocks each query attends to (block)")
+    local_blocks: int = Field(default=0, ge=0, description="most recent blocks always attended (block)")
+    compression_ratio: int | None = Field(default=None, gt=1, description="tokens per cached entry (compressed)")
+
+    @model_validator(mode="after")
+    def _complete(self) -> SparseSpec:
+        index = (self.index_heads, self.index_head_dim, self.index_topk)
+        if any(v is not None for v in index) and any(v is None for v in index):
+            raise ValueError("an indexer needs index_heads, index_head_dim and index_topk together")
+        if self.kind == "dsa" and self.index_topk is None:
+            raise ValueError("sparse kind 'dsa' needs index_heads, index_head_dim and index_topk")
+        if self.kind == "block" and (self.block_size is None or self.top_k_blocks is None):
+            raise ValueError("sparse kind 'block' needs block_size and top_k_blocks")
+        if self.kind == "compressed" and self.compression_ratio is None:
+            raise ValueError("sparse kind 'compressed' needs compression_ratio")
+        return self
+
+
+class Mixer(Strict):
+    """The token mixer of a layer group and its shape.
+
+    `attention`: full attention (MHA, GQA, MQA: `kv_heads` of `head_dim`; `shared_kv` when one cached
+    tensor serves as both K and V), optionally over a `window` (sliding, or chunked: attention within
+    fixed chunks), optionally sparse or compressed. `mla`: multi-head latent attention (one latent
+    per token), optionally sparse. `linear`: a fixed recurrent state per sequence (Gated DeltaNet,
+    Mamba-2) instead of a cache that grows with the context.
+    """
+
+    kind: Literal["attention", "mla", "linear"]
+    heads: int | None = Field(default=None, gt=0, description="query heads; default the architecture's attention_heads")
+    kv_heads: int | None = Field(default=None, gt=0)
+    head_dim: int | None = Field(default=None, gt=0)
+    shared_kv: bool = Field(default=False, description="one cached tensor is both key and value (K = V)")
+    window: int | None = Field(default=None, gt=0, description="tokens of the sliding window or the chunk")
+    window_kind: Literal["sliding", "chunked"] = "sliding"
+    kv_lora_rank: int | None = Field(default=None, gt=0, description="mla: latent width")
+    qk_rope_head_dim: int | None = Field(default=None, gt=0, description="mla: decoupled RoPE key width")
+    q_lora_rank: int | None = None
+    qk_nope_head_dim: int | None = None
+    v_head_dim: int | None = None
+    variant: Literal["gated-deltanet", "mamba2", "lightning", "other"] | None = Field(
+        default=None, description="linear: the recurrence"
+    )
+    key_heads: int | None = Field(default=None, gt=0, description="linear: key heads (mamba2: groups)")
+    value_heads: int | None = Field(default=None, gt=0, description="linear: value heads (mamba2: heads)")
+    key_head_dim: int | None = Field(default=None, gt=0, description="linear: key width (mamba2: state size)")
+    value_head_dim: int | None = Field(default=None, gt=0, description="linear: value width (mamba2: head dim)")
+    conv_kernel: int = Field(
+        default=4, ge=0, description="linear: short causal convolution width (its state is cached)"
+    )
+    sparse: SparseSpec | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Mixer:
+        if self.kind == "attention":
+            if self.kv_heads is None or self.head_dim is None:
+                raise ValueError("mixer kind 'attention' needs kv_heads and head_dim")
+            if self.heads is not None and self.heads % self.kv_heads:
+                raise ValueError("heads must be a multiple of kv_heads")
+        elif self.kind == "mla":
+            if self.kv_lora_rank is None or self.qk_rope_head_dim is None:
+                raise ValueError("mixer kind 'mla' needs kv_lora_rank and qk_rope_head_dim")
+        else:
+            needed = (self.variant, self.key_heads, self.value_heads, self.key_head_dim, self.value_head_dim)
+            if any(v is None for v in needed):
+                raise ValueError(
+                    "mixer kind 'linear' needs variant, key_heads, value_heads, key_head_dim and value_head_dim"
+                )
+        if self.window is not None and self.kind != "attention":
+            raise ValueError("a window applies to mixer kind 'attention' only")
+        if self.sparse is not None and self.kind == "linear":
+            raise ValueError("sparse attention applies to mixer kinds 'attention' and 'mla'")
+        return self
+
+
+class Mlp(Strict):
+    """The MLP of a layer group: dense, or a mixture of experts."""
+
+    kind: Literal["dense", "moe"]
+    width: int = Field(gt=0, description="FFN width (for moe: one routed expert's width)")
+    gated: bool = Field(default=True, description="gate, up and down matrices (SwiGLU); false: up and down (relu2)")
+    experts: int | None = Field(default=None, gt=1)
+    active_experts: int | None = Field(default=None, gt=0, description="routed experts per token")
+    shared_experts: int = Field(default=0, ge=0)
+    shared_width: int | None = Field(default=None, gt=0, description="width of the shared expert(s); default width")
+    latent: int | None = Field(
+        default=None, gt=0, description="routed experts work in this latent width instead of the hidden size"
+    )
+    expert_precision: Literal["bf16", "fp8", "mxfp4", "nvfp4", "int4"] | None = Field(
+        default=None, description="precision the routed experts are published in, where it differs from the rest"
+    )
+
+    @model_validator(mode="after")
+    def _moe(self) -> Mlp:
+        if self.kind == "moe":
+            if self.experts is None or self.active_experts is None:
+                raise ValueError("mlp kind 'moe' needs experts and active_experts")
+            if self.active_experts > self.experts:
+                raise ValueError("active_experts must not exceed experts")
+        elif self.experts is not None or self.active_experts is not None:
+            raise ValueError("a dense mlp has no experts")
+        return self
+
+
+class LayerGroup(Strict):
+    """`count` layers with the same token mixer and MLP (either may be null: a layer without it)."""
+
+    count: int = Field(gt=0)
+    mixer: Mixer | None = None
+    mlp: Mlp | None = None
+
+
+# Fields of the single-pattern form; an entry with layer_groups describes its layers there instead.
+LEGACY_LAYOUT = (
+    "attention",
+    "kv_heads",
+    "head_dim",
+    "intermediate_size",
+    "sliding_window",
+    "full_attention_layers",
+    "linear_attention",
+    "sparse_attention",
+    "mla",
+    "moe",
+)
+
+
 class Architecture(Sourced):
     total_params_b: float = Field(gt=0, description="all parameters, billions")
     active_params_b: float = Field(gt=0, description="parameters used per token, billions")
-    layers: int = Field(gt=0)
+    layers: int = Field(gt=0, description="all layers (with layer_groups: the sum of their counts)")
     hidden_size: int = Field(gt=0)
-    attention_heads: int = Field(gt=0)
-    kv_heads: int = Field(gt=0)
-    head_dim: int = Field(gt=0)
-    intermediate_size: int = Field(gt=0, description="dense FFN width (first dense layers for MoE)")
+    attention_heads: int = Field(gt=0, description="query heads (tensor parallelism must divide them)")
+    kv_heads: int | None = Field(default=None, gt=0)
+    head_dim: int | None = Field(default=None, gt=0)
+    intermediate_size: int | None = Field(
+        default=None, gt=0, description="dense FFN width (first dense layers for MoE)"
+    )
     vocab_size: int = Field(gt=0)
     tie_word_embeddings: bool = False
-    attention: Literal["gqa", "mla", "hybrid-swa", "hybrid-linear"]
+    attention: Literal["gqa", "mla", "hybrid-swa", "hybrid-linear"] | None = None
     sliding_window: int | None = Field(default=None, gt=0)
     full_attention_layers: int | None = Field(
         default=None, ge=0, description="layers with global attention (hybrid-swa and hybrid-linear)"
@@ -114,16 +256,33 @@ class Architecture(Sourced):
     sparse_attention: SparseAttention | None = None
     mla: Mla | None = None
     moe: Moe | None = None
+    layer_groups: list[LayerGroup] | None = Field(
+        default=None,
+        description="the layers as groups of one token mixer and one MLP; without it the single-pattern "
+        "fields above describe every layer",
+    )
     native_precision: Literal["bf16", "fp8", "mxfp4", "nvfp4", "int4"] = "bf16"
     precisions: list[Literal["bf16", "fp8", "int8", "int4", "mxfp4", "nvfp4"]] = Field(
         default_factory=lambda: ["bf16", "fp8", "int8", "int4"],
         description="weight precisions the model is commonly served at",
+    )
+    mtp_layers: int = Field(
+        default=0,
+        ge=0,
+        description="multi-token-prediction layers shipped with the weights (config num_nextn_predict_layers); "
+        "speculative: mtp needs at least one",
     )
 
     @model_validator(mode="after")
     def _consistent(self) -> Architecture:
         if self.active_params_b > self.total_params_b:
             raise ValueError("active_params_b must not exceed total_params_b")
+        if self.layer_groups is not None:
+            return self._groups_consistent()
+        missing = [f for f in ("attention", "kv_heads", "head_dim", "intermediate_size") if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"without layer_groups an architecture needs {', '.join(missing)}")
+        assert self.kv_heads is not None
         if self.attention == "mla" and self.mla is None:
             raise ValueError("attention 'mla' needs an 'mla' block")
         if self.attention == "hybrid-swa" and (self.sliding_window is None or self.full_attention_layers is None):
@@ -138,6 +297,22 @@ class Architecture(Sourced):
             raise ValueError("attention_heads must be a multiple of kv_heads")
         return self
 
+    def _groups_consistent(self) -> Architecture:
+        assert self.layer_groups is not None
+        mixed = [f for f in LEGACY_LAYOUT if getattr(self, f) is not None]
+        if mixed:
+            raise ValueError(f"with layer_groups, describe the layers there, not in {', '.join(mixed)}")
+        if not self.layer_groups:
+            raise ValueError("layer_groups must not be empty")
+        total = sum(g.count for g in self.layer_groups)
+        if total != self.layers:
+            raise ValueError(f"layers is {self.layers} but the layer_groups count {total}")
+        for g in self.layer_groups:
+            m = g.mixer
+            if m is not None and m.kind == "attention" and m.heads is None and self.attention_heads % (m.kv_heads or 1):
+                raise ValueError("attention_heads must be a multiple of each group's kv_heads")
+        return self
+
 
 class Quality(Sourced):
     index: float = Field(ge=0, le=100, description="0..100 on the named benchmark aggregate")
@@ -147,6 +322,26 @@ class Quality(Sourced):
     )
     error: float | None = Field(
         default=None, ge=0, le=100, description="stated error of an estimate, index points (one standard deviation)"
+    )
+
+
+class ApiSpeed(Sourced):
+    """Measured speed: of one API offering (basis provider), or of a model across its API (basis model)."""
+
+    basis: Literal["provider", "model"] = Field(
+        default="provider",
+        description="provider: measured on this provider's endpoint; model: one figure for the model "
+        "(e.g. Artificial Analysis' per-model median), stored on the model and applied to its "
+        "offerings that have no figure of their own",
+    )
+    output_tokens_per_s: float | None = Field(default=None, gt=0, description="median output tokens/s per stream")
+    ttft_ms: float | None = Field(default=None, gt=0, description="median time to first token, ms")
+    prompt_tokens: int | None = Field(default=None, gt=0, description="prompt length the TTFT was measured at")
+    prefill_tokens_per_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="prompt tokens/s read before the first token, where published (TTFT scaling; "
+        "default in src/openclosed/api_speed.py)",
     )
 
 
@@ -165,6 +360,10 @@ class Model(Strict):
     max_output_tokens: int | None = Field(default=None, gt=0)
     modalities: list[Literal["text", "image", "audio", "video"]] = Field(default_factory=lambda: ["text"])
     quality: Quality | None = None
+    speed: ApiSpeed | None = Field(
+        default=None,
+        description="per-model API speed (basis: model): applies to offerings without a figure of their own",
+    )
     architecture: Architecture | None = None
     source: str = Field(min_length=1)
     as_of: dt.date
@@ -173,6 +372,8 @@ class Model(Strict):
     def _open_has_architecture(self) -> Model:
         if self.open_weights and self.architecture is None:
             raise ValueError("an open-weight model needs its 'architecture'")
+        if self.speed is not None and self.speed.basis != "model":
+            raise ValueError("a model's speed is a per-model figure: 'basis: model'")
         return self
 
 
@@ -243,23 +444,28 @@ class PriceStep(Sourced):
     cache_write: float | None = Field(default=None, ge=0)
 
 
-class ApiSpeed(Sourced):
-    """Measured speed of one API offering (a public per-provider benchmark page)."""
-
-    output_tokens_per_s: float | None = Field(default=None, gt=0, description="median output tokens/s per stream")
-    ttft_ms: float | None = Field(default=None, gt=0, description="median time to first token, ms")
-    prompt_tokens: int | None = Field(default=None, gt=0, description="prompt length the TTFT was measured at")
-    prefill_tokens_per_s: float | None = Field(
-        default=None,
-        gt=0,
-        description="prompt tokens/s read before the first token, where published (TTFT scaling; "
-        "default in src/openclosed/api_speed.py)",
-    )
+LIFECYCLE_FIELDS = ("deprecation_date", "shutdown_date", "replacement")
 
 
 class Offering(Sourced):
     model: Id
     provider_model_id: str | None = None
+    deprecation_date: dt.date | None = Field(
+        default=None, description="the provider deprecates this offering (a warning from this day)"
+    )
+    shutdown_date: dt.date | None = Field(
+        default=None, description="the provider retires this offering: from this day it cannot be called"
+    )
+    replacement: Id | None = Field(default=None, description="the model the provider points to instead")
+    lifecycle_source: str | None = Field(
+        default=None, min_length=1, description="where the lifecycle dates come from (`source` dates the prices)"
+    )
+    lifecycle_as_of: dt.date | None = Field(default=None, description="the date of lifecycle_source")
+    hold: str | None = Field(
+        default=None,
+        min_length=1,
+        description="why the entry deliberately differs from the price packages: an import never overwrites it",
+    )
     prices: TokenPrices
     price_steps: list[PriceStep] = Field(
         default_factory=list,
@@ -274,6 +480,18 @@ class Offering(Sourced):
     regions: list[str] = Field(default_factory=list)
     speed: ApiSpeed | None = Field(default=None, description="measured output speed and time to first token")
     fine_tuning: bool = False
+
+    @model_validator(mode="after")
+    def _lifecycle_sourced(self) -> Offering:
+        dated = any(getattr(self, f) is not None for f in LIFECYCLE_FIELDS)
+        if dated and (self.lifecycle_source is None or self.lifecycle_as_of is None):
+            raise ValueError(
+                "an offering's deprecation_date, shutdown_date or replacement needs lifecycle_source "
+                "and lifecycle_as_of"
+            )
+        if self.deprecation_date and self.shutdown_date and self.shutdown_date < self.deprecation_date:
+            raise ValueError("shutdown_date must not be before deprecation_date")
+        return self
 
 
 class ApiProvider(Strict):

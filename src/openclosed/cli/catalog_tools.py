@@ -225,10 +225,11 @@ def _import_notes(plan: Any, day: dt.date, threshold: float, path: Path, *, dry_
     """What an import found and did, one line each (printed under the table)."""
     applied = [c for c in plan.changes if c["status"] == "applied"]
     held = [c for c in plan.changes if c["status"] == "held back"]
+    kept = {(c["provider"], c["model"]): c["status"] for c in plan.changes if c["status"].startswith("hold:")}
     n_off = len({(c["provider"], c["model"]) for c in applied})
     notes = [
-        f"Source: {plan.source}, prices as of {plan.as_of} (no prices_checked date in the package "
-        "data: the run date is used)."
+        f"Source: {plan.source}. The package gives no date for its prices: a changed price keeps the "
+        "entry's as_of and a confirmed one is not re-dated."
         if plan.as_of == day
         else f"Source: {plan.source}, as of {plan.as_of}.",
         f"{len(plan.changes)} price change(s) in {n_off + len({(c['provider'], c['model']) for c in held})} "
@@ -238,6 +239,13 @@ def _import_notes(plan: Any, day: dt.date, threshold: float, path: Path, *, dry_
         notes.append(
             f"{len({(c['provider'], c['model']) for c in held})} offering(s) held back: the sources "
             f"disagree by more than {threshold:g}% (check them; --accept-disagreements writes them)."
+        )
+    for (prov, model), why in kept.items():
+        notes.append(f"kept: {prov}/{model} differs on purpose ({why}); not overwritten.")
+    for lc in plan.lifecycle:
+        notes.append(
+            f"lifecycle: {lc['provider']}/{lc['model']} {lc['field']}: ours {_text(lc['old'])}, "
+            f"{lc['source']} {_text(lc['new'])} ({lc['status']})"
         )
     for u in plan.unmatched:
         notes.append(f"not matched: {u['provider']}/{u['model']}: {u['reason']}")

@@ -69,6 +69,13 @@ def register(app: typer.Typer) -> None:
         max_tpot_ms: Annotated[
             float | None, typer.Option("--max-tpot-ms", min=0.001, help="Latency limit per output token, ms.")
         ] = None,
+        kv_cache_dtype: Annotated[
+            str, typer.Option("--kv-cache-dtype", help="KV cache element type: bf16 (engines' default) or fp8.")
+        ] = "bf16",
+        speculative: Annotated[
+            str,
+            typer.Option("--speculative", help="Speculative decoding: none, mtp (the model's MTP layers) or eagle."),
+        ] = "none",
         fmt: FormatOpt = Format.table,
         out_file: OutFileOpt = None,
         catalog_dir: CatalogOpt = None,
@@ -77,13 +84,17 @@ def register(app: typer.Typer) -> None:
         """How many GPUs, what batch, what speed: one replica of MODEL on GPU."""
         from ..errors import InputError
         from ..render.views import size_view
-        from ..selfhost.sizing import PRECISIONS, plan_replica
+        from ..selfhost.sizing import KV_CACHE_DTYPES, PRECISIONS, SPECULATIVE_METHODS, plan_replica
         from ..workload.model import MAX_INPUT_TOKENS, MAX_OUTPUT_TOKENS
 
         _check_number("--input-tokens", input_tokens, 1, MAX_INPUT_TOKENS)
         _check_number("--output-tokens", output_tokens, 1, MAX_OUTPUT_TOKENS)
         if max_tpot_ms is not None:
             _check_number("--max-tpot-ms", max_tpot_ms, 0.001, 1e7)
+        if kv_cache_dtype not in KV_CACHE_DTYPES:
+            raise InputError.one(f"expected bf16 or fp8 (got {kv_cache_dtype!r})", field="--kv-cache-dtype")
+        if speculative not in SPECULATIVE_METHODS:
+            raise InputError.one(f"expected none, mtp or eagle (got {speculative!r})", field="--speculative")
         cat = catalog(catalog_dir)
         m = cat.model(model)
         import datetime as dt
@@ -130,6 +141,8 @@ def register(app: typer.Typer) -> None:
             gpus=gpus,
             concurrency=concurrency,
             max_tpot_ms=max_tpot_ms,
+            kv_cache_dtype=kv_cache_dtype,
+            speculative=speculative,
         )
         data = result.report()
         data["meets_latency"] = bool(result.fits and result.meets_tpot)

@@ -8,7 +8,7 @@ never recovered from the message text.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..evaluation import Context
 
@@ -83,6 +83,32 @@ def _lifecycle(ctx: Context, model: Model, violations: list[str], warnings: list
             )
     elif model.deprecation_date is not None and model.deprecation_date <= today:
         warnings.append(f"lifecycle: {model.name} is deprecated since {model.deprecation_date}")
+
+
+def offering_lifecycle(ctx: Context, option_id: str, model: Model, provider: ApiProvider, offering: Offering) -> Found:
+    """The offering's own retirement: a provider can stop serving a model that others still serve.
+
+    Read like the model's dates; a model already shut down says so itself, so it is not repeated."""
+    if model.id in ctx.shut_down:
+        return [], []
+    today = ctx.today
+    where = f"{model.name} at {provider.name}"
+    instead = f"; the provider points to {offering.replacement}" if offering.replacement else ""
+    if offering.shutdown_date is not None:
+        if offering.shutdown_date <= today:
+            ctx.retired.add(option_id)
+            return [f"lifecycle: {where} was retired on {offering.shutdown_date}{instead}"], []
+        horizon_end = today + dt.timedelta(days=round(ctx.wl.horizon_months * 30.4375))
+        if offering.shutdown_date <= horizon_end:
+            ctx.expiring.add(option_id)
+            days = (offering.shutdown_date - today).days
+            return [], [
+                f"lifecycle: {where} is retired on {offering.shutdown_date} "
+                f"(in {days} days, inside the {ctx.wl.horizon_months:g}-month horizon){instead}"
+            ]
+    if offering.deprecation_date is not None and offering.deprecation_date <= today:
+        return [], [f"lifecycle: {where} is deprecated since {offering.deprecation_date}{instead}"]
+    return [], []
 
 
 def region_ok(region: str, residency: list[str], offering_regions: list[str]) -> bool:
@@ -181,3 +207,18 @@ def stale_price(ctx: Context, option_id: str, what: str, as_of: dt.date) -> list
         return []
     ctx.stale.add(option_id)
     return [f"price of {what} is {age} days old (as of {as_of})"]
+
+
+SPEED_STALE_DAYS = 180  # speeds move more slowly than prices; the issue's limit for a measured speed
+
+
+def stale_speed(ctx: Context, what: str, speed: Any) -> list[str]:
+    """A speed figure older than SPEED_STALE_DAYS (or the price limit, if that is longer): a warning;
+    the figure is still used."""
+    if speed is None:
+        return []
+    age = (ctx.today - speed.as_of).days
+    if age <= max(SPEED_STALE_DAYS, ctx.st.stale_days):
+        return []
+    basis = " (the model's figure)" if getattr(speed, "basis", "provider") == "model" else ""
+    return [f"speed: figure for {what}{basis} is {age} days old (as of {speed.as_of})"]

@@ -56,9 +56,10 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
             else "quality: no index in the catalogue"
         )
         parts = {"cost": cost, "privacy": privacy, "lock_in": lock, "quality": quality}
-        penalty = scoring.LIFECYCLE_PENALTY if o.model in ctx.expiring else 0.0
+        penalty = scoring.LIFECYCLE_PENALTY if (o.model in ctx.expiring or o.id in ctx.expiring) else 0.0
         if penalty:
-            reasons.append(f"overall: −{penalty:g} because the model shuts down within the horizon")
+            what = "the model shuts down" if o.model in ctx.expiring else "the provider retires this offering"
+            reasons.append(f"overall: −{penalty:g} because {what} within the horizon")
         o.scores = construct(
             Scores,
             **{k: round(v, 1) for k, v in parts.items()},
@@ -263,7 +264,7 @@ def saving(ctx: Context, ranked: list[OptionOut]) -> Saving | None:
     o = opens[0]
     q = o.quality_index or 0.0
     # Prefer closed models that are not about to shut down: they are the real alternative.
-    lasting = [c for c in closed if c.model not in ctx.expiring]
+    lasting = [c for c in closed if c.model not in ctx.expiring and c.id not in ctx.expiring]
     closed = lasting or closed
     # `ranked` is best overall first, so the first closed option at least as good is the one
     # the same scoring would choose among them.

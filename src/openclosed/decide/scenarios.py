@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from ..selfhost.sizing.groups import is_moe
 from . import scoring
 from .uncertainty import (
     DEFAULT_PEAK_SPREAD,
@@ -260,7 +261,7 @@ class Frame:
 
     def _entry(self, ctx: Context, o: OptionOut, det: Detail, w: dict[str, float]) -> Entry:
         fixed_score = w["privacy"] * o.scores.privacy + w["lock_in"] * (100.0 - o.scores.lock_in)
-        penalty = scoring.LIFECYCLE_PENALTY if o.model in ctx.expiring else 0.0
+        penalty = scoring.LIFECYCLE_PENALTY if (o.model in ctx.expiring or o.id in ctx.expiring) else 0.0
         q = det.model.quality
         if q is not None and q.estimated:
             sd = q.error if q.error is not None else DEFAULT_QUALITY_ERROR
@@ -282,7 +283,7 @@ class Frame:
         if curve is None or not getattr(curve, "plans", None) or o.self_hosting is None:
             return Entry(o, "fixed", o.monthly_cost, **common)  # type: ignore[arg-type]
         arch = det.model.architecture
-        group = (family(o.self_hosting.gpu), "moe" if arch is not None and arch.moe is not None else "dense")
+        group = (family(o.self_hosting.gpu), "moe" if arch is not None and is_moe(arch) else "dense")
         self.groups[group] = sizing_sigma(group)
         rpm = ctx.wl.requests_per_month
         peak = ctx.wl.traffic.peak_rps(rpm)  # the interactive peak, as the engine prices it

@@ -180,7 +180,7 @@ def report_html(report: Report, result: Result | None = None) -> str:
     parts.append(table(headers, rows, classes) if rows else "<p>No options to show.</p>")
     parts.append(
         '<p class="muted">Privacy and overall: higher is better (0..100). Quality: the catalogue\'s index '
-        "(Artificial Analysis Intelligence Index v4.0), higher is better. Lock-in: lower is better. Costs in USD.</p>"
+        "(Artificial Analysis Intelligence Index v4.3), higher is better. Lock-in: lower is better. Costs in USD.</p>"
     )
     for line in legend(options):
         parts.append(f'<p class="muted legend">{_e(line)}</p>')

@@ -72,6 +72,7 @@ OPTION_CSV = [
     "api_speed_unchecked",
     "api_speed_source",
     "api_speed_as_of",
+    "api_speed_basis",
     "scores_cost",
     "scores_privacy",
     "scores_lock_in",

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from ..catalog import Catalog
 from .sizing import Plan, size
+from .sizing.layout import kv_dtype_served_with
 
 TPOT_TOLERANCE = 0.25
 THROUGHPUT_TOLERANCE = 0.35
@@ -41,6 +42,7 @@ class Row:
     engine: str = ""
     plan: Plan | None = None  # None: tensor parallel over `gpus`
     cached_share: float = 0.0  # 1.0: decode-only nodes of a prefill/decode-disaggregated system
+    kv_cache_dtype: str | None = None  # the run's cache dtype; None: fp8 for fp8/nvfp4 weights, else bf16
 
     @property
     def parallelism(self) -> str:
@@ -286,6 +288,7 @@ def predict(catalog: Catalog, row: Row) -> float:
         row.output_tokens,
         concurrency=row.concurrency,
         cached_share=row.cached_share,
+        kv_cache_dtype=row.kv_cache_dtype or kv_dtype_served_with(row.precision),
     )
     if row.metric == "tpot_ms":
         return s.tpot_ms

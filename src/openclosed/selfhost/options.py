@@ -51,6 +51,8 @@ def sizing(ctx: Context, model: Model, gpu_id: str, precision: str, tp: int | Si
             cached_share=t.cached_input_share,
             context_tokens=t.context_tokens_value,
             eff=ctx.st.efficiency,
+            kv_cache_dtype=ctx.wl.self_hosting.kv_cache_dtype,
+            speculative=ctx.wl.self_hosting.speculative,
         )
         ctx.sizing_cache[key] = hit
     return hit
@@ -104,6 +106,8 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
         max_tpot,
         lat.max_ttft_ms,
         repr(ctx.st.efficiency),
+        ctx.wl.self_hosting.kv_cache_dtype,
+        ctx.wl.self_hosting.speculative,
     )
     memo = _PLAN_MEMO.get(shape)
     if memo is not None and memo[0] is ctx.cat:
@@ -131,6 +135,8 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
             cached_share=t.cached_input_share,
             context_tokens=t.context_tokens_value,
             eff=ctx.st.efficiency,
+            kv_cache_dtype=ctx.wl.self_hosting.kv_cache_dtype,
+            speculative=ctx.wl.self_hosting.speculative,
         )
         if s.fits:
             ctx.sizing_cache[(model.id, gpu_id, precision, s.plan_obj)] = s

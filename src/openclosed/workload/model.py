@@ -274,6 +274,16 @@ class SelfHosting(_Strict):
         description="true: the batch-tolerant share on spot GPUs; all: every replica on spot (interruptions "
         "reach users)",
     )
+    kv_cache_dtype: Literal["bf16", "fp8"] = Field(
+        default="bf16",
+        description="element type of the KV cache, whatever the weights' precision (bf16: the serving "
+        "engines' default; fp8 halves the cache and must be set in the engine)",
+    )
+    speculative: Literal["none", "mtp", "eagle"] = Field(
+        default="none",
+        description="speculative decoding: mtp (the model's own multi-token-prediction layers; none for "
+        "a model without them) or eagle (a trained draft head)",
+    )
 
 
 class Budget(_Strict):

@@ -6,7 +6,8 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from ...catalog.schema import Architecture, Gpu
-from .layout import GB, GIB, KV_BYTES, cache_parts, kv_bytes_per_sequence, split_bytes
+from .layout import GB, GIB, KV_DTYPE_BYTES, cache_parts, kv_bytes_per_sequence, split_bytes
+from .speculative import speculation_for
 from .step import DEFAULT_EFFICIENCY, Efficiency, Plan, StepModel, prefill_compute_s, prefill_s, supports
 
 # Speed fields of a Sizing that mean nothing when the setup cannot run (shown as null).
@@ -38,6 +39,7 @@ class Memory:
     kv_per_token_kb: float
     kv_per_gpu_gb_per_sequence: float = 0.0
     gpu_memory_unit: str = "GiB"
+    tight: bool = False  # the engine's larger static fraction with a small batch (a model that barely fits)
 
 
 @dataclass
@@ -72,6 +74,10 @@ class Sizing:
     pp: int = 1
     dp: int = 1
     plan: str = ""
+    decode_tokens: float = 0.0
+    kv_cache_dtype: str = "bf16"
+    speculative: str = "none"
+    tokens_per_step: float = 1.0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -100,6 +106,21 @@ def usable_bytes(gpu: Gpu, eff: Efficiency = DEFAULT_EFFICIENCY) -> float:
     return eff.hbm_usable_share * hbm - max(eff.reserve_min_gib * GIB, eff.reserve_share * hbm)
 
 
+def tight_usable_bytes(gpu: Gpu, eff: Efficiency = DEFAULT_EFFICIENCY) -> float | None:
+    """Bytes per GPU for weights and KV cache when the engine is set up for a model that barely fits:
+    a static memory fraction of `tight_usable_share`, leaving at least `tight_reserve_gib` for the
+    activations of a small batch (at most `tight_max_batch` sequences), its CUDA graphs and a short
+    prefill chunk. None where that gives no more than the default budget (small GPUs)."""
+    hbm = memory_bytes(gpu)
+    tight = hbm - max((1.0 - eff.tight_usable_share) * hbm, eff.tight_reserve_gib * GIB)
+    return tight if tight > usable_bytes(gpu, eff) else None
+
+
+def largest_usable_bytes(gpu: Gpu, eff: Efficiency = DEFAULT_EFFICIENCY) -> float:
+    """The most a GPU can give weights and KV cache under either memory budget."""
+    return max(usable_bytes(gpu, eff), tight_usable_bytes(gpu, eff) or 0.0)
+
+
 def _plan(tp: int | Plan) -> Plan:
     return tp if isinstance(tp, Plan) else Plan(tp=tp)
 
@@ -118,6 +139,7 @@ def memory_plan(
     tp: int | Plan,
     seq_tokens: float,
     eff: Efficiency = DEFAULT_EFFICIENCY,
+    kv_bytes: float = 2.0,
 ) -> Memory:
     plan = _plan(tp)
     hbm = memory_bytes(gpu)
@@ -126,8 +148,19 @@ def memory_plan(
     weights = sum(split_bytes(arch, precision))
     per_gpu = weights_per_gpu(arch, precision, plan)
     tokens = _round_block(seq_tokens, eff)
-    parts = cache_parts(arch, KV_BYTES[precision])
+    parts = cache_parts(arch, kv_bytes)
     kv_seq = parts.stored(tokens)
+    seq_per_gpu = parts.per_gpu(tokens, plan.tp) / plan.pp
+    tight = False
+    if usable - per_gpu < seq_per_gpu:
+        # Not one sequence fits the default budget: engines then run a larger static fraction with a
+        # small batch and prefill chunk (InferenceX's DeepSeek-R1 FP8 on 4×B200: SGLang with
+        # --mem-fraction-static 0.95, 32 running requests, 8,192-token chunks), docs/methodology.md §3.3.
+        # Admitted only where that configuration runs as published: its whole batch fits the cache.
+        larger = tight_usable_bytes(gpu, eff)
+        if larger is not None and larger - per_gpu >= eff.tight_max_batch * seq_per_gpu:
+            tight = True
+            usable, reserve = larger, hbm - larger
     return Memory(
         gpu_memory_gb=gpu.memory_gb,
         usable_gb=usable / GB,
@@ -136,9 +169,10 @@ def memory_plan(
         weights_per_gpu_gb=per_gpu / GB,
         kv_pool_per_gpu_gb=(usable - per_gpu) / GB,
         kv_cache_gb_per_sequence=kv_seq / GB,
-        kv_per_token_kb=kv_bytes_per_sequence(arch, max(seq_tokens, 1), KV_BYTES[precision]) / max(seq_tokens, 1) / 1e3,
-        kv_per_gpu_gb_per_sequence=parts.per_gpu(tokens, plan.tp) / plan.pp / GB,
+        kv_per_token_kb=kv_bytes_per_sequence(arch, max(seq_tokens, 1), kv_bytes) / max(seq_tokens, 1) / 1e3,
+        kv_per_gpu_gb_per_sequence=seq_per_gpu / GB,
         gpu_memory_unit=gpu.memory_unit,
+        tight=tight,
     )
 
 
@@ -152,9 +186,10 @@ def max_concurrency(arch: Architecture, mem: Memory, tp: int | Plan, eff: Effici
     if mem.kv_pool_per_gpu_gb <= 0:
         return 0
     per_gpu_seq = mem.kv_per_gpu_gb_per_sequence
+    limit = eff.tight_max_batch if mem.tight else eff.max_batch
     if per_gpu_seq <= 0:
-        return eff.max_batch * plan.dp
-    return int(min(mem.kv_pool_per_gpu_gb / per_gpu_seq, eff.max_batch)) * plan.dp
+        return limit * plan.dp
+    return int(min(mem.kv_pool_per_gpu_gb / per_gpu_seq, limit)) * plan.dp
 
 
 def size(
@@ -170,51 +205,57 @@ def size(
     cached_share: float = 0.0,
     context_tokens: float | None = None,
     eff: Efficiency = DEFAULT_EFFICIENCY,
+    *,
+    decode_tokens: float | None = None,
+    kv_cache_dtype: str = "bf16",
+    speculative: str = "none",
 ) -> Sizing:
     """Size one replica: `tp` GPUs in one tensor-parallel group, or a Plan over several nodes.
 
     Without `concurrency`, serve the largest batch that fits memory and keeps the effective
     time per output token within `max_tpot_ms`. `context_tokens` is the longest single request
     that must fit (default input + output).
+
+    `decode_tokens`: the tokens the engine decodes per request, visible output and hidden reasoning
+    together (default `output_tokens`): they set the decode time, the context the cache grows to and
+    the generated tokens per second. `kv_cache_dtype`: the cache's element type (bf16 or fp8), apart
+    from the weights' precision. `speculative`: none, mtp (the model's own MTP layers) or eagle.
     """
     plan = _plan(tp)
-    seq = input_tokens + output_tokens
+    decode = output_tokens if decode_tokens is None else decode_tokens
+    kv_bytes = KV_DTYPE_BYTES[kv_cache_dtype]
+    seq = input_tokens + decode
     longest = max(context_tokens or seq, seq)
-    mem = memory_plan(arch, gpu, precision, plan, seq, eff)
+    mem = memory_plan(arch, gpu, precision, plan, seq, eff, kv_bytes)
     cap = max_concurrency(arch, mem, plan, eff)
-    parts = cache_parts(arch, KV_BYTES[precision])
+    parts = cache_parts(arch, kv_bytes)
     longest_kv = parts.per_gpu(_round_block(longest, eff), plan.tp) / plan.pp
     fits_longest = mem.kv_pool_per_gpu_gb * GB >= longest_kv
     network_ok = plan.nodes == 1 or gpu.network_gbit_s is not None
     fits = cap >= 1 and fits_longest and supports(gpu, precision) and network_ok
-    mean_ctx = input_tokens + output_tokens / 2.0
+    mean_ctx = input_tokens + decode / 2.0
     prefill_tokens = input_tokens * (1.0 - cached_share)
     p_cost = prefill_compute_s(arch, gpu, precision, plan, prefill_tokens, eff)
 
-    model = StepModel(arch, gpu, precision, plan, mean_ctx, eff)
-    interleave = p_cost / output_tokens
+    model = StepModel(arch, gpu, precision, plan, mean_ctx, eff, kv_bytes)
+    interleave = p_cost / decode
+    spec = speculation_for(speculative, arch.mtp_layers)
+    per_step = spec.tokens_per_step if spec is not None else 1.0
+
+    def step_of(b: int) -> float:
+        if spec is None:
+            return model.time(b)
+        # Verify the drafts plus one token per sequence, and run the drafts (one layer each).
+        k = spec.draft_tokens
+        return model.time(b, k + 1) + k * model.time(b) / arch.layers
 
     def tpot_of(b: int) -> float:
         # Other sequences' prefills interleave with this one's decode steps (chunked prefill).
-        return model.time(b) + (b - 1) * interleave
+        if spec is None:
+            return model.time(b) + (b - 1) * interleave
+        return step_of(b) / per_step + (b - 1) * interleave
 
-    reason = None
-    if not supports(gpu, precision):
-        reason = f"{gpu.id} has no {precision} tensor cores"
-    elif not network_ok:
-        reason = f"the catalogue lists no inter-node network for {gpu.id}, so a replica cannot span nodes"
-    elif cap < 1 and mem.kv_pool_per_gpu_gb <= 0:
-        reason = (
-            f"weights need {mem.weights_per_gpu_gb:.1f} GB per GPU on {plan.gpus} GPUs "
-            f"but only {mem.usable_gb:.1f} GB is usable"
-        )
-    elif cap < 1:
-        reason = (
-            f"one {seq:,.0f}-token sequence needs {mem.kv_per_gpu_gb_per_sequence:.1f} GB of cache per GPU "
-            f"but only {mem.kv_pool_per_gpu_gb:.1f} GB is left after the weights on {plan.gpus} GPUs"
-        )
-    elif not fits_longest:
-        reason = f"a {longest:,.0f}-token request does not fit the KV cache"
+    reason = _unfit_reason(gpu, precision, plan, mem, cap, seq, longest, network_ok, fits_longest)
 
     if concurrency is not None:
         batch = max(1, int(concurrency))
@@ -236,14 +277,15 @@ def size(
                     hi = mid - 1
         batch = lo
     st = model.step(batch)
+    step_s = st.total_s if spec is None else step_of(batch)
     tpot = tpot_of(batch)
-    per_request = st.total_s * output_tokens / batch + p_cost
+    per_request = (st.total_s * decode / batch if spec is None else step_s / per_step * decode / batch) + p_cost
     rps = 1.0 / per_request
     t_prefill = prefill_s(arch, gpu, precision, plan, prefill_tokens, eff, model)
     # New requests queue for prefill behind each other: with `batch` streams busy, prefills
     # arrive at batch / (lifetime of a request), spread over the attention groups and pipeline
     # stages; an M/D/1 queue gives the mean wait.
-    lifetime = output_tokens * tpot + t_prefill
+    lifetime = decode * tpot + t_prefill
     rho = min(batch / lifetime * t_prefill / (plan.dp * plan.pp), 0.99) if lifetime > 0 else 0.0
     queue_wait = rho / (2.0 * (1.0 - rho)) * t_prefill
     return Sizing(
@@ -256,11 +298,11 @@ def size(
         kv_cache_gb_per_sequence=round(mem.kv_cache_gb_per_sequence, 4),
         max_concurrency=cap,
         concurrency=batch,
-        ttft_ms=round((t_prefill + queue_wait + st.total_s) * 1e3, 3),
+        ttft_ms=round((t_prefill + queue_wait + step_s) * 1e3, 3),
         tpot_ms=round(tpot * 1e3, 3),
-        decode_step_ms=round(st.total_s * 1e3, 3),
+        decode_step_ms=round(step_s * 1e3, 3),
         prefill_ms=round(t_prefill * 1e3, 3),
-        output_tokens_per_s=round(rps * output_tokens, 2),
+        output_tokens_per_s=round(rps * decode, 2),
         per_stream_tokens_per_s=round(1.0 / tpot, 2),
         requests_per_s=rps,
         input_tokens=input_tokens,
@@ -291,4 +333,39 @@ def size(
         pp=plan.pp,
         dp=plan.dp,
         plan=plan.label,
+        decode_tokens=decode,
+        kv_cache_dtype=kv_cache_dtype,
+        speculative=speculative if spec is not None else "none",
+        tokens_per_step=per_step,
     )
+
+
+def _unfit_reason(
+    gpu: Gpu,
+    precision: str,
+    plan: Plan,
+    mem: Memory,
+    cap: int,
+    seq: float,
+    longest: float,
+    network_ok: bool,
+    fits_longest: bool,
+) -> str | None:
+    """Why a replica cannot run, the first obstacle first; None when it can."""
+    if not supports(gpu, precision):
+        return f"{gpu.id} has no {precision} tensor cores"
+    if not network_ok:
+        return f"the catalogue lists no inter-node network for {gpu.id}, so a replica cannot span nodes"
+    if cap < 1 and mem.kv_pool_per_gpu_gb <= 0:
+        return (
+            f"weights need {mem.weights_per_gpu_gb:.1f} GB per GPU on {plan.gpus} GPUs "
+            f"but only {mem.usable_gb:.1f} GB is usable"
+        )
+    if cap < 1:
+        return (
+            f"one {seq:,.0f}-token sequence needs {mem.kv_per_gpu_gb_per_sequence:.1f} GB of cache per GPU "
+            f"but only {mem.kv_pool_per_gpu_gb:.1f} GB is left after the weights on {plan.gpus} GPUs"
+        )
+    if not fits_longest:
+        return f"a {longest:,.0f}-token request does not fit the KV cache"
+    return None

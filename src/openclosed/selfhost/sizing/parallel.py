@@ -9,7 +9,9 @@ expert parallelism over every GPU with attention TP inside each node or data-par
 from __future__ import annotations
 
 from ...catalog.schema import Architecture, Gpu
-from .deploy import Sizing, size, usable_bytes, weights_per_gpu
+from .deploy import Sizing, largest_usable_bytes, size, weights_per_gpu
+from .groups import layout_of
+from .layout import cache_parts
 from .step import DEFAULT_EFFICIENCY, Efficiency, Plan
 
 MAX_NODES = 16
@@ -31,13 +33,15 @@ def gpu_counts(gpu: Gpu, max_nodes: int = MAX_NODES) -> list[int]:
 def plans_for(gpu: Gpu, arch: Architecture, gpus: int, max_nodes: int = MAX_NODES) -> list[Plan]:
     """Every plan of exactly `gpus` GPUs (empty when none is valid)."""
     per_node = gpu.max_gpus_per_node
-    moe = arch.moe
-    mla = arch.attention == "mla"
+    experts = layout_of(arch).max_experts  # 0 for a dense model
+    # Data-parallel attention: for MoE models whose cache cannot split over tensor-parallel ranks
+    # (MLA's latent, a single KV head), where TP would copy the cache to every rank.
+    dp_attention = experts > 0 and cache_parts(arch, 2.0).kv_split == 1
     plans: list[Plan] = []
     if gpus <= per_node:
         if arch.attention_heads % gpus == 0:
             plans.append(Plan(tp=gpus))
-        if mla and moe is not None and 1 < gpus <= moe.experts:
+        if dp_attention and 1 < gpus <= experts:
             plans.append(Plan(tp=1, dp=gpus, ep=gpus))
         return plans
     if gpus % per_node:
@@ -48,10 +52,10 @@ def plans_for(gpu: Gpu, arch: Architecture, gpus: int, max_nodes: int = MAX_NODE
     tp = per_node if arch.attention_heads % per_node == 0 else 0
     if tp and arch.layers >= nodes:
         plans.append(Plan(tp=tp, pp=nodes, nodes=nodes))
-    if moe is not None and moe.experts >= gpus:
+    if experts >= gpus:
         if tp:
             plans.append(Plan(tp=tp, dp=nodes, ep=gpus, nodes=nodes))
-        if mla:
+        if dp_attention:
             plans.append(Plan(tp=1, dp=gpus, ep=gpus, nodes=nodes))
     return plans
 
@@ -87,6 +91,10 @@ def plan_replica(
     max_nodes: int = MAX_NODES,
     min_batch: int = 1,
     eff: Efficiency = DEFAULT_EFFICIENCY,
+    *,
+    decode_tokens: float | None = None,
+    kv_cache_dtype: str = "bf16",
+    speculative: str = "none",
 ) -> Sizing:
     """The replica to run: with `gpus`, the best plan of that many GPUs; without, the smallest GPU
     count (up to `max_nodes` whole nodes) whose best plan fits, holds `min_batch` sequences and
@@ -96,7 +104,7 @@ def plan_replica(
     if gpus is None and gpu.network_gbit_s is None:
         max_nodes = 1  # no inter-node network in the catalogue: a replica stays inside one node
     counts = [gpus] if gpus is not None else gpu_counts(gpu, max_nodes)
-    usable = usable_bytes(gpu, eff)
+    usable = largest_usable_bytes(gpu, eff)
 
     def best_of(plans: list[Plan], skip_unfit: bool) -> Sizing | None:
         best: Sizing | None = None
@@ -116,6 +124,9 @@ def plan_replica(
                 cached_share=cached_share,
                 context_tokens=context_tokens,
                 eff=eff,
+                decode_tokens=decode_tokens,
+                kv_cache_dtype=kv_cache_dtype,
+                speculative=speculative,
             )
             if s.fits and s.max_concurrency < min_batch:
                 s.fits = False
@@ -152,7 +163,19 @@ def plan_replica(
         # No valid plan at all (e.g. a GPU count that is not whole nodes): size it as one TP group
         # so that the caller still gets memory figures, and say why.
         n = gpus or 1
-        last = size(model_id, arch, gpu, precision, n, input_tokens, output_tokens, eff=eff)
+        last = size(
+            model_id,
+            arch,
+            gpu,
+            precision,
+            n,
+            input_tokens,
+            output_tokens,
+            eff=eff,
+            decode_tokens=decode_tokens,
+            kv_cache_dtype=kv_cache_dtype,
+            speculative=speculative,
+        )
         last.fits = False
         last.reason = (
             f"{n} GPUs make no valid plan: beyond one node a replica uses whole nodes of "
@@ -177,12 +200,29 @@ def smallest_fit(
     counts: list[int] | None = None,
     eff: Efficiency = DEFAULT_EFFICIENCY,
     max_nodes: int = 1,
+    *,
+    decode_tokens: float | None = None,
+    kv_cache_dtype: str = "bf16",
+    speculative: str = "none",
 ) -> Sizing | None:
     """The smallest replica that fits with at least `min_batch` sequences (one node by default;
     `max_nodes` > 1 also searches multi-node plans)."""
     if counts is not None:
         for tp in tp_candidates(gpu, arch, counts):
-            s = size(model_id, arch, gpu, precision, tp, input_tokens, output_tokens, max_tpot_ms=max_tpot_ms, eff=eff)
+            s = size(
+                model_id,
+                arch,
+                gpu,
+                precision,
+                tp,
+                input_tokens,
+                output_tokens,
+                max_tpot_ms=max_tpot_ms,
+                eff=eff,
+                decode_tokens=decode_tokens,
+                kv_cache_dtype=kv_cache_dtype,
+                speculative=speculative,
+            )
             if s.fits and s.max_concurrency >= min_batch and s.meets_tpot:
                 return s
         return None
@@ -197,5 +237,8 @@ def smallest_fit(
         max_nodes=max_nodes,
         min_batch=min_batch,
         eff=eff,
+        decode_tokens=decode_tokens,
+        kv_cache_dtype=kv_cache_dtype,
+        speculative=speculative,
     )
     return s if s.fits and s.meets_tpot and s.max_concurrency >= min_batch else None

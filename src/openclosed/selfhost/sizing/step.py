@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...catalog.schema import Architecture, Gpu
+from .groups import layout_of
 from .layout import (
     GB,
-    KV_BYTES,
     attention_flops_per_token,
     distinct_experts,
-    expert_set_bytes,
+    expert_sets,
     kv_read_bytes,
     prefill_attention_flops,
     shape_of,
@@ -38,6 +38,15 @@ class Efficiency:
     layer_overhead_us: float = 5.0  # kernel launches and small ops per layer
     expert_overhead_us: float = 18.0  # MoE routing/launch per (layer x active expert)
     max_batch: int = 1024  # engines cap running sequences per attention group (vLLM max_num_seqs)
+    # A model that leaves no room for one sequence under the default budget can still run with a
+    # larger static fraction and a small batch: InferenceX runs DeepSeek-R1 FP8 on 4×B200 with SGLang
+    # --mem-fraction-static 0.95, --max-running-requests 32, --cuda-graph-max-bs 32 and 8,192-token
+    # prefill chunks (SemiAnalysisAI/InferenceX benchmarks/single_node/dsr1_fp8_b200.sh, TP=4).
+    tight_usable_share: float = 0.95
+    tight_max_batch: int = 32
+    # What that run left outside the static fraction (5 % of 180 GiB) for activations, CUDA graphs of
+    # 32 sequences and 8,192-token chunks: kept as a floor on every GPU (no evidence of less).
+    tight_reserve_gib: float = 9.0
     kv_block_tokens: int = 16  # paged KV block size; sequences round up to it
     # Share of the NIC's line rate that expert-parallel all-to-all reaches across nodes: DeepEP
     # measures 43-58 GB/s per GPU over 400 Gb/s (50 GB/s) ConnectX-7 InfiniBand (normal kernels).
@@ -213,23 +222,25 @@ class StepModel:
         plan: Plan | int,
         context: float,
         eff: Efficiency = DEFAULT_EFFICIENCY,
+        kv_bytes: float = 2.0,
     ) -> None:
         plan = plan if isinstance(plan, Plan) else Plan(tp=plan)
         self.plan = plan
         self.tp = plan.tp
         s = shape_of(arch)
+        lay = layout_of(arch)
         self.rest_bytes = streamed_rest_bytes(arch, precision)
-        self.moe = arch.moe
-        self.expert_bytes = expert_set_bytes(arch, precision)
+        # Per distinct MoE MLP: (experts, active experts, bytes of one expert in all its layers).
+        self.experts = expert_sets(arch, precision)
         self.expert_div = plan.ep if plan.ep > 1 else plan.tp * plan.pp
-        self.kv_read_gpu = kv_read_bytes(arch, context, KV_BYTES[precision], plan.tp) / plan.pp
-        self.kv_read_seq = kv_read_bytes(arch, context, KV_BYTES[precision])
+        self.kv_read_gpu = kv_read_bytes(arch, context, kv_bytes, plan.tp) / plan.pp
+        self.kv_read_seq = kv_read_bytes(arch, context, kv_bytes)
         self.bw = bandwidth(gpu, precision, eff)
         self.flops_per_seq = 2.0 * s.active_compute + attention_flops_per_token(arch, context)
         self.flops = achieved_flops(gpu, precision, eff)
         overhead = arch.layers * eff.layer_overhead_us * 1e-6
-        if arch.moe is not None:
-            overhead += arch.moe.moe_layers * arch.moe.experts_per_token * eff.expert_overhead_us * 1e-6
+        for mlp, count in lay.moes:
+            overhead += count * mlp.active_experts * eff.expert_overhead_us * 1e-6
         self.overhead = overhead * maturity_of(gpu).overhead
         tp = plan.tp
         if tp > 1:
@@ -243,15 +254,14 @@ class StepModel:
         # element) and combined back in bf16 (2 bytes), per MoE layer; the share bound for other
         # nodes crosses the NIC, the rest NVLink.
         self.a2a_fixed = self.a2a_per_token = 0.0
-        if plan.ep > 1 and arch.moe is not None:
+        if plan.ep > 1 and lay.moes:
             inter = (plan.nodes - 1) / plan.nodes
             nic = nic_bytes_per_s(gpu, eff) or gpu.interconnect_gb_s * 1e9
-            per_token = arch.moe.experts_per_token * arch.hidden_size * 3.0 / plan.gpus
-            self.a2a_per_token = (
-                arch.moe.moe_layers * per_token * (inter / nic + (1 - inter) / (gpu.interconnect_gb_s * 1e9))
-            )
+            for mlp, count in lay.moes:
+                per_token = mlp.active_experts * arch.hidden_size * 3.0 / plan.gpus
+                self.a2a_per_token += count * per_token * (inter / nic + (1 - inter) / (gpu.interconnect_gb_s * 1e9))
             lat = _net_latency(gpu, eff) if plan.nodes > 1 else _link_latency(gpu, eff)
-            self.a2a_fixed = arch.moe.moe_layers * 2.0 * lat
+            self.a2a_fixed = lay.moe_layers * 2.0 * lat
         # Pipeline hand-off: the micro-batch's hidden states (bf16) cross the NIC between stages.
         self.pp_fixed = self.pp_per_token = 0.0
         if plan.pp > 1:
@@ -259,33 +269,38 @@ class StepModel:
             self.pp_fixed = (plan.pp - 1) * _net_latency(gpu, eff)
             self.pp_per_token = (plan.pp - 1) * arch.hidden_size * 2.0 / nic
 
+    def _touched(self, tokens: float) -> float:
+        """Bytes of the distinct routed experts `tokens` tokens touch, every MoE layer."""
+        return sum(distinct_experts(e, k, tokens) * b for e, k, b in self.experts)
+
     def weight_read(self, batch: float) -> float:
         """Weight bytes one GPU reads per micro-step for `batch` tokens seen by its expert shard."""
-        if self.moe is None:
+        if not self.experts:
             return self.rest_bytes
-        touched = distinct_experts(self.moe.experts, self.moe.experts_per_token, batch)
-        return self.rest_bytes + touched * self.expert_bytes
+        return self.rest_bytes + self._touched(batch)
 
-    def parts(self, batch: int) -> tuple[float, float, float, float, float, float, float]:
+    def parts(self, batch: int, tokens: int = 1) -> tuple[float, float, float, float, float, float, float]:
+        """The step's terms for `batch` sequences each running `tokens` query tokens (1 in plain
+        decoding; the draft plus one when a speculative step verifies drafted tokens: the weights and
+        each sequence's cache are read once, the FLOPs and the tokens sent over the links grow)."""
         p = self.plan
         group = batch / p.dp  # sequences of one attention group
         micro = group / p.pp
-        expert_tokens = batch if p.ep > 1 else micro  # an expert shard sees every group's tokens
-        if self.moe is None:
+        expert_tokens = (batch if p.ep > 1 else micro) * tokens  # an expert shard sees every group's tokens
+        if not self.experts:
             w = self.rest_bytes / (p.tp)
         else:
-            touched = distinct_experts(self.moe.experts, self.moe.experts_per_token, expert_tokens)
-            w = self.rest_bytes / p.tp + touched * self.expert_bytes * (p.pp if p.ep == 1 else 1) / self.expert_div
+            w = self.rest_bytes / p.tp + self._touched(expert_tokens) * (p.pp if p.ep == 1 else 1) / self.expert_div
         kv = micro * self.kv_read_gpu * p.pp
         memory = (w + kv) / self.bw
-        compute = micro * self.flops_per_seq / p.tp / self.flops
-        ar = self.ar_fixed + self.ar_per_token * micro
-        a2a = self.a2a_fixed + self.a2a_per_token * batch
-        pipe = self.pp_fixed + self.pp_per_token * micro
+        compute = micro * tokens * self.flops_per_seq / p.tp / self.flops
+        ar = self.ar_fixed + self.ar_per_token * micro * tokens
+        a2a = self.a2a_fixed + self.a2a_per_token * batch * tokens
+        pipe = self.pp_fixed + self.pp_per_token * micro * tokens
         return memory, compute, ar, a2a, pipe, w * p.tp * p.dp, batch * self.kv_read_seq
 
-    def time(self, batch: int) -> float:
-        memory, compute, ar, a2a, pipe, _, _ = self.parts(batch)
+    def time(self, batch: int, tokens: int = 1) -> float:
+        memory, compute, ar, a2a, pipe, _, _ = self.parts(batch, tokens)
         return (memory if memory > compute else compute) + ar + a2a + pipe + self.overhead
 
     def step(self, batch: int) -> StepTime:
@@ -345,8 +360,8 @@ def prefill_s(
     s = shape_of(arch)
     f = achieved_flops(gpu, precision, eff)
     flops = _prefill_flops(arch, tokens)
-    if plan.ep > 1 and arch.moe is not None:
-        expert = 2.0 * arch.moe.moe_layers * arch.moe.experts_per_token * s.expert_params * tokens
+    if plan.ep > 1 and s.active_expert_params:
+        expert = 2.0 * s.active_expert_params * tokens
         compute = (flops - expert) / plan.tp / f + expert / plan.ep / f
     else:
         compute = flops / plan.tp / f

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...catalog.schema import Architecture, Gpu
 from .deploy import Sizing
-from .layout import KV_BYTES, kv_bytes_per_token
+from .layout import KV_DTYPE_BYTES, kv_bytes_per_token
 
 
 def plan_trace(s: Sizing, arch: Architecture, gpu: Gpu) -> list[tuple[str, str, object, str]]:
@@ -27,7 +27,9 @@ def plan_trace(s: Sizing, arch: Architecture, gpu: Gpu) -> list[tuple[str, str, 
         (
             "memory",
             "cache per token (kB, true)",
-            round(kv_bytes_per_token(arch, s.input_tokens + s.output_tokens, KV_BYTES[s.precision]) / 1e3, 2),
+            round(
+                kv_bytes_per_token(arch, s.input_tokens + s.output_tokens, KV_DTYPE_BYTES[s.kv_cache_dtype]) / 1e3, 2
+            ),
             f"cache of one {s.input_tokens + s.output_tokens:,.0f}-token sequence / its tokens: windowed layers "
             "hold at most the window, linear-attention layers a fixed state, MLA one latent",
         ),
