@@ -175,20 +175,88 @@ def test_the_sweep_evaluates_the_engines_own_cost_curve(catalog, monkeypatch) ->
     _check_against_engine(catalog, res, wl.with_requests_per_month, [0, 2, 4])
 
 
-def test_default_options_are_the_best_feasible_of_each_kind(catalog) -> None:
-    wl = preset("chatbot")
-    report = compare(catalog, wl, SETTINGS).report
-    feasible = sorted(
-        (o for o in report.options if o.feasible), key=lambda o: (-o.scores.overall, o.monthly_cost, o.id)
+def _opt(oid: str, overall: float, cost: float, quality: float, feasible: bool = True):
+    """A stand-in option: what `default_picks` reads of one (its kind from the id's shape)."""
+    from types import SimpleNamespace
+
+    model, where = oid.split("@")
+    self_hosted = ":" in where
+    return SimpleNamespace(
+        id=oid,
+        model=model,
+        deployment="self-hosted" if self_hosted else "api",
+        open_weights=self_hosted or not model.startswith("closed"),
+        feasible=feasible,
+        violations=[] if feasible else ["quality: index 10 is below the floor 20"],
+        scores=SimpleNamespace(overall=overall),
+        monthly_cost=cost,
+        quality_index=quality,
     )
-    want = [
-        next(o.id for o in feasible if o.deployment == "api" and not o.open_weights),
-        next(o.id for o in feasible if o.deployment == "api" and o.open_weights),
-        next(o.id for o in feasible if o.deployment == "self-hosted"),
+
+
+def _result(recommended: str, *options):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(report=SimpleNamespace(recommended=recommended, options=list(options)))
+
+
+def test_a_sweep_draws_the_recommended_option_its_counterpart_and_the_remaining_kind() -> None:
+    # Before: the best of each kind, whatever its model: a 1 T model on owned servers against
+    # another model's API (issue 22). Now the counterpart serves the same model.
+    opts = [
+        _opt("big@on-prem:b200", 90, 900, 50),
+        _opt("big@cloud:h100", 85, 950, 50),
+        _opt("small@api-a", 89, 100, 30),
+        _opt("big@api-b", 70, 300, 50),
+        _opt("big@api-c", 75, 310, 50),
+        _opt("closed-x@vendor", 80, 400, 60),
+        _opt("closed-y@vendor", 82, 500, 55),
     ]
+    got = sw.default_picks(_result("big@on-prem:b200", *opts))
+    assert [oid for oid, _ in got] == ["big@on-prem:b200", "big@api-c", "closed-y@vendor"]
+    assert got[1][1] == "its counterpart: big at its best API provider"
+    # An open model's API: the same model self-hosted, at its best host.
+    got = sw.default_picks(_result("big@api-c", *opts))
+    assert [oid for oid, _ in got] == ["big@api-c", "big@on-prem:b200", "closed-y@vendor"]
+
+
+def test_a_closed_recommendation_is_set_against_a_self_hosted_model_of_at_least_its_quality() -> None:
+    opts = [
+        _opt("closed-x@vendor", 90, 400, 52),
+        _opt("weak@on-prem:b200", 88, 100, 40),  # better overall, but below the closed model's quality
+        _opt("able@cloud:h100", 60, 900, 52),
+        _opt("abler@cloud:h200", 55, 990, 58),
+        _opt("weak@api-a", 70, 50, 40),
+    ]
+    got = sw.default_picks(_result("closed-x@vendor", *opts))
+    assert [oid for oid, _ in got] == ["closed-x@vendor", "able@cloud:h100", "weak@api-a"]
+    assert "at least its quality (52)" in got[1][1]
+    # No self-hosted model reaches it: the best self-hosted option, and the text says so.
+    got = sw.default_picks(_result("closed-x@vendor", *[o for o in opts if o.quality_index < 52 or "@v" in o.id]))
+    why = "no self-hosted open model reaches its quality (52): the best self-hosted option"
+    assert got[1] == ("weak@on-prem:b200", why)
+
+
+def test_a_pick_without_a_candidate_falls_back_and_an_infeasible_one_says_why() -> None:
+    opts = [
+        _opt("only@cloud:h100", 90, 500, 40),
+        _opt("other@api-a", 50, 10, 30, feasible=False),
+    ]
+    got = sw.default_picks(_result("only@cloud:h100", *opts))
+    assert got[1][0] == "other@api-a"
+    assert got[1][1].startswith("no API provider serves only: the best open-weight API option; ruled out")
+    assert len(got) == 2  # no closed option at all: nothing to draw
+
+
+def test_default_sweep_of_the_chatbot_preset_keeps_the_model_across_the_line(catalog) -> None:
+    wl = preset("chatbot")
     res = sw.sweep(Engine(catalog, wl, SETTINGS), sw.parse_spec(None, wl, steps=5))
-    assert [s.id for s in res.series] == want
-    assert [s.kind for s in res.series] == list(sw.KINDS)
+    report = compare(catalog, wl, SETTINGS).report
+    first, second = res.series[0], res.series[1]
+    assert first.id == report.recommended
+    assert {first.kind, second.kind} == {"open-weight API", "self-hosted"}
+    assert first.id.split("@")[0] == second.id.split("@")[0]
+    assert any(n.startswith("options drawn: ") for n in res.notes)
 
 
 def test_crossings_are_where_the_order_flips(catalog) -> None:

@@ -71,15 +71,86 @@ def kind_of(o: OptionOut) -> str:
 
 
 def default_options(result: Result) -> list[str]:
-    """The best feasible option of each kind, by overall score at the workload's own volume."""
-    feasible = [o for o in result.report.options if o.feasible]
-    by_overall = sorted(feasible, key=lambda o: (-o.scores.overall, o.monthly_cost, o.id))
-    out = []
-    for kind in KINDS:
-        best = next((o for o in by_overall if kind_of(o) == kind), None)
-        if best is not None:
-            out.append(best.id)
-    return out
+    """The options a sweep draws by default (`default_picks`), ids only."""
+    return [oid for oid, _ in default_picks(result)]
+
+
+def _best_first(options: list[OptionOut]) -> list[OptionOut]:
+    """Feasible options first, each group by overall score (the profile's), then cost and id."""
+    return sorted(
+        (o for o in options if o.monthly_cost is not None),
+        key=lambda o: (not o.feasible, -o.scores.overall, o.monthly_cost, o.id),
+    )
+
+
+def default_picks(result: Result) -> list[tuple[str, str]]:
+    """What a sweep compares by default, each with why it was drawn (docs/methodology.md, "Sweep").
+
+    The question a sweep answers is build or buy, so it draws the recommended option, its
+    counterpart across that line, and the best option of the remaining kind:
+
+    * a self-hosted recommendation against the same model at its best API provider;
+    * an open model's API against the same model self-hosted;
+    * a closed model's API against the best self-hosted open model of at least its quality.
+
+    Comparing a 1 T-parameter model on owned servers with a 120 B model's API would say when one
+    cheap model beats another expensive one, not when self-hosting pays. Where a pick would repeat
+    one already drawn, or has no candidate, the next best option of that kind is drawn and the
+    text says so. "Best" is the highest overall score under the run's profile, feasible first.
+    """
+    ranked = _best_first(list(result.report.options))
+    by_id = {o.id: o for o in ranked}
+    rec = by_id.get(result.report.recommended or "")
+    if rec is None:
+        rec = next((o for o in ranked if o.feasible), None)
+    if rec is None:
+        return []
+    picks: list[tuple[str, str]] = [(rec.id, "the recommended option")]
+    drawn = {rec.id}
+
+    def best(kind: str, pool: list[OptionOut]) -> OptionOut | None:
+        return next((o for o in pool if kind_of(o) == kind and o.id not in drawn), None)
+
+    def draw(kind: str, pool: list[OptionOut], why: str, fallback_why: str) -> None:
+        pick, text = best(kind, pool), why
+        if pick is None:
+            pick, text = best(kind, ranked), fallback_why
+        if pick is not None:
+            if not pick.feasible:
+                text += f"; ruled out at this workload ({pick.violations[0] if pick.violations else 'infeasible'})"
+            picks.append((pick.id, text))
+            drawn.add(pick.id)
+
+    kind = kind_of(rec)
+    same_model = [o for o in ranked if o.model == rec.model]
+    if kind == "self-hosted":
+        other = "closed API"
+        draw(
+            "open-weight API",
+            same_model,
+            f"its counterpart: {rec.model} at its best API provider",
+            f"no API provider serves {rec.model}: the best open-weight API option",
+        )
+    elif kind == "open-weight API":
+        other = "closed API"
+        draw(
+            "self-hosted",
+            same_model,
+            f"its counterpart: {rec.model} self-hosted, at its best GPU and host",
+            f"{rec.model} cannot be self-hosted here: the best self-hosted option",
+        )
+    else:
+        other = "open-weight API"
+        floor = rec.quality_index or 0.0
+        able = [o for o in ranked if (o.quality_index or 0.0) >= floor]
+        draw(
+            "self-hosted",
+            able,
+            f"its counterpart: the best self-hosted open model of at least its quality ({floor:g})",
+            f"no self-hosted open model reaches its quality ({floor:g}): the best self-hosted option",
+        )
+    draw(other, ranked, f"the best {other} option", f"the best {other} option")
+    return picks
 
 
 def _self_curve(out: OptionOut, det: Detail) -> SelfCurve | ConstCurve:
@@ -407,13 +478,19 @@ def sweep(
     progress: Progress | None = None,
     base: Result | None = None,
 ) -> Sweep:
-    """Evaluate `options` (ids, or "all"; default: the best of each kind) along `spec`."""
+    """Evaluate `options` (ids, or "all"; default: `default_picks`) along `spec`."""
     wl = engine.wl
     notes: list[str] = []
     wanted = [o.strip() for o in options or [] if o.strip()]
     if not wanted or wanted == ["all"]:
         base = base or engine.run()
-        ids = [o.id for o in base.report.options] if wanted else default_options(base)
+        if wanted:
+            ids = [o.id for o in base.report.options]
+        else:
+            drawn = default_picks(base)
+            ids = [oid for oid, _ in drawn]
+            if drawn:
+                notes.append("options drawn: " + "; ".join(f"{oid} ({why})" for oid, why in drawn))
         if not ids:
             raise InputError.one("no feasible option to sweep; name some with --options", field="--options")
         pairs = {o.id: (o, base.details[o.id]) for o in base.report.options}

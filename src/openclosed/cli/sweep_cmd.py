@@ -121,8 +121,10 @@ def register(app: typer.Typer) -> None:
             list[str] | None,
             typer.Option(
                 "--options",
-                help="Option ids (repeat or comma-separate), or 'all'. Default: the best "
-                "closed API, open-weight API and self-hosted option by overall score.",
+                help="Option ids (repeat or comma-separate), or 'all'. Default: the recommended option, "
+                "its counterpart across the build-or-buy line (the same model self-hosted or at its best API; "
+                "for a closed model the best self-hosted open model of at least its quality) and the best "
+                "option of the remaining kind.",
             ),
         ] = None,
         fmt: Annotated[SweepFormat, typer.Option("--format", "-f", help="Output format.")] = SweepFormat.table,
