@@ -145,9 +145,48 @@ def test_two_api_classes_by_hand(catalog) -> None:
     assert whole.monthly_cost == 720.0
     assert result.report.recommendation is not None
     assert result.report.recommendation.why.startswith(
-        "Routed by traffic class: easy (80%) → gpt-oss-120b@deepinfra, $5.68; hard (20%) → gpt-6.1-sol@openai, "
+        "Routed plan, each traffic class on its own option. Routed by traffic class: easy (80%) → "
+        "gpt-oss-120b@deepinfra, $5.68; hard (20%) → gpt-6.1-sol@openai, "
         "$400. Routed total $406 a month, $314 (44%) less than gpt-6.1-sol@openai ($720)"
     )
+
+
+def test_one_answer_recommended_is_the_single_option_and_a_class_rules_out_with_its_reason(catalog) -> None:
+    # Before issue 22: `recommended` was the whole traffic's pick, gpt-oss-120b@deepinfra, which
+    # the hard class rules out (quality 33.3 < 60), while the text advised the routed plan.
+    result = compare(catalog, _wl(API), Settings(today=DAY, **API_SETTINGS))  # type: ignore[arg-type]
+    report = result.report
+    assert report.routing is not None
+    assert report.recommended == report.routing.single_option == "gpt-6.1-sol@openai"
+    # $405.68 routed < $720 on the single option: the report advises routing.
+    assert report.recommendation_kind == "routed"
+    ranked = {o.id: o for o in report.options}
+    assert ranked["gpt-6.1-sol@openai"].feasible and ranked["gpt-6.1-sol@openai"].rank == 1
+    oss = ranked["gpt-oss-120b@deepinfra"]
+    assert not oss.feasible
+    assert oss.violations == ["class hard: quality: index 33.3 is below the floor 60"]
+    # Its whole-traffic cost stays (ruled out by a constraint, not unable to run):
+    # 100,000 × (1800 × 0.037 + 360 × 0.17) / 1e6 = $12.78.
+    assert oss.monthly_cost == 12.78
+
+
+def test_when_routing_saves_nothing_the_report_advises_the_single_option(catalog) -> None:
+    # Without the hard class's floor both classes pick gpt-oss-120b at DeepInfra: routed total
+    # $5.68 + 20,000 × (5000 × 0.037 + 1000 × 0.17) / 1e6 = $5.68 + $7.10 = $12.78, the single
+    # option's cost: routing is not lower, so the advice is the single option.
+    data = yaml.safe_load(yaml.safe_dump(API))
+    data["traffic"]["classes"][1]["quality"] = {"min_score": 30}
+    result = compare(catalog, _wl(data), Settings(today=DAY, **API_SETTINGS))  # type: ignore[arg-type]
+    report = result.report
+    assert report.routing is not None
+    assert (report.routing.monthly_cost, report.routing.single_option_monthly_cost) == (12.78, 12.78)
+    assert report.recommendation_kind == "single"
+    assert report.recommended == "gpt-oss-120b@deepinfra"
+    assert report.recommendation is not None
+    assert report.recommendation.why.startswith("One option for every traffic class: gpt-oss-120b@deepinfra.")
+    # A workload without classes gives single advice, as before.
+    plain = compare(catalog, _wl({**API, "traffic": {**API["traffic"], "classes": None}}), Settings(today=DAY))
+    assert plain.report.recommendation_kind == "single"
 
 
 def test_balanced_profile_routes_like_the_cost_profile_when_the_ratio_is_large(catalog) -> None:
@@ -370,3 +409,44 @@ def test_a_class_nothing_serves(catalog) -> None:
     assert plan is not None and not plan.feasible
     _, breaches = check_budgets(plan, 1000, None, None, None)
     assert [b["budget"] for b in breaches] == ["feasible"]
+
+
+def test_explain_class_traces_one_class_cost(catalog) -> None:
+    from openclosed.analyses.explain import explain_class
+
+    result = compare(catalog, _wl(API), Settings(today=DAY, **API_SETTINGS))  # type: ignore[arg-type]
+    easy = explain_class(catalog, result, "gpt-oss-120b@deepinfra", "easy")
+    assert easy["class"] == "easy"
+    # The class alone: 80,000 × (1000 × 0.037 + 200 × 0.17) / 1e6 = $5.68, the routed plan's part.
+    assert easy["option"]["monthly_cost"] == 5.68
+    head = [(s["section"], s["item"], s["value"]) for s in easy["steps"][:2]]
+    assert head == [
+        ("class", "easy", "80% of the requests, 80,000 a month"),
+        ("class", "cost in the routed plan", 5.68),
+    ]
+    # The hard class rules it out and is routed elsewhere: the trace says where.
+    hard = explain_class(catalog, result, "gpt-oss-120b@deepinfra", "hard")
+    assert hard["option"]["violations"] == ["quality: index 33.3 is below the floor 60"]
+    assert (hard["steps"][1]["item"], hard["steps"][1]["value"]) == ("routed to", "gpt-6.1-sol@openai")
+    with pytest.raises(InputError, match="unknown traffic class 'hrad'; did you mean 'hard'"):
+        explain_class(catalog, result, "gpt-oss-120b@deepinfra", "hrad")
+
+
+def test_check_without_option_checks_what_the_report_advises(cli, tmp_path: Path) -> None:
+    import json
+
+    routed = write(tmp_path / "routed.yaml", yaml.safe_dump(API))
+    r = cli("check", str(routed), "--max-monthly-cost", "1000000", "--format", "json", "--today", TODAY)
+    assert r.code == 0 and json.loads(r.out)["checked"] == "routing"
+    data = yaml.safe_load(yaml.safe_dump(API))
+    data["traffic"]["classes"][1]["quality"] = {"min_score": 0}
+    data["traffic"]["classes"][0]["quality"] = {"min_score": 0}
+    data["traffic"]["classes"][1]["input_tokens"] = 1000
+    data["traffic"]["classes"][1]["output_tokens"] = 200
+    single = write(tmp_path / "single.yaml", yaml.safe_dump(data))
+    r = cli("compare", str(single), "--format", "json", "--today", TODAY)
+    report = json.loads(r.out)
+    assert report["recommendation_kind"] == "single"
+    r = cli("check", str(single), "--max-monthly-cost", "1000000", "--format", "json", "--today", TODAY)
+    got = json.loads(r.out)
+    assert (got["checked"], got["option"]["id"]) == ("option", report["recommended"])

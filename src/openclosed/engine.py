@@ -143,6 +143,12 @@ class Engine:
         return sizing(self.ctx, model, gpu_id, precision, tp)
 
     # ---------------------------------------------------------------- the report
+    def report(self, options: list[OptionOut], details: dict[str, Detail]) -> Result:
+        """Rank scored options, recommend one and sample how sure that is: the report of a run
+        whose options a caller has changed (routing marks those a traffic class rules out)."""
+        with paused_gc():
+            return self._report(options, details)
+
     def _report(self, options: list[OptionOut], details: dict[str, Detail]) -> Result:
         ctx, wl = self.ctx, self.wl
         budget = wl.budget.max_monthly_cost

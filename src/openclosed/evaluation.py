@@ -94,6 +94,7 @@ class Result:
     stale_days: int = DEFAULT_STALE_DAYS
     unchecked_summary: str | None = None  # the latency-unchecked warning over every option, if any
     ranges: Any = None  # confidence.Ranges, when scenarios were sampled
+    classes: dict[str, Any] | None = None  # traffic class name -> routing.ClassRun (each class compared alone)
 
     def fill_ranges(self, options: list[OptionOut]) -> None:
         """Set these options' cost ranges (with `Settings.lazy_ranges`; otherwise they are set)."""

@@ -252,6 +252,12 @@ class Report(_Out):
     weights: dict[str, float]
     sort: str
     recommended: str | None
+    recommendation_kind: Literal["single", "routed"] | None = Field(
+        default="single",
+        description="which advice the report gives: 'single' (the recommended option serves every request) "
+        "or 'routed' (with traffic classes, each class on its own option: the routed total is lower than "
+        "the recommended option's cost); null when nothing is recommended",
+    )
     recommendation: Recommendation | None
     recommendation_confidence: float | None = Field(
         default=None, description="0..1: share of sampled scenarios in which the recommended option stays first"

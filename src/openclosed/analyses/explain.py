@@ -10,6 +10,7 @@ from ..engine import Detail, Result
 from ..errors import UnknownIdError
 from ..report import OptionOut
 from ..selfhost.sizing.groups import pattern_label
+from ..units import money
 from ..workload.model import HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
 
 
@@ -395,3 +396,53 @@ def _total_and_score_steps(o: OptionOut, result: Result) -> list[dict[str, Any]]
     for w in o.warnings:
         steps.append(_step("constraints", "warning", w))
     return steps
+
+
+def explain_class(catalog: Catalog, result: Result, option_id: str, class_name: str) -> dict[str, Any]:
+    """`explain OPTION --class NAME`: the option's cost for one traffic class, traced like any
+    option's (the class as the workload of its own that routing compares), with what the class
+    pays in the routed plan."""
+    from ..errors import InputError
+
+    classes = result.classes
+    if not classes:
+        raise InputError.one("the workload has no traffic classes (traffic.classes)", field="--class")
+    run = classes.get(class_name.strip())
+    if run is None:
+        import difflib
+
+        near = difflib.get_close_matches(class_name.strip(), list(classes), n=1, cutoff=0.5)
+        hint = f"; did you mean '{near[0]}'?" if near else f"; expected one of {', '.join(classes)}"
+        raise InputError.one(f"unknown traffic class '{class_name}'" + hint, field="--class")
+    data = explain(catalog, run.workload, run.result, option_id)
+    oid = data["option"]["id"]
+    head = [
+        _step(
+            "class",
+            run.name,
+            f"{run.share * 100:g}% of the requests, {run.rpm:,.0f} a month",
+            "the class compared as a workload of its own: its tokens, quality and latency needs",
+        )
+    ]
+    routing = result.report.routing
+    routed = next((c for c in routing.classes if c.name == run.name), None) if routing is not None else None
+    if routed is not None:
+        if routed.recommended == oid:
+            how = (
+                f"its share of the load of one fleet shared with other classes ({routed.shared_fleet})"
+                if routed.shared_fleet
+                else "the option recommended for this class alone"
+            )
+            head.append(_step("class", "cost in the routed plan", routed.monthly_cost, how))
+        else:
+            head.append(
+                _step(
+                    "class",
+                    "routed to",
+                    routed.recommended or "no feasible option",
+                    f"{money(routed.monthly_cost)} a month" if routed.monthly_cost is not None else "",
+                )
+            )
+    data["steps"] = head + data["steps"]
+    data["class"] = run.name
+    return data

@@ -150,7 +150,13 @@ def single_cost(option_id: str, runs: list[ClassRun]) -> float:
 
 def route(engine: Engine, result: Result, workload: Workload) -> Routing:
     """The routed plan of a workload with traffic classes (`engine`, `result`: the whole traffic)."""
-    runs = run_classes(engine, workload)
+    return _route(engine, result, run_classes(engine, workload), workload)[0]
+
+
+def _route(
+    engine: Engine, result: Result, runs: list[ClassRun], workload: Workload
+) -> tuple[Routing, dict[str, float]]:
+    """The routed plan, and the options that serve every class with their single-option cost."""
     notes = blend_notes(workload, engine.wl)
     picks = [r.result.report.recommended for r in runs]
     costs: list[float | None] = [r.by_id[p].monthly_cost if p else None for r, p in zip(runs, picks, strict=True)]
@@ -192,7 +198,8 @@ def route(engine: Engine, result: Result, workload: Workload) -> Routing:
             notes.append(f"class {r.name}: no option meets every constraint (compare it alone with --all for why)")
     total = round(sum(c for c in costs if c is not None), 6) if all(c is not None for c in costs) else None
 
-    single, single_total, cheapest, cheapest_total = _single(engine, result, runs)
+    served = serving_every_class(result, runs)
+    single, single_total, cheapest, cheapest_total = _single(engine, result, served)
     if single is None:
         notes.append("no single option meets every class's constraints")
     saving = pct = None
@@ -225,29 +232,34 @@ def route(engine: Engine, result: Result, workload: Workload) -> Routing:
         notes=notes,
         # Cash up front: every class's pick as bought for that class alone (a shared fleet may need fewer servers).
         capex=round(sum(r.by_id[p].capex for r, p in zip(runs, picks, strict=True) if p), 2),
-    )
+    ), served
+
+
+def serving_every_class(result: Result, runs: list[ClassRun]) -> dict[str, float]:
+    """The options feasible for every class, each with its cost as the one option for all of them."""
+    ok = set.intersection(*({o.id for o in r.result.all_options if o.feasible} for r in runs))
+    whole = {o.id for o in result.all_options}
+    return {oid: single_cost(oid, runs) for oid in sorted(ok) if oid in whole}
 
 
 def _single(
-    engine: Engine, result: Result, runs: list[ClassRun]
+    engine: Engine, result: Result, served: dict[str, float]
 ) -> tuple[str | None, float | None, str | None, float | None]:
     """(best single option, its cost, cheapest single option, its cost) among those feasible for every class.
 
-    "Best" is the engine's own rule (highest overall score, ties to the cheaper) applied to these
-    options with their whole-traffic costs, so routing is compared with what the tool would
-    recommend if one option had to serve everything."""
-    ok = set.intersection(*({o.id for o in r.result.all_options if o.feasible} for r in runs))
+    "Best" is the engine's own rule (highest overall score, options within the budget first, ties
+    to the cheaper) applied to these options with their single-option costs, so routing is
+    compared with what the tool recommends when one option serves everything (`one_answer`
+    makes that option the report's `recommended`)."""
     whole = {o.id: o for o in result.all_options}
-    candidates = []
-    for oid in sorted(ok):
-        if oid not in whole:
-            continue
-        cost = single_cost(oid, runs)
-        candidates.append(whole[oid].model_copy(update={"monthly_cost": cost, "feasible": True, "violations": []}))
+    candidates = [
+        whole[oid].model_copy(update={"monthly_cost": cost, "feasible": True, "violations": []})
+        for oid, cost in served.items()
+    ]
     if not candidates:
         return None, None, None, None
     score(engine.ctx, candidates, result.details)
-    best = by_overall(candidates)[0]
+    best = by_overall(candidates, engine.wl.budget.max_monthly_cost)[0]
     cheap = min(candidates, key=lambda o: (o.monthly_cost, o.id))
     return best.id, best.monthly_cost, cheap.id, cheap.monthly_cost
 
@@ -277,18 +289,87 @@ def routed_sentence(routing: Routing) -> str:
     return txt
 
 
+def class_violations(option_id: str, runs: list[ClassRun]) -> list[str]:
+    """Why each class rules the option out, in the class's own words ("class NAME: ...")."""
+    out = []
+    for r in runs:
+        o = r.by_id.get(option_id)
+        if o is None:
+            out.append(f"class {r.name}: not evaluated for this class")
+        elif not o.feasible:
+            out += [f"class {r.name}: {v}" for v in o.violations]
+    return out
+
+
+def one_answer(engine: Engine, result: Result, runs: list[ClassRun], served: dict[str, float]) -> Result:
+    """The whole-traffic report made to agree with routing: the options that serve every class
+    at their single-option cost, every other option ruled out with each class's reason, then
+    scored, ranked and recommended again. The recommended option is then the best single option
+    that serves every class (`routing.single_option`), and it is in the table."""
+    ctx = engine.ctx
+    sampled: dict[str, float] = {}
+    for o in result.all_options:
+        d = o.__dict__
+        if o.id in served:
+            cost = served[o.id]
+            if o.monthly_cost and cost != o.monthly_cost:
+                sampled[o.id] = cost / o.monthly_cost
+            d.update(monthly_cost=cost, cost_per_million_tokens=ctx.per_million(cost), feasible=True, violations=[])
+        else:
+            why = class_violations(o.id, runs) or ["routing: does not serve every traffic class"]
+            d.update(violations=[*o.violations, *(v for v in why if v not in o.violations)], feasible=False)
+    score(ctx, result.all_options, result.details)
+    out = engine.report(result.all_options, result.details)
+    if out.ranges is not None and sampled:
+        out.ranges.scale.update(sampled)
+        out.ranges.fill([o for o in out.all_options if o.id in sampled and o.monthly_cost_low is not None])
+    return out
+
+
+def headline(kind: str | None, routing: Routing) -> str:
+    """The recommendation's first words: which advice it is (the kind first)."""
+    if kind == "routed":
+        return "Routed plan, each traffic class on its own option. " + routed_sentence(routing)
+    if kind == "single":
+        txt = f"One option for every traffic class: {routing.single_option}."
+        if routing.monthly_cost is not None and routing.saving is not None:
+            txt += (
+                f" Routing each class to its own option would cost {money(routing.monthly_cost)} a month, "
+                f"{money(abs(routing.saving))} more."
+            )
+        return txt
+    return "Nothing to recommend: no option serves every class and some class has no feasible option."
+
+
 def compare_routed(catalog: Catalog, workload: Workload, settings: Settings | None = None) -> Result:
-    """`compare` for a workload with traffic classes: the whole-traffic comparison (priced for
-    the classes' mix) with the routed plan on `report.routing` and in the recommendation text."""
+    """`compare` for a workload with traffic classes: one answer in every format.
+
+    The options are priced for the whole traffic (the classes' mix) and then made to agree with
+    the classes (`one_answer`): `recommended` is the best single option that serves every class;
+    `recommendation_kind` says whether the report advises it or the routed plan (each class on
+    its own option), which is advised when its total is lower."""
     engine = Engine(catalog, blend(workload), settings)
-    result = engine.run()
+    first = engine.run()
+    runs = run_classes(engine, workload)
+    routing, served = _route(engine, first, runs, workload)
+    result = one_answer(engine, first, runs, served)
+    result.classes = {r.name: r for r in runs}
     report = result.report
-    report.routing = route(engine, result, workload)
+    by_id = {o.id: o for o in result.all_options}
+    single = report.recommended
+    single_cost = by_id[single].monthly_cost if single else None
+    routing.single_option, routing.single_option_monthly_cost = single, single_cost
+    routing.saving = routing.saving_pct = None
+    if routing.monthly_cost is not None and single_cost is not None:
+        routing.saving = round(single_cost - routing.monthly_cost, 6)
+        routing.saving_pct = round(routing.saving / single_cost * 100, 1) if single_cost > 0 else None
+    report.routing = routing
+    if routing.monthly_cost is not None and (single_cost is None or routing.monthly_cost < single_cost):
+        kind: str | None = "routed"
+    else:
+        kind = "single" if single else None
+    report.recommendation_kind = kind  # type: ignore[assignment]
     rec = report.recommendation
     if rec is not None:
-        rec.why = (
-            routed_sentence(report.routing)
-            + " Without routing, under the workload-level constraints only (no class's own quality or latency): "
-            + rec.why
-        )
+        rec.why = f"{headline(kind, routing)} The single option: {rec.why}"
     return result

@@ -84,9 +84,11 @@ def register(app: typer.Typer) -> None:
                 "or a budget: section in the workload",
                 field="budget",
             )
-        # A workload with traffic classes: the budget applies to the routed total (what would
-        # run), unless --option names one option for the whole traffic.
-        routed = routed_plan(report) if not option else None
+        # A workload with traffic classes: the budget applies to what the report advises
+        # (`recommendation_kind`): the routed total, or the single option that serves every class;
+        # --option names one option for the whole traffic.
+        advises_routing = report.recommendation_kind != "single"
+        routed = routed_plan(report) if not option and advises_routing else None
         if routed is not None:
             assert report.routing is not None
             checks, breaches = check_budgets(

@@ -192,7 +192,18 @@ def register(app: typer.Typer) -> None:
         shown = report.model_copy(update={"options": options, "warnings": _shown_warnings(result, options)})
         fmt_value = fmt.value
         if fmt_value == "csv" and report.routing is not None:
-            info("note: the routing by traffic class is in the table, JSON, Markdown and HTML outputs")
+            from ..render.routing_view import kind_label
+
+            kind = report.recommendation_kind
+            what = (
+                "; ".join(f"{c.name} → {c.recommended}" for c in report.routing.classes)
+                if kind == "routed"
+                else report.recommended or "none"
+            )
+            info(
+                f"recommendation ({kind_label(kind)}): {what}; the routing by traffic class is in the table, "
+                "JSON, Markdown and HTML outputs"
+            )
         if fmt_value == "html":
             from ..render.html import report_html
             from .common import emit
@@ -217,13 +228,24 @@ def register(app: typer.Typer) -> None:
         catalog_dir: CatalogOpt = None,
         today: TodayOpt = None,
         stale_days: StaleOpt = 90,
+        traffic_class: Annotated[
+            str | None,
+            typer.Option(
+                "--class",
+                help="A traffic class of the workload: trace the option's cost for that class alone "
+                "(as routing compares it), with what the class pays in the routed plan.",
+            ),
+        ] = None,
         wl_flags: dict | None = None,
     ) -> None:
         """Show where every number of one option comes from: formula, inputs, sources."""
-        from ..analyses.explain import explain
+        from ..analyses.explain import explain, explain_class
 
         cat, wl, result = run_engine(workload, wl_flags or {}, catalog_dir, today, stale_days, profile, weights)
-        data = explain(cat, wl, result, option)
+        if traffic_class is not None:
+            data = explain_class(cat, result, option, traffic_class)
+        else:
+            data = explain(cat, wl, result, option)
         # One option: its rank is its place in `compare --all`, the list it belongs to.
         data["option"]["rank_among_all"] = data["option"].get("rank")
         if fmt.value == "table":

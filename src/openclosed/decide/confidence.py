@@ -67,6 +67,9 @@ class Ranges:
 
     def __init__(self, frame: Any, costs: Any) -> None:
         self.frame, self.costs = frame, costs  # costs: priced once per option, when first asked
+        # Options whose reported cost is not the one sampled (a routed workload's single option,
+        # costed class by class): their range is the sampled one scaled to the reported cost.
+        self.scale: dict[str, float] = {}
 
     def fill(self, options: list[OptionOut]) -> None:
         for o in options:
@@ -77,8 +80,9 @@ class Ranges:
             if cs is None or math.inf in cs:
                 continue
             xs = sorted(cs)
-            o.__dict__["monthly_cost_low"] = round(percentile(xs, 0.1, presorted=True), 6)
-            o.__dict__["monthly_cost_high"] = round(percentile(xs, 0.9, presorted=True), 6)
+            k = self.scale.get(o.id, 1.0)
+            o.__dict__["monthly_cost_low"] = round(percentile(xs, 0.1, presorted=True) * k, 6)
+            o.__dict__["monthly_cost_high"] = round(percentile(xs, 0.9, presorted=True) * k, 6)
 
 
 def close_call_text(a: Assessment) -> str | None:

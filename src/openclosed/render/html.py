@@ -102,7 +102,16 @@ def report_html(report: Report, result: Result | None = None) -> str:
         f"profile {_e(report.profile)} · sorted by {_e(report.sort)}</p>",
     ]
     rec = report.recommendation
-    if rec is not None:
+    if rec is not None and report.routing is not None:
+        from .routing_view import kind_label
+
+        kind = report.recommendation_kind
+        what = "; ".join(f"{c.name} → {c.recommended}" for c in report.routing.classes) if kind == "routed" else rec.id
+        parts.append(
+            f'<div class="rec"><strong>Recommendation ({_e(kind_label(kind))}): {_e(what)}</strong>'
+            f"<p>{_e(rec.why)}</p></div>"
+        )
+    elif rec is not None:
         parts.append(f'<div class="rec"><strong>Recommended: {_e(rec.id)}</strong><p>{_e(rec.why)}</p></div>')
     else:
         parts.append('<div class="warn">No option meets every constraint of this workload.</div>')

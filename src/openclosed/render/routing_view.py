@@ -54,6 +54,11 @@ def routing_block(routing: Routing) -> Block:
     )
 
 
+def kind_label(kind: str | None) -> str:
+    """How a headline names the kind of advice a report gives (`recommendation_kind`)."""
+    return {"routed": "routed plan", "single": "single option"}.get(kind or "", "none")
+
+
 def routing_notes(routing: Routing) -> list[str]:
     notes = []
     if routing.saving is not None and routing.single_option is not None:
@@ -72,8 +77,8 @@ def routing_notes(routing: Routing) -> list[str]:
         )
     notes.append(
         "Each class is compared as a workload of its own (its share of the requests, its tokens, "
-        "its quality and latency needs); the ranked options above serve the whole traffic on one option "
-        "under the workload-level constraints only."
+        "its quality and latency needs); the ranked options above each serve every class, costed class by "
+        "class, and an option a class rules out carries that class's reason (--all)."
     )
     notes += [n[0].upper() + n[1:] + "." for n in routing.notes]
     return notes

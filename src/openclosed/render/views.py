@@ -206,7 +206,12 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool, total
     if more:
         notes.append(more)
     if report.recommendation is not None:
-        notes.append(f"Recommended: {report.recommendation.why}")
+        if report.routing is not None:
+            from .routing_view import kind_label
+
+            notes.append(f"Recommendation ({kind_label(report.recommendation_kind)}): {report.recommendation.why}")
+        else:
+            notes.append(f"Recommended: {report.recommendation.why}")
     confidence = getattr(report, "recommendation_confidence", None)
     if confidence is not None:
         notes.append(
