@@ -33,6 +33,9 @@ API = {
         "requests_per_month": 100_000,
         "input_tokens": 1000,
         "output_tokens": 200,
+        # No hidden reasoning tokens, so that the dollars below are the visible tokens' (a measured
+        # mean of 0 overrides the models' typical count: docs/methodology.md, "Reasoning tokens").
+        "reasoning_tokens": 0,
         "classes": [
             {"name": "easy", "share": 0.8, "quality": {"min_score": 10}},
             {"name": "hard", "share": 0.2, "input_tokens": 5000, "output_tokens": 1000, "quality": {"min_score": 44}},
@@ -164,7 +167,7 @@ def test_one_answer_recommended_is_the_single_option_and_a_class_rules_out_with_
     assert ranked["gpt-6.1-sol@openai"].feasible and ranked["gpt-6.1-sol@openai"].rank == 1
     oss = ranked["gpt-oss-120b@deepinfra"]
     assert not oss.feasible
-    assert oss.violations == ["class hard: quality: index 33.3 is below the floor 60"]
+    assert oss.violations == ["class hard: quality: index 33.3 (reasoning high) is below the floor 60"]
     # Its whole-traffic cost stays (ruled out by a constraint, not unable to run):
     # 100,000 × (1800 × 0.037 + 360 × 0.17) / 1e6 = $12.78.
     assert oss.monthly_cost == 12.78
@@ -426,7 +429,7 @@ def test_explain_class_traces_one_class_cost(catalog) -> None:
     ]
     # The hard class rules it out and is routed elsewhere: the trace says where.
     hard = explain_class(catalog, result, "gpt-oss-120b@deepinfra", "hard")
-    assert hard["option"]["violations"] == ["quality: index 33.3 is below the floor 60"]
+    assert hard["option"]["violations"] == ["quality: index 33.3 (reasoning high) is below the floor 60"]
     assert (hard["steps"][1]["item"], hard["steps"][1]["value"]) == ("routed to", "gpt-6.1-sol@openai")
     with pytest.raises(InputError, match="unknown traffic class 'hrad'; did you mean 'hard'"):
         explain_class(catalog, result, "gpt-oss-120b@deepinfra", "hrad")

@@ -129,6 +129,7 @@ class Engine:
             and t.output_tokens == old.output_tokens
             and t.cached_input_share == old.cached_input_share
             and t.context_tokens_value == old.context_tokens_value
+            and (t.reasoning, t.reasoning_tokens) == (old.reasoning, old.reasoning_tokens)
             and workload.latency == self.wl.latency
         )
         other = Engine(self.cat, workload, self.st)

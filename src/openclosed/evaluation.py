@@ -14,6 +14,8 @@ from .decide import scoring
 from .errors import InputError
 from .report import OptionOut, Report, Scores, construct
 from .selfhost.sizing import DEFAULT_EFFICIENCY, Efficiency, Sizing
+from .workload.reasoning import ReasoningPlan
+from .workload.reasoning import resolve as resolve_reasoning
 
 if TYPE_CHECKING:
     from .api.pricing import ApiCost
@@ -137,7 +139,18 @@ class Context:
             if cost_only
             else scoring.materiality(workload.budget.max_monthly_cost, workload.operations.engineer_cost_per_month)
         )
-        self.best_quality = max((m.quality.index for m in catalog.all_models() if m.quality), default=100.0)
+        self.reasoning_cache: dict[str, ReasoningPlan] = {}
+        # The best quality any model reaches in the mode this workload prices it at.
+        self.best_quality = max(
+            (q for m in catalog.all_models() if (q := self.reasoning(m).quality) is not None), default=100.0
+        )
+
+    def reasoning(self, model: Model) -> ReasoningPlan:
+        """The reasoning mode, hidden tokens and quality this workload prices `model` with."""
+        hit = self.reasoning_cache.get(model.id)
+        if hit is None:
+            hit = self.reasoning_cache[model.id] = resolve_reasoning(model, self.wl.traffic)
+        return hit
 
     def per_million(self, monthly: float | None) -> float | None:
         if monthly is None:

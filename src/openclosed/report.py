@@ -177,6 +177,16 @@ class OptionOut(_Out):
         default=None,
         description="position among every feasible option of the comparison, before filtering to the list shown",
     )
+    reasoning: str | None = Field(
+        default=None,
+        description="reasoning mode priced: none | low | medium | high (none: the model does not reason); "
+        "quality_index is the index in this mode",
+    )
+    reasoning_tokens_per_request: float = Field(
+        default=0.0,
+        description="hidden reasoning tokens per request priced (API: billed at the output price) or decoded "
+        "(self-hosted) besides output_tokens",
+    )
 
 
 class Saving(_Out):

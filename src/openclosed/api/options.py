@@ -17,11 +17,15 @@ if TYPE_CHECKING:
 def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple[OptionOut, Detail]:
     model = ctx.cat.model(offering.model)
     oid = f"{model.id}@{provider.id}"
-    cost = price_api(provider, offering, ctx.wl, ctx.today)
+    plan = ctx.reasoning(model)
+    cost = price_api(provider, offering, ctx.wl, ctx.today, plan.hidden_tokens)
     mv, mw = constraints.model_constraints(ctx, model, api=True)
     pv, pw = constraints.api_privacy(ctx, provider, offering)
     ov, ow = constraints.offering_lifecycle(ctx, oid, model, provider, offering)
-    lv, unchecked = speed_checks(offering, ctx.wl, model)
+    # Providers of open models stream the reasoning before the answer; closed APIs hide it, and
+    # their measured time to first token already comes after it.
+    streamed = plan.hidden_tokens if model.open_weights else 0.0
+    lv, unchecked = speed_checks(offering, ctx.wl, model, streamed)
     if unchecked:
         ctx.latency_unchecked.add(oid)
     violations = [*mv, *ov, *pv, *constraints.api_limits(ctx, model, offering), *lv]
@@ -43,8 +47,8 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         deployment="api",
         provider=provider.id,
         licence=model.licence,
-        quality_index=model.quality.index if model.quality else None,
-        quality_estimated=bool(model.quality and model.quality.estimated),
+        quality_index=plan.quality,
+        quality_estimated=plan.quality_estimated,
         monthly_cost=monthly,
         monthly_cost_low=None,
         monthly_cost_high=None,
@@ -58,6 +62,9 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         scores=UNSCORED,
         reasons=[],
         rank=None,
-        api_speed=api_speed_out(offering, ctx.wl, unchecked, model),
+        api_speed=api_speed_out(offering, ctx.wl, unchecked, model, streamed),
+        rank_among_all=None,
+        reasoning=plan.mode,
+        reasoning_tokens_per_request=plan.hidden_tokens,
     )
     return out, Detail(model=model, api=cost, provider=provider, offering=offering)

@@ -49,8 +49,17 @@ def unit_prices(
     return offering.prices, False
 
 
-def price_api(provider: ApiProvider, offering: Offering, workload: Workload, day: dt.date | None = None) -> ApiCost:
-    """Monthly cost of the workload at this offering's prices (those in force on `day`)."""
+def price_api(
+    provider: ApiProvider,
+    offering: Offering,
+    workload: Workload,
+    day: dt.date | None = None,
+    hidden_tokens: float = 0.0,
+) -> ApiCost:
+    """Monthly cost of the workload at this offering's prices (those in force on `day`).
+
+    `hidden_tokens`: reasoning tokens a request generates besides its visible output; they are
+    billed at the output price (breakdown `reasoning`, present only when there are any)."""
     t = workload.traffic
     prices, tiered = unit_prices(provider, offering, t.input_tokens, day)
     mult = D(provider.price_multiplier)
@@ -64,6 +73,7 @@ def price_api(provider: ApiProvider, offering: Offering, workload: Workload, day
     requests = D(workload.requests_per_month)
     tokens_in = requests * D(t.input_tokens)
     tokens_out = requests * D(t.output_tokens)
+    tokens_hidden = requests * D(hidden_tokens)
     cached = tokens_in * D(t.cached_input_share)
     written = tokens_in * D(t.cache_write_share)
     fresh = tokens_in - cached - written
@@ -78,6 +88,8 @@ def price_api(provider: ApiProvider, offering: Offering, workload: Workload, day
         "output": tokens_out * p_out / MILLION * factor,
         "request_fees": requests * D(offering.request_fee) * mult,
     }
+    if hidden_tokens:
+        parts["reasoning"] = tokens_hidden * p_out / MILLION * factor
     total = sum(parts.values(), Decimal(0))
     up = construct(
         UnitPricesOut,
@@ -97,6 +109,7 @@ def price_api(provider: ApiProvider, offering: Offering, workload: Workload, day
         ("cached input tokens", "R × input_tokens × cached_input_share", _f(cached)),
         ("cache-write tokens", "R × input_tokens × cache_write_share", _f(written)),
         ("output tokens", "R × output_tokens", _f(tokens_out)),
+        *([("reasoning tokens", "R × hidden tokens per request", _f(tokens_hidden))] if hidden_tokens else []),
         ("batch factor", "1 − batch_share × batch_discount", _f(factor)),
     ]
     if tiered:
@@ -127,4 +140,5 @@ _FORMULAS = {
     "cache_write": "cache-write tokens × cache_write price / 1e6 × batch factor",
     "output": "output tokens × output price / 1e6 × batch factor",
     "request_fees": "requests × fee per request",
+    "reasoning": "reasoning tokens × output price / 1e6 × batch factor",
 }

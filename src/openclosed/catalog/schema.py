@@ -345,6 +345,50 @@ class ApiSpeed(Sourced):
     )
 
 
+ReasoningLevel = Literal["none", "low", "medium", "high"]
+
+
+class ReasoningMode(Sourced):
+    """One reasoning mode of a model: the hidden tokens a request typically generates in it and the
+    quality index measured in it (docs/catalogue.md, "Reasoning modes")."""
+
+    mode: ReasoningLevel
+    setting: str | None = Field(
+        default=None, max_length=80, description="the benchmark's or provider's name of the setting (xhigh, max)"
+    )
+    hidden_tokens: float = Field(ge=0, le=1_000_000, description="hidden (reasoning) tokens per request, typical")
+    estimated: bool = Field(default=False, description="true when hidden_tokens is an estimate (see note)")
+    quality: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="quality index measured in this mode, on one published snapshot with the default mode's",
+    )
+
+
+class Reasoning(Strict):
+    """A model's reasoning modes. `default` is the mode its `quality.index` was measured at and the
+    one priced when a workload names none."""
+
+    default: ReasoningLevel
+    modes: list[ReasoningMode] = Field(min_length=1, max_length=4)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Reasoning:
+        names = [m.mode for m in self.modes]
+        if len(set(names)) != len(names):
+            raise ValueError("reasoning modes must be unique")
+        if self.default not in names:
+            raise ValueError(f"the default reasoning mode '{self.default}' is not among the modes")
+        default = next(m for m in self.modes if m.mode == self.default)
+        if any(m.quality is not None for m in self.modes) and default.quality is None:
+            raise ValueError("a mode's quality is relative to the default mode's: give the default mode's quality")
+        return self
+
+    def mode(self, name: str) -> ReasoningMode | None:
+        return next((m for m in self.modes if m.mode == name), None)
+
+
 class Model(Strict):
     id: Id
     name: str
@@ -367,6 +411,9 @@ class Model(Strict):
     architecture: Architecture | None = None
     source: str = Field(min_length=1)
     as_of: dt.date
+    reasoning: Reasoning | None = Field(
+        default=None, description="reasoning modes; none: the model does not reason (no hidden tokens)"
+    )
 
     @model_validator(mode="after")
     def _open_has_architecture(self) -> Model:

@@ -32,6 +32,8 @@ def model_constraints(ctx: Context, model: Model, api: bool) -> Found:
             _context_window(ctx, model.context_window, v)
         _quality(ctx, model, v)
         _lifecycle(ctx, model, v, w)
+        if ctx.reasoning(model).warning:
+            w.append(ctx.reasoning(model).warning)  # type: ignore[arg-type]
         hit = ctx.constraint_cache[key] = (v, w)
     return hit
 
@@ -58,12 +60,14 @@ def _context_window(ctx: Context, window: int, violations: list[str]) -> None:
 
 def _quality(ctx: Context, model: Model, violations: list[str]) -> None:
     floor = ctx.wl.quality.min_score
-    q = model.quality.index if model.quality else None
+    plan = ctx.reasoning(model)
+    q = plan.quality
     if floor > 0:
         if q is None:
             violations.append("quality: no quality index in the catalogue")
         elif q < floor:
-            violations.append(f"quality: index {q:g} is below the floor {floor:g}")
+            at = f" (reasoning {plan.mode})" if model.reasoning is not None else ""
+            violations.append(f"quality: index {q:g}{at} is below the floor {floor:g}")
 
 
 def _lifecycle(ctx: Context, model: Model, violations: list[str], warnings: list[str]) -> None:

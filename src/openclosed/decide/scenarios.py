@@ -265,7 +265,8 @@ class Frame:
         q = det.model.quality
         if q is not None and q.estimated:
             sd = q.error if q.error is not None else DEFAULT_QUALITY_ERROR
-            self.estimated[o.model] = (q.index, sd)
+            # Centred on the option's own index: the mode priced (workload/reasoning.py).
+            self.estimated[o.model] = (o.quality_index if o.quality_index is not None else q.index, sd)
         as_of = o.unit_prices.as_of if o.unit_prices is not None else None
         if o.self_hosting is not None:
             as_of = o.self_hosting.price_as_of

@@ -53,6 +53,7 @@ def sizing(ctx: Context, model: Model, gpu_id: str, precision: str, tp: int | Si
             eff=ctx.st.efficiency,
             kv_cache_dtype=ctx.wl.self_hosting.kv_cache_dtype,
             speculative=ctx.wl.self_hosting.speculative,
+            decode_tokens=ctx.reasoning(model).decoded(t.output_tokens),
         )
         ctx.sizing_cache[key] = hit
     return hit
@@ -92,6 +93,7 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
     t, lat = ctx.wl.traffic, ctx.wl.latency
     max_tpot = 1000.0 / lat.min_output_tokens_per_s if lat.min_output_tokens_per_s else None
     allowed = tuple(precisions_for(ctx, model))
+    decoded = ctx.reasoning(model).decoded(t.output_tokens)
     # Sizing depends only on the catalogue entry and the request's shape: engines run one after
     # another in a process (a sweep, routing, sensitivity, the tests) reuse it.
     shape = (
@@ -101,6 +103,7 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
         allowed,
         t.input_tokens,
         t.output_tokens,
+        decoded,
         t.cached_input_share,
         t.context_tokens_value,
         max_tpot,
@@ -137,6 +140,7 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
             eff=ctx.st.efficiency,
             kv_cache_dtype=ctx.wl.self_hosting.kv_cache_dtype,
             speculative=ctx.wl.self_hosting.speculative,
+            decode_tokens=decoded,
         )
         if s.fits:
             ctx.sizing_cache[(model.id, gpu_id, precision, s.plan_obj)] = s
@@ -516,6 +520,7 @@ def _self_out(
 ) -> OptionOut:
     """`breakdown` None: the option cannot run at all (nothing fits), so it has no cost."""
     total = round(sum(breakdown.values()), 6) if breakdown is not None else None
+    plan = ctx.reasoning(model)
     return construct(
         OptionOut,
         id=oid,
@@ -525,8 +530,8 @@ def _self_out(
         deployment="self-hosted",
         provider=host.id,
         licence=model.licence,
-        quality_index=model.quality.index if model.quality else None,
-        quality_estimated=bool(model.quality and model.quality.estimated),
+        quality_index=plan.quality,
+        quality_estimated=plan.quality_estimated,
         monthly_cost=total,
         cost_per_million_tokens=ctx.per_million(total),
         capex=capex,
@@ -539,4 +544,8 @@ def _self_out(
         scores=UNSCORED,
         reasons=[],
         rank=None,
+        api_speed=None,
+        rank_among_all=None,
+        reasoning=plan.mode,
+        reasoning_tokens_per_request=plan.hidden_tokens,
     )

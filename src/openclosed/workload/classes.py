@@ -18,6 +18,9 @@ from .model import TrafficClass, Workload, problems_from
 
 # The traffic keys a class may set; everything else (rate, batch share, peaks) is the workload's.
 TOKEN_KEYS = ("input_tokens", "output_tokens", "cached_input_share", "cache_write_share", "context_tokens")
+# A class's reasoning mode and measured hidden tokens; the whole-traffic mix keeps the workload's
+# own (a mode cannot be averaged), and the single option is costed class by class (routing).
+REASONING_KEYS = ("reasoning", "reasoning_tokens")
 
 
 def _merged(section: Any, override: Any) -> dict[str, Any]:
@@ -38,7 +41,7 @@ def resolve_class(workload: Workload, cls: TrafficClass, index: int | None = Non
     t = workload.traffic
     traffic = t.model_dump(exclude={"classes", "requests_per_day", "requests_per_second"})
     traffic["requests_per_month"] = workload.requests_per_month * cls.share
-    for key in TOKEN_KEYS:
+    for key in TOKEN_KEYS + REASONING_KEYS:
         value = getattr(cls, key)
         if value is not None:
             traffic[key] = value

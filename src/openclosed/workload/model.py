@@ -28,6 +28,7 @@ MAX_OUTPUT_TOKENS = 1_000_000
 
 Precision = Literal["bf16", "fp8", "int8", "int4", "mxfp4"]
 Sensitivity = Literal["public", "internal", "confidential", "regulated"]
+Reasoning = Literal["none", "low", "medium", "high"]
 
 
 def _is_numeric(annotation: Any) -> bool:
@@ -98,6 +99,17 @@ class Traffic(_Strict):
     )
     classes: list[TrafficClass] | None = Field(
         default=None, min_length=1, max_length=100, description="split of the requests into classes (routing)"
+    )
+    reasoning: Reasoning | None = Field(
+        default=None,
+        description="reasoning mode to price: none | low | medium | high; default each model's default mode "
+        "(the catalogue's; docs/methodology.md, 'Reasoning tokens')",
+    )
+    reasoning_tokens: float | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_OUTPUT_TOKENS,
+        description="measured mean hidden (reasoning) tokens per request; overrides the mode's typical count",
     )
 
     @model_validator(mode="after")
@@ -186,6 +198,8 @@ class TrafficClass(_Strict):
     context_tokens: float | None = Field(default=None, gt=0)
     quality: QualityNeeds | None = None
     latency: Latency | None = None
+    reasoning: Reasoning | None = None
+    reasoning_tokens: float | None = Field(default=None, ge=0, le=MAX_OUTPUT_TOKENS)
 
 
 # Traffic names TrafficClass before it is defined (it reuses Latency and QualityNeeds).

@@ -218,11 +218,13 @@ def size(
 
     `decode_tokens`: the tokens the engine decodes per request, visible output and hidden reasoning
     together (default `output_tokens`): they set the decode time, the context the cache grows to and
-    the generated tokens per second. `kv_cache_dtype`: the cache's element type (bf16 or fp8), apart
+    the generated tokens per second; `ttft_ms` is the time to the first *visible* token, after the
+    hidden ones. `kv_cache_dtype`: the cache's element type (bf16 or fp8), apart
     from the weights' precision. `speculative`: none, mtp (the model's own MTP layers) or eagle.
     """
     plan = _plan(tp)
     decode = output_tokens if decode_tokens is None else decode_tokens
+    hidden = max(0.0, decode - output_tokens)  # reasoning before the answer
     kv_bytes = KV_DTYPE_BYTES[kv_cache_dtype]
     seq = input_tokens + decode
     longest = max(context_tokens or seq, seq)
@@ -298,7 +300,7 @@ def size(
         kv_cache_gb_per_sequence=round(mem.kv_cache_gb_per_sequence, 4),
         max_concurrency=cap,
         concurrency=batch,
-        ttft_ms=round((t_prefill + queue_wait + step_s) * 1e3, 3),
+        ttft_ms=round((t_prefill + queue_wait + step_s + hidden * tpot) * 1e3, 3),
         tpot_ms=round(tpot * 1e3, 3),
         decode_step_ms=round(step_s * 1e3, 3),
         prefill_ms=round(t_prefill * 1e3, 3),

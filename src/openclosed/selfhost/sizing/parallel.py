@@ -100,6 +100,7 @@ def plan_replica(
     count (up to `max_nodes` whole nodes) whose best plan fits, holds `min_batch` sequences and
     meets the latency targets; failing that, the smallest that fits; failing that, the largest
     tried, with the reason it cannot run. Among plans of one size the highest throughput wins.
+    `decode_tokens`: tokens decoded per request (visible output and hidden reasoning; `size`).
     """
     if gpus is None and gpu.network_gbit_s is None:
         max_nodes = 1  # no inter-node network in the catalogue: a replica stays inside one node
