@@ -134,6 +134,22 @@ def test_tiny_openrouter_by_hand(catalog) -> None:
     assert d.models[0].priced_as == "gpt-4.1@openai"
 
 
+def test_openrouter_reasoning_tokens_are_read_and_other_exports_say_they_have_none(catalog, tmp_path) -> None:
+    rows = json.loads((FIX / "tiny_openrouter.json").read_text())["data"]
+    rows[0]["reasoning_tokens"], rows[1]["reasoning_tokens"] = 2000, 1000
+    path = tmp_path / "reasoning_openrouter.json"
+    path.write_text(json.dumps({"data": rows}))
+    text, d = from_usage(path, catalog)
+    t = yaml.safe_load(text)["traffic"]
+    # completion_tokens include reasoning: (10,000 − 2,000 + 5,000 − 1,000) / 150 = 80 visible and
+    # 3,000 / 150 = 20 hidden tokens per request.
+    assert (t["output_tokens"], t["reasoning_tokens"]) == (80, 20)
+    # Repriced at the catalogue with the hidden tokens at the output price: the same as before.
+    assert d.catalogue_monthly_cost == pytest.approx((75000 * 2 + 15000 * 8) / 1e6 / 2 * MONTH_DAYS)
+    _, _, text = run(catalog, "tiny_openai.json")
+    assert "reasoning tokens: the export does not separate them" in text
+
+
 # ------------------------------------------------------------------ realistic weeks, recomputed
 def _hourly_peak(by_hour: dict, hours: float) -> float:
     return round(max(by_hour.values()) / (sum(by_hour.values()) / hours), 2)

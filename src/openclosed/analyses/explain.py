@@ -33,7 +33,7 @@ def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str
     """Every number of one option, section by section, with the formula and source it comes from."""
     o = find_option(result, option_id)
     det: Detail = result.details[o.id]
-    steps = _workload_steps(workload) + _model_steps(det.model)
+    steps = _workload_steps(workload) + _model_steps(det.model) + _reasoning_steps(det.model, o, workload)
     if det.api is not None and det.offering is not None and det.provider is not None:
         steps += _api_steps(det)
     elif det.sizing is not None and o.self_hosting is not None:
@@ -85,6 +85,27 @@ def _model_steps(m: Any) -> list[dict[str, Any]]:
             )
         )
     return steps
+
+
+def _reasoning_steps(m: Any, o: OptionOut, wl: Workload) -> list[dict[str, Any]]:
+    """The reasoning mode priced, its hidden tokens and its quality (docs/methodology.md §11)."""
+    if m.reasoning is None:
+        return []
+    mode = m.reasoning.mode(o.reasoning or "") or m.reasoning.mode(m.reasoning.default)
+    assert mode is not None
+    measured = wl.traffic.reasoning_tokens is not None
+    return [
+        _step(
+            "model",
+            f"reasoning: {o.reasoning} ({mode.setting or mode.mode})",
+            f"{o.reasoning_tokens_per_request:g} hidden tokens per request, quality index {o.quality_index}",
+            ("traffic.reasoning_tokens (measured)" if measured else "the mode's typical hidden tokens")
+            + f"; default mode {m.reasoning.default}; a mode's index is the model's moved by the snapshot's "
+            "difference between the modes; API: billed at the output price, self-hosted: decoded",
+            mode.source,
+            mode.as_of.isoformat(),
+        )
+    ]
 
 
 def _api_steps(det: Detail) -> list[dict[str, Any]]:

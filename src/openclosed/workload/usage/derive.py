@@ -36,6 +36,7 @@ class ModelUse:
     output_tokens: float
     batch_requests: float
     export_cost: float | None
+    reasoning_tokens: float | None = None  # hidden tokens in the period; None: not separated
     priced_as: str | None = None  # MODEL@PROVIDER
     priced_why: str = ""
     catalogue_monthly_cost: float | None = None
@@ -60,6 +61,7 @@ class Derived:
     share_basis: str  # "requests" | "tokens"
     export_monthly_cost: float | None
     totals: dict[str, float] = field(default_factory=dict)
+    reasoning_tokens: float | None = None  # mean hidden tokens per request; None: not separated
 
     @property
     def catalogue_monthly_cost(self) -> float | None:
@@ -181,6 +183,7 @@ def derive(
                 output_tokens=m_out,
                 batch_requests=m_batch,
                 export_cost=sum(costs) if costs else None,
+                reasoning_tokens=_reasoning(rs),
             )
         )
     for m in models:
@@ -206,9 +209,17 @@ def derive(
         context_tokens=context,
         models=models,
         share_basis=share_basis,
+        reasoning_tokens=(r / n) if (r := _reasoning(rows)) is not None else None,
         export_monthly_cost=sum(costs) / days * DAYS_PER_MONTH if costs else None,
         totals={"input": total_in, "output": total_out, "cached": cached, "cache_write": written},
     )
+
+
+def _reasoning(rows: list[Row]) -> float | None:
+    """Hidden reasoning tokens of these rows, when every row separates them."""
+    if not rows or any(r.reasoning_tokens is None for r in rows):
+        return None
+    return sum(r.reasoning_tokens or 0.0 for r in rows)
 
 
 def model_workload(m: ModelUse, days: float) -> Workload | None:
@@ -225,6 +236,7 @@ def model_workload(m: ModelUse, days: float) -> Workload | None:
                 "cached_input_share": m.cached_tokens / m.input_tokens,
                 "cache_write_share": m.cache_write_tokens / m.input_tokens,
                 "batch_share": min(1.0, m.batch_requests / m.requests),
+                **({"reasoning_tokens": m.reasoning_tokens / m.requests} if m.reasoning_tokens is not None else {}),
             },
         }
     )
@@ -246,4 +258,5 @@ def _price(m: ModelUse, cat: Catalog, days: float, provider_hint: str | None) ->
         return
     m.priced_as = f"{m.match.model_id}@{priced.provider.id}"
     m.priced_why = priced.why
-    m.catalogue_monthly_cost = price_api(priced.provider, priced.offering, wl).monthly_cost
+    hidden = wl.traffic.reasoning_tokens or 0.0  # the export's own, billed at the output price
+    m.catalogue_monthly_cost = price_api(priced.provider, priced.offering, wl, hidden_tokens=hidden).monthly_cost

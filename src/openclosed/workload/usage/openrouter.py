@@ -2,7 +2,8 @@
 
 Fields read (https://openrouter.ai/docs/api/api-reference/analytics/get-user-activity): `date`
 (YYYY-MM-DD), `model`, `model_permaslug`, `provider_name`, `requests`, `prompt_tokens`,
-`completion_tokens`, `usage` (USD of OpenRouter credits) and `byok_usage_inference` (USD of BYOK
+`completion_tokens`, `reasoning_tokens` (part of the completion tokens), `usage` (USD of
+OpenRouter credits) and `byok_usage_inference` (USD of BYOK
 inference). Days are the finest grain, so the peak-to-average ratio cannot be derived; the rows
 carry no cached-token count. The Activity page's CSV download is not read: OpenRouter does not
 document its columns.
@@ -50,12 +51,16 @@ def parse(data: Any, name: str) -> Export:
         byok = money(item, "byok_usage_inference", w) or 0.0
         # The permaslug is dated (openai/gpt-4.1-2025-04-14); the slug maps more often.
         model = text(item, "model", w, required=False) or text(item, "model_permaslug", w) or ""
+        completion = count(item, "completion_tokens", w)
+        # completion_tokens include the reasoning tokens the row also counts on their own.
+        reasoning = count(item, "reasoning_tokens", w) if "reasoning_tokens" in item else None
         rows.append(
             Row(
                 model=model,
                 start=dt.datetime(day.year, day.month, day.day, tzinfo=UTC),
                 input_tokens=count(item, "prompt_tokens", w),
-                output_tokens=count(item, "completion_tokens", w),
+                output_tokens=completion - min(reasoning or 0.0, completion),
+                reasoning_tokens=min(reasoning, completion) if reasoning is not None else None,
                 requests=count(item, "requests", w),
                 cost=usage + byok,
                 provider=text(item, "provider_name", w, required=False),
@@ -77,7 +82,8 @@ def parse(data: Any, name: str) -> Export:
             "input": "prompt_tokens",
             "cached": "none (the activity rows carry no cached-token count)",
             "cache_write": "none",
-            "output": "completion_tokens",
+            "output": "completion_tokens - reasoning_tokens",
+            "reasoning": "reasoning_tokens",
             "cost": "usage + byok_usage_inference",
         },
     )

@@ -38,6 +38,9 @@ class Row:
     batch: bool = False
     cost: float | None = None  # the export's own cost in USD, when it carries one
     provider: str | None = None  # provider named by the export (LiteLLM, OpenRouter)
+    # Hidden reasoning tokens, already taken out of output_tokens; None: the export does not
+    # separate them (its output tokens then include any reasoning the model billed).
+    reasoning_tokens: float | None = None
 
 
 @dataclass

@@ -100,6 +100,18 @@ def render(d: Derived, file: str, name: str, by_model: bool) -> str:
         f"  # {_c(e.fields.get('output', 'output tokens'))}: {t['output']:,.0f} / {d.requests:,.0f} requests",
         f"  output_tokens: {_num(d.output_tokens, 1)}",
     ]
+    if d.reasoning_tokens is not None:
+        lines += [
+            f"  # {_c(e.fields.get('reasoning', 'reasoning tokens'))}: measured hidden tokens per request "
+            "(they override each model's typical count)",
+            f"  reasoning_tokens: {_num(d.reasoning_tokens, 1)}",
+        ]
+    else:
+        lines.append(
+            "  # reasoning tokens: the export does not separate them, so output_tokens include any the models "
+            "billed; each model's typical hidden tokens are added on top unless reasoning_tokens is set "
+            "(0 when output_tokens already count them all)"
+        )
     cached, written = _shares(d.cached_input_share, d.cache_write_share)
     lines += [
         f"  # {_c(e.fields.get('cached', 'cached tokens'))} / input tokens",
