@@ -165,3 +165,20 @@ def test_every_reasoning_default_is_a_mode_with_a_source(catalog) -> None:
             assert mode.source.startswith("https://") and mode.note
             if mode.mode == "none":
                 assert mode.hidden_tokens == 0, m.id
+
+
+def test_a_first_visible_token_out_of_reach_stops_the_search_at_the_smallest_replica(catalog) -> None:
+    # gpt-oss-120b decodes 1,970 hidden tokens; each decode step on an H100 takes at least its fixed
+    # overhead, 36 layers × 5 µs + 36 MoE layers × 4 experts × 18 µs = 2.772 ms (× the H100's
+    # maturity factor): 5.5 s before the answer, whatever the replica. The option is ruled out on
+    # latency with the smallest replica that meets the other targets, not after sizing every size.
+    from openclosed.selfhost.sizing.step import step_overhead_s
+
+    m = catalog.model("gpt-oss-120b")
+    floor = 1970 * step_overhead_s(m.architecture, catalog.gpu("h100-sxm"))
+    assert floor > 2.0
+    wl = workload_from_dict({**_wl().model_dump(), "latency": {"max_ttft_ms": 2000, "min_output_tokens_per_s": 20}})
+    out, _ = Engine(catalog, wl, SETTINGS).option("gpt-oss-120b@aws:h100-sxm")
+    assert out.self_hosting is not None and out.self_hosting.gpus_per_replica == 1
+    assert out.self_hosting.ttft_ms > floor * 1000
+    assert any(v.startswith("latency: time to first token") for v in out.violations)

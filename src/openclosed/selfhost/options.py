@@ -24,6 +24,7 @@ from .gpu_prices import gpu_hourly
 from .packing import Instance, instances
 from .sizing import Plan as SizingPlan
 from .sizing import Sizing, plan_replica, size, supports, works
+from .sizing.step import step_overhead_s
 
 if TYPE_CHECKING:
     from ..catalog.schema import Model
@@ -122,6 +123,14 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
         return out
     out = []
     reasons = []
+    # The first visible token comes after the hidden tokens, each at least one decode step's fixed
+    # overhead: when that alone exceeds the TTFT target no replica size meets it, and the search
+    # over sizes stops at the smallest that meets the other targets (the option is ruled out on
+    # latency either way).
+    max_ttft = lat.max_ttft_ms
+    hidden = decoded - t.output_tokens
+    if max_ttft is not None and hidden * step_overhead_s(arch, gpu, ctx.st.efficiency) * 1e3 > max_ttft:
+        max_ttft = None
     for precision in allowed:
         if not supports(gpu, precision):
             reasons.append(f"{precision}: {gpu.name} has no {precision} support")
@@ -134,7 +143,7 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
             t.input_tokens,
             t.output_tokens,
             max_tpot_ms=max_tpot,
-            max_ttft_ms=lat.max_ttft_ms,
+            max_ttft_ms=max_ttft,
             cached_share=t.cached_input_share,
             context_tokens=t.context_tokens_value,
             eff=ctx.st.efficiency,

@@ -204,6 +204,15 @@ class StepTime:
         return "memory" if self.memory_s >= self.compute_s else "compute"
 
 
+def step_overhead_s(arch: Architecture, gpu: Gpu, eff: Efficiency = DEFAULT_EFFICIENCY) -> float:
+    """The fixed part of one decode step (kernel launches, MoE routing), whatever the batch and the
+    GPU count: no step of this model on this GPU is shorter."""
+    overhead = arch.layers * eff.layer_overhead_us * 1e-6
+    for mlp, count in layout_of(arch).moes:
+        overhead += count * mlp.active_experts * eff.expert_overhead_us * 1e-6
+    return overhead * maturity_of(gpu).overhead
+
+
 class StepModel:
     """Decode time of one token of every running sequence, as a function of the batch B.
 
@@ -238,10 +247,7 @@ class StepModel:
         self.bw = bandwidth(gpu, precision, eff)
         self.flops_per_seq = 2.0 * s.active_compute + attention_flops_per_token(arch, context)
         self.flops = achieved_flops(gpu, precision, eff)
-        overhead = arch.layers * eff.layer_overhead_us * 1e-6
-        for mlp, count in lay.moes:
-            overhead += count * mlp.active_experts * eff.expert_overhead_us * 1e-6
-        self.overhead = overhead * maturity_of(gpu).overhead
+        self.overhead = step_overhead_s(arch, gpu, eff)
         tp = plan.tp
         if tp > 1:
             self.ar_fixed = 2.0 * arch.layers * _link_latency(gpu, eff)
