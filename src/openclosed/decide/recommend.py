@@ -169,8 +169,11 @@ def recommend(ctx: Context, ranked: list[OptionOut], compared: set[bool] | None 
     ]
     if best.id in ctx.latency_unchecked:
         checked = next((o for o in ranked if o.id not in ctx.latency_unchecked), None)
+        hidden = best.reasoning_tokens_per_request
         parts.append(
-            "Its latency targets could not be checked (no published speed for it): measure it before committing"
+            "Its latency targets could not be checked (no published speed for it"
+            + (f"; it writes about {hidden:,.0f} hidden reasoning tokens before its answer" if hidden else "")
+            + "): measure it before committing"
             + (
                 f"; the best option whose latency was checked is {checked.id} (overall "
                 f"{checked.scores.overall:g}, {money(checked.monthly_cost)}/month)."
