@@ -182,3 +182,19 @@ def test_a_first_visible_token_out_of_reach_stops_the_search_at_the_smallest_rep
     assert out.self_hosting is not None and out.self_hosting.gpus_per_replica == 1
     assert out.self_hosting.ttft_ms > floor * 1000
     assert any(v.startswith("latency: time to first token") for v in out.violations)
+
+
+def test_hidden_tokens_out_of_reach_at_the_fastest_published_speed_rule_an_api_out(catalog) -> None:
+    # DeepInfra publishes no speed for gpt-oss-120b, so its TTFT cannot be checked; but its 1,970
+    # hidden tokens take 1,970 / 1,844.1 tokens/s = 1,068 ms even at the fastest speed any provider
+    # publishes for the model (Cerebras): over a 300 ms target, under a 2,000 ms one.
+    def option(ttft: float):  # type: ignore[no-untyped-def]
+        wl = workload_from_dict({**_wl().model_dump(), "latency": {"max_ttft_ms": ttft}})
+        return Engine(catalog, wl, SETTINGS).option("gpt-oss-120b@deepinfra")[0]
+
+    out = option(300)
+    assert out.violations == [
+        "latency: 1,970 reasoning tokens before the answer take 1,068 ms even at the fastest speed published "
+        "for this model (1,844 tokens/s at cerebras), over 300 ms"
+    ]
+    assert option(2000).feasible

@@ -26,6 +26,9 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
     # their measured time to first token already comes after it.
     streamed = plan.hidden_tokens if model.open_weights else 0.0
     lv, unchecked = speed_checks(offering, ctx.wl, model, streamed)
+    if unchecked and streamed:
+        lv = _reasoning_out_of_reach(ctx, model.id, streamed)
+        unchecked = not lv
     if unchecked:
         ctx.latency_unchecked.add(oid)
     violations = [*mv, *ov, *pv, *constraints.api_limits(ctx, model, offering), *lv]
@@ -68,3 +71,31 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         reasoning_tokens_per_request=plan.hidden_tokens,
     )
     return out, Detail(model=model, api=cost, provider=provider, offering=offering)
+
+
+def _reasoning_out_of_reach(ctx: Context, model_id: str, hidden: float) -> list[str]:
+    """An offering without a published speed still cannot answer within the TTFT target when its
+    hidden tokens, at the fastest speed any provider publishes for the model, take longer."""
+    target = ctx.wl.latency.max_ttft_ms
+    if target is None:
+        return []
+    key = ("fastest", model_id)
+    fastest = ctx.host_cache.get(key)
+    if fastest is None:
+        speeds = [
+            (o.speed.output_tokens_per_s, p.id)
+            for p in ctx.cat.providers_file.api_providers
+            for o in p.offerings
+            if o.model == model_id and o.speed is not None and o.speed.output_tokens_per_s
+        ]
+        own = ctx.cat.model(model_id).speed  # a per-model figure (basis model), where published
+        if own is not None and own.output_tokens_per_s:
+            speeds.append((own.output_tokens_per_s, "the model's own figure"))
+        fastest = ctx.host_cache[key] = max(speeds, default=(0.0, ""))
+    tps, where = fastest
+    if not tps or hidden / tps * 1000.0 <= target:
+        return []
+    return [
+        f"latency: {hidden:,.0f} reasoning tokens before the answer take {hidden / tps * 1000.0:,.0f} ms even at "
+        f"the fastest speed published for this model ({tps:,.0f} tokens/s at {where}), over {target:,.0f} ms"
+    ]

@@ -1,0 +1,148 @@
+"""docs/decisions.md stays true: every claim it marks is re-run against today's code and catalogue.
+
+A claim is an HTML comment in the file (invisible when rendered), next to the sentence it checks:
+
+    <!-- check: examples/startup.yaml --profile cost --set traffic.reasoning=none | recommended = ID -->
+
+that is: compare the workload (with the profile and workload keys given) on the embedded catalogue
+as of the file's `--today`, and the subject must hold. Subjects: `recommended`, `kind`
+(recommendation_kind), `confidence` (to 0.01), and per option `cost ID` (monthly USD as printed,
+to the nearest dollar or 0.5 %), `range ID` (P10–P90 as `LOW-HIGH`, likewise), `quality ID`,
+`reasoning ID`, `precision ID`, `replicas ID` (`REPLICAS x GPUS`), `feasible ID` (yes or no),
+`violation ID` (a substring of one of its violations), `batch_discount ID`. A change that moves a
+figure the file states fails here: update the file in the same change (issue 22).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shlex
+from functools import lru_cache
+
+import pytest
+import yaml
+from conftest import ROOT
+
+from openclosed.analyses.compare import compare
+from openclosed.engine import Settings
+from openclosed.workload.model import apply_overrides, load_workload
+
+DOC = ROOT / "docs" / "decisions.md"
+CLAIM = re.compile(r"<!-- check: (?P<run>[^|]+)\|\s*(?P<subject>[a-z_]+)(?: (?P<option>\S+))? = (?P<value>.+?) -->")
+
+
+def _claims() -> list[tuple[str, str, str | None, str]]:
+    text = DOC.read_text()
+    return [(m["run"].strip(), m["subject"], m["option"], m["value"].strip()) for m in CLAIM.finditer(text)]
+
+
+def _today() -> dt.date:
+    found = re.search(r"--today (\d{4}-\d{2}-\d{2})", DOC.read_text())
+    assert found, "docs/decisions.md names the --today its figures are for"
+    return dt.date.fromisoformat(found[1])
+
+
+@lru_cache(maxsize=1)
+def _catalog():  # type: ignore[no-untyped-def]
+    from openclosed.catalog import load_catalog
+
+    return load_catalog(use_env=False)
+
+
+@lru_cache(maxsize=None)
+def _run(run: str, sampled: bool):  # type: ignore[no-untyped-def]
+    args = shlex.split(run)
+    wl = load_workload(ROOT / args[0])
+    profile = "balanced"
+    overrides: dict = {}
+    i = 1
+    while i < len(args):
+        if args[i] == "--profile":
+            profile = args[i + 1]
+        elif args[i] == "--set":
+            key, _, raw = args[i + 1].partition("=")
+            node = overrides
+            *parents, leaf = key.split(".")
+            for p in parents:
+                node = node.setdefault(p, {})
+            node[leaf] = yaml.safe_load(raw)
+        else:
+            raise AssertionError(f"unknown argument in a claim: {args[i]}")
+        i += 2
+    if overrides:
+        wl = apply_overrides(wl, overrides)
+    # The figures a claim states do not depend on sampling, except the confidence and the ranges.
+    settings = Settings(today=_today(), profile=profile, **({} if sampled else {"samples": 0}))
+    return compare(_catalog(), wl, settings)
+
+
+def _near(got: float, want: float) -> bool:
+    return abs(got - want) <= max(1.0, abs(want) * 0.005)
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "").replace("$", ""))
+
+
+def _check(run: str, subject: str, option: str | None, value: str) -> None:
+    sampled = subject in ("confidence", "range")
+    result = _run(run, sampled)
+    report = result.report
+    if subject == "recommended":
+        assert report.recommended == value
+        return
+    if subject == "kind":
+        assert report.recommendation_kind == value
+        return
+    if subject == "confidence":
+        assert report.recommendation_confidence is not None
+        assert abs(report.recommendation_confidence - float(value)) < 0.005
+        return
+    by_id = {o.id: o for o in result.all_options}
+    assert option in by_id, f"{option} is not an option of `{run}`"
+    o = by_id[option]
+    if subject == "cost":
+        assert o.monthly_cost is not None and _near(o.monthly_cost, _number(value)), o.monthly_cost
+    elif subject == "range":
+        result.fill_ranges([o])
+        low, high = (_number(v) for v in value.split("-"))
+        assert o.monthly_cost_low is not None and o.monthly_cost_high is not None
+        assert _near(o.monthly_cost_low, low) and _near(o.monthly_cost_high, high), (
+            o.monthly_cost_low,
+            o.monthly_cost_high,
+        )
+    elif subject == "quality":
+        assert o.quality_index is not None and abs(o.quality_index - float(value)) < 0.05
+    elif subject == "reasoning":
+        assert o.reasoning == value
+    elif subject == "precision":
+        assert o.self_hosting is not None and o.self_hosting.precision == value
+    elif subject == "replicas":
+        assert o.self_hosting is not None
+        assert f"{o.self_hosting.replicas}x{o.self_hosting.gpus_per_replica}" == value
+    elif subject == "feasible":
+        assert o.feasible == (value == "yes"), o.violations
+    elif subject == "violation":
+        assert any(value in v for v in o.violations), o.violations
+    elif subject == "batch_discount":
+        assert o.unit_prices is not None and o.unit_prices.batch_discount == float(value)
+    else:
+        raise AssertionError(f"unknown subject in a claim: {subject}")
+
+
+CLAIMS = _claims()
+
+
+def test_the_file_marks_its_claims() -> None:
+    # Five decisions, each with its headline and at least one what-if.
+    runs = {run.split()[0] for run, *_ in CLAIMS}
+    assert len(runs) == 5, runs
+    assert len(CLAIMS) >= 25
+
+
+@pytest.mark.parametrize(
+    ("run", "subject", "option", "value"), CLAIMS, ids=[f"{c[0]}|{c[1]} {c[2] or ''}" for c in CLAIMS]
+)
+def test_each_claim_still_holds(run: str, subject: str, option: str | None, value: str) -> None:
+    _check(run, subject, option, value)
