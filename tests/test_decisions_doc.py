@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shlex
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pytest
 import yaml
@@ -50,7 +50,7 @@ def _catalog():  # type: ignore[no-untyped-def]
     return load_catalog(use_env=False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _run(run: str, sampled: bool):  # type: ignore[no-untyped-def]
     args = shlex.split(run)
     wl = load_workload(ROOT / args[0])
