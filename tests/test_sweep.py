@@ -419,3 +419,14 @@ def test_rows_report_their_progress_a_chunk_at_a_time(catalog) -> None:
     n = 2 * sw.CHUNK + 5
     assert told == [(sw.CHUNK, n), (2 * sw.CHUNK, n), (n, n)]
     assert out.getvalue().count("\n") == 1 + n * len(res.series)
+
+
+def test_a_routed_workload_sweeps_the_option_compare_recommends(cli) -> None:
+    import json
+
+    args = ("examples/routed-support.yaml", "--format", "json", "--today", TODAY)
+    report = json.loads(cli("compare", *args, "--samples", "0").out)
+    swept = json.loads(cli("sweep", *args, "--steps", "5").out)
+    # Before: the sweep's own whole-traffic run picked gpt-oss-120b@deepinfra, which the
+    # troubleshooting class rules out; compare recommends the best single option for every class.
+    assert swept["options"][0]["id"] == report["recommended"] == report["routing"]["single_option"]

@@ -167,6 +167,7 @@ def register(app: typer.Typer) -> None:
 
             raise InputError.one(f"expected a .png or .svg file (got {chart.name!r})", field="--chart")
         routed = bool(wl.traffic.classes)
+        classed = wl
         if routed:
             from ..workload.classes import blend
 
@@ -174,16 +175,22 @@ def register(app: typer.Typer) -> None:
             # volume) and prices each option for the classes' mix; routing is `compare`'s.
             wl = blend(wl)
         spec = parse_spec(vary, wl, steps, log)
-        engine = Engine(
-            cat,
-            wl,
-            # No uncertainty sampling: a sweep shows costs along a range, not their spread.
-            Settings(profile=profile, weights=weights, today=parse_today(today), workload_source=source, samples=0),
+        # No uncertainty sampling: a sweep shows costs along a range, not their spread.
+        settings = Settings(
+            profile=profile, weights=weights, today=parse_today(today), workload_source=source, samples=0
         )
+        engine = Engine(cat, wl, settings)
         wanted = _split(options)
         base = None
         if not wanted or wanted == ["all"]:
-            base = engine.run()  # handed to sweep(), which would run it anyway
+            if routed:
+                from ..analyses.routing import compare_routed
+
+                # The options `compare` reports, so that the sweep draws the option it recommends
+                # (the best single option that serves every class) and marks what a class rules out.
+                base = compare_routed(cat, classed, settings)
+            else:
+                base = engine.run()  # handed to sweep(), which would run it anyway
             n_options = len(base.report.options) if wanted else 3
         else:
             n_options = len(wanted)
