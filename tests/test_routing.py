@@ -453,3 +453,21 @@ def test_check_without_option_checks_what_the_report_advises(cli, tmp_path: Path
     r = cli("check", str(single), "--max-monthly-cost", "1000000", "--format", "json", "--today", TODAY)
     got = json.loads(r.out)
     assert (got["checked"], got["option"]["id"]) == ("option", report["recommended"])
+
+
+def test_every_headline_states_the_kind_first(catalog, cli, tmp_path: Path) -> None:
+    from openclosed.render.html import report_html
+    from openclosed.render.views import compare_view
+
+    result = compare(catalog, _wl(API), Settings(today=DAY, **API_SETTINGS))  # type: ignore[arg-type]
+    report = result.report
+    html = report_html(report, result)
+    assert (
+        "<strong>Recommendation (routed plan): easy → gpt-oss-120b@deepinfra; hard → gpt-6.1-sol@openai</strong>"
+        in html
+    )
+    view = compare_view(report, report.options, False, total=len(report.options))
+    assert any(n.startswith("Recommendation (routed plan): Routed plan, each traffic class") for n in view.notes)
+    path = write(tmp_path / "routed.yaml", yaml.safe_dump(API))
+    r = cli("compare", str(path), "--format", "csv", "--today", TODAY, "--samples", "0")
+    assert "recommendation (routed plan): easy → " in r.err
