@@ -140,6 +140,7 @@ class Context:
             else scoring.materiality(workload.budget.max_monthly_cost, workload.operations.engineer_cost_per_month)
         )
         self.reasoning_cache: dict[str, ReasoningPlan] = {}
+        self.fastest_speed: dict[str, tuple[float, str]] = {}  # model -> (output tokens/s, provider)
         # The best quality any model reaches in the mode this workload prices it at.
         self.best_quality = max(
             (q for m in catalog.all_models() if (q := self.reasoning(m).quality) is not None), default=100.0

@@ -79,8 +79,7 @@ def _reasoning_out_of_reach(ctx: Context, model_id: str, hidden: float) -> list[
     target = ctx.wl.latency.max_ttft_ms
     if target is None:
         return []
-    key = ("fastest", model_id)
-    fastest = ctx.host_cache.get(key)
+    fastest = ctx.fastest_speed.get(model_id)
     if fastest is None:
         speeds = [
             (o.speed.output_tokens_per_s, p.id)
@@ -91,7 +90,7 @@ def _reasoning_out_of_reach(ctx: Context, model_id: str, hidden: float) -> list[
         own = ctx.cat.model(model_id).speed  # a per-model figure (basis model), where published
         if own is not None and own.output_tokens_per_s:
             speeds.append((own.output_tokens_per_s, "the model's own figure"))
-        fastest = ctx.host_cache[key] = max(speeds, default=(0.0, ""))
+        fastest = ctx.fastest_speed[model_id] = max(speeds, default=(0.0, ""))
     tps, where = fastest
     if not tps or hidden / tps * 1000.0 <= target:
         return []

@@ -32,8 +32,9 @@ def model_constraints(ctx: Context, model: Model, api: bool) -> Found:
             _context_window(ctx, model.context_window, v)
         _quality(ctx, model, v)
         _lifecycle(ctx, model, v, w)
-        if ctx.reasoning(model).warning:
-            w.append(ctx.reasoning(model).warning)  # type: ignore[arg-type]
+        warning = ctx.reasoning(model).warning
+        if warning:
+            w.append(warning)
         hit = ctx.constraint_cache[key] = (v, w)
     return hit
 
