@@ -19,7 +19,7 @@ from conftest import TODAY
 from openclosed.catalog.schema import Reasoning
 from openclosed.engine import Engine, Settings
 from openclosed.selfhost.sizing import size
-from openclosed.workload.model import workload_from_dict
+from openclosed.workload.model import apply_overrides, preset, workload_from_dict
 from openclosed.workload.reasoning import resolve
 
 SETTINGS = Settings(today=dt.date.fromisoformat(TODAY), samples=0)
@@ -198,3 +198,16 @@ def test_hidden_tokens_out_of_reach_at_the_fastest_published_speed_rule_an_api_o
         "for this model (1,844 tokens/s at cerebras), over 300 ms"
     ]
     assert option(2000).feasible
+
+
+def test_the_batch_is_made_small_enough_for_the_hidden_tokens_to_fit_the_ttft_target(catalog) -> None:
+    # gemma-4-31b on H100s with 20 hidden tokens and a 600 ms target: sized for the per-stream
+    # target alone (TPOT up to 50 ms) one GPU's first visible token comes at ~700 ms. Before, the
+    # search then went up to 16-GPU replicas ($166,917); a smaller batch on one GPU meets it.
+    wl = apply_overrides(preset("chatbot"), {"traffic": {"reasoning_tokens": 20}, "latency": {"max_ttft_ms": 600}})
+    out, _ = Engine(catalog, wl, SETTINGS).option("gemma-4-31b@aws:h100-sxm")
+    sh = out.self_hosting
+    assert sh is not None and out.feasible
+    assert sh.gpus_per_replica == 1 and sh.ttft_ms <= 600
+    # The hidden tokens were given what the target leaves after the first token.
+    assert sh.tpot_ms * 20 <= 600 - (sh.ttft_ms - 20 * sh.tpot_ms) + 1e-6

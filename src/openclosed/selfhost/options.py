@@ -31,6 +31,18 @@ if TYPE_CHECKING:
 
 
 # ------------------------------------------------------------------ sizing and plans
+def ttft_target(ctx: Context, model: Model, gpu: Any) -> float | None:
+    """The TTFT target for the search over replica sizes, in ms. When the hidden tokens times a
+    decode step's fixed overhead alone exceed it, no replica meets it: the search then stops at the
+    smallest replica that meets the other targets (the option is ruled out on latency either way)."""
+    max_ttft = ctx.wl.latency.max_ttft_ms
+    hidden = ctx.reasoning(model).hidden_tokens
+    assert model.architecture is not None
+    if max_ttft is not None and hidden * step_overhead_s(model.architecture, gpu, ctx.st.efficiency) * 1e3 > max_ttft:
+        return None
+    return max_ttft
+
+
 def sizing(ctx: Context, model: Model, gpu_id: str, precision: str, tp: int | SizingPlan) -> Sizing:
     """The cached sizing of one replica (`tp` GPUs in one group, or a multi-node Plan) for this
     workload's shape."""
@@ -38,12 +50,13 @@ def sizing(ctx: Context, model: Model, gpu_id: str, precision: str, tp: int | Si
     hit = ctx.sizing_cache.get(key)
     if hit is None:
         t, lat = ctx.wl.traffic, ctx.wl.latency
+        gpu = ctx.cat.gpu(gpu_id)
         max_tpot = 1000.0 / lat.min_output_tokens_per_s if lat.min_output_tokens_per_s else None
         assert model.architecture is not None
         hit = size(
             model.id,
             model.architecture,
-            ctx.cat.gpu(gpu_id),
+            gpu,
             precision,
             tp,
             t.input_tokens,
@@ -93,6 +106,7 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
     assert arch is not None
     t, lat = ctx.wl.traffic, ctx.wl.latency
     max_tpot = 1000.0 / lat.min_output_tokens_per_s if lat.min_output_tokens_per_s else None
+    max_ttft = ttft_target(ctx, model, gpu)
     allowed = tuple(precisions_for(ctx, model))
     decoded = ctx.reasoning(model).decoded(t.output_tokens)
     # Sizing depends only on the catalogue entry and the request's shape: engines run one after
@@ -123,34 +137,41 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
         return out
     out = []
     reasons = []
-    # The first visible token comes after the hidden tokens, each at least one decode step's fixed
-    # overhead: when that alone exceeds the TTFT target no replica size meets it, and the search
-    # over sizes stops at the smallest that meets the other targets (the option is ruled out on
-    # latency either way).
-    max_ttft = lat.max_ttft_ms
-    hidden = decoded - t.output_tokens
-    if max_ttft is not None and hidden * step_overhead_s(arch, gpu, ctx.st.efficiency) * 1e3 > max_ttft:
-        max_ttft = None
     for precision in allowed:
         if not supports(gpu, precision):
             reasons.append(f"{precision}: {gpu.name} has no {precision} support")
             continue
-        s = plan_replica(
-            model.id,
-            arch,
-            gpu,
-            precision,
-            t.input_tokens,
-            t.output_tokens,
-            max_tpot_ms=max_tpot,
-            max_ttft_ms=max_ttft,
-            cached_share=t.cached_input_share,
-            context_tokens=t.context_tokens_value,
-            eff=ctx.st.efficiency,
-            kv_cache_dtype=ctx.wl.self_hosting.kv_cache_dtype,
-            speculative=ctx.wl.self_hosting.speculative,
-            decode_tokens=decoded,
-        )
+
+        def plan(tpot: float | None, ttft: float | None, precision: str = precision) -> Sizing:
+            return plan_replica(
+                model.id,
+                arch,
+                gpu,
+                precision,
+                t.input_tokens,
+                t.output_tokens,
+                max_tpot_ms=tpot,
+                max_ttft_ms=ttft,
+                cached_share=t.cached_input_share,
+                context_tokens=t.context_tokens_value,
+                eff=ctx.st.efficiency,
+                kv_cache_dtype=ctx.wl.self_hosting.kv_cache_dtype,
+                speculative=ctx.wl.self_hosting.speculative,
+                decode_tokens=decoded,
+            )
+
+        hidden = decoded - t.output_tokens
+        s = plan(max_tpot, None if hidden else max_ttft)
+        if hidden and max_ttft is not None and s.fits and not works(s, max_ttft):
+            # The first visible token comes after the hidden tokens: a smaller batch decodes them
+            # faster. Give them what the target leaves after the first token of the smallest
+            # replica (its prefill and queue) and search again; if that fails too, the option is
+            # ruled out on latency and costed at the per-stream target's batch.
+            room = max_ttft - (s.ttft_ms - hidden * s.tpot_ms)
+            if room > 0:
+                cap = room / hidden
+                again = plan(min(cap, max_tpot) if max_tpot else cap, max_ttft)
+                s = again if works(again, max_ttft) else s
         if s.fits:
             ctx.sizing_cache[(model.id, gpu_id, precision, s.plan_obj)] = s
             out.append((precision, s, works(s, lat.max_ttft_ms)))
