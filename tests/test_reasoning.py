@@ -179,7 +179,11 @@ def test_a_first_visible_token_out_of_reach_stops_the_search_at_the_smallest_rep
     assert floor > 2.0
     wl = workload_from_dict({**_wl().model_dump(), "latency": {"max_ttft_ms": 2000, "min_output_tokens_per_s": 20}})
     out, _ = Engine(catalog, wl, SETTINGS).option("gpt-oss-120b@aws:h100-sxm")
-    assert out.self_hosting is not None and out.self_hosting.gpus_per_replica == 1
+    # The replica is the one sized without the TTFT target (the smallest meeting 20 tokens/s).
+    free = workload_from_dict({**_wl().model_dump(), "latency": {"min_output_tokens_per_s": 20}})
+    alone, _ = Engine(catalog, free, SETTINGS).option("gpt-oss-120b@aws:h100-sxm")
+    assert out.self_hosting is not None and alone.self_hosting is not None
+    assert out.self_hosting.gpus_per_replica == alone.self_hosting.gpus_per_replica
     assert out.self_hosting.ttft_ms > floor * 1000
     assert any(v.startswith("latency: time to first token") for v in out.violations)
 
