@@ -119,8 +119,11 @@ def test_json_contract_fields(cli) -> None:
                 "gpu_hourly_price",
                 "output_tokens_per_s_per_replica",
             } <= set(o["self_hosting"])
-    # Default: the best option of each model, feasible only, ranked by overall.
-    models = [o["model"] for o in data["options"]]
+    # Default: the best option of each model, feasible only, ranked by overall, plus the options
+    # the recommendation's text names (a second option of a model already listed, at times).
+    rec = data["recommendation"]
+    named = {rec["id"], rec["runner_up"], rec["best_other_kind"]}
+    models = [o["model"] for o in data["options"] if o["id"] not in named]
     assert len(models) == len(set(models))
     overall = [o["scores"]["overall"] for o in data["options"]]
     assert overall == sorted(overall, reverse=True)
@@ -147,7 +150,9 @@ def test_huge_mau_rules_out_llama_with_licence_named(cli) -> None:
     assert all(any("Llama" in v and "700,000,000" in v for v in o["violations"]) for o in llama)
     # Qwen2.5-72B's 100M clause bites too; Apache models do not.
     assert all(not o["feasible"] for o in data["options"] if o["model"] == "qwen2.5-72b")
-    assert any(o["feasible"] for o in data["options"] if o["model"] == "qwen3-32b")
+    # (Qwen3 32B may miss the latency targets at its default reasoning mode, but not on licence.)
+    qwen = [o for o in data["options"] if o["model"] == "qwen3-32b"]
+    assert qwen and not any(v.startswith("licence") for o in qwen for v in o["violations"])
 
 
 def test_long_context_rules_out_small_windows(cli, catalog) -> None:

@@ -1,11 +1,11 @@
 """Reasoning tokens (issue 22 item 3): modes per model, hidden tokens billed and decoded, quality per mode.
 
 Catalogue figures used (data/models.yaml, `reasoning:` blocks; data/providers.yaml):
-- gpt-oss-120b: one mode, high (default), 1,970 hidden tokens per request; quality.index 33.3.
-  DeepInfra: input 0.037, output 0.17 USD per million tokens. Fireworks: 79 output tokens/s,
-  TTFT 300 ms at 1,000 prompt tokens.
+- gpt-oss-120b: one mode, high (default), 1,970 hidden tokens per request; quality.index 12.3.
+  DeepInfra: input 0.037, output 0.17 USD per million tokens. Amazon Bedrock: 167 output
+  tokens/s, TTFT 300 ms at 1,000 prompt tokens; Cerebras: 1,844.1 output tokens/s.
 - gpt-5.5: none (index 23.2 on the snapshot), medium (34.2, 470 hidden tokens), high (default,
-  38.6, 1,630 hidden tokens); quality.index 60.
+  38.6, 1,630 hidden tokens); quality.index 38.6 (the same snapshot).
 - llama-3.3-70b: no reasoning block.
 """
 
@@ -53,19 +53,19 @@ def test_an_api_bills_hidden_tokens_at_the_output_price(catalog) -> None:
 def test_the_quality_is_the_mode_priced(catalog) -> None:
     m = catalog.model("gpt-5.5")
     default = resolve(m, _wl().traffic)
-    assert (default.mode, default.hidden_tokens, default.quality) == ("high", 1630.0, 60.0)
-    # medium: the model's index moved by the snapshot's difference, 60 + (34.2 − 38.6) = 55.6.
+    assert (default.mode, default.hidden_tokens, default.quality) == ("high", 1630.0, 38.6)
+    # medium: the model's index moved by the snapshot's difference, 38.6 + (34.2 − 38.6) = 34.2.
     medium = resolve(m, _wl(reasoning="medium").traffic)
-    assert (medium.mode, medium.hidden_tokens, medium.quality, medium.warning) == ("medium", 470.0, 55.6, None)
-    # low is not offered: none and medium are as close; the lighter one, none (60 − 15.4 = 44.6).
+    assert (medium.mode, medium.hidden_tokens, medium.quality, medium.warning) == ("medium", 470.0, 34.2, None)
+    # low is not offered: none and medium are as close; the lighter one, none (38.6 − 15.4 = 23.2).
     low = resolve(m, _wl(reasoning="low").traffic)
-    assert (low.mode, low.hidden_tokens, low.quality) == ("none", 0.0, 44.6)
+    assert (low.mode, low.hidden_tokens, low.quality) == ("none", 0.0, 23.2)
     assert low.warning == "reasoning: GPT-5.5 has no 'low' mode; priced at 'none'"
     # The option reports the mode and its quality, and the quality floor applies to it.
-    engine = Engine(catalog, workload_from_dict({**_wl(reasoning="medium").model_dump(), "quality": {"min_score": 58}}))
+    engine = Engine(catalog, workload_from_dict({**_wl(reasoning="medium").model_dump(), "quality": {"min_score": 36}}))
     out, _ = engine.option("gpt-5.5@openai")
-    assert (out.reasoning, out.quality_index) == ("medium", 55.6)
-    assert out.violations == ["quality: index 55.6 (reasoning medium) is below the floor 58"]
+    assert (out.reasoning, out.quality_index) == ("medium", 34.2)
+    assert "quality: index 34.2 (reasoning medium) is below the floor 36" in out.violations
 
 
 def test_a_model_without_modes_does_not_reason(catalog) -> None:
@@ -107,17 +107,17 @@ def test_the_engine_sizes_a_reasoning_model_for_its_hidden_tokens(catalog) -> No
 
 
 def test_the_latency_target_applies_to_the_first_visible_token(catalog) -> None:
-    # Fireworks streams gpt-oss-120b's reasoning first: 300 ms at 1,000 prompt tokens, no prompt
-    # scaling at 1,000, then 1,970 tokens at 79 tokens/s = 24,937 ms: 25,237 ms to the answer.
+    # Amazon Bedrock streams gpt-oss-120b's reasoning first: 300 ms at 1,000 prompt tokens, no
+    # prompt scaling at 1,000, then 1,970 tokens at 167 tokens/s = 11,796.4 ms: 12,096.4 ms.
     wl = workload_from_dict({**_wl().model_dump(), "latency": {"max_ttft_ms": 2000}})
-    out, _ = Engine(catalog, wl, SETTINGS).option("gpt-oss-120b@fireworks")
-    assert out.api_speed is not None and out.api_speed.ttft_ms == 25236.7
+    out, _ = Engine(catalog, wl, SETTINGS).option("gpt-oss-120b@aws-bedrock")
+    assert out.api_speed is not None and out.api_speed.ttft_ms == 12096.4
     assert out.violations == [
-        "latency: time to first token 25,237 ms at 1,000 prompt tokens after 1,970 reasoning tokens exceeds 2,000 ms"
+        "latency: time to first token 12,096 ms at 1,000 prompt tokens after 1,970 reasoning tokens exceeds 2,000 ms"
     ]
     # Without hidden tokens the same offering answers in 300 ms.
     quick = workload_from_dict({**wl.model_dump(), "traffic": {**wl.traffic.model_dump(), "reasoning_tokens": 0}})
-    out, _ = Engine(catalog, quick, SETTINGS).option("gpt-oss-120b@fireworks")
+    out, _ = Engine(catalog, quick, SETTINGS).option("gpt-oss-120b@aws-bedrock")
     assert out.feasible and out.api_speed is not None and out.api_speed.ttft_ms == 300.0
 
 
@@ -189,19 +189,20 @@ def test_a_first_visible_token_out_of_reach_stops_the_search_at_the_smallest_rep
 
 
 def test_hidden_tokens_out_of_reach_at_the_fastest_published_speed_rule_an_api_out(catalog) -> None:
-    # DeepInfra publishes no speed for gpt-oss-120b, so its TTFT cannot be checked; but its 1,970
-    # hidden tokens take 1,970 / 1,844.1 tokens/s = 1,068 ms even at the fastest speed any provider
-    # publishes for the model (Cerebras): over a 300 ms target, under a 2,000 ms one.
-    def option(ttft: float):  # type: ignore[no-untyped-def]
-        wl = workload_from_dict({**_wl().model_dump(), "latency": {"max_ttft_ms": ttft}})
-        return Engine(catalog, wl, SETTINGS).option("gpt-oss-120b@deepinfra")[0]
+    # An offering with no speed of its own nor its model's cannot be checked; but 1,970 hidden
+    # tokens take 1,970 / 1,844.1 tokens/s = 1,068 ms even at the fastest speed any provider
+    # publishes for gpt-oss-120b (Cerebras): over a 300 ms target, under a 2,000 ms one.
+    from openclosed.api.options import _reasoning_out_of_reach
 
-    out = option(300)
-    assert out.violations == [
+    def bound(ttft: float) -> list[str]:
+        wl = workload_from_dict({**_wl().model_dump(), "latency": {"max_ttft_ms": ttft}})
+        return _reasoning_out_of_reach(Engine(catalog, wl, SETTINGS).ctx, "gpt-oss-120b", 1970.0)
+
+    assert bound(300) == [
         "latency: 1,970 reasoning tokens before the answer take 1,068 ms even at the fastest speed published "
         "for this model (1,844 tokens/s at cerebras), over 300 ms"
     ]
-    assert option(2000).feasible
+    assert bound(2000) == []
 
 
 def test_the_batch_is_made_small_enough_for_the_hidden_tokens_to_fit_the_ttft_target(catalog) -> None:

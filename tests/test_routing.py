@@ -156,7 +156,7 @@ def test_two_api_classes_by_hand(catalog) -> None:
 
 def test_one_answer_recommended_is_the_single_option_and_a_class_rules_out_with_its_reason(catalog) -> None:
     # Before issue 22: `recommended` was the whole traffic's pick, gpt-oss-120b@deepinfra, which
-    # the hard class rules out (quality 33.3 < 60), while the text advised the routed plan.
+    # the hard class rules out (quality 12.3 < 44), while the text advised the routed plan.
     result = compare(catalog, _wl(API), Settings(today=DAY, **API_SETTINGS))  # type: ignore[arg-type]
     report = result.report
     assert report.routing is not None
@@ -167,7 +167,7 @@ def test_one_answer_recommended_is_the_single_option_and_a_class_rules_out_with_
     assert ranked["gpt-6.1-sol@openai"].feasible and ranked["gpt-6.1-sol@openai"].rank == 1
     oss = ranked["gpt-oss-120b@deepinfra"]
     assert not oss.feasible
-    assert oss.violations == ["class hard: quality: index 33.3 (reasoning high) is below the floor 60"]
+    assert oss.violations == ["class hard: quality: index 12.3 (reasoning high) is below the floor 44"]
     # Its whole-traffic cost stays (ruled out by a constraint, not unable to run):
     # 100,000 × (1800 × 0.037 + 360 × 0.17) / 1e6 = $12.78.
     assert oss.monthly_cost == 12.78
@@ -178,7 +178,7 @@ def test_when_routing_saves_nothing_the_report_advises_the_single_option(catalog
     # $5.68 + 20,000 × (5000 × 0.037 + 1000 × 0.17) / 1e6 = $5.68 + $7.10 = $12.78, the single
     # option's cost: routing is not lower, so the advice is the single option.
     data = yaml.safe_load(yaml.safe_dump(API))
-    data["traffic"]["classes"][1]["quality"] = {"min_score": 30}
+    data["traffic"]["classes"][1]["quality"] = {"min_score": 10}
     result = compare(catalog, _wl(data), Settings(today=DAY, **API_SETTINGS))  # type: ignore[arg-type]
     report = result.report
     assert report.routing is not None
@@ -429,7 +429,7 @@ def test_explain_class_traces_one_class_cost(catalog) -> None:
     ]
     # The hard class rules it out and is routed elsewhere: the trace says where.
     hard = explain_class(catalog, result, "gpt-oss-120b@deepinfra", "hard")
-    assert hard["option"]["violations"] == ["quality: index 33.3 (reasoning high) is below the floor 60"]
+    assert hard["option"]["violations"] == ["quality: index 12.3 (reasoning high) is below the floor 44"]
     assert (hard["steps"][1]["item"], hard["steps"][1]["value"]) == ("routed to", "gpt-6.1-sol@openai")
     with pytest.raises(InputError, match="unknown traffic class 'hrad'; did you mean 'hard'"):
         explain_class(catalog, result, "gpt-oss-120b@deepinfra", "hrad")
