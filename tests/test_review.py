@@ -299,14 +299,16 @@ def test_regulated_data_never_goes_to_a_gpu_marketplace(catalog) -> None:
 
 
 def test_unchecked_api_latency_is_said_in_the_recommendation(catalog) -> None:
+    # GPT-6 Luna publishes no speed (neither OpenAI's offering nor the model): restricted to it,
+    # the recommendation must say its 300 ms target could not be checked.
     wl = apply_overrides(preset("chatbot"), {"latency": {"max_ttft_ms": 300}})
-    result = compare(catalog, wl, _settings())
+    result = compare(catalog, wl, _settings(models=["gpt-6-luna"], deployment="api"))
     rec = result.report.recommendation
     top = next(o for o in result.all_options if o.id == rec.id)
-    if top.deployment == "api":
-        assert "could not be checked" in rec.why
-        # Marked on the option (issue 11: a column mark and JSON, not a warning line per option).
-        assert top.api_speed is not None and top.api_speed.unchecked
+    assert top.deployment == "api"
+    assert "could not be checked" in rec.why
+    # Marked on the option (issue 11: a column mark and JSON, not a warning line per option).
+    assert top.api_speed is not None and top.api_speed.unchecked
 
 
 def test_the_sweep_agrees_with_the_engine_under_every_fleet_rule(catalog) -> None:
@@ -336,13 +338,16 @@ def test_an_option_over_the_budget_is_not_recommended_while_one_within_it_serves
     # The nightly batch once recommended an on-prem fleet at $11,666 a month against a $10,000
     # budget, over a $1,673 batch API: high privacy and quality scores outweighed the cost. With a
     # budget, the options within it rank first; the reason says which options are over.
-    free = compare(catalog, preset("chatbot"), _settings())
+    # Without reasoning (the chatbot preset's 2 s first token rules out every model at its default
+    # reasoning mode but the smallest: then nothing is cheaper than the pick).
+    base = apply_overrides(preset("chatbot"), {"traffic": {"reasoning": "none"}})
+    free = compare(catalog, base, _settings())
     top = free.report.recommendation
     cost = next(o.monthly_cost for o in free.report.options if o.id == top.id)
     cheaper = [o for o in free.report.options if o.feasible and o.monthly_cost is not None and o.monthly_cost < cost]
     assert cheaper, "the test needs a cheaper feasible option than the unconstrained pick"
     budget = cost * 0.999
-    capped = compare(catalog, apply_overrides(preset("chatbot"), {"budget": {"max_monthly_cost": budget}}), _settings())
+    capped = compare(catalog, apply_overrides(base, {"budget": {"max_monthly_cost": budget}}), _settings())
     pick = next(o for o in capped.report.options if o.id == capped.report.recommended)
     assert pick.monthly_cost <= budget
     over = next(o for o in capped.report.options if o.id == top.id)
