@@ -10,8 +10,10 @@ from conftest import SWEEP_CHATBOT, TODAY
 
 from openclosed.analyses import sweep as sw
 from openclosed.analyses.compare import compare
-from openclosed.engine import Engine, Settings, best_per_model
+from openclosed.engine import Engine, Settings
+from openclosed.decide.recommend import with_named
 from openclosed.render import Column, View
+from openclosed.render.listing import best_per_model_and_kind
 from openclosed.render.html import report_html, to_html
 from openclosed.workload.model import preset
 
@@ -78,7 +80,9 @@ def test_compare_html_report(cli, catalog) -> None:
     assert html.startswith("<!DOCTYPE html>")
     p = parse(html)
     result = compare(catalog, preset("chatbot"), SETTINGS)
-    shown = best_per_model([o for o in result.report.options if o.feasible])
+    # The best option of each model and of each kind, plus every option the recommendation names.
+    feasible = best_per_model_and_kind([o for o in result.report.options if o.feasible])
+    shown = with_named(result.report.options, feasible, result.report.recommendation)
     body_rows = [row for row in p.rows if row and row[0] != "#"]
     assert [row[1] for row in body_rows] == [o.id for o in shown]
     rec = result.report.recommendation
