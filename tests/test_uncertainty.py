@@ -357,7 +357,7 @@ def test_tornado_chart_png_and_svg(catalog, tmp_path) -> None:
     from openclosed.render.tornado import tornado_chart
     from openclosed.workload.model import preset
 
-    settings = Settings(samples=0, models=["gpt-oss-120b"], providers=["deepinfra", "gcp"], today=TODAY)
+    settings = Settings(samples=0, models=["llama-3.3-70b"], providers=["deepinfra", "gcp"], today=TODAY)
     result = sensitivity(Engine(catalog, preset("rag"), settings))
     tornado_chart(result, tmp_path / "t.png")
     assert (tmp_path / "t.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
