@@ -199,7 +199,16 @@ def test_check_max_capex_exits_1(cli, tmp_path) -> None:
     )
     assert r.code == 1 and "max_capex" in r.out and "OVER" in r.out
     # An API pays nothing up front (Qwen3 Coder 480B at Fireworks is also within the monthly budget).
-    r = cli("check", str(SUPPORT_BOT), "--option", "qwen3-coder-480b-a35b@fireworks", "--max-capex", "0", "--today", "2026-12-06")
+    r = cli(
+        "check",
+        str(SUPPORT_BOT),
+        "--option",
+        "qwen3-coder-480b-a35b@fireworks",
+        "--max-capex",
+        "0",
+        "--today",
+        "2026-12-06",
+    )
     assert r.code == 0, r.out
     wl = tmp_path / "w.yaml"
     wl.write_text(SUPPORT_BOT.read_text().replace("max_monthly_cost: 150000", "max_capex: 1000"))

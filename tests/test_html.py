@@ -10,11 +10,11 @@ from conftest import SWEEP_CHATBOT, TODAY
 
 from openclosed.analyses import sweep as sw
 from openclosed.analyses.compare import compare
-from openclosed.engine import Engine, Settings
 from openclosed.decide.recommend import with_named
+from openclosed.engine import Engine, Settings
 from openclosed.render import Column, View
-from openclosed.render.listing import best_per_model_and_kind
 from openclosed.render.html import report_html, to_html
+from openclosed.render.listing import best_per_model_and_kind
 from openclosed.workload.model import preset
 
 SETTINGS = Settings(today=dt.date.fromisoformat(TODAY))
