@@ -238,7 +238,15 @@ def _converter(tp: Any) -> Any:
     origin = typing.get_origin(tp)
     if origin is typing.Union or origin is types.UnionType:
         args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _converter(args[0]) if len(args) == 1 else None
+        if len(args) == 1:
+            return _converter(args[0])
+        # One model among plain values (an offering's `fine_tuning: bool | FineTuning`): a mapping
+        # is that model, anything else is the plain value JSON gave back.
+        models = [a for a in args if isinstance(a, type) and hasattr(a, "model_construct")]
+        if len(models) == 1:
+            build = _converter(models[0])
+            return lambda value: build(value) if isinstance(value, dict) else value
+        return None
     if origin is list:
         inner = _converter(typing.get_args(tp)[0])
 
