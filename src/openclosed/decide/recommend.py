@@ -36,16 +36,16 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
             hit = privacy_of[key] = (scoring.privacy_score(det.provider, kind, said), said)
         privacy = hit[0]
         reasons += hit[1]
-        fine_tuning = bool(det.offering and det.offering.fine_tuning)
-        key = (o.model, o.deployment, serving.get(o.model, 0), fine_tuning)
+        # Fine-tunes count for lock-in only when the workload customises (scoring.customisation_lock_in).
+        key = (o.model, o.deployment, serving.get(o.model, 0), o.customisation)
         hit = lock_of.get(key)
         if hit is None:
             said = []
             lic = ctx.cat.licence(det.model.licence)
-            lock_score = scoring.lock_in_score(
-                det.model, lic, o.deployment == "self-hosted", serving.get(o.model, 0), fine_tuning, said
-            )
-            hit = lock_of[key] = (lock_score, said)
+            self_hosted = o.deployment == "self-hosted"
+            lock_score = scoring.lock_in_score(det.model, lic, self_hosted, serving.get(o.model, 0), False, said)
+            lock_score += scoring.customisation_lock_in(det.model.open_weights, self_hosted, o.customisation, said)
+            hit = lock_of[key] = (min(100.0, lock_score), said)
         lock = hit[0]
         reasons += hit[1]
         quality = scoring.quality_score(o.quality_index, ctx.best_quality)

@@ -150,8 +150,9 @@ class Costs:
         setup = e.curve.setup  # type: ignore[attr-defined]
         if gpu is not None:
             g = [a * d for a, d in zip(g, gpu, strict=True)]
-        if self.sc.engineer is not None:  # sensitivity only: operations and setup scaled
-            row = [a + (o + setup) * f for a, o, f in zip(g, ops, self.sc.engineer, strict=True)]
+        if self.sc.engineer is not None:  # sensitivity only: operations and setup scaled (training is GPU time)
+            train = getattr(e.curve, "training", 0.0)
+            row = [a + (o + setup - train) * f + train for a, o, f in zip(g, ops, self.sc.engineer, strict=True)]
         else:
             row = [a + o + setup for a, o in zip(g, ops, strict=True)]
         return [round(x, 6) for x in row] if self.exact else row

@@ -195,6 +195,21 @@ def lock_in_score(
     return min(100.0, score)
 
 
+def customisation_lock_in(open_weights: bool, self_hosted: bool, method: str | None, reasons: list[str]) -> float:
+    """Lock-in points of a tuned model, only when the workload customises (`method` priced): a
+    closed model's tuned weights stay with the provider (+5); open weights tuned anywhere are
+    yours to take elsewhere (+0). A workload that does not customise adds nothing."""
+    if method is None:
+        return 0.0
+    if not open_weights:
+        reasons.append("lock-in: the tuned model lives only at the provider (its weights cannot be taken elsewhere)")
+        return 5.0
+    reasons.append(
+        "lock-in: the tuned weights are yours" if self_hosted else "lock-in: tuned open weights you can take elsewhere"
+    )
+    return 0.0
+
+
 def quality_score(index: float | None, best_index: float) -> float:
     """The catalogue's quality index scaled so the best model in the catalogue scores 100."""
     if index is None or best_index <= 0:

@@ -71,6 +71,7 @@ class Fleet:
     ops_per_node: float = 0.0  # engineers per node of `node_gpus` GPUs
     node_gpus: int = 8
     setup: float = 0.0  # USD a month: setup effort spread over the horizon
+    training: float = 0.0  # USD a month: fine-tuning runs (runs a year / 12 × one run), fixed like setup
     owned: bool = False  # on-prem: the GPUs cost the same whether they run or not
 
     @property
@@ -210,7 +211,9 @@ class SelfCurve:
 
     def __init__(self, plans: list[Plan], fleet: Fleet) -> None:
         self.plans, self.fleet = plans, fleet
-        self.setup = fleet.setup
+        # Every total counts the fixed monthly costs: setup and, for a tuned model, its training runs.
+        self.setup = fleet.setup + fleet.training
+        self.training = fleet.training
         for p in plans:
             p.min_replicas = fleet.min_replicas
         f = fleet
@@ -424,4 +427,4 @@ class SelfCurve:
         if cap_factor == gpu_factor == fixed_factor == 1.0:
             return q.total
         gpu = (q.gpu_cost + q.batch_cost) * gpu_factor
-        return round(gpu + (q.operations + self.setup) * fixed_factor, 6)
+        return round(gpu + (q.operations + self.setup - self.training) * fixed_factor + self.training, 6)
