@@ -173,3 +173,48 @@ def test_lock_in_counts_fine_tunes_only_when_the_workload_customises(catalog) ->
     # gpt-4.1-mini is served by OpenAI and Azure: 70 + 5 for two providers, + 5 only when tuned.
     assert lock["gpt-4.1-mini@openai"] == 75.0 and lock_tuned["gpt-4.1-mini@openai"] == 80.0
     assert lock["llama-3.1-8b@together"] == lock_tuned["llama-3.1-8b@together"]
+
+
+# ----------------------------------------------------------------------------- sweep and sensitivity
+def test_sweep_varies_training_tokens(catalog) -> None:
+    from openclosed.analyses.sweep import parse_spec, sweep
+    from openclosed.engine import Engine, Settings
+
+    wl = Workload.model_validate(
+        {**BASE, "customisation": {"examples": 10_000, "tokens_per_example": 500, "runs_per_year": 12}}
+    )
+    spec = parse_spec("training_tokens=1e6..1e8", wl, steps=3)
+    sw = sweep(Engine(catalog, wl, Settings(samples=0)), spec, ["llama-3.1-8b@together"])
+    costs = sw.series[0].costs
+    # $0.48 per million tokens, a run a month: 1 M, 10 M, 100 M tokens add $0.48, $4.80, $48 a month.
+    assert costs[1] - costs[0] == pytest.approx(4.32, abs=1e-5)
+    assert costs[2] - costs[1] == pytest.approx(43.2, abs=1e-5)
+
+
+def test_training_tokens_sweep_needs_a_customisation(cli) -> None:
+    r = cli("sweep", "--preset", "chatbot", "--vary", "training_tokens=1e6..1e8")
+    assert r.code == 2 and "training_tokens needs a customisation section" in r.err
+
+
+def test_a_volume_sweep_keeps_the_fixed_training_cost_of_an_api_option(catalog) -> None:
+    from openclosed.analyses.sweep import parse_spec, sweep
+    from openclosed.engine import Engine, Settings
+
+    wl = Workload.model_validate({**BASE, "customisation": {"training_tokens": 20e6, "runs_per_year": 4}})
+    eng = Engine(catalog, wl, Settings(samples=0))
+    sw = sweep(eng, parse_spec("requests_per_month=1e4..1e6", wl, steps=3), ["llama-3.1-8b@together"])
+    for rpm, cost in zip(sw.requests_per_month, sw.series[0].costs, strict=True):
+        engine_cost = eng.with_workload(wl.with_requests_per_month(rpm)).option("llama-3.1-8b@together")[0]
+        assert cost == pytest.approx(engine_cost.monthly_cost, abs=1e-5)
+
+
+def test_sensitivity_swings_training_tokens_and_runs_a_year(catalog) -> None:
+    from openclosed.analyses.sensitivity import customisation_inputs
+
+    wl = Workload.model_validate({**BASE, "customisation": {"training_tokens": 20e6, "runs_per_year": 4}})
+    ins = {i.name: i for i in customisation_inputs(wl)}
+    assert (ins["training_tokens"].low, ins["training_tokens"].high) == (10e6, 40e6)
+    assert (ins["runs_per_year"].low, ins["runs_per_year"].high) == (2, 8)
+    moved = ins["runs_per_year"].rework(wl, 8)  # type: ignore[misc]
+    assert moved.customisation.runs_per_year == 8  # type: ignore[union-attr]
+    assert customisation_inputs(Workload.model_validate(BASE)) == []

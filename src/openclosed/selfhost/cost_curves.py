@@ -30,16 +30,22 @@ SPOT_INTERRUPTION_OVERHEAD = 0.10
 
 
 class ApiCurve:
-    """monthly cost = USD per request × requests, rounded to 1e-6 USD like the engine."""
+    """monthly cost = USD per request × requests (+ `fixed` USD a month: a tuned model's training
+    runs and hourly fees), rounded to 1e-6 USD like the engine."""
 
-    def __init__(self, per_request: float) -> None:
+    def __init__(self, per_request: float, fixed: float = 0.0) -> None:
         self.per_request = per_request
+        self.fixed = fixed
 
     def costs(self, rpms: list[float], peaks: list[float]) -> list[float]:
         k = self.per_request * 1e6  # round(x * 1e6) / 1e6 is round(x, 6) but for a half-micro-dollar tie
+        if self.fixed:
+            return [round(round(k * r) / 1e6 + self.fixed, 6) for r in rpms]
         return [round(k * r) / 1e6 for r in rpms]
 
     def cost(self, rpm: float, peak: float) -> float:
+        if self.fixed:
+            return round(round(self.per_request * rpm, 6) + self.fixed, 6)
         return round(self.per_request * rpm, 6)
 
 
