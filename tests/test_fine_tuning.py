@@ -218,3 +218,24 @@ def test_sensitivity_swings_training_tokens_and_runs_a_year(catalog) -> None:
     moved = ins["runs_per_year"].rework(wl, 8)  # type: ignore[misc]
     assert moved.customisation.runs_per_year == 8  # type: ignore[union-attr]
     assert customisation_inputs(Workload.model_validate(BASE)) == []
+
+
+def test_methodology_lists_every_published_run_with_its_source() -> None:
+    from conftest import ROOT
+
+    from openclosed.selfhost.training import PUBLISHED_RUNS
+
+    text = (ROOT / "docs" / "methodology.md").read_text(encoding="utf-8")
+    section = text[text.index("## 11. Fine-tuning") :]
+    assert len(PUBLISHED_RUNS) >= 3
+    for _, _, _, _, _, _, source in PUBLISHED_RUNS:
+        assert source.split(" ")[0] in section
+
+
+def test_example_workload_prices_each_path(cli) -> None:
+    r = cli("compare", "examples/support-tuned.yaml", "--format", "json", "--all")
+    assert r.code == 0
+    by_id = {o["id"]: o for o in r.json()["options"]}
+    assert by_id["llama-3.3-70b@fireworks"]["customisation"] == "lora"
+    assert by_id["llama-3.3-70b@on-prem:h100-sxm"]["customisation"] == "lora"
+    assert "Priced with LoRA fine-tuning on 20,000,000 tokens per run" in r.json()["recommendation"]["why"]

@@ -155,6 +155,9 @@ def recommend(ctx: Context, ranked: list[OptionOut], compared: set[bool] | None 
         f"({money(best.cost_per_million_tokens)} per million tokens), privacy {best.scores.privacy:g}, "
         f"lock-in {best.scores.lock_in:g}, {_quality_words(best)}."
     ]
+    tuned = customisation_words(ctx, best)
+    if tuned:
+        parts.append(tuned)
     if best.id in ctx.latency_unchecked:
         checked = next((o for o in ranked if o.id not in ctx.latency_unchecked), None)
         parts.append(
@@ -192,6 +195,19 @@ def recommend(ctx: Context, ranked: list[OptionOut], compared: set[bool] | None 
         runner_up=runner.id if runner else None,
         best_other_kind=other.id if other else None,
         saving=sav,
+    )
+
+
+def customisation_words(ctx: Context, o: OptionOut) -> str:
+    """The customisation priced, in one sentence (nothing when the workload does not customise)."""
+    c = ctx.wl.customisation
+    if c is None or c.method == "none" or o.customisation is None:
+        return ""
+    bd = o.cost_breakdown
+    hosting = f" plus {money(bd['tuned_hosting'])} a month of tuned-model hosting" if "tuned_hosting" in bd else ""
+    return (
+        f"Priced with {c.describe()}: training {money(bd.get('training', 0.0))} a month{hosting} "
+        f"(the first run {money(bd.get('first_training_run', 0.0))} up front)."
     )
 
 
