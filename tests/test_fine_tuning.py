@@ -243,3 +243,21 @@ def test_example_workload_prices_each_path(cli) -> None:
     assert by_id["llama-3.3-70b@fireworks"]["customisation"] == "lora"
     assert by_id["llama-3.3-70b@on-prem:h100-sxm"]["customisation"] == "lora"
     assert "Priced with LoRA fine-tuning on 20,000,000 tokens per run" in r.json()["recommendation"]["why"]
+
+
+def test_sampled_volume_moves_an_api_options_tokens_not_its_training(catalog) -> None:
+    from openclosed.decide.scenarios import Frame, Scenarios
+    from openclosed.engine import Engine, Settings
+
+    wl = Workload.model_validate({**BASE, "customisation": {"training_tokens": 20e6, "runs_per_year": 4}})
+    eng = Engine(catalog, wl, Settings(samples=0, models=["llama-3.1-8b"]))
+    result = eng.run()
+    frame = Frame(eng.ctx, result.all_options, result.details)
+    i = frame.index["llama-3.1-8b@together"]
+    o = frame.entries[i].option
+    training = o.cost_breakdown["training"]  # $3.20 a month
+    # Twice the traffic doubles the token cost, not the training runs.
+    row = frame.costs(Scenarios(2, traffic=[1.0, 2.0]))[i]
+    assert row is not None
+    assert row[0] == pytest.approx(o.monthly_cost)
+    assert row[1] == pytest.approx(2 * (o.monthly_cost - training) + training)

@@ -66,6 +66,7 @@ class Entry:
     quality_sd: float = 0.0
     fixed_score: float = 0.0  # weighted privacy and lock-in parts of the overall score
     penalty: float = 0.0
+    fixed: float = 0.0  # USD a month that no scenario moves (an API option's fine-tuning runs and fees)
 
 
 @dataclass
@@ -141,6 +142,8 @@ class Costs:
         if e.kind == "api":
             drift = self._drift_of(e)
             f = self.traffic if drift is None else [a * b for a, b in zip(self.traffic, drift, strict=True)]
+            if e.fixed:
+                return [e.base * x + e.fixed for x in f]
             return [e.base * x for x in f]
         if e.kind == "fixed":
             return [e.base] * n
@@ -253,6 +256,11 @@ class Frame:
         if o.monthly_cost is None:
             return Entry(o, "none", None, **common)  # type: ignore[arg-type]
         if o.deployment == "api":
+            # Training runs and tuned-model fees do not grow with traffic (nor drift with token prices).
+            bd = getattr(o, "cost_breakdown", None) or {}
+            fixed = bd.get("training", 0.0) + bd.get("tuned_hosting", 0.0)
+            if fixed:
+                return Entry(o, "api", o.monthly_cost - fixed, fixed=fixed, **common)  # type: ignore[arg-type]
             return Entry(o, "api", o.monthly_cost, **common)  # type: ignore[arg-type]
         curve = det.curve
         if curve is None or not getattr(curve, "plans", None) or o.self_hosting is None:
