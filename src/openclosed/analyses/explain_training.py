@@ -93,7 +93,13 @@ def training_steps(o: OptionOut, det: Detail, wl: Workload) -> list[dict[str, An
             ),
             _step("GPU-hours per run", round(run.gpu_hours, 4), "FLOPs / (BF16 dense peak × MFU) / 3600"),
             _step("wall-clock hours per run", round(run.hours, 4), "GPU-hours / GPUs"),
-            _step("USD per GPU-hour", round(run.usd_per_gpu_hour, 6), "the price this option pays for its GPUs"),
+            _step(
+                "USD per GPU-hour",
+                round(run.usd_per_gpu_hour, 6),
+                "the price this option pays for its GPUs (owned: cost of ownership per GPU-hour)",
+                o.self_hosting.price_source if o.self_hosting is not None else "",
+                o.self_hosting.price_as_of if o.self_hosting is not None else "",
+            ),
             _step("one run (USD)", round(run.cost, 6), "GPU-hours × USD per GPU-hour"),
             _step(
                 "LoRA adapter memory (GB, BF16)",
