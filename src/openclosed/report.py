@@ -177,6 +177,11 @@ class OptionOut(_Out):
         default=None,
         description="position among every feasible option of the comparison, before filtering to the list shown",
     )
+    customisation: str | None = Field(
+        default=None,
+        description="the fine-tuning method priced (lora, full); null when the workload does not customise "
+        "or the option cannot price it (its violations say why)",
+    )
 
 
 class Saving(_Out):

@@ -11,6 +11,7 @@ from ..errors import UnknownIdError
 from ..report import OptionOut
 from ..selfhost.sizing.groups import pattern_label
 from ..workload.model import HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
+from .explain_training import training_steps
 
 
 def find_option(result: Result, given: str) -> OptionOut:
@@ -42,6 +43,7 @@ def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str
         steps += _hardware_steps(arch, gpu, o.self_hosting)
         steps += _replica_steps(det.sizing, o.self_hosting, arch, gpu, det)
         steps += _fleet_steps(o, o.self_hosting, workload, det)
+    steps += training_steps(o, det, workload)
     steps += _total_and_score_steps(o, result)
     return {"schema_version": 1, "option": o.model_dump(mode="json"), "steps": steps}
 

@@ -459,7 +459,14 @@ def sweep(
             if out.deployment == "api":
                 if big is None:
                     big = engine.with_workload(wl.with_requests_per_month(_BIG_VOLUME))
-                curve = ApiCurve(big.option(oid)[0].monthly_cost / _BIG_VOLUME)
+                at_big = big.option(oid)[0]
+                # A tuned model's training runs and hourly fees do not grow with the volume.
+                fixed = at_big.cost_breakdown.get("training", 0.0) + at_big.cost_breakdown.get("tuned_hosting", 0.0)
+                curve = (
+                    ApiCurve((at_big.monthly_cost - fixed) / _BIG_VOLUME, fixed)
+                    if fixed
+                    else ApiCurve(at_big.monthly_cost / _BIG_VOLUME)
+                )
             else:
                 curve = _self_curve(out, det)
             curves[oid] = curve

@@ -243,9 +243,15 @@ def _converter(tp: Any) -> Any:
         # A scalar or a list of models (on_prem.residual_value): rebuild the list, keep the scalar.
         lists = [a for a in args if typing.get_origin(a) is list]
         inner_list = _converter(lists[0]) if len(lists) == 1 else None
-        if inner_list is None:
-            return None
-        return lambda value: inner_list(value) if isinstance(value, list) else value
+        if inner_list is not None:
+            return lambda value: inner_list(value) if isinstance(value, list) else value
+        # One model among plain values (an offering's `fine_tuning: bool | FineTuning`): a mapping
+        # is that model, anything else is the plain value JSON gave back.
+        models = [a for a in args if isinstance(a, type) and hasattr(a, "model_construct")]
+        if len(models) == 1:
+            build = _converter(models[0])
+            return lambda value: build(value) if isinstance(value, dict) else value
+        return None
     if origin is list:
         inner = _converter(typing.get_args(tp)[0])
 

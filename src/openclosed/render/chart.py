@@ -34,6 +34,7 @@ AXIS_LABELS = {
     "cached_input_share": "Cached share of input tokens",
     "peak_to_average": "Peak-to-average traffic ratio",
     "gpu_price_multiplier": "GPU price multiplier (× catalogue price)",
+    "training_tokens": "Fine-tuning tokens per training run",
 }
 
 

@@ -10,7 +10,7 @@ the steps of one option; each step is a function that reads alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -18,12 +18,14 @@ from ..catalog.schema import GpuCloud, GpuOffer, OnPrem
 from ..decide import constraints
 from ..evaluation import UNSCORED, Context, Detail
 from ..report import OptionOut, SelfHostingOut, construct
+from ..workload.customisation import active
 from . import owned
 from .cost_curves import Fleet, Plan, SelfCurve
 from .gpu_prices import gpu_hourly
 from .packing import Instance, instances
 from .sizing import Plan as SizingPlan
 from .sizing import Sizing, plan_replica, size, supports, works
+from .training import self_tuning
 
 if TYPE_CHECKING:
     from ..catalog.schema import Model
@@ -337,6 +339,11 @@ def self_option(
     rpm = wl.requests_per_month
     peak_i = wl.traffic.peak_rps(rpm)  # the interactive share's peak (the sweep passes the same)
     fl = hg.fleet
+    tuning = _tuning(ctx, model, gpu, pricing)
+    if tuning is not None:
+        violations += tuning.violations
+        fl = replace(fl, training=tuning.monthly)
+    capacity = tuning.capacity if tuning is not None else 1.0
     # The rentable instance choices per (precision, GPUs per replica), kept for `explain`.
     packings: dict[tuple[str, int], tuple[Instance, ...]] = {}
     curve_plans: list[Plan] = []
@@ -344,13 +351,13 @@ def self_option(
         inst, spot_inst = hg.menu(s.gpus, gpu.max_gpus_per_node)
         packings[(precision, s.gpus)] = inst
         plan = Plan(
-            s.requests_per_s * wl.self_hosting.utilisation_cap,
+            s.requests_per_s * wl.self_hosting.utilisation_cap * capacity,
             inst,
             ok,
             s.gpus,
             precision,
             s,
-            full=s.requests_per_s,
+            full=s.requests_per_s * capacity,
             spot_instances=spot_inst,
         )
         if plan.packer.best is not None:
@@ -360,24 +367,7 @@ def self_option(
     candidates = _candidates(curve_plans, quotes)
     chosen = curve.best(quotes)
     if chosen is None:
-        fitting = plans(ctx, model, gpu_id)
-        if fitting and pricing.priced:
-            # It fits, but no rentable shape holds a replica (e.g. no full-node instance for a multi-node plan).
-            sizes = sorted({s.gpus for _, s, _ in fitting})
-            violations.append(
-                f"capacity: {host.name} rents no {gpu.name} instance that holds a replica of "
-                f"{'/'.join(str(n) for n in sizes)} GPUs"
-            )
-        elif not precisions_for(ctx, model):
-            violations.append(precision_violation(ctx, model))
-        elif not fitting:
-            need = _smallest_memory_need(ctx, model)
-            why = "; ".join(ctx.unfit.get((model.id, gpu_id), []))
-            violations.append(
-                f"capacity: does not fit on {gpu.name} (weights alone {need:.0f} GB): {why}"
-                if need
-                else f"capacity: does not fit on {gpu.name}: {why}"
-            )
+        violations += _unfit(ctx, model, host, gpu, gpu_id, pricing)
         out = _self_out(ctx, oid, model, host, None, violations, warnings, None)
         return out, Detail(model=model, candidates=candidates, hosting={"host": host}, curve=curve)
     plan = curve_plans[chosen.plan]
@@ -390,6 +380,8 @@ def self_option(
     gpu_hours = chosen.billed_gpus * fl.active_hours + chosen.batch_gpus * fl.batch_hours
     per_gpu_hour = (chosen.gpu_cost + chosen.batch_cost) / gpu_hours if gpu_hours else 0.0
     breakdown = chosen.parts(fl.setup)
+    if tuning is not None and tuning.run is not None:
+        breakdown["training"] = fl.training
     capex = (
         owned.capex(host, gpu_id, billed, wl.self_hosting.on_prem.purchase, wl.self_hosting.gpu_price_multiplier)
         if isinstance(host, OnPrem)
@@ -441,6 +433,10 @@ def self_option(
         **_owned_fields(ctx, host),
     )
     out = _self_out(ctx, oid, model, host, sh, violations, warnings, breakdown, capex)
+    if tuning is not None and tuning.run is not None:
+        # The method priced, and the first run as a one-off amount (not part of the monthly total).
+        out.__dict__["customisation"] = tuning.run.method
+        breakdown["first_training_run"] = round(tuning.run.cost, 6)
     det = Detail(
         model=model,
         sizing=s,
@@ -457,8 +453,48 @@ def self_option(
             "fleet": fl,
         },
         curve=curve,
+        tuning=tuning,
     )
     return out, det
+
+
+def _tuning(ctx: Context, model: Model, gpu: Any, pricing: GpuPricing) -> Any:
+    """Fine-tuning this option as the workload asks (selfhost/training.py), or None when it does not."""
+    custom = active(ctx.wl.customisation)
+    if custom is None or model.architecture is None:
+        return None
+    # Training runs on GPUs of the type the option serves on, at the GPU-hour price it pays
+    # (on-prem: the owned GPU's hourly cost of ownership).
+    hourly = min((p for _, p in pricing.priced), default=0.0)
+    return self_tuning(
+        model.architecture, gpu, custom.method, custom.tokens_per_run, custom.runs_per_month, custom.adapters, hourly
+    )
+
+
+def _unfit(
+    ctx: Context, model: Model, host: GpuCloud | OnPrem, gpu: Any, gpu_id: str, pricing: GpuPricing
+) -> list[str]:
+    """Why no plan of this model could be priced on this GPU at this host."""
+    out: list[str] = []
+    fitting = plans(ctx, model, gpu_id)
+    if fitting and pricing.priced:
+        # It fits, but no rentable shape holds a replica (e.g. no full-node instance for a multi-node plan).
+        sizes = sorted({s.gpus for _, s, _ in fitting})
+        out.append(
+            f"capacity: {host.name} rents no {gpu.name} instance that holds a replica of "
+            f"{'/'.join(str(n) for n in sizes)} GPUs"
+        )
+    elif not precisions_for(ctx, model):
+        out.append(precision_violation(ctx, model))
+    elif not fitting:
+        need = _smallest_memory_need(ctx, model)
+        why = "; ".join(ctx.unfit.get((model.id, gpu_id), []))
+        out.append(
+            f"capacity: does not fit on {gpu.name} (weights alone {need:.0f} GB): {why}"
+            if need
+            else f"capacity: does not fit on {gpu.name}: {why}"
+        )
+    return out
 
 
 def _candidates(curve_plans: list[Plan], quotes: list[Any]) -> list[dict[str, Any]]:

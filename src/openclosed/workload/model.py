@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from ..errors import InputError, Problem
 from ..yamlio import LineMap, dotted, load_file
+from .customisation import Customisation
 
 HOURS_PER_MONTH = 730.0  # 365 * 24 / 12, used for request rates and GPU hours alike
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600.0
@@ -308,6 +309,9 @@ class Workload(_Strict):
     self_hosting: SelfHosting = Field(default_factory=SelfHosting)
     budget: Budget = Field(default_factory=Budget)
     horizon_months: float = Field(default=12, ge=1, le=240)
+    customisation: Customisation | None = Field(
+        default=None, description="the model is tuned on your data (docs/workload.md); absent: a base model"
+    )
 
     # ----------------------------------------------------------- derived figures
     @property
