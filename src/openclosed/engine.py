@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .api.options import api_option
 from .api.speed import unchecked_summary
+from .catalog.dates import newest_as_of
 from .catalog.schema import GpuOffer
 from .decide.confidence import apply as assess_confidence
 from .decide.recommend import by_overall, recommend, score, sort_key
@@ -179,6 +180,7 @@ class Engine:
                 providers=counts["providers"],
                 gpus=counts["gpus"],
                 sources=self.cat.sources,
+                newest_as_of=newest_as_of(self.cat).isoformat(),
             ),
             workload=WorkloadSummary.model_construct(
                 name=wl.name,

@@ -24,11 +24,14 @@ class ToolInfo(_Out):
 
 
 class CatalogInfo(_Out):
-    as_of: str
+    as_of: str = Field(description="the catalogue files' own date")
     models: int
     providers: int
     gpus: int
     sources: list[str] = Field(default_factory=list)
+    newest_as_of: str | None = Field(
+        default=None, description="the newest as_of of any entry in the catalogue (entries re-checked since as_of)"
+    )
 
 
 class WorkloadSummary(_Out):

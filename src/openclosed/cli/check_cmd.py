@@ -114,6 +114,7 @@ def register(app: typer.Typer) -> None:
                 "breaches": breaches,
                 "alternatives": [],
                 "catalog_as_of": report.catalog.as_of,
+                "catalog_newest_as_of": report.catalog.newest_as_of,
                 "workload": report.workload.model_dump(mode="json"),
                 "warnings": warnings,
             }
@@ -147,6 +148,7 @@ def register(app: typer.Typer) -> None:
                 "breaches": breaches,
                 "alternatives": [a.model_dump(mode="json") for a in alts],
                 "catalog_as_of": report.catalog.as_of,
+                "catalog_newest_as_of": report.catalog.newest_as_of,
                 "workload": report.workload.model_dump(mode="json"),
                 "warnings": warnings,
             }

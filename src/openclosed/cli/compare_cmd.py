@@ -233,8 +233,10 @@ def register(app: typer.Typer) -> None:
             emit(trace_text(data, terminal_width(out_file)), out_file)
         else:
             _explain_other(data, fmt.value, out_file)
-        # Warnings after the output, as every command prints them.
-        for w in data["option"].get("warnings") or []:
+        # Each warning once where it is read: the trace on the terminal lists them in its last
+        # section ("constraints"); otherwise (a file, JSON for a script) on stderr, after the output.
+        on_screen = fmt.value == "table" and out_file is None
+        for w in [] if on_screen else data["option"].get("warnings") or []:
             warn(f"{data['option']['id']}: {w}")
 
 

@@ -90,14 +90,14 @@ def report_html(report: Report, result: Result | None = None) -> str:
     """The comparison as a page: workload, recommendation and reasons, cost chart, ranked table."""
     from ..analyses.sweep import kind_of
     from .svg import bar_chart_svg
-    from .views import latency_text, legend, quality_text
+    from .views import catalogue_date, latency_text, legend, quality_text
 
     wl = report.workload
     options = report.options
     parts = [
         f"<h1>openclosed: how to host the &lsquo;{_e(wl.name)}&rsquo; workload</h1>",
         f'<p class="meta">openclosed {_e(report.tool.version)} · catalogue as of '
-        f"{_e(report.catalog.as_of)} ({report.catalog.models} models, {report.catalog.providers} "
+        f"{_e(catalogue_date(report))} ({report.catalog.models} models, {report.catalog.providers} "
         f"providers, {report.catalog.gpus} GPUs) · checked for {_e(report.generated_for)} · "
         f"profile {_e(report.profile)} · sorted by {_e(report.sort)}</p>",
     ]

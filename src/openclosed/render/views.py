@@ -145,6 +145,12 @@ def cost_range(o: OptionOut) -> str:
     return f"{money(lo)}–{money(hi)}"
 
 
+def catalogue_date(report: Report) -> str:
+    """The date a report's text gives its catalogue: the newest entry's (entries are re-checked
+    after the files' own `as_of`); an old saved report without it, the files' date."""
+    return getattr(report.catalog, "newest_as_of", None) or report.catalog.as_of
+
+
 def _setup(o: OptionOut) -> str | None:
     """Replicas × GPUs per replica and precision of a self-hosted option: "2×4 fp8"."""
     if o.self_hosting is not None:
@@ -215,7 +221,7 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool, total
     notes.append(
         f"Workload '{wl.name}' ({wl.source}): {wl.requests_per_month:,.0f} requests/month, "
         f"{wl.input_tokens:,.0f} in / {wl.output_tokens:,.0f} out tokens. Catalogue as of "
-        f"{report.catalog.as_of}; profile {report.profile}; sorted by {report.sort}."
+        f"{catalogue_date(report)}; profile {report.profile}; sorted by {report.sort}."
     )
     notes.extend(legend(options))
     blocks = []
