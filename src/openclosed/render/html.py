@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..engine import Result
     from ..report import Report
 
-NUMERIC = ("money", "number", "int", "score", "lock", "pct")
+NUMERIC = ("money", "number", "int", "score", "lock", "pct", "figure")
 
 CSS = """
 :root { color-scheme: light; }
@@ -90,7 +90,7 @@ def report_html(report: Report, result: Result | None = None) -> str:
     """The comparison as a page: workload, recommendation and reasons, cost chart, ranked table."""
     from ..analyses.sweep import kind_of
     from .svg import bar_chart_svg
-    from .views import catalogue_date, latency_text, legend, quality_text
+    from .views import LEGEND_DIRECTION, catalogue_date, cost_range, latency_text, legend, quality_text, range_sentence
 
     wl = report.workload
     options = report.options
@@ -103,7 +103,12 @@ def report_html(report: Report, result: Result | None = None) -> str:
     ]
     rec = report.recommendation
     if rec is not None:
-        parts.append(f'<div class="rec"><strong>Recommended: {_e(rec.id)}</strong><p>{_e(rec.why)}</p></div>')
+        extra = range_sentence(report)
+        parts.append(
+            f'<div class="rec"><strong>Recommended: {_e(rec.id)}</strong><p>{_e(rec.why)}</p>'
+            + (f'<p class="range">{_e(extra)}</p>' if extra else "")
+            + "</div>"
+        )
     else:
         parts.append('<div class="warn">No option meets every constraint of this workload.</div>')
     for w in report.warnings:
@@ -132,10 +137,10 @@ def report_html(report: Report, result: Result | None = None) -> str:
         parts.append("<h2>Monthly cost</h2>")
         # An option that cannot run has no cost to draw.
         shown = [o for o in options if o.monthly_cost is not None][:20]
-        items = [(o.id, o.monthly_cost, kind_of(o)) for o in shown]
+        items = [(o.id, o.monthly_cost, kind_of(o), o.monthly_cost_low, o.monthly_cost_high) for o in shown]
         parts.append(
             "<figure>"
-            + bar_chart_svg("Monthly cost of the options below (USD/month)", items)
+            + bar_chart_svg("Monthly cost of the options below (USD/month; whiskers: P10–P90)", items)
             + (
                 f"<figcaption>The first {len(shown)} of {len(options)} options.</figcaption>"
                 if len(options) > len(shown)
@@ -150,12 +155,13 @@ def report_html(report: Report, result: Result | None = None) -> str:
         ("kind", False),
         ("$/month", True),
         ("capex", True),
+        ("P10–P90", True),
         ("$/M tokens", True),
-        ("privacy", True),
-        ("lock-in", True),
-        ("quality", True),
+        ("privacy↑", True),
+        ("lock-in↓", True),
+        ("quality↑", True),
         ("TTFT ms", True),
-        ("overall", True),
+        ("overall↑", True),
         ("feasible", False),
     ]
     rows, classes = [], []
@@ -167,6 +173,7 @@ def report_html(report: Report, result: Result | None = None) -> str:
                 kind_of(o),
                 cell(o.monthly_cost, "money"),
                 cell(o.capex, "money"),
+                cell(cost_range(o), "text"),
                 cell(o.cost_per_million_tokens, "money"),
                 cell(o.scores.privacy, "score"),
                 cell(o.scores.lock_in, "lock"),
@@ -179,8 +186,10 @@ def report_html(report: Report, result: Result | None = None) -> str:
         classes.append("top" if rec is not None and o.id == rec.id else "")
     parts.append(table(headers, rows, classes) if rows else "<p>No options to show.</p>")
     parts.append(
-        '<p class="muted">Privacy and overall: higher is better (0..100). Quality: the catalogue\'s index '
-        "(Artificial Analysis Intelligence Index v4.0), higher is better. Lock-in: lower is better. Costs in USD.</p>"
+        '<p class="muted">↑ higher is better, ↓ lower is better: privacy and overall (0..100) and quality (the '
+        "catalogue's index, Artificial Analysis Intelligence Index v4.0) are higher-better; lock-in (0..100) is "
+        "lower-better. Costs in USD; P10–P90: the 10th to 90th percentile of each monthly cost over the sampled "
+        f"scenarios ({_e(LEGEND_DIRECTION)}).</p>"
     )
     for line in legend(options):
         parts.append(f'<p class="muted legend">{_e(line)}</p>')
