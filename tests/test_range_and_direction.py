@@ -74,7 +74,9 @@ def test_markdown_and_html_show_the_range(cli, report: dict) -> None:
     md = cli(*ARGS, "-f", "markdown").out
     assert "| $/month | P10–P90 |" in md and f"| $182 | {span} |" in md
     html = cli(*ARGS, "-f", "html").out
-    assert '<th class="num">P10–P90</th>' in html and f'<td class="num">{span}</td>' in html
+    # The range under each cost, in the cost's own cell.
+    assert '<th class="num">$/month<br><span class="range">P10–P90</span></th>' in html
+    assert f'<td class="num">$182<br><span class="range">{span}</span></td>' in html
     # Every bar with a range has its whisker.
     assert html.count('<g class="range"') == sum(1 for o in report["options"] if o["monthly_cost_low"] is not None)
 

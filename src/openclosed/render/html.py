@@ -33,9 +33,17 @@ h3 { font-size: 15px; margin: 16px 0 4px; }
 .rec strong { font-size: 17px; }
 .warn { background: #fff7e6; border-left: 4px solid #e0a000; padding: 8px 14px; margin: 8px 0; }
 table { border-collapse: collapse; width: 100%; font-size: 13.5px; margin: 8px 0; }
-th, td { padding: 5px 8px; border-bottom: 1px solid #e4e4e4; text-align: left; vertical-align: top; }
+th, td { padding: 5px 7px; border-bottom: 1px solid #e4e4e4; text-align: left; vertical-align: top; }
 th { background: #f6f6f6; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+span.range { color: #555; font-size: 12px; font-weight: 400; }
+span.id { white-space: nowrap; }
+span.kind { color: #555; font-size: 12px; font-weight: 400; }
+@media (max-width: 900px) {
+  body { padding: 16px 12px 32px; }
+  table { font-size: 12.5px; }
+  th, td { padding: 4px 4px; }
+}
 tr.top td { background: #f2f7ff; font-weight: 600; }
 dl.wl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 18px; margin: 0; }
 dl.wl dt { color: #555; } dl.wl dd { margin: 0; }
@@ -68,17 +76,34 @@ def page(title: str, body: str) -> str:
     )
 
 
+class Raw(str):
+    """A cell already written as HTML (its parts escaped where it was built)."""
+
+
+def _c(value: object) -> str:
+    return value if isinstance(value, Raw) else _e(value)
+
+
 def table(headers: list[tuple[str, bool]], rows: list[list[str]], row_classes: list[str] | None = None) -> str:
-    """Escaped cells; headers are (text, numeric)."""
-    head = "".join(f'<th class="num">{_e(h)}</th>' if num else f"<th>{_e(h)}</th>" for h, num in headers)
+    """Escaped cells (but `Raw` ones); headers are (text, numeric)."""
+    head = "".join(f'<th class="num">{_c(h)}</th>' if num else f"<th>{_c(h)}</th>" for h, num in headers)
     body = []
     for i, row in enumerate(rows):
         cls = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
         cells = "".join(
-            f'<td class="num">{_e(v)}</td>' if headers[k][1] else f"<td>{_e(v)}</td>" for k, v in enumerate(row)
+            f'<td class="num">{_c(v)}</td>' if headers[k][1] else f"<td>{_c(v)}</td>" for k, v in enumerate(row)
         )
         body.append(f"<tr{cls}>{cells}</tr>")
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>"
+
+
+def _id_html(oid: str) -> str:
+    """An option id that a narrow page may break after its "@" and nowhere else (never inside a
+    model's or a host's name, so it reads, and copies, whole)."""
+    head, at, tail = oid.partition("@")
+    if not at:
+        return f'<span class="id">{_e(oid)}</span>'
+    return f'<span class="id">{_e(head)}@</span><wbr><span class="id">{_e(tail)}</span>'
 
 
 def _workload_dl(items: list[tuple[str, str]]) -> str:
@@ -149,39 +174,40 @@ def report_html(report: Report, result: Result | None = None) -> str:
             + "</figure>"
         )
     parts.append("<h2>Ranked options</h2>")
+    # Narrow enough for an 800-pixel window or a printed page: the kind under the id, an id that
+    # breaks only after its "@", the feasibility column only when an option is not feasible.
+    with_status = any(not o.feasible for o in options)
     headers = [
         ("#", True),
-        ("option", False),
-        ("kind", False),
-        ("$/month", True),
+        (Raw('option<br><span class="kind">kind</span>'), False),
+        (Raw('$/month<br><span class="range">P10–P90</span>'), True),
         ("capex", True),
-        ("P10–P90", True),
         ("$/M tokens", True),
         ("privacy↑", True),
         ("lock-in↓", True),
         ("quality↑", True),
         ("TTFT ms", True),
         ("overall↑", True),
-        ("feasible", False),
-    ]
+    ] + ([("feasible", False)] if with_status else [])
     rows, classes = [], []
     for o in options:
         rows.append(
             [
                 cell(o.rank, "int"),
-                o.id,
-                kind_of(o),
-                cell(o.monthly_cost, "money"),
+                Raw(f'{_id_html(o.id)}<br><span class="kind">{_e(kind_of(o))}</span>'),
+                Raw(
+                    _e(cell(o.monthly_cost, "money"))
+                    + (f'<br><span class="range">{_e(cost_range(o))}</span>' if cost_range(o) else "")
+                ),
                 cell(o.capex, "money"),
-                cell(cost_range(o), "text"),
                 cell(o.cost_per_million_tokens, "money"),
                 cell(o.scores.privacy, "score"),
                 cell(o.scores.lock_in, "lock"),
                 cell(quality_text(o), "number"),
                 cell(latency_text(o), "number"),
                 cell(o.scores.overall, "score"),
-                "yes" if o.feasible else "no",
             ]
+            + (["yes" if o.feasible else "no"] if with_status else [])
         )
         classes.append("top" if rec is not None and o.id == rec.id else "")
     parts.append(table(headers, rows, classes) if rows else "<p>No options to show.</p>")
