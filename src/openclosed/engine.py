@@ -25,6 +25,7 @@ from .selfhost.options import self_option, sizing
 from .selfhost.owned import onprem_hourly
 from .selfhost.packing import Instance, Packer, cheapest_packing, packer
 from .staleness import price_date, staleness
+from .workload.echo import echo
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -195,6 +196,7 @@ class Engine:
                 batch_share=wl.traffic.batch_share,
                 context_tokens=wl.traffic.context_tokens_value,
                 source=self.st.workload_source,
+                **echo(wl),
             ),
             profile=self.st.profile if not self.st.weights else "custom",
             weights=ctx.weights,

@@ -34,6 +34,42 @@ class CatalogInfo(_Out):
     )
 
 
+class LatencyEcho(_Out):
+    max_ttft_ms: float | None
+    min_output_tokens_per_s: float | None
+
+
+class PrivacyEcho(_Out):
+    sensitivity: str
+    allow_third_party: bool
+    residency: list[str]
+
+
+class LicenceEcho(_Out):
+    commercial: bool
+    monthly_active_users: int
+    eu_company: bool
+
+
+class QualityEcho(_Out):
+    min_score: float
+
+
+class BudgetEcho(_Out):
+    max_monthly_cost: float | None = None
+    max_cost_per_million: float | None = None
+    max_increase_pct: float | None = None
+    max_capex: float | None = None
+
+
+class SelfHostingEcho(_Out):
+    precisions: list[str]
+
+
+class TrafficEcho(_Out):
+    reasoning: str | None = None
+
+
 class WorkloadSummary(_Out):
     name: str
     requests_per_month: float
@@ -47,6 +83,17 @@ class WorkloadSummary(_Out):
     batch_share: float
     context_tokens: float
     source: str = Field(description="file path, preset name, or 'flags'")
+    # Every constraint applied, under the workload file's own keys (docs/json.md).
+    latency: LatencyEcho | None = None
+    privacy: PrivacyEcho | None = None
+    licence: LicenceEcho | None = None
+    quality: QualityEcho | None = None
+    budget: BudgetEcho | None = None
+    horizon_months: float | None = None
+    self_hosting: SelfHostingEcho | None = None
+    traffic: TrafficEcho | None = Field(
+        default=None, description="traffic.reasoning, where the workload has it; null otherwise"
+    )
 
 
 class UnitPricesOut(_Out):

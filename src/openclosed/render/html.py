@@ -97,6 +97,31 @@ def table(headers: list[tuple[str, bool]], rows: list[list[str]], row_classes: l
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>"
 
 
+def constraint_items(wl: object) -> list[tuple[str, str]]:
+    """The constraints a report was judged under (its `workload` echo), under the workload file's
+    own keys: `latency.max_ttft_ms`, `privacy.sensitivity`, ...; unset limits read "none"."""
+    from ..report import to_plain
+
+    out: list[tuple[str, str]] = []
+    for section in ("latency", "privacy", "licence", "quality", "budget", "horizon_months", "self_hosting", "traffic"):
+        value = getattr(wl, section, None)
+        if value is None:
+            continue
+        plain = to_plain(value)
+        items = plain.items() if isinstance(plain, dict) else [(None, plain)]
+        for key, v in items:
+            if isinstance(v, list):
+                text = ", ".join(map(str, v)) or "any"
+            elif isinstance(v, bool):
+                text = "yes" if v else "no"
+            elif v is None:
+                text = "none"
+            else:
+                text = f"{v:,g}" if isinstance(v, float) else str(v)
+            out.append((section + (f".{key}" if key else ""), text))
+    return out
+
+
 def _id_html(oid: str) -> str:
     """An option id that a narrow page may break after its "@" and nowhere else (never inside a
     model's or a host's name, so it reads, and copies, whole)."""
@@ -155,6 +180,7 @@ def report_html(report: Report, result: Result | None = None) -> str:
                 ("peak to average", f"{wl.peak_to_average:g}"),
                 ("longest request", f"{wl.context_tokens:,.0f} tokens"),
                 ("score weights", ", ".join(f"{k} {v:g}" for k, v in report.weights.items())),
+                *constraint_items(wl),
             ]
         )
     )
