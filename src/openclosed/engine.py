@@ -25,7 +25,7 @@ from .selfhost.options import self_option, sizing
 from .selfhost.owned import onprem_hourly
 from .selfhost.packing import Instance, Packer, cheapest_packing, packer
 from .staleness import price_date, staleness
-from .workload.echo import echo
+from .workload.echo import current_spend_of, echo
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -206,6 +206,7 @@ class Engine:
             recommendation_confidence=confidence,
             warnings=warnings,
             options=ranked,
+            current_spend=current_spend_of(wl),
         )
         return Result(report, details, ranked, stale_summary, self.st.stale_days, unchecked, ctx.ranges)
 

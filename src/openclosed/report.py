@@ -286,6 +286,11 @@ class Routing(_Out):
     )
 
 
+class CurrentSpendOut(_Out):
+    monthly_cost: float = Field(description="USD a month the workload costs today")
+    source: str = Field(description="'export', 'catalogue', or the workload file's own words")
+
+
 class Report(_Out):
     schema_version: int = SCHEMA_VERSION
     tool: ToolInfo
@@ -304,6 +309,9 @@ class Report(_Out):
     warnings: list[str]
     options: list[OptionOut]
     routing: Routing | None = Field(default=None, description="per traffic class; null without traffic.classes")
+    current_spend: CurrentSpendOut | None = Field(
+        default=None, description="what the workload costs today (the workload file's current_spend); never an option"
+    )
 
 
 def construct(cls: type[_M], **values: object) -> _M:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .common import CatalogOpt, OutFileOpt, catalog, emit, info
+from .common import CatalogOpt, OutFileOpt, TodayOpt, catalog, emit, info, parse_today, warn
 
 workload_app = typer.Typer(help="Build workload files.", no_args_is_help=True)
 
@@ -41,27 +41,36 @@ def from_usage_cmd(
     name: Annotated[str | None, typer.Option("--name", help="Workload name (default: usage-FILE).")] = None,
     catalog_dir: CatalogOpt = None,
     out_file: OutFileOpt = None,
+    today: TodayOpt = None,
 ) -> None:
     """Derive a workload (schema version 1, commented) from a usage export, ready for `compare`.
 
     Current models and their monthly cost at catalogue prices go to stderr and into the file's comments.
     See docs/usage-import.md.
     """
+    import datetime as dt
+
     from ..workload.usage import read_export, workload_text
     from ..workload.usage.derive import check_request_options
-    from ..workload.usage.write import summary_lines
+    from ..workload.usage.write import current_spend, retiring, summary_lines
 
     # The export first: a bad file is reported before the catalogue is loaded.
     export = read_export(file, source)
     check_request_options(export, requests, input_tokens_per_request)
-    text, derived = workload_text(
-        export, catalog(catalog_dir), str(file), requests, input_tokens_per_request, by_model, name
-    )
+    day = parse_today(today) or dt.date.today()
+    cat = catalog(catalog_dir)
+    text, derived = workload_text(export, cat, str(file), requests, input_tokens_per_request, by_model, name)
     emit(text, out_file)
     e = derived.export
     info(f"{e.label}: {derived.requests_per_day:,.1f} requests/day over {e.period_days:.2f} days")
     for line in summary_lines(derived):
         info(line)
+    spend = current_spend(derived)
+    if spend is not None:
+        info(f"current_spend: ${spend[0]:,.2f}/month (source: {spend[1]}); compare shows it beside the recommendation.")
+    # What you run today may be going away: say so before anyone plans around it.
+    for line in retiring(derived, cat, day):
+        warn(line)
 
 
 def register(app: typer.Typer) -> None:

@@ -140,7 +140,16 @@ def report_html(report: Report, result: Result | None = None) -> str:
     """The comparison as a page: workload, recommendation and reasons, cost chart, ranked table."""
     from ..analyses.sweep import kind_of
     from .svg import bar_chart_svg
-    from .views import LEGEND_DIRECTION, catalogue_date, cost_range, latency_text, legend, quality_text, range_sentence
+    from .views import (
+        LEGEND_DIRECTION,
+        catalogue_date,
+        cost_range,
+        latency_text,
+        legend,
+        quality_text,
+        range_sentence,
+        spend_line,
+    )
 
     wl = report.workload
     options = report.options
@@ -161,6 +170,9 @@ def report_html(report: Report, result: Result | None = None) -> str:
         )
     else:
         parts.append('<div class="warn">No option meets every constraint of this workload.</div>')
+    spend = spend_line(report)
+    if spend:
+        parts.append(f'<p class="spend"><strong>{_e(spend)}</strong></p>')
     for w in report.warnings:
         parts.append(f'<div class="warn">{_e(w)}</div>')
     if report.routing is not None:
@@ -323,7 +335,7 @@ def sweep_html(sw: Sweep) -> str:
 # ------------------------------------------------------------------ any view
 def to_html(view: View) -> str:
     cols = [c for c in view.columns if c.table]
-    parts = [f"<h1>{_e(view.title)}</h1>"]
+    parts = [f"<h1>{_e(view.title)}</h1>"] + [f'<p class="spend">{_e(line)}</p>' for line in view.intro]
     rows = [[cell(r.get(c.key), c.kind) for c in cols] for r in view.rows]
     parts.append(table([(c.header, c.kind in NUMERIC) for c in cols], rows) if rows else "<p>Nothing to show.</p>")
     for note in view.notes:

@@ -14,6 +14,8 @@ def _esc(text: str) -> str:
 
 def to_markdown(view: View) -> str:
     lines = [f"### {_esc(printable(view.title))}", ""]
+    for line in view.intro:
+        lines += [f"**{_esc(printable(line))}**", ""]
     lines += _rows(view.columns, view.rows)
     for note in view.notes:
         lines += ["", _esc(printable(note)) if "\n" not in note else "\n".join(map(printable, note.split("\n")))]

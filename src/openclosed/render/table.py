@@ -99,6 +99,9 @@ def to_table(view: View, width: int | None = None, color: bool = False) -> str:
     )
     # The title goes on its own line: a table narrower than its title would wrap it.
     console.print(Text(printable(view.title), style="bold" if color else ""))
+    for line in view.intro:
+        wrapped = textwrap.wrap(printable(line), width, break_on_hyphens=False) or [""]
+        console.print(Text("\n".join(wrapped)), soft_wrap=True)
     widest = _draw(console, view.columns, view.rows, view.notes, width, color)
     for block in view.blocks:
         console.print()

@@ -208,6 +208,32 @@ def range_sentence(report: Report) -> str:
     return text[0].upper() + text[1:] + "."
 
 
+SPEND_SOURCES = {
+    "export": "the usage export's own cost",
+    "catalogue": "catalogue prices of the models in use",
+}
+
+
+def spend_line(report: Report) -> str:
+    """ "You pay X today; the recommendation costs Y": the workload's current_spend beside the
+    recommended option (never an option of its own); "" without current_spend."""
+    spend = getattr(report, "current_spend", None)
+    if spend is None:
+        return ""
+    source = SPEND_SOURCES.get(spend.source, spend.source)
+    text = f"You pay {money(spend.monthly_cost)} a month today ({source})"
+    rec = report.recommendation
+    top = next((o for o in report.options if rec is not None and o.id == rec.id), None)
+    if top is None or top.monthly_cost is None:
+        return text + "; no option meets every constraint."
+    cost = top.monthly_cost
+    change = ""
+    if spend.monthly_cost > 0:
+        pct = (cost - spend.monthly_cost) / spend.monthly_cost
+        change = f", {abs(pct):.0%} {'more' if pct > 0 else 'less'}" if abs(pct) >= 0.005 else ", the same"
+    return f"{text}; the recommendation, {top.id}, costs {money(cost)} a month{change}."
+
+
 def compare_view(
     report: Report, options: list[OptionOut], show_all: bool, total: int | None = None, width: int | None = None
 ) -> View:
@@ -319,6 +345,7 @@ def compare_view(
         csv_columns=[Column(k, k) for k in OPTION_CSV],
         csv_rows=LazyRows(lambda: [option_row(o) for o in report.options]),
         blocks=blocks,
+        intro=[line for line in (spend_line(report),) if line],
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..report import (
     BudgetEcho,
+    CurrentSpendOut,
     LatencyEcho,
     LicenceEcho,
     PrivacyEcho,
@@ -70,3 +71,11 @@ def constraints(wl: Workload) -> dict[str, Any]:
     if reasoning is not None:
         out["traffic"] = {"reasoning": getattr(reasoning, "value", reasoning)}
     return out
+
+
+def current_spend_of(wl: Workload) -> CurrentSpendOut | None:
+    """The workload's `current_spend` as the report's object (null when the file has none)."""
+    spend = wl.current_spend
+    if spend is None:
+        return None
+    return CurrentSpendOut.model_construct(monthly_cost=spend.monthly_cost, source=spend.source)
