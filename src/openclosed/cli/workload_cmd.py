@@ -1,4 +1,5 @@
-"""`openclosed workload from-usage FILE`: a workload file from what you run today (a usage export)."""
+"""`openclosed workload`: workload files from a preset (`presets`, `init`) or from what you run today
+(`from-usage FILE`, a usage export)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,24 @@ from typing import Annotated
 
 import typer
 
-from .common import CatalogOpt, OutFileOpt, TodayOpt, catalog, emit, info, parse_today, warn
+from .common import (
+    CatalogOpt,
+    Format,
+    FormatOpt,
+    OutFileOpt,
+    TodayOpt,
+    catalog,
+    emit,
+    info,
+    parse_today,
+    show,
+    warn,
+)
 
-workload_app = typer.Typer(help="Build workload files.", no_args_is_help=True)
+workload_app = typer.Typer(
+    help="Build workload files: from a preset (presets, init) or from a usage export (from-usage).",
+    no_args_is_help=True,
+)
 
 
 @workload_app.command("from-usage")
@@ -75,3 +91,70 @@ def from_usage_cmd(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(workload_app, name="workload")
+
+
+@workload_app.command("presets")
+def presets_cmd(
+    fmt: FormatOpt = Format.table,
+    out_file: OutFileOpt = None,
+) -> None:
+    """List the presets (`--preset NAME` on any command; `workload init --preset NAME` writes one out)."""
+    from ..render import Column, View
+    from ..workload.model import PRESETS, preset
+
+    rows = []
+    for name in PRESETS:
+        wl = preset(name)
+        rows.append(
+            {
+                "name": name,
+                "requests_per_day": wl.traffic.requests_per_day,
+                "input_tokens": wl.traffic.input_tokens,
+                "output_tokens": wl.traffic.output_tokens,
+                "max_ttft_ms": wl.latency.max_ttft_ms,
+                "min_output_tokens_per_s": wl.latency.min_output_tokens_per_s,
+                "sensitivity": wl.privacy.sensitivity,
+                "description": wl.description or "",
+            }
+        )
+    view = View(
+        title="openclosed workload presets",
+        columns=[
+            Column("name", "preset", "text", nowrap=True),
+            Column("requests_per_day", "requests/day", "int"),
+            Column("input_tokens", "in", "int"),
+            Column("output_tokens", "out", "int"),
+            Column("max_ttft_ms", "TTFT ms", "int", optional=2),
+            Column("min_output_tokens_per_s", "tok/s", "int", optional=2),
+            Column("sensitivity", "data", "text", optional=1, nowrap=True),
+            Column("description", "what", "text", optional=3),
+        ],
+        rows=rows,
+        json=rows,
+        notes=[
+            "in/out: mean tokens per request; TTFT ms and tok/s: latency targets (– none). Use one: --preset "
+            "NAME on any command; start a file from one: openclosed workload init --preset NAME -o FILE."
+        ],
+        csv_columns=[Column(k, k) for k in rows[0]],
+    )
+    show(view, fmt.value, out_file)
+
+
+@workload_app.command("init")
+def init_cmd(
+    preset_name: Annotated[
+        str, typer.Option("--preset", help="The preset to start from (workload presets lists them).")
+    ],
+    out_file: OutFileOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Write a preset as a commented workload file to edit (stdout without -o)."""
+    from ..errors import InputError
+    from ..workload.init import preset_yaml
+
+    text = preset_yaml(preset_name)
+    if out_file is not None and out_file.exists() and not force:
+        raise InputError.one("the file exists; give --force to replace it", str(out_file), field="--out-file")
+    emit(text, out_file)
+    if out_file is not None:
+        info(f"next: edit it, then openclosed compare {out_file}")
