@@ -25,29 +25,32 @@ def _material(row: dict, recommended: str) -> bool:
     return flips or changes or max(abs(low - base), abs(high - base)) >= 1.0
 
 
-@pytest.mark.parametrize("width", [80, 120])
-def test_table_shows_what_moves_the_answer_and_counts_the_rest(cli, monkeypatch, width: int) -> None:
-    monkeypatch.setenv("COLUMNS", str(width))
+def test_table_shows_what_moves_the_answer_and_counts_the_rest(cli, monkeypatch) -> None:
     rows = list(csv.DictReader(io.StringIO(cli(*ARGS, "-f", "csv").out)))
     data = cli(*ARGS, "-f", "json").json()
     recommended = data["recommended"]
     assert len(rows) == len(data["inputs"]) == 13  # JSON and CSV keep every input
     wanted = [r["name"] for r in rows if _material(r, recommended)]
     assert 0 < len(wanted) < len(rows)
-    r = cli(*ARGS, "--no-plot")
-    lines = r.out.splitlines()
-    listed = [ln.split()[1] for ln in lines if ln[:3].strip().isdigit() and len(ln.split()) > 2]
-    assert listed == wanted  # names whole on their line: never wrapped mid-word
-    rest = len(rows) - len(wanted)
-    assert f"{rest} more inputs move the lead by less than 1 overall point and flip nothing" in " ".join(r.out.split())
-    assert max(len(ln) for ln in lines) <= width
+    for width in (80, 120):
+        monkeypatch.setenv("COLUMNS", str(width))
+        r = cli(*ARGS)
+        table = r.out.split("\n\n", 1)[1]
+        lines = table.splitlines()
+        listed = [ln.split()[1] for ln in lines if ln[:3].strip().isdigit() and len(ln.split()) > 2]
+        assert listed == wanted, width  # names whole on their line: never wrapped mid-word
+        rest = len(rows) - len(wanted)
+        assert f"{rest} more inputs move the lead by less than 1 overall point and flip nothing" in " ".join(
+            table.split()
+        )
+        assert max(len(ln) for ln in r.out.splitlines()) <= width
+        # The chart draws the same inputs.
+        chart = r.out.split("\n\n")[0]
+        assert [ln.split()[0] for ln in chart.splitlines()[1:] if "/" in ln and ln.split()[0] in wanted] == wanted
     everything = cli(*ARGS, "--no-plot", "--all").out.splitlines()
     assert [ln.split()[1] for ln in everything if ln[:3].strip().isdigit() and len(ln.split()) > 2] == [
         r["name"] for r in rows
     ]
-    # The chart draws the same inputs.
-    chart = cli(*ARGS).out.split("\n\n")[0]
-    assert [ln.split()[0] for ln in chart.splitlines()[1:] if "/" in ln and ln.split()[0] in wanted] == wanted
 
 
 def _swing(name: str, low: float, high: float) -> Swing:
