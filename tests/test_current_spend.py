@@ -84,3 +84,30 @@ def test_without_current_spend_nothing_is_said(cli) -> None:
     r = cli("compare", "--preset", "chatbot", "--catalog", FIXTURE, "--today", "2026-11-24", "-f", "json")
     assert r.json()["current_spend"] is None
     assert "You pay" not in cli("compare", "--preset", "chatbot", "--catalog", FIXTURE, "--today", "2026-11-24").out
+
+
+ROUTED = """\
+version: 1
+name: routed-today
+traffic:
+  requests_per_day: 50000
+  input_tokens: 1200
+  output_tokens: 300
+  classes:
+    - {name: easy, share: 0.8}
+    - {name: hard, share: 0.2, quality: {min_score: 25}}
+current_spend: {monthly_cost: 5000, source: invoice 2026-11}
+"""
+
+
+def test_a_routed_workload_compares_the_spend_with_the_routed_total(cli, tmp_path: Path) -> None:
+    path = write(tmp_path / "routed.yaml", ROUTED)
+    args = ("compare", str(path), "--catalog", FIXTURE, "--today", "2026-11-24")
+    report = cli(*args, "-f", "json").json()
+    total = report["routing"]["monthly_cost"]
+    pct = abs(total - 5000) / 5000
+    line = (
+        f"You pay $5,000 a month today (invoice 2026-11); the routed recommendation costs ${total:,.0f} a month, "
+        f"{pct:.0%} {'less' if total < 5000 else 'more'}."
+    )
+    assert line in " ".join(cli(*args).out.split())

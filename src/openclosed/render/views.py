@@ -222,16 +222,23 @@ def spend_line(report: Report) -> str:
         return ""
     source = SPEND_SOURCES.get(spend.source, spend.source)
     text = f"You pay {money(spend.monthly_cost)} a month today ({source})"
+
+    def change(cost: float) -> str:
+        if spend.monthly_cost <= 0:
+            return ""
+        pct = (cost - spend.monthly_cost) / spend.monthly_cost
+        return f", {abs(pct):.0%} {'more' if pct > 0 else 'less'}" if abs(pct) >= 0.005 else ", the same"
+
+    routing = report.routing
+    if routing is not None and routing.monthly_cost is not None:
+        # With traffic classes the advice is the routed plan: each class on its own option.
+        total = routing.monthly_cost
+        return f"{text}; the routed recommendation costs {money(total)} a month{change(total)}."
     rec = report.recommendation
     top = next((o for o in report.options if rec is not None and o.id == rec.id), None)
     if top is None or top.monthly_cost is None:
         return text + "; no option meets every constraint."
-    cost = top.monthly_cost
-    change = ""
-    if spend.monthly_cost > 0:
-        pct = (cost - spend.monthly_cost) / spend.monthly_cost
-        change = f", {abs(pct):.0%} {'more' if pct > 0 else 'less'}" if abs(pct) >= 0.005 else ", the same"
-    return f"{text}; the recommendation, {top.id}, costs {money(cost)} a month{change}."
+    return f"{text}; the recommendation, {top.id}, costs {money(top.monthly_cost)} a month{change(top.monthly_cost)}."
 
 
 def compare_view(
