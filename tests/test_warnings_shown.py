@@ -124,3 +124,20 @@ def test_breakeven_gives_the_fleet_at_the_break_even_volume(cli, monkeypatch, wi
         f"At that volume b runs {sh['replicas']} replicas × {sh['gpus_per_replica']} GPUs: "
         f"{sh['billed_gpus']} GPUs on {sh['nodes_in_fleet']} nodes" in flat
     )
+
+
+def test_routed_check_counts_stale_prices_over_the_plan(cli) -> None:
+    args = ("examples/routed-support.yaml", "--catalog", FIXTURE, "--today", TODAY)
+    routing = cli("compare", str(ROOT / args[0]), *args[1:], "--all", "-f", "json").json()
+    named = {c["recommended"] for c in routing["routing"]["classes"]} | {routing["routing"]["single_option"]}
+    named.discard(None)
+    today = dt.date.fromisoformat(TODAY)
+
+    def as_of(o: dict) -> str:
+        return (o["unit_prices"] or {}).get("as_of") or o["self_hosting"]["price_as_of"]
+
+    plan = [o for o in routing["options"] if o["id"] in named]
+    stale = [o for o in plan if (today - dt.date.fromisoformat(as_of(o))).days > 90]
+    r = cli("check", str(ROOT / args[0]), *args[1:], "--max-monthly-cost", "1e9")
+    assert plan and stale  # the fixture's plan uses claude-haiku-4.5, priced 2026-07-29
+    assert f"warning: {len(stale)} of {len(plan)} options shown use prices older than 90 days" in r.err

@@ -97,7 +97,11 @@ def register(app: typer.Typer) -> None:
                 max_increase_pct,
                 max_capex,
             )
-            warnings = [result.stale_summary] if result.stale_summary else []
+            # Stale prices counted over the options the routed plan uses (each class's and the
+            # single option), not the whole catalogue.
+            named = {c.recommended for c in report.routing.classes} | {report.routing.single_option}
+            stale = _stale_line(result, [o for o in report.options if o.id in named])
+            warnings = [stale] if stale else []
             data = {
                 "schema_version": 1,
                 "passed": not breaches,
