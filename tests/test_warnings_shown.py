@@ -109,12 +109,15 @@ def test_breakeven_gives_the_fleet_at_the_break_even_volume(cli, monkeypatch, wi
         "json",
     ).json()
     sh = next(o for o in at["options"] if o["id"] == "llama-3.3-70b@aws:h100-sxm")["self_hosting"]
+    option = next(o for o in at["options"] if o["id"] == "llama-3.3-70b@aws:h100-sxm")
     assert c["fleet_b"] == {
         "replicas": sh["replicas"],
         "gpus_per_replica": sh["gpus_per_replica"],
         "billed_gpus": sh["billed_gpus"],
         "nodes": sh["nodes_in_fleet"],
+        "capex": option["capex"],  # rented: nothing up front
     }
+    assert option["capex"] == 0
     # At the workload's own volume the fleet is smaller: the break-even needs its own count.
     own = cli("compare", "--preset", "chatbot", "--catalog", FIXTURE, "--today", TODAY, "--all", "-f", "json").json()
     assert next(o for o in own["options"] if o["id"] == args[1])["self_hosting"]["replicas"] < sh["replicas"]

@@ -33,7 +33,7 @@ def fleet(engine: Engine, option: str, rpm: float) -> dict[str, Any] | None:
         "billed_gpus": sh.billed_gpus,
         "nodes": sh.nodes_in_fleet,
     }
-    capex = getattr(o, "capex", None)  # an option's up-front purchase, where the report has it
+    capex = getattr(o, "capex", None)  # the up-front purchase at that volume (0 for rented GPUs)
     if capex is not None:
         out["capex"] = capex
     return out

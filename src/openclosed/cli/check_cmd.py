@@ -97,11 +97,7 @@ def register(app: typer.Typer) -> None:
                 max_increase_pct,
                 max_capex,
             )
-            # Stale prices counted over the options the routed plan uses (each class's and the
-            # single option), not the whole catalogue.
-            named = {c.recommended for c in report.routing.classes} | {report.routing.single_option}
-            stale = _stale_line(result, [o for o in report.options if o.id in named])
-            warnings = [stale] if stale else []
+            warnings = [w for w in [_stale_line(result, _plan_options(report))] if w]
             data = {
                 "schema_version": 1,
                 "passed": not breaches,
@@ -139,12 +135,9 @@ def register(app: typer.Typer) -> None:
 
             # Alternatives are ranked 1..n as listed; the checked option keeps its place among all.
             alts = renumber(alternatives(report, checked))
-            # Stale prices counted over the options the output shows: in Markdown and JSON the
-            # checked one and its alternatives (the text shows only the checked one, whose own
-            # warning above already says how old its price is).
-            stale = _stale_line(result, [checked, *alts]) if fmt.value != "text" else None
-            if stale:
-                warnings.append(stale)
+            # Stale prices counted over the options the output shows: in Markdown and JSON the checked
+            # one and its alternatives (the text shows the checked one, whose own warning says it).
+            warnings += [w for w in [_stale_line(result, [checked, *alts])] if w and fmt.value != "text"]
             checked = checked.model_copy(update={"rank_among_all": checked.rank})
             data = {
                 "schema_version": 1,
@@ -184,6 +177,12 @@ def register(app: typer.Typer) -> None:
 
         data = diff_reports(load_report(base), load_report(new))
         show(diff_view(data, fmt.value in ("table", "markdown")), fmt.value, out_file)
+
+
+def _plan_options(report: Any) -> list[Any]:
+    """The options a routed plan uses: each class's and the single option."""
+    named = {c.recommended for c in report.routing.classes} | {report.routing.single_option}
+    return [o for o in report.options if o.id in named]
 
 
 def _stale_line(result: Any, shown: list[Any]) -> str | None:
