@@ -215,12 +215,14 @@ def report_html(report: Report, result: Result | None = None) -> str:
     # Narrow enough for an 800-pixel window or a printed page: the kind under the id, an id that
     # breaks only after its "@", the feasibility column only when an option is not feasible.
     with_status = any(not o.feasible for o in options)
+    # Cash up front for owned servers: a column only when an option listed has some.
+    with_capex = any((getattr(o, "capex", 0.0) or 0.0) > 0 for o in options)
     headers = [
         ("#", True),
         (Raw('option<br><span class="kind">kind</span>'), False),
         (Raw('$/month<br><span class="range">P10–P90</span>'), True),
-        ("capex", True),
-        ("$/M tokens", True),
+        *([("capex", True)] if with_capex else []),
+        ("$/Mtok", True),
         ("privacy↑", True),
         ("lock-in↓", True),
         ("quality↑", True),
@@ -237,7 +239,7 @@ def report_html(report: Report, result: Result | None = None) -> str:
                     _e(cell(o.monthly_cost, "money"))
                     + (f'<br><span class="range">{_e(cost_range(o))}</span>' if cost_range(o) else "")
                 ),
-                cell(o.capex, "money"),
+                *([cell(o.capex, "money")] if with_capex else []),
                 cell(o.cost_per_million_tokens, "money"),
                 cell(o.scores.privacy, "score"),
                 cell(o.scores.lock_in, "lock"),
