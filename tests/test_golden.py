@@ -18,6 +18,7 @@ CATALOG = str(ROOT / "tests" / "fixtures" / "catalog")
 DISCOUNT = str(ROOT / "tests" / "fixtures" / "catalog-discount")
 TODAY = "2026-11-24"
 COMMON = ("--catalog", CATALOG, "--today", TODAY)
+SPEND = str(ROOT / "tests" / "fixtures" / "workloads" / "current-spend.yaml")
 
 CASES: dict[str, tuple[int, tuple[str, ...]]] = {
     "compare-80": (80, ("compare", "--preset", "chatbot", *COMMON)),
@@ -30,6 +31,14 @@ CASES: dict[str, tuple[int, tuple[str, ...]]] = {
     "sweep-80": (80, ("sweep", "--preset", "chatbot", "--options", "all", *COMMON)),
     "sweep-120": (120, ("sweep", "--preset", "chatbot", "--options", "all", *COMMON)),
     "check-80": (80, ("check", "--preset", "chatbot", "--max-monthly-cost", "100", *COMMON)),
+    # Issue 26: what a user reads every day, at both widths.
+    "compare-spend-80": (80, ("compare", SPEND, *COMMON)),
+    "compare-spend-120": (120, ("compare", SPEND, *COMMON)),
+    "sensitivity-80": (80, ("sensitivity", "--preset", "chatbot", *COMMON)),
+    "sensitivity-120": (120, ("sensitivity", "--preset", "chatbot", *COMMON)),
+    "sweep-no-plot-80": (80, ("sweep", "--preset", "chatbot", "--options", "all", "--no-plot", *COMMON)),
+    "presets-80": (80, ("workload", "presets")),
+    "presets-120": (120, ("workload", "presets")),
 }
 
 

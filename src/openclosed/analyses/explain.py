@@ -25,8 +25,14 @@ def find_option(result: Result, given: str) -> OptionOut:
     raise UnknownIdError("option", given, difflib.get_close_matches(key, ids, n=3, cutoff=0.4))
 
 
-def _step(section: str, item: str, value: Any, how: str = "", source: str = "", as_of: str = "") -> dict[str, Any]:
-    return {"section": section, "item": item, "value": value, "how": how, "source": source, "as_of": as_of}
+def _step(
+    section: str, item: str, value: Any, how: str = "", source: str = "", as_of: str = "", note: str | None = None
+) -> dict[str, Any]:
+    """One traced figure; `note` is the catalogue entry's own note (its caveats, and the evidence
+    a source of "see note" points to)."""
+    step = {"section": section, "item": item, "value": value, "how": how, "source": source, "as_of": as_of}
+    step["note"] = note or ""
+    return step
 
 
 def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str) -> dict[str, Any]:
@@ -83,6 +89,7 @@ def _model_steps(m: Any) -> list[dict[str, Any]]:
                 m.quality.benchmark,
                 m.quality.source,
                 m.quality.as_of.isoformat(),
+                m.quality.note,
             )
         )
     return steps
@@ -101,6 +108,7 @@ def _api_steps(det: Detail) -> list[dict[str, Any]]:
             f"{prov.name} list price",
             off.source,
             off.as_of.isoformat(),
+            off.note,
         )
     )
     if off.long_context is not None:
@@ -142,6 +150,7 @@ def _api_steps(det: Detail) -> list[dict[str, Any]]:
             "",
             p.source,
             p.as_of.isoformat(),
+            p.note,
         )
     )
     return steps
@@ -158,6 +167,7 @@ def _hardware_steps(arch: Any, gpu: Any, sh: Any) -> list[dict[str, Any]]:
             pattern_label(arch),
             arch.source,
             arch.as_of.isoformat(),
+            arch.note,
         )
     )
     steps.append(
@@ -174,6 +184,7 @@ def _hardware_steps(arch: Any, gpu: Any, sh: Any) -> list[dict[str, Any]]:
             "dense figures (no sparsity)",
             gpu.source,
             gpu.as_of.isoformat(),
+            gpu.note,
         )
     )
     from ..selfhost.sizing import DEFAULT_EFFICIENCY
@@ -318,6 +329,7 @@ def _fleet_steps(o: OptionOut, sh: Any, wl: Workload, det: Detail) -> list[dict[
                 "PUE × $/kWh; hosting = hosting per GPU-month / 730",
                 getattr(host, "source", ""),
                 str(getattr(host, "as_of", "")),
+                getattr(host, "note", None),
             )
         )
         steps.append(

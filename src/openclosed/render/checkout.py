@@ -8,6 +8,11 @@ from .fmt import money
 from .jsonout import to_json
 
 
+def _catalogue_date(data: dict[str, Any]) -> str:
+    """The newest entry's date (the files' own date for a check written before it existed)."""
+    return data.get("catalog_newest_as_of") or data["catalog_as_of"]
+
+
 def _figure(c: dict[str, Any]) -> str:
     if c["budget"] == "max_monthly_cost":
         return f"{money(c['figure'])}/month vs limit {money(c['limit'])}"
@@ -50,7 +55,7 @@ def check_text(data: dict[str, Any]) -> str:
         lines += _routed_lines(data)
     for c in data["checks"]:
         lines.append(f"  [{'ok' if c['passed'] else 'OVER'}] {c['budget']}: {_figure(c)}")
-    lines.append(f"Catalogue as of {data['catalog_as_of']}.")
+    lines.append(f"Catalogue as of {_catalogue_date(data)}.")
     return "\n".join(lines) + "\n"
 
 
@@ -91,7 +96,7 @@ def check_markdown(data: dict[str, Any]) -> str:
         lines += ["", f"**{len(data['breaches'])} budget(s) exceeded.**"]
     lines += [
         "",
-        f"_Catalogue as of {data['catalog_as_of']}; workload {data['workload']['name']} "
+        f"_Catalogue as of {_catalogue_date(data)}; workload {data['workload']['name']} "
         f"({data['workload']['requests_per_month']:,.0f} requests/month)._",
     ]
     return "\n".join(lines) + "\n"

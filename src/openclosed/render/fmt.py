@@ -34,7 +34,11 @@ def printable(text: str) -> str:
 
 
 def cell(value: Any, kind: str) -> str:
-    return printable(_cell(value, kind))
+    text = _cell(value, kind)
+    if kind == "figure" and "\n" in text:
+        # A preformatted figure may hold lines of its own (a cost over its range).
+        return "\n".join(printable(line) for line in text.split("\n"))
+    return printable(text)
 
 
 def _cell(value: Any, kind: str) -> str:

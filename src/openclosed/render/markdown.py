@@ -5,6 +5,8 @@ from __future__ import annotations
 from . import View
 from .fmt import cell, printable
 
+NUMERIC = ("money", "number", "int", "score", "lock", "pct", "figure")  # right-aligned
+
 
 def _esc(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
@@ -12,6 +14,8 @@ def _esc(text: str) -> str:
 
 def to_markdown(view: View) -> str:
     lines = [f"### {_esc(printable(view.title))}", ""]
+    for line in view.intro:
+        lines += [f"**{_esc(printable(line))}**", ""]
     lines += _rows(view.columns, view.rows)
     for note in view.notes:
         lines += ["", _esc(printable(note)) if "\n" not in note else "\n".join(map(printable, note.split("\n")))]
@@ -31,11 +35,7 @@ def _rows(columns: list, rows: list) -> list[str]:
     if not rows:
         return ["_(nothing to show)_"]
     lines = ["| " + " | ".join(c.header for c in cols) + " |"]
-    lines.append(
-        "|"
-        + "|".join("---:" if c.kind in ("money", "number", "int", "score", "lock", "pct") else "---" for c in cols)
-        + "|"
-    )
+    lines.append("|" + "|".join("---:" if c.kind in NUMERIC else "---" for c in cols) + "|")
     for row in rows:
         lines.append("| " + " | ".join(_esc(cell(row.get(c.key), c.kind)) for c in cols) + " |")
     return lines

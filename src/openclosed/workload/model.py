@@ -296,6 +296,19 @@ class Budget(_Strict):
     )
 
 
+class CurrentSpend(_Strict):
+    """What the workload costs today (written by `workload from-usage`; unrelated to `check
+    --baseline`): reports show it beside the recommendation, never as an option."""
+
+    monthly_cost: float = Field(ge=0, le=1e15, description="USD a month paid today")
+    source: str = Field(
+        min_length=1,
+        max_length=200,
+        description="where the figure comes from: 'export' (the usage export's own cost), 'catalogue' "
+        "(catalogue prices of the models in use), or your own words",
+    )
+
+
 class Workload(_Strict):
     version: Literal[1] = 1
     name: str = "workload"
@@ -312,6 +325,7 @@ class Workload(_Strict):
     customisation: Customisation | None = Field(
         default=None, description="the model is tuned on your data (docs/workload.md); absent: a base model"
     )
+    current_spend: CurrentSpend | None = None
 
     # ----------------------------------------------------------- derived figures
     @property

@@ -131,8 +131,60 @@ def render(d: Derived, file: str, name: str, by_model: bool) -> str:
         lines.append("  # context_tokens not derived (buckets hide single requests); default: input + output tokens")
     if by_model:
         lines += _classes_yaml(d)
+    lines += _spend_yaml(d)
     lines += _cost_comments(d)
     return "\n".join(lines) + "\n"
+
+
+def current_spend(d: Derived) -> tuple[float, str] | None:
+    """What the workload costs today, a month: the export's own cost when it carries one
+    (source "export"), else the catalogue price of the matched models ("catalogue"); None when
+    neither is known."""
+    if d.export_monthly_cost is not None:
+        return d.export_monthly_cost, "export"
+    if d.catalogue_monthly_cost is not None:
+        return d.catalogue_monthly_cost, "catalogue"
+    return None
+
+
+def _spend_yaml(d: Derived) -> list[str]:
+    spend = current_spend(d)
+    if spend is None:
+        return ["# current_spend not written: the export carries no cost and no model matched the catalogue"]
+    cost, source = spend
+    why = (
+        f"the export's own cost ({_c(d.export.fields.get('cost', 'cost'))}) over {d.export.period_days:.2f} days"
+        if source == "export"
+        else "catalogue prices of the matched models (the export carries no cost)"
+    )
+    partial = ""
+    if source == "catalogue" and d.unmatched:
+        partial = f"; {len(d.unmatched)} model(s) not in the catalogue are left out"
+    return [
+        f"# what you pay today, a month (730 h): {why}{partial}",
+        "current_spend:",
+        f"  monthly_cost: {_num(cost, 2)}",
+        f"  source: {source}",
+    ]
+
+
+def retiring(d: Derived, cat: object, today: object) -> list[str]:
+    """A warning per imported model the catalogue says is deprecated or shuts down (the export's
+    name, the catalogue model, the date)."""
+    from ...catalog.lifecycle import model_warnings
+
+    out: list[str] = []
+    seen: set[str] = set()
+    for m in d.models:
+        mid = m.match.model_id
+        if mid is None:
+            continue
+        for w in model_warnings(cat.model(mid), today):  # type: ignore[attr-defined]
+            line = f"{m.name} (-> {mid}): {w}"
+            if line not in seen:
+                seen.add(line)
+                out.append(line)
+    return out
 
 
 def _period(seconds: int) -> str:
