@@ -49,7 +49,7 @@ def from_usage_cmd(
     """
     from ..workload.usage import read_export, workload_text
     from ..workload.usage.derive import check_request_options
-    from ..workload.usage.write import summary_lines
+    from ..workload.usage.write import fold_note, summary_lines
 
     # The export first: a bad file is reported before the catalogue is loaded.
     export = read_export(file, source)
@@ -62,6 +62,9 @@ def from_usage_cmd(
     info(f"{e.label}: {derived.requests_per_day:,.1f} requests/day over {e.period_days:.2f} days")
     for line in summary_lines(derived):
         info(line)
+    note = fold_note(derived) if by_model else None
+    if note:
+        info(note)
 
 
 def register(app: typer.Typer) -> None:
