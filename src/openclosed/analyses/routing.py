@@ -16,7 +16,7 @@ load. The same holds for a single self-hosted option serving every class.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..decide.recommend import by_overall, score
@@ -68,12 +68,29 @@ class Fleet:
 
 
 def run_classes(engine: Engine, workload: Workload) -> list[ClassRun]:
+    """Each class compared alone. What routing does not read is dropped as each run ends (a
+    workload may have 100 classes): the class's own uncertainty sampling (its confidence is not
+    reported; the whole traffic's is) and what only `explain` shows of each option."""
     runs = []
+    settings = replace(engine.st, samples=0)
     for cls, wl in zip(workload.traffic.classes or [], resolve_classes(workload), strict=True):
-        eng = Engine(engine.cat, wl, engine.st)
+        eng = Engine(engine.cat, wl, settings)
         res = eng.run()
+        _slim(eng, res)
         runs.append(ClassRun(cls.name, cls.share, wl, eng, res, {o.id: o for o in res.all_options}))
     return runs
+
+
+def _slim(engine: Engine, result: Result) -> None:
+    """Keep what routing reads of a class run: each option, its cost curve and model, and the
+    sizing memo (`fleet` sizes shared replicas); drop the rest."""
+    for d in result.details.values():
+        d.candidates, d.hosting, d.sizing = [], {}, None
+    ctx = engine.ctx
+    ctx.plan_cache.clear()
+    ctx.host_cache.clear()
+    ctx.constraint_cache.clear()
+    result.ranges = None
 
 
 def fleet(option_id: str, runs: list[ClassRun]) -> Fleet | None:
