@@ -81,12 +81,32 @@ def run_classes(engine: Engine, workload: Workload) -> list[ClassRun]:
     return runs
 
 
+@dataclass(frozen=True, slots=True)
+class SlimOption:
+    """What routing reads of an option in a class run (a full option is some 5 kB; 1,400 of
+    them per class, 100 classes)."""
+
+    id: str
+    monthly_cost: float | None
+    feasible: bool
+    deployment: str
+
+
 def _slim(engine: Engine, result: Result) -> None:
-    """Keep what routing reads of a class run: each option, its cost curve and model, and the
-    sizing memo (`fleet` sizes shared replicas); drop the rest."""
+    """Keep what routing reads of a class run: each option's id, cost, feasibility and kind,
+    the cost curve and model of each self-hosted option, and the sizing memo (`fleet` sizes
+    shared replicas); drop the rest."""
+    slim = [SlimOption(o.id, o.monthly_cost, o.feasible, o.deployment) for o in result.all_options]
+    hosted = {o.id for o in slim if o.deployment == "self-hosted"}
+    result.all_options = slim  # type: ignore[assignment]
+    result.report.options = []
+    result.details = {k: d for k, d in result.details.items() if k in hosted}
     for d in result.details.values():
         d.candidates, d.hosting, d.sizing = [], {}, None
+        for plan in d.curve.plans if d.curve is not None else ():
+            plan.sizing = None  # fleet() reads a plan's capacity, GPUs and menus, not its sizing
     ctx = engine.ctx
+    ctx.sizing_cache.clear()  # fleet() sizes again the few replicas it shares
     ctx.plan_cache.clear()
     ctx.host_cache.clear()
     ctx.constraint_cache.clear()
