@@ -2,8 +2,9 @@
 
     python benchmarks/bounded.py [usage] [classes] [replicas] [--mb 200]
 
-- usage: `workload from-usage` on a LiteLLM spend-log CSV of about 200 MB (the reader's limit),
-  generated into a temporary directory. Target: memory flat in file size, under 300 MB.
+- usage: `workload from-usage` on a LiteLLM spend log of about 200 MB (the reader's limit), as
+  CSV and as a JSON array, generated into a temporary directory. Target: memory flat in file
+  size, under 300 MB.
 - classes: `compare` and `check` on a workload with 100 traffic classes (the schema's maximum),
   each with its own token profile. Target: under 5 s and 500 MB each.
 - replicas: `compare` with `self_hosting.min_replicas` at its maximum (100,000). Target: under 5 s.
@@ -67,6 +68,34 @@ def spend_log(path: Path, megabytes: float) -> int:
     return rows
 
 
+def spend_log_json(path: Path, megabytes: float) -> int:
+    """The same rows as `spend_log`, as the JSON array LiteLLM's GET /spend/logs returns."""
+    import json
+
+    rows, size, target = 0, 2, int(megabytes * 1_000_000)
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("[\n")
+        while size < target:
+            second = rows * 3 % (30 * 86400)
+            day, rest = divmod(second, 86400)
+            row = {
+                "request_id": f"chatcmpl-{rows:09d}",
+                "call_type": "acompletion",
+                "startTime": f"2026-11-{day + 1:02d}T{rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}Z",
+                "model": MODELS[rows % 4],
+                "prompt_tokens": 900 + rows % 700,
+                "completion_tokens": 150 + rows % 300,
+                "spend": 0.001 * (rows % 97),
+                "status": "success",
+            }
+            line = ("," if rows else "") + json.dumps(row) + "\n"
+            fh.write(line)
+            size += len(line)
+            rows += 1
+        fh.write("]\n")
+    return rows
+
+
 def classes_workload(path: Path, n: int = 100) -> None:
     lines = [
         "version: 1",
@@ -108,6 +137,12 @@ def main() -> None:
             spend_log(small, args.mb / 20)
             s, peak_small, _ = measure(openclosed("workload", "from-usage", str(small), "--by-model"))
             print(f"usage: {args.mb / 20:.0f} MB for comparison: {s:.1f} s, peak {peak_small:.0f} MB")
+            csv.unlink()
+            js = d / "spend.json"
+            rows = spend_log_json(js, args.mb)
+            s, peak, _ = measure(openclosed("workload", "from-usage", str(js), "--by-model"))
+            mb = js.stat().st_size / 1e6
+            print(f"usage: {mb:.0f} MB LiteLLM JSON ({rows:,} requests): {s:.1f} s, peak {peak:.0f} MB")
         if "classes" in args.which:
             wl = d / "classes.yaml"
             classes_workload(wl)

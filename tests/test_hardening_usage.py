@@ -239,3 +239,49 @@ def test_per_request_rows_are_summed_per_hour_and_model(tmp_path: Path) -> None:
     assert export.rows[0].input_tokens == 29 * 1000 + 5000
     assert export.largest_request == 5900
     assert export.rows[0].cost == pytest.approx(0.30)
+
+
+# ------------------------------------------------------------------ item 5: JSON spend logs stream too
+def test_a_json_spend_log_is_read_a_row_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openclosed.workload.usage import litellm, read_export
+
+    fixture = Path(__file__).parent / "fixtures" / "usage" / "litellm_spend_logs.json"
+    whole = litellm.parse(json.loads(fixture.read_text()), str(fixture))
+    monkeypatch.setattr(json, "loads", lambda *a, **k: pytest.fail("parsed the whole file"))
+    streamed = read_export(fixture)
+    assert streamed.rows == whole.rows and streamed.largest_request == whole.largest_request
+    assert (streamed.period_start, streamed.period_end, streamed.skipped) == (
+        whole.period_start,
+        whole.period_end,
+        whole.skipped,
+    )
+
+
+def _rows_json(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "logs.json"
+    path.write_text(text)
+    return path
+
+
+ROW = '{"startTime": "2026-11-01T10:00:00Z", "model": "gpt-4o", "prompt_tokens": 1000, "completion_tokens": 200}'
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        (f"[{ROW}, {ROW}", "invalid JSON"),  # cut short
+        (f"[{ROW}] trailing", "invalid JSON: extra data after the array"),
+        (f"[{ROW} {ROW}]", "invalid JSON: expected ',' or ']'"),
+        (f"[{ROW}, NaN]", "invalid JSON: NaN is not a number"),
+    ],
+)
+def test_a_broken_json_spend_log_is_one_line(cli, tmp_path: Path, text: str, needle: str) -> None:
+    assert needle in _bad(cli("workload", "from-usage", str(_rows_json(tmp_path, text))))
+
+
+def test_a_row_longer_than_the_read_buffer(tmp_path: Path) -> None:
+    from openclosed.workload.usage import read_export
+
+    big = ROW[:-1] + ', "metadata": {"note": "' + "x" * 3_000_000 + '"}}'
+    export = read_export(_rows_json(tmp_path, f"[{ROW}, {big}, {ROW}]"))
+    assert export.rows[0].requests == 3 and export.rows[0].input_tokens == 3000

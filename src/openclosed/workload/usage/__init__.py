@@ -13,7 +13,7 @@ from typing import Any
 from ...errors import InputError
 from . import anthropic, litellm, openai, openrouter
 from .derive import Derived, derive
-from .records import Export, csv_rows, open_export, read_json, sniff
+from .records import Export, csv_rows, first_item, json_items, open_export, read_json, sniff
 
 SOURCES = ("openai", "anthropic", "litellm", "openrouter")
 _PARSERS = {"openai": openai, "anthropic": anthropic, "litellm": litellm, "openrouter": openrouter}
@@ -58,6 +58,10 @@ def read_export(path: Path, source: str | None = None) -> Export:
                     1,
                 )
             return litellm.parse_csv_rows(rows, name)
+        first = first_item(fh) if wanted in (None, "litellm") else None
+        if isinstance(first, dict) and "data" not in first and litellm.detect_rows([first]):
+            # A LiteLLM spend log (GET /spend/logs: an array of rows), read a row at a time.
+            return litellm.parse_items(json_items(fh, name), name)
         data = read_json(fh, name)
     return _parse_json(data, name, wanted)
 

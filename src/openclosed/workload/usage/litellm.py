@@ -55,6 +55,12 @@ def parse(data: Any, name: str) -> Export:
     return _export(((base.at(i), item) for i, item in enumerate(items)), name)
 
 
+def parse_items(items: Iterable[Any], name: str) -> Export:
+    """The rows of a top-level JSON array, as they are read (records.json_items)."""
+    root = Where(name)
+    return _export(((root.at(i), item) for i, item in enumerate(items)), name)
+
+
 def parse_csv_rows(rows: Iterable[tuple[int, dict[str, str]]], name: str) -> Export:
     return _export(((Where(name, line=line), rec) for line, rec in rows), name)
 

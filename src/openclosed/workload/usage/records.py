@@ -144,6 +144,83 @@ def read_json(fh: io.BufferedReader, name: str) -> Any:
     return parse_json(text, name)
 
 
+def first_item(fh: io.BufferedReader) -> Any:
+    """The first element of a JSON array at the top of the file, read from the buffered head
+    only (None when the file is not an array or its first element is longer than the head)."""
+    head = fh.peek(1 << 20).removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = head.decode("utf-8", "ignore").lstrip()
+        if not text.startswith("["):
+            return None
+        rest = text[1:].lstrip()
+        return json.JSONDecoder(parse_constant=_no_constant).raw_decode(rest)[0]
+    except ValueError:
+        return None
+
+
+def json_items(fh: io.BufferedReader, name: str) -> Iterator[Any]:
+    """The elements of the JSON array that makes up the file, one at a time: memory follows the
+    largest element, not the file (a month of per-request spend logs is 200 MB)."""
+    text = io.TextIOWrapper(fh, encoding="utf-8-sig")
+    decoder = json.JSONDecoder(parse_constant=_no_constant)
+    state = {"buf": "", "pos": 0, "eof": False, "chunk": 1 << 20}
+
+    def refill() -> None:
+        try:
+            more = text.read(state["chunk"])
+        except UnicodeDecodeError:
+            raise InputError.one(f"not UTF-8 text, expected {_KIND}", name) from None
+        state["buf"] = state["buf"][state["pos"] :] + more
+        state["pos"] = 0
+        state["eof"] = not more
+
+    def skip_space() -> str:
+        while True:
+            buf, pos = state["buf"], state["pos"]
+            while pos < len(buf) and buf[pos] in " \t\r\n":
+                pos += 1
+            state["pos"] = pos
+            if pos < len(buf) or state["eof"]:
+                return buf[pos] if pos < len(buf) else ""
+            refill()
+
+    def fail(message: str) -> InputError:
+        return InputError.one(f"invalid JSON: {message}", name)
+
+    if skip_space() != "[":
+        raise fail("expected an array of spend-log rows")
+    state["pos"] += 1
+    if skip_space() == "]":
+        raise InputError.one("the export is empty: no buckets or rows in it", name, field="data")
+    while True:
+        skip_space()
+        try:
+            item, end = decoder.raw_decode(state["buf"], state["pos"])
+            complete = end < len(state["buf"]) or state["eof"]
+        except json.JSONDecodeError as exc:
+            if state["eof"]:
+                raise fail(exc.msg) from None
+            complete = False
+        except (ValueError, RecursionError) as exc:
+            raise fail(str(exc) if isinstance(exc, ValueError) else "nested too deeply") from None
+        if not complete:  # an element cut by the buffer's end: read more (twice as much each time)
+            state["chunk"] *= 2
+            refill()
+            continue
+        state["chunk"] = 1 << 20
+        state["pos"] = end
+        yield item
+        after = skip_space()
+        if after == "]":
+            state["pos"] += 1
+            if skip_space():
+                raise fail("extra data after the array")
+            return
+        if after != ",":
+            raise fail("expected ',' or ']' between spend-log rows")
+        state["pos"] += 1
+
+
 def _no_constant(value: str) -> Any:
     raise ValueError(f"{value} is not a number a usage export can hold")
 
