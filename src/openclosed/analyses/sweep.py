@@ -35,7 +35,7 @@ from ..errors import InputError
 from ..report import OptionOut
 from ..selfhost.cost_curves import ApiCurve, ConstCurve, SelfCurve
 from ..selfhost.curve_points import Points, curve_costs
-from ..units import csv_cell
+from ..units import csv_cell, csv_text
 from ..workload.model import DAYS_PER_MONTH, Workload
 from .crossings import MAX_PAIRWISE, Crossing, find_crossings
 from .sweep_range import (
@@ -286,6 +286,7 @@ class Sweep:
 
 
 def _csv_text(text: str) -> str:
+    text = csv_text(text)  # an id that a spreadsheet would read as a formula
     return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n\r') else text
 
 

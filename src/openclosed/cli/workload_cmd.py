@@ -68,7 +68,7 @@ def from_usage_cmd(
 
     from ..workload.usage import read_export, workload_text
     from ..workload.usage.derive import check_request_options
-    from ..workload.usage.write import current_spend, retiring, summary_lines
+    from ..workload.usage.write import current_spend, fold_note, retiring, summary_lines
 
     # The export first: a bad file is reported before the catalogue is loaded.
     export = read_export(file, source)
@@ -87,6 +87,9 @@ def from_usage_cmd(
     # What you run today may be going away: say so before anyone plans around it.
     for line in retiring(derived, cat, day):
         warn(line)
+    note = fold_note(derived) if by_model else None
+    if note:
+        info(note)
 
 
 def register(app: typer.Typer) -> None:

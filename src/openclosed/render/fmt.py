@@ -9,7 +9,8 @@ from ..units import money
 __all__ = ["cell", "money", "printable"]
 
 # Bidirectional overrides and isolates reorder what a terminal shows (the "Trojan Source" trick).
-_BIDI = {0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+# The line and paragraph separators (U+2028, U+2029) break a line where a reader expects none.
+_BIDI = {0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
 
 
 def _escape(ch: str) -> str:

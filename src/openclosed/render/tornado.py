@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import Column, View
+from .fmt import printable
 
 if TYPE_CHECKING:
     from ..analyses.sensitivity import Sensitivity
@@ -190,6 +191,13 @@ def tornado_figure(s: Sensitivity) -> Any:
         from matplotlib.figure import Figure
     except ImportError:
         raise MissingExtraError("--chart", "plot") from None
+    from .chart import PLAIN_TEXT
+
+    with matplotlib.rc_context(PLAIN_TEXT):  # names are text, never math markup
+        return _tornado(s, Figure)
+
+
+def _tornado(s: Sensitivity, Figure: Any) -> Any:
     shown = list(reversed(drawn(s)))  # most influential on top
     fig = Figure(figsize=(12, 6.75), dpi=100, layout="constrained")
     ax = fig.add_subplot()
@@ -212,14 +220,18 @@ def tornado_figure(s: Sensitivity) -> Any:
             )
     ax.axvline(s.lead, color="0.3", linewidth=1.5, label="lead at the estimates")
     ax.axvline(0.0, color="black", linestyle=":", linewidth=1.5, label="zero lead (a tie)")
-    ax.set_yticks(range(len(shown)), [f"{sw.name}\n{value_text(sw.low)} – {value_text(sw.high)}" for sw in shown])
-    ax.set_xlabel(f"Lead of {s.recommended} over the best other option (overall score points)", fontsize=14)
+    ax.set_yticks(
+        range(len(shown)), [f"{printable(sw.name)}\n{value_text(sw.low)} – {value_text(sw.high)}" for sw in shown]
+    )
+    ax.set_xlabel(f"Lead of {printable(s.recommended)} over the best other option (overall score points)", fontsize=14)
     ax.tick_params(labelsize=11)
     ax.grid(True, axis="x", color="0.85")
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    fig.suptitle(f"What moves the recommendation: {s.workload}", fontsize=18, fontweight="bold", x=0.01, ha="left")
+    fig.suptitle(
+        f"What moves the recommendation: {printable(s.workload)}", fontsize=18, fontweight="bold", x=0.01, ha="left"
+    )
     # Below the axes, never over the bars.
     fig.legend(loc="outside lower center", ncols=4, fontsize=11, frameon=False)
     return fig

@@ -219,6 +219,7 @@ class GpuPricing:
     as_of: Any
     onprem_parts: dict[str, float] | None = None
     warnings: list[str] = field(default_factory=list)
+    areas: tuple[str, ...] = ()  # residency areas the price that applies is stated for (empty: unknown)
 
 
 @lru_cache(maxsize=1024)
@@ -264,7 +265,7 @@ def _gpu_prices(
         return None
     kind = "reserved" if best.pricing_kind in ("1y", "3y") else best.pricing_kind
     stale = constraints.stale_price(ctx, oid, f"{gpu.name} at {host.id}", best.as_of)
-    return GpuPricing(priced, kind, best.pricing_kind, best.region, best.source, best.as_of, None, stale)
+    return GpuPricing(priced, kind, best.pricing_kind, best.region, best.source, best.as_of, None, stale, best.areas)
 
 
 @dataclass
@@ -301,12 +302,12 @@ def _host_gpu(ctx: Context, oid: str, host: GpuCloud | OnPrem, gpu_id: str, offe
     wl = ctx.wl
     gpu = ctx.cat.gpu(gpu_id)
     violations: list[str] = []
-    if wl.privacy.residency and not isinstance(host, OnPrem):
-        regions = {r.lower() for o in offers for r in o.regions} | {r.lower() for r in host.regions}
-        violations += constraints.self_residency(ctx, host.name, gpu, regions)
+    pricing = _gpu_prices(ctx, oid, host, gpu_id, offers)
+    if wl.privacy.residency and not isinstance(host, OnPrem) and pricing is not None:
+        # The region the option is priced in decides, not the cloud's regions for other GPUs.
+        violations += constraints.self_residency(ctx, host.name, gpu, pricing.region, pricing.areas)
     if isinstance(host, GpuCloud) and host.tenancy == "marketplace":
         violations += constraints.self_marketplace(ctx, host.name)
-    pricing = _gpu_prices(ctx, oid, host, gpu_id, offers)
     if pricing is None and isinstance(host, OnPrem):
         violations.append(owned.not_offered(gpu.name, wl.self_hosting.on_prem.purchase))
     spot_priced = _spot_prices(ctx, host, offers)
@@ -314,6 +315,15 @@ def _host_gpu(ctx: Context, oid: str, host: GpuCloud | OnPrem, gpu_id: str, offe
     warnings = _spot_warnings(fl, host, gpu.name, spot_priced) if fl.spot != "off" else []
     hit = ctx.host_cache[key] = _HostGpu(pricing, spot_priced, fl, violations, warnings)
     return hit
+
+
+def _no_price(host: str, gpu: str, region: str | None, commitment: str) -> str:
+    """Why nothing is priced: the region named has no price, or the cloud publishes none of the
+    kind the workload asks for (an offer with only committed prices, or only spot)."""
+    what = {"1y": "1-year committed", "3y": "3-year committed"}.get(commitment, "on-demand")
+    if region:
+        return f"region: {host} has no {what} {gpu} price in {region}"
+    return f"price: {host} publishes no {what} {gpu} price"
 
 
 # ------------------------------------------------------------------ the option
@@ -328,10 +338,9 @@ def self_option(
     violations = [*mv, *hg.violations]
     pricing = hg.pricing
     if pricing is None:
-        # Only a named region can leave nothing priced: list prices hold everywhere else (owned
-        # servers: no purchase price of that kind, said by `_host_gpu`).
+        # Owned servers with no purchase price of that kind are said by `_host_gpu`.
         if not isinstance(host, OnPrem):
-            violations.append(f"region: {host.name} has no {gpu.name} price in {wl.self_hosting.region}")
+            violations.append(_no_price(host.name, gpu.name, wl.self_hosting.region, wl.self_hosting.commitment_value))
         pricing = GpuPricing([], "on-demand", "on-demand", wl.self_hosting.region, "", None)
     warnings = [*mw, *pricing.warnings, *hg.warnings]
     price_kind, onprem_parts = pricing.kind, pricing.onprem_parts
