@@ -102,20 +102,23 @@ def test_price_drift_grows_with_the_square_root_of_age() -> None:
     assert u.drift_sigma(365, 400) == 0.0  # not stale under a longer limit
 
 
-def test_sizing_sigmas_are_the_calibration_rms(catalog) -> None:
+def test_sizing_sigmas_are_the_held_out_calibration_rms(catalog) -> None:
     from openclosed.selfhost import calibration
 
-    rows = []
-    for c in calibration.run(catalog):
-        if c.row.metric == "tpot_ms":
-            continue  # capacity is throughput
-        model = catalog.model(c.row.model)
-        kind = "moe" if model.architecture.moe is not None else "dense"
-        rows.append(((u.family(c.row.gpu), kind), math.log(c.predicted / c.row.measured)))
-    sigmas, pooled = u.derive_sizing_sigmas(rows)
+    _, held = calibration.split(calibration.run(catalog))
+    sigmas, pooled = u.derive_sizing_sigmas([(c.family, c.log_error) for c in held])
     assert {g: round(v, 3) for g, v in sigmas.items()} == u.SIZING_SIGMA
-    assert round(pooled, 3) == u.SIZING_SIGMA_POOLED
-    assert round(math.log(1.35) / NormalDist().inv_cdf(0.95), 3) == u.SIZING_SIGMA_UNCALIBRATED
+    assert round(pooled, 3) == u.SIZING_SIGMA_POOLED == u.SIZING_SIGMA_UNCALIBRATED
+    # A family the held-out rows show to be poorly known gets a wider spread than a well-known one.
+    assert u.sizing_sigma(("mla", "hopper")) > u.sizing_sigma(("moe", "hopper"))
+
+
+def test_every_self_hosted_option_maps_to_one_sizing_family(catalog) -> None:
+    model = catalog.model("llama-3.3-70b")
+    assert u.sizing_group(model.architecture, "h200") == ("dense", "hopper")
+    assert u.sizing_group(catalog.model("deepseek-v3.2").architecture, "b200") == ("sparse", "blackwell")
+    assert u.sizing_group(catalog.model("qwen3-next-80b-a3b").architecture, "mi300x") == ("hybrid", "cdna3")
+    assert u.sizing_group(None, "l4") == ("dense", "ada")
 
 
 def test_scaled_self_hosted_cost_by_hand() -> None:

@@ -20,8 +20,8 @@ from .uncertainty import (
     DEFAULT_QUALITY_ERROR,
     Group,
     drift_sigma,
-    family,
     normal_draws,
+    sizing_group,
     sizing_sigma,
     traffic_spread,
 )
@@ -257,7 +257,7 @@ class Frame:
         if curve is None or not getattr(curve, "plans", None) or o.self_hosting is None:
             return Entry(o, "fixed", o.monthly_cost, **common)  # type: ignore[arg-type]
         arch = det.model.architecture
-        group = (family(o.self_hosting.gpu), "moe" if arch is not None and arch.moe is not None else "dense")
+        group = sizing_group(arch, o.self_hosting.gpu)
         self.groups[group] = sizing_sigma(group)
         rpm = ctx.wl.requests_per_month
         peak = ctx.wl.traffic.peak_rps(rpm)  # the interactive peak, as the engine prices it

@@ -1,0 +1,56 @@
+"""Sizing families: an architecture kind on a GPU generation.
+
+The calibration set (data/calibration.yaml) measures the estimator per family, and the held-out
+error of a family sets the spread of every self-hosted option in it (decide/uncertainty.py).
+Every self-hosted option maps to exactly one family: `family(arch, gpu_id)`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..catalog.schema import Architecture
+
+# A GPU generation is a microarchitecture and its serving stack, not one board: the H100 and H200
+# share Hopper's kernels, the MI300X and MI325X CDNA3's. GPUs not listed are their own generation.
+GENERATION: dict[str, str] = {
+    "h100-sxm": "hopper",
+    "h100-pcie": "hopper",
+    "h100-nvl": "hopper",
+    "h200": "hopper",
+    "gh200": "hopper",
+    "b200": "blackwell",
+    "b300": "blackwell",
+    "gb200": "blackwell",
+    "gb300": "blackwell",
+    "a100-80gb": "ampere",
+    "a100-40gb": "ampere",
+    "a10g": "ampere",
+    "l40s": "ada",
+    "l4": "ada",
+    "mi300x": "cdna3",
+    "mi325x": "cdna3",
+    "mi355x": "cdna4",
+}
+KINDS = ("dense", "moe", "mla", "sparse", "hybrid")
+
+
+def generation(gpu_id: str) -> str:
+    return GENERATION.get(gpu_id, gpu_id)
+
+
+def kind(arch: Architecture) -> str:
+    """dense | moe (GQA or sliding-window attention) | mla | sparse (sparse attention on MLA or GQA)
+    | hybrid (linear-attention layers beside full attention)."""
+    if arch.sparse_attention is not None:
+        return "sparse"
+    if arch.linear_attention is not None:
+        return "hybrid"
+    if arch.attention == "mla":
+        return "mla"
+    return "moe" if arch.moe is not None else "dense"
+
+
+def family(arch: Architecture, gpu_id: str) -> tuple[str, str]:
+    return kind(arch), generation(gpu_id)
