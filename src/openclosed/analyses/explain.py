@@ -157,7 +157,7 @@ def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str
                 "efficiency",
                 "factors",
                 asdict(DEFAULT_EFFICIENCY),
-                "docs/methodology.md, evidence in shared/reference/selfhost.md §4",
+                "docs/methodology.md §3.7 (kernel measurements; the fitted terms from data/calibration.yaml)",
             )
         )
         mem = s.memory
