@@ -157,7 +157,7 @@ def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str
                 "efficiency",
                 "factors",
                 asdict(DEFAULT_EFFICIENCY),
-                "docs/methodology.md §3.7, with the evidence for each factor",
+                "docs/methodology.md §3.7 (kernel measurements; the fitted terms from data/calibration.yaml)",
             )
         )
         mem = s.memory

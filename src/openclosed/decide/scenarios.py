@@ -14,15 +14,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ..selfhost.sizing.groups import is_moe
 from . import scoring
 from .uncertainty import (
     DEFAULT_PEAK_SPREAD,
     DEFAULT_QUALITY_ERROR,
     Group,
     drift_sigma,
-    family,
     normal_draws,
+    sizing_group,
     sizing_sigma,
     traffic_spread,
 )
@@ -258,7 +257,7 @@ class Frame:
         if curve is None or not getattr(curve, "plans", None) or o.self_hosting is None:
             return Entry(o, "fixed", o.monthly_cost, **common)  # type: ignore[arg-type]
         arch = det.model.architecture
-        group = (family(o.self_hosting.gpu), "moe" if arch is not None and is_moe(arch) else "dense")
+        group = sizing_group(arch, o.self_hosting.gpu)
         self.groups[group] = sizing_sigma(group)
         rpm = ctx.wl.requests_per_month
         peak = ctx.wl.traffic.peak_rps(rpm)  # the interactive peak, as the engine prices it

@@ -235,7 +235,7 @@ def size(
     fits = cap >= 1 and fits_longest and supports(gpu, precision) and network_ok
     mean_ctx = input_tokens + decode / 2.0
     prefill_tokens = input_tokens * (1.0 - cached_share)
-    p_cost = prefill_compute_s(arch, gpu, precision, plan, prefill_tokens, eff)
+    p_cost = prefill_compute_s(arch, gpu, precision, plan, prefill_tokens, eff, kv_bytes)
 
     model = StepModel(arch, gpu, precision, plan, mean_ctx, eff, kv_bytes)
     interleave = p_cost / decode
@@ -297,7 +297,7 @@ def size(
     tpot = tpot_of(batch)
     per_request = (st.total_s * decode / batch if spec is None else step_s / per_step * decode / batch) + p_cost
     rps = 1.0 / per_request
-    t_prefill = prefill_s(arch, gpu, precision, plan, prefill_tokens, eff, model)
+    t_prefill = prefill_s(arch, gpu, precision, plan, prefill_tokens, eff, model, kv_bytes)
     # New requests queue for prefill behind each other: with `batch` streams busy, prefills
     # arrive at batch / (lifetime of a request), spread over the attention groups and pipeline
     # stages; an M/D/1 queue gives the mean wait.
