@@ -124,9 +124,9 @@ def test_every_self_hosted_option_maps_to_one_sizing_family(catalog) -> None:
 
 def test_a_poorly_known_family_gets_a_wider_cost_range(catalog) -> None:
     # Two self-hosted options with the same cost curve on H100 (0.2 requests/s a replica, so the
-    # replicas scale with the load): a dense model (dense × Hopper,
-    # held-out σ 0.319) and an MLA model (MLA × Hopper, σ 0.799, its held-out bursts miss by
-    # +60 to +180 %). The MLA option's P10-P90 range is wider.
+    # replicas scale with the load): a dense model (dense × Hopper) and an MLA model (MLA × Hopper,
+    # whose held-out bursts miss by far more; u.SIZING_SIGMA has both). The MLA option's P10-P90
+    # range is wider.
     ctx = _ctx(COST_ONLY, rpm=5e6)
     peak = ctx.wl.traffic.peak_rps(ctx.wl.requests_per_month)
     dense = _self_option("llama-3.3-70b@c:h100-sxm", _curve(cap=0.2), 5e6, peak)
@@ -135,7 +135,7 @@ def test_a_poorly_known_family_gets_a_wider_cost_range(catalog) -> None:
     mla[1].model.architecture = catalog.model("deepseek-r1").architecture
     pairs = [dense, mla]
     _, options = _frame(ctx, pairs)
-    u.assess(ctx, options, {o.id: d for o, d in pairs}, options[0].id)
+    confidence.assess(ctx, options, {o.id: d for o, d in pairs}, options[0].id)
     width = {o.id: o.monthly_cost_high - o.monthly_cost_low for o in options}
     assert width["deepseek-r1@c:h100-sxm"] > width["llama-3.3-70b@c:h100-sxm"] > 0
 

@@ -44,16 +44,16 @@ class Efficiency:
     reserve_min_gib: float = 1.5  # activations, CUDA graphs, CUDA context
     reserve_share: float = 0.04
     mbu_bf16: float = 0.80  # measured H100 BF16 weight streaming 0.77-0.81
-    mbu_quantised: float = 0.75  # fitted, within measured FP8 streaming 0.71 (H100) to 0.85
+    mbu_quantised: float = 0.70  # fitted, within measured FP8 streaming 0.71 (H100) to 0.85
     # Fitted: kernel GEMMs reach 0.63-0.77 of peak alone, but a serving engine's prefill (chunked,
-    # interleaved with decode, norms and all-reduces between GEMMs) reaches 0.3 end to end.
-    mfu: float = 0.30
+    # interleaved with decode, norms and all-reduces between GEMMs) reaches 0.35 end to end.
+    mfu: float = 0.35
     fp8_gemm_share: float = 1.0  # FP8 GEMMs' share of the FP8 peak relative to BF16's (fitted: equal)
-    fp4_gemm_share: float = 0.85  # same for FP4 tensor cores (fitted)
+    fp4_gemm_share: float = 1.0  # same for FP4 tensor cores (fitted: equal)
     expert_width_half: float = 128.0  # expert-shard columns at which a grouped GEMM streams at half rate (fitted)
     # Rows of one decode grouped-GEMM tile: decode MoE kernels swap operands so that the tokens
-    # are the narrow dimension, in tiles of 8 (fitted among 8, 16, 32, 64).
-    moe_tile_tokens: int = 8
+    # are the narrow dimension, in tiles (fitted among 8, 16, 32, 64: 32).
+    moe_tile_tokens: int = 32
     # Tokens per expert at which a grouped GEMM computes at half rate; fitted to 0 (the tile
     # padding above already explains the small-batch rows).
     expert_tokens_half: float = 0.0
