@@ -28,6 +28,7 @@ GRID = {
     "expert_width_half": [0.0, 32.0, 64.0, 128.0, 256.0, 384.0, 512.0, 768.0],
     "expert_tokens_half": [0.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0],
     "moe_tile_tokens": [8, 16, 32, 64],
+    "moe_gemm_share": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
     "ep_imbalance": [1.0, 1.1, 1.2, 1.3, 1.4, 1.5],
     "mbu_quantised": [0.65, 0.7, 0.75, 0.8, 0.85],
     "attn:attention": [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
@@ -40,6 +41,7 @@ GRID = {
     "gen:blackwell:throughput": [0.6, 0.7, 0.8, 0.9, 1.0],
     "gen:cdna3:throughput": [0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
     "gen:cdna4:throughput": [0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+    "gen:blackwell:moe_gemm": [0.6, 0.8, 1.0, 1.25, 1.5, 2.0],
 }
 
 
@@ -76,7 +78,7 @@ def loss(catalog, rows, eff: step.Efficiency) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sweeps", type=int, default=3)
+    ap.add_argument("--sweeps", type=int, default=4)
     ap.add_argument("--worst", type=int, default=0, help="also print the N fit rows with the largest errors")
     args = ap.parse_args()
     catalog = load_catalog(use_env=False)
@@ -95,7 +97,7 @@ def main() -> None:
             eff = apply(name, keep, eff)
         print(f"sweep {sweep + 1}: mean |ln error| {best:.4f}")
     print("\nEfficiency:", {k: current(k, eff) for k in GRID if ":" not in k})
-    print("GENERATIONS:", {g: (v.throughput, v.kernel_us) for g, v in kernels.GENERATIONS.items()})
+    print("GENERATIONS:", {g: (v.throughput, v.kernel_us, v.moe_gemm) for g, v in kernels.GENERATIONS.items()})
     print("ATTENTION_EFFICIENCY:", kernels.ATTENTION_EFFICIENCY)
     checks = calibration.run(catalog, eff=eff)
     fit, held = calibration.split(checks)

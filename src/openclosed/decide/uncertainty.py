@@ -46,21 +46,21 @@ Z90 = NormalDist().inv_cdf(0.9)  # the 10th and 90th percentiles lie ∓1.2816 s
 # of its own and the pooled figure; a family with no held-out row gets the pooled figure, wider
 # than every family the held-out rows show to be well known (SIZING_SIGMA_UNCALIBRATED).
 SIZING_SIGMA: dict[tuple[str, str], float] = {
-    ("dense", "ampere"): 0.698,
-    ("dense", "cdna3"): 0.285,
-    ("dense", "hopper"): 0.267,
-    ("hybrid", "blackwell"): 0.376,
-    ("hybrid", "hopper"): 0.376,
-    ("mla", "blackwell"): 0.321,
-    ("mla", "cdna3"): 0.376,
-    ("mla", "cdna4"): 0.262,
-    ("mla", "hopper"): 0.716,
-    ("moe", "ampere"): 0.122,
-    ("moe", "blackwell"): 0.332,
-    ("moe", "hopper"): 0.298,
-    ("sparse", "blackwell"): 0.376,
+    ("dense", "ampere"): 0.401,
+    ("dense", "cdna3"): 0.276,
+    ("dense", "hopper"): 0.273,
+    ("hybrid", "blackwell"): 0.305,
+    ("hybrid", "hopper"): 0.305,
+    ("mla", "blackwell"): 0.254,
+    ("mla", "cdna3"): 0.305,
+    ("mla", "cdna4"): 0.19,
+    ("mla", "hopper"): 0.464,
+    ("moe", "ampere"): 0.445,
+    ("moe", "blackwell"): 0.376,
+    ("moe", "hopper"): 0.135,
+    ("sparse", "blackwell"): 0.305,
 }
-SIZING_SIGMA_POOLED = 0.376
+SIZING_SIGMA_POOLED = 0.305
 MIN_GROUP_ROWS = 4
 SIZING_SIGMA_UNCALIBRATED = SIZING_SIGMA_POOLED
 PRICE_DRIFT = 0.5  # s.d. of ln(price) after one year; grows with √age (a random walk)

@@ -47,26 +47,28 @@ SPARSE_EXTRA = KERNELS_PER_LAYER["sparse"] - KERNELS_PER_LAYER["mla"]
 # FlashAttention-3 forward reaches about 0.6-0.75 of H100 BF16 peak, FlashMLA's decode about
 # 0.8 of bandwidth (deepseek-ai/FlashMLA README: 3,000 GB/s of 3,350 on H800); fitted within
 # those bounds on the calibration rows.
-ATTENTION_EFFICIENCY = {"attention": 0.5, "mla": 1.0, "sparse": 0.2, "linear": 1.0}
+ATTENTION_EFFICIENCY = {"attention": 1.0, "mla": 1.0, "sparse": 0.2, "linear": 1.0}
 
 
 @dataclass(frozen=True)
 class Generation:
     """What a GPU generation's serving stack reaches: `throughput` multiplies the achieved
     bandwidth and FLOP rate (Hopper = 1, where the efficiency factors were measured), `kernel_us`
-    is the fixed cost of one kernel."""
+    is the fixed cost of one kernel, `moe_gemm` multiplies the grouped-GEMM share of the dense
+    GEMM rate (Efficiency.moe_gemm_share, Hopper = 1; the result is capped at 1)."""
 
     throughput: float
     kernel_us: float
     evidence: str
+    moe_gemm: float = 1.0
 
 
 GENERATIONS: dict[str, Generation] = {
     "hopper": Generation(1.0, 5.0, "fitted"),
-    "blackwell": Generation(0.8, 3.0, "fitted"),
-    "cdna3": Generation(1.0, 20.0, "fitted"),
-    "cdna4": Generation(1.0, 4.0, "fitted"),
-    "ampere": Generation(1.0, 4.0, "no fit rows: Hopper's factors"),
+    "blackwell": Generation(0.8, 3.0, "fitted", moe_gemm=0.6),
+    "cdna3": Generation(0.9, 20.0, "fitted"),
+    "cdna4": Generation(1.0, 6.0, "fitted"),
+    "ampere": Generation(1.0, 4.0, "not fitted (9 MoE burst rows of one lab): Hopper's factors"),
     "ada": Generation(1.0, 4.0, "no fit rows: Hopper's factors"),
 }
 # GPUs of no listed generation take their vendor's closest: AMD parts CDNA3, the rest Hopper.
@@ -119,6 +121,11 @@ def kernels_per_step(arch: Architecture) -> float:
 def attention_efficiency(arch: Architecture) -> float:
     """Share of the GEMM rate the model's attention kernels reach (attention FLOPs)."""
     return ATTENTION_EFFICIENCY[mixer_kind(arch)]
+
+
+def moe_gemm_share(gpu: Gpu, share: float) -> float:
+    """Share of the dense GEMM rate a MoE layer's grouped GEMMs reach on `gpu`'s generation."""
+    return min(1.0, share * generation_of(gpu).moe_gemm)
 
 
 def expert_stream_efficiency(width: float, half: float) -> float:

@@ -20,6 +20,7 @@ from .kernels import (
     generation_of,
     grouped_gemm_efficiency,
     kernels_per_step,
+    moe_gemm_share,
 )
 from .layout import (
     GB,
@@ -44,19 +45,25 @@ class Efficiency:
     reserve_min_gib: float = 1.5  # activations, CUDA graphs, CUDA context
     reserve_share: float = 0.04
     mbu_bf16: float = 0.80  # measured H100 BF16 weight streaming 0.77-0.81
-    mbu_quantised: float = 0.70  # fitted, within measured FP8 streaming 0.71 (H100) to 0.85
-    # Fitted: kernel GEMMs reach 0.63-0.77 of peak alone, but a serving engine's prefill (chunked,
-    # interleaved with decode, norms and all-reduces between GEMMs) reaches 0.35 end to end.
-    mfu: float = 0.35
-    fp8_gemm_share: float = 1.0  # FP8 GEMMs' share of the FP8 peak relative to BF16's (fitted: equal)
-    fp4_gemm_share: float = 1.0  # same for FP4 tensor cores (fitted: equal)
-    expert_width_half: float = 128.0  # expert-shard columns at which a grouped GEMM streams at half rate (fitted)
+    mbu_quantised: float = 0.75  # fitted, within measured FP8 streaming 0.71 (H100) to 0.85
+    # Fitted: dense GEMMs reach 0.63-0.77 of peak alone, but a serving engine's prefill (chunked,
+    # interleaved with decode, norms and all-reduces between GEMMs) reaches 0.45 end to end.
+    mfu: float = 0.45
+    fp8_gemm_share: float = 0.8  # FP8 GEMMs' share of the FP8 peak relative to BF16's (fitted)
+    fp4_gemm_share: float = 0.7  # same for FP4 tensor cores (fitted)
+    expert_width_half: float = 64.0  # expert-shard columns at which a grouped GEMM streams at half rate (fitted)
     # Rows of one decode grouped-GEMM tile: decode MoE kernels swap operands so that the tokens
-    # are the narrow dimension, in tiles (fitted among 8, 16, 32, 64: 32).
-    moe_tile_tokens: int = 32
+    # are the narrow dimension, in tiles of 8 (fitted among 8, 16, 32, 64).
+    moe_tile_tokens: int = 8
     # Tokens per expert at which a grouped GEMM computes at half rate; fitted to 0 (the tile
     # padding above already explains the small-batch rows).
     expert_tokens_half: float = 0.0
+    # Share of the dense GEMM rate (mfu) that a MoE layer's grouped GEMMs reach when compute-bound
+    # (prefill, large decode batches): the routed experts run as many small GEMMs behind a permute
+    # and un-permute of every token's k copies, not as one large GEMM (fitted: 0.4 on Hopper, the
+    # generation's moe_gemm factor elsewhere). Without it one MFU cannot fit both dense prefill
+    # (too slow by ~30 %) and MoE max-throughput runs and bursts (too fast by 40-140 %).
+    moe_gemm_share: float = 0.4
     # Under expert parallelism the step waits for the busiest GPU: real routing is skewed, so the
     # busiest rank holds more than its 1/ep share of the expert work even with many tokens (fitted
     # at the upper bound searched, 1.5: without EPLB, max/mean expert load is 1.3-1.5 in practice).
@@ -267,6 +274,7 @@ class StepModel:
             self.moes.append((mlp.experts, mlp.active_experts, count * one * bpp, stream, 2.0 * count * one))
         self.imbalance = eff.ep_imbalance if plan.ep > 1 else 1.0
         self.tile = float(eff.moe_tile_tokens)
+        self.moe_share = moe_gemm_share(gpu, eff.moe_gemm_share)
         self.tokens_half = eff.expert_tokens_half
         self.dense_flops_per_seq = 2.0 * max(s.active_compute - s.active_expert_params, 1.0)
         self.overhead = kernels_per_step(arch) * maturity_of(gpu).kernel_us * 1e-6
@@ -303,7 +311,7 @@ class StepModel:
         computes in tiles of `moe_tile_tokens` rows, at a rate that falls when it sees few tokens."""
         per_expert = tokens * k / max(touched, 1e-9)
         rows = touched * max(per_expert, self.tile)
-        rate = self.flops * grouped_gemm_efficiency(per_expert, self.tokens_half) * stream
+        rate = self.flops * self.moe_share * grouped_gemm_efficiency(per_expert, self.tokens_half) * stream
         return rows * flops / self.expert_div / rate * self.imbalance
 
     def weight_read(self, batch: float) -> float:
@@ -386,8 +394,10 @@ def prefill_parts(
         assert mlp.experts is not None and mlp.active_experts is not None
         routed = count * mlp.active_experts * expert_params(arch, mlp)
         per_expert = chunk * (plan.dp if plan.ep > 1 else 1) * mlp.active_experts / mlp.experts
-        share = grouped_gemm_efficiency(per_expert, eff.expert_tokens_half) * expert_stream_efficiency(
-            mlp.width / split, eff.expert_width_half
+        share = (
+            moe_gemm_share(gpu, eff.moe_gemm_share)
+            * grouped_gemm_efficiency(per_expert, eff.expert_tokens_half)
+            * expert_stream_efficiency(mlp.width / split, eff.expert_width_half)
         )
         expert_s += 2.0 * routed * tokens / f / share
     dense_s = 2.0 * max(s.active_compute - s.active_expert_params, 1.0) * tokens / f
