@@ -38,9 +38,12 @@ GRID = {
     "gen:blackwell:kernel_us": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0],
     "gen:cdna3:kernel_us": [4.0, 8.0, 12.0, 16.0, 20.0, 25.0, 30.0, 40.0],
     "gen:cdna4:kernel_us": [2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 15.0],
-    "gen:blackwell:throughput": [0.6, 0.7, 0.8, 0.9, 1.0],
-    "gen:cdna3:throughput": [0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
-    "gen:cdna4:throughput": [0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+    "gen:blackwell:bandwidth": [0.7, 0.8, 0.9, 1.0, 1.1],
+    "gen:cdna3:bandwidth": [0.6, 0.7, 0.8, 0.9, 1.0],
+    "gen:cdna4:bandwidth": [0.6, 0.7, 0.8, 0.9, 1.0],
+    "gen:blackwell:compute": [0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+    "gen:cdna3:compute": [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+    "gen:cdna4:compute": [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
     "gen:blackwell:moe_gemm": [0.6, 0.8, 1.0, 1.25, 1.5, 2.0],
 }
 
@@ -97,7 +100,8 @@ def main() -> None:
             eff = apply(name, keep, eff)
         print(f"sweep {sweep + 1}: mean |ln error| {best:.4f}")
     print("\nEfficiency:", {k: current(k, eff) for k in GRID if ":" not in k})
-    print("GENERATIONS:", {g: (v.throughput, v.kernel_us, v.moe_gemm) for g, v in kernels.GENERATIONS.items()})
+    fields = ("bandwidth", "kernel_us", "compute", "moe_gemm")
+    print("GENERATIONS:", {g: {f: getattr(v, f) for f in fields} for g, v in kernels.GENERATIONS.items()})
     print("ATTENTION_EFFICIENCY:", kernels.ATTENTION_EFFICIENCY)
     checks = calibration.run(catalog, eff=eff)
     fit, held = calibration.split(checks)

@@ -52,21 +52,24 @@ ATTENTION_EFFICIENCY = {"attention": 1.0, "mla": 1.0, "sparse": 0.2, "linear": 1
 
 @dataclass(frozen=True)
 class Generation:
-    """What a GPU generation's serving stack reaches: `throughput` multiplies the achieved
-    bandwidth and FLOP rate (Hopper = 1, where the efficiency factors were measured), `kernel_us`
-    is the fixed cost of one kernel, `moe_gemm` multiplies the grouped-GEMM share of the dense
-    GEMM rate (Efficiency.moe_gemm_share, Hopper = 1; the result is capped at 1)."""
+    """What a GPU generation's serving stack reaches, relative to Hopper's (where the efficiency
+    factors were measured, all 1): `bandwidth` multiplies the achieved HBM bandwidth, `compute`
+    the achieved FLOP rate (a stack can stream its memory as well as Hopper's and still reach a
+    smaller share of a larger, power-limited tensor peak), `kernel_us` is the fixed cost of one
+    kernel, `moe_gemm` multiplies the grouped-GEMM share of the dense GEMM rate
+    (Efficiency.moe_gemm_share; the result is capped at 1)."""
 
-    throughput: float
+    bandwidth: float
     kernel_us: float
     evidence: str
+    compute: float = 1.0
     moe_gemm: float = 1.0
 
 
 GENERATIONS: dict[str, Generation] = {
     "hopper": Generation(1.0, 5.0, "fitted"),
-    "blackwell": Generation(0.8, 3.0, "fitted", moe_gemm=0.6),
-    "cdna3": Generation(0.9, 20.0, "fitted"),
+    "blackwell": Generation(0.7, 3.0, "fitted", compute=0.9, moe_gemm=0.6),
+    "cdna3": Generation(0.9, 20.0, "fitted", compute=0.6),
     "cdna4": Generation(1.0, 6.0, "fitted"),
     "ampere": Generation(1.0, 4.0, "not fitted (9 MoE burst rows of one lab): Hopper's factors"),
     "ada": Generation(1.0, 4.0, "no fit rows: Hopper's factors"),

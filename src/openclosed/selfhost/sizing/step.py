@@ -164,7 +164,7 @@ def mbu(eff: Efficiency, precision: str) -> float:
 
 def bandwidth(gpu: Gpu, precision: str, eff: Efficiency) -> float:
     """Achieved HBM bytes/s."""
-    return gpu.bandwidth_tb_s * 1e12 * mbu(eff, precision) * maturity_of(gpu).throughput
+    return gpu.bandwidth_tb_s * 1e12 * mbu(eff, precision) * maturity_of(gpu).bandwidth
 
 
 def gemm_share(gpu: Gpu, precision: str, eff: Efficiency) -> float:
@@ -178,7 +178,7 @@ def gemm_share(gpu: Gpu, precision: str, eff: Efficiency) -> float:
 
 def achieved_flops(gpu: Gpu, precision: str, eff: Efficiency) -> float:
     f = flops_per_s(gpu, precision) or gpu.bf16_tflops * 1e12
-    return f * eff.mfu * gemm_share(gpu, precision, eff) * maturity_of(gpu).throughput
+    return f * eff.mfu * gemm_share(gpu, precision, eff) * maturity_of(gpu).compute
 
 
 def attention_flops_rate(gpu: Gpu, arch: Architecture, eff: Efficiency, kv_bytes: float = 2.0) -> float:
@@ -186,7 +186,7 @@ def attention_flops_rate(gpu: Gpu, arch: Architecture, eff: Efficiency, kv_bytes
     BF16 cache, FP8 over an FP8 cache where the GPU has FP8 tensor cores (TensorRT-LLM's FP8
     FMHA, FlashAttention-3 FP8); at its mixer's share of the GEMM rate."""
     peak = gpu.fp8_tflops if kv_bytes <= 1.0 and gpu.fp8_tflops else gpu.bf16_tflops
-    return peak * 1e12 * eff.mfu * attention_efficiency(arch) * maturity_of(gpu).throughput
+    return peak * 1e12 * eff.mfu * attention_efficiency(arch) * maturity_of(gpu).compute
 
 
 def nic_bytes_per_s(gpu: Gpu, eff: Efficiency) -> float | None:
