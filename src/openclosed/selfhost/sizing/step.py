@@ -271,6 +271,9 @@ class StepModel:
 
     def _touched(self, tokens: float) -> float:
         """Bytes of the distinct routed experts `tokens` tokens touch, every MoE layer."""
+        if len(self.experts) == 1:  # the usual case, without a generator (this runs per step)
+            e, k, b = self.experts[0]
+            return distinct_experts(e, k, tokens) * b
         return sum(distinct_experts(e, k, tokens) * b for e, k, b in self.experts)
 
     def weight_read(self, batch: float) -> float:
