@@ -169,11 +169,13 @@ def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str
                 f"parameters × bytes per weight at {sh.precision} (embeddings in 16 bits)",
             )
         )
-        steps.append(
-            _step(
-                "memory", "usable per GPU (GB)", round(mem.usable_gb, 3), "0.90 × memory − max(1.5 GiB, 4 % of memory)"
-            )
+        budget = (
+            "memory − max(5 %, 9 GiB): the engines' tight budget for a model that barely fits, at most 32 "
+            "sequences (docs/methodology.md §3.3)"
+            if mem.tight
+            else "0.90 × memory − max(1.5 GiB, 4 % of memory)"
         )
+        steps.append(_step("memory", "usable per GPU (GB)", round(mem.usable_gb, 3), budget))
         steps.append(
             _step(
                 "memory",

@@ -316,7 +316,10 @@ class StepModel:
 
     def weight_read(self, batch: float) -> float:
         """Weight bytes one GPU reads per micro-step for `batch` tokens seen by its expert shard."""
-        return self.rest_bytes + sum(distinct_experts(e, k, batch) * b for e, k, b, _, _ in self.moes)
+        total = self.rest_bytes
+        for e, k, b, _, _ in self.moes:  # a loop, not a generator: this runs per step
+            total += distinct_experts(e, k, batch) * b
+        return total
 
     def parts(self, batch: int, tokens: int = 1) -> tuple[float, float, float, float, float, float, float]:
         """The step's terms for `batch` sequences each running `tokens` query tokens (1 in plain
