@@ -1,0 +1,82 @@
+"""The step model's kernel terms over layer groups (selfhost/sizing/kernels.py) and the families
+the new architectures fall in; expected values are counted by hand from the catalogue's groups."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from openclosed.selfhost import sizing
+from openclosed.selfhost.families import family
+from openclosed.selfhost.sizing import kernels, step
+
+
+def test_kernels_are_counted_per_layer_group(catalog) -> None:
+    count = kernels.kernels_per_step
+    # DeepSeek-R1 (single-pattern entry): 61 MLA layers × 9, 3 dense MLPs × 3, 58 MoE MLPs × 8,
+    # plus the embedding and lm_head.
+    assert count(catalog.model("deepseek-r1").architecture) == 61 * 9 + 3 * 3 + 58 * 8 + 2
+    # Nemotron 3 Nano: 23 Mamba-2 layers and 6 attention layers without an MLP, 23 MoE layers
+    # without a mixer.
+    assert count(catalog.model("nemotron-3-nano-30b-a3b").architecture) == 23 * 7 + 6 * 6 + 23 * 8 + 2
+    # MiniMax-M3: 3 dense full-attention layers, 57 block-sparse attention layers (an indexer's 4
+    # kernels more) with MoE MLPs.
+    assert count(catalog.model("minimax-m3").architecture) == 3 * (6 + 3) + 57 * (6 + 4 + 8) + 2
+
+
+def test_new_architectures_map_to_one_family(catalog) -> None:
+    arch = catalog.model
+    assert family(arch("deepseek-v4-pro").architecture, "b200") == ("sparse", "blackwell")
+    assert family(arch("deepseek-v4-flash").architecture, "h100-sxm") == ("sparse", "hopper")
+    assert family(arch("minimax-m3").architecture, "mi300x") == ("sparse", "cdna3")
+    assert family(arch("nemotron-3-super-120b-a12b").architecture, "h200") == ("hybrid", "hopper")
+    assert family(arch("nemotron-3-nano-30b-a3b").architecture, "b200") == ("hybrid", "blackwell")
+    assert family(arch("gemma-4-26b-a4b").architecture, "h100-sxm") == ("moe", "hopper")
+    # Their attention math runs at the sparse kind's efficiency.
+    assert kernels.mixer_kind(arch("deepseek-v4-pro").architecture) == "sparse"
+    assert kernels.mixer_kind(arch("nemotron-3-nano-30b-a3b").architecture) == "attention"
+
+
+def test_moe_grouped_gemms_compute_at_their_own_share(catalog) -> None:
+    arch = catalog.model("qwen3-235b-a22b").architecture
+    h100 = catalog.gpu("h100-sxm")
+    plan = sizing.Plan(tp=8)
+    full = dataclasses.replace(step.DEFAULT_EFFICIENCY, moe_gemm_share=1.0)
+    part = dataclasses.replace(step.DEFAULT_EFFICIENCY, moe_gemm_share=0.4)
+    one = step.prefill_parts(arch, h100, "fp8", plan, 4000, 8192, full)
+    other = step.prefill_parts(arch, h100, "fp8", plan, 4000, 8192, part)
+    # Only the routed experts' grouped GEMMs slow down, by exactly 1 / 0.4.
+    assert other.expert_s == pytest.approx(one.expert_s / 0.4)
+    assert (other.dense_s, other.attention_s) == (one.dense_s, one.attention_s)
+    # A dense model has no grouped GEMM to slow down.
+    dense = catalog.model("llama-3.3-70b").architecture
+    assert step.prefill_parts(dense, h100, "fp8", plan, 4000, 8192, part) == step.prefill_parts(
+        dense, h100, "fp8", plan, 4000, 8192, full
+    )
+
+
+def test_a_generation_scales_the_grouped_gemm_share_capped_at_one(catalog, monkeypatch) -> None:
+    b200 = catalog.gpu("b200")
+    monkeypatch.setitem(
+        kernels.GENERATIONS, "blackwell", dataclasses.replace(kernels.GENERATIONS["blackwell"], moe_gemm=0.5)
+    )
+    assert kernels.moe_gemm_share(b200, 0.4) == pytest.approx(0.2)
+    monkeypatch.setitem(
+        kernels.GENERATIONS, "blackwell", dataclasses.replace(kernels.GENERATIONS["blackwell"], moe_gemm=4.0)
+    )
+    assert kernels.moe_gemm_share(b200, 0.4) == 1.0
+    assert kernels.moe_gemm_share(catalog.gpu("h100-sxm"), 0.4) == 0.4  # Hopper is the reference
+
+
+def test_a_generation_streams_and_computes_at_its_own_shares(catalog, monkeypatch) -> None:
+    mi300x = catalog.gpu("mi300x")
+    eff = step.DEFAULT_EFFICIENCY
+    gen = dataclasses.replace(kernels.GENERATIONS["cdna3"], bandwidth=0.5, compute=1.0)
+    monkeypatch.setitem(kernels.GENERATIONS, "cdna3", gen)
+    bw, flops = step.bandwidth(mi300x, "fp8", eff), step.achieved_flops(mi300x, "fp8", eff)
+    assert bw == pytest.approx(mi300x.bandwidth_tb_s * 1e12 * eff.mbu_quantised * 0.5)
+    monkeypatch.setitem(kernels.GENERATIONS, "cdna3", dataclasses.replace(gen, bandwidth=1.0, compute=0.5))
+    # Halving the compute share halves the FLOP rate and leaves the bandwidth alone.
+    assert step.bandwidth(mi300x, "fp8", eff) == pytest.approx(2 * bw)
+    assert step.achieved_flops(mi300x, "fp8", eff) == pytest.approx(flops / 2)
