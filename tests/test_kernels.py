@@ -80,3 +80,20 @@ def test_a_generation_streams_and_computes_at_its_own_shares(catalog, monkeypatc
     # Halving the compute share halves the FLOP rate and leaves the bandwidth alone.
     assert step.bandwidth(mi300x, "fp8", eff) == pytest.approx(2 * bw)
     assert step.achieved_flops(mi300x, "fp8", eff) == pytest.approx(flops / 2)
+
+
+def test_weight_gemms_and_attention_kernels_run_one_after_the_other(catalog) -> None:
+    # Llama-3.1-8B bf16 on one H100, 256 sequences at a 4,000-token context: the weight GEMMs are
+    # compute-bound (256 × 2 × 7.5e9 FLOPs at 989 TFLOPS × MFU), the attention kernels bound by
+    # their KV read (256 × 4,000 × 128 KiB); the step is the sum of the two, not the larger of the
+    # total bytes and the total FLOPs.
+    arch = catalog.model("llama-3.1-8b").architecture
+    eff = step.DEFAULT_EFFICIENCY
+    st = step.StepModel(arch, catalog.gpu("h100-sxm"), "bf16", 1, 4000.0, eff).step(256)
+    gemm = 256 * 2 * (8.03e9 - 128256 * 4096) / (989e12 * eff.mfu)
+    kv = 256 * 4000 * 32 * 8 * 128 * 2 * 2 / (3.35e12 * eff.mbu_bf16)
+    assert st.compute_s - st.attention_s == pytest.approx(gemm)
+    assert st.kv_memory_s == pytest.approx(kv)
+    assert st.memory_s - st.kv_memory_s < gemm and st.attention_s < kv
+    assert st.total_s == pytest.approx(gemm + kv + st.overhead_s)
+    assert st.total_s > max(st.memory_s, st.compute_s) + st.overhead_s

@@ -45,11 +45,11 @@ class Efficiency:
     reserve_min_gib: float = 1.5  # activations, CUDA graphs, CUDA context
     reserve_share: float = 0.04
     mbu_bf16: float = 0.80  # measured H100 BF16 weight streaming 0.77-0.81
-    mbu_quantised: float = 0.75  # fitted, within measured FP8 streaming 0.71 (H100) to 0.85
+    mbu_quantised: float = 0.8  # fitted, within measured FP8 streaming 0.71 (H100) to 0.85
     # Fitted: dense GEMMs reach 0.63-0.77 of peak alone, but a serving engine's prefill (chunked,
     # interleaved with decode, norms and all-reduces between GEMMs) reaches 0.45 end to end.
-    mfu: float = 0.45
-    fp8_gemm_share: float = 0.8  # FP8 GEMMs' share of the FP8 peak relative to BF16's (fitted)
+    mfu: float = 0.5
+    fp8_gemm_share: float = 0.9  # FP8 GEMMs' share of the FP8 peak relative to BF16's (fitted)
     fp4_gemm_share: float = 0.7  # same for FP4 tensor cores (fitted)
     expert_width_half: float = 64.0  # expert-shard columns at which a grouped GEMM streams at half rate (fitted)
     # Rows of one decode grouped-GEMM tile: decode MoE kernels swap operands so that the tokens
@@ -215,12 +215,16 @@ class StepTime:
     kv_read_gb: float
     alltoall_s: float = 0.0
     pipeline_s: float = 0.0
+    # The attention kernels' share of memory_s (KV and state reads) and of compute_s (attention
+    # math): they run after the weight GEMMs, not beside them (see StepModel).
+    kv_memory_s: float = 0.0
+    attention_s: float = 0.0
 
     @property
     def total_s(self) -> float:
-        return (
-            max(self.memory_s, self.compute_s) + self.allreduce_s + self.alltoall_s + self.pipeline_s + self.overhead_s
-        )
+        gemm = max(self.memory_s - self.kv_memory_s, self.compute_s - self.attention_s)
+        attn = max(self.kv_memory_s, self.attention_s)
+        return gemm + attn + self.allreduce_s + self.alltoall_s + self.pipeline_s + self.overhead_s
 
     @property
     def bound(self) -> str:
@@ -321,16 +325,19 @@ class StepModel:
             total += distinct_experts(e, k, batch) * b
         return total
 
-    def parts(self, batch: int, tokens: int = 1) -> tuple[float, float, float, float, float, float, float]:
+    def parts(self, batch: int, tokens: int = 1) -> tuple[float, ...]:
         """The step's terms for `batch` sequences each running `tokens` query tokens (1 in plain
         decoding; the draft plus one when a speculative step verifies drafted tokens: the weights and
-        each sequence's cache are read once, the FLOPs and the tokens sent over the links grow)."""
+        each sequence's cache are read once, the FLOPs and the tokens sent over the links grow):
+        memory, compute, all-reduce, all-to-all, pipeline, weight bytes, KV bytes, and the attention
+        kernels' memory and compute time."""
         p = self.plan
         group = batch / p.dp  # sequences of one attention group
         micro = group / p.pp
         expert_tokens = (batch if p.ep > 1 else micro) * tokens  # an expert shard sees every group's tokens
         w = w_time = self.rest_bytes / p.tp
-        compute = micro * tokens * (self.dense_flops_per_seq / p.tp / self.flops + self.attn_flops_per_seq / p.tp)
+        attention = micro * tokens * self.attn_flops_per_seq / p.tp
+        compute = micro * tokens * self.dense_flops_per_seq / p.tp / self.flops + attention
         for e, k, b, stream, flops in self.moes:
             touched = distinct_experts(e, k, expert_tokens)
             experts = touched * b * (p.pp if p.ep == 1 else 1) / self.expert_div
@@ -338,18 +345,25 @@ class StepModel:
             w_time += experts / stream * self.imbalance
             compute += self._expert_compute(expert_tokens, touched, k, stream, flops)
         kv = micro * self.kv_read_gpu * p.pp
-        memory = (w_time + kv) / self.bw
+        kv_memory = kv / self.bw
+        memory = w_time / self.bw + kv_memory
         ar = self.ar_fixed + self.ar_per_token * micro * tokens
         a2a = self.a2a_fixed + self.a2a_per_token * batch * tokens
         pipe = self.pp_fixed + self.pp_per_token * micro * tokens
-        return memory, compute, ar, a2a, pipe, w * p.tp * p.dp, batch * self.kv_read_seq
+        return memory, compute, ar, a2a, pipe, w * p.tp * p.dp, batch * self.kv_read_seq, kv_memory, attention
 
     def time(self, batch: int, tokens: int = 1) -> float:
-        memory, compute, ar, a2a, pipe, _, _ = self.parts(batch, tokens)
-        return (memory if memory > compute else compute) + ar + a2a + pipe + self.overhead
+        memory, compute, ar, a2a, pipe, _, _, kv_memory, attention = self.parts(batch, tokens)
+        # The weight GEMMs and the attention kernels run one after the other, each bound by its own
+        # memory or compute; they do not overlap.
+        gemm = memory - kv_memory
+        if compute - attention > gemm:
+            gemm = compute - attention
+        attn = kv_memory if kv_memory > attention else attention
+        return gemm + attn + ar + a2a + pipe + self.overhead
 
     def step(self, batch: int) -> StepTime:
-        memory, compute, ar, a2a, pipe, w, kv = self.parts(batch)
+        memory, compute, ar, a2a, pipe, w, kv, kv_memory, attention = self.parts(batch)
         return StepTime(
             batch=batch,
             memory_s=memory,
@@ -360,6 +374,8 @@ class StepModel:
             kv_read_gb=kv / GB,
             alltoall_s=a2a,
             pipeline_s=pipe,
+            kv_memory_s=kv_memory,
+            attention_s=attention,
         )
 
 
