@@ -97,3 +97,18 @@ def test_weight_gemms_and_attention_kernels_run_one_after_the_other(catalog) -> 
     assert st.memory_s - st.kv_memory_s < gemm and st.attention_s < kv
     assert st.total_s == pytest.approx(gemm + kv + st.overhead_s)
     assert st.total_s > max(st.memory_s, st.compute_s) + st.overhead_s
+
+
+def test_a_prefill_pays_its_tensor_parallel_all_reduces(catalog) -> None:
+    # Llama-3.3-70B FP8 on 8×H100 at one stream: each request costs its 200 decode steps plus its
+    # 4,000-token prefill, whose GEMMs and attention spread over the 8 GPUs and whose all-reduces
+    # (2 per layer, of every prompt token's hidden state) cross NVLink like a decode step's.
+    arch = catalog.model("llama-3.3-70b").architecture
+    gpu = catalog.gpu("h100-sxm")
+    s = sizing.size("llama-3.3-70b", arch, gpu, "fp8", sizing.Plan(tp=8), 4000, 200, concurrency=1)
+    prefill = 1.0 / s.requests_per_s - s.decode_step_ms / 1e3 * 200
+    compute = step.prefill_compute_s(arch, gpu, "fp8", sizing.Plan(tp=8), 4000)
+    # 2 all-reduces × 80 layers × 2 × 7/8 × 8,192 × 2 bytes per token over 450 GB/s (ring bytes).
+    all_reduce = 2 * 80 * 2 * 7 / 8 * 8192 * 2 / (gpu.interconnect_gb_s * 1e9) * 4000
+    assert prefill == pytest.approx(compute + all_reduce, abs=1e-3)
+    assert all_reduce > 0.02  # tens of milliseconds: not lost in the tolerance

@@ -238,6 +238,10 @@ def size(
     p_cost = prefill_compute_s(arch, gpu, precision, plan, prefill_tokens, eff, kv_bytes)
 
     model = StepModel(arch, gpu, precision, plan, mean_ctx, eff, kv_bytes)
+    # A prefill chunk's tensor-parallel all-reduces and expert-parallel dispatch and combine sit on
+    # its critical path like a decode step's: its tokens' bytes cross the links too (one attention
+    # group's GPUs for the all-reduce, every GPU for the all-to-all).
+    p_cost += (model.ar_per_token / (plan.dp * plan.pp) + model.a2a_per_token) * prefill_tokens
     interleave = p_cost / decode
     spec = speculation_for(speculative, arch.mtp_layers)
     per_step = spec.tokens_per_step if spec is not None else 1.0

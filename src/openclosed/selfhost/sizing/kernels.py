@@ -47,7 +47,7 @@ SPARSE_EXTRA = KERNELS_PER_LAYER["sparse"] - KERNELS_PER_LAYER["mla"]
 # FlashAttention-3 forward reaches about 0.6-0.75 of H100 BF16 peak, FlashMLA's decode about
 # 0.8 of bandwidth (deepseek-ai/FlashMLA README: 3,000 GB/s of 3,350 on H800); fitted within
 # those bounds on the calibration rows.
-ATTENTION_EFFICIENCY = {"attention": 0.6, "mla": 1.0, "sparse": 0.2, "linear": 1.0}
+ATTENTION_EFFICIENCY = {"attention": 0.9, "mla": 1.0, "sparse": 0.2, "linear": 1.0}
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,8 @@ class Generation:
 GENERATIONS: dict[str, Generation] = {
     "hopper": Generation(1.0, 6.0, "fitted"),
     "blackwell": Generation(0.7, 3.0, "fitted", compute=0.9, moe_gemm=0.6),
-    "cdna3": Generation(0.9, 20.0, "fitted", compute=0.5),
-    "cdna4": Generation(1.0, 6.0, "fitted", compute=0.8),
+    "cdna3": Generation(0.8, 20.0, "fitted", compute=0.6),
+    "cdna4": Generation(1.0, 6.0, "fitted"),
     "ampere": Generation(1.0, 4.0, "not fitted (9 MoE burst rows of one lab): Hopper's factors"),
     "ada": Generation(1.0, 4.0, "no fit rows: Hopper's factors"),
 }

@@ -45,7 +45,7 @@ class Efficiency:
     reserve_min_gib: float = 1.5  # activations, CUDA graphs, CUDA context
     reserve_share: float = 0.04
     mbu_bf16: float = 0.80  # measured H100 BF16 weight streaming 0.77-0.81
-    mbu_quantised: float = 0.80  # fitted, within measured FP8 streaming 0.71 (H100) to 0.85
+    mbu_quantised: float = 0.85  # fitted, at the top of measured FP8 streaming 0.71 (H100) to 0.85
     # Fitted: dense GEMMs reach 0.63-0.77 of peak alone, but a serving engine's prefill (chunked,
     # interleaved with decode, norms and all-reduces between GEMMs) reaches 0.5 end to end.
     mfu: float = 0.50
