@@ -50,19 +50,16 @@ def test_overall_scores_differ_between_public_and_internal(support_bot) -> None:
 
 def test_expected_winner_at_each_sensitivity(support_bot) -> None:
     rec = {s: r.recommended for s, r in support_bot.items()}
-    # public: privacy counts for nothing. gpt-6-luna through OpenAI's API, $28,744 a month, wins on
-    # quality: index 43.8 (an estimate) against 24.6 for DeepSeek V4 Flash on rented H100s
-    # ($20,385) and 12.3 for gpt-oss-120b at DeepInfra ($14,509). Its closed weights (lock-in 85)
-    # cost it 7.5 points, the quality lead is worth 9.7 (0.3 × 32.2), the price gap 2 (0.4 × 5.1).
-    assert rec["public"] == "gpt-6-luna@openai"
-    # internal: a quarter of the privacy weight (0.05) turns a near-tie. DeepSeek V4 Pro (36.3) on
-    # owned B200 servers, $38,322 a month and $862,000 up front, gains 2.4 on privacy and 5.5 on
-    # lock-in over gpt-6-luna; a close call (the report says so) with V4 Flash on rented H100s.
-    # Within the rule: it costs less than twice the best API of comparable quality.
-    assert rec["internal"] == "deepseek-v4-pro@on-prem:b200"
-    # confidential and regulated: the full privacy weight, and no API of comparable quality that
-    # keeps the data in, make the owned B200 servers running DeepSeek V4 Pro the answer.
-    assert rec["confidential"] == rec["regulated"] == "deepseek-v4-pro@on-prem:b200"
+    # public and internal: gpt-6-luna through OpenAI's API, $28,744 a month, wins on quality: index
+    # 43.8 (an estimate) against 24.6 for DeepSeek V4 Flash on rented H100s ($36,394) and 16.7 for
+    # Gemma 4 26B on rented H200s ($17,778). Its closed weights (lock-in 85) cost it 7.5 points; the
+    # quality lead over Gemma is worth 13.6 (0.3 × 45.4). At internal the quarter privacy weight
+    # (0.05) narrows the lead to a close call, which the report says.
+    assert rec["public"] == rec["internal"] == "gpt-6-luna@openai"
+    # confidential and regulated: the full privacy weight puts owned servers first: DeepSeek V4
+    # Flash on owned H100s, $33,746 a month and $702,000 up front, a close call against the same
+    # model on owned H200s and Qwen3.5 27B on owned H100s (within one overall point).
+    assert rec["confidential"] == rec["regulated"] == "deepseek-v4-flash@on-prem:h100-sxm"
 
 
 @pytest.mark.parametrize("sensitivity", ["public", "internal"])

@@ -18,7 +18,9 @@ CATALOG = str(ROOT / "tests" / "fixtures" / "catalog")
 DISCOUNT = str(ROOT / "tests" / "fixtures" / "catalog-discount")
 TODAY = "2026-11-24"
 COMMON = ("--catalog", CATALOG, "--today", TODAY)
-SPEND = str(ROOT / "tests" / "fixtures" / "workloads" / "current-spend.yaml")
+# Relative to the repository root (the test runs there): the report prints the path as given, and a
+# golden file must not hold the absolute path of one checkout.
+SPEND = "tests/fixtures/workloads/current-spend.yaml"
 
 CASES: dict[str, tuple[int, tuple[str, ...]]] = {
     "compare-80": (80, ("compare", "--preset", "chatbot", *COMMON)),
@@ -60,6 +62,7 @@ def _compare(name: str, text: str) -> None:
 def test_golden(cli, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     width, args = CASES[name]
     monkeypatch.setenv("COLUMNS", str(width))
+    monkeypatch.chdir(ROOT)
     r = cli(*args)
     _compare(name, _record(r.code, r.out, r.err))
 

@@ -194,7 +194,7 @@ def _hardware_steps(arch: Any, gpu: Any, sh: Any) -> list[dict[str, Any]]:
             "efficiency",
             "factors",
             asdict(DEFAULT_EFFICIENCY),
-            "docs/methodology.md §3.7, with the evidence for each factor",
+            "docs/methodology.md §3.7 (kernel measurements; the fitted terms from data/calibration.yaml)",
         )
     )
     return steps
@@ -212,9 +212,13 @@ def _replica_steps(s: Any, sh: Any, arch: Any, gpu: Any, det: Detail) -> list[di
             f"parameters × bytes per weight at {sh.precision} (embeddings in 16 bits)",
         )
     )
-    steps.append(
-        _step("memory", "usable per GPU (GB)", round(mem.usable_gb, 3), "0.90 × memory − max(1.5 GiB, 4 % of memory)")
+    budget = (
+        "memory − max(5 %, 9 GiB): the engines' tight budget for a model that barely fits, at most 32 "
+        "sequences (docs/methodology.md §3.3)"
+        if mem.tight
+        else "0.90 × memory − max(1.5 GiB, 4 % of memory)"
     )
+    steps.append(_step("memory", "usable per GPU (GB)", round(mem.usable_gb, 3), budget))
     steps.append(
         _step(
             "memory",

@@ -104,7 +104,7 @@ class SparseSpec(Strict):
     index_heads: int | None = Field(default=None, gt=0, description="indexer query heads")
     index_head_dim: int | None = Field(default=None, gt=0, description="width of the indexer's cached key")
     index_topk: int | None = Field(
-        default=None, gt=0, description="entries each query attends to (tokens for dsa, compressed entries otherwise)"
+        default=None, gt=0, description="entries each query attends to (dsa: tokens; compressed: compressed entries)"
     )
     block_size: int | None = Field(default=None, gt=0, description="tokens per block (block)")
     top_k_blocks: int | None = Field(default=None, gt=0, description="blocks each query attends to (block)")
@@ -113,9 +113,10 @@ class SparseSpec(Strict):
 
     @model_validator(mode="after")
     def _complete(self) -> SparseSpec:
-        index = (self.index_heads, self.index_head_dim, self.index_topk)
-        if any(v is not None for v in index) and any(v is None for v in index):
-            raise ValueError("an indexer needs index_heads, index_head_dim and index_topk together")
+        if (self.index_heads is None) != (self.index_head_dim is None):
+            raise ValueError("an indexer needs index_heads and index_head_dim together")
+        if self.kind != "block" and (self.index_heads is None) != (self.index_topk is None):
+            raise ValueError("an indexer that picks entries needs index_topk (and index_heads, index_head_dim)")
         if self.kind == "dsa" and self.index_topk is None:
             raise ValueError("sparse kind 'dsa' needs index_heads, index_head_dim and index_topk")
         if self.kind == "block" and (self.block_size is None or self.top_k_blocks is None):

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ..selfhost.sizing.groups import is_moe
 from . import scoring
 from .uncertainty import (
     DEFAULT_PEAK_SPREAD,
@@ -23,8 +22,8 @@ from .uncertainty import (
     PURCHASE_SPREAD,
     Group,
     drift_sigma,
-    family,
     normal_draws,
+    sizing_group,
     sizing_sigma,
     traffic_spread,
 )
@@ -292,7 +291,7 @@ class Frame:
         if curve is None or not getattr(curve, "plans", None) or o.self_hosting is None:
             return Entry(o, "fixed", o.monthly_cost, **common)  # type: ignore[arg-type]
         arch = det.model.architecture
-        group = (family(o.self_hosting.gpu), "moe" if arch is not None and is_moe(arch) else "dense")
+        group = sizing_group(arch, o.self_hosting.gpu)
         self.groups[group] = sizing_sigma(group)
         rpm = ctx.wl.requests_per_month
         peak = ctx.wl.traffic.peak_rps(rpm)  # the interactive peak, as the engine prices it

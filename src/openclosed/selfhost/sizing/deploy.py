@@ -235,9 +235,13 @@ def size(
     fits = cap >= 1 and fits_longest and supports(gpu, precision) and network_ok
     mean_ctx = input_tokens + decode / 2.0
     prefill_tokens = input_tokens * (1.0 - cached_share)
-    p_cost = prefill_compute_s(arch, gpu, precision, plan, prefill_tokens, eff)
+    p_cost = prefill_compute_s(arch, gpu, precision, plan, prefill_tokens, eff, kv_bytes)
 
     model = StepModel(arch, gpu, precision, plan, mean_ctx, eff, kv_bytes)
+    # A prefill chunk's tensor-parallel all-reduces and expert-parallel dispatch and combine sit on
+    # its critical path like a decode step's: its tokens' bytes cross the links too (one attention
+    # group's GPUs for the all-reduce, every GPU for the all-to-all).
+    p_cost += (model.ar_per_token / (plan.dp * plan.pp) + model.a2a_per_token) * prefill_tokens
     interleave = p_cost / decode
     spec = speculation_for(speculative, arch.mtp_layers)
     per_step = spec.tokens_per_step if spec is not None else 1.0
@@ -281,7 +285,7 @@ def size(
     tpot = tpot_of(batch)
     per_request = (st.total_s * decode / batch if spec is None else step_s / per_step * decode / batch) + p_cost
     rps = 1.0 / per_request
-    t_prefill = prefill_s(arch, gpu, precision, plan, prefill_tokens, eff, model)
+    t_prefill = prefill_s(arch, gpu, precision, plan, prefill_tokens, eff, model, kv_bytes)
     # New requests queue for prefill behind each other: with `batch` streams busy, prefills
     # arrive at batch / (lifetime of a request), spread over the attention groups and pipeline
     # stages; an M/D/1 queue gives the mean wait.
