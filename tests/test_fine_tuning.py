@@ -141,8 +141,8 @@ def test_every_option_prices_the_customisation_or_says_why(catalog) -> None:
     base = {k: v for k, v in f.cost_breakdown.items() if k not in ("training", "first_training_run")}
     assert f.monthly_cost == pytest.approx(sum(base.values()) + 20 * 0.50 * 4 / 12)
     assert (
-        "customisation: fireworks serves tuned llama-3.1-8b on dedicated deployments only "
-        "(priced per GPU-hour; not in the catalogue)" in f.violations
+        "customisation: fireworks serves tuned llama-3.1-8b on dedicated deployments only at $7.00 an hour"
+        in f.violations
     )
     # Together's serverless Llama 3.1 8B is retired, and a tuned model is served on a dedicated endpoint only.
     t = by_id["llama-3.1-8b@together"]
