@@ -132,13 +132,22 @@ TUNED_MODELS = ["llama-3.1-8b", "llama-3.1-70b", "gpt-4.1-mini", "claude-sonnet-
 def test_every_option_prices_the_customisation_or_says_why(catalog) -> None:
     result = _tuned_compare(catalog)
     by_id = {o.id: o for o in result.all_options}
-    # Together: LoRA at $0.48 per million tokens; 20 M tokens = $9.60 a run, 4 a year = $3.20 a month.
+    # Fireworks: LoRA at $0.50 per million tokens; 20 M tokens = $10.00 a run, 4 a year = $3.33 a month. The
+    # training is priced, but a tuned model runs only on a dedicated (per GPU-hour) deployment there now.
+    f = by_id["llama-3.1-8b@fireworks"]
+    assert f.customisation == "lora" and not f.feasible
+    assert f.cost_breakdown["training"] == pytest.approx(20 * 0.50 * 4 / 12, abs=1e-6)
+    assert f.cost_breakdown["first_training_run"] == 10.0
+    base = {k: v for k, v in f.cost_breakdown.items() if k not in ("training", "first_training_run")}
+    assert f.monthly_cost == pytest.approx(sum(base.values()) + 20 * 0.50 * 4 / 12)
+    assert (
+        "customisation: fireworks serves tuned llama-3.1-8b on dedicated deployments only at $7.00 an hour"
+        in f.violations
+    )
+    # Together's serverless Llama 3.1 8B is retired, and a tuned model is served on a dedicated endpoint only.
     t = by_id["llama-3.1-8b@together"]
-    assert t.customisation == "lora" and t.feasible
-    assert t.cost_breakdown["training"] == 3.2 and t.cost_breakdown["first_training_run"] == 9.6
-    base = {k: v for k, v in t.cost_breakdown.items() if k not in ("training", "first_training_run")}
-    assert t.monthly_cost == pytest.approx(sum(base.values()) + 3.2)
-    assert by_id["llama-3.1-8b@fireworks"].cost_breakdown["training"] == pytest.approx(20 * 0.50 * 4 / 12, abs=1e-6)
+    assert not t.feasible and any(v.startswith("lifecycle:") for v in t.violations)
+    assert any("together serves tuned llama-3.1-8b on dedicated deployments only" in v for v in t.violations)
     # Closed: Anthropic cannot tune; OpenAI is priced (tuned prices) but closed to new customers.
     claude = by_id["claude-sonnet-4.5@anthropic"]
     assert not claude.feasible and claude.customisation is None
@@ -188,11 +197,11 @@ def test_sweep_varies_training_tokens(catalog) -> None:
         {**BASE, "customisation": {"examples": 10_000, "tokens_per_example": 500, "runs_per_year": 12}}
     )
     spec = parse_spec("training_tokens=1e6..1e8", wl, steps=3)
-    sw = sweep(Engine(catalog, wl, Settings(samples=0)), spec, ["llama-3.1-8b@together"])
+    sw = sweep(Engine(catalog, wl, Settings(samples=0)), spec, ["llama-3.1-8b@fireworks"])
     costs = sw.series[0].costs
-    # $0.48 per million tokens, a run a month: 1 M, 10 M, 100 M tokens add $0.48, $4.80, $48 a month.
-    assert costs[1] - costs[0] == pytest.approx(4.32, abs=1e-5)
-    assert costs[2] - costs[1] == pytest.approx(43.2, abs=1e-5)
+    # $0.50 per million tokens, a run a month: 1 M, 10 M, 100 M tokens add $0.50, $5.00, $50 a month.
+    assert costs[1] - costs[0] == pytest.approx(4.5, abs=1e-5)
+    assert costs[2] - costs[1] == pytest.approx(45.0, abs=1e-5)
 
 
 def test_training_tokens_sweep_needs_a_customisation(cli) -> None:
@@ -206,9 +215,9 @@ def test_a_volume_sweep_keeps_the_fixed_training_cost_of_an_api_option(catalog) 
 
     wl = Workload.model_validate({**BASE, "customisation": {"training_tokens": 20e6, "runs_per_year": 4}})
     eng = Engine(catalog, wl, Settings(samples=0))
-    sw = sweep(eng, parse_spec("requests_per_month=1e4..1e6", wl, steps=3), ["llama-3.1-8b@together"])
+    sw = sweep(eng, parse_spec("requests_per_month=1e4..1e6", wl, steps=3), ["llama-3.1-8b@fireworks"])
     for rpm, cost in zip(sw.requests_per_month, sw.series[0].costs, strict=True):
-        engine_cost = eng.with_workload(wl.with_requests_per_month(rpm)).option("llama-3.1-8b@together")[0]
+        engine_cost = eng.with_workload(wl.with_requests_per_month(rpm)).option("llama-3.1-8b@fireworks")[0]
         assert cost == pytest.approx(engine_cost.monthly_cost, abs=1e-5)
 
 
@@ -240,8 +249,15 @@ def test_example_workload_prices_each_path(cli) -> None:
     r = cli("compare", "examples/support-tuned.yaml", "--format", "json", "--all", "--models", "llama-3.3-70b")
     assert r.code == 0
     by_id = {o["id"]: o for o in r.json()["options"]}
-    assert by_id["llama-3.3-70b@fireworks"]["customisation"] == "lora"
-    assert by_id["llama-3.3-70b@on-prem:h100-sxm"]["customisation"] == "lora"
+    # Fireworks prices the training (20 M tokens × $3.00 × 4 runs / 12 = $20.00 a month) but serves the tuned
+    # model on a dedicated deployment only; Together's serverless Llama 3.3 70B is retired.
+    fw = by_id["llama-3.3-70b@fireworks"]
+    assert fw["customisation"] == "lora" and fw["cost_breakdown"]["training"] == pytest.approx(20.0, abs=1e-6)
+    assert not fw["feasible"] and any("on dedicated deployments only" in v for v in fw["violations"])
+    assert not by_id["llama-3.3-70b@together"]["feasible"]
+    # The floor (7, the Llama 3.3 70B class: 7.7 on the index) lets the self-hosted paths through, rented and owned.
+    for oid in ("llama-3.3-70b@runpod:h100-sxm", "llama-3.3-70b@on-prem:h100-sxm"):
+        assert by_id[oid]["customisation"] == "lora" and by_id[oid]["feasible"], oid
     assert "Priced with LoRA fine-tuning on 20,000,000 tokens per run" in r.json()["recommendation"]["why"]
 
 
@@ -253,9 +269,10 @@ def test_sampled_volume_moves_an_api_options_tokens_not_its_training(catalog) ->
     eng = Engine(catalog, wl, Settings(samples=0, models=["llama-3.1-8b"]))
     result = eng.run()
     frame = Frame(eng.ctx, result.all_options, result.details)
-    i = frame.index["llama-3.1-8b@together"]
+    i = frame.index["llama-3.1-8b@fireworks"]
     o = frame.entries[i].option
-    training = o.cost_breakdown["training"]  # $3.20 a month
+    training = o.cost_breakdown["training"]  # 20 M tokens × $0.50 × 4 / 12 = $3.33 a month
+    assert training == pytest.approx(10 / 3, abs=1e-6)
     # Twice the traffic doubles the token cost, not the training runs.
     row = frame.costs(Scenarios(2, traffic=[1.0, 2.0]))[i]
     assert row is not None
