@@ -48,6 +48,22 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.disable()
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """pytest-xdist writes "bringing up nodes..." when it starts its workers and again when they have
+    collected (off a terminal, with -q): the second line says nothing new. Keep the first."""
+    reporter = session.config.pluginmanager.getplugin("terminaldistreporter")
+    if reporter is None or not hasattr(reporter, "ensure_show_status"):
+        return
+    shown = reporter.ensure_show_status
+
+    def once() -> None:
+        if not getattr(reporter, "_openclosed_shown", False):
+            reporter._openclosed_shown = True
+            shown()
+
+    reporter.ensure_show_status = once
+
+
 def pytest_runtest_teardown(item: pytest.Item) -> None:
     import gc
 

@@ -261,3 +261,22 @@ def test_the_embedded_catalogue_round_trips(tmp_path: Path, monkeypatch) -> None
     assert cached.models_file == built.models_file and cached.providers_file == built.providers_file
     assert cached.models_file.model_dump_json() == built.models_file.model_dump_json()
     assert cached.providers_file.model_dump_json() == built.providers_file.model_dump_json()
+
+
+@pytest.mark.parametrize("value", ['"0.25"', "null", "1e999", "Infinity", "NaN", "-1", "true"])
+def test_a_bad_value_under_the_right_key_is_rebuilt(env, value: str) -> None:
+    # Hardening 15: a string, null or infinite price in the entry made every run exit 3 until the
+    # cache was deleted. Every field is checked against its type and bounds when read.
+    loader, data, cdir = env
+    first = loader._fast_load(data)
+    [entry] = _entries(cdir)
+    payload = json.loads(entry.read_text())
+    prices = payload["providers"]["api_providers"][0]["offerings"][0]["prices"]
+    price = prices["input"]
+    prices["input"] = "__VALUE__"
+    entry.write_text(json.dumps(payload).replace('"__VALUE__"', value))
+    assert _rebuilt(loader, data)
+    again = json.loads(entry.read_text())  # and the entry is written again, whole
+    assert again["providers"]["api_providers"][0]["offerings"][0]["prices"]["input"] == price
+    loader._CACHE.clear()
+    assert loader._fast_load(data).providers_file == first.providers_file

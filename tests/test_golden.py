@@ -18,6 +18,9 @@ CATALOG = str(ROOT / "tests" / "fixtures" / "catalog")
 DISCOUNT = str(ROOT / "tests" / "fixtures" / "catalog-discount")
 TODAY = "2026-11-24"
 COMMON = ("--catalog", CATALOG, "--today", TODAY)
+# Relative to the repository root (the test runs there): the report prints the path as given, and a
+# golden file must not hold the absolute path of one checkout.
+SPEND = "tests/fixtures/workloads/current-spend.yaml"
 
 CASES: dict[str, tuple[int, tuple[str, ...]]] = {
     "compare-80": (80, ("compare", "--preset", "chatbot", *COMMON)),
@@ -30,6 +33,14 @@ CASES: dict[str, tuple[int, tuple[str, ...]]] = {
     "sweep-80": (80, ("sweep", "--preset", "chatbot", "--options", "all", *COMMON)),
     "sweep-120": (120, ("sweep", "--preset", "chatbot", "--options", "all", *COMMON)),
     "check-80": (80, ("check", "--preset", "chatbot", "--max-monthly-cost", "100", *COMMON)),
+    # Issue 26: what a user reads every day, at both widths.
+    "compare-spend-80": (80, ("compare", SPEND, *COMMON)),
+    "compare-spend-120": (120, ("compare", SPEND, *COMMON)),
+    "sensitivity-80": (80, ("sensitivity", "--preset", "chatbot", *COMMON)),
+    "sensitivity-120": (120, ("sensitivity", "--preset", "chatbot", *COMMON)),
+    "sweep-no-plot-80": (80, ("sweep", "--preset", "chatbot", "--options", "all", "--no-plot", *COMMON)),
+    "presets-80": (80, ("workload", "presets")),
+    "presets-120": (120, ("workload", "presets")),
 }
 
 
@@ -51,6 +62,7 @@ def _compare(name: str, text: str) -> None:
 def test_golden(cli, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     width, args = CASES[name]
     monkeypatch.setenv("COLUMNS", str(width))
+    monkeypatch.chdir(ROOT)
     r = cli(*args)
     _compare(name, _record(r.code, r.out, r.err))
 

@@ -14,7 +14,7 @@ from openclosed.decide.recommend import with_named
 from openclosed.engine import Engine, Settings
 from openclosed.render import Column, View
 from openclosed.render.html import report_html, to_html
-from openclosed.render.listing import best_per_model_and_kind
+from openclosed.render.listing import best_per_model_and_kind, kind_of
 from openclosed.workload.model import preset
 
 SETTINGS = Settings(today=dt.date.fromisoformat(TODAY))
@@ -84,7 +84,8 @@ def test_compare_html_report(cli, catalog) -> None:
     feasible = best_per_model_and_kind([o for o in result.report.options if o.feasible])
     shown = with_named(result.report.options, feasible, result.report.recommendation)
     body_rows = [row for row in p.rows if row and row[0] != "#"]
-    assert [row[1] for row in body_rows] == [o.id for o in shown]
+    # Each option's id, its kind on a second line (<br>: no text between them).
+    assert [row[1] for row in body_rows] == [o.id + kind_of(o) for o in shown]
     rec = result.report.recommendation
     text = " ".join(p.text)
     assert rec is not None and rec.why in text

@@ -110,3 +110,29 @@ def test_llama_4_attention_is_chunked(catalog) -> None:
     assert sizing.kv_bytes_per_sequence(arch, 20_000, 2.0) == 12 * per_layer * 20_000 + 36 * per_layer * 8192
     assert sizing.kv_read_bytes(arch, 20_000, 2.0) == 12 * per_layer * 20_000 + 36 * per_layer * 4096
     assert sizing.kv_read_bytes(arch, 6_000, 2.0) == 48 * per_layer * 6_000  # inside the first chunk
+
+
+def test_the_new_layouts_from_their_configs(catalog) -> None:
+    s = 65_536
+    # DeepSeek-V4-Pro: every layer keeps a 128-token window of one 512-wide K = V head; 30 CSA layers
+    # add one entry per 4 tokens (plus the indexer's fp8 key of 128 with its scale), 31 HCA layers one
+    # per 128. Without the indexer keys that is 7,928 bytes per token in bf16 (the gallery's 7.7 KiB).
+    pro = catalog.model("deepseek-v4-pro").architecture
+    assert 30 * 512 * 2 / 4 + 31 * 512 * 2 / 128 == 7928
+    expected = 61 * 512 * 2 * 128 + 30 * (512 * 2 + 128 * 1.03125) * s / 4 + 31 * 512 * 2 * s / 128
+    assert sizing.kv_bytes_per_sequence(pro, s, 2.0) == pytest.approx(expected, rel=1e-12)
+    # Its experts are published in FP4 (MXFP4, 4.25 bits): 61 × 384 × 3 × 7168 × 3072 of them.
+    routed = 61 * 384 * 3 * 7168 * 3072
+    assert sizing.split_bytes(pro, "fp8")[1] == routed * 0.53125
+    # Nemotron 3 Nano: 6 GQA layers of 2 × 128 grow a cache; 23 Mamba-2 layers keep a fixed fp32 state
+    # of 64 heads × 64 × 128 and a bf16 convolution state of 3 × (64 × 64 + 2 × 8 × 128).
+    nano = catalog.model("nemotron-3-nano-30b-a3b").architecture
+    state = 23 * (64 * 64 * 128 * 4 + 3 * (64 * 64 + 2 * 8 * 128) * 2)
+    assert sizing.kv_bytes_per_sequence(nano, s, 2.0) == 6 * 2 * 2 * 128 * 2 * s + state
+    # MiniMax-M3: 60 GQA layers (4 × 128) and an indexer key of 128 in the 57 sparse ones; a query of
+    # a sparse layer reads 17 blocks of 128 tokens (16 chosen, 1 local) and every indexer key.
+    m3 = catalog.model("minimax-m3").architecture
+    per_layer = 2 * 4 * 128 * 2
+    assert sizing.kv_bytes_per_sequence(m3, s, 2.0) == (60 * per_layer + 57 * 128 * 2) * s
+    read = 3 * per_layer * 10_000 + 57 * per_layer * 17 * 128 + 57 * 128 * 2 * 10_000
+    assert sizing.kv_read_bytes(m3, 10_000, 2.0) == read

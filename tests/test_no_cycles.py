@@ -63,7 +63,10 @@ def test_a_sweep_leaves_no_cycle(catalog, no_collector: None) -> None:
     spec = sw.parse_spec("requests_per_month=1e3..1e9", wl, steps=5, log=True)
 
     def run() -> object:
-        res = sw.sweep(Engine(catalog, wl, Settings(today=dt.date.fromisoformat(TODAY), samples=0)), spec, ["all"])
+        # Every option (the largest sweep), and two that cross: the finder keeps the sweep it ran on.
+        engine = Engine(catalog, wl, Settings(today=dt.date.fromisoformat(TODAY), samples=0))
+        sw.sweep(engine, spec, ["all"]).materialize()
+        res = sw.sweep(engine, spec, ["gpt-4o@openai", "llama-3.3-70b@aws:h100-sxm"])
         assert res.crossings  # the finder ran
         return res
 

@@ -157,9 +157,12 @@ def test_mla_data_parallel_attention_does_not_copy_the_latent() -> None:
     )
 
 
-def test_engine_maturity_by_family() -> None:
-    assert sizing.maturity_of(_gpu(vendor="amd", id="mi300x")).overhead > 1
+def test_engine_maturity_by_generation() -> None:
+    # CDNA3's kernels cost more fixed time than Hopper's (InferenceMAX DeepSeek-R1 at concurrency 4).
+    assert sizing.maturity_of(_gpu(vendor="amd", id="mi300x")).kernel_us > sizing.ENGINE_MATURITY["hopper"].kernel_us
     assert sizing.family_of(_gpu(id="b200")) == "blackwell"
+    assert sizing.family_of(_gpu(id="mi355x", vendor="amd")) == "cdna4"
+    assert sizing.family_of(_gpu(id="mi999x", vendor="amd")) == "cdna3"  # an unknown AMD part: CDNA3's factors
     assert sizing.maturity_of(_gpu()) == sizing.ENGINE_MATURITY["hopper"]
 
 
@@ -217,7 +220,9 @@ def test_reason_tells_weights_from_cache(catalog) -> None:
     # FP8 Kimi K2 on one H200 node: the weights fit (128.5 of 130.2 GB per GPU) but a 129K-token
     # sequence's latent (61 × 576 × 2 bytes per token, bf16) does not fit what is left; nor does the
     # engines' tighter budget admit it (it would hold one such sequence, not a batch of 32).
-    s = sizing.plan_replica(m.id, m.architecture, g, "fp8", 128_000, 1000, gpus=8)
+    s = sizing.size(m.id, m.architecture, g, "fp8", sizing.Plan(tp=8), 128_000, 1000)
     assert not s.fits and "cache" in s.reason and "left after the weights" in s.reason
+    # No plan of one node fits (with DP-attention the replicated attention weights do not fit).
+    assert not sizing.plan_replica(m.id, m.architecture, g, "fp8", 128_000, 1000, gpus=8).fits
     h100 = sizing.plan_replica(m.id, m.architecture, catalog.gpu("h100-sxm"), "fp8", 1000, 500, gpus=8)
     assert not h100.fits and "usable" in h100.reason

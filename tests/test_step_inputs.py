@@ -78,3 +78,17 @@ def test_a_model_that_barely_fits_runs_with_the_engines_tight_budget(catalog) ->
     # against the default 0.90 × 80 − 3.2 = 68.8 GiB; a 24 GB L4 gains nothing.
     assert sizing.tight_usable_bytes(catalog.gpu("h100-sxm")) == 71 * GIB
     assert sizing.tight_usable_bytes(catalog.gpu("l4")) is None
+
+
+def test_size_flags_and_bad_values(cli) -> None:
+    import json
+
+    r = cli("size", "deepseek-r1", "--gpu", "h200", "--gpus", "8", "--kv-cache-dtype", "fp8", "-f", "json")
+    d = json.loads(r.out)
+    assert r.code == 0 and d["kv_cache_dtype"] == "fp8"
+    assert d["kv_cache_gb_per_sequence"] == round(61 * 576 * 1 * 1504 / 1e9, 4)
+    r = cli("size", "llama-3.1-8b", "--gpu", "h100", "--speculative", "mtp", "-f", "json")
+    assert r.code == 0 and json.loads(r.out)["speculative"] == "none"  # no MTP layers: plain decoding
+    for flag, value in (("--kv-cache-dtype", "fp16"), ("--speculative", "medusa")):
+        r = cli("size", "llama-3.1-8b", "--gpu", "h100", flag, value)
+        assert r.code == 2 and r.err.strip().count("\n") == 0 and flag in r.err

@@ -16,7 +16,6 @@ from openclosed.decide.scenarios import Frame, Scenarios
 from openclosed.report import OptionOut, Scores, UnitPricesOut, construct
 from openclosed.selfhost.cost_curves import Fleet, Plan, SelfCurve
 from openclosed.selfhost.packing import Instance
-from openclosed.selfhost.sizing.groups import is_moe
 from openclosed.workload.model import SECONDS_PER_MONTH, Workload
 
 TODAY = dt.date(2026, 11, 24)
@@ -104,20 +103,41 @@ def test_price_drift_grows_with_the_square_root_of_age() -> None:
     assert u.drift_sigma(365, 400) == 0.0  # not stale under a longer limit
 
 
-def test_sizing_sigmas_are_the_calibration_rms(catalog) -> None:
+def test_sizing_sigmas_are_the_held_out_calibration_rms(catalog) -> None:
     from openclosed.selfhost import calibration
 
-    rows = []
-    for c in calibration.run(catalog):
-        if c.row.metric == "tpot_ms":
-            continue  # capacity is throughput
-        model = catalog.model(c.row.model)
-        kind = "moe" if is_moe(model.architecture) else "dense"
-        rows.append(((u.family(c.row.gpu), kind), math.log(c.predicted / c.row.measured)))
-    sigmas, pooled = u.derive_sizing_sigmas(rows)
+    _, held = calibration.split(calibration.run(catalog))
+    sigmas, pooled = u.derive_sizing_sigmas([(c.family, c.log_error) for c in held])
     assert {g: round(v, 3) for g, v in sigmas.items()} == u.SIZING_SIGMA
-    assert round(pooled, 3) == u.SIZING_SIGMA_POOLED
-    assert round(math.log(1.35) / NormalDist().inv_cdf(0.95), 3) == u.SIZING_SIGMA_UNCALIBRATED
+    assert round(pooled, 3) == u.SIZING_SIGMA_POOLED == u.SIZING_SIGMA_UNCALIBRATED
+    # A family the held-out rows show to be poorly known gets a wider spread than a well-known one.
+    assert u.sizing_sigma(("mla", "hopper")) > u.sizing_sigma(("moe", "hopper"))
+
+
+def test_every_self_hosted_option_maps_to_one_sizing_family(catalog) -> None:
+    model = catalog.model("llama-3.3-70b")
+    assert u.sizing_group(model.architecture, "h200") == ("dense", "hopper")
+    assert u.sizing_group(catalog.model("deepseek-v3.2").architecture, "b200") == ("sparse", "blackwell")
+    assert u.sizing_group(catalog.model("qwen3-next-80b-a3b").architecture, "mi300x") == ("hybrid", "cdna3")
+    assert u.sizing_group(None, "l4") == ("dense", "ada")
+
+
+def test_a_poorly_known_family_gets_a_wider_cost_range(catalog) -> None:
+    # Two self-hosted options with the same cost curve on H100 (0.2 requests/s a replica, so the
+    # replicas scale with the load): a dense model (dense × Hopper) and an MLA model (MLA × Hopper,
+    # whose held-out bursts miss by far more; u.SIZING_SIGMA has both). The MLA option's P10-P90
+    # range is wider.
+    ctx = _ctx(COST_ONLY, rpm=5e6)
+    peak = ctx.wl.traffic.peak_rps(ctx.wl.requests_per_month)
+    dense = _self_option("llama-3.3-70b@c:h100-sxm", _curve(cap=0.2), 5e6, peak)
+    mla = _self_option("deepseek-r1@c:h100-sxm", _curve(cap=0.2), 5e6, peak)
+    dense[1].model.architecture = catalog.model("llama-3.3-70b").architecture
+    mla[1].model.architecture = catalog.model("deepseek-r1").architecture
+    pairs = [dense, mla]
+    _, options = _frame(ctx, pairs)
+    confidence.assess(ctx, options, {o.id: d for o, d in pairs}, options[0].id)
+    width = {o.id: o.monthly_cost_high - o.monthly_cost_low for o in options}
+    assert width["deepseek-r1@c:h100-sxm"] > width["llama-3.3-70b@c:h100-sxm"] > 0
 
 
 def test_scaled_self_hosted_cost_by_hand() -> None:
@@ -357,13 +377,20 @@ def test_tornado_chart_png_and_svg(catalog, tmp_path) -> None:
     from openclosed.render.tornado import tornado_chart
     from openclosed.workload.model import preset
 
-    settings = Settings(samples=0, models=["llama-3.3-70b"], providers=["deepinfra", "gcp"], today=TODAY)
-    result = sensitivity(Engine(catalog, preset("rag"), settings))
+    settings = Settings(samples=0, models=["gpt-oss-120b"], providers=["deepinfra", "gcp"], today=TODAY)
+    # A measured mean of no hidden tokens (traffic.reasoning_tokens, issue 22): at its default
+    # 1,970 hidden tokens gpt-oss-120b meets the rag preset's first visible token nowhere here.
+    rag = preset("rag")
+    rag = rag.model_copy(update={"traffic": rag.traffic.model_copy(update={"reasoning_tokens": 0.0})})
+    result = sensitivity(Engine(catalog, rag, settings))
     tornado_chart(result, tmp_path / "t.png")
     assert (tmp_path / "t.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     tornado_chart(result, tmp_path / "t.svg")
     ET.parse(tmp_path / "t.svg")
-    assert "requests_per_month" in (tmp_path / "t.svg").read_text()
+    # The chart draws the inputs that move the lead (here the engineer cost alone, then the next
+    # two: at least three), not those that move nothing (requests_per_month here).
+    svg = (tmp_path / "t.svg").read_text()
+    assert "engineer_cost_per_month" in svg and "requests_per_month" not in svg
 
 
 def test_chart_without_matplotlib_is_exit_2(cli, tmp_path, monkeypatch) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .api.options import api_option
 from .api.speed import unchecked_summary
+from .catalog.dates import newest_as_of
 from .catalog.schema import GpuOffer
 from .decide.confidence import apply as assess_confidence
 from .decide.recommend import by_overall, recommend, score, sort_key
@@ -24,6 +25,7 @@ from .selfhost.options import self_option, sizing
 from .selfhost.owned import onprem_hourly
 from .selfhost.packing import Instance, Packer, cheapest_packing, packer
 from .staleness import price_date, staleness
+from .workload.echo import current_spend_of, echo
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -186,6 +188,7 @@ class Engine:
                 providers=counts["providers"],
                 gpus=counts["gpus"],
                 sources=self.cat.sources,
+                newest_as_of=newest_as_of(self.cat).isoformat(),
             ),
             workload=WorkloadSummary.model_construct(
                 name=wl.name,
@@ -200,6 +203,7 @@ class Engine:
                 batch_share=wl.traffic.batch_share,
                 context_tokens=wl.traffic.context_tokens_value,
                 source=self.st.workload_source,
+                **echo(wl),
             ),
             profile=self.st.profile if not self.st.weights else "custom",
             weights=ctx.weights,
@@ -209,6 +213,7 @@ class Engine:
             recommendation_confidence=confidence,
             warnings=warnings,
             options=ranked,
+            current_spend=current_spend_of(wl),
         )
         return Result(report, details, ranked, stale_summary, self.st.stale_days, unchecked, ctx.ranges)
 

@@ -85,6 +85,8 @@ class Detail:
     # The option reduced to its monthly cost as a function of volume (cost_curves): the engine
     # prices the option with it, and a sweep evaluates the same object at other volumes.
     curve: Any = None
+    # Fine-tuning as this option prices it (api/fine_tuning.ApiTuning or selfhost/training.TrainingRun).
+    tuning: Any = None
 
 
 @dataclass

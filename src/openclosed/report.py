@@ -24,11 +24,50 @@ class ToolInfo(_Out):
 
 
 class CatalogInfo(_Out):
-    as_of: str
+    as_of: str = Field(description="the catalogue files' own date")
     models: int
     providers: int
     gpus: int
     sources: list[str] = Field(default_factory=list)
+    newest_as_of: str | None = Field(
+        default=None, description="the newest as_of of any entry in the catalogue (entries re-checked since as_of)"
+    )
+
+
+class LatencyEcho(_Out):
+    max_ttft_ms: float | None
+    min_output_tokens_per_s: float | None
+
+
+class PrivacyEcho(_Out):
+    sensitivity: str
+    allow_third_party: bool
+    residency: list[str]
+
+
+class LicenceEcho(_Out):
+    commercial: bool
+    monthly_active_users: int
+    eu_company: bool
+
+
+class QualityEcho(_Out):
+    min_score: float
+
+
+class BudgetEcho(_Out):
+    max_monthly_cost: float | None = None
+    max_cost_per_million: float | None = None
+    max_increase_pct: float | None = None
+    max_capex: float | None = None
+
+
+class SelfHostingEcho(_Out):
+    precisions: list[str]
+
+
+class TrafficEcho(_Out):
+    reasoning: str | None = None
 
 
 class WorkloadSummary(_Out):
@@ -44,6 +83,17 @@ class WorkloadSummary(_Out):
     batch_share: float
     context_tokens: float
     source: str = Field(description="file path, preset name, or 'flags'")
+    # Every constraint applied, under the workload file's own keys (docs/json.md).
+    latency: LatencyEcho | None = None
+    privacy: PrivacyEcho | None = None
+    licence: LicenceEcho | None = None
+    quality: QualityEcho | None = None
+    budget: BudgetEcho | None = None
+    horizon_months: float | None = None
+    self_hosting: SelfHostingEcho | None = None
+    traffic: TrafficEcho | None = Field(
+        default=None, description="traffic.reasoning, where the workload has it; null otherwise"
+    )
 
 
 class UnitPricesOut(_Out):
@@ -187,6 +237,11 @@ class OptionOut(_Out):
         description="hidden reasoning tokens per request priced (API: billed at the output price) or decoded "
         "(self-hosted) besides output_tokens",
     )
+    customisation: str | None = Field(
+        default=None,
+        description="the fine-tuning method priced (lora, full); null when the workload does not customise "
+        "or the option cannot price it (its violations say why)",
+    )
 
 
 class Saving(_Out):
@@ -251,6 +306,11 @@ class Routing(_Out):
     )
 
 
+class CurrentSpendOut(_Out):
+    monthly_cost: float = Field(description="USD a month the workload costs today")
+    source: str = Field(description="'export', 'catalogue', or the workload file's own words")
+
+
 class Report(_Out):
     schema_version: int = SCHEMA_VERSION
     tool: ToolInfo
@@ -275,6 +335,9 @@ class Report(_Out):
     warnings: list[str]
     options: list[OptionOut]
     routing: Routing | None = Field(default=None, description="per traffic class; null without traffic.classes")
+    current_spend: CurrentSpendOut | None = Field(
+        default=None, description="what the workload costs today (the workload file's current_spend); never an option"
+    )
 
 
 def construct(cls: type[_M], **values: object) -> _M:

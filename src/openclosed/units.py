@@ -33,5 +33,19 @@ def csv_cell(value: object) -> object:
             return str(int(value))
         return repr(value)
     if isinstance(value, (list, tuple)):
-        return "; ".join(str(v) for v in value)
+        return csv_text("; ".join(str(v) for v in value))
+    if isinstance(value, str):
+        return csv_text(value)
     return value
+
+
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection"): = + - @, a tab or a
+# carriage return, and their full-width forms, which some spreadsheets also accept.
+_FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def csv_text(text: str) -> str:
+    """A text cell a spreadsheet cannot run: one that would start a formula gets a leading
+    apostrophe (shown by none of them, and read as "this is text"). Numbers are never text here:
+    they keep their sign and stay numbers."""
+    return "'" + text if text and text[0] in _FORMULA_START else text

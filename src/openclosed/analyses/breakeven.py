@@ -20,6 +20,25 @@ def _cost(engine: Engine, option: str, rpm: float) -> float:
     return eng.option(option)[0].monthly_cost
 
 
+def fleet(engine: Engine, option: str, rpm: float) -> dict[str, Any] | None:
+    """A self-hosted option's fleet at `rpm` requests a month (null for an API): the servers
+    bought or rented where the costs cross, not at the workload's own volume."""
+    o = engine.with_workload(engine.wl.with_requests_per_month(rpm)).option(option)[0]
+    sh = o.self_hosting
+    if sh is None:
+        return None
+    out: dict[str, Any] = {
+        "replicas": sh.replicas,
+        "gpus_per_replica": sh.gpus_per_replica,
+        "billed_gpus": sh.billed_gpus,
+        "nodes": sh.nodes_in_fleet,
+    }
+    capex = getattr(o, "capex", None)  # the up-front purchase at that volume (0 for rented GPUs)
+    if capex is not None:
+        out["capex"] = capex
+    return out
+
+
 def breakeven(engine: Engine, a: str, b: str, lo: float = 1e3, hi: float = 1e10, points: int = 71) -> dict[str, Any]:
     a_out, b_out = engine.option(a)[0], engine.option(b)[0]
     for o in (a_out, b_out):
@@ -60,6 +79,9 @@ def breakeven(engine: Engine, a: str, b: str, lo: float = 1e3, hi: float = 1e10,
             "cost_b": _cost(engine, b_id, at),
         }
         crossings.append(_crossing(point, left, right, tokens_per_request))
+    for c in crossings:
+        c["fleet_a"] = fleet(engine, a_id, c["requests_per_month"])
+        c["fleet_b"] = fleet(engine, b_id, c["requests_per_month"])
     return {
         "schema_version": 1,
         "option_a": a_id,

@@ -128,14 +128,28 @@ def load_report(path: Path) -> dict[str, Any]:
                 None,
                 f"options[{i}]",
             )
-        if cost is not None and (not math.isfinite(cost) or abs(cost) > MAX_NUMBER):
+        if cost is not None and not _is_cost(cost):
             raise InputError.one(
-                f"monthly_cost must be a finite number up to {MAX_NUMBER:g} (got {cost!r})",
+                f"monthly_cost must be a finite number from 0 to {MAX_NUMBER:g} (got {cost!r})",
                 str(path),
                 None,
                 f"options[{i}].monthly_cost",
             )
+    routing = data.get("routing")
+    routed = routing.get("monthly_cost") if isinstance(routing, dict) else None
+    if routed is not None and not (_is_number(routed) and _is_cost(routed)):
+        raise InputError.one(
+            f"monthly_cost must be a finite number from 0 to {MAX_NUMBER:g} (got {routed!r})",
+            str(path),
+            None,
+            "routing.monthly_cost",
+        )
     return data
+
+
+def _is_cost(value: float) -> bool:
+    # A negative cost turned a baseline comparison into "+inf%" (a failed check, exit 1).
+    return math.isfinite(value) and 0 <= value <= MAX_NUMBER
 
 
 ROUTED = "routed plan"

@@ -50,6 +50,19 @@ def _sign(x: float) -> int:
     return (x > 0) - (x < 0)
 
 
+TIE = 1e-9  # relative: two costs this close are the same cost (a tie, not an order)
+
+
+def tied(a: float, b: float) -> bool:
+    """Two costs equal but for float noise: options at the same flat cost are tied, and the end
+    of a tie (one of them steps up) is no crossing."""
+    return abs(a - b) <= TIE * max(abs(a), abs(b), 1.0)
+
+
+def _order(a: float, b: float) -> int:
+    return 0 if tied(a, b) else _sign(a - b)
+
+
 def find_crossings(
     values: list[float],
     series: list[Series],
@@ -66,7 +79,7 @@ def find_crossings(
                 a, b = series[ia], series[ib]
                 last, last_sign = None, 0
                 for i, (ca, cb) in enumerate(zip(a.costs, b.costs, strict=False)):
-                    sg = _sign(ca - cb)
+                    sg = _order(ca, cb)  # 0: tied (options at the same flat cost have no order)
                     if sg == 0:
                         continue
                     if last_sign and sg != last_sign:
@@ -78,6 +91,7 @@ def find_crossings(
         where = {id(s): k for k, s in enumerate(series)}
         chunks = columns if columns is not None else iter([(0, [s.costs for s in series])])
         cur = -1
+        before: tuple[float, ...] | None = None  # the previous grid point's costs
         for a, chunk in chunks:
             block = [chunk[where[id(s)]] for s in pool]
             for k, column in enumerate(zip(*block, strict=False)):
@@ -86,9 +100,13 @@ def find_crossings(
                 j = column.index(low)
                 if cur < 0:
                     cur = j
-                elif j != cur and low < column[cur]:
-                    pairs.append((pool[cur], pool[j], i - 1, i))
+                elif j != cur and not tied(low, column[cur]):
+                    # Tied with the cheapest just before, the new cheapest only stayed flat while
+                    # the other stepped up: a change of name, not a crossing.
+                    if before is None or not tied(before[j], before[cur]):
+                        pairs.append((pool[cur], pool[j], i - 1, i))
                     cur = j
+                before = column
     out = []
     for a, b, i0, i1 in pairs:
         out.append(_refine(a, b, values, i0, i1, cost_at, log))

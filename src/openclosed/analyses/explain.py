@@ -12,6 +12,7 @@ from ..report import OptionOut
 from ..selfhost.sizing.groups import pattern_label
 from ..units import money
 from ..workload.model import HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
+from .explain_training import training_steps
 
 
 def find_option(result: Result, given: str) -> OptionOut:
@@ -25,8 +26,14 @@ def find_option(result: Result, given: str) -> OptionOut:
     raise UnknownIdError("option", given, difflib.get_close_matches(key, ids, n=3, cutoff=0.4))
 
 
-def _step(section: str, item: str, value: Any, how: str = "", source: str = "", as_of: str = "") -> dict[str, Any]:
-    return {"section": section, "item": item, "value": value, "how": how, "source": source, "as_of": as_of}
+def _step(
+    section: str, item: str, value: Any, how: str = "", source: str = "", as_of: str = "", note: str | None = None
+) -> dict[str, Any]:
+    """One traced figure; `note` is the catalogue entry's own note (its caveats, and the evidence
+    a source of "see note" points to)."""
+    step = {"section": section, "item": item, "value": value, "how": how, "source": source, "as_of": as_of}
+    step["note"] = note or ""
+    return step
 
 
 def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str) -> dict[str, Any]:
@@ -43,6 +50,7 @@ def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str
         steps += _hardware_steps(arch, gpu, o.self_hosting)
         steps += _replica_steps(det.sizing, o.self_hosting, arch, gpu, det)
         steps += _fleet_steps(o, o.self_hosting, workload, det)
+    steps += training_steps(o, det, workload)
     steps += _total_and_score_steps(o, result)
     return {"schema_version": 1, "option": o.model_dump(mode="json"), "steps": steps}
 
@@ -82,13 +90,14 @@ def _model_steps(m: Any) -> list[dict[str, Any]]:
                 m.quality.benchmark,
                 m.quality.source,
                 m.quality.as_of.isoformat(),
+                m.quality.note,
             )
         )
     return steps
 
 
 def _reasoning_steps(m: Any, o: OptionOut, wl: Workload) -> list[dict[str, Any]]:
-    """The reasoning mode priced, its hidden tokens and its quality (docs/methodology.md §11)."""
+    """The reasoning mode priced, its hidden tokens and its quality (docs/methodology.md §12)."""
     if m.reasoning is None:
         return []
     mode = m.reasoning.mode(o.reasoning or "") or m.reasoning.mode(m.reasoning.default)
@@ -121,6 +130,7 @@ def _api_steps(det: Detail) -> list[dict[str, Any]]:
             f"{prov.name} list price",
             off.source,
             off.as_of.isoformat(),
+            off.note,
         )
     )
     if off.long_context is not None:
@@ -162,6 +172,7 @@ def _api_steps(det: Detail) -> list[dict[str, Any]]:
             "",
             p.source,
             p.as_of.isoformat(),
+            p.note,
         )
     )
     return steps
@@ -178,6 +189,7 @@ def _hardware_steps(arch: Any, gpu: Any, sh: Any) -> list[dict[str, Any]]:
             pattern_label(arch),
             arch.source,
             arch.as_of.isoformat(),
+            arch.note,
         )
     )
     steps.append(
@@ -194,6 +206,7 @@ def _hardware_steps(arch: Any, gpu: Any, sh: Any) -> list[dict[str, Any]]:
             "dense figures (no sparsity)",
             gpu.source,
             gpu.as_of.isoformat(),
+            gpu.note,
         )
     )
     from ..selfhost.sizing import DEFAULT_EFFICIENCY
@@ -203,7 +216,7 @@ def _hardware_steps(arch: Any, gpu: Any, sh: Any) -> list[dict[str, Any]]:
             "efficiency",
             "factors",
             asdict(DEFAULT_EFFICIENCY),
-            "docs/methodology.md §3.7, with the evidence for each factor",
+            "docs/methodology.md §3.7 (kernel measurements; the fitted terms from data/calibration.yaml)",
         )
     )
     return steps
@@ -221,9 +234,13 @@ def _replica_steps(s: Any, sh: Any, arch: Any, gpu: Any, det: Detail) -> list[di
             f"parameters × bytes per weight at {sh.precision} (embeddings in 16 bits)",
         )
     )
-    steps.append(
-        _step("memory", "usable per GPU (GB)", round(mem.usable_gb, 3), "0.90 × memory − max(1.5 GiB, 4 % of memory)")
+    budget = (
+        "memory − max(5 %, 9 GiB): the engines' tight budget for a model that barely fits, at most 32 "
+        "sequences (docs/methodology.md §3.3)"
+        if mem.tight
+        else "0.90 × memory − max(1.5 GiB, 4 % of memory)"
     )
+    steps.append(_step("memory", "usable per GPU (GB)", round(mem.usable_gb, 3), budget))
     steps.append(
         _step(
             "memory",
@@ -338,6 +355,7 @@ def _fleet_steps(o: OptionOut, sh: Any, wl: Workload, det: Detail) -> list[dict[
                 "PUE × $/kWh; hosting = hosting per GPU-month / 730",
                 getattr(host, "source", ""),
                 str(getattr(host, "as_of", "")),
+                getattr(host, "note", None),
             )
         )
         steps.append(
@@ -435,7 +453,9 @@ def explain_class(catalog: Catalog, result: Result, option_id: str, class_name: 
         near = difflib.get_close_matches(class_name.strip(), list(classes), n=1, cutoff=0.5)
         hint = f"; did you mean '{near[0]}'?" if near else f"; expected one of {', '.join(classes)}"
         raise InputError.one(f"unknown traffic class '{class_name}'" + hint, field="--class")
-    data = explain(catalog, run.workload, run.result, option_id)
+    # The routed comparison keeps only what routing reads of a class run (routing._slim), so the
+    # class is compared again, in full, for the one option traced.
+    data = explain(catalog, run.workload, run.engine.run(), option_id)
     oid = data["option"]["id"]
     head = [
         _step(

@@ -16,7 +16,7 @@ load. The same holds for a single self-hosted option serving every class.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..decide.recommend import by_overall, score
@@ -68,12 +68,56 @@ class Fleet:
 
 
 def run_classes(engine: Engine, workload: Workload) -> list[ClassRun]:
+    """Each class compared alone. What routing does not read is dropped as each run ends (a
+    workload may have 100 classes): the class's own uncertainty sampling (its confidence is not
+    reported; the whole traffic's is) and what only `explain` shows of each option."""
     runs = []
+    settings = replace(engine.st, samples=0)
     for cls, wl in zip(workload.traffic.classes or [], resolve_classes(workload), strict=True):
-        eng = Engine(engine.cat, wl, engine.st)
+        eng = Engine(engine.cat, wl, settings)
         res = eng.run()
+        _slim(eng, res)
         runs.append(ClassRun(cls.name, cls.share, wl, eng, res, {o.id: o for o in res.all_options}))
     return runs
+
+
+@dataclass(frozen=True, slots=True)
+class SlimOption:
+    """What routing reads of an option in a class run (a full option is some 5 kB; 1,400 of
+    them per class, 100 classes)."""
+
+    id: str
+    monthly_cost: float | None
+    feasible: bool
+    deployment: str
+    capex: float = 0.0  # owned servers bought for the class (the routed plan's capex sums them)
+    # Why the class rules the option out (the one answer names them: "class NAME: ..."); a tuple of
+    # the option's own strings, empty when feasible.
+    violations: tuple[str, ...] = ()
+
+
+def _slim(engine: Engine, result: Result) -> None:
+    """Keep what routing reads of a class run: each option's id, cost, feasibility and kind,
+    the cost curve and model of each self-hosted option, and the sizing memo (`fleet` sizes
+    shared replicas); drop the rest."""
+    slim = [
+        SlimOption(o.id, o.monthly_cost, o.feasible, o.deployment, o.capex, tuple(o.violations))
+        for o in result.all_options
+    ]
+    hosted = {o.id for o in slim if o.deployment == "self-hosted"}
+    result.all_options = slim  # type: ignore[assignment]
+    result.report.options = []
+    result.details = {k: d for k, d in result.details.items() if k in hosted}
+    for d in result.details.values():
+        d.candidates, d.hosting, d.sizing = [], {}, None
+        for plan in d.curve.plans if d.curve is not None else ():
+            plan.sizing = None  # fleet() reads a plan's capacity, GPUs and menus, not its sizing
+    ctx = engine.ctx
+    ctx.sizing_cache.clear()  # fleet() sizes again the few replicas it shares
+    ctx.plan_cache.clear()
+    ctx.host_cache.clear()
+    ctx.constraint_cache.clear()
+    result.ranges = None
 
 
 def fleet(option_id: str, runs: list[ClassRun]) -> Fleet | None:

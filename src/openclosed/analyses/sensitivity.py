@@ -22,9 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..decide.scenarios import Frame, Scenarios
 from ..decide.uncertainty import DEFAULT_PEAK_SPREAD, Z90, traffic_spread
+from ..workload.customisation import active
 
 if TYPE_CHECKING:
     from ..engine import Engine, Result
+    from ..workload.model import Workload
 
 LEADERS = 15  # options by overall score re-priced when tokens per request change
 CHEAPEST = 5  # and the cheapest feasible ones (they set every option's cost score)
@@ -42,7 +44,9 @@ class Input:
     high: float
     domain: tuple[float, float]
     log: bool
-    build: Callable[[list[float]], Scenarios] | None = None  # None: re-run the engine (tokens)
+    build: Callable[[list[float]], Scenarios] | None = None  # None: re-run the engine (tokens, customisation)
+    # The workload at a value, for inputs that re-run the engine (default: tokens per request scaled).
+    rework: Callable[[Workload, float], Workload] | None = None
 
 
 @dataclass
@@ -115,9 +119,14 @@ class _Evaluator:
         t = wl.traffic
         ids, leads = [], []
         for v in values:
-            k = v / inp.base
-            traffic = t.model_copy(update={"input_tokens": t.input_tokens * k, "output_tokens": t.output_tokens * k})
-            eng = self.engine.with_workload(wl.model_copy(update={"traffic": traffic}))
+            if inp.rework is not None:
+                eng = self.engine.with_workload(inp.rework(wl, v))
+            else:
+                k = v / inp.base
+                traffic = t.model_copy(
+                    update={"input_tokens": t.input_tokens * k, "output_tokens": t.output_tokens * k}
+                )
+                eng = self.engine.with_workload(wl.model_copy(update={"traffic": traffic}))
             opts, details = [], {}
             for oid, base in keep.items():
                 o, det = eng.option(oid)
@@ -222,6 +231,7 @@ def inputs_for(engine: Engine, result: Result, frame: Frame) -> list[Input]:
             None,
         )
     )
+    out += customisation_inputs(wl)
     gm = wl.self_hosting.gpu_price_multiplier
     out.append(
         Input(
@@ -250,6 +260,46 @@ def inputs_for(engine: Engine, result: Result, frame: Frame) -> list[Input]:
             )
         )
     return out
+
+
+def customisation_inputs(wl: Workload) -> list[Input]:
+    """Training tokens per run and runs a year, between half and twice their value, when the
+    workload customises (both re-run the engine on the leading options)."""
+    c = active(wl.customisation)
+    if c is None:
+        return []
+    tokens, runs = c.tokens_per_run, c.runs_per_year
+
+    def with_tokens(w: Workload, v: float) -> Workload:
+        return w.model_copy(update={"customisation": c.with_training_tokens(v)})
+
+    def with_runs(w: Workload, v: float) -> Workload:
+        return w.model_copy(update={"customisation": c.model_copy(update={"runs_per_year": v})})
+
+    return [
+        Input(
+            "training_tokens",
+            "fine-tuning tokens per training run",
+            tokens,
+            tokens / WHAT_IF,
+            tokens * WHAT_IF,
+            (tokens / 10, tokens * 10),
+            True,
+            None,
+            with_tokens,
+        ),
+        Input(
+            "runs_per_year",
+            "fine-tuning runs a year (re-training frequency)",
+            runs,
+            runs / WHAT_IF,
+            runs * WHAT_IF,
+            (runs / 10, runs * 10),
+            True,
+            None,
+            with_runs,
+        ),
+    ]
 
 
 def _leaders(result: Result) -> list[str]:

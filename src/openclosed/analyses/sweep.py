@@ -35,7 +35,7 @@ from ..errors import InputError
 from ..report import OptionOut
 from ..selfhost.cost_curves import ApiCurve, ConstCurve, SelfCurve
 from ..selfhost.curve_points import Points, curve_costs
-from ..units import csv_cell
+from ..units import csv_cell, csv_text
 from ..workload.model import DAYS_PER_MONTH, Workload
 from .crossings import MAX_PAIRWISE, Crossing, find_crossings
 from .sweep_range import (
@@ -357,6 +357,7 @@ class Sweep:
 
 
 def _csv_text(text: str) -> str:
+    text = csv_text(text)  # an id that a spreadsheet would read as a formula
     return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n\r') else text
 
 
@@ -536,7 +537,14 @@ def sweep(
             if out.deployment == "api":
                 if big is None:
                     big = engine.with_workload(wl.with_requests_per_month(_BIG_VOLUME))
-                curve = ApiCurve(big.option(oid)[0].monthly_cost / _BIG_VOLUME)
+                at_big = big.option(oid)[0]
+                # A tuned model's training runs and hourly fees do not grow with the volume.
+                fixed = at_big.cost_breakdown.get("training", 0.0) + at_big.cost_breakdown.get("tuned_hosting", 0.0)
+                curve = (
+                    ApiCurve((at_big.monthly_cost - fixed) / _BIG_VOLUME, fixed)
+                    if fixed
+                    else ApiCurve(at_big.monthly_cost / _BIG_VOLUME)
+                )
             else:
                 curve = _self_curve(out, det)
             curves[oid] = curve

@@ -18,6 +18,7 @@ FIELDS: dict[str, tuple[str, str, tuple[str, float, float]]] = {
     "cached_input_share": ("traffic", "cached share of input tokens", ("abs", 0.0, 0.95)),
     "peak_to_average": ("traffic", "peak-to-average traffic", ("abs", 1.0, 10.0)),
     "gpu_price_multiplier": ("self_hosting", "× catalogue GPU price", ("abs", 0.25, 2.0)),
+    "training_tokens": ("customisation", "fine-tuning tokens per run", ("rel", 0.1, 10.0)),
 }
 VOLUME_FIELDS = ("requests_per_month", "requests_per_day")
 FAST_FIELDS = (*VOLUME_FIELDS, "peak_to_average")
@@ -75,8 +76,21 @@ def current_value(workload: Workload, name: str) -> float:
         return workload.requests_per_month
     if name == "requests_per_day":
         return workload.requests_per_month / DAYS_PER_MONTH
+    if name == "training_tokens":
+        return _customisation(workload).tokens_per_run
     section = getattr(workload, FIELDS[name][0])
     return float(getattr(section, name))
+
+
+def _customisation(workload: Workload):  # type: ignore[no-untyped-def]
+    from ..workload.customisation import active
+
+    c = active(workload.customisation)
+    if c is None:
+        raise InputError.one(
+            "training_tokens needs a customisation section in the workload (docs/workload.md)", field="--vary"
+        )
+    return c
 
 
 def parse_spec(text: str | None, workload: Workload, steps: int | None = None, log: bool | None = None) -> SweepSpec:
@@ -87,6 +101,8 @@ def parse_spec(text: str | None, workload: Workload, steps: int | None = None, l
     text = (text or "requests_per_month").strip()
     name, eq, rng = text.partition("=")
     field_name = normalise_field(name)
+    if field_name == "training_tokens":
+        _customisation(workload)  # one clear line when the workload does not customise
     if eq:
         lo_text, dots, hi_text = rng.partition("..")
         if not dots or not lo_text.strip() or not hi_text.strip():
@@ -153,6 +169,8 @@ def workload_at(workload: Workload, name: str, value: float) -> Workload:
             update={"requests_per_day": value, "requests_per_month": None, "requests_per_second": None}
         )
         return workload.model_copy(update={"traffic": traffic})
+    if name == "training_tokens":
+        return workload.model_copy(update={"customisation": _customisation(workload).with_training_tokens(value)})
     section_name = FIELDS[name][0]
     section = getattr(workload, section_name).model_copy(update={name: value})
     return workload.model_copy(update={section_name: section})

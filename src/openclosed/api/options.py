@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from ..decide import constraints
 from ..evaluation import UNSCORED, Context, Detail
 from ..report import OptionOut, construct
+from ..workload.customisation import active
+from .fine_tuning import api_tuning, tuned_offering
 from .pricing import price_api
 from .speed import api_speed_out, speed_checks, speed_of
 
@@ -19,6 +21,10 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
     oid = f"{model.id}@{provider.id}"
     plan = ctx.reasoning(model)
     cost = price_api(provider, offering, ctx.wl, ctx.today, plan.hidden_tokens)
+    custom = active(ctx.wl.customisation)
+    tuning = api_tuning(provider, offering, custom) if custom is not None else None
+    if tuning is not None and tuning.priced:
+        cost = price_api(provider, tuned_offering(offering, tuning), ctx.wl, ctx.today, plan.hidden_tokens)
     mv, mw = constraints.model_constraints(ctx, model, api=True)
     pv, pw = constraints.api_privacy(ctx, provider, offering)
     ov, ow = constraints.offering_lifecycle(ctx, oid, model, provider, offering)
@@ -41,6 +47,16 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
     ]
     # A model or offering its provider has shut down cannot be called at all: no cost, not a real one.
     monthly = None if model.id in ctx.shut_down or oid in ctx.retired else cost.monthly_cost
+    breakdown = dict(cost.breakdown) if monthly is not None else {}
+    if tuning is not None and custom is not None:
+        violations += tuning.violations
+        warnings += tuning.warnings
+        if tuning.priced and monthly is not None:
+            # runs_per_year / 12 runs a month, and the tuned models' hourly fees (docs/methodology.md).
+            breakdown["training"] = round(tuning.per_run * custom.runs_per_month, 6)
+            if tuning.hosting_per_month:
+                breakdown["tuned_hosting"] = tuning.hosting_per_month
+            monthly = round(monthly + breakdown["training"] + tuning.hosting_per_month, 6)
     out = construct(
         OptionOut,
         id=oid,
@@ -56,7 +72,7 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         monthly_cost_low=None,
         monthly_cost_high=None,
         cost_per_million_tokens=ctx.per_million(monthly),
-        cost_breakdown=dict(cost.breakdown) if monthly is not None else {},
+        cost_breakdown=breakdown,
         unit_prices=cost.unit_prices,
         self_hosting=None,
         feasible=not violations,
@@ -69,8 +85,12 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         rank_among_all=None,
         reasoning=plan.mode,
         reasoning_tokens_per_request=plan.hidden_tokens,
+        customisation=custom.method if tuning is not None and custom is not None and tuning.priced else None,
     )
-    return out, Detail(model=model, api=cost, provider=provider, offering=offering)
+    if out.customisation is not None and tuning is not None:
+        # The first run as a one-off amount: shown, not part of the monthly total.
+        breakdown["first_training_run"] = tuning.per_run
+    return out, Detail(model=model, api=cost, provider=provider, offering=offering, tuning=tuning)
 
 
 def _reasoning_out_of_reach(ctx: Context, model_id: str, hidden: float) -> list[str]:

@@ -120,11 +120,11 @@ def api_speed_out(
     )
 
 
-def unchecked_summary(n_unchecked: int, n_shown: int) -> str | None:
-    """The one stderr line for options whose latency could not be checked (None when there are none)."""
+def unchecked_summary(n_unchecked: int, n_shown: int, marked: bool = True) -> str | None:
+    """The one stderr line for options whose latency could not be checked (None when there are none);
+    `marked`: the output shows the latency column that marks them (a narrow table hides it)."""
     if not n_unchecked:
         return None
-    return (
-        f"latency unchecked for {n_unchecked} of {n_shown} options: no published speed or time to first "
-        "token (marked '?' in the latency column)"
+    return f"latency unchecked for {n_unchecked} of {n_shown} options: no published speed or time to first " + (
+        "token (marked '?' in the latency column)" if marked else "token (--format csv: api_speed_unchecked)"
     )

@@ -23,6 +23,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import stat
 import sys
@@ -101,12 +102,16 @@ def read(directory: Path, key: str) -> dict[str, Any] | None:
     finally:
         os.close(fd)
     try:
-        payload = json.loads(raw)
+        payload = json.loads(raw, parse_constant=_no_constant)
     except (ValueError, RecursionError):
         return None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT or payload.get("key") != key:
         return None
     return payload
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a value the catalogue holds")
 
 
 def write(directory: Path, key: str, payload: dict[str, Any]) -> None:
@@ -180,7 +185,9 @@ class _Plan:
         fields = cls.model_fields  # type: ignore[attr-defined]
         self.names = tuple(fields)
         self.name_set = frozenset(fields)
-        self.convert = [(n, c) for n, f in fields.items() if (c := _converter(f.annotation)) is not None]
+        # Every field is checked (type, finiteness, bounds) and converted: an entry edited by hand
+        # or damaged on disk is rebuilt, not trusted (a string price made every run exit 3).
+        self.convert = [(n, _field_converter(f)) for n, f in fields.items()]
         self.required = frozenset(n for n, f in fields.items() if f.is_required())
         self.defaults = [(n, f.default) for n, f in fields.items() if not f.is_required() and f.default_factory is None]
         self.factories = [(n, f.default_factory) for n, f in fields.items() if f.default_factory is not None]
@@ -206,9 +213,8 @@ def construct(cls: type, data: Any) -> Any:
         raise KeyError(f"{cls.__name__}: a required field is missing or a key is unknown")
     values = dict(data)
     for name, convert in plan.convert:
-        value = values.get(name)
-        if value is not None:
-            values[name] = convert(value)
+        if name in values:
+            values[name] = convert(values[name])
     if len(values) < len(plan.names):
         for name, default in plan.defaults:
             if name not in values:
@@ -233,30 +239,93 @@ def construct(cls: type, data: Any) -> Any:
     return obj
 
 
-def _converter(tp: Any) -> Any:
-    """A function turning JSON data into the field's Python value, or None where JSON is already it."""
+def _field_converter(info: Any) -> Any:
+    """The checking converter of one field: its type's, with the field's numeric bounds."""
+    bounds = [
+        (op, getattr(m, attr))
+        for m in info.metadata
+        for attr, op in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<="))
+        if getattr(m, attr, None) is not None
+    ]
+    return _converter(info.annotation, bounds)
+
+
+_COMPARE = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
+
+
+def _converter(tp: Any, bounds: list[tuple[str, Any]] | None = None) -> Any:
+    """A function that checks JSON data against the field's type and returns the Python value;
+    it raises TypeError or ValueError on anything the schema would have refused by type."""
     origin = typing.get_origin(tp)
     if origin is typing.Union or origin is types.UnionType:
         args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if len(args) == 1:
-            return _converter(args[0])
-        # A scalar or a list of models (on_prem.residual_value): rebuild the list, keep the scalar.
-        lists = [a for a in args if typing.get_origin(a) is list]
-        inner_list = _converter(lists[0]) if len(lists) == 1 else None
-        if inner_list is None:
-            return None
-        return lambda value: inner_list(value) if isinstance(value, list) else value
+        inners = [_converter(a, bounds) for a in args]
+        optional = len(args) < len(typing.get_args(tp))
+
+        def convert_union(value: Any) -> Any:
+            if value is None:
+                if optional:
+                    return None
+                raise TypeError("null where a value is required")
+            for inner in inners:
+                try:
+                    return inner(value)
+                except (TypeError, ValueError, KeyError):
+                    continue
+            raise TypeError(f"{value!r} fits none of {args}")
+
+        return convert_union
     if origin is list:
         inner = _converter(typing.get_args(tp)[0])
 
         def convert_list(value: Any) -> list[Any]:
             if not isinstance(value, list):
                 raise TypeError("expected a list")
-            return value if inner is None else [v if v is None else inner(v) for v in value]
+            return [inner(v) for v in value]
 
         return convert_list
+    if origin is dict:
+        return _of_type(dict)
+    if origin is typing.Literal:
+        allowed = typing.get_args(tp)
+
+        def convert_literal(value: Any) -> Any:
+            if value not in allowed or isinstance(value, bool) != isinstance(allowed[0], bool):
+                raise ValueError(f"{value!r} is not one of {allowed}")
+            return value
+
+        return convert_literal
     if isinstance(tp, type) and hasattr(tp, "model_construct"):
         return lambda value: construct(tp, value)
     if tp is dt.date:
-        return dt.date.fromisoformat
-    return None  # str, int, bool, float, Literal: JSON gives back what model_dump wrote
+        return lambda value: dt.date.fromisoformat(_of_type(str)(value))
+    if tp is float or tp is int:
+        return _number(tp, bounds or [])
+    if tp is str or tp is bool:
+        return _of_type(tp)
+    return lambda value: value  # Any: JSON gives back what model_dump wrote
+
+
+def _of_type(kind: type) -> Any:
+    def check(value: Any) -> Any:
+        if not isinstance(value, kind):
+            raise TypeError(f"expected {kind.__name__}, got {value!r}")
+        return value
+
+    return check
+
+
+def _number(kind: type, bounds: list[tuple[str, Any]]) -> Any:
+    accepted = (int,) if kind is int else (int, float)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, accepted):
+            raise TypeError(f"expected a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} is not finite")
+        for op, limit in bounds:
+            if not _COMPARE[op](value, limit):
+                raise ValueError(f"{value!r} is not {op} {limit}")
+        return value
+
+    return check

@@ -27,6 +27,13 @@ class _Index:
     def __init__(self, kind: str, items: dict[str, Any], aliases: dict[str, str]) -> None:
         self.kind, self.items, self.aliases = kind, items, aliases
 
+    def find(self, given: str) -> Any | None:
+        """The entry named by id or alias, or None (no suggestions: cheap for many names)."""
+        key = _norm(given)
+        if key in self.items:
+            return self.items[key]
+        return self.items[self.aliases[key]] if key in self.aliases else None
+
     def get(self, given: str) -> Any:
         key = _norm(given)
         if key in self.items:

@@ -104,7 +104,7 @@ class SparseSpec(Strict):
     index_heads: int | None = Field(default=None, gt=0, description="indexer query heads")
     index_head_dim: int | None = Field(default=None, gt=0, description="width of the indexer's cached key")
     index_topk: int | None = Field(
-        default=None, gt=0, description="entries each query attends to (tokens for dsa, compressed entries otherwise)"
+        default=None, gt=0, description="entries each query attends to (dsa: tokens; compressed: compressed entries)"
     )
     block_size: int | None = Field(default=None, gt=0, description="tokens per block (block)")
     top_k_blocks: int | None = Field(default=None, gt=0, description="blocks each query attends to (block)")
@@ -113,9 +113,10 @@ class SparseSpec(Strict):
 
     @model_validator(mode="after")
     def _complete(self) -> SparseSpec:
-        index = (self.index_heads, self.index_head_dim, self.index_topk)
-        if any(v is not None for v in index) and any(v is None for v in index):
-            raise ValueError("an indexer needs index_heads, index_head_dim and index_topk together")
+        if (self.index_heads is None) != (self.index_head_dim is None):
+            raise ValueError("an indexer needs index_heads and index_head_dim together")
+        if self.kind != "block" and (self.index_heads is None) != (self.index_topk is None):
+            raise ValueError("an indexer that picks entries needs index_topk (and index_heads, index_head_dim)")
         if self.kind == "dsa" and self.index_topk is None:
             raise ValueError("sparse kind 'dsa' needs index_heads, index_head_dim and index_topk")
         if self.kind == "block" and (self.block_size is None or self.top_k_blocks is None):
@@ -494,6 +495,45 @@ class PriceStep(Sourced):
 LIFECYCLE_FIELDS = ("deprecation_date", "shutdown_date", "replacement")
 
 
+class FineTuning(Sourced):
+    """How an offering's model can be tuned, at what training price, and how a tuned model is served.
+
+    `serving` says what a tuned model costs to call: `base` (the base model's token prices),
+    `tuned_prices` (its own token prices, in `tuned_prices`), `base_plus_hourly` (base token
+    prices plus `hourly_fee` USD per hour for each deployed tuned model), `dedicated` (only on
+    dedicated deployments, `hourly_fee` USD per hour where published) or `provisioned` (only on
+    provisioned capacity). docs/catalogue.md lists each field."""
+
+    methods: list[Literal["lora", "full"]] = Field(
+        default_factory=list,
+        description="methods offered; empty: the provider does not say how it tunes (its one method)",
+    )
+    training_per_million: dict[Literal["lora", "full", "any"], float] = Field(
+        default_factory=dict,
+        description="USD per million training tokens (every epoch counted), per method; `any`: the "
+        "provider's one price whatever it does",
+    )
+    serving: Literal["base", "tuned_prices", "base_plus_hourly", "dedicated", "provisioned"] = "base"
+    full_serving: Literal["base", "tuned_prices", "base_plus_hourly", "dedicated", "provisioned"] | None = Field(
+        default=None, description="how a fully tuned model is served, where it differs from `serving`"
+    )
+    tuned_prices: TokenPrices | None = Field(default=None, description="token prices of a tuned model")
+    hourly_fee: float | None = Field(
+        default=None, ge=0, description="USD per hour per deployed tuned model (base_plus_hourly, dedicated)"
+    )
+    new_customers: bool = Field(default=True, description="false: no longer open to new customers")
+
+    @model_validator(mode="after")
+    def _complete(self) -> FineTuning:
+        if any(v < 0 for v in self.training_per_million.values()):
+            raise ValueError("training_per_million: prices must not be negative")
+        if self.serving == "tuned_prices" and self.tuned_prices is None:
+            raise ValueError("serving: tuned_prices needs tuned_prices")
+        if self.serving == "base_plus_hourly" and self.hourly_fee is None:
+            raise ValueError("serving: base_plus_hourly needs hourly_fee")
+        return self
+
+
 class Offering(Sourced):
     model: Id
     provider_model_id: str | None = None
@@ -526,7 +566,11 @@ class Offering(Sourced):
     max_output_tokens: int | None = Field(default=None, gt=0)
     regions: list[str] = Field(default_factory=list)
     speed: ApiSpeed | None = Field(default=None, description="measured output speed and time to first token")
-    fine_tuning: bool = False
+    fine_tuning: bool | FineTuning = Field(
+        default=False,
+        description="false: cannot be tuned here; true: can be, not priced in the catalogue; an object: "
+        "methods, training price and how tuned models are served",
+    )
 
     @model_validator(mode="after")
     def _lifecycle_sourced(self) -> Offering:

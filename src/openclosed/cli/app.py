@@ -125,13 +125,30 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _run(argv: list[str] | None) -> None:
+    from .streams import guarded_stdout
+
+    # The command writes through a guard: a failed write to stdout is not an OSError by the time
+    # it leaves the command, so typer's own handler (which exits 1 on a closed pipe) never sees it.
+    with guarded_stdout():
+        _invoke(argv)
+
+
+def _invoke(argv: list[str] | None) -> None:
     from ..errors import OpenclosedError
+    from ..fileio import Terminated
+    from .streams import StreamError
 
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     _register(args)
     try:
         rc = command().main(args=args, prog_name="openclosed", standalone_mode=False)
+    except StreamError as exc:
+        sys.exit(exc.exit_code())
+    except Terminated as exc:
+        # SIGTERM or SIGHUP while a file was written: its temporary file is already removed.
+        sys.stderr.write("terminated\n")
+        sys.exit(128 + exc.signum)
     except OpenclosedError as exc:
         _error_lines(str(exc))
         sys.exit(exc.exit_code)

@@ -78,6 +78,7 @@ def register(app: typer.Typer) -> None:
                     f"({c['tokens_per_month']:,.0f} tokens): ${c['cost_a']:,.2f} vs ${c['cost_b']:,.2f}; "
                     f"cheaper below: {c['cheaper_below']}, above: {c['cheaper_above']}."
                 )
+                notes += fleet_notes(c)
         else:
             first = data["points"][0]
             who = data["option_a"] if first["cost_a"] < first["cost_b"] else data["option_b"]
@@ -122,10 +123,33 @@ def register(app: typer.Typer) -> None:
             emit(text + "\n" + RENDERERS["table"](view, width=width, color=color), out_file)
         else:
             show(view, fmt.value, out_file)
+        # A purchase sized at the workload's own volume says nothing of the break-even's (its fleet
+        # is in the notes above).
+        from types import SimpleNamespace
+
+        both = [
+            SimpleNamespace(id=o.id, warnings=[w for w in o.warnings if not w.startswith("on-prem:")]) for o in both
+        ]
         warn_after([], both, name_options=True)
 
 
 SHORT_TABLE = 15  # a grid this small is shown whole
+
+
+def fleet_notes(c: dict[str, Any]) -> list[str]:
+    """What a self-hosted option runs at a break-even volume (its servers there, not at the
+    workload's own volume)."""
+    out = []
+    for side in ("a", "b"):
+        f = c.get(f"fleet_{side}")
+        if f:
+            capex = f", bought for about ${f['capex']:,.0f} up front" if f.get("capex") else ""
+            out.append(
+                f"At that volume {side} runs {f['replicas']} replica{'s' if f['replicas'] != 1 else ''} × "
+                f"{f['gpus_per_replica']} GPU{'s' if f['gpus_per_replica'] != 1 else ''}: {f['billed_gpus']} GPUs "
+                f"on {f['nodes']} node{'s' if f['nodes'] != 1 else ''} (servers of up to 8 GPUs){capex}."
+            )
+    return out
 
 
 def breakeven_rows(data: dict[str, Any], short: bool) -> list[dict[str, Any]]:

@@ -31,6 +31,7 @@ def _kv_view(
     title: str, record: dict[str, Any], extra_sections: list[tuple[str, list[dict[str, Any]], list[str]]] | None = None
 ) -> Any:
     from ..render import Column, View
+    from ..render.escape import md
 
     rows = []
     for k, v in record.items():
@@ -48,7 +49,7 @@ def _kv_view(
     sections: list[tuple[str, list[str]]] = []
     for heading, table_rows, cols in extra_sections or []:
         lines = [" | ".join(cols), " | ".join("---" for _ in cols)]
-        lines += [" | ".join(_txt(r.get(c)) for c in cols) for r in table_rows]
+        lines += [" | ".join(md(_txt(r.get(c))) for c in cols) for r in table_rows]  # Markdown: escaped
         sections.append((heading, ["| " + ln + " |" for ln in lines]))
         notes.append(f"\n{heading}")
         widths = [max(len(str(c)), *(len(_txt(r.get(c))) for r in table_rows)) for c in cols]

@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
                 max_increase_pct,
                 max_capex,
             )
-            warnings = [result.stale_summary] if result.stale_summary else []
+            warnings = [w for w in [_stale_line(result, _plan_options(report))] if w]
             data = {
                 "schema_version": 1,
                 "passed": not breaches,
@@ -116,6 +116,7 @@ def register(app: typer.Typer) -> None:
                 "breaches": breaches,
                 "alternatives": [],
                 "catalog_as_of": report.catalog.as_of,
+                "catalog_newest_as_of": report.catalog.newest_as_of,
                 "workload": report.workload.model_dump(mode="json"),
                 "warnings": warnings,
             }
@@ -129,8 +130,6 @@ def register(app: typer.Typer) -> None:
             # Warnings about the checked option, plus the catalogue-wide staleness summary; the
             # recommended option's own warnings matter only when it is the one checked.
             warnings = [f"{checked.id}: {w}" for w in checked.warnings]
-            if result.stale_summary:
-                warnings.append(result.stale_summary)
             checks, breaches = check_budgets(
                 checked, max_monthly_cost, max_cost_per_million, base, max_increase_pct, max_capex
             )
@@ -138,6 +137,9 @@ def register(app: typer.Typer) -> None:
 
             # Alternatives are ranked 1..n as listed; the checked option keeps its place among all.
             alts = renumber(alternatives(report, checked))
+            # Stale prices counted over the options the output shows: in Markdown and JSON the checked
+            # one and its alternatives (the text shows the checked one, whose own warning says it).
+            warnings += [w for w in [_stale_line(result, [checked, *alts])] if w and fmt.value != "text"]
             checked = checked.model_copy(update={"rank_among_all": checked.rank})
             data = {
                 "schema_version": 1,
@@ -149,6 +151,7 @@ def register(app: typer.Typer) -> None:
                 "breaches": breaches,
                 "alternatives": [a.model_dump(mode="json") for a in alts],
                 "catalog_as_of": report.catalog.as_of,
+                "catalog_newest_as_of": report.catalog.newest_as_of,
                 "workload": report.workload.model_dump(mode="json"),
                 "warnings": warnings,
             }
@@ -176,6 +179,23 @@ def register(app: typer.Typer) -> None:
 
         data = diff_reports(load_report(base), load_report(new))
         show(diff_view(data, fmt.value in ("table", "markdown")), fmt.value, out_file)
+
+
+def _plan_options(report: Any) -> list[Any]:
+    """The options a routed plan uses: each class's and the single option."""
+    named = {c.recommended for c in report.routing.classes} | {report.routing.single_option}
+    return [o for o in report.options if o.id in named]
+
+
+def _stale_line(result: Any, shown: list[Any]) -> str | None:
+    """The stale-price warning over the options a check shows, not the whole catalogue."""
+    import datetime as dt
+
+    from ..staleness import price_date, staleness
+
+    today = dt.date.fromisoformat(result.report.generated_for)
+    st = staleness([(o.id, price_date(o)) for o in shown], today, result.stale_days)
+    return st.message if st else None
 
 
 RANK_ONLY_ROWS = 10  # options that only moved in rank, listed in a table before a count

@@ -357,13 +357,18 @@ def terminal_width(out_file: Path | None) -> int:
     return _env_width() or out_console().width
 
 
+def table_width(out_file: Path | None) -> int:
+    """The width a table is drawn at: COLUMNS, else the terminal's; 100 in a file."""
+    return _env_width() or (out_console().width if out_file is None else 100)
+
+
 def show(view: Any, fmt: str, out_file: Path | None) -> None:
     """Render a view in the chosen format to stdout or a file."""
     from ..render import RENDERERS
 
     if fmt == "table":
         color = out_file is None and sys.stdout.isatty() and not _no_color()
-        width = _env_width() or (out_console().width if out_file is None else 100)
+        width = table_width(out_file)
         text = RENDERERS["table"](view, width=width, color=color)
     else:
         text = RENDERERS[fmt](view)

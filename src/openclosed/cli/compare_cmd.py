@@ -97,8 +97,9 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [v.strip() for part in values for v in part.split(",") if v.strip()]
 
 
-def _shown_warnings(result: Any, options: list[Any]) -> list[str]:
-    """The report's warnings with the stale-price count taken over the options shown, not all."""
+def _shown_warnings(result: Any, options: list[Any], marked: bool = True) -> list[str]:
+    """The report's warnings with the stale-price count taken over the options shown, not all;
+    `marked`: the output shows the latency column (a narrow table hides it)."""
     from ..api.speed import unchecked_summary
     from ..staleness import price_date, staleness
 
@@ -106,8 +107,28 @@ def _shown_warnings(result: Any, options: list[Any]) -> list[str]:
     keep = [w for w in report.warnings if w not in (result.stale_summary, result.unchecked_summary)]
     today = _dt.date.fromisoformat(report.generated_for)
     st = staleness([(o.id, price_date(o)) for o in options], today, result.stale_days)
-    unchecked = unchecked_summary(sum(1 for o in options if o.api_speed and o.api_speed.unchecked), len(options))
+    unchecked = unchecked_summary(
+        sum(1 for o in options if o.api_speed and o.api_speed.unchecked), len(options), marked
+    )
     return keep + [w for w in (st.message if st else None, unchecked) if w]
+
+
+def _hidden(view: Any, width: int, key: str) -> bool:
+    """Whether the table at `width` hides the column `key`."""
+    from ..render.table import fit_columns
+
+    dropped = fit_columns([c for c in view.columns if c.table], view.rows, width)[2]
+    return any(c.key == key for c in dropped)
+
+
+ClassOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--class",
+        help="A traffic class of the workload: trace the option's cost for that class alone "
+        "(as routing compares it), with what the class pays in the routed plan.",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -156,7 +177,8 @@ def register(app: typer.Typer) -> None:
         from ..decide.recommend import with_named
         from ..render.listing import best_per_model_and_kind, readable_rows, renumber
         from ..render.views import compare_view
-        from .common import warn_after
+        from ..render.warnings import rest_line
+        from .common import table_width, warn_after
 
         limit = _top(top)
         _, _, result = run_engine(
@@ -192,29 +214,31 @@ def register(app: typer.Typer) -> None:
         shown = report.model_copy(update={"options": options, "warnings": _shown_warnings(result, options)})
         fmt_value = fmt.value
         if fmt_value == "csv" and report.routing is not None:
-            from ..render.routing_view import kind_label
+            from ..render.routing_view import csv_note
 
-            kind = report.recommendation_kind
-            what = (
-                "; ".join(f"{c.name} → {c.recommended}" for c in report.routing.classes)
-                if kind == "routed"
-                else report.recommended or "none"
-            )
-            info(
-                f"recommendation ({kind_label(kind)}): {what}; the routing by traffic class is in the table, "
-                "JSON, Markdown and HTML outputs"
-            )
+            info(csv_note(report))
         if fmt_value == "html":
             from ..render.html import report_html
             from .common import emit
 
             emit(report_html(shown, result), out_file)
-        else:
-            rows = options
-            if fmt_value in ("table", "markdown") and top is None and not show_all:
-                rows = with_named(options, readable_rows(options), report.recommendation)
-            show(compare_view(shown, rows, show_all, total=len(options)), fmt_value, out_file)
-        warn_after(shown.warnings, options)
+            warn_after(shown.warnings, options)
+            return
+        rows = options
+        if fmt_value in ("table", "markdown") and top is None and not show_all:
+            rows = with_named(options, readable_rows(options), report.recommendation)
+        width = table_width(out_file) if fmt_value == "table" else None
+        view = compare_view(shown, rows, show_all, total=len(options), width=width)
+        show(view, fmt_value, out_file)
+        # Warnings about the rows on screen; those of the options the table leaves out are counted.
+        marked = any(c.key == "latency_text" for c in view.columns) and not (
+            width is not None and _hidden(view, width, "latency_text")
+        )
+        warn_after(_shown_warnings(result, rows, marked), rows)
+        on_screen = {id(o) for o in rows}
+        rest = rest_line([o for o in options if id(o) not in on_screen])
+        if rest:
+            warn(rest)
 
     @app.command("explain")
     @with_workload_flags
@@ -228,24 +252,18 @@ def register(app: typer.Typer) -> None:
         catalog_dir: CatalogOpt = None,
         today: TodayOpt = None,
         stale_days: StaleOpt = 90,
-        traffic_class: Annotated[
-            str | None,
-            typer.Option(
-                "--class",
-                help="A traffic class of the workload: trace the option's cost for that class alone "
-                "(as routing compares it), with what the class pays in the routed plan.",
-            ),
-        ] = None,
+        traffic_class: ClassOpt = None,
         wl_flags: dict | None = None,
     ) -> None:
         """Show where every number of one option comes from: formula, inputs, sources."""
         from ..analyses.explain import explain, explain_class
 
         cat, wl, result = run_engine(workload, wl_flags or {}, catalog_dir, today, stale_days, profile, weights)
-        if traffic_class is not None:
-            data = explain_class(cat, result, option, traffic_class)
-        else:
-            data = explain(cat, wl, result, option)
+        data = (
+            explain(cat, wl, result, option)
+            if traffic_class is None
+            else explain_class(cat, result, option, traffic_class)
+        )
         # One option: its rank is its place in `compare --all`, the list it belongs to.
         data["option"]["rank_among_all"] = data["option"].get("rank")
         if fmt.value == "table":
@@ -255,8 +273,10 @@ def register(app: typer.Typer) -> None:
             emit(trace_text(data, terminal_width(out_file)), out_file)
         else:
             _explain_other(data, fmt.value, out_file)
-        # Warnings after the output, as every command prints them.
-        for w in data["option"].get("warnings") or []:
+        # Each warning once where it is read: the trace on the terminal lists them in its last
+        # section ("constraints"); otherwise (a file, JSON for a script) on stderr, after the output.
+        on_screen = fmt.value == "table" and out_file is None
+        for w in [] if on_screen else data["option"].get("warnings") or []:
             warn(f"{data['option']['id']}: {w}")
 
 

@@ -14,9 +14,18 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in ("--version", "-V"):
         from .. import __version__
+        from .streams import StreamError, guarded_stdout
 
-        sys.stdout.write(f"openclosed {__version__}\n")
-        sys.exit(0)
+        code = 0
+        with guarded_stdout():
+            try:
+                sys.stdout.write(f"openclosed {__version__}\n")
+                sys.stdout.flush()
+            except StreamError as exc:
+                code = exc.exit_code()
+        if argv is None:
+            _exit(code)
+        sys.exit(code)
     if argv is None:
         # A command's objects hold no reference cycles (tests/test_no_cycles.py): reference
         # counting frees them, and the cyclic collector only walks the heap while the imports and
@@ -49,8 +58,9 @@ def _exit(code: object) -> None:
     else:
         sys.stderr.write(f"{code}\n")  # what SystemExit does with a message
         status = 1
-    for stream in (sys.stdout, sys.stderr):
-        # A closed pipe (`| head`): nothing more can be written anyway.
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
+    from .streams import final_flush
+
+    status = final_flush(status)
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.flush()
     os._exit(status)

@@ -38,6 +38,9 @@ def register(app: typer.Typer) -> None:
         chart: Annotated[
             Path | None, typer.Option("--chart", help="Also write the tornado chart as PNG or SVG (openclosed[plot]).")
         ] = None,
+        show_all: Annotated[
+            bool, typer.Option("--all", help="Every input in the table, not only those that move the answer.")
+        ] = False,
         plot: Annotated[
             bool, typer.Option("--plot/--no-plot", help="Draw the tornado chart above the table (table format).")
         ] = True,
@@ -62,7 +65,7 @@ def register(app: typer.Typer) -> None:
         from ..analyses.sensitivity import sensitivity
         from ..engine import Engine, Settings
         from ..errors import InputError
-        from ..render.tornado import sensitivity_view, tornado_chart, tornado_text
+        from ..render.tornado import sensitivity_html, sensitivity_view, tornado_chart, tornado_text
         from .compare_cmd import _split
 
         if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
@@ -83,7 +86,10 @@ def register(app: typer.Typer) -> None:
         if chart is not None:
             tornado_chart(result, chart)
             info(f"wrote {chart}")
-        view = sensitivity_view(result)
+        view = sensitivity_view(result, show_all)
+        if fmt.value == "html":
+            emit(sensitivity_html(result, view), out_file)
+            return
         if fmt.value == "table" and plot:
             from ..render import RENDERERS
 

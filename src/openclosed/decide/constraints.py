@@ -173,12 +173,18 @@ def api_limits(ctx: Context, model: Model, offering: Offering) -> list[str]:
     return violations
 
 
-def self_residency(ctx: Context, host_name: str, gpu: Gpu, regions: set[str]) -> list[str]:
-    """A cloud must list a region of the GPU in every region the workload's data must stay in."""
-    missing = [r for r in ctx.wl.privacy.residency if r.lower() not in regions]
-    if missing:
-        return [f"residency: {host_name} lists no {gpu.name} region in {', '.join(missing)}"]
-    return []
+def self_residency(ctx: Context, host_name: str, gpu: Gpu, region: str | None, areas: tuple[str, ...]) -> list[str]:
+    """A self-hosted option runs where it is priced: that region must be in an allowed area. A
+    list price with no region of its own holds where the offer (else the cloud) states it."""
+    from ..selfhost.gpu_prices import allowed
+
+    wanted = ", ".join(ctx.wl.privacy.residency)
+    if not areas:
+        return [f"residency: region unknown: {host_name} states no region for its {gpu.name} price (allowed: {wanted})"]
+    if allowed(areas, ctx.wl.privacy.residency):
+        return []
+    where = f"{region} ({', '.join(areas)})" if region else ", ".join(areas)
+    return [f"residency: {host_name} prices {gpu.name} only in {where}, not in {wanted}"]
 
 
 def self_marketplace(ctx: Context, host_name: str) -> list[str]:

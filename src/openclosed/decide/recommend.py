@@ -36,17 +36,17 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
             hit = privacy_of[key] = (scoring.privacy_score(det.provider, kind, said), said)
         privacy = hit[0]
         reasons += hit[1]
-        fine_tuning = bool(det.offering and det.offering.fine_tuning)
+        # Fine-tunes count for lock-in only when the workload customises (scoring.customisation_lock_in).
         hold = _hold(o, kind)
-        key = (o.model, o.deployment, serving.get(o.model, 0), fine_tuning, hold)
+        key = (o.model, o.deployment, serving.get(o.model, 0), o.customisation, hold)
         hit = lock_of.get(key)
         if hit is None:
             said = []
             lic = ctx.cat.licence(det.model.licence)
-            lock_score = scoring.lock_in_score(
-                det.model, lic, o.deployment == "self-hosted", serving.get(o.model, 0), fine_tuning, said, hold
-            )
-            hit = lock_of[key] = (lock_score, said)
+            self_hosted = o.deployment == "self-hosted"
+            lock_score = scoring.lock_in_score(det.model, lic, self_hosted, serving.get(o.model, 0), said, hold)
+            lock_score += scoring.customisation_lock_in(det.model.open_weights, self_hosted, o.customisation, said)
+            hit = lock_of[key] = (min(100.0, lock_score), said)
         lock = hit[0]
         reasons += hit[1]
         quality = scoring.quality_score(o.quality_index, ctx.best_quality)
@@ -167,6 +167,9 @@ def recommend(ctx: Context, ranked: list[OptionOut], compared: set[bool] | None 
         f"{_capex_words(best) or ','} privacy {best.scores.privacy:g}, "
         f"lock-in {best.scores.lock_in:g}, {_quality_words(best)}."
     ]
+    tuned = customisation_words(ctx, best)
+    if tuned:
+        parts.append(tuned)
     if best.id in ctx.latency_unchecked:
         checked = next((o for o in ranked if o.id not in ctx.latency_unchecked), None)
         hidden = best.reasoning_tokens_per_request
@@ -222,6 +225,19 @@ def _capex_words(o: OptionOut) -> str:
         if sh.residual_value:
             how += f" less {sh.residual_value:.0%} recovered at the end"
     return f"; capex {money(capex)} for servers and network paid up front{how};"
+
+
+def customisation_words(ctx: Context, o: OptionOut) -> str:
+    """The customisation priced, in one sentence (nothing when the workload does not customise)."""
+    c = ctx.wl.customisation
+    if c is None or c.method == "none" or o.customisation is None:
+        return ""
+    bd = o.cost_breakdown
+    hosting = f" plus {money(bd['tuned_hosting'])} a month of tuned-model hosting" if "tuned_hosting" in bd else ""
+    return (
+        f"Priced with {c.describe()}: training {money(bd.get('training', 0.0))} a month{hosting} "
+        f"(the first run {money(bd.get('first_training_run', 0.0))} up front)."
+    )
 
 
 def _quality_words(o: OptionOut) -> str:

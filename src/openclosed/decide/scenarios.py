@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ..selfhost.sizing.groups import is_moe
 from . import scoring
 from .uncertainty import (
     DEFAULT_PEAK_SPREAD,
@@ -23,8 +22,8 @@ from .uncertainty import (
     PURCHASE_SPREAD,
     Group,
     drift_sigma,
-    family,
     normal_draws,
+    sizing_group,
     sizing_sigma,
     traffic_spread,
 )
@@ -72,6 +71,7 @@ class Entry:
     fixed_score: float = 0.0  # weighted privacy and lock-in parts of the overall score
     penalty: float = 0.0
     hw_share: float = 0.0  # owned servers: the purchase (hardware) share of the GPU cost
+    fixed: float = 0.0  # USD a month that no scenario moves (an API option's fine-tuning runs and fees)
 
 
 @dataclass
@@ -155,6 +155,8 @@ class Costs:
         if e.kind == "api":
             drift = self._drift_of(e)
             f = self.traffic if drift is None else [a * b for a, b in zip(self.traffic, drift, strict=True)]
+            if e.fixed:
+                return [e.base * x + e.fixed for x in f]
             return [e.base * x for x in f]
         if e.kind == "fixed":
             return [e.base] * n
@@ -169,8 +171,9 @@ class Costs:
             g = [a * m for a, m in zip(g, own, strict=True)]
         if self.sc.operations is not None and e.hw_share > 0:
             ops = [o * f for o, f in zip(ops, self.sc.operations, strict=True)]
-        if self.sc.engineer is not None:  # sensitivity only: operations and setup scaled
-            row = [a + (o + setup) * f for a, o, f in zip(g, ops, self.sc.engineer, strict=True)]
+        if self.sc.engineer is not None:  # sensitivity only: operations and setup scaled (training is GPU time)
+            train = getattr(e.curve, "training", 0.0)
+            row = [a + (o + setup - train) * f + train for a, o, f in zip(g, ops, self.sc.engineer, strict=True)]
         else:
             row = [a + o + setup for a, o in zip(g, ops, strict=True)]
         return [round(x, 6) for x in row] if self.exact else row
@@ -279,12 +282,17 @@ class Frame:
         if o.monthly_cost is None:
             return Entry(o, "none", None, **common)  # type: ignore[arg-type]
         if o.deployment == "api":
+            # Training runs and tuned-model fees do not grow with traffic (nor drift with token prices).
+            bd = getattr(o, "cost_breakdown", None) or {}
+            fixed = bd.get("training", 0.0) + bd.get("tuned_hosting", 0.0)
+            if fixed:
+                return Entry(o, "api", o.monthly_cost - fixed, fixed=fixed, **common)  # type: ignore[arg-type]
             return Entry(o, "api", o.monthly_cost, **common)  # type: ignore[arg-type]
         curve = det.curve
         if curve is None or not getattr(curve, "plans", None) or o.self_hosting is None:
             return Entry(o, "fixed", o.monthly_cost, **common)  # type: ignore[arg-type]
         arch = det.model.architecture
-        group = (family(o.self_hosting.gpu), "moe" if arch is not None and is_moe(arch) else "dense")
+        group = sizing_group(arch, o.self_hosting.gpu)
         self.groups[group] = sizing_sigma(group)
         rpm = ctx.wl.requests_per_month
         peak = ctx.wl.traffic.peak_rps(rpm)  # the interactive peak, as the engine prices it

@@ -185,7 +185,6 @@ def lock_in_score(
     licence: Licence,
     self_hosted: bool,
     providers_serving: int,
-    fine_tuning_at_provider: bool,
     reasons: list[str],
     hold: str | None = None,
 ) -> float:
@@ -199,9 +198,6 @@ def lock_in_score(
         else:
             score += 5
             reasons.append(f"lock-in: closed weights, {providers_serving} providers serve them")
-        if fine_tuning_at_provider:
-            score += 5
-            reasons.append("lock-in: fine-tunes would live only at the provider")
         return min(100.0, score)
     if self_hosted and hold == "owned":
         score = LOCK_OWNED
@@ -229,6 +225,21 @@ def lock_in_score(
         score += 20
         reasons.append(f"lock-in: non-commercial licence ({licence.name})")
     return min(100.0, score)
+
+
+def customisation_lock_in(open_weights: bool, self_hosted: bool, method: str | None, reasons: list[str]) -> float:
+    """Lock-in points of a tuned model, only when the workload customises (`method` priced): a
+    closed model's tuned weights stay with the provider (+5); open weights tuned anywhere are
+    yours to take elsewhere (+0). A workload that does not customise adds nothing."""
+    if method is None:
+        return 0.0
+    if not open_weights:
+        reasons.append("lock-in: the tuned model lives only at the provider (its weights cannot be taken elsewhere)")
+        return 5.0
+    reasons.append(
+        "lock-in: the tuned weights are yours" if self_hosted else "lock-in: tuned open weights you can take elsewhere"
+    )
+    return 0.0
 
 
 def quality_score(index: float | None, best_index: float) -> float:

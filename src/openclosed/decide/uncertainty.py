@@ -3,10 +3,10 @@
 Uncertain inputs and their spreads (docs/methodology.md, "How sure the answer is", gives the
 evidence for each default):
 
-- sizing: each replica's throughput is an estimate; its error is lognormal with the calibration
-  set's RMS log error for the GPU family × architecture kind (`SIZING_SIGMA`), one draw per
-  family × kind and scenario (an estimator that is 10 % optimistic for MoE models on Hopper is
-  so for every such option at once);
+- sizing: each replica's throughput is an estimate; its error is lognormal with the held-out
+  calibration rows' RMS log error for the option's family, architecture kind × GPU generation
+  (`SIZING_SIGMA`), one draw per family and scenario (an estimator that is 10 % optimistic for
+  MoE models on Hopper is so for every such option at once);
 - prices older than the staleness limit drift as a random walk in log price, `PRICE_DRIFT`
   per √year of age, one draw per provider and scenario;
 - estimated quality indices: normal with the stated `error`, else `DEFAULT_QUALITY_ERROR`;
@@ -34,44 +34,39 @@ from functools import lru_cache
 from statistics import NormalDist
 from typing import TYPE_CHECKING
 
+from ..selfhost.families import family as sizing_family
+from ..selfhost.families import generation
+
 if TYPE_CHECKING:
+    from ..catalog.schema import Architecture
     from ..evaluation import Context
 
 Z90 = NormalDist().inv_cdf(0.9)  # the 10th and 90th percentiles lie ∓1.2816 s.d. from the median
 
-# GPU families: the calibration rows measure a microarchitecture, not one board.
-GPU_FAMILY = {
-    "h100-sxm": "hopper",
-    "h100-pcie": "hopper",
-    "h100-nvl": "hopper",
-    "h200": "hopper",
-    "gh200": "hopper",
-    "b200": "blackwell",
-    "b300": "blackwell",
-    "gb200": "blackwell",
-    "gb300": "blackwell",
-    "a100-80gb": "ampere",
-    "a100-40gb": "ampere",
-    "a10g": "ampere",
-    "l40s": "ada",
-    "l4": "ada",
-    "mi300x": "cdna3",
-    "mi325x": "cdna3",
+# Sizing spread per family (architecture kind × GPU generation, selfhost/families.py): the RMS of
+# ln(predicted / measured) over the calibration rows held out of the fit (data/calibration.yaml;
+# derive_sizing_sigmas, and tests/test_uncertainty.py checks these against the rows). A family
+# with at least MIN_GROUP_ROWS held-out rows uses its own figure; one with fewer uses the larger
+# of its own and the pooled figure; a family with no held-out row gets the pooled figure, wider
+# than every family the held-out rows show to be well known (SIZING_SIGMA_UNCALIBRATED).
+SIZING_SIGMA: dict[tuple[str, str], float] = {
+    ("dense", "ampere"): 0.338,
+    ("dense", "cdna3"): 0.229,
+    ("dense", "hopper"): 0.295,
+    ("hybrid", "blackwell"): 0.3,
+    ("hybrid", "hopper"): 0.3,
+    ("mla", "blackwell"): 0.212,
+    ("mla", "cdna3"): 0.3,
+    ("mla", "cdna4"): 0.219,
+    ("mla", "hopper"): 0.51,
+    ("moe", "ampere"): 0.387,
+    ("moe", "blackwell"): 0.381,
+    ("moe", "hopper"): 0.137,
+    ("sparse", "blackwell"): 0.3,
 }
-# RMS of ln(predicted / measured) throughput over calibration.ROWS, per group (derive_sizing_sigmas;
-# tests/test_uncertainty.py checks these against the rows). Groups with at least MIN_GROUP_ROWS
-# rows use their own figure; groups with fewer use the larger of theirs and the pooled one.
-SIZING_SIGMA = {
-    ("hopper", "dense"): 0.092,
-    ("hopper", "moe"): 0.179,
-    ("blackwell", "moe"): 0.281,
-    ("cdna3", "moe"): 0.166,
-}
-SIZING_SIGMA_POOLED = 0.166
+SIZING_SIGMA_POOLED = 0.3
 MIN_GROUP_ROWS = 4
-# Hardware without a calibration row: only the design tolerance (±35 % throughput, calibration.py)
-# is claimed; read as a 90 % interval, ln(1.35) / 1.645 = 0.182.
-SIZING_SIGMA_UNCALIBRATED = 0.182
+SIZING_SIGMA_UNCALIBRATED = SIZING_SIGMA_POOLED
 PRICE_DRIFT = 0.5  # s.d. of ln(price) after one year; grows with √age (a random walk)
 DEFAULT_QUALITY_ERROR = 5.0  # index points, one s.d., for an estimate that states no error
 DEFAULT_TRAFFIC_SPREAD = 0.2  # s.d. of ln(volume) when the workload gives no traffic.uncertainty
@@ -89,8 +84,9 @@ OPERATIONS_SPREAD = 0.316
 Group = tuple[str, str]
 
 
-def family(gpu_id: str) -> str:
-    return GPU_FAMILY.get(gpu_id, gpu_id)
+def sizing_group(arch: Architecture | None, gpu_id: str) -> Group:
+    """The sizing family of a self-hosted option (kind × GPU generation)."""
+    return ("dense", generation(gpu_id)) if arch is None else sizing_family(arch, gpu_id)
 
 
 def sizing_sigma(group: Group) -> float:

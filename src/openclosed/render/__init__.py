@@ -67,6 +67,7 @@ class View:
     csv_columns: list[Column] | None = None  # default: the table's columns
     csv_rows: Sequence[dict[str, Any]] | None = None  # default: the table's rows
     blocks: list[Block] = field(default_factory=list)  # further tables, after the notes (not in CSV)
+    intro: list[str] = field(default_factory=list)  # lines between the title and the table
 
 
 def render_json(view: View) -> str:

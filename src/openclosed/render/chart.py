@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, MissingExtraError
+from .fmt import printable
 
 if TYPE_CHECKING:
     from ..analyses.sweep import Sweep
@@ -34,6 +35,7 @@ AXIS_LABELS = {
     "cached_input_share": "Cached share of input tokens",
     "peak_to_average": "Peak-to-average traffic ratio",
     "gpu_price_multiplier": "GPU price multiplier (× catalogue price)",
+    "training_tokens": "Fine-tuning tokens per training run",
 }
 
 
@@ -310,16 +312,26 @@ def _ticks(values: list[float], log: bool, n: int) -> list[float]:
 
 
 # ------------------------------------------------------------------ images (matplotlib)
+# Names in titles, legends and labels are text, never matplotlib's math markup: a workload named
+# "$\\foo$" made `sweep --chart` exit 3 with a parse error. Set when the text objects are made.
+PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
 def figure(cd: ChartData) -> Any:
     """A matplotlib Figure of the chart, fit for a 16:9 slide (Agg backend, no display)."""
     try:
         import matplotlib
 
         matplotlib.use("Agg", force=True)
-        from matplotlib.figure import Figure
-        from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
     except ImportError:
         raise MissingExtraError("--chart", "plot") from None
+    with matplotlib.rc_context(PLAIN_TEXT):
+        return _figure(cd)
+
+
+def _figure(cd: ChartData) -> Any:
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     fig = Figure(figsize=(12, 6.75), dpi=100, layout="constrained")
     ax = fig.add_subplot()
@@ -330,7 +342,7 @@ def figure(cd: ChartData) -> Any:
             color=COLOURS[i % len(COLOURS)],
             linewidth=2.6,
             linestyle="-" if line.feasible else "--",
-            label=line.display,
+            label=printable(line.display),
             zorder=3,
         )
     if cd.marks:
@@ -364,7 +376,9 @@ def figure(cd: ChartData) -> Any:
                 zorder=6,
             )
     if cd.current_x is not None:
-        ax.axvline(cd.current_x, color="0.35", linestyle=":", linewidth=1.8, zorder=2, label=cd.current_label)
+        ax.axvline(
+            cd.current_x, color="0.35", linestyle=":", linewidth=1.8, zorder=2, label=printable(cd.current_label)
+        )
     if cd.log_x:
         ax.set_xscale("log")
         ax.xaxis.set_major_locator(LogLocator(base=10, numticks=12))
@@ -383,10 +397,10 @@ def figure(cd: ChartData) -> Any:
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    title = cd.title
-    fig.suptitle(title, fontsize=20, fontweight="bold", x=0.01, ha="left")
+    # Names are printed as escapes: a control character is no glyph, and NUL is not allowed in SVG.
+    fig.suptitle(printable(cd.title), fontsize=20, fontweight="bold", x=0.01, ha="left")
     if cd.subtitle:
-        ax.set_title(cd.subtitle, fontsize=13, color="0.3", loc="left")
+        ax.set_title(printable(cd.subtitle), fontsize=13, color="0.3", loc="left")
     ax.legend(loc="best", fontsize=12, framealpha=0.95, borderpad=0.7)
     return fig
 
@@ -403,7 +417,7 @@ def save_figure(fig: Any, path: Path) -> None:
 
     buf = io.BytesIO()
     # SVG keeps its text as text (searchable, editable in a slide tool), not as glyph paths.
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "openclosed"}):
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "openclosed", **PLAIN_TEXT}):
         fig.savefig(
             buf,
             format=kind,

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .fmt import money
+from .escape import md
+from .fmt import money, printable
 from .jsonout import to_json
+
+
+def _catalogue_date(data: dict[str, Any]) -> str:
+    """The newest entry's date (the files' own date for a check written before it existed)."""
+    return data.get("catalog_newest_as_of") or data["catalog_as_of"]
 
 
 def _figure(c: dict[str, Any]) -> str:
@@ -50,8 +56,9 @@ def check_text(data: dict[str, Any]) -> str:
         lines += _routed_lines(data)
     for c in data["checks"]:
         lines.append(f"  [{'ok' if c['passed'] else 'OVER'}] {c['budget']}: {_figure(c)}")
-    lines.append(f"Catalogue as of {data['catalog_as_of']}.")
-    return "\n".join(lines) + "\n"
+    lines.append(f"Catalogue as of {_catalogue_date(data)}.")
+    # Ids and class names come from overlays and workload files: no control character reaches a terminal.
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 def check_json(data: dict[str, Any]) -> str:
@@ -68,30 +75,32 @@ def check_markdown(data: dict[str, Any]) -> str:
         lines += ["", "| class | share | option | $/month |", "|---|---:|---|---:|"]
         for c in r["classes"]:
             cost = money(c["monthly_cost"]) if c["monthly_cost"] is not None else "–"
-            lines.append(f"| {c['name']} | {c['share'] * 100:g}% | {c['recommended'] or '–'} | {cost} |")
+            lines.append(f"| {md(c['name'])} | {c['share'] * 100:g}% | {md(c['recommended'] or '–')} | {cost} |")
         lines.append(f"| **routed total** (checked) | 100% | | {money(routed['monthly_cost'])} |")
         if r.get("single_option") and r.get("single_option_monthly_cost") is not None:
-            lines.append(f"| single option | 100% | {r['single_option']} | {money(r['single_option_monthly_cost'])} |")
+            lines.append(
+                f"| single option | 100% | {md(r['single_option'])} | {money(r['single_option_monthly_cost'])} |"
+            )
     else:
         lines.append("| option | $/month | capex | $/M tokens | overall | deployment |")
         lines.append("|---|---:|---:|---:|---:|---|")
         lines.append(
-            f"| **{o['id']}** (checked) | {money(o['monthly_cost'])} | {money(o.get('capex', 0.0))} | "
-            f"{money(o['cost_per_million_tokens'])} | {o['scores']['overall']:.0f} | {o['deployment']} |"
+            f"| **{md(o['id'])}** (checked) | {money(o['monthly_cost'])} | {money(o.get('capex', 0.0))} | "
+            f"{money(o['cost_per_million_tokens'])} | {o['scores']['overall']:.0f} | {md(o['deployment'])} |"
         )
     for a in data["alternatives"]:
         lines.append(
-            f"| {a['id']} | {money(a['monthly_cost'])} | {money(a.get('capex', 0.0))} | "
-            f"{money(a['cost_per_million_tokens'])} | {a['scores']['overall']:.0f} | {a['deployment']} |"
+            f"| {md(a['id'])} | {money(a['monthly_cost'])} | {money(a.get('capex', 0.0))} | "
+            f"{money(a['cost_per_million_tokens'])} | {a['scores']['overall']:.0f} | {md(a['deployment'])} |"
         )
     lines += ["", "| budget | result | detail |", "|---|---|---|"]
     for c in data["checks"]:
-        lines.append(f"| {c['budget']} | {'ok' if c['passed'] else '**over**'} | {_figure(c)} |")
+        lines.append(f"| {md(c['budget'])} | {'ok' if c['passed'] else '**over**'} | {md(_figure(c))} |")
     if data["breaches"]:
         lines += ["", f"**{len(data['breaches'])} budget(s) exceeded.**"]
     lines += [
         "",
-        f"_Catalogue as of {data['catalog_as_of']}; workload {data['workload']['name']} "
+        f"_Catalogue as of {_catalogue_date(data)}; workload {md(data['workload']['name'])} "
         f"({data['workload']['requests_per_month']:,.0f} requests/month)._",
     ]
     return "\n".join(lines) + "\n"

@@ -9,7 +9,8 @@ from ..units import money
 __all__ = ["cell", "money", "printable"]
 
 # Bidirectional overrides and isolates reorder what a terminal shows (the "Trojan Source" trick).
-_BIDI = {0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+# The line and paragraph separators (U+2028, U+2029) break a line where a reader expects none.
+_BIDI = {0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
 
 
 def _escape(ch: str) -> str:
@@ -34,7 +35,11 @@ def printable(text: str) -> str:
 
 
 def cell(value: Any, kind: str) -> str:
-    return printable(_cell(value, kind))
+    text = _cell(value, kind)
+    if kind == "figure" and "\n" in text:
+        # A preformatted figure may hold lines of its own (a cost over its range).
+        return "\n".join(printable(line) for line in text.split("\n"))
+    return printable(text)
 
 
 def _cell(value: Any, kind: str) -> str:

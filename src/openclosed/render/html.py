@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..engine import Result
     from ..report import Report
 
-NUMERIC = ("money", "number", "int", "score", "lock", "pct")
+NUMERIC = ("money", "number", "int", "score", "lock", "pct", "figure")
 
 CSS = """
 :root { color-scheme: light; }
@@ -33,9 +33,17 @@ h3 { font-size: 15px; margin: 16px 0 4px; }
 .rec strong { font-size: 17px; }
 .warn { background: #fff7e6; border-left: 4px solid #e0a000; padding: 8px 14px; margin: 8px 0; }
 table { border-collapse: collapse; width: 100%; font-size: 13.5px; margin: 8px 0; }
-th, td { padding: 5px 8px; border-bottom: 1px solid #e4e4e4; text-align: left; vertical-align: top; }
+th, td { padding: 5px 7px; border-bottom: 1px solid #e4e4e4; text-align: left; vertical-align: top; }
 th { background: #f6f6f6; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+span.range { color: #555; font-size: 12px; font-weight: 400; }
+span.id { white-space: nowrap; }
+span.kind { color: #555; font-size: 12px; font-weight: 400; }
+@media (max-width: 900px) {
+  body { padding: 16px 12px 32px; }
+  table { font-size: 12.5px; }
+  th, td { padding: 4px 4px; }
+}
 tr.top td { background: #f2f7ff; font-weight: 600; }
 dl.wl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 18px; margin: 0; }
 dl.wl dt { color: #555; } dl.wl dd { margin: 0; }
@@ -68,17 +76,59 @@ def page(title: str, body: str) -> str:
     )
 
 
+class Raw(str):
+    """A cell already written as HTML (its parts escaped where it was built)."""
+
+
+def _c(value: object) -> str:
+    return value if isinstance(value, Raw) else _e(value)
+
+
 def table(headers: list[tuple[str, bool]], rows: list[list[str]], row_classes: list[str] | None = None) -> str:
-    """Escaped cells; headers are (text, numeric)."""
-    head = "".join(f'<th class="num">{_e(h)}</th>' if num else f"<th>{_e(h)}</th>" for h, num in headers)
+    """Escaped cells (but `Raw` ones); headers are (text, numeric)."""
+    head = "".join(f'<th class="num">{_c(h)}</th>' if num else f"<th>{_c(h)}</th>" for h, num in headers)
     body = []
     for i, row in enumerate(rows):
         cls = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
         cells = "".join(
-            f'<td class="num">{_e(v)}</td>' if headers[k][1] else f"<td>{_e(v)}</td>" for k, v in enumerate(row)
+            f'<td class="num">{_c(v)}</td>' if headers[k][1] else f"<td>{_c(v)}</td>" for k, v in enumerate(row)
         )
         body.append(f"<tr{cls}>{cells}</tr>")
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>"
+
+
+def constraint_items(wl: object) -> list[tuple[str, str]]:
+    """The constraints a report was judged under (its `workload` echo), under the workload file's
+    own keys: `latency.max_ttft_ms`, `privacy.sensitivity`, ...; unset limits read "none"."""
+    from ..report import to_plain
+
+    out: list[tuple[str, str]] = []
+    for section in ("latency", "privacy", "licence", "quality", "budget", "horizon_months", "self_hosting", "traffic"):
+        value = getattr(wl, section, None)
+        if value is None:
+            continue
+        plain = to_plain(value)
+        items = plain.items() if isinstance(plain, dict) else [(None, plain)]
+        for key, v in items:
+            if isinstance(v, list):
+                text = ", ".join(map(str, v)) or "any"
+            elif isinstance(v, bool):
+                text = "yes" if v else "no"
+            elif v is None:
+                text = "none"
+            else:
+                text = f"{v:,g}" if isinstance(v, float) else str(v)
+            out.append((section + (f".{key}" if key else ""), text))
+    return out
+
+
+def _id_html(oid: str) -> str:
+    """An option id that a narrow page may break after its "@" and nowhere else (never inside a
+    model's or a host's name, so it reads, and copies, whole)."""
+    head, at, tail = oid.partition("@")
+    if not at:
+        return f'<span class="id">{_e(oid)}</span>'
+    return f'<span class="id">{_e(head)}@</span><wbr><span class="id">{_e(tail)}</span>'
 
 
 def _workload_dl(items: list[tuple[str, str]]) -> str:
@@ -90,31 +140,46 @@ def report_html(report: Report, result: Result | None = None) -> str:
     """The comparison as a page: workload, recommendation and reasons, cost chart, ranked table."""
     from ..analyses.sweep import kind_of
     from .svg import bar_chart_svg
-    from .views import latency_text, legend, quality_text
+    from .views import (
+        LEGEND_DIRECTION,
+        catalogue_date,
+        cost_range,
+        latency_text,
+        legend,
+        quality_text,
+        range_sentence,
+        spend_line,
+    )
 
     wl = report.workload
     options = report.options
     parts = [
         f"<h1>openclosed: how to host the &lsquo;{_e(wl.name)}&rsquo; workload</h1>",
         f'<p class="meta">openclosed {_e(report.tool.version)} · catalogue as of '
-        f"{_e(report.catalog.as_of)} ({report.catalog.models} models, {report.catalog.providers} "
+        f"{_e(catalogue_date(report))} ({report.catalog.models} models, {report.catalog.providers} "
         f"providers, {report.catalog.gpus} GPUs) · checked for {_e(report.generated_for)} · "
         f"profile {_e(report.profile)} · sorted by {_e(report.sort)}</p>",
     ]
     rec = report.recommendation
-    if rec is not None and report.routing is not None:
-        from .routing_view import kind_label
+    if rec is not None:
+        extra = range_sentence(report)
+        headline = f"Recommended: {rec.id}"
+        if report.routing is not None:
+            from .routing_view import kind_label
 
-        kind = report.recommendation_kind
-        what = "; ".join(f"{c.name} → {c.recommended}" for c in report.routing.classes) if kind == "routed" else rec.id
+            kind = report.recommendation_kind
+            routed = "; ".join(f"{c.name} → {c.recommended}" for c in report.routing.classes)
+            headline = f"Recommendation ({kind_label(kind)}): {routed if kind == 'routed' else rec.id}"
         parts.append(
-            f'<div class="rec"><strong>Recommendation ({_e(kind_label(kind))}): {_e(what)}</strong>'
-            f"<p>{_e(rec.why)}</p></div>"
+            f'<div class="rec"><strong>{_e(headline)}</strong><p>{_e(rec.why)}</p>'
+            + (f'<p class="range">{_e(extra)}</p>' if extra else "")
+            + "</div>"
         )
-    elif rec is not None:
-        parts.append(f'<div class="rec"><strong>Recommended: {_e(rec.id)}</strong><p>{_e(rec.why)}</p></div>')
     else:
         parts.append('<div class="warn">No option meets every constraint of this workload.</div>')
+    spend = spend_line(report)
+    if spend:
+        parts.append(f'<p class="spend"><strong>{_e(spend)}</strong></p>')
     for w in report.warnings:
         parts.append(f'<div class="warn">{_e(w)}</div>')
     if report.routing is not None:
@@ -134,6 +199,7 @@ def report_html(report: Report, result: Result | None = None) -> str:
                 ("peak to average", f"{wl.peak_to_average:g}"),
                 ("longest request", f"{wl.context_tokens:,.0f} tokens"),
                 ("score weights", ", ".join(f"{k} {v:g}" for k, v in report.weights.items())),
+                *constraint_items(wl),
             ]
         )
     )
@@ -141,10 +207,10 @@ def report_html(report: Report, result: Result | None = None) -> str:
         parts.append("<h2>Monthly cost</h2>")
         # An option that cannot run has no cost to draw.
         shown = [o for o in options if o.monthly_cost is not None][:20]
-        items = [(o.id, o.monthly_cost, kind_of(o)) for o in shown]
+        items = [(o.id, o.monthly_cost, kind_of(o), o.monthly_cost_low, o.monthly_cost_high) for o in shown]
         parts.append(
             "<figure>"
-            + bar_chart_svg("Monthly cost of the options below (USD/month)", items)
+            + bar_chart_svg("Monthly cost of the options below (USD/month; whiskers: P10–P90)", items)
             + (
                 f"<figcaption>The first {len(shown)} of {len(options)} options.</figcaption>"
                 if len(options) > len(shown)
@@ -153,43 +219,50 @@ def report_html(report: Report, result: Result | None = None) -> str:
             + "</figure>"
         )
     parts.append("<h2>Ranked options</h2>")
+    # Narrow enough for an 800-pixel window or a printed page: the kind under the id, an id that
+    # breaks only after its "@", the feasibility column only when an option is not feasible.
+    with_status = any(not o.feasible for o in options)
+    # Cash up front for owned servers: a column only when an option listed has some.
+    with_capex = any((getattr(o, "capex", 0.0) or 0.0) > 0 for o in options)
     headers = [
         ("#", True),
-        ("option", False),
-        ("kind", False),
-        ("$/month", True),
-        ("capex", True),
-        ("$/M tokens", True),
-        ("privacy", True),
-        ("lock-in", True),
-        ("quality", True),
+        (Raw('option<br><span class="kind">kind</span>'), False),
+        (Raw('$/month<br><span class="range">P10–P90</span>'), True),
+        *([("capex", True)] if with_capex else []),
+        ("$/Mtok", True),
+        ("privacy↑", True),
+        ("lock-in↓", True),
+        ("quality↑", True),
         ("TTFT ms", True),
-        ("overall", True),
-        ("feasible", False),
-    ]
+        ("overall↑", True),
+    ] + ([("feasible", False)] if with_status else [])
     rows, classes = [], []
     for o in options:
         rows.append(
             [
                 cell(o.rank, "int"),
-                o.id,
-                kind_of(o),
-                cell(o.monthly_cost, "money"),
-                cell(o.capex, "money"),
+                Raw(f'{_id_html(o.id)}<br><span class="kind">{_e(kind_of(o))}</span>'),
+                Raw(
+                    _e(cell(o.monthly_cost, "money"))
+                    + (f'<br><span class="range">{_e(cost_range(o))}</span>' if cost_range(o) else "")
+                ),
+                *([cell(o.capex, "money")] if with_capex else []),
                 cell(o.cost_per_million_tokens, "money"),
                 cell(o.scores.privacy, "score"),
                 cell(o.scores.lock_in, "lock"),
                 cell(quality_text(o), "number"),
                 cell(latency_text(o), "number"),
                 cell(o.scores.overall, "score"),
-                "yes" if o.feasible else "no",
             ]
+            + (["yes" if o.feasible else "no"] if with_status else [])
         )
         classes.append("top" if rec is not None and o.id == rec.id else "")
     parts.append(table(headers, rows, classes) if rows else "<p>No options to show.</p>")
     parts.append(
-        '<p class="muted">Privacy and overall: higher is better (0..100). Quality: the catalogue\'s index '
-        "(Artificial Analysis Intelligence Index v4.3), higher is better. Lock-in: lower is better. Costs in USD.</p>"
+        '<p class="muted">↑ higher is better, ↓ lower is better: privacy and overall (0..100) and quality (the '
+        "catalogue's index, Artificial Analysis Intelligence Index v4.3) are higher-better; lock-in (0..100) is "
+        "lower-better. Costs in USD; P10–P90: the 10th to 90th percentile of each monthly cost over the sampled "
+        f"scenarios ({_e(LEGEND_DIRECTION)}).</p>"
     )
     for line in legend(options):
         parts.append(f'<p class="muted legend">{_e(line)}</p>')
@@ -271,7 +344,7 @@ def sweep_html(sw: Sweep) -> str:
 # ------------------------------------------------------------------ any view
 def to_html(view: View) -> str:
     cols = [c for c in view.columns if c.table]
-    parts = [f"<h1>{_e(view.title)}</h1>"]
+    parts = [f"<h1>{_e(view.title)}</h1>"] + [f'<p class="spend">{_e(line)}</p>' for line in view.intro]
     rows = [[cell(r.get(c.key), c.kind) for c in cols] for r in view.rows]
     parts.append(table([(c.header, c.kind in NUMERIC) for c in cols], rows) if rows else "<p>Nothing to show.</p>")
     for note in view.notes:

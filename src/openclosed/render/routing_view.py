@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..report import Routing
+from ..report import Report, Routing
 from ..units import money
 from . import Block, Column
 
@@ -82,3 +82,18 @@ def routing_notes(routing: Routing) -> list[str]:
     )
     notes += [n[0].upper() + n[1:] + "." for n in routing.notes]
     return notes
+
+
+def csv_note(report: Report) -> str:
+    """The line CSV writes on stderr for a routed workload: the advice first (the CSV is the table)."""
+    assert report.routing is not None
+    kind = report.recommendation_kind
+    what = (
+        "; ".join(f"{c.name} → {c.recommended}" for c in report.routing.classes)
+        if kind == "routed"
+        else report.recommended or "none"
+    )
+    return (
+        f"recommendation ({kind_label(kind)}): {what}; the routing by traffic class is in the table, "
+        "JSON, Markdown and HTML outputs"
+    )

@@ -124,33 +124,51 @@ def line_chart_svg(cd: ChartData, width: int = 860, height: int = 440) -> str:
     return "\n".join(out)
 
 
-def bar_chart_svg(title: str, items: list[tuple[str, float, str]], width: int = 860) -> str:
-    """Horizontal bars: (label, USD/month, kind) per row, cheapest first as given."""
+def bar_chart_svg(title: str, items: list[tuple], width: int = 860) -> str:
+    """Horizontal bars: (label, USD/month, kind[, low, high]) per row, in the order given; `low`
+    and `high` (the P10–P90 range) draw a whisker across the bar's end."""
     kinds = {"closed API": COLOURS[0], "open-weight API": COLOURS[1], "self-hosted": COLOURS[2]}
-    row, top, label_w, value_w = 26, 40, 300, 90
+    row, top, label_w, value_w = 26, 40, 300, 150
     height = top + row * len(items) + 40
-    hi = max((v for _, v, _ in items), default=1.0) or 1.0
+    ends = [v for it in items for v in (it[1], *(x for x in it[3:5] if x is not None))]
+    hi = max(ends, default=1.0) or 1.0
     bar_w = width - label_w - value_w - 20
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
         f'role="img" aria-label="{_e(title)}" {FONT}>',
         f'<text x="0" y="22" font-size="16" font-weight="700">{_e(title)}</text>',
     ]
-    for i, (label, value, kind) in enumerate(items):
+    for i, (label, value, kind, *span) in enumerate(items):
         y = top + i * row
         w = max(1.0, value / hi * bar_w)
+        low, high = [*span, None, None][:2]
+        shown = f"{usd(value)}/month" + (f" (P10–P90 {usd(low)}–{usd(high)})" if low is not None else "")
         out.append(f'<text x="{label_w - 8}" y="{y + 17}" font-size="12" text-anchor="end">{_e(label)}</text>')
         out.append(
             f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" '
-            f'fill="{kinds.get(kind, "#888")}"><title>{_e(label)}: {_e(usd(value))}/month'
-            f"</title></rect>"
+            f'fill="{kinds.get(kind, "#888")}"><title>{_e(label)}: {_e(shown)}</title></rect>'
         )
-        out.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 17}" font-size="12">{_e(usd(value))}</text>')
+        end = label_w + w
+        text = usd(value)
+        if low is not None and high is not None:
+            x0, x1 = label_w + low / hi * bar_w, label_w + high / hi * bar_w
+            mid = y + row / 2
+            out.append(
+                f'<g class="range" stroke="#222" stroke-width="1.4"><title>{_e(label)}: {_e(shown)}</title>'
+                f'<line x1="{x0:.1f}" y1="{mid:.1f}" x2="{x1:.1f}" y2="{mid:.1f}"/>'
+                f'<line x1="{x0:.1f}" y1="{mid - 5:.1f}" x2="{x0:.1f}" y2="{mid + 5:.1f}"/>'
+                f'<line x1="{x1:.1f}" y1="{mid - 5:.1f}" x2="{x1:.1f}" y2="{mid + 5:.1f}"/></g>'
+            )
+            end = max(end, x1)
+            text += f" ({usd(low)}–{usd(high)})"
+        out.append(f'<text x="{end + 6:.1f}" y="{y + 17}" font-size="12">{_e(text)}</text>')
     y = top + row * len(items) + 18
     x = label_w
     for kind, colour in kinds.items():
         out.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{colour}"/>')
         out.append(f'<text x="{x + 18}" y="{y}" font-size="12">{_e(kind)}</text>')
         x += 150
+    out.append(f'<line x1="{x}" y1="{y - 4}" x2="{x + 16}" y2="{y - 4}" stroke="#222" stroke-width="1.4"/>')
+    out.append(f'<text x="{x + 22}" y="{y}" font-size="12">P10–P90</text>')
     out.append("</svg>")
     return "\n".join(out)

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 TABLE_OPTIONS = 6  # option columns in the terminal table
 TABLE_ROWS = 13
+TIES = 2  # options named in the cheapest column when several cost the same
 
 
 def value_text(v: float) -> str:
@@ -36,6 +37,15 @@ def cheapest_at(sw: Sweep, i: int) -> Series:
     return min(feasible, key=lambda s: (s.costs[i], s.id))
 
 
+def tied_cheapest(sw: Sweep, i: int) -> list[Series]:
+    """Every option as cheap as the cheapest at grid point i (options at the same flat cost)."""
+    from ..analyses.crossings import tied
+
+    feasible = [s for s in sw.series if s.feasible[i]] or sw.series
+    low = cheapest_at(sw, i).costs[i]
+    return [s for s in feasible if tied(s.costs[i], low)]
+
+
 def featured(sw: Sweep, n: int, indices: list[int] | None = None) -> list[int]:
     """Positions (in `sw.series`) of the options to draw or tabulate: every option that is
     cheapest at one of the grid points `indices` (default: all), then the first others, up to
@@ -53,14 +63,17 @@ def featured(sw: Sweep, n: int, indices: list[int] | None = None) -> list[int]:
 def cheapest_changes(sw: Sweep) -> list[Crossing]:
     """One crossing per change of the cheapest option along the grid: the sweep's own crossing of
     the two options where it has one, else the grid point where the change shows."""
+    from ..analyses.crossings import tied
     from ..analyses.sweep import Crossing
 
     out: list[Crossing] = []
     prev = cheapest_at(sw, 0) if sw.values else None
     for i in range(1, len(sw.values)):
         cur = cheapest_at(sw, i)
-        if prev is None or cur.id == prev.id:
-            prev = cur
+        if prev is None or any(s.id == prev.id for s in tied_cheapest(sw, i)):
+            continue  # still (one of) the cheapest: no change
+        if tied(prev.costs[i - 1], cur.costs[i - 1]):
+            prev = cur  # tied just before: the other stepped up, nothing crossed
             continue
         lo, hi = sw.values[i - 1], sw.values[i]
         found = next(
@@ -129,16 +142,27 @@ def sweep_view(
         columns.append(Column(f"cost_{keys[s.id]}", f"{keys[s.id]} $/month", "money", optional=optional))
     columns.append(Column("cheapest", "cheapest", "text"))
     rows = []
+    in_cheapest: set[str] = set()
     for i in picked:
         row: dict[str, object] = {"value": sw.values[i]}
         for s in shown:
             row[f"cost_{keys[s.id]}"] = s.costs[i]
-        row["cheapest"] = keys[cheapest[i].id]
+        tie = tied_cheapest(sw, i)
+        # Options at the same cost share the row's cheapest: "B=C", "B=C…" for more.
+        row["cheapest"] = "=".join(keys[s.id] for s in tie[:TIES]) + ("…" if len(tie) > TIES else "")
+        in_cheapest.update(s.id for s in tie[:TIES])
         rows.append(row)
     notes = []
-    for s in sw.series if legend else [s for s in shown if s.id not in keyed]:
+    crossings = crossing_notes(sw, keys, all_crossings, listed=legend)
+    # The legend names what the table draws and what the crossings name, not every option swept.
+    in_crossings = {oid for c in crossings_listed(sw, all_crossings) for oid in (c.a, c.b)}
+    named = {s.id for s in shown} | in_cheapest | in_crossings
+    listed = [s for s in sw.series if s.id in named and (legend or s.id not in keyed)]
+    for s in listed:
         notes.append(f"{keys[s.id]} = {s.id} ({s.kind}{'' if all(s.feasible) else ', infeasible'})")
-    notes += crossing_notes(sw, keys, all_crossings, listed=legend)
+    if legend and len(listed) < len(sw.series):
+        notes.append(f"{len(sw.series) - len(listed)} other options swept are in --format csv and json.")
+    notes += crossings
     if len(sw.series) > len(shown):
         notes.append(
             f"The table has columns for {len(shown)} of {len(sw.series)} options (always those cheapest on a row); "
@@ -173,6 +197,11 @@ def sweep_view(
         csv_columns=csv_cols,
         csv_rows=list(sw.rows()) if every_row else None,
     )
+
+
+def crossings_listed(sw: Sweep, all_crossings: bool, limit: int = 20) -> list[Crossing]:
+    """The crossings the notes list."""
+    return (sw.crossings if all_crossings else cheapest_changes(sw))[:limit]
 
 
 def crossing_notes(

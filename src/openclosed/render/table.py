@@ -12,16 +12,22 @@ import textwrap
 from . import Column, View
 from .fmt import cell, printable
 
-NUMERIC = ("money", "number", "int", "score", "lock", "pct")
+# Right-aligned and never wrapped; "figure" is preformatted text such as a cost over its range
+# ("$145\n113–187": a cell may hold lines of its own).
+NUMERIC = ("money", "number", "int", "score", "lock", "pct", "figure")
 GAP = 3  # columns between two cells: padding, divider, padding
 
 
 MIN_WRAP = 10  # narrowest a wrapped text column gets
 
 
+def _width(text: str) -> int:
+    return max(len(line) for line in text.split("\n")) if "\n" in text else len(text)
+
+
 def _natural(c: Column, rows: list) -> int:
-    cells = [len(cell(r.get(c.key), c.kind)) for r in rows] or [0]
-    w = max(len(c.header), *cells)
+    cells = [_width(cell(r.get(c.key), c.kind)) for r in rows] or [0]
+    w = max(_width(c.header), *cells)
     if not c.width:
         return w
     return max(min(w, c.width), _longest_word(c, rows)) if c.nowrap else min(w, c.width)
@@ -29,7 +35,7 @@ def _natural(c: Column, rows: list) -> int:
 
 def _longest_word(c: Column, rows: list) -> int:
     words = [len(w) for r in rows for w in cell(r.get(c.key), c.kind).split()]
-    return max([len(c.header), *words])
+    return max([_width(c.header), *words])
 
 
 def _least(c: Column, rows: list) -> int:
@@ -93,6 +99,9 @@ def to_table(view: View, width: int | None = None, color: bool = False) -> str:
     )
     # The title goes on its own line: a table narrower than its title would wrap it.
     console.print(Text(printable(view.title), style="bold" if color else ""))
+    for line in view.intro:
+        wrapped = textwrap.wrap(printable(line), width, break_on_hyphens=False) or [""]
+        console.print(Text("\n".join(wrapped)), soft_wrap=True)
     widest = _draw(console, view.columns, view.rows, view.notes, width, color)
     for block in view.blocks:
         console.print()
@@ -115,7 +124,7 @@ def _draw(console: object, columns: list, rows: list, notes: list[str], width: i
     console.width = drawn  # type: ignore[attr-defined]
     for c, w in zip(cols, widths, strict=True):
         table.add_column(
-            printable(c.header),
+            "\n".join(printable(line) for line in c.header.split("\n")),
             justify="right" if c.kind in NUMERIC else "left",
             width=w,
             overflow="fold",

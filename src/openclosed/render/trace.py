@@ -45,4 +45,14 @@ def trace_text(data: dict[str, Any], width: int = 100) -> str:
                 break_long_words=True,
                 break_on_hyphens=False,
             )
+        # The note in full where the source points to it; every note is in the JSON.
+        if step.get("note") and "see note" in (step.get("source") or ""):
+            lines += textwrap.wrap(
+                f"note: {step['note']}",
+                width,
+                initial_indent="      ",
+                subsequent_indent="        ",
+                break_long_words=True,
+                break_on_hyphens=False,
+            )
     return "\n".join(lines) + "\n"

@@ -149,6 +149,12 @@ def cost_range(o: OptionOut) -> str:
     return f"{money(lo)}–{money(hi)}"
 
 
+def catalogue_date(report: Report) -> str:
+    """The date a report's text gives its catalogue: the newest entry's (entries are re-checked
+    after the files' own `as_of`); an old saved report without it, the files' date."""
+    return getattr(report.catalog, "newest_as_of", None) or report.catalog.as_of
+
+
 def _setup(o: OptionOut) -> str | None:
     """Replicas × GPUs per replica and precision of a self-hosted option: "2×4 fp8"."""
     if o.self_hosting is not None:
@@ -158,31 +164,126 @@ def _setup(o: OptionOut) -> str | None:
     return None
 
 
-def compare_view(report: Report, options: list[OptionOut], show_all: bool, total: int | None = None) -> View:
+# Headers name the direction of each score (issue 26 item 8): ↑ higher is better, ↓ lower is better.
+LEGEND_DIRECTION = "priv↑ qual↑ overall↑: higher is better; lock↓ (lock-in): lower is better"
+
+
+def short_money(x: float) -> str:
+    """A range's end without "$", at most four characters: 113, 92.2, 0.095, 7.3k, 18k, 1.2M
+    (three significant digits below 1,000, two above: a sampled percentile is no more exact)."""
+    if x < 999.5:
+        return f"{x:.3g}" if x >= 1 else f"{x:.2g}"
+    v, suffix = (x / 1e6, "M") if x >= 999_500 else (x / 1e3, "k")
+    return (f"{v:.1f}" if v < 9.95 else f"{v:.0f}") + suffix
+
+
+def cost_with_range(o: OptionOut, lines: int) -> str | None:
+    """The monthly cost and its P10–P90 range in one cell: "$145 (113–187)" on one line, or the
+    range on a second line under the cost (a narrow terminal)."""
+    if o.monthly_cost is None:
+        return None
+    cost = money(o.monthly_cost)
+    lo, hi = getattr(o, "monthly_cost_low", None), getattr(o, "monthly_cost_high", None)
+    if lo is None or hi is None:
+        return cost
+    # A cost no sampled scenario moves (a fleet that the volume's spread never resizes).
+    span = "no spread" if hi - lo <= 0.001 * max(hi, 1e-9) else f"{short_money(lo)}–{short_money(hi)}"
+    return f"{cost} ({span})" if lines == 1 else f"{cost}\n{span}"
+
+
+def range_sentence(report: Report) -> str:
+    """The recommended option's P10–P90 cost and how often it stays first, for the recommendation
+    text ("" without sampling). A close call already says how often."""
+    rec = report.recommendation
+    if rec is None:
+        return ""
+    top = next((o for o in report.options if o.id == rec.id), None)
+    lo = getattr(top, "monthly_cost_low", None) if top is not None else None
+    hi = getattr(top, "monthly_cost_high", None) if top is not None else None
+    parts = []
+    if lo is not None and hi is not None:
+        parts.append(f"its monthly cost ranges {money(lo)}–{money(hi)} (P10–P90)")
+    confidence = getattr(report, "recommendation_confidence", None)
+    if confidence is not None and "A close call" not in rec.why:
+        parts.append(f"it stays first in {confidence:.0%} of the sampled scenarios")
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+SPEND_SOURCES = {
+    "export": "the usage export's own cost",
+    "catalogue": "catalogue prices of the models in use",
+}
+
+
+def spend_line(report: Report) -> str:
+    """ "You pay X today; the recommendation costs Y": the workload's current_spend beside the
+    recommended option (never an option of its own); "" without current_spend."""
+    spend = getattr(report, "current_spend", None)
+    if spend is None:
+        return ""
+    source = SPEND_SOURCES.get(spend.source, spend.source)
+    text = f"You pay {money(spend.monthly_cost)} a month today ({source})"
+
+    def change(cost: float) -> str:
+        if spend.monthly_cost <= 0:
+            return ""
+        pct = (cost - spend.monthly_cost) / spend.monthly_cost
+        return f", {abs(pct):.0%} {'more' if pct > 0 else 'less'}" if abs(pct) >= 0.005 else ", the same"
+
+    routing = report.routing
+    if routing is not None and routing.monthly_cost is not None:
+        # With traffic classes the advice is the routed plan: each class on its own option.
+        total = routing.monthly_cost
+        return f"{text}; the routed recommendation costs {money(total)} a month{change(total)}."
+    rec = report.recommendation
+    top = next((o for o in report.options if rec is not None and o.id == rec.id), None)
+    if top is None or top.monthly_cost is None:
+        return text + "; no option meets every constraint."
+    return f"{text}; the recommendation, {top.id}, costs {money(top.monthly_cost)} a month{change(top.monthly_cost)}."
+
+
+def compare_view(
+    report: Report, options: list[OptionOut], show_all: bool, total: int | None = None, width: int | None = None
+) -> View:
     """The table of `options` (the rows shown); CSV and JSON take the report's own list.
-    `total`: how many options the command outputs, when the table shows fewer."""
-    columns = [
-        Column("position", "#", "int"),
-        Column("id", "option", "text", nowrap=True),
-        Column("setup", "replicas×GPUs", "text", optional=5, nowrap=True),
-        Column("monthly_cost", "$/month", "money"),
-        # Dropped in this order when the terminal is narrow (with a note saying so).
-        Column("cost_range", "P10–P90", "text", optional=7, nowrap=True),
-        Column("latency_text", "TTFT ms", "number", optional=6),
-        Column("cost_per_million_tokens", "$/Mtok", "money", optional=4),
-        Column("scores_privacy", "priv", "score", optional=2),
-        Column("scores_lock_in", "lock", "lock", optional=3),
-        # The quality index itself (the scale quality.min_score uses; "~" marks an estimate).
-        Column("quality_text", "qual", "number", optional=1),
-        Column("scores_overall", "overall", "score"),
-    ]
-    if any(getattr(o, "capex", 0.0) > 0 for o in options):
-        # Cash up front for owned servers: shown only when a shown option has some.
-        columns.insert(4, Column("capex", "capex", "money", optional=5))
-    if show_all:
-        # The kind of each violation in the table, the full sentences under it: a sentence
-        # wrapped in a narrow column is unreadable.
-        columns.append(Column("status", "status", "text", width=24, optional=8))
+    `total`: how many options the command outputs, when the table shows fewer. `width`: the
+    terminal's, for the table: the cost and its range share one column (on one line when that
+    hides no more columns than two lines would), and legends of hidden columns are left out.
+    Without it (Markdown, HTML), the range has its own column."""
+    in_terminal = width is not None
+
+    def columns_for(lines: int) -> list[Column]:
+        cost = (
+            Column(f"cost_{lines}", "$/month (P10–P90)" if lines == 1 else "$/month\nP10–P90", "figure")
+            if in_terminal
+            else Column("monthly_cost", "$/month", "money")
+        )
+        cols = [
+            Column("position", "#", "int"),
+            Column("id", "option", "text", nowrap=True),
+            Column("setup", "replicas×GPUs", "text", optional=5, nowrap=True),
+            cost,
+            # Dropped in this order when the terminal is narrow (with a note saying so).
+            Column("cost_range", "P10–P90", "text", optional=7, nowrap=True, table=not in_terminal),
+            Column("latency_text", "TTFT ms", "number", optional=6),
+            Column("cost_per_million_tokens", "$/Mtok", "money", optional=4),
+            Column("scores_privacy", "priv↑", "score", optional=2),
+            Column("scores_lock_in", "lock↓", "lock", optional=3),
+            # The quality index itself (the scale quality.min_score uses; "~" marks an estimate).
+            Column("quality_text", "qual↑", "number", optional=1),
+            Column("scores_overall", "overall↑", "score"),
+        ]
+        if any(getattr(o, "capex", 0.0) > 0 for o in options):
+            # Cash up front for owned servers: shown only when a shown option has some.
+            cols.insert(4, Column("capex", "capex", "money", optional=5))
+        if show_all:
+            # The kind of each violation in the table, the full sentences under it: a sentence
+            # wrapped in a narrow column is unreadable.
+            cols.append(Column("status", "status", "text", width=24, optional=8))
+        return cols
 
     def table_rows() -> list[dict[str, Any]]:
         rows = []
@@ -195,8 +296,27 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool, total
             row["quality_text"] = quality_text(o)
             row["latency_text"] = latency_text(o)
             row["cost_range"] = cost_range(o)
+            if in_terminal:
+                row["cost_1"], row["cost_2"] = cost_with_range(o, 1), cost_with_range(o, 2)
             rows.append(row)
         return rows
+
+    rows = LazyRows(table_rows)
+    columns, hidden = columns_for(1), set()
+    if width is not None:
+        from .table import GAP, fit_columns
+
+        def fitted(cols: list[Column]) -> tuple[list[Column], bool]:
+            # The optional columns dropped, and whether what is left fits the width (a long id can
+            # leave even the narrowest table wider than the terminal).
+            _, widths, dropped = fit_columns([c for c in cols if c.table], rows, width)
+            return dropped, sum(widths) + GAP * (len(widths) - 1) <= width
+
+        one, two = columns_for(1), columns_for(2)
+        (dropped_one, fits_one), (dropped_two, fits_two) = fitted(one), fitted(two)
+        prefer_one = (fits_one or not fits_two) and len(dropped_one) <= len(dropped_two)
+        columns, dropped = (one, dropped_one) if prefer_one else (two, dropped_two)
+        hidden = {c.key for c in dropped}
 
     wl = report.workload
     notes = []
@@ -209,24 +329,32 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool, total
     if more:
         notes.append(more)
     if report.recommendation is not None:
+        extra = range_sentence(report)
+        extra = f" {extra}" if extra else ""
         if report.routing is not None:
             from .routing_view import kind_label
 
-            notes.append(f"Recommendation ({kind_label(report.recommendation_kind)}): {report.recommendation.why}")
+            label = kind_label(report.recommendation_kind)
+            notes.append(f"Recommendation ({label}): {report.recommendation.why}{extra}")
         else:
-            notes.append(f"Recommended: {report.recommendation.why}")
-    confidence = getattr(report, "recommendation_confidence", None)
-    if confidence is not None:
+            notes.append(f"Recommended: {report.recommendation.why}{extra}")
+    if any(getattr(o, "monthly_cost_low", None) is not None for o in options):
         notes.append(
-            f"How sure: the recommendation stays first in {confidence:.0%} of the sampled scenarios; "
-            "P10–P90 is the 10th to 90th percentile of each monthly cost (docs/methodology.md)."
+            "P10–P90: the 10th to 90th percentile of each monthly cost over the sampled scenarios "
+            "(docs/methodology.md)."
         )
     notes.append(
         f"Workload '{wl.name}' ({wl.source}): {wl.requests_per_month:,.0f} requests/month, "
         f"{wl.input_tokens:,.0f} in / {wl.output_tokens:,.0f} out tokens. Catalogue as of "
-        f"{report.catalog.as_of}; profile {report.profile}; sorted by {report.sort}."
+        f"{catalogue_date(report)}; profile {report.profile}; sorted by {report.sort}."
     )
-    notes.extend(legend(options))
+    notes.append(LEGEND_DIRECTION)
+    marks = legend(options)
+    if "quality_text" in hidden:
+        marks = [m for m in marks if m != LEGEND_ESTIMATE]
+    if "latency_text" in hidden:
+        marks = [m for m in marks if m != LEGEND_UNCHECKED]
+    notes.extend(marks)
     blocks = []
     if report.routing is not None:
         from .routing_view import routing_block
@@ -235,12 +363,13 @@ def compare_view(report: Report, options: list[OptionOut], show_all: bool, total
     return View(
         title="openclosed compare",
         columns=columns,
-        rows=LazyRows(table_rows),
+        rows=rows,
         json=report,
         notes=notes,
         csv_columns=[Column(k, k) for k in OPTION_CSV],
         csv_rows=LazyRows(lambda: [option_row(o) for o in report.options]),
         blocks=blocks,
+        intro=[line for line in (spend_line(report),) if line],
     )
 
 

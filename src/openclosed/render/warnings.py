@@ -106,3 +106,26 @@ def _fold_categories(ids: dict[str, list[str]], texts: dict[str, list[str]]) -> 
             members += [o for o in ids.pop(key) if o not in members]
             texts.setdefault(merged, []).extend(texts.pop(key))
         ids[merged] = members
+
+
+def _kind(w: str) -> str:
+    if _STALE.match(w):
+        return "stale prices"
+    if _SPEED.match(w) or w.startswith("latency"):
+        return "latency"
+    m = _CATEGORY.match(w)
+    return m["cat"] if m else "other"
+
+
+def rest_line(hidden: Sequence[object]) -> str | None:
+    """One line counting the warnings of the options an output leaves out (the terminal table
+    shows the first rows; JSON lists every warning); None when they have none."""
+    concerned = [o for o in hidden if getattr(o, "warnings", None)]
+    if not concerned:
+        return None
+    n = sum(len(o.warnings) for o in concerned)  # type: ignore[attr-defined]
+    kinds = list(dict.fromkeys(_kind(w) for o in concerned for w in o.warnings))  # type: ignore[attr-defined]
+    return (
+        f"{n} more warning{'s' if n != 1 else ''} ({', '.join(kinds)}) concern {_options(len(concerned))} "
+        "not in the table (--top all shows them; --format json lists every warning)"
+    )

@@ -30,16 +30,22 @@ SPOT_INTERRUPTION_OVERHEAD = 0.10
 
 
 class ApiCurve:
-    """monthly cost = USD per request × requests, rounded to 1e-6 USD like the engine."""
+    """monthly cost = USD per request × requests (+ `fixed` USD a month: a tuned model's training
+    runs and hourly fees), rounded to 1e-6 USD like the engine."""
 
-    def __init__(self, per_request: float) -> None:
+    def __init__(self, per_request: float, fixed: float = 0.0) -> None:
         self.per_request = per_request
+        self.fixed = fixed
 
     def costs(self, rpms: list[float], peaks: list[float]) -> list[float]:
         k = self.per_request * 1e6  # round(x * 1e6) / 1e6 is round(x, 6) but for a half-micro-dollar tie
+        if self.fixed:
+            return [round(round(k * r) / 1e6 + self.fixed, 6) for r in rpms]
         return [round(k * r) / 1e6 for r in rpms]
 
     def cost(self, rpm: float, peak: float) -> float:
+        if self.fixed:
+            return round(round(self.per_request * rpm, 6) + self.fixed, 6)
         return round(self.per_request * rpm, 6)
 
 
@@ -71,6 +77,7 @@ class Fleet:
     ops_per_node: float = 0.0  # engineers per node of `node_gpus` GPUs
     node_gpus: int = 8
     setup: float = 0.0  # USD a month: setup effort spread over the horizon
+    training: float = 0.0  # USD a month: fine-tuning runs (runs a year / 12 × one run), fixed like setup
     owned: bool = False  # on-prem: the GPUs cost the same whether they run or not
 
     @property
@@ -210,7 +217,9 @@ class SelfCurve:
 
     def __init__(self, plans: list[Plan], fleet: Fleet) -> None:
         self.plans, self.fleet = plans, fleet
-        self.setup = fleet.setup
+        # Every total counts the fixed monthly costs: setup and, for a tuned model, its training runs.
+        self.setup = fleet.setup + fleet.training
+        self.training = fleet.training
         for p in plans:
             p.min_replicas = fleet.min_replicas
         f = fleet
@@ -424,4 +433,4 @@ class SelfCurve:
         if cap_factor == gpu_factor == fixed_factor == 1.0:
             return q.total
         gpu = (q.gpu_cost + q.batch_cost) * gpu_factor
-        return round(gpu + (q.operations + self.setup) * fixed_factor, 6)
+        return round(gpu + (q.operations + self.setup - self.training) * fixed_factor + self.training, 6)

@@ -30,7 +30,7 @@ TERM_MONTHS = {"1y": 12.0, "3y": 36.0}
 @dataclass(frozen=True)
 class _Row:
     region: str | None
-    area: str | None
+    areas: tuple[str, ...]  # residency areas this price is stated for (lower case; empty: unknown)
     on_demand: float | None
     c1y: float | None
     c3y: float | None
@@ -46,22 +46,25 @@ class GpuPrice:
     pricing_kind: PricingKind
     source: str
     as_of: dt.date
+    areas: tuple[str, ...] = ()  # residency areas the price is stated for; empty: unknown
 
     def __iter__(self):  # (usd_per_gpu_hour, region, pricing_kind, source, as_of)
         return iter((self.usd_per_gpu_hour, self.region, self.pricing_kind, self.source, self.as_of))
 
 
-def _rows(offer: Any) -> list[_Row]:
+def _rows(offer: Any, cloud: Any) -> list[_Row]:
     rows = [
-        _Row(r.region, r.area, r.hourly_price, r.committed_1y, r.committed_3y, r.spot, r.source, r.as_of)
+        _Row(r.region, (r.area.lower(),), r.hourly_price, r.committed_1y, r.committed_3y, r.spot, r.source, r.as_of)
         for r in getattr(offer, "regional_prices", None) or []
     ]
     if not rows:
-        # An offer without regional prices: its list price, valid wherever the offer says it runs.
+        # An offer without regional prices: its list price, stated for the regions the offer
+        # lists; an offer that lists none has the cloud's price for the cloud's regions.
+        areas = getattr(offer, "regions", None) or getattr(cloud, "regions", None) or []
         rows.append(
             _Row(
                 None,
-                None,
+                tuple(a.lower() for a in areas),
                 offer.hourly_price,
                 offer.reserved_hourly_price,
                 None,
@@ -73,14 +76,12 @@ def _rows(offer: Any) -> list[_Row]:
     return rows
 
 
-def _allowed(row: _Row, offer: Any, residency: list[str]) -> bool:
+def allowed(areas: tuple[str, ...], residency: list[str]) -> bool:
+    """A price stated for `areas` may be used under `residency` (an empty list allows any area;
+    an unknown area is allowed only then)."""
     if not residency:
         return True
-    want = {r.lower() for r in residency}
-    if row.area is not None:
-        return row.area.lower() in want
-    areas = {r.lower() for r in getattr(offer, "regions", None) or []}
-    return not areas or bool(areas & want) or "global" in areas
+    return "global" in areas or bool(set(areas) & {r.lower() for r in residency})
 
 
 def _price(row: _Row, commitment: Commitment, spot: bool, horizon_months: float) -> tuple[float, PricingKind] | None:
@@ -115,16 +116,16 @@ def gpu_hourly(
         raise ValueError(f"commitment must be none, 1y or 3y, not {commitment!r}")
     mult = float(getattr(cloud, "price_multiplier", 1.0) or 1.0)
     best: GpuPrice | None = None
-    for row in _rows(offer):
+    for row in _rows(offer, cloud):
         if region is not None and (row.region or "").lower() != region.lower():
             continue
-        if region is None and not _allowed(row, offer, residency):
+        if region is None and not allowed(row.areas, residency):
             continue
         picked = _price(row, commitment, spot, horizon_months)
         if picked is None:
             continue
         value, kind = picked
-        candidate = GpuPrice(round(value * mult, 6), row.region, kind, row.source, row.as_of)
+        candidate = GpuPrice(round(value * mult, 6), row.region, kind, row.source, row.as_of, row.areas)
         if best is None or candidate.usd_per_gpu_hour < best.usd_per_gpu_hour:
             best = candidate
     return best

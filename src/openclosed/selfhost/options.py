@@ -10,7 +10,7 @@ the steps of one option; each step is a function that reads alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from ..catalog.schema import GpuCloud, GpuOffer, OnPrem
 from ..decide import constraints
 from ..evaluation import UNSCORED, Context, Detail
 from ..report import OptionOut, SelfHostingOut, construct
+from ..workload.customisation import active
 from . import owned
 from .cost_curves import Fleet, Plan, SelfCurve
 from .gpu_prices import gpu_hourly
@@ -25,6 +26,7 @@ from .packing import Instance, instances
 from .sizing import Plan as SizingPlan
 from .sizing import Sizing, plan_replica, size, supports, works
 from .sizing.step import step_overhead_s
+from .training import self_tuning
 
 if TYPE_CHECKING:
     from ..catalog.schema import Model
@@ -251,6 +253,7 @@ class GpuPricing:
     as_of: Any
     onprem_parts: dict[str, float] | None = None
     warnings: list[str] = field(default_factory=list)
+    areas: tuple[str, ...] = ()  # residency areas the price that applies is stated for (empty: unknown)
 
 
 @lru_cache(maxsize=1024)
@@ -296,7 +299,7 @@ def _gpu_prices(
         return None
     kind = "reserved" if best.pricing_kind in ("1y", "3y") else best.pricing_kind
     stale = constraints.stale_price(ctx, oid, f"{gpu.name} at {host.id}", best.as_of)
-    return GpuPricing(priced, kind, best.pricing_kind, best.region, best.source, best.as_of, None, stale)
+    return GpuPricing(priced, kind, best.pricing_kind, best.region, best.source, best.as_of, None, stale, best.areas)
 
 
 @dataclass
@@ -333,12 +336,12 @@ def _host_gpu(ctx: Context, oid: str, host: GpuCloud | OnPrem, gpu_id: str, offe
     wl = ctx.wl
     gpu = ctx.cat.gpu(gpu_id)
     violations: list[str] = []
-    if wl.privacy.residency and not isinstance(host, OnPrem):
-        regions = {r.lower() for o in offers for r in o.regions} | {r.lower() for r in host.regions}
-        violations += constraints.self_residency(ctx, host.name, gpu, regions)
+    pricing = _gpu_prices(ctx, oid, host, gpu_id, offers)
+    if wl.privacy.residency and not isinstance(host, OnPrem) and pricing is not None:
+        # The region the option is priced in decides, not the cloud's regions for other GPUs.
+        violations += constraints.self_residency(ctx, host.name, gpu, pricing.region, pricing.areas)
     if isinstance(host, GpuCloud) and host.tenancy == "marketplace":
         violations += constraints.self_marketplace(ctx, host.name)
-    pricing = _gpu_prices(ctx, oid, host, gpu_id, offers)
     if pricing is None and isinstance(host, OnPrem):
         violations.append(owned.not_offered(gpu.name, wl.self_hosting.on_prem.purchase))
     spot_priced = _spot_prices(ctx, host, offers)
@@ -346,6 +349,15 @@ def _host_gpu(ctx: Context, oid: str, host: GpuCloud | OnPrem, gpu_id: str, offe
     warnings = _spot_warnings(fl, host, gpu.name, spot_priced) if fl.spot != "off" else []
     hit = ctx.host_cache[key] = _HostGpu(pricing, spot_priced, fl, violations, warnings)
     return hit
+
+
+def _no_price(host: str, gpu: str, region: str | None, commitment: str) -> str:
+    """Why nothing is priced: the region named has no price, or the cloud publishes none of the
+    kind the workload asks for (an offer with only committed prices, or only spot)."""
+    what = {"1y": "1-year committed", "3y": "3-year committed"}.get(commitment, "on-demand")
+    if region:
+        return f"region: {host} has no {what} {gpu} price in {region}"
+    return f"price: {host} publishes no {what} {gpu} price"
 
 
 # ------------------------------------------------------------------ the option
@@ -360,10 +372,9 @@ def self_option(
     violations = [*mv, *hg.violations]
     pricing = hg.pricing
     if pricing is None:
-        # Only a named region can leave nothing priced: list prices hold everywhere else (owned
-        # servers: no purchase price of that kind, said by `_host_gpu`).
+        # Owned servers with no purchase price of that kind are said by `_host_gpu`.
         if not isinstance(host, OnPrem):
-            violations.append(f"region: {host.name} has no {gpu.name} price in {wl.self_hosting.region}")
+            violations.append(_no_price(host.name, gpu.name, wl.self_hosting.region, wl.self_hosting.commitment_value))
         pricing = GpuPricing([], "on-demand", "on-demand", wl.self_hosting.region, "", None)
     warnings = [*mw, *pricing.warnings, *hg.warnings]
     price_kind, onprem_parts = pricing.kind, pricing.onprem_parts
@@ -371,6 +382,11 @@ def self_option(
     rpm = wl.requests_per_month
     peak_i = wl.traffic.peak_rps(rpm)  # the interactive share's peak (the sweep passes the same)
     fl = hg.fleet
+    tuning = _tuning(ctx, model, gpu, pricing)
+    if tuning is not None:
+        violations += tuning.violations
+        fl = replace(fl, training=tuning.monthly)
+    capacity = tuning.capacity if tuning is not None else 1.0
     # The rentable instance choices per (precision, GPUs per replica), kept for `explain`.
     packings: dict[tuple[str, int], tuple[Instance, ...]] = {}
     curve_plans: list[Plan] = []
@@ -378,13 +394,13 @@ def self_option(
         inst, spot_inst = hg.menu(s.gpus, gpu.max_gpus_per_node)
         packings[(precision, s.gpus)] = inst
         plan = Plan(
-            s.requests_per_s * wl.self_hosting.utilisation_cap,
+            s.requests_per_s * wl.self_hosting.utilisation_cap * capacity,
             inst,
             ok,
             s.gpus,
             precision,
             s,
-            full=s.requests_per_s,
+            full=s.requests_per_s * capacity,
             spot_instances=spot_inst,
         )
         if plan.packer.best is not None:
@@ -394,24 +410,7 @@ def self_option(
     candidates = _candidates(curve_plans, quotes)
     chosen = curve.best(quotes)
     if chosen is None:
-        fitting = plans(ctx, model, gpu_id)
-        if fitting and pricing.priced:
-            # It fits, but no rentable shape holds a replica (e.g. no full-node instance for a multi-node plan).
-            sizes = sorted({s.gpus for _, s, _ in fitting})
-            violations.append(
-                f"capacity: {host.name} rents no {gpu.name} instance that holds a replica of "
-                f"{'/'.join(str(n) for n in sizes)} GPUs"
-            )
-        elif not precisions_for(ctx, model):
-            violations.append(precision_violation(ctx, model))
-        elif not fitting:
-            need = _smallest_memory_need(ctx, model)
-            why = "; ".join(ctx.unfit.get((model.id, gpu_id), []))
-            violations.append(
-                f"capacity: does not fit on {gpu.name} (weights alone {need:.0f} GB): {why}"
-                if need
-                else f"capacity: does not fit on {gpu.name}: {why}"
-            )
+        violations += _unfit(ctx, model, host, gpu, gpu_id, pricing)
         out = _self_out(ctx, oid, model, host, None, violations, warnings, None)
         return out, Detail(model=model, candidates=candidates, hosting={"host": host}, curve=curve)
     plan = curve_plans[chosen.plan]
@@ -424,6 +423,8 @@ def self_option(
     gpu_hours = chosen.billed_gpus * fl.active_hours + chosen.batch_gpus * fl.batch_hours
     per_gpu_hour = (chosen.gpu_cost + chosen.batch_cost) / gpu_hours if gpu_hours else 0.0
     breakdown = chosen.parts(fl.setup)
+    if tuning is not None and tuning.run is not None:
+        breakdown["training"] = fl.training
     capex = (
         owned.capex(host, gpu_id, billed, wl.self_hosting.on_prem.purchase, wl.self_hosting.gpu_price_multiplier)
         if isinstance(host, OnPrem)
@@ -475,6 +476,10 @@ def self_option(
         **_owned_fields(ctx, host),
     )
     out = _self_out(ctx, oid, model, host, sh, violations, warnings, breakdown, capex)
+    if tuning is not None and tuning.run is not None:
+        # The method priced, and the first run as a one-off amount (not part of the monthly total).
+        out.__dict__["customisation"] = tuning.run.method
+        breakdown["first_training_run"] = round(tuning.run.cost, 6)
     det = Detail(
         model=model,
         sizing=s,
@@ -491,8 +496,48 @@ def self_option(
             "fleet": fl,
         },
         curve=curve,
+        tuning=tuning,
     )
     return out, det
+
+
+def _tuning(ctx: Context, model: Model, gpu: Any, pricing: GpuPricing) -> Any:
+    """Fine-tuning this option as the workload asks (selfhost/training.py), or None when it does not."""
+    custom = active(ctx.wl.customisation)
+    if custom is None or model.architecture is None:
+        return None
+    # Training runs on GPUs of the type the option serves on, at the GPU-hour price it pays
+    # (on-prem: the owned GPU's hourly cost of ownership).
+    hourly = min((p for _, p in pricing.priced), default=0.0)
+    return self_tuning(
+        model.architecture, gpu, custom.method, custom.tokens_per_run, custom.runs_per_month, custom.adapters, hourly
+    )
+
+
+def _unfit(
+    ctx: Context, model: Model, host: GpuCloud | OnPrem, gpu: Any, gpu_id: str, pricing: GpuPricing
+) -> list[str]:
+    """Why no plan of this model could be priced on this GPU at this host."""
+    out: list[str] = []
+    fitting = plans(ctx, model, gpu_id)
+    if fitting and pricing.priced:
+        # It fits, but no rentable shape holds a replica (e.g. no full-node instance for a multi-node plan).
+        sizes = sorted({s.gpus for _, s, _ in fitting})
+        out.append(
+            f"capacity: {host.name} rents no {gpu.name} instance that holds a replica of "
+            f"{'/'.join(str(n) for n in sizes)} GPUs"
+        )
+    elif not precisions_for(ctx, model):
+        out.append(precision_violation(ctx, model))
+    elif not fitting:
+        need = _smallest_memory_need(ctx, model)
+        why = "; ".join(ctx.unfit.get((model.id, gpu_id), []))
+        out.append(
+            f"capacity: does not fit on {gpu.name} (weights alone {need:.0f} GB): {why}"
+            if need
+            else f"capacity: does not fit on {gpu.name}: {why}"
+        )
+    return out
 
 
 def _candidates(curve_plans: list[Plan], quotes: list[Any]) -> list[dict[str, Any]]:

@@ -113,30 +113,82 @@ class Packer:
     def plan_spread(self, replicas: int, spread: int) -> tuple[float, int, dict[str, int]]:
         """`plan`, with the replicas in at least `spread` instances (no single machine whose loss
         takes every replica down). Only small counts need the search: once the cheapest cover
-        already uses `spread` instances, it is the answer."""
+        already uses `spread` instances, it is the answer.
+
+        The work is bounded whatever `min_replicas` is (it may be 100,000): an exact table search
+        while replicas × spread × instance shapes stays under EXACT_WORK, else the cheapest plan
+        of at most two instance shapes (`_two_shapes`)."""
         base = self.plan(replicas)
         if spread <= 1 or self.best is None or sum(base[2].values()) >= spread:
             return base
         spread = min(spread, replicas)
-        inf = (math.inf, 0, ())
-        # best[n][j]: cheapest cover of n replicas with min(j, spread) instances so far.
-        best: list[list[tuple[float, int, tuple[str, ...]]]] = [[inf] * (spread + 1) for _ in range(replicas + 1)]
-        best[0][0] = (0.0, 0, ())
+        if (replicas + 1) * (spread + 1) * len(self.instances) <= EXACT_WORK:
+            return self._exact_spread(replicas, spread)
+        return self._two_shapes(replicas, spread)
+
+    def _exact_spread(self, replicas: int, spread: int) -> tuple[float, int, dict[str, int]]:
+        """The cheapest cover of `replicas` with at least `spread` instances, by a table over
+        (replicas covered, instances so far, capped at `spread`); back-pointers, not copies."""
+        inf = math.inf
+        cost = [[inf] * (spread + 1) for _ in range(replicas + 1)]
+        back: list[list[tuple[int, int, int] | None]] = [[None] * (spread + 1) for _ in range(replicas + 1)]
+        cost[0][0] = 0.0
         for n in range(replicas + 1):
+            row = cost[n]
             for j in range(spread + 1):
-                cur = best[n][j]
-                if not math.isfinite(cur[0]):
+                here = row[j]
+                if here == inf:
                     continue
-                for inst in self.instances:
-                    m, k = min(replicas, n + inst.holds), min(spread, j + 1)
-                    cand = (cur[0] + inst.hourly, cur[1] + inst.gpus, (*cur[2], inst.name))
-                    if cand[0] < best[m][k][0] - 1e-12:
-                        best[m][k] = cand
-        cost, gpus, names = best[replicas][spread]
+                k = min(spread, j + 1)
+                for i, inst in enumerate(self.instances):
+                    m = min(replicas, n + inst.holds)
+                    cand = here + inst.hourly
+                    if cand < cost[m][k] - 1e-12:
+                        cost[m][k] = cand
+                        back[m][k] = (n, j, i)
         counts: dict[str, int] = {}
-        for name in names:
-            counts[name] = counts.get(name, 0) + 1
-        return (cost, gpus, counts)
+        gpus, n, j = 0, replicas, spread
+        while (step := back[n][j]) is not None:
+            n, j, i = step
+            inst = self.instances[i]
+            counts[inst.name] = counts.get(inst.name, 0) + 1
+            gpus += inst.gpus
+        return (cost[replicas][spread], gpus, counts)
+
+    def _two_shapes(self, replicas: int, spread: int) -> tuple[float, int, dict[str, int]]:
+        """The cheapest plan of at most two instance shapes a and b: x_a + x_b >= spread
+        instances holding h_a x_a + h_b x_b >= replicas. A linear programme with these two
+        constraints has an optimum on two shapes; for a pair, the cost as a function of x_a is
+        piecewise linear with steps of period h_b, so only x_a near its ends and near the
+        corner where both constraints bind (± h_b) is tried. A few thousand evaluations."""
+        best: tuple[float, int, dict[str, int]] = (math.inf, 0, {})
+        shapes = self.instances
+        for ia, a in enumerate(shapes):
+            for b in shapes[ia:]:
+                top = max(spread, -(-replicas // a.holds))
+                points = {0, top}
+                if b.holds != a.holds:
+                    corner = (spread * b.holds - replicas) / (b.holds - a.holds)
+                    points.add(int(corner))
+                for p in list(points):
+                    points.update(range(max(0, p - b.holds - 1), min(top, p + b.holds + 1) + 1))
+                for xa in points:
+                    if not 0 <= xa <= top:
+                        continue
+                    xb = max(0, spread - xa, -(-(replicas - a.holds * xa) // b.holds))
+                    total = xa * a.hourly + xb * b.hourly
+                    if total < best[0] - 1e-12:
+                        counts: dict[str, int] = {}
+                        for inst, x in ((a, xa), (b, xb)):
+                            if x:
+                                counts[inst.name] = counts.get(inst.name, 0) + x
+                        best = (total, xa * a.gpus + xb * b.gpus, counts)
+        return best
+
+
+# Above this many table cells (replicas × spread × instance shapes) the spread search uses the
+# two-shape plan: a compare prices hundreds of such counts, so the exact table stays small.
+EXACT_WORK = 2_000
 
 
 @lru_cache(maxsize=4096)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from ..errors import InputError, Problem
 from ..yamlio import LineMap, dotted, load_file
+from .customisation import Customisation
 
 HOURS_PER_MONTH = 730.0  # 365 * 24 / 12, used for request rates and GPU hours alike
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600.0
@@ -309,6 +310,19 @@ class Budget(_Strict):
     )
 
 
+class CurrentSpend(_Strict):
+    """What the workload costs today (written by `workload from-usage`; unrelated to `check
+    --baseline`): reports show it beside the recommendation, never as an option."""
+
+    monthly_cost: float = Field(ge=0, le=1e15, description="USD a month paid today")
+    source: str = Field(
+        min_length=1,
+        max_length=200,
+        description="where the figure comes from: 'export' (the usage export's own cost), 'catalogue' "
+        "(catalogue prices of the models in use), or your own words",
+    )
+
+
 class Workload(_Strict):
     version: Literal[1] = 1
     name: str = "workload"
@@ -322,6 +336,10 @@ class Workload(_Strict):
     self_hosting: SelfHosting = Field(default_factory=SelfHosting)
     budget: Budget = Field(default_factory=Budget)
     horizon_months: float = Field(default=12, ge=1, le=240)
+    customisation: Customisation | None = Field(
+        default=None, description="the model is tuned on your data (docs/workload.md); absent: a base model"
+    )
+    current_spend: CurrentSpend | None = None
 
     # ----------------------------------------------------------- derived figures
     @property

@@ -1,13 +1,14 @@
 """Self-hosting sizing from first principles: memory, decode step, prefill, batch, throughput,
 over one GPU, one node or several nodes.
 
-Every formula is written out in docs/methodology.md, and the efficiency factors are the measured
-values listed there with their public sources (section "Efficiency factors"). They are checked against published
-measurements by tests/test_calibration.py and benchmarks/calibration.py.
+Every formula is written out in docs/methodology.md §3. The efficiency factors are kernel
+measurements or were fitted on the calibration rows not held out (data/calibration.yaml,
+benchmarks/fit_calibration.py); tests/test_calibration.py and benchmarks/calibration.py give the
+error on the held-out rows.
 
-Modules: `layout` (weights, KV cache and state by attention layout), `step` (time model, plans,
-vendor maturity), `deploy` (one replica: memory, batch, speeds), `parallel` (plans over nodes
-and the search for the smallest that works).
+Modules: `layout` (weights, KV cache and state by attention layout), `step` (time model, plans),
+`kernels` (kernel terms, GPU generations), `deploy` (one replica: memory, batch, speeds),
+`parallel` (plans over nodes and the search for the smallest that works).
 """
 
 from __future__ import annotations

@@ -216,15 +216,13 @@ def size(
     time per output token within `max_tpot_ms`. `context_tokens` is the longest single request
     that must fit (default input + output).
 
-    `decode_tokens`: the tokens the engine decodes per request, visible output and hidden reasoning
-    together (default `output_tokens`): they set the decode time, the context the cache grows to and
-    the generated tokens per second; `ttft_ms` is the time to the first *visible* token, after the
-    hidden ones. `kv_cache_dtype`: the cache's element type (bf16 or fp8), apart
+    `decode_tokens`: the tokens decoded per request, visible output and hidden reasoning together
+    (default `output_tokens`): decode time, cache context and generated tokens per second; `ttft_ms`
+    is to the first *visible* token. `kv_cache_dtype`: the cache's element type (bf16 or fp8), apart
     from the weights' precision. `speculative`: none, mtp (the model's own MTP layers) or eagle.
     """
     plan = _plan(tp)
     decode = output_tokens if decode_tokens is None else decode_tokens
-    hidden = max(0.0, decode - output_tokens)  # reasoning before the answer
     kv_bytes = KV_DTYPE_BYTES[kv_cache_dtype]
     seq = input_tokens + decode
     longest = max(context_tokens or seq, seq)
@@ -237,9 +235,13 @@ def size(
     fits = cap >= 1 and fits_longest and supports(gpu, precision) and network_ok
     mean_ctx = input_tokens + decode / 2.0
     prefill_tokens = input_tokens * (1.0 - cached_share)
-    p_cost = prefill_compute_s(arch, gpu, precision, plan, prefill_tokens, eff)
+    p_cost = prefill_compute_s(arch, gpu, precision, plan, prefill_tokens, eff, kv_bytes)
 
     model = StepModel(arch, gpu, precision, plan, mean_ctx, eff, kv_bytes)
+    # A prefill chunk's tensor-parallel all-reduces and expert-parallel dispatch and combine sit on
+    # its critical path like a decode step's: its tokens' bytes cross the links too (one attention
+    # group's GPUs for the all-reduce, every GPU for the all-to-all).
+    p_cost += (model.ar_per_token / (plan.dp * plan.pp) + model.a2a_per_token) * prefill_tokens
     interleave = p_cost / decode
     spec = speculation_for(speculative, arch.mtp_layers)
     per_step = spec.tokens_per_step if spec is not None else 1.0
@@ -283,7 +285,7 @@ def size(
     tpot = tpot_of(batch)
     per_request = (st.total_s * decode / batch if spec is None else step_s / per_step * decode / batch) + p_cost
     rps = 1.0 / per_request
-    t_prefill = prefill_s(arch, gpu, precision, plan, prefill_tokens, eff, model)
+    t_prefill = prefill_s(arch, gpu, precision, plan, prefill_tokens, eff, model, kv_bytes)
     # New requests queue for prefill behind each other: with `batch` streams busy, prefills
     # arrive at batch / (lifetime of a request), spread over the attention groups and pipeline
     # stages; an M/D/1 queue gives the mean wait.
@@ -300,7 +302,7 @@ def size(
         kv_cache_gb_per_sequence=round(mem.kv_cache_gb_per_sequence, 4),
         max_concurrency=cap,
         concurrency=batch,
-        ttft_ms=round((t_prefill + queue_wait + step_s + hidden * tpot) * 1e3, 3),
+        ttft_ms=round((t_prefill + queue_wait + step_s + max(0.0, decode - output_tokens) * tpot) * 1e3, 3),
         tpot_ms=round(tpot * 1e3, 3),
         decode_step_ms=round(step_s * 1e3, 3),
         prefill_ms=round(t_prefill * 1e3, 3),

@@ -173,8 +173,14 @@ def describe(arch: Architecture) -> str:
             text = f"{m.kv_heads} KV heads × {m.head_dim}" + (" (K = V)" if m.shared_kv else "")
             if m.window:
                 text += f", {m.window_kind} window {m.window:,}"
-        if m.sparse is not None:
-            text += f", {m.sparse.kind} sparse"
+        sp = m.sparse
+        if sp is not None and sp.kind == "compressed":
+            text += f", compressed 1:{sp.compression_ratio}"
+            text += f" with top-{sp.index_topk} indexer" if sp.index_topk else ""
+        elif sp is not None and sp.kind == "block":
+            text += f", block-sparse top-{sp.top_k_blocks} of {sp.block_size}-token blocks"
+        elif sp is not None:
+            text += f", sparse top-{sp.index_topk}"
         parts.append(f"{n} × {text}")
     return (
         f"{arch.layers} layers, hidden {arch.hidden_size}, {arch.attention_heads} heads; "

@@ -85,6 +85,16 @@ def _per_arch(store: dict[tuple[int, Any], tuple[Architecture, Any]], fn: Any, a
 
 _SHAPES: dict[tuple[int, Any], tuple[Architecture, Any]] = {}
 
+# Memos keyed by a context length too (kv_read_bytes, attention FLOPs): a sweep over lengths would
+# grow them without end, so they are emptied when large (a catalogue run asks a few thousand).
+_BOUNDED_MAX = 50_000
+
+
+def _bounded(store: dict[tuple[int, Any], tuple[Architecture, Any]], fn: Any, arch: Architecture, arg: Any) -> Any:
+    if len(store) > _BOUNDED_MAX:
+        store.clear()
+    return _per_arch(store, fn, arch, arg)
+
 
 def shape_of(arch: Architecture) -> Shape:
     return _per_arch(_SHAPES, _shape, arch, None)  # type: ignore[no-any-return]
@@ -186,9 +196,16 @@ def streamed_rest_bytes(arch: Architecture, precision: str) -> float:
     return rest - s.embed * 2.0 if s.lm_head else rest
 
 
+_SETS: dict[tuple[int, Any], tuple[Architecture, Any]] = {}
+
+
 def expert_sets(arch: Architecture, precision: str) -> tuple[tuple[int, int, float], ...]:
     """Per distinct MoE MLP: (experts, active experts, bytes of one routed expert in every layer
     of it)."""
+    return _per_arch(_SETS, _expert_sets, arch, precision)  # type: ignore[no-any-return]
+
+
+def _expert_sets(arch: Architecture, precision: str) -> tuple[tuple[int, int, float], ...]:
     bpp = expert_bytes_per_param(arch, precision)
     out = []
     for mlp, count in layout_of(arch).moes:
@@ -224,6 +241,11 @@ class KvPart:
     windows: tuple[tuple[float, int], ...] = ()
 
     def stored(self, tokens: float) -> float:
+        if not self.windows:
+            return self.per_token * tokens + 0
+        if len(self.windows) == 1:
+            w, n = self.windows[0]
+            return self.per_token * tokens + w * min(n, tokens)
         return self.per_token * tokens + sum(w * min(n, tokens) for w, n in self.windows)
 
 
@@ -249,10 +271,16 @@ class CacheParts:
         return min((p.split for p in self.kv), default=1)
 
     def stored(self, tokens: float) -> float:
+        if len(self.kv) == 1:  # one part (most models): no generator, this runs per plan
+            return self.kv[0].stored(tokens) + self.fixed
         return sum(p.stored(tokens) for p in self.kv) + self.fixed
 
     def per_gpu(self, tokens: float, tp: int) -> float:
-        kv = sum(p.stored(tokens) / min(tp, p.split) for p in self.kv)
+        if len(self.kv) == 1:
+            p = self.kv[0]
+            kv = p.stored(tokens) / min(tp, p.split)
+        else:
+            kv = sum(p.stored(tokens) / min(tp, p.split) for p in self.kv)
         return kv + self.fixed / min(tp, self.state_split)
 
 
@@ -367,6 +395,9 @@ def _block_read(m: Mixer, context: float) -> float:
     return min(context, (sp.top_k_blocks + sp.local_blocks) * sp.block_size)
 
 
+_READS: dict[tuple[int, Any], tuple[Architecture, Any]] = {}
+
+
 def kv_read_bytes(arch: Architecture, context: float, kv_bytes: float, tp: int = 1) -> float:
     """Cache bytes one decode step reads for one sequence at `context` tokens, per GPU of a
     `tp`-way tensor-parallel group (tp=1: the whole sequence).
@@ -375,6 +406,11 @@ def kv_read_bytes(arch: Architecture, context: float, kv_bytes: float, tp: int =
     attention reads the compressed entries (the selected ones when an indexer selects) and the
     window; linear-attention state is read and written back every step.
     """
+    return _bounded(_READS, _kv_read_bytes, arch, (context, kv_bytes, tp))  # type: ignore[no-any-return]
+
+
+def _kv_read_bytes(arch: Architecture, arg: tuple[float, float, int]) -> float:
+    context, kv_bytes, tp = arg
     by_split: dict[int, float] = {}
     fixed = 0.0
     state_split = 1
@@ -441,9 +477,17 @@ def _index_flops(m: Mixer, context: float) -> float:
     return 2.0 * sp.index_heads * sp.index_head_dim * scored
 
 
+_FLOPS: dict[tuple[int, Any], tuple[Architecture, Any]] = {}
+
+
 def attention_flops_per_token(arch: Architecture, context: float, decode: bool = True) -> float:
     """Attention FLOPs of one decoded token at `context` tokens (QK and PV over what it attends to),
     plus the indexers' scoring and the recurrent update of linear layers."""
+    return _bounded(_FLOPS, _attention_flops_per_token, arch, (context, decode))  # type: ignore[no-any-return]
+
+
+def _attention_flops_per_token(arch: Architecture, arg: tuple[float, bool]) -> float:
+    context, decode = arg
     total = 0.0
     for m, count in layout_of(arch).mixers:
         if m.kind == "linear":
@@ -477,10 +521,17 @@ def _prefill_attended(m: Mixer, tokens: float) -> float | None:
     return None
 
 
+_PREFILL: dict[tuple[int, Any], tuple[Architecture, Any]] = {}
+
+
 def prefill_attention_flops(arch: Architecture, tokens: float) -> float:
     """Causal attention FLOPs of a `tokens`-token prompt (each query sees the tokens before it)."""
     if tokens <= 0:
         return 0.0
+    return _bounded(_PREFILL, _prefill_attention_flops, arch, tokens)  # type: ignore[no-any-return]
+
+
+def _prefill_attention_flops(arch: Architecture, tokens: float) -> float:
     total = 0.0
     for m, count in layout_of(arch).mixers:
         attended = _prefill_attended(m, tokens) if m.kind != "linear" else None

@@ -30,13 +30,26 @@ def gpu_counts(gpu: Gpu, max_nodes: int = MAX_NODES) -> list[int]:
     return inside + [n * per_node for n in range(2, max_nodes + 1)]
 
 
+_TRAITS: dict[int, tuple[Architecture, tuple[int, bool]]] = {}
+
+
+def _plan_traits(arch: Architecture) -> tuple[int, bool]:
+    """(most routed experts of a layer, 0 for a dense model; whether data-parallel attention is
+    planned: for MoE models whose cache cannot split over tensor-parallel ranks, MLA's latent or a
+    single KV head, where TP would copy the cache to every rank). Memoised per architecture."""
+    hit = _TRAITS.get(id(arch))
+    if hit is not None and hit[0] is arch:
+        return hit[1]
+    experts = layout_of(arch).max_experts
+    value = (experts, experts > 0 and cache_parts(arch, 2.0).kv_split == 1)
+    _TRAITS[id(arch)] = (arch, value)
+    return value
+
+
 def plans_for(gpu: Gpu, arch: Architecture, gpus: int, max_nodes: int = MAX_NODES) -> list[Plan]:
     """Every plan of exactly `gpus` GPUs (empty when none is valid)."""
     per_node = gpu.max_gpus_per_node
-    experts = layout_of(arch).max_experts  # 0 for a dense model
-    # Data-parallel attention: for MoE models whose cache cannot split over tensor-parallel ranks
-    # (MLA's latent, a single KV head), where TP would copy the cache to every rank.
-    dp_attention = experts > 0 and cache_parts(arch, 2.0).kv_split == 1
+    experts, dp_attention = _plan_traits(arch)
     plans: list[Plan] = []
     if gpus <= per_node:
         if arch.attention_heads % gpus == 0:

@@ -1,8 +1,8 @@
 """Time model: decode step and prefill of one replica under a parallel plan.
 
-t(B) = max(memory(B), compute(B)) + all-reduce(B) + all-to-all(B) + pipeline(B) + overheads.
-Every term is written out in docs/methodology.md; the efficiency factors are the measured values
-of its section "Efficiency factors" (with their public sources), the per-family factors in ENGINE_MATURITY below.
+t(B) = max(memory(B), compute(B)) + all-reduce(B) + all-to-all(B) + pipeline(B) + kernels × t_kernel.
+Every term is written out in docs/methodology.md ("The step model"); the kernel terms are in
+kernels.py, and the fitted factors were fitted on the calibration rows not held out.
 """
 
 from __future__ import annotations
@@ -10,12 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...catalog.schema import Architecture, Gpu
+from ..families import GENERATION, generation
 from .groups import layout_of
+from .kernels import (
+    GENERATIONS,
+    Generation,
+    attention_efficiency,
+    expert_stream_efficiency,
+    generation_of,
+    grouped_gemm_efficiency,
+    kernels_per_step,
+    moe_gemm_share,
+)
 from .layout import (
     GB,
     attention_flops_per_token,
     distinct_experts,
-    expert_sets,
+    expert_bytes_per_param,
+    expert_params,
     kv_read_bytes,
     prefill_attention_flops,
     shape_of,
@@ -25,18 +37,40 @@ from .layout import (
 
 @dataclass(frozen=True)
 class Efficiency:
-    """Documented defaults; see docs/methodology.md for the evidence behind each."""
+    """Documented defaults; see docs/methodology.md for the evidence behind each. The terms marked
+    'fitted' were fitted on the calibration rows whose sources are not held out
+    (benchmarks/fit_calibration.py); the others are kernel measurements."""
 
     hbm_usable_share: float = 0.90  # vLLM gpu_memory_utilization default
     reserve_min_gib: float = 1.5  # activations, CUDA graphs, CUDA context
     reserve_share: float = 0.04
     mbu_bf16: float = 0.80  # measured H100 BF16 weight streaming 0.77-0.81
-    mbu_quantised: float = 0.70  # measured H100 FP8 weight streaming 0.71
-    mfu: float = 0.50  # end-to-end prefill / large-batch GEMMs 0.45-0.55
+    mbu_quantised: float = 0.85  # fitted, at the top of measured FP8 streaming 0.71 (H100) to 0.85
+    # Fitted: dense GEMMs reach 0.63-0.77 of peak alone, but a serving engine's prefill (chunked,
+    # interleaved with decode, norms and all-reduces between GEMMs) reaches 0.5 end to end.
+    mfu: float = 0.50
+    fp8_gemm_share: float = 0.9  # FP8 GEMMs' share of the FP8 peak relative to BF16's (fitted)
+    fp4_gemm_share: float = 0.7  # same for FP4 tensor cores (fitted)
+    expert_width_half: float = 64.0  # expert-shard columns at which a grouped GEMM streams at half rate (fitted)
+    # Rows of one decode grouped-GEMM tile: decode MoE kernels swap operands so that the tokens
+    # are the narrow dimension, in tiles of 8 (fitted among 8, 16, 32, 64).
+    moe_tile_tokens: int = 8
+    # Tokens per expert at which a grouped GEMM computes at half rate; fitted to 0 (the tile
+    # padding above already explains the small-batch rows).
+    expert_tokens_half: float = 0.0
+    # Share of the dense GEMM rate (mfu) that a MoE layer's grouped GEMMs reach when compute-bound
+    # (prefill, large decode batches): the routed experts run as many small GEMMs behind a permute
+    # and un-permute of every token's k copies, not as one large GEMM (fitted: 0.4 on Hopper, the
+    # generation's moe_gemm factor elsewhere). Without it one MFU cannot fit both dense prefill
+    # (too slow by ~30 %) and MoE max-throughput runs and bursts (too fast by 40-140 %).
+    moe_gemm_share: float = 0.4
+    # Under expert parallelism the step waits for the busiest GPU: real routing is skewed, so the
+    # busiest rank holds more than its 1/ep share of the expert work even with many tokens (fitted
+    # at the upper bound searched, 1.5: without EPLB, max/mean expert load is 1.3-1.5 in practice).
+    ep_imbalance: float = 1.5
+    prefill_chunk_tokens: int = 8192  # tokens of one chunked-prefill step (vLLM / SGLang default on large GPUs)
     allreduce_latency_us_fast: float = 12.0  # NVLink / Infinity Fabric, per all-reduce
     allreduce_latency_us_pcie: float = 40.0
-    layer_overhead_us: float = 5.0  # kernel launches and small ops per layer
-    expert_overhead_us: float = 18.0  # MoE routing/launch per (layer x active expert)
     max_batch: int = 1024  # engines cap running sequences per attention group (vLLM max_num_seqs)
     # A model that leaves no room for one sequence under the default budget can still run with a
     # larger static fraction and a small batch: InferenceX runs DeepSeek-R1 FP8 on 4×B200 with SGLang
@@ -60,49 +94,21 @@ class Efficiency:
 DEFAULT_EFFICIENCY = Efficiency()
 
 
-@dataclass(frozen=True)
-class Maturity:
-    """How much of the datasheet a vendor's serving stack reaches relative to the NVIDIA-measured
-    efficiencies above: `throughput` multiplies MBU and MFU, `overhead` the fixed per-layer and
-    per-expert kernel costs."""
-
-    throughput: float
-    overhead: float
-    evidence: str
-
-
-# Engine maturity per GPU family (docs/methodology.md, "Vendors are not equal"). The efficiency
-# factors above were measured on Hopper; a family whose serving stack reaches a different share of
-# its datasheet gets its own factors, each fitted on a set of published rows of one table, never on
-# one row. Evidence: InferenceMAX DeepSeek-R1-0528 FP8 at TP8, ISL/OSL 1k/1k and 1k/8k, concurrency
-# 4-64 (gminneci/mantile reconcile/sources/inferencemax/raw, 72ff84e). 8×MI300X on SGLang
-# v0.5.5.post3 (ROCm 7.0) decodes at 26.6 ms per token at concurrency 4 against 12.1 ms on 8×H200
-# (SGLang v0.5.6) although it has 10 % more bandwidth: its fixed per-layer and per-expert kernel
-# time is about 2.4× Hopper's and it streams at about 0.9 of Hopper's share of peak. 8×B200 (SGLang
-# v0.5.6) runs the same small-batch steps in 8.8 ms, its fixed kernel time about 0.6× Hopper's.
-ENGINE_MATURITY: dict[str, Maturity] = {
-    "hopper": Maturity(1.0, 1.0, "reference: the efficiency factors were measured on H100"),
-    "blackwell": Maturity(
-        1.0, 0.6, "InferenceMAX DeepSeek-R1 FP8 8×B200 SGLang v0.5.6, five rows at 1k/1k (concurrency 4-64)"
-    ),
-    "cdna3": Maturity(
-        0.9,
-        2.4,
-        "InferenceMAX DeepSeek-R1 FP8 8×MI300X SGLang v0.5.5.post3-rocm700, ten rows at 1k/1k and 1k/8k "
-        "(concurrency 4-64)",
-    ),
-}
-# GPU id -> family; GPUs not listed take their vendor's default below (no evidence of a difference).
-GPU_FAMILY: dict[str, str] = {"b200": "blackwell", "gb200": "blackwell", "mi300x": "cdna3", "mi325x": "cdna3"}
-VENDOR_FAMILY: dict[str, str] = {"amd": "cdna3"}
+# Per GPU generation: the share of the datasheet its serving stack reaches and the fixed cost of
+# one kernel (kernels.GENERATIONS, fitted on the calibration rows; docs/methodology.md, "Vendors
+# are not equal"). The names below are kept for the callers of the earlier per-family maturity.
+Maturity = Generation
+ENGINE_MATURITY = GENERATIONS
+GPU_FAMILY = GENERATION
 
 
 def family_of(gpu: Gpu) -> str:
-    return GPU_FAMILY.get(gpu.id) or VENDOR_FAMILY.get(gpu.vendor, "hopper")
+    gen = generation(gpu.id)
+    return gen if gen in GENERATIONS else {"amd": "cdna3"}.get(gpu.vendor, "hopper")
 
 
 def maturity_of(gpu: Gpu) -> Maturity:
-    return ENGINE_MATURITY[family_of(gpu)]
+    return generation_of(gpu)
 
 
 @dataclass(frozen=True)
@@ -158,12 +164,29 @@ def mbu(eff: Efficiency, precision: str) -> float:
 
 def bandwidth(gpu: Gpu, precision: str, eff: Efficiency) -> float:
     """Achieved HBM bytes/s."""
-    return gpu.bandwidth_tb_s * 1e12 * mbu(eff, precision) * maturity_of(gpu).throughput
+    return gpu.bandwidth_tb_s * 1e12 * mbu(eff, precision) * maturity_of(gpu).bandwidth
+
+
+def gemm_share(gpu: Gpu, precision: str, eff: Efficiency) -> float:
+    """Share of its own peak an FP8 or FP4 GEMM reaches, relative to a BF16 GEMM's share."""
+    if precision == "fp8" and gpu.fp8_tflops:
+        return eff.fp8_gemm_share
+    if precision == "nvfp4" and gpu.fp4_tflops:
+        return eff.fp4_gemm_share
+    return 1.0
 
 
 def achieved_flops(gpu: Gpu, precision: str, eff: Efficiency) -> float:
     f = flops_per_s(gpu, precision) or gpu.bf16_tflops * 1e12
-    return f * eff.mfu * maturity_of(gpu).throughput
+    return f * eff.mfu * gemm_share(gpu, precision, eff) * maturity_of(gpu).compute
+
+
+def attention_flops_rate(gpu: Gpu, arch: Architecture, eff: Efficiency, kv_bytes: float = 2.0) -> float:
+    """Attention math runs at the precision of the KV cache, not of the weights: 16 bits over a
+    BF16 cache, FP8 over an FP8 cache where the GPU has FP8 tensor cores (TensorRT-LLM's FP8
+    FMHA, FlashAttention-3 FP8); at its mixer's share of the GEMM rate."""
+    peak = gpu.fp8_tflops if kv_bytes <= 1.0 and gpu.fp8_tflops else gpu.bf16_tflops
+    return peak * 1e12 * eff.mfu * attention_efficiency(arch) * maturity_of(gpu).compute
 
 
 def nic_bytes_per_s(gpu: Gpu, eff: Efficiency) -> float | None:
@@ -192,12 +215,16 @@ class StepTime:
     kv_read_gb: float
     alltoall_s: float = 0.0
     pipeline_s: float = 0.0
+    # The attention kernels' share of memory_s (KV and state reads) and of compute_s (attention
+    # math): they run after the weight GEMMs, not beside them (see StepModel).
+    kv_memory_s: float = 0.0
+    attention_s: float = 0.0
 
     @property
     def total_s(self) -> float:
-        return (
-            max(self.memory_s, self.compute_s) + self.allreduce_s + self.alltoall_s + self.pipeline_s + self.overhead_s
-        )
+        gemm = max(self.memory_s - self.kv_memory_s, self.compute_s - self.attention_s)
+        attn = max(self.kv_memory_s, self.attention_s)
+        return gemm + attn + self.allreduce_s + self.alltoall_s + self.pipeline_s + self.overhead_s
 
     @property
     def bound(self) -> str:
@@ -205,12 +232,10 @@ class StepTime:
 
 
 def step_overhead_s(arch: Architecture, gpu: Gpu, eff: Efficiency = DEFAULT_EFFICIENCY) -> float:
-    """The fixed part of one decode step (kernel launches, MoE routing), whatever the batch and the
-    GPU count: no step of this model on this GPU is shorter."""
-    overhead = arch.layers * eff.layer_overhead_us * 1e-6
-    for mlp, count in layout_of(arch).moes:
-        overhead += count * mlp.active_experts * eff.expert_overhead_us * 1e-6
-    return overhead * maturity_of(gpu).overhead
+    """The fixed part of one decode step (its kernels, each at the generation's kernel cost),
+    whatever the batch and the GPU count: no step of this model on this GPU is shorter."""
+    del eff  # the kernel cost is the generation's (maturity_of), not an efficiency input
+    return kernels_per_step(arch) * maturity_of(gpu).kernel_us * 1e-6
 
 
 class StepModel:
@@ -239,14 +264,30 @@ class StepModel:
         s = shape_of(arch)
         lay = layout_of(arch)
         self.rest_bytes = streamed_rest_bytes(arch, precision)
-        # Per distinct MoE MLP: (experts, active experts, bytes of one expert in all its layers).
-        self.experts = expert_sets(arch, precision)
         self.expert_div = plan.ep if plan.ep > 1 else plan.tp * plan.pp
         self.kv_read_gpu = kv_read_bytes(arch, context, kv_bytes, plan.tp) / plan.pp
         self.kv_read_seq = kv_read_bytes(arch, context, kv_bytes)
         self.bw = bandwidth(gpu, precision, eff)
-        self.flops_per_seq = 2.0 * s.active_compute + attention_flops_per_token(arch, context)
         self.flops = achieved_flops(gpu, precision, eff)
+        self.attn_flops_per_seq = attention_flops_per_token(arch, context) / attention_flops_rate(
+            gpu, arch, eff, kv_bytes
+        )
+        # Per distinct MoE MLP (a grouped GEMM of its own): experts, active experts, bytes of one
+        # expert in all its layers, the share of the streaming rate its shards reach (narrow shards
+        # stream slower) and the FLOPs of one token through one expert in all its layers.
+        bpp = expert_bytes_per_param(arch, precision)
+        split = 1 if plan.ep > 1 else plan.tp * plan.pp
+        self.moes: list[tuple[int, int, float, float, float]] = []
+        for mlp, count in lay.moes:
+            assert mlp.experts is not None and mlp.active_experts is not None
+            one = expert_params(arch, mlp)
+            stream = expert_stream_efficiency(mlp.width / split, eff.expert_width_half)
+            self.moes.append((mlp.experts, mlp.active_experts, count * one * bpp, stream, 2.0 * count * one))
+        self.imbalance = eff.ep_imbalance if plan.ep > 1 else 1.0
+        self.tile = float(eff.moe_tile_tokens)
+        self.moe_share = moe_gemm_share(gpu, eff.moe_gemm_share)
+        self.tokens_half = eff.expert_tokens_half
+        self.dense_flops_per_seq = 2.0 * max(s.active_compute - s.active_expert_params, 1.0)
         self.overhead = step_overhead_s(arch, gpu, eff)
         tp = plan.tp
         if tp > 1:
@@ -264,6 +305,7 @@ class StepModel:
             inter = (plan.nodes - 1) / plan.nodes
             nic = nic_bytes_per_s(gpu, eff) or gpu.interconnect_gb_s * 1e9
             for mlp, count in lay.moes:
+                assert mlp.active_experts is not None
                 per_token = mlp.active_experts * arch.hidden_size * 3.0 / plan.gpus
                 self.a2a_per_token += count * per_token * (inter / nic + (1 - inter) / (gpu.interconnect_gb_s * 1e9))
             lat = _net_latency(gpu, eff) if plan.nodes > 1 else _link_latency(gpu, eff)
@@ -275,42 +317,60 @@ class StepModel:
             self.pp_fixed = (plan.pp - 1) * _net_latency(gpu, eff)
             self.pp_per_token = (plan.pp - 1) * arch.hidden_size * 2.0 / nic
 
-    def _touched(self, tokens: float) -> float:
-        """Bytes of the distinct routed experts `tokens` tokens touch, every MoE layer."""
-        return sum(distinct_experts(e, k, tokens) * b for e, k, b in self.experts)
+    def _expert_compute(self, tokens: float, touched: float, k: int, stream: float, flops: float) -> float:
+        """Grouped-GEMM time of one expert shard's share of one MoE MLP: each touched expert
+        computes in tiles of `moe_tile_tokens` rows, at a rate that falls when it sees few tokens."""
+        per_expert = tokens * k / max(touched, 1e-9)
+        rows = touched * max(per_expert, self.tile)
+        rate = self.flops * self.moe_share * grouped_gemm_efficiency(per_expert, self.tokens_half) * stream
+        return rows * flops / self.expert_div / rate * self.imbalance
 
     def weight_read(self, batch: float) -> float:
         """Weight bytes one GPU reads per micro-step for `batch` tokens seen by its expert shard."""
-        if not self.experts:
-            return self.rest_bytes
-        return self.rest_bytes + self._touched(batch)
+        total = self.rest_bytes
+        for e, k, b, _, _ in self.moes:  # a loop, not a generator: this runs per step
+            total += distinct_experts(e, k, batch) * b
+        return total
 
-    def parts(self, batch: int, tokens: int = 1) -> tuple[float, float, float, float, float, float, float]:
+    def parts(self, batch: int, tokens: int = 1) -> tuple[float, ...]:
         """The step's terms for `batch` sequences each running `tokens` query tokens (1 in plain
         decoding; the draft plus one when a speculative step verifies drafted tokens: the weights and
-        each sequence's cache are read once, the FLOPs and the tokens sent over the links grow)."""
+        each sequence's cache are read once, the FLOPs and the tokens sent over the links grow):
+        memory, compute, all-reduce, all-to-all, pipeline, weight bytes, KV bytes, and the attention
+        kernels' memory and compute time."""
         p = self.plan
         group = batch / p.dp  # sequences of one attention group
         micro = group / p.pp
         expert_tokens = (batch if p.ep > 1 else micro) * tokens  # an expert shard sees every group's tokens
-        if not self.experts:
-            w = self.rest_bytes / (p.tp)
-        else:
-            w = self.rest_bytes / p.tp + self._touched(expert_tokens) * (p.pp if p.ep == 1 else 1) / self.expert_div
+        w = w_time = self.rest_bytes / p.tp
+        attention = micro * tokens * self.attn_flops_per_seq / p.tp
+        compute = micro * tokens * self.dense_flops_per_seq / p.tp / self.flops + attention
+        for e, k, b, stream, flops in self.moes:
+            touched = distinct_experts(e, k, expert_tokens)
+            experts = touched * b * (p.pp if p.ep == 1 else 1) / self.expert_div
+            w += experts
+            w_time += experts / stream * self.imbalance
+            compute += self._expert_compute(expert_tokens, touched, k, stream, flops)
         kv = micro * self.kv_read_gpu * p.pp
-        memory = (w + kv) / self.bw
-        compute = micro * tokens * self.flops_per_seq / p.tp / self.flops
+        kv_memory = kv / self.bw
+        memory = w_time / self.bw + kv_memory
         ar = self.ar_fixed + self.ar_per_token * micro * tokens
         a2a = self.a2a_fixed + self.a2a_per_token * batch * tokens
         pipe = self.pp_fixed + self.pp_per_token * micro * tokens
-        return memory, compute, ar, a2a, pipe, w * p.tp * p.dp, batch * self.kv_read_seq
+        return memory, compute, ar, a2a, pipe, w * p.tp * p.dp, batch * self.kv_read_seq, kv_memory, attention
 
     def time(self, batch: int, tokens: int = 1) -> float:
-        memory, compute, ar, a2a, pipe, _, _ = self.parts(batch, tokens)
-        return (memory if memory > compute else compute) + ar + a2a + pipe + self.overhead
+        memory, compute, ar, a2a, pipe, _, _, kv_memory, attention = self.parts(batch, tokens)
+        # The weight GEMMs and the attention kernels run one after the other, each bound by its own
+        # memory or compute; they do not overlap.
+        gemm = memory - kv_memory
+        if compute - attention > gemm:
+            gemm = compute - attention
+        attn = kv_memory if kv_memory > attention else attention
+        return gemm + attn + ar + a2a + pipe + self.overhead
 
     def step(self, batch: int) -> StepTime:
-        memory, compute, ar, a2a, pipe, w, kv = self.parts(batch)
+        memory, compute, ar, a2a, pipe, w, kv, kv_memory, attention = self.parts(batch)
         return StepTime(
             batch=batch,
             memory_s=memory,
@@ -321,11 +381,54 @@ class StepModel:
             kv_read_gb=kv / GB,
             alltoall_s=a2a,
             pipeline_s=pipe,
+            kv_memory_s=kv_memory,
+            attention_s=attention,
         )
 
 
-def _prefill_flops(arch: Architecture, tokens: float) -> float:
-    return 2.0 * shape_of(arch).active_compute * tokens + prefill_attention_flops(arch, tokens)
+@dataclass(frozen=True)
+class PrefillTime:
+    """GPU-seconds of one prompt's prefill by part, each at its own rate (one GPU's worth)."""
+
+    dense_s: float  # attention projections, dense and shared-expert MLPs, lm_head
+    expert_s: float  # routed experts' grouped GEMMs
+    attention_s: float  # attention math, in 16 bits
+
+    @property
+    def total_s(self) -> float:
+        return self.dense_s + self.expert_s + self.attention_s
+
+
+def prefill_parts(
+    arch: Architecture,
+    gpu: Gpu,
+    precision: str,
+    plan: Plan,
+    tokens: float,
+    chunk: float,
+    eff: Efficiency,
+    kv_bytes: float = 2.0,
+) -> PrefillTime:
+    """Prefill of `tokens` tokens, batched `chunk` tokens at a time (chunked prefill): the routed
+    experts of each MoE MLP see chunk · k / E tokens each per step (times the attention groups under
+    expert parallelism), and their grouped GEMMs run at that size's share of the dense rate."""
+    s = shape_of(arch)
+    f = achieved_flops(gpu, precision, eff)
+    expert_s = 0.0
+    split = 1 if plan.ep > 1 else plan.tp * plan.pp
+    for mlp, count in layout_of(arch).moes:
+        assert mlp.experts is not None and mlp.active_experts is not None
+        routed = count * mlp.active_experts * expert_params(arch, mlp)
+        per_expert = chunk * (plan.dp if plan.ep > 1 else 1) * mlp.active_experts / mlp.experts
+        share = (
+            moe_gemm_share(gpu, eff.moe_gemm_share)
+            * grouped_gemm_efficiency(per_expert, eff.expert_tokens_half)
+            * expert_stream_efficiency(mlp.width / split, eff.expert_width_half)
+        )
+        expert_s += 2.0 * routed * tokens / f / share
+    dense_s = 2.0 * max(s.active_compute - s.active_expert_params, 1.0) * tokens / f
+    attention_s = prefill_attention_flops(arch, tokens) / attention_flops_rate(gpu, arch, eff, kv_bytes)
+    return PrefillTime(dense_s, expert_s, attention_s)
 
 
 def prefill_compute_s(
@@ -335,13 +438,15 @@ def prefill_compute_s(
     tp: int | Plan,
     tokens: float,
     eff: Efficiency = DEFAULT_EFFICIENCY,
+    kv_bytes: float = 2.0,
 ) -> float:
     """GPU time the prefill of one prompt adds when batched with running decodes (spread over
-    every GPU of the replica)."""
+    every GPU of the replica), in chunks of `prefill_chunk_tokens` shared with other prompts."""
     if tokens <= 0:
         return 0.0
-    gpus = tp.gpus if isinstance(tp, Plan) else tp
-    return _prefill_flops(arch, tokens) / gpus / achieved_flops(gpu, precision, eff)
+    plan = tp if isinstance(tp, Plan) else Plan(tp=tp)
+    t = prefill_parts(arch, gpu, precision, plan, tokens, eff.prefill_chunk_tokens, eff, kv_bytes)
+    return t.total_s / plan.gpus
 
 
 def prefill_s(
@@ -352,6 +457,7 @@ def prefill_s(
     tokens: float,
     eff: Efficiency = DEFAULT_EFFICIENCY,
     model: StepModel | None = None,
+    kv_bytes: float = 2.0,
 ) -> float:
     """Time to prefill one prompt alone: compute-bound, but never faster than one weight read.
 
@@ -363,16 +469,13 @@ def prefill_s(
     plan = tp if isinstance(tp, Plan) else Plan(tp=tp)
     if tokens <= 0:
         return 0.0
-    s = shape_of(arch)
-    f = achieved_flops(gpu, precision, eff)
-    flops = _prefill_flops(arch, tokens)
-    if plan.ep > 1 and s.active_expert_params:
-        expert = 2.0 * s.active_expert_params * tokens
-        compute = (flops - expert) / plan.tp / f + expert / plan.ep / f
+    t = prefill_parts(arch, gpu, precision, plan, tokens, min(tokens, eff.prefill_chunk_tokens), eff, kv_bytes)
+    if plan.ep > 1 and t.expert_s:
+        compute = (t.dense_s + t.attention_s) / plan.tp + t.expert_s / plan.ep * eff.ep_imbalance
     else:
-        compute = flops / plan.tp / f
+        compute = t.total_s / plan.tp
     if model is None:
-        model = StepModel(arch, gpu, precision, plan, 1.0, eff)
+        model = StepModel(arch, gpu, precision, plan, 1.0, eff, kv_bytes)
     memory = model.weight_read(max(tokens, 1)) / plan.tp / bandwidth(gpu, precision, eff)
     comm = 0.0
     if plan.tp > 1:

@@ -13,7 +13,7 @@ from typing import Any
 from ...errors import InputError
 from . import anthropic, litellm, openai, openrouter
 from .derive import Derived, derive
-from .records import Export, looks_like_json, parse_csv, parse_json, read_export_text
+from .records import Export, csv_rows, first_item, json_items, open_export, read_json, sniff
 
 SOURCES = ("openai", "anthropic", "litellm", "openrouter")
 _PARSERS = {"openai": openai, "anthropic": anthropic, "litellm": litellm, "openrouter": openrouter}
@@ -43,20 +43,30 @@ def read_export(path: Path, source: str | None = None) -> Export:
     if source is not None and source.strip().lower() not in SOURCES:
         raise InputError.one(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}", field="--source")
     wanted = source.strip().lower() if source else None
-    text = read_export_text(path)
-    if not looks_like_json(text):
-        header, _ = parse_csv(text, name)
-        if wanted not in (None, "litellm"):
-            raise InputError.one(f"a CSV file, but the {wanted} export is JSON: expected {_EXPECTED[wanted]}", name, 1)
-        if not litellm.detect_csv(header):
-            raise InputError.one(
-                "neither JSON nor a recognised CSV: a LiteLLM spend-log CSV needs the columns "
-                f"startTime, prompt_tokens, completion_tokens (found: {', '.join(header[:8]) or 'none'})",
-                name,
-                1,
-            )
-        return litellm.parse_csv_text(text, name)
-    data = parse_json(text, name)
+    with open_export(path) as fh:
+        if sniff(fh, name) == "csv":
+            header, rows = csv_rows(fh, name)
+            if wanted not in (None, "litellm"):
+                raise InputError.one(
+                    f"a CSV file, but the {wanted} export is JSON: expected {_EXPECTED[wanted]}", name, 1
+                )
+            if not litellm.detect_csv(header):
+                raise InputError.one(
+                    "neither JSON nor a recognised CSV: a LiteLLM spend-log CSV needs the columns "
+                    f"startTime, prompt_tokens, completion_tokens (found: {', '.join(header[:8]) or 'none'})",
+                    name,
+                    1,
+                )
+            return litellm.parse_csv_rows(rows, name)
+        first = first_item(fh) if wanted in (None, "litellm") else None
+        if isinstance(first, dict) and "data" not in first and litellm.detect_rows([first]):
+            # A LiteLLM spend log (GET /spend/logs: an array of rows), read a row at a time.
+            return litellm.parse_items(json_items(fh, name), name)
+        data = read_json(fh, name)
+    return _parse_json(data, name, wanted)
+
+
+def _parse_json(data: Any, name: str, wanted: str | None) -> Export:
     if _is_empty(data):
         raise InputError.one("the export is empty: no buckets or rows in it", name, field="data")
     if isinstance(data, list) and data and all(isinstance(p, dict) and "data" in p for p in data):

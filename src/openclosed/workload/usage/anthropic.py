@@ -14,7 +14,7 @@ from typing import Any
 
 from .buckets import buckets, span
 from .openai import first_bucket
-from .records import Export, Row, Where, count
+from .records import Export, Row, Where, count, model_name
 
 LABEL = "Anthropic usage report (Admin API, messages)"
 
@@ -59,9 +59,8 @@ def _row(res: dict[str, Any], w: Where, start: Any) -> Row:
     hour = count(creation, "ephemeral_1h_input_tokens", cw, required=False)
     uncached = count(res, "uncached_input_tokens", w)
     cached = count(res, "cache_read_input_tokens", w, required=False)
-    model = res.get("model")
     return Row(
-        model=str(model).strip() if model else "(model not grouped)",
+        model=model_name(res, w),
         start=start,
         input_tokens=uncached + cached + five + hour,
         output_tokens=count(res, "output_tokens", w),

@@ -18,11 +18,16 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from pydantic import ValidationError
+
 from ...catalog import Catalog
 from ...errors import InputError
-from ..model import DAYS_PER_MONTH, Workload
-from .models import Match, map_model, offering_for
+from ...yamlio import MAX_NUMBER
+from ..model import DAYS_PER_MONTH, MAX_INPUT_TOKENS, Workload, problems_from
+from .models import Match, map_model, offering_for, suggestions
 from .records import Export, Row, hour_floor
+
+SHOWN_UNMATCHED = 25  # unmatched names the summary lists (with the nearest catalogue ids)
 
 
 @dataclass
@@ -81,10 +86,17 @@ def check_request_options(export: Export, requests: float | None, input_tokens_p
     """The request-count options fit the export (cheap; callers run it before loading the catalogue)."""
     if requests is not None and input_tokens_per_request is not None:
         raise InputError.one("give --requests or --input-tokens-per-request, not both", field="--requests")
-    if requests is not None and not requests > 0:
-        raise InputError.one(f"expected a positive number of requests (got {requests:g})", field="--requests")
-    if input_tokens_per_request is not None and not input_tokens_per_request > 0:
-        raise InputError.one("expected a positive number of tokens", field="--input-tokens-per-request")
+    # The workload file's own bounds (docs/workload.md, "Ranges and limits"): inf, 1e300 or 1e-300
+    # would only fail later, deep in the pricing, as figures no workload may hold.
+    if requests is not None and not 1e-6 <= requests <= MAX_NUMBER:
+        raise InputError.one(
+            f"expected a number of requests from 0.000001 to {MAX_NUMBER:g} (got {requests:g})", field="--requests"
+        )
+    if input_tokens_per_request is not None and not 1 <= input_tokens_per_request <= MAX_INPUT_TOKENS:
+        raise InputError.one(
+            f"expected a number of tokens from 1 to {MAX_INPUT_TOKENS:,} (got {input_tokens_per_request:g})",
+            field="--input-tokens-per-request",
+        )
     if requests is None and input_tokens_per_request is None and not export.counts_requests:
         raise InputError.one(
             f"the {export.label} counts no requests; give --requests N (requests in the export's period) "
@@ -175,7 +187,7 @@ def derive(
         models.append(
             ModelUse(
                 name=name,
-                match=map_model(cat, name),
+                match=map_model(cat, name, suggest=False),
                 requests=m_req,
                 input_tokens=m_in,
                 cached_tokens=_sum(rs, "cached_tokens"),
@@ -186,13 +198,26 @@ def derive(
                 reasoning_tokens=_reasoning(rs),
             )
         )
-    for m in models:
-        _price(m, cat, days, next((r.provider for r in groups[m.name] if r.provider), None))
+    # The nearest catalogue ids only for the unmatched names the summary shows.
+    for m in [m for m in models if m.match.model_id is None][:SHOWN_UNMATCHED]:
+        m.match.suggestions = suggestions(cat, m.name)
+    try:
+        for m in models:
+            _price(m, cat, days, next((r.provider for r in groups[m.name] if r.provider), None))
+    except ValidationError as exc:
+        # A model's share priced as a workload of its own: figures outside the workload's ranges
+        # (a --requests far from the export's own count) are the user's input, not a bug.
+        problem = problems_from(exc, None, None)[0]
+        raise InputError.one(
+            f"the figures derived from the export are not a valid workload: {problem} "
+            "(check --requests / --input-tokens-per-request against the export)",
+            export.label,
+        ) from None
     batch = sum(m.batch_requests for m in models) / n
     peak, peak_note = _peak(export, export.counts_requests)
     context = None
     if export.bucket_seconds is None:
-        context = max(r.input_tokens + r.output_tokens for r in rows)
+        context = export.largest_request or max(r.input_tokens + r.output_tokens for r in rows)
     costs = [r.cost for r in rows if r.cost is not None]
     return Derived(
         export=export,

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from typing import Any
 
-from .records import Export, Row, Where, count, hour_floor, money, parse_csv, text, timestamp
+from .records import Export, Row, Where, count, hour_floor, money, text, timestamp
 
 LABEL = "LiteLLM spend logs"
 _NEEDED = {"startTime", "prompt_tokens", "completion_tokens"}
@@ -51,20 +52,27 @@ def parse(data: Any, name: str) -> Export:
     base = root.at("data") if isinstance(data, dict) else root
     if not isinstance(items, list):
         raise base.error("expected a list of spend-log rows")
-    return _export([(base.at(i), item) for i, item in enumerate(items)], name)
+    return _export(((base.at(i), item) for i, item in enumerate(items)), name)
 
 
-def parse_csv_text(text_: str, name: str) -> Export:
-    _, rows = parse_csv(text_, name)
-    return _export([(Where(name, line=line), rec) for line, rec in rows], name)
+def parse_items(items: Iterable[Any], name: str) -> Export:
+    """The rows of a top-level JSON array, as they are read (records.json_items)."""
+    root = Where(name)
+    return _export(((root.at(i), item) for i, item in enumerate(items)), name)
 
 
-def _export(items: list[tuple[Where, Any]], name: str) -> Export:
-    if not items:
-        raise Where(name).error("the export has no spend-log rows")
-    rows: list[Row] = []
-    skipped = 0
+def parse_csv_rows(rows: Iterable[tuple[int, dict[str, str]]], name: str) -> Export:
+    return _export(((Where(name, line=line), rec) for line, rec in rows), name)
+
+
+def _export(items: Iterable[tuple[Where, Any]], name: str) -> Export:
+    """The rows read one at a time and summed per model, provider and clock hour (everything the
+    derivation uses), so that memory follows the number of models and hours, not of requests."""
+    hours: dict[tuple[str, dt.datetime, str | None], Row] = {}
+    seen = skipped = 0
+    largest = 0.0
     for w, item in items:
+        seen += 1
         if not isinstance(item, dict):
             raise w.error("expected a spend-log row object")
         if "start_time" in item or "starting_at" in item:
@@ -74,11 +82,28 @@ def _export(items: list[tuple[Where, Any]], name: str) -> Export:
         if status == "failure" or (call and call not in _COMPLETION_CALLS):
             skipped += 1
             continue
-        rows.append(_row(item, w))
+        row = _row(item, w)
+        largest = max(largest, row.input_tokens + row.output_tokens)
+        key = (row.model, hour_floor(row.start), row.provider)
+        into = hours.get(key)
+        if into is None:
+            row.start = key[1]
+            hours[key] = row
+            continue
+        into.input_tokens += row.input_tokens
+        into.output_tokens += row.output_tokens
+        into.cached_tokens += row.cached_tokens
+        into.cache_write_tokens += row.cache_write_tokens
+        into.requests = (into.requests or 0.0) + 1.0
+        if row.cost is not None:
+            into.cost = (into.cost or 0.0) + row.cost
+    if not seen:
+        raise Where(name).error("the export has no spend-log rows")
+    rows = list(hours.values())
     if not rows:
         raise Where(name).error("no successful completion requests in the export (only failures or other calls)")
-    first = hour_floor(min(r.start for r in rows))
-    last = hour_floor(max(r.start for r in rows))
+    first = min(r.start for r in rows)
+    last = max(r.start for r in rows)
     notes = []
     if skipped:
         notes.append(f"{skipped} rows left out: failed requests or calls other than text generation")
@@ -100,6 +125,7 @@ def _export(items: list[tuple[Where, Any]], name: str) -> Export:
         },
         notes=notes,
         skipped=skipped,
+        largest_request=largest,
     )
 
 

@@ -86,18 +86,31 @@ def _candidates(name: str) -> list[tuple[str, str]]:
     return out
 
 
-def map_model(cat: Catalog, name: str) -> Match:
-    last: UnknownIdError | None = None
+def map_model(cat: Catalog, name: str, suggest: bool = True) -> Match:
+    """The catalogue model an export's name stands for; `suggest` adds the nearest ids when none
+    does (a fuzzy search over the catalogue: worth it only for the names a user will read)."""
+    if not name.strip():
+        return Match(name, None)
     for candidate, how in _candidates(name):
-        try:
-            model = cat.model(candidate)
-        except UnknownIdError as exc:
-            last = exc
+        model = cat.models.find(candidate)
+        if model is None:
             continue
         if how == "" and model.id != candidate.lower():
             how = "alias"
         return Match(name, model.id, how)
-    return Match(name, None, "", list(last.suggestions) if last else [])
+    return Match(name, None, "", suggestions(cat, name) if suggest else [])
+
+
+def suggestions(cat: Catalog, name: str) -> list[str]:
+    """The catalogue ids nearest to the last normalised form of an unmatched name."""
+    candidates = _candidates(name)
+    if not candidates:
+        return []
+    try:
+        cat.model(candidates[-1][0])
+    except UnknownIdError as exc:
+        return list(exc.suggestions)
+    return []
 
 
 @dataclass

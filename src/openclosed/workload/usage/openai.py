@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from .buckets import buckets, span
-from .records import Export, Row, Where, count
+from .records import Export, Row, Where, count, model_name
 
 KIND = "organization.usage.completions.result"
 LABEL = "OpenAI Usage API completions buckets"
@@ -73,9 +73,8 @@ def _row(res: dict[str, Any], w: Where, start: Any) -> Row:
         raise w.at("input_cached_tokens").error(
             f"cached tokens ({cached:.0f}) exceed input_tokens ({total_in:.0f}), which include them"
         )
-    model = res.get("model")
     return Row(
-        model=str(model).strip() if model else "(model not grouped)",
+        model=model_name(res, w),
         start=start,
         input_tokens=total_in,
         output_tokens=count(res, "output_tokens", w),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .records import UTC, Export, Row, Where, count, money, text
+from .records import UTC, Export, Row, Where, check_year, count, money, text
 
 LABEL = "OpenRouter activity (GET /api/v1/activity)"
 _KEYS = {"date", "requests", "prompt_tokens", "completion_tokens"}
@@ -46,11 +46,14 @@ def parse(data: Any, name: str) -> Export:
             day = dt.date.fromisoformat(str(raw_day)[:10])
         except ValueError:
             raise w.at("date").error(f"expected a date YYYY-MM-DD (got {raw_day!r})") from None
+        check_year(day.year, w.at("date"), raw_day)
         days.add(day)
         usage = money(item, "usage", w) or 0.0
         byok = money(item, "byok_usage_inference", w) or 0.0
         # The permaslug is dated (openai/gpt-4.1-2025-04-14); the slug maps more often.
         model = text(item, "model", w, required=False) or text(item, "model_permaslug", w) or ""
+        if not model:
+            raise w.at("model").error("the model name is blank")
         completion = count(item, "completion_tokens", w)
         # completion_tokens include the reasoning tokens the row also counts on their own.
         reasoning = count(item, "reasoning_tokens", w) if "reasoning_tokens" in item else None

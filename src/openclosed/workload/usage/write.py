@@ -8,22 +8,38 @@ import re
 from dataclasses import dataclass
 
 from ..model import DAYS_PER_MONTH
-from .derive import Derived, ModelUse
+from .derive import SHOWN_UNMATCHED, Derived, ModelUse
 
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9._/-]*")
 _RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
+
+
+def printable(text: str) -> str:
+    """`text` with every character Python does not call printable (control characters, DEL,
+    C1, line and paragraph separators, lone surrogates, format characters) written as an
+    escape (`\\x1b`, `\\u2028`). Names from an export or the command line reach a YAML file
+    (which cannot hold most of them) and a terminal (which they could drive): escaped, a name
+    keeps its look and can do neither."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else _escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def _scalar(text: str) -> str:
     """A YAML string: plain when safe, else double-quoted (JSON strings are YAML strings)."""
     if _PLAIN.fullmatch(text) and text.lower() not in _RESERVED:
         return text
-    return json.dumps(text, ensure_ascii=False)
+    return json.dumps(printable(text), ensure_ascii=False)
 
 
 def _c(text: str) -> str:
-    """Comment text on one line."""
-    return " ".join(str(text).split())
+    """Comment text on one line (a line break in a comment would end it)."""
+    return printable(" ".join(str(text).split()))
 
 
 def _num(x: float, digits: int) -> str:
@@ -58,13 +74,61 @@ class Klass:
         return sum(getattr(m, attr) for m in self.members)
 
 
-def classes_of(d: Derived) -> list[Klass]:
+MAX_CLASSES = 100  # the workload schema's limit on traffic.classes
+MIN_SHARE = 1e-6  # shares are written with six decimals: a smaller one would read as 0
+OTHER = "other models"
+SHOWN_MODELS = SHOWN_UNMATCHED  # model lines in the summary; the rest are counted
+
+
+def model_classes(d: Derived) -> list[Klass]:
     """One class per catalogue model (dated ids of one model merge); unmatched names stay as given."""
     out: dict[str, Klass] = {}
     for m in d.models:
-        key = m.match.model_id or m.name[:100]  # the schema caps class names at 100 characters
+        key = m.match.model_id or printable(m.name)[:100]  # the schema caps class names at 100 characters
         out.setdefault(key, Klass(key, [])).members.append(m)
     return [k for k in out.values() if k.requests > 0 and k.total("input_tokens") > 0 and k.total("output_tokens") > 0]
+
+
+def classes_of(d: Derived) -> list[Klass]:
+    """The classes `--by-model` writes: `model_classes`, the smallest folded (`fold`)."""
+    return fold(model_classes(d))[0]
+
+
+def fold(classes: list[Klass]) -> tuple[list[Klass], list[Klass]]:
+    """(the classes to write, the classes folded). A workload holds at most 100 classes and a
+    share is written with six decimals, so the largest 99 classes keep their own and the rest
+    (with every class whose share would read as 0) become one class, "other models"; when even
+    together those would read as 0, they join the largest class instead."""
+    total = sum(k.requests for k in classes)
+    floor = MIN_SHARE * total
+    if len(classes) <= MAX_CLASSES and all(k.requests >= floor for k in classes):
+        return classes, []
+    ranked = sorted((k for k in classes if k.requests >= floor), key=lambda k: -k.requests)
+    kept_ids = {id(k) for k in ranked[: MAX_CLASSES - 1]}
+    kept = [k for k in classes if id(k) in kept_ids]  # in the export's order
+    folded = [k for k in classes if id(k) not in kept_ids]
+    members = [m for k in folded for m in k.members]
+    if sum(m.requests for m in members) >= floor or not kept:
+        name = OTHER if all(k.name != OTHER for k in kept) else f"{OTHER} (folded)"
+        return [*kept, Klass(name, members)], folded
+    biggest = max(kept, key=lambda k: k.requests)
+    return [Klass(k.name, k.members + members) if k is biggest else k for k in kept], folded
+
+
+def fold_note(d: Derived) -> str | None:
+    """What `--by-model` folded, in one sentence (None when every model has its own class)."""
+    unfolded = model_classes(d)
+    classes, folded = fold(unfolded)
+    if not folded:
+        return None
+    share = sum(k.requests for k in folded) / sum(k.requests for k in unfolded)
+    first = folded[0].members[0]
+    into = next(k for k in classes if any(m is first for m in k.members))
+    target = f'"{into.name}"' if into.name.startswith(OTHER) else f"the largest class, {into.name}"
+    return (
+        f"{len(folded)} of {len(unfolded)} model classes ({share * 100:.2g}% of requests) folded into {target}: "
+        f"a workload holds at most {MAX_CLASSES} classes, and a share under {MIN_SHARE:g} would be written as 0"
+    )
 
 
 def _class_shares(classes: list[Klass], total: float) -> list[float]:
@@ -143,8 +207,60 @@ def render(d: Derived, file: str, name: str, by_model: bool) -> str:
         lines.append("  # context_tokens not derived (buckets hide single requests); default: input + output tokens")
     if by_model:
         lines += _classes_yaml(d)
+    lines += _spend_yaml(d)
     lines += _cost_comments(d)
     return "\n".join(lines) + "\n"
+
+
+def current_spend(d: Derived) -> tuple[float, str] | None:
+    """What the workload costs today, a month: the export's own cost when it carries one
+    (source "export"), else the catalogue price of the matched models ("catalogue"); None when
+    neither is known."""
+    if d.export_monthly_cost is not None:
+        return d.export_monthly_cost, "export"
+    if d.catalogue_monthly_cost is not None:
+        return d.catalogue_monthly_cost, "catalogue"
+    return None
+
+
+def _spend_yaml(d: Derived) -> list[str]:
+    spend = current_spend(d)
+    if spend is None:
+        return ["# current_spend not written: the export carries no cost and no model matched the catalogue"]
+    cost, source = spend
+    why = (
+        f"the export's own cost ({_c(d.export.fields.get('cost', 'cost'))}) over {d.export.period_days:.2f} days"
+        if source == "export"
+        else "catalogue prices of the matched models (the export carries no cost)"
+    )
+    partial = ""
+    if source == "catalogue" and d.unmatched:
+        partial = f"; {len(d.unmatched)} model(s) not in the catalogue are left out"
+    return [
+        f"# what you pay today, a month (730 h): {why}{partial}",
+        "current_spend:",
+        f"  monthly_cost: {_num(cost, 2)}",
+        f"  source: {source}",
+    ]
+
+
+def retiring(d: Derived, cat: object, today: object) -> list[str]:
+    """A warning per imported model the catalogue says is deprecated or shuts down (the export's
+    name, the catalogue model, the date)."""
+    from ...catalog.lifecycle import model_warnings
+
+    out: list[str] = []
+    seen: set[str] = set()
+    for m in d.models:
+        mid = m.match.model_id
+        if mid is None:
+            continue
+        for w in model_warnings(cat.model(mid), today):  # type: ignore[attr-defined]
+            line = f"{m.name} (-> {mid}): {w}"
+            if line not in seen:
+                seen.add(line)
+                out.append(line)
+    return out
 
 
 def _period(seconds: int) -> str:
@@ -164,10 +280,16 @@ def _classes_yaml(d: Derived) -> list[str]:
         if d.share_basis == "requests"
         else "shares by tokens (input + output): the export counts no requests per model"
     )
-    out = [f"  # one class per model; {basis}", "  classes:"]
+    out = [f"  # one class per model; {basis}"]
+    note = fold_note(d)
+    if note:
+        out.append(f"  # {_c(note)}")
+    out.append("  classes:")
     total = sum(k.requests for k in classes)
     for k, share in zip(classes, _class_shares(classes, total), strict=True):
-        names = ", ".join(m.name for m in k.members)
+        names = ", ".join(m.name for m in k.members[:5])
+        if len(k.members) > 5:
+            names += f" and {len(k.members) - 5:,} more"
         tin, tout = k.total("input_tokens"), k.total("output_tokens")
         cached, written = _shares(k.total("cached_tokens") / tin, k.total("cache_write_tokens") / tin)
         out += [
@@ -189,7 +311,11 @@ def summary_lines(d: Derived) -> list[str]:
     """What the user should read: current models at catalogue prices, the export's cost, unmatched names."""
     days = d.export.period_days
     out = [f"Current models at catalogue prices (a month = {DAYS_PER_MONTH * 24:.0f} h):"]
-    for m in d.models:
+    # The largest first past SHOWN_MODELS (an export may name thousands); in the export's order below.
+    shown = d.models
+    if len(shown) > SHOWN_MODELS:
+        shown = sorted(d.models, key=lambda m: -m.requests)[:SHOWN_MODELS]
+    for m in shown:
         share = m.requests / d.requests if d.requests else 0.0
         what = f"  {m.name}: {share:.1%} of requests"
         if m.catalogue_monthly_cost is not None:
@@ -201,6 +327,10 @@ def summary_lines(d: Derived) -> list[str]:
         if m.export_cost is not None:
             what += f"; the export says {_usd(m.export_cost / days * DAYS_PER_MONTH)}/month"
         out.append(what)
+    if len(d.models) > len(shown):
+        rest = sum(m.requests for m in d.models) - sum(m.requests for m in shown)
+        share = rest / d.requests if d.requests else 0.0
+        out.append(f"  … and {len(d.models) - len(shown):,} more models ({share:.1%} of requests)")
     cat_total = d.catalogue_monthly_cost
     if cat_total is not None:
         out.append(f"Catalogue total for the matched models: {_usd(cat_total)}/month.")
@@ -226,9 +356,12 @@ def summary_lines(d: Derived) -> list[str]:
     if any(m.name == "(model not grouped)" for m in d.models):
         out.append("The export is not grouped by model: export it with group_by=model to see and price each model.")
     if d.unmatched:
+        unmatched = d.unmatched
         names = "; ".join(
             m.name + (f" (nearest: {', '.join(m.match.suggestions)})" if m.match.suggestions else "")
-            for m in d.unmatched
+            for m in unmatched[:SHOWN_MODELS]
         )
+        if len(unmatched) > SHOWN_MODELS:
+            names += f"; and {len(unmatched) - SHOWN_MODELS:,} more"
         out.append(f"Not matched to the catalogue: {names}. Add them (or an alias) in a catalogue overlay (--catalog).")
     return out

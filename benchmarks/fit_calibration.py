@@ -1,0 +1,115 @@
+"""Fit the step model's efficiency terms on the calibration rows whose sources are not held out.
+
+python benchmarks/fit_calibration.py [--sweeps N]
+
+Coordinate descent over a few physically bounded terms (each searched on a grid inside the range
+its kernel measurements allow, docs/methodology.md "The step model"), minimising the mean
+|ln(predicted / measured)| over the fit rows: the mean absolute log error is robust to the few
+rows no term explains. Held-out rows are never read. It prints the terms to copy into
+selfhost/sizing/step.py (Efficiency) and kernels.py (GENERATIONS, ATTENTION_EFFICIENCY), then
+the fit and held-out tables. Takes about a minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+
+from openclosed.catalog import load_catalog
+from openclosed.selfhost import calibration
+from openclosed.selfhost.sizing import kernels, step
+
+# (name, grid): an Efficiency field, "gen:<generation>:<field>" or "attn:<kind>".
+GRID = {
+    "mfu": [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6],
+    "fp8_gemm_share": [0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+    "fp4_gemm_share": [0.25, 0.35, 0.45, 0.55, 0.7, 0.85, 1.0],
+    "expert_width_half": [0.0, 32.0, 64.0, 128.0, 256.0, 384.0, 512.0, 768.0],
+    "expert_tokens_half": [0.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0],
+    "moe_tile_tokens": [8, 16, 32, 64],
+    "moe_gemm_share": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+    "ep_imbalance": [1.0, 1.1, 1.2, 1.3, 1.4, 1.5],
+    "mbu_quantised": [0.65, 0.7, 0.75, 0.8, 0.85],
+    "attn:attention": [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+    "attn:mla": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+    "attn:sparse": [0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0],
+    "gen:hopper:kernel_us": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0],
+    "gen:blackwell:kernel_us": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0],
+    "gen:cdna3:kernel_us": [4.0, 8.0, 12.0, 16.0, 20.0, 25.0, 30.0, 40.0],
+    "gen:cdna4:kernel_us": [2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 15.0],
+    "gen:blackwell:bandwidth": [0.7, 0.8, 0.9, 1.0, 1.1],
+    "gen:cdna3:bandwidth": [0.6, 0.7, 0.8, 0.9, 1.0],
+    "gen:cdna4:bandwidth": [0.6, 0.7, 0.8, 0.9, 1.0],
+    "gen:blackwell:compute": [0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+    "gen:cdna3:compute": [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+    "gen:cdna4:compute": [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+    "gen:blackwell:moe_gemm": [0.6, 0.8, 1.0, 1.25, 1.5, 2.0],
+}
+
+
+def apply(name: str, value: float, eff: step.Efficiency) -> step.Efficiency:
+    if name.startswith("attn:"):
+        kernels.ATTENTION_EFFICIENCY[name[5:]] = value
+        return eff
+    if name.startswith("gen:"):
+        _, gen, field = name.split(":")
+        kernels.GENERATIONS[gen] = dataclasses.replace(kernels.GENERATIONS[gen], **{field: value})
+        return eff
+    return dataclasses.replace(eff, **{name: value})
+
+
+def current(name: str, eff: step.Efficiency) -> float:
+    if name.startswith("attn:"):
+        return kernels.ATTENTION_EFFICIENCY[name[5:]]
+    if name.startswith("gen:"):
+        _, gen, field = name.split(":")
+        return getattr(kernels.GENERATIONS[gen], field)
+    return getattr(eff, name)
+
+
+def loss(catalog, rows, eff: step.Efficiency) -> float:
+    errs = []
+    for row in rows:
+        try:
+            p = calibration.predict(catalog, row, eff)
+        except (ValueError, ZeroDivisionError):
+            p = 0.0
+        errs.append(abs(math.log(p / row.measured)) if p > 0 else 5.0)
+    return sum(errs) / len(errs)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sweeps", type=int, default=4)
+    ap.add_argument("--worst", type=int, default=0, help="also print the N fit rows with the largest errors")
+    args = ap.parse_args()
+    catalog = load_catalog(use_env=False)
+    fit_rows = [r for r in calibration.load() if not r.held_out and calibration.available(catalog, r)]
+    eff = step.DEFAULT_EFFICIENCY
+    best = loss(catalog, fit_rows, eff)
+    print(f"start: mean |ln error| {best:.4f} over {len(fit_rows)} fit rows")
+    for sweep in range(args.sweeps):
+        for name, grid in GRID.items():
+            keep = current(name, eff)
+            for v in grid:
+                trial = apply(name, v, eff)
+                cur = loss(catalog, fit_rows, trial)
+                if cur < best - 1e-6:
+                    best, keep, eff = cur, v, trial
+            eff = apply(name, keep, eff)
+        print(f"sweep {sweep + 1}: mean |ln error| {best:.4f}")
+    print("\nEfficiency:", {k: current(k, eff) for k in GRID if ":" not in k})
+    fields = ("bandwidth", "kernel_us", "compute", "moe_gemm")
+    print("GENERATIONS:", {g: {f: getattr(v, f) for f in fields} for g, v in kernels.GENERATIONS.items()})
+    print("ATTENTION_EFFICIENCY:", kernels.ATTENTION_EFFICIENCY)
+    checks = calibration.run(catalog, eff=eff)
+    fit, held = calibration.split(checks)
+    print("\nfit rows\n" + calibration.family_table(fit))
+    if args.worst:
+        print(calibration.table(sorted(fit, key=lambda c: -abs(c.log_error))[: args.worst]))
+    print("\nheld-out rows\n" + calibration.family_table(held))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""Kernel efficiency terms of the step model (docs/methodology.md, "The step model").
+
+A decode step or a prefill chunk is a sequence of kernels; three things make it slower than the
+roofline of its bytes and FLOPs, and each has its own term here instead of one fitted overhead:
+
+- every kernel has a fixed cost (launch under CUDA/HIP graphs, filling and draining the pipeline,
+  the wait for the slowest block): `kernels_per_step(arch)` kernels × the generation's
+  `kernel_us`. The kernel counts are read from the engines' layer code (below), not fitted;
+- a MoE layer's grouped GEMM streams each touched expert's shard separately: a narrow shard
+  (few columns per GPU) cannot keep the memory system busy, so its bytes move at
+  w / (w + `expert_width_half`) of the dense rate; and it computes in tiles of
+  `moe_tile_tokens` rows, so an expert that sees m tokens costs max(m, tile) rows of FLOPs, at
+  m / (m + `expert_tokens_half`) of the dense GEMM rate when m is small;
+- attention kernels reach their own share of the GPU (`ATTENTION_EFFICIENCY`, per mixer kind),
+  and attention math runs in 16 bits whatever the weights' precision.
+
+The generation factors (`GENERATIONS`) and the scalar terms in `Efficiency` were fitted on the
+calibration rows whose sources are not held out (benchmarks/fit_calibration.py); the held-out
+error per family is in docs/methodology.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...catalog.schema import Architecture, Gpu, Mixer
+from ..families import generation
+from .groups import layout_of
+
+# Kernels one layer launches in a decode step, by part (vLLM and SGLang model code, CUDA-graph mode):
+# - attention (GQA/MHA): input norm, QKV projection, rotary + cache write, attention, output
+#   projection, residual add: 6;
+# - MLA: norm, q down/up projections, kv down projection + norm, rotary + latent cache write,
+#   absorbed q·W_uk, attention, absorbed ·W_uv, output projection: 9;
+# - sparse attention on MLA (DeepSeek-V3.2 DSA): MLA's 9, plus the indexer's projection, score,
+#   top-k and its cache write: 13;
+# - linear attention (Gated DeltaNet, Mamba-2): norm, input projection, short convolution,
+#   gating, recurrent update, output norm and gate, output projection: 7;
+# - dense MLP: norm, gate-up, activation-down fused on most engines: 3;
+# - MoE MLP: norm, router, top-k, permute/dispatch, two grouped GEMMs, un-permute/combine,
+#   shared expert: 8.
+KERNELS_PER_LAYER = {"attention": 6, "mla": 9, "sparse": 13, "linear": 7, "dense": 3, "moe": 8}
+# The indexer's kernels a sparse mixer adds to its attention (13 - 9 on MLA).
+SPARSE_EXTRA = KERNELS_PER_LAYER["sparse"] - KERNELS_PER_LAYER["mla"]
+
+# Share of the dense-GEMM bandwidth / FLOP rate that each mixer's attention kernels reach.
+# FlashAttention-3 forward reaches about 0.6-0.75 of H100 BF16 peak, FlashMLA's decode about
+# 0.8 of bandwidth (deepseek-ai/FlashMLA README: 3,000 GB/s of 3,350 on H800); fitted within
+# those bounds on the calibration rows.
+ATTENTION_EFFICIENCY = {"attention": 0.9, "mla": 1.0, "sparse": 0.2, "linear": 1.0}
+
+
+@dataclass(frozen=True)
+class Generation:
+    """What a GPU generation's serving stack reaches, relative to Hopper's (where the efficiency
+    factors were measured, all 1): `bandwidth` multiplies the achieved HBM bandwidth, `compute`
+    the achieved FLOP rate (a stack can stream its memory as well as Hopper's and still reach a
+    smaller share of a larger, power-limited tensor peak), `kernel_us` is the fixed cost of one
+    kernel, `moe_gemm` multiplies the grouped-GEMM share of the dense GEMM rate
+    (Efficiency.moe_gemm_share; the result is capped at 1)."""
+
+    bandwidth: float
+    kernel_us: float
+    evidence: str
+    compute: float = 1.0
+    moe_gemm: float = 1.0
+
+
+GENERATIONS: dict[str, Generation] = {
+    "hopper": Generation(1.0, 6.0, "fitted"),
+    "blackwell": Generation(0.7, 3.0, "fitted", compute=0.9, moe_gemm=0.6),
+    "cdna3": Generation(0.8, 20.0, "fitted", compute=0.6),
+    "cdna4": Generation(1.0, 6.0, "fitted"),
+    "ampere": Generation(1.0, 4.0, "not fitted (9 MoE burst rows of one lab): Hopper's factors"),
+    "ada": Generation(1.0, 4.0, "no fit rows: Hopper's factors"),
+}
+# GPUs of no listed generation take their vendor's closest: AMD parts CDNA3, the rest Hopper.
+_VENDOR_DEFAULT = {"amd": "cdna3"}
+
+
+def generation_of(gpu: Gpu) -> Generation:
+    gen = generation(gpu.id)
+    if gen not in GENERATIONS:
+        gen = _VENDOR_DEFAULT.get(gpu.vendor, "hopper")
+    return GENERATIONS[gen]
+
+
+def _mixer_part(m: Mixer) -> str:
+    if m.sparse is not None:
+        return "sparse"
+    return "mla" if m.kind == "mla" else m.kind
+
+
+def mixer_kind(arch: Architecture) -> str:
+    """The kind whose attention kernels run the model's attention math: sparse where any layer's
+    attention is sparse or compressed, else MLA where any layer is MLA, else attention (a hybrid's
+    attention math is its full-attention layers')."""
+    parts = {_mixer_part(m) for m, _ in layout_of(arch).mixers}
+    for kind in ("sparse", "mla"):
+        if kind in parts:
+            return kind
+    return "attention"
+
+
+def _mixer_kernels(m: Mixer) -> int:
+    if m.kind == "mla":
+        return KERNELS_PER_LAYER["sparse" if m.sparse is not None else "mla"]
+    if m.kind == "linear":
+        return KERNELS_PER_LAYER["linear"]
+    # Sparse or compressed attention on GQA runs the same indexer kernels as DSA on MLA.
+    return KERNELS_PER_LAYER["attention"] + (SPARSE_EXTRA if m.sparse is not None else 0)
+
+
+def kernels_per_step(arch: Architecture) -> float:
+    """Kernels of one decode step over every layer group (the embedding and lm_head add 2)."""
+    total = 2
+    for g in layout_of(arch).groups:
+        mixer = _mixer_kernels(g.mixer) if g.mixer is not None else 0
+        mlp = KERNELS_PER_LAYER[g.mlp.kind] if g.mlp is not None else 0
+        total += g.count * (mixer + mlp)
+    return total
+
+
+def attention_efficiency(arch: Architecture) -> float:
+    """Share of the GEMM rate the model's attention kernels reach (attention FLOPs)."""
+    return ATTENTION_EFFICIENCY[mixer_kind(arch)]
+
+
+def moe_gemm_share(gpu: Gpu, share: float) -> float:
+    """Share of the dense GEMM rate a MoE layer's grouped GEMMs reach on `gpu`'s generation."""
+    return min(1.0, share * generation_of(gpu).moe_gemm)
+
+
+def expert_stream_efficiency(width: float, half: float) -> float:
+    """Share of the dense streaming rate at which a grouped GEMM reads expert shards `width`
+    columns wide."""
+    return width / (width + half) if half > 0 else 1.0
+
+
+def grouped_gemm_efficiency(tokens_per_expert: float, half: float) -> float:
+    """Share of the dense GEMM rate a grouped GEMM reaches with `tokens_per_expert` rows each."""
+    m = max(tokens_per_expert, 1e-9)
+    return m / (m + half) if half > 0 else 1.0

@@ -1,0 +1,280 @@
+"""Fine-tuning: the workload's customisation section, the catalogue's fine_tuning objects, and how
+every option prices (or rules out) a tuned model (docs/methodology.md, "Fine-tuning")."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import write
+
+from openclosed.workload.customisation import Customisation, active
+from openclosed.workload.model import Workload
+
+BASE = {"traffic": {"requests_per_day": 1000, "input_tokens": 500, "output_tokens": 200}}
+
+
+def _wl(**custom: object) -> Workload:
+    return Workload.model_validate({**BASE, "customisation": custom})
+
+
+def test_tokens_per_run_from_either_form() -> None:
+    assert _wl(training_tokens=20e6).customisation.tokens_per_run == 20e6  # type: ignore[union-attr]
+    # 10,000 examples × 650 tokens × 3 epochs (the default) = 19.5 M tokens
+    c = _wl(examples=10_000, tokens_per_example=650).customisation
+    assert c is not None and c.tokens_per_run == 19_500_000
+    assert _wl(examples=100, tokens_per_example=10, epochs=2).customisation.tokens_per_run == 2000  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "custom, message",
+    [
+        ({"training_tokens": 1e6, "examples": 5}, "not both"),
+        ({"examples": 5}, "give training_tokens"),
+        ({}, "give training_tokens"),
+        ({"training_tokens": 1e6, "runs_per_year": 0}, "greater than or equal to 1"),
+        ({"training_tokens": 1e6, "adapters": True}, "not a boolean"),
+        ({"training_tokens": 1e6, "method": "qlora"}, "'none', 'lora' or 'full'"),
+    ],
+)
+def test_customisation_is_validated(custom: dict, message: str) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=message):
+        _wl(**custom)
+
+
+def test_method_none_is_no_customisation() -> None:
+    assert active(Customisation(method="none")) is None
+    assert active(None) is None
+    assert active(Customisation(training_tokens=1e6)) is not None
+
+
+def test_bad_customisation_is_one_line_with_the_file_line(cli, tmp_path) -> None:
+    path = write(
+        tmp_path / "w.yaml",
+        "traffic: {requests_per_day: 1000, input_tokens: 500, output_tokens: 200}\n"
+        "customisation:\n  method: lora\n  training_tokens: 2e7\n  examples: 5\n",
+    )
+    r = cli("compare", str(path))
+    assert r.code == 2
+    assert r.err.strip().count("\n") == 0
+    assert "w.yaml:2: customisation: give either training_tokens" in r.err
+
+
+def test_a_bare_true_still_loads_and_an_object_is_read_back_from_the_cache(catalog) -> None:
+    from openclosed.catalog.schema import FineTuning, Offering
+
+    bare = Offering.model_validate(
+        {"model": "m", "prices": {"input": 1, "output": 2}, "fine_tuning": True, "source": "x", "as_of": "2026-01-01"}
+    )
+    assert bare.fine_tuning is True
+    offering = next(o for o in catalog.api_provider("together").offerings if o.model == "llama-3.1-8b")
+    assert isinstance(offering.fine_tuning, FineTuning)
+    assert offering.fine_tuning.training_per_million == {"lora": 0.48, "full": 0.54}
+
+
+# ----------------------------------------------------------------------------- the training estimate
+@pytest.mark.parametrize("run", __import__("openclosed.selfhost.training", fromlist=["x"]).PUBLISHED_RUNS)
+def test_training_estimate_is_within_35_percent_of_published_runs(run, catalog) -> None:
+    # GPU-hours for 10 M tokens: measured = tokens / measured tokens per second (all GPUs) × GPUs;
+    # estimated = k × N × tokens / (BF16 peak × MFU) with the run's own GPU count.
+    from openclosed.selfhost.training import FLOPS_PER_PARAM_TOKEN, mfu
+
+    what, params_b, method, gpu_id, gpus, tokens_per_s, _ = run
+    tokens = 10e6
+    measured = tokens / tokens_per_s * gpus / 3600
+    peak = catalog.gpu(gpu_id).bf16_tflops
+    estimated = FLOPS_PER_PARAM_TOKEN[method] * params_b * 1e9 * tokens / (peak * 1e12 * mfu(gpu_id, gpus)) / 3600
+    assert abs(estimated / measured - 1) <= 0.35, what
+
+
+def test_lora_costs_two_thirds_of_full_tuning_per_token() -> None:
+    # NeMo's tables measure LoRA 1.39–1.47× as fast as full SFT on the same GPUs (6N vs 4N: 1.5×).
+    from openclosed.selfhost.training import FLOPS_PER_PARAM_TOKEN
+
+    assert FLOPS_PER_PARAM_TOKEN["lora"] / FLOPS_PER_PARAM_TOKEN["full"] == pytest.approx(2 / 3)
+    for full, lora in ((17_120, 25_206), (9_741, 14_161)):  # Llama 2 7B, 13B on 8 H100s (NeMo 24.07)
+        assert 1.35 < lora / full < 1.5
+
+
+def test_training_run_by_hand(catalog) -> None:
+    from openclosed.selfhost.training import training_run
+
+    arch = catalog.model("llama-3.1-8b").architecture
+    gpu = catalog.gpu("h100-sxm")
+    run = training_run(arch, gpu, "lora", 20e6, 2.0)
+    assert run is not None and run.gpus == 1  # 16 GB of weights fit one 80 GiB GPU
+    # 4 × 8.03e9 × 2e7 / (989e12 × 0.42) / 3600 = 0.4297 GPU-hours, at $2 = $0.86
+    n = arch.active_params_b * 1e9
+    assert run.gpu_hours == pytest.approx(4 * n * 20e6 / (989e12 * 0.42) / 3600)
+    assert run.cost == pytest.approx(run.gpu_hours * 2.0)
+    full = training_run(arch, gpu, "full", 20e6, 2.0)
+    # 16 bytes × 8.03 B = 128 GB plus activations: two GPUs, each at 0.55 × 0.42 MFU
+    assert full is not None and full.gpus == 2
+    assert full.gpu_hours == pytest.approx(6 * n * 20e6 / (989e12 * 0.42 * 0.55) / 3600)
+
+
+# ----------------------------------------------------------------------------- options
+def _tuned_compare(catalog, **custom: object):
+    from openclosed.engine import Engine, Settings
+
+    data = {
+        "name": "tuned",
+        "traffic": {"requests_per_day": 20_000, "input_tokens": 1200, "output_tokens": 300},
+        "customisation": {"method": "lora", "training_tokens": 20_000_000, "runs_per_year": 4, **custom},
+    }
+    return Engine(catalog, Workload.model_validate(data), Settings(samples=0, models=TUNED_MODELS)).run()
+
+
+# The models the option tests look at (every provider and GPU of theirs), to keep the tests fast.
+TUNED_MODELS = ["llama-3.1-8b", "llama-3.1-70b", "gpt-4.1-mini", "claude-sonnet-4.5"]
+
+
+def test_every_option_prices_the_customisation_or_says_why(catalog) -> None:
+    result = _tuned_compare(catalog)
+    by_id = {o.id: o for o in result.all_options}
+    # Fireworks: LoRA at $0.50 per million tokens; 20 M tokens = $10.00 a run, 4 a year = $3.33 a month. The
+    # training is priced, but a tuned model runs only on a dedicated (per GPU-hour) deployment there now.
+    f = by_id["llama-3.1-8b@fireworks"]
+    assert f.customisation == "lora" and not f.feasible
+    assert f.cost_breakdown["training"] == pytest.approx(20 * 0.50 * 4 / 12, abs=1e-6)
+    assert f.cost_breakdown["first_training_run"] == 10.0
+    base = {k: v for k, v in f.cost_breakdown.items() if k not in ("training", "first_training_run")}
+    assert f.monthly_cost == pytest.approx(sum(base.values()) + 20 * 0.50 * 4 / 12)
+    assert (
+        "customisation: fireworks serves tuned llama-3.1-8b on dedicated deployments only at $7.00 an hour"
+        in f.violations
+    )
+    # Together's serverless Llama 3.1 8B is retired, and a tuned model is served on a dedicated endpoint only.
+    t = by_id["llama-3.1-8b@together"]
+    assert not t.feasible and any(v.startswith("lifecycle:") for v in t.violations)
+    assert any("together serves tuned llama-3.1-8b on dedicated deployments only" in v for v in t.violations)
+    # Closed: Anthropic cannot tune; OpenAI is priced (tuned prices) but closed to new customers.
+    claude = by_id["claude-sonnet-4.5@anthropic"]
+    assert not claude.feasible and claude.customisation is None
+    assert "customisation: claude-sonnet-4.5 cannot be fine-tuned at anthropic" in claude.violations
+    oa = by_id["gpt-4.1-mini@openai"]
+    assert oa.customisation == "lora" and oa.cost_breakdown["training"] == pytest.approx(20 * 5.0 * 4 / 12, abs=1e-6)
+    assert oa.unit_prices is not None and (oa.unit_prices.input, oa.unit_prices.output) == (0.8, 3.2)
+    assert any("no longer takes new fine-tuning customers" in v for v in oa.violations)
+    # Bedrock serves tuned Llama only on provisioned throughput; Azure's training price is not catalogued.
+    assert any("provisioned capacity only" in v for v in by_id["llama-3.1-8b@aws-bedrock"].violations)
+    assert any(
+        "training price of gpt-4.1-mini at azure-openai" in v for v in by_id["gpt-4.1-mini@azure-openai"].violations
+    )
+    # Self-hosted, rented and owned: training priced from the formula.
+    for oid in ("llama-3.1-8b@runpod:h100-sxm", "llama-3.1-8b@on-prem:h100-sxm"):
+        o = by_id[oid]
+        assert o.customisation == "lora" and o.cost_breakdown["training"] > 0, oid
+        assert o.cost_breakdown["first_training_run"] == pytest.approx(o.cost_breakdown["training"] * 3, rel=1e-5)
+
+
+def test_full_tuning_rules_out_lora_only_providers_and_together_serves_it_dedicated(catalog) -> None:
+    by_id = {o.id: o for o in _tuned_compare(catalog, method="full").all_options}
+    assert any(
+        "offers LoRA fine-tuning of llama-3.1-8b, not full" in v for v in by_id["llama-3.1-8b@fireworks"].violations
+    )
+    assert any("dedicated deployments only" in v for v in by_id["llama-3.1-8b@together"].violations)
+
+
+def test_lock_in_counts_fine_tunes_only_when_the_workload_customises(catalog) -> None:
+    from openclosed.engine import Engine, Settings
+
+    plain = Engine(catalog, Workload.model_validate(BASE), Settings(samples=0, models=TUNED_MODELS)).run()
+    tuned = _tuned_compare(catalog)
+    lock = {o.id: o.scores.lock_in for o in plain.all_options}
+    lock_tuned = {o.id: o.scores.lock_in for o in tuned.all_options}
+    # gpt-4.1-mini is served by OpenAI and Azure: 70 + 5 for two providers, + 5 only when tuned.
+    assert lock["gpt-4.1-mini@openai"] == 75.0 and lock_tuned["gpt-4.1-mini@openai"] == 80.0
+    assert lock["llama-3.1-8b@together"] == lock_tuned["llama-3.1-8b@together"]
+
+
+# ----------------------------------------------------------------------------- sweep and sensitivity
+def test_sweep_varies_training_tokens(catalog) -> None:
+    from openclosed.analyses.sweep import parse_spec, sweep
+    from openclosed.engine import Engine, Settings
+
+    wl = Workload.model_validate(
+        {**BASE, "customisation": {"examples": 10_000, "tokens_per_example": 500, "runs_per_year": 12}}
+    )
+    spec = parse_spec("training_tokens=1e6..1e8", wl, steps=3)
+    sw = sweep(Engine(catalog, wl, Settings(samples=0)), spec, ["llama-3.1-8b@fireworks"])
+    costs = sw.series[0].costs
+    # $0.50 per million tokens, a run a month: 1 M, 10 M, 100 M tokens add $0.50, $5.00, $50 a month.
+    assert costs[1] - costs[0] == pytest.approx(4.5, abs=1e-5)
+    assert costs[2] - costs[1] == pytest.approx(45.0, abs=1e-5)
+
+
+def test_training_tokens_sweep_needs_a_customisation(cli) -> None:
+    r = cli("sweep", "--preset", "chatbot", "--vary", "training_tokens=1e6..1e8")
+    assert r.code == 2 and "training_tokens needs a customisation section" in r.err
+
+
+def test_a_volume_sweep_keeps_the_fixed_training_cost_of_an_api_option(catalog) -> None:
+    from openclosed.analyses.sweep import parse_spec, sweep
+    from openclosed.engine import Engine, Settings
+
+    wl = Workload.model_validate({**BASE, "customisation": {"training_tokens": 20e6, "runs_per_year": 4}})
+    eng = Engine(catalog, wl, Settings(samples=0))
+    sw = sweep(eng, parse_spec("requests_per_month=1e4..1e6", wl, steps=3), ["llama-3.1-8b@fireworks"])
+    for rpm, cost in zip(sw.requests_per_month, sw.series[0].costs, strict=True):
+        engine_cost = eng.with_workload(wl.with_requests_per_month(rpm)).option("llama-3.1-8b@fireworks")[0]
+        assert cost == pytest.approx(engine_cost.monthly_cost, abs=1e-5)
+
+
+def test_sensitivity_swings_training_tokens_and_runs_a_year(catalog) -> None:
+    from openclosed.analyses.sensitivity import customisation_inputs
+
+    wl = Workload.model_validate({**BASE, "customisation": {"training_tokens": 20e6, "runs_per_year": 4}})
+    ins = {i.name: i for i in customisation_inputs(wl)}
+    assert (ins["training_tokens"].low, ins["training_tokens"].high) == (10e6, 40e6)
+    assert (ins["runs_per_year"].low, ins["runs_per_year"].high) == (2, 8)
+    moved = ins["runs_per_year"].rework(wl, 8)  # type: ignore[misc]
+    assert moved.customisation.runs_per_year == 8  # type: ignore[union-attr]
+    assert customisation_inputs(Workload.model_validate(BASE)) == []
+
+
+def test_methodology_lists_every_published_run_with_its_source() -> None:
+    from conftest import ROOT
+
+    from openclosed.selfhost.training import PUBLISHED_RUNS
+
+    text = (ROOT / "docs" / "methodology.md").read_text(encoding="utf-8")
+    section = text[text.index("## 11. Fine-tuning") :]
+    assert len(PUBLISHED_RUNS) >= 3
+    for _, _, _, _, _, _, source in PUBLISHED_RUNS:
+        assert source.split(" ")[0] in section
+
+
+def test_example_workload_prices_each_path(cli) -> None:
+    r = cli("compare", "examples/support-tuned.yaml", "--format", "json", "--all", "--models", "llama-3.3-70b")
+    assert r.code == 0
+    by_id = {o["id"]: o for o in r.json()["options"]}
+    # Fireworks prices the training (20 M tokens × $3.00 × 4 runs / 12 = $20.00 a month) but serves the tuned
+    # model on a dedicated deployment only; Together's serverless Llama 3.3 70B is retired.
+    fw = by_id["llama-3.3-70b@fireworks"]
+    assert fw["customisation"] == "lora" and fw["cost_breakdown"]["training"] == pytest.approx(20.0, abs=1e-6)
+    assert not fw["feasible"] and any("on dedicated deployments only" in v for v in fw["violations"])
+    assert not by_id["llama-3.3-70b@together"]["feasible"]
+    # The floor (7, the Llama 3.3 70B class: 7.7 on the index) lets the self-hosted paths through, rented and owned.
+    for oid in ("llama-3.3-70b@runpod:h100-sxm", "llama-3.3-70b@on-prem:h100-sxm"):
+        assert by_id[oid]["customisation"] == "lora" and by_id[oid]["feasible"], oid
+    assert "Priced with LoRA fine-tuning on 20,000,000 tokens per run" in r.json()["recommendation"]["why"]
+
+
+def test_sampled_volume_moves_an_api_options_tokens_not_its_training(catalog) -> None:
+    from openclosed.decide.scenarios import Frame, Scenarios
+    from openclosed.engine import Engine, Settings
+
+    wl = Workload.model_validate({**BASE, "customisation": {"training_tokens": 20e6, "runs_per_year": 4}})
+    eng = Engine(catalog, wl, Settings(samples=0, models=["llama-3.1-8b"]))
+    result = eng.run()
+    frame = Frame(eng.ctx, result.all_options, result.details)
+    i = frame.index["llama-3.1-8b@fireworks"]
+    o = frame.entries[i].option
+    training = o.cost_breakdown["training"]  # 20 M tokens × $0.50 × 4 / 12 = $3.33 a month
+    assert training == pytest.approx(10 / 3, abs=1e-6)
+    # Twice the traffic doubles the token cost, not the training runs.
+    row = frame.costs(Scenarios(2, traffic=[1.0, 2.0]))[i]
+    assert row is not None
+    assert row[0] == pytest.approx(o.monthly_cost)
+    assert row[1] == pytest.approx(2 * (o.monthly_cost - training) + training)

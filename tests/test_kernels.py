@@ -1,0 +1,114 @@
+"""The step model's kernel terms over layer groups (selfhost/sizing/kernels.py) and the families
+the new architectures fall in; expected values are counted by hand from the catalogue's groups."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from openclosed.selfhost import sizing
+from openclosed.selfhost.families import family
+from openclosed.selfhost.sizing import kernels, step
+
+
+def test_kernels_are_counted_per_layer_group(catalog) -> None:
+    count = kernels.kernels_per_step
+    # DeepSeek-R1 (single-pattern entry): 61 MLA layers × 9, 3 dense MLPs × 3, 58 MoE MLPs × 8,
+    # plus the embedding and lm_head.
+    assert count(catalog.model("deepseek-r1").architecture) == 61 * 9 + 3 * 3 + 58 * 8 + 2
+    # Nemotron 3 Nano: 23 Mamba-2 layers and 6 attention layers without an MLP, 23 MoE layers
+    # without a mixer.
+    assert count(catalog.model("nemotron-3-nano-30b-a3b").architecture) == 23 * 7 + 6 * 6 + 23 * 8 + 2
+    # MiniMax-M3: 3 dense full-attention layers, 57 block-sparse attention layers (an indexer's 4
+    # kernels more) with MoE MLPs.
+    assert count(catalog.model("minimax-m3").architecture) == 3 * (6 + 3) + 57 * (6 + 4 + 8) + 2
+
+
+def test_new_architectures_map_to_one_family(catalog) -> None:
+    arch = catalog.model
+    assert family(arch("deepseek-v4-pro").architecture, "b200") == ("sparse", "blackwell")
+    assert family(arch("deepseek-v4-flash").architecture, "h100-sxm") == ("sparse", "hopper")
+    assert family(arch("minimax-m3").architecture, "mi300x") == ("sparse", "cdna3")
+    assert family(arch("nemotron-3-super-120b-a12b").architecture, "h200") == ("hybrid", "hopper")
+    assert family(arch("nemotron-3-nano-30b-a3b").architecture, "b200") == ("hybrid", "blackwell")
+    assert family(arch("gemma-4-26b-a4b").architecture, "h100-sxm") == ("moe", "hopper")
+    # Their attention math runs at the sparse kind's efficiency.
+    assert kernels.mixer_kind(arch("deepseek-v4-pro").architecture) == "sparse"
+    assert kernels.mixer_kind(arch("nemotron-3-nano-30b-a3b").architecture) == "attention"
+
+
+def test_moe_grouped_gemms_compute_at_their_own_share(catalog) -> None:
+    arch = catalog.model("qwen3-235b-a22b").architecture
+    h100 = catalog.gpu("h100-sxm")
+    plan = sizing.Plan(tp=8)
+    full = dataclasses.replace(step.DEFAULT_EFFICIENCY, moe_gemm_share=1.0)
+    part = dataclasses.replace(step.DEFAULT_EFFICIENCY, moe_gemm_share=0.4)
+    one = step.prefill_parts(arch, h100, "fp8", plan, 4000, 8192, full)
+    other = step.prefill_parts(arch, h100, "fp8", plan, 4000, 8192, part)
+    # Only the routed experts' grouped GEMMs slow down, by exactly 1 / 0.4.
+    assert other.expert_s == pytest.approx(one.expert_s / 0.4)
+    assert (other.dense_s, other.attention_s) == (one.dense_s, one.attention_s)
+    # A dense model has no grouped GEMM to slow down.
+    dense = catalog.model("llama-3.3-70b").architecture
+    assert step.prefill_parts(dense, h100, "fp8", plan, 4000, 8192, part) == step.prefill_parts(
+        dense, h100, "fp8", plan, 4000, 8192, full
+    )
+
+
+def test_a_generation_scales_the_grouped_gemm_share_capped_at_one(catalog, monkeypatch) -> None:
+    b200 = catalog.gpu("b200")
+    monkeypatch.setitem(
+        kernels.GENERATIONS, "blackwell", dataclasses.replace(kernels.GENERATIONS["blackwell"], moe_gemm=0.5)
+    )
+    assert kernels.moe_gemm_share(b200, 0.4) == pytest.approx(0.2)
+    monkeypatch.setitem(
+        kernels.GENERATIONS, "blackwell", dataclasses.replace(kernels.GENERATIONS["blackwell"], moe_gemm=4.0)
+    )
+    assert kernels.moe_gemm_share(b200, 0.4) == 1.0
+    assert kernels.moe_gemm_share(catalog.gpu("h100-sxm"), 0.4) == 0.4  # Hopper is the reference
+
+
+def test_a_generation_streams_and_computes_at_its_own_shares(catalog, monkeypatch) -> None:
+    mi300x = catalog.gpu("mi300x")
+    eff = step.DEFAULT_EFFICIENCY
+    gen = dataclasses.replace(kernels.GENERATIONS["cdna3"], bandwidth=0.5, compute=1.0)
+    monkeypatch.setitem(kernels.GENERATIONS, "cdna3", gen)
+    bw, flops = step.bandwidth(mi300x, "fp8", eff), step.achieved_flops(mi300x, "fp8", eff)
+    assert bw == pytest.approx(mi300x.bandwidth_tb_s * 1e12 * eff.mbu_quantised * 0.5)
+    monkeypatch.setitem(kernels.GENERATIONS, "cdna3", dataclasses.replace(gen, bandwidth=1.0, compute=0.5))
+    # Halving the compute share halves the FLOP rate and leaves the bandwidth alone.
+    assert step.bandwidth(mi300x, "fp8", eff) == pytest.approx(2 * bw)
+    assert step.achieved_flops(mi300x, "fp8", eff) == pytest.approx(flops / 2)
+
+
+def test_weight_gemms_and_attention_kernels_run_one_after_the_other(catalog) -> None:
+    # Llama-3.1-8B bf16 on one H100, 256 sequences at a 4,000-token context: the weight GEMMs are
+    # compute-bound (256 × 2 × 7.5e9 FLOPs at 989 TFLOPS × MFU), the attention kernels bound by
+    # their KV read (256 × 4,000 × 128 KiB); the step is the sum of the two, not the larger of the
+    # total bytes and the total FLOPs.
+    arch = catalog.model("llama-3.1-8b").architecture
+    eff = step.DEFAULT_EFFICIENCY
+    st = step.StepModel(arch, catalog.gpu("h100-sxm"), "bf16", 1, 4000.0, eff).step(256)
+    gemm = 256 * 2 * (8.03e9 - 128256 * 4096) / (989e12 * eff.mfu)
+    kv = 256 * 4000 * 32 * 8 * 128 * 2 * 2 / (3.35e12 * eff.mbu_bf16)
+    assert st.compute_s - st.attention_s == pytest.approx(gemm)
+    assert st.kv_memory_s == pytest.approx(kv)
+    assert st.memory_s - st.kv_memory_s < gemm and st.attention_s < kv
+    assert st.total_s == pytest.approx(gemm + kv + st.overhead_s)
+    assert st.total_s > max(st.memory_s, st.compute_s) + st.overhead_s
+
+
+def test_a_prefill_pays_its_tensor_parallel_all_reduces(catalog) -> None:
+    # Llama-3.3-70B FP8 on 8×H100 at one stream: each request costs its 200 decode steps plus its
+    # 4,000-token prefill, whose GEMMs and attention spread over the 8 GPUs and whose all-reduces
+    # (2 per layer, of every prompt token's hidden state) cross NVLink like a decode step's.
+    arch = catalog.model("llama-3.3-70b").architecture
+    gpu = catalog.gpu("h100-sxm")
+    s = sizing.size("llama-3.3-70b", arch, gpu, "fp8", sizing.Plan(tp=8), 4000, 200, concurrency=1)
+    prefill = 1.0 / s.requests_per_s - s.decode_step_ms / 1e3 * 200
+    compute = step.prefill_compute_s(arch, gpu, "fp8", sizing.Plan(tp=8), 4000)
+    # 2 all-reduces × 80 layers × 2 × 7/8 × 8,192 × 2 bytes per token over 450 GB/s (ring bytes).
+    all_reduce = 2 * 80 * 2 * 7 / 8 * 8192 * 2 / (gpu.interconnect_gb_s * 1e9) * 4000
+    assert prefill == pytest.approx(compute + all_reduce, abs=1e-3)
+    assert all_reduce > 0.02  # tens of milliseconds: not lost in the tolerance
