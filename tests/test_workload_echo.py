@@ -65,8 +65,9 @@ def test_html_workload_box_lists_the_constraints(cli, tmp_path: Path) -> None:
 
 
 def test_reasoning_is_echoed_once_the_workload_has_it() -> None:
-    wl = preset("chatbot")
+    wl = preset("agent")  # the one preset that leaves each model at its default mode
     assert "traffic" not in constraints(wl)
+    assert constraints(preset("chatbot"))["traffic"] == {"reasoning": "low"}
     # The Decisions issue adds traffic.reasoning; the echo takes it as given.
     with_mode = wl.model_copy(update={"traffic": wl.traffic.model_copy(update={"reasoning": "high"})})
     assert constraints(with_mode)["traffic"] == {"reasoning": "high"}
