@@ -41,8 +41,9 @@ span.id { white-space: nowrap; }
 span.kind { color: #555; font-size: 12px; font-weight: 400; }
 @media (max-width: 900px) {
   body { padding: 16px 12px 32px; }
-  table { font-size: 12.5px; }
-  th, td { padding: 4px 4px; }
+  table { font-size: 11.5px; }
+  th, td { padding: 4px 3px; }
+  span.range, span.kind { font-size: 11px; }
 }
 tr.top td { background: #f2f7ff; font-weight: 600; }
 dl.wl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 18px; margin: 0; }
