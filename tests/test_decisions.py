@@ -50,19 +50,16 @@ def test_overall_scores_differ_between_public_and_internal(support_bot) -> None:
 
 def test_expected_winner_at_each_sensitivity(support_bot) -> None:
     rec = {s: r.recommended for s, r in support_bot.items()}
-    # Every model is priced in its default reasoning mode (issue 22, item 3): gpt-6-luna at 'high'
-    # generates 2,000 hidden tokens a request, billed at the output price, so OpenAI's API costs
-    # $161,817 a month (over the $150,000 budget) instead of $28,744; DeepSeek V4 Pro and Flash
-    # decode 4,070 and 5,200 hidden tokens and miss the 2 s first visible token. Qwen3 Coder 480B
-    # (no reasoning; index 11.9 against the floor of 11.5) on owned B200 servers, $94,216 a month,
-    # comes first at every sensitivity: within the budget where GPT-6 Luna, which scores higher at
-    # public and internal, is over it; at confidential and regulated on the scores as well.
-    luna = next(o for o in support_bot["public"].options if o.id == "gpt-6-luna@openai")
-    assert luna.reasoning == "high" and luna.reasoning_tokens_per_request == 2000
-    assert luna.monthly_cost > 150_000
-    assert set(rec.values()) == {"qwen3-coder-480b-a35b@on-prem:b200"}
-    overall = [next(o for o in r.options if o.id == r.recommended).scores.overall for r in support_bot.values()]
-    assert overall == sorted(overall) and overall[0] < overall[1] < overall[2]
+    # The example asks for the lightest reasoning (traffic.reasoning: low), so no model writes
+    # hidden tokens here. public and internal: Gemma 4 26B (index 13.1) on rented H200s, $17,778 a
+    # month: at 5 M requests a day rented GPUs cost less than any API of that quality (Gemma at
+    # Bedrock $36,728), and DeepSeek V4 Flash's 5.8 more points (0.3 × 9.7 = 2.9 overall) do not
+    # pay for twice the cost ($36,394). Privacy moves nothing at public and little at internal.
+    assert rec["public"] == rec["internal"] == "gemma-4-26b-a4b@runpod:h200"
+    # confidential and regulated: the full privacy weight (owned 100 against rented 80: +4 overall)
+    # puts owned servers first: DeepSeek V4 Flash on owned H100s, $33,746 a month and $702,000 up
+    # front, a close call with the same model on owned H200s.
+    assert rec["confidential"] == rec["regulated"] == "deepseek-v4-flash@on-prem:h100-sxm"
 
 
 @pytest.mark.parametrize("sensitivity", ["public", "internal"])
