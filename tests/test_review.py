@@ -301,7 +301,9 @@ def test_regulated_data_never_goes_to_a_gpu_marketplace(catalog) -> None:
 def test_unchecked_api_latency_is_said_in_the_recommendation(catalog) -> None:
     # GPT-6 Luna publishes no speed (neither OpenAI's offering nor the model): restricted to it,
     # the recommendation must say its 300 ms target could not be checked.
-    wl = apply_overrides(preset("chatbot"), {"latency": {"max_ttft_ms": 300}})
+    # No hidden tokens (a measured mean of 0): otherwise its 2,000 at its only mode already miss
+    # 300 ms at any published speed (test_a_closed_reasoning_model_that_cannot_meet_the_target).
+    wl = apply_overrides(preset("chatbot"), {"latency": {"max_ttft_ms": 300}, "traffic": {"reasoning_tokens": 0}})
     result = compare(catalog, wl, _settings(models=["gpt-6-luna"], deployment="api"))
     rec = result.report.recommendation
     top = next(o for o in result.all_options if o.id == rec.id)
@@ -309,6 +311,25 @@ def test_unchecked_api_latency_is_said_in_the_recommendation(catalog) -> None:
     assert "could not be checked" in rec.why
     # Marked on the option (issue 11: a column mark and JSON, not a warning line per option).
     assert top.api_speed is not None and top.api_speed.unchecked
+
+
+def test_a_closed_reasoning_model_that_cannot_meet_the_target(catalog) -> None:
+    # GPT-6 Luna publishes no speed, and at its only mode writes 2,000 hidden tokens before its
+    # answer. No model in the catalogue publishes more than 1,844 output tokens/s (gpt-oss-120b at
+    # Cerebras), so those tokens alone take at least 2,000 / 1,844 s = 1,085 ms: over a 300 ms
+    # target it is ruled out, not "unchecked"; under a 2,000 ms target it stays unchecked.
+    wl = apply_overrides(preset("agent"), {"latency": {"max_ttft_ms": 300}})
+    result = compare(catalog, wl, _settings(models=["gpt-6-luna"], deployment="api"))
+    luna = next(o for o in result.all_options if o.id == "gpt-6-luna@openai")
+    assert not luna.feasible and luna.reasoning_tokens_per_request == 2000
+    assert luna.violations == [
+        "latency: 2,000 reasoning tokens before the answer take 1,085 ms even at the fastest speed published "
+        "for any model in the catalogue (1,844 tokens/s at gpt-oss-120b@cerebras), over 300 ms"
+    ]
+    wl = apply_overrides(preset("agent"), {"latency": {"max_ttft_ms": 2000}})
+    result = compare(catalog, wl, _settings(models=["gpt-6-luna"], deployment="api"))
+    luna = next(o for o in result.all_options if o.id == "gpt-6-luna@openai")
+    assert luna.feasible and luna.api_speed is not None and luna.api_speed.unchecked
 
 
 def test_the_sweep_agrees_with_the_engine_under_every_fleet_rule(catalog) -> None:

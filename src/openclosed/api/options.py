@@ -32,8 +32,9 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
     # their measured time to first token already comes after it.
     streamed = plan.hidden_tokens if model.open_weights else 0.0
     lv, unchecked = speed_checks(offering, ctx.wl, model, streamed)
-    if unchecked and streamed:
-        lv = _reasoning_out_of_reach(ctx, model.id, streamed)
+    if unchecked and plan.hidden_tokens:
+        # Streamed or hidden, the reasoning comes before the first visible token.
+        lv = _reasoning_out_of_reach(ctx, model.id, plan.hidden_tokens)
         unchecked = not lv
     if unchecked:
         ctx.latency_unchecked.add(oid)
@@ -112,9 +113,34 @@ def _reasoning_out_of_reach(ctx: Context, model_id: str, hidden: float) -> list[
             speeds.append((own.output_tokens_per_s, "the model's own figure"))
         fastest = ctx.fastest_speed[model_id] = max(speeds, default=(0.0, ""))
     tps, where = fastest
+    what = "this model"
+    if not tps:
+        # No speed published for the model at all: no model decodes faster than the fastest speed
+        # published for any model in the catalogue, so that still bounds the time from below.
+        tps, where = _fastest_anywhere(ctx)
+        what = "any model in the catalogue"
     if not tps or hidden / tps * 1000.0 <= target:
         return []
     return [
         f"latency: {hidden:,.0f} reasoning tokens before the answer take {hidden / tps * 1000.0:,.0f} ms even at "
-        f"the fastest speed published for this model ({tps:,.0f} tokens/s at {where}), over {target:,.0f} ms"
+        f"the fastest speed published for {what} ({tps:,.0f} tokens/s at {where}), over {target:,.0f} ms"
     ]
+
+
+def _fastest_anywhere(ctx: Context) -> tuple[float, str]:
+    """The fastest output speed any offering or model of the catalogue publishes, with where."""
+    hit = ctx.fastest_speed.get("")
+    if hit is None:
+        speeds = [
+            (o.speed.output_tokens_per_s, f"{o.model}@{p.id}")
+            for p in ctx.cat.providers_file.api_providers
+            for o in p.offerings
+            if o.speed is not None and o.speed.output_tokens_per_s
+        ]
+        speeds += [
+            (m.speed.output_tokens_per_s, m.id)
+            for m in ctx.cat.models.items.values()
+            if m.speed is not None and m.speed.output_tokens_per_s
+        ]
+        hit = ctx.fastest_speed[""] = max(speeds, default=(0.0, ""))
+    return hit
