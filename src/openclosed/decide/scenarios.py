@@ -284,7 +284,8 @@ class Frame:
         if o.deployment == "api":
             # Training runs and tuned-model fees do not grow with traffic (nor drift with token prices).
             bd = getattr(o, "cost_breakdown", None) or {}
-            fixed = bd.get("training", 0.0) + bd.get("tuned_hosting", 0.0)
+            # A dedicated fleet of a tuned model is held fixed too (its replicas are sized once).
+            fixed = bd.get("training", 0.0) + bd.get("tuned_hosting", 0.0) + bd.get("dedicated_gpus", 0.0)
             if fixed:
                 return Entry(o, "api", o.monthly_cost - fixed, fixed=fixed, **common)  # type: ignore[arg-type]
             return Entry(o, "api", o.monthly_cost, **common)  # type: ignore[arg-type]
