@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..decide import constraints
@@ -103,7 +104,12 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
     if out.customisation is not None and tuning is not None:
         # The first run as a one-off amount: shown, not part of the monthly total.
         breakdown["first_training_run"] = tuning.per_run
-    return out, Detail(model=model, api=cost, provider=provider, offering=offering, tuning=tuning)
+    fleet = tuning.fleet if tuning is not None else None
+    curve = None
+    if fleet is not None and fleet.curve is not None and out.customisation is not None:
+        # The fleet at other volumes (sweep, sampled scenarios), with the training runs held fixed.
+        curve = replace(fleet.curve, fixed=breakdown["training"])
+    return out, Detail(model=model, api=cost, provider=provider, offering=offering, tuning=tuning, curve=curve)
 
 
 def _reasoning_out_of_reach(ctx: Context, model_id: str, hidden: float) -> list[str]:
