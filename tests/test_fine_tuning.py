@@ -319,3 +319,22 @@ def test_a_dedicated_fleet_grows_with_the_peak_in_the_engine_the_sweep_and_the_s
     assert steps["dedicated GPU-hour price (USD)"]["value"] == price
     assert "fireworks.ai" in steps["dedicated GPU-hour price (USD)"]["source"]
     assert steps["token charges"]["value"] == 0
+
+
+def test_dedicated_prices_name_catalogued_gpus_and_positive_prices(cli, tmp_path) -> None:
+    from pydantic import ValidationError
+
+    from openclosed.catalog.schema import DedicatedPrices
+
+    with pytest.raises(ValidationError, match="prices must be positive"):
+        DedicatedPrices.model_validate({"hourly_per_gpu": {"h100-sxm": 0}, "source": "s", "as_of": "2026-12-06"})
+    ft = (
+        "fine_tuning:\n  methods: [lora]\n  training_per_million: {lora: 0.5}\n  serving: dedicated\n"
+        "  source: s\n  as_of: 2026-12-06\n  dedicated:\n    hourly_per_gpu: {no-such-gpu: 7.0}\n"
+        "    source: s\n    as_of: 2026-12-06\n"
+    )
+    text = "api_providers:\n  - id: fireworks\n    offerings:\n      - model: llama-3.1-8b\n" + "".join(
+        f"        {ln}\n" for ln in ft.splitlines()
+    )
+    run = cli("catalog", "validate", "--catalog", str(write(tmp_path / "ov" / "providers.yaml", text).parent))
+    assert run.code == 2 and "GPU 'no-such-gpu' is not in gpus" in run.err
