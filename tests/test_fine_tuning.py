@@ -3,6 +3,8 @@ every option prices (or rules out) a tuned model (docs/methodology.md, "Fine-tun
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from conftest import write
 
@@ -132,18 +134,17 @@ TUNED_MODELS = ["llama-3.1-8b", "llama-3.1-70b", "gpt-4.1-mini", "claude-sonnet-
 def test_every_option_prices_the_customisation_or_says_why(catalog) -> None:
     result = _tuned_compare(catalog)
     by_id = {o.id: o for o in result.all_options}
-    # Fireworks: LoRA at $0.50 per million tokens; 20 M tokens = $10.00 a run, 4 a year = $3.33 a month. The
-    # training is priced, but a tuned model runs only on a dedicated (per GPU-hour) deployment there now.
+    # Fireworks: LoRA at $0.50 per million tokens; 20 M tokens = $10.00 a run, 4 a year = $3.33 a month. A tuned
+    # model runs only on a dedicated deployment there, priced as a fleet: an 8B model fits one H100 ($7.00 per
+    # GPU-hour, the cheapest of H100, H200 $7 and B200 $10), and one replica carries 20,000 requests a day:
+    # 1 × $7.00 × 730 h = $5,110 a month, no token charges.
     f = by_id["llama-3.1-8b@fireworks"]
-    assert f.customisation == "lora" and not f.feasible
+    assert f.customisation == "lora" and f.feasible, f.violations
     assert f.cost_breakdown["training"] == pytest.approx(20 * 0.50 * 4 / 12, abs=1e-6)
     assert f.cost_breakdown["first_training_run"] == 10.0
-    base = {k: v for k, v in f.cost_breakdown.items() if k not in ("training", "first_training_run")}
-    assert f.monthly_cost == pytest.approx(sum(base.values()) + 20 * 0.50 * 4 / 12)
-    assert (
-        "customisation: fireworks serves tuned llama-3.1-8b on dedicated deployments only at $7.00 an hour"
-        in f.violations
-    )
+    assert f.cost_breakdown["dedicated_gpus"] == 5110.0
+    assert set(f.cost_breakdown) == {"dedicated_gpus", "training", "first_training_run"}
+    assert f.monthly_cost == pytest.approx(5110 + 20 * 0.50 * 4 / 12, abs=1e-6)
     # Together's serverless Llama 3.1 8B is retired, and a tuned model is served on a dedicated endpoint only.
     t = by_id["llama-3.1-8b@together"]
     assert not t.feasible and any(v.startswith("lifecycle:") for v in t.violations)
@@ -249,11 +250,13 @@ def test_example_workload_prices_each_path(cli) -> None:
     r = cli("compare", "examples/support-tuned.yaml", "--format", "json", "--all", "--models", "llama-3.3-70b")
     assert r.code == 0
     by_id = {o["id"]: o for o in r.json()["options"]}
-    # Fireworks prices the training (20 M tokens × $3.00 × 4 runs / 12 = $20.00 a month) but serves the tuned
-    # model on a dedicated deployment only; Together's serverless Llama 3.3 70B is retired.
+    # Fireworks prices the training (20 M tokens × $3.00 × 4 runs / 12 = $20.00 a month) and serves the tuned
+    # model on a dedicated deployment: 70 GB of FP8 weights need one H200 (141 GB) or two H100s, both $7.00
+    # an hour, so one H200: $7.00 × 730 h = $5,110 a month. Together's serverless Llama 3.3 70B is retired.
     fw = by_id["llama-3.3-70b@fireworks"]
     assert fw["customisation"] == "lora" and fw["cost_breakdown"]["training"] == pytest.approx(20.0, abs=1e-6)
-    assert not fw["feasible"] and any("on dedicated deployments only" in v for v in fw["violations"])
+    assert fw["feasible"] and fw["cost_breakdown"]["dedicated_gpus"] == 5110.0
+    assert fw["monthly_cost"] == pytest.approx(5130.0, abs=1e-6)
     assert not by_id["llama-3.3-70b@together"]["feasible"]
     # The floor (7, the Llama 3.3 70B class: 7.7 on the index) lets the self-hosted paths through, rented and owned.
     for oid in ("llama-3.3-70b@runpod:h100-sxm", "llama-3.3-70b@on-prem:h100-sxm"):
@@ -266,15 +269,72 @@ def test_sampled_volume_moves_an_api_options_tokens_not_its_training(catalog) ->
     from openclosed.engine import Engine, Settings
 
     wl = Workload.model_validate({**BASE, "customisation": {"training_tokens": 20e6, "runs_per_year": 4}})
-    eng = Engine(catalog, wl, Settings(samples=0, models=["llama-3.1-8b"]))
+    eng = Engine(catalog, wl, Settings(samples=0, models=["gpt-4.1-mini"]))
     result = eng.run()
     frame = Frame(eng.ctx, result.all_options, result.details)
-    i = frame.index["llama-3.1-8b@fireworks"]
+    i = frame.index["gpt-4.1-mini@openai"]
     o = frame.entries[i].option
-    training = o.cost_breakdown["training"]  # 20 M tokens × $0.50 × 4 / 12 = $3.33 a month
-    assert training == pytest.approx(10 / 3, abs=1e-6)
-    # Twice the traffic doubles the token cost, not the training runs.
+    training = o.cost_breakdown["training"]  # 20 M tokens × $5.00 × 4 / 12 = $33.33 a month
+    assert training == pytest.approx(100 / 3, abs=1e-6)
+    # Twice the traffic doubles the (tuned) token cost, not the training runs.
     row = frame.costs(Scenarios(2, traffic=[1.0, 2.0]))[i]
     assert row is not None
     assert row[0] == pytest.approx(o.monthly_cost)
     assert row[1] == pytest.approx(2 * (o.monthly_cost - training) + training)
+
+
+def test_a_dedicated_fleet_grows_with_the_peak_in_the_engine_the_sweep_and_the_samples(catalog) -> None:
+    from openclosed.analyses.explain import explain
+    from openclosed.analyses.sweep import parse_spec, sweep
+    from openclosed.decide.scenarios import Frame, Scenarios
+    from openclosed.engine import Engine, Settings
+
+    wl = Workload.model_validate({**BASE, "customisation": {"training_tokens": 20e6, "runs_per_year": 4}})
+    eng = Engine(catalog, wl, Settings(samples=0, models=["llama-3.1-8b"]))
+    oid = "llama-3.1-8b@fireworks"
+    # 1,000 requests a day: one replica on one H100, $7.00 × 730 h, plus $3.33 of training.
+    small = eng.option(oid)[0]
+    assert small.monthly_cost == pytest.approx(5110 + 10 / 3, abs=1e-6)
+    # 30,000,000 requests a day peak at 2 × 3e7 / 86,400 = 694.4 requests/s: ceil(694.4 / (capacity × 0.8))
+    # replicas of one GPU (its capacity from the self-hosted sizing, the cap the default 0.8).
+    big_wl = wl.with_requests_per_month(3e7 * 730 / 24)
+    out, det = eng.with_workload(big_wl).option(oid)
+    fleet = det.tuning.fleet
+    price = {"h100-sxm": 7.0, "h200": 7.0, "b200": 10.0}[fleet.gpu]  # Fireworks' GPU-hour prices
+    assert fleet.hourly_per_gpu == price and fleet.gpus_per_replica == 1
+    replicas = math.ceil(2 * 3e7 / 86_400 / (fleet.requests_per_s * 0.8))
+    assert replicas > 1 and fleet.replicas == replicas
+    assert out.cost_breakdown["dedicated_gpus"] == pytest.approx(replicas * price * 730, abs=1e-6)
+    # The sampled scenarios and the sweep price the same fleet at the other volume.
+    result = eng.run()
+    frame = Frame(eng.ctx, result.all_options, result.details)
+    row = frame.costs(Scenarios(2, traffic=[1.0, 30_000.0]))[frame.index[oid]]
+    assert row == pytest.approx([small.monthly_cost, out.monthly_cost], abs=1e-6)
+    sw = sweep(eng, parse_spec(f"requests_per_month=1e3..{3e7 * 730 / 24}", wl, steps=2), [oid])
+    assert sw.series[0].costs == pytest.approx([5110 + 10 / 3, out.monthly_cost], abs=1e-6)
+    # explain traces the GPUs, the price and its source.
+    big = eng.with_workload(big_wl)
+    steps = {s["item"]: s for s in explain(catalog, big_wl, big.run(), oid)["steps"]}
+    assert steps["dedicated GPUs"]["value"] == replicas
+    assert steps["dedicated GPU-hour price (USD)"]["value"] == price
+    assert "fireworks.ai" in steps["dedicated GPU-hour price (USD)"]["source"]
+    assert steps["token charges"]["value"] == 0
+
+
+def test_dedicated_prices_name_catalogued_gpus_and_positive_prices(cli, tmp_path) -> None:
+    from pydantic import ValidationError
+
+    from openclosed.catalog.schema import DedicatedPrices
+
+    with pytest.raises(ValidationError, match="prices must be positive"):
+        DedicatedPrices.model_validate({"hourly_per_gpu": {"h100-sxm": 0}, "source": "s", "as_of": "2026-12-06"})
+    ft = (
+        "fine_tuning:\n  methods: [lora]\n  training_per_million: {lora: 0.5}\n  serving: dedicated\n"
+        "  source: s\n  as_of: 2026-12-06\n  dedicated:\n    hourly_per_gpu: {no-such-gpu: 7.0}\n"
+        "    source: s\n    as_of: 2026-12-06\n"
+    )
+    text = "api_providers:\n  - id: fireworks\n    offerings:\n      - model: llama-3.1-8b\n" + "".join(
+        f"        {ln}\n" for ln in ft.splitlines()
+    )
+    run = cli("catalog", "validate", "--catalog", str(write(tmp_path / "ov" / "providers.yaml", text).parent))
+    assert run.code == 2 and "GPU 'no-such-gpu' is not in gpus" in run.err

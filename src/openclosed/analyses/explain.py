@@ -156,8 +156,15 @@ def _api_steps(det: Detail) -> list[dict[str, Any]]:
             up.as_of,
         )
     )
-    for what, how, value in det.api.steps:
-        steps.append(_step("cost", what, value, how))
+    fleet = getattr(det.tuning, "fleet", None)
+    if fleet is not None and not fleet.reason:
+        # A tuned model on a dedicated deployment pays GPU-hours (fine-tuning section), not these tokens.
+        steps.append(
+            _step("cost", "token charges", 0, "none: the provider's dedicated deployment is billed per GPU-hour")
+        )
+    else:
+        for what, how, value in det.api.steps:
+            steps.append(_step("cost", what, value, how))
     p = prov.privacy
     steps.append(
         _step(

@@ -56,6 +56,8 @@ def training_steps(o: OptionOut, det: Detail, wl: Workload) -> list[dict[str, An
                     t.as_of,
                 )
             )
+        if t.fleet is not None and not t.fleet.reason:
+            steps += _fleet_steps(t)
         if t.hosting_per_month:
             steps.append(
                 _step(
@@ -128,3 +130,35 @@ def training_steps(o: OptionOut, det: Detail, wl: Workload) -> list[dict[str, An
         )
     )
     return steps
+
+
+def _fleet_steps(t: Any) -> list[dict[str, Any]]:
+    """A tuned model served only on the provider's dedicated deployments: the fleet priced (api/dedicated.py)."""
+    f, d = t.fleet, t.dedicated
+    src, as_of = d.source, d.as_of.isoformat()
+    return [
+        _step(
+            "dedicated replica",
+            f"{f.gpus_per_replica} × {f.gpu} at {f.precision}, {f.requests_per_s:,.3f} requests/s",
+            "the self-hosted sizing of the model on this GPU (the cheapest fleet among the provider's GPUs)",
+        ),
+        _step(
+            "dedicated GPUs",
+            f.gpus,
+            f"{f.replicas} replica(s) for the peak at the utilisation cap (at least one) × {f.gpus_per_replica} GPU(s)",
+        ),
+        _step(
+            "dedicated GPU-hour price (USD)",
+            f.hourly_per_gpu,
+            f"the provider's on-demand price for {f.gpu}",
+            src,
+            as_of,
+        ),
+        _step(
+            "dedicated serving (USD a month)",
+            f.monthly,
+            "GPUs × GPU-hour price × 730 h; no token charges, run by the provider (no engineers)",
+            src,
+            as_of,
+        ),
+    ]

@@ -33,7 +33,7 @@ from typing import Any, TextIO
 from ..engine import Detail, Engine, Result
 from ..errors import InputError
 from ..report import OptionOut
-from ..selfhost.cost_curves import ApiCurve, ConstCurve, SelfCurve
+from ..selfhost.cost_curves import ApiCurve, ConstCurve, FleetCurve, SelfCurve
 from ..selfhost.curve_points import Points, curve_costs
 from ..units import csv_cell, csv_text
 from ..workload.model import DAYS_PER_MONTH, Workload
@@ -534,7 +534,9 @@ def sweep(
         for oid in ids:
             out, det = pairs[oid]
             curve: Any
-            if out.deployment == "api":
+            if out.deployment == "api" and isinstance(det.curve, FleetCurve):
+                curve = det.curve  # a tuned model's dedicated fleet: replicas step with the volume
+            elif out.deployment == "api":
                 if big is None:
                     big = engine.with_workload(wl.with_requests_per_month(_BIG_VOLUME))
                 at_big = big.option(oid)[0]

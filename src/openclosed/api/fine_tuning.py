@@ -15,8 +15,9 @@ from ..catalog.schema import FineTuning
 from ..workload.model import HOURS_PER_MONTH
 
 if TYPE_CHECKING:
-    from ..catalog.schema import ApiProvider, Offering, TokenPrices
+    from ..catalog.schema import ApiProvider, DedicatedPrices, Offering, TokenPrices
     from ..workload.customisation import Customisation
+    from .dedicated import DedicatedFleet
 
 
 @dataclass
@@ -30,6 +31,8 @@ class ApiTuning:
     serving: str = "base"
     tuned_prices: TokenPrices | None = None
     hosting_per_month: float = 0.0  # hourly fees of the deployed tuned models
+    dedicated: DedicatedPrices | None = None  # serving: dedicated, with the provider's GPU-hour prices
+    fleet: DedicatedFleet | None = None  # the deployment priced (set by api/options.py)
     source: str = ""
     as_of: str = ""
 
@@ -66,7 +69,9 @@ def api_tuning(provider: ApiProvider, offering: Offering, custom: Customisation)
         )
     serving = ft.full_serving if custom.method == "full" and ft.full_serving else ft.serving
     out.serving = serving
-    if serving == "dedicated":
+    if serving == "dedicated" and ft.dedicated is not None:
+        out.dedicated = ft.dedicated  # priced as a fleet sized to the traffic (api/dedicated.py)
+    elif serving == "dedicated":
         fee = (
             f" at ${ft.hourly_fee:,.2f} an hour"
             if ft.hourly_fee is not None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..decide import constraints
 from ..evaluation import UNSCORED, Context, Detail
 from ..report import OptionOut, construct
 from ..workload.customisation import active
+from .dedicated import dedicated_fleet
 from .fine_tuning import api_tuning, tuned_offering
 from .pricing import price_api
 from .speed import api_speed_out, speed_checks, speed_of
@@ -52,6 +54,18 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
     if tuning is not None and custom is not None:
         violations += tuning.violations
         warnings += tuning.warnings
+        if tuning.priced and monthly is not None and tuning.dedicated is not None:
+            # The provider's dedicated fleet replaces the token charges (api/dedicated.py).
+            fleet = dedicated_fleet(ctx, model, tuning.dedicated, provider.price_multiplier)
+            tuning.fleet = fleet
+            if fleet.reason:
+                violations.append(
+                    f"customisation: {provider.id} serves tuned {model.id} on dedicated deployments only; "
+                    f"{fleet.reason}"
+                )
+                monthly, breakdown = None, {}
+            else:
+                monthly, breakdown = fleet.monthly, {"dedicated_gpus": fleet.monthly}
         if tuning.priced and monthly is not None:
             # runs_per_year / 12 runs a month, and the tuned models' hourly fees (docs/methodology.md).
             breakdown["training"] = round(tuning.per_run * custom.runs_per_month, 6)
@@ -91,7 +105,12 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
     if out.customisation is not None and tuning is not None:
         # The first run as a one-off amount: shown, not part of the monthly total.
         breakdown["first_training_run"] = tuning.per_run
-    return out, Detail(model=model, api=cost, provider=provider, offering=offering, tuning=tuning)
+    fleet = tuning.fleet if tuning is not None else None
+    curve = None
+    if fleet is not None and fleet.curve is not None and out.customisation is not None:
+        # The fleet at other volumes (sweep, sampled scenarios), with the training runs held fixed.
+        curve = replace(fleet.curve, fixed=breakdown["training"])
+    return out, Detail(model=model, api=cost, provider=provider, offering=offering, tuning=tuning, curve=curve)
 
 
 def _reasoning_out_of_reach(ctx: Context, model_id: str, hidden: float) -> list[str]:

@@ -195,6 +195,17 @@ class Catalog:
                             loc=("api_providers", i, "offerings", j, "model"),
                         )
                     )
+                ded = getattr(o.fine_tuning, "dedicated", None)
+                for gpu_id in ded.hourly_per_gpu if ded is not None else ():
+                    if gpu_id not in self.gpus.items:
+                        out.append(
+                            XProblem(
+                                f"GPU '{gpu_id}' is not in gpus",
+                                "providers.yaml",
+                                field=f"api_providers[{p.id}].offerings[{o.model}].fine_tuning.dedicated",
+                                loc=("api_providers", i, "offerings", j, "fine_tuning", "dedicated", "hourly_per_gpu"),
+                            )
+                        )
                 if o.replacement and o.replacement not in self.models.items:
                     out.append(
                         XProblem(

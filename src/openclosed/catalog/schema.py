@@ -495,6 +495,21 @@ class PriceStep(Sourced):
 LIFECYCLE_FIELDS = ("deprecation_date", "shutdown_date", "replacement")
 
 
+class DedicatedPrices(Sourced):
+    """What a provider charges per GPU-hour for a dedicated deployment of a tuned model: the API
+    option is then priced as a fleet sized like a self-hosted one at these prices."""
+
+    hourly_per_gpu: dict[Id, float] = Field(
+        min_length=1, description="USD per GPU-hour, by catalogue GPU id (on demand, billed per second)"
+    )
+
+    @model_validator(mode="after")
+    def _positive(self) -> DedicatedPrices:
+        if any(v <= 0 for v in self.hourly_per_gpu.values()):
+            raise ValueError("hourly_per_gpu: prices must be positive")
+        return self
+
+
 class FineTuning(Sourced):
     """How an offering's model can be tuned, at what training price, and how a tuned model is served.
 
@@ -522,6 +537,10 @@ class FineTuning(Sourced):
         default=None, ge=0, description="USD per hour per deployed tuned model (base_plus_hourly, dedicated)"
     )
     new_customers: bool = Field(default=True, description="false: no longer open to new customers")
+    dedicated: DedicatedPrices | None = Field(
+        default=None,
+        description="serving: dedicated: the provider's GPU-hour prices, to price a deployment sized to the traffic",
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> FineTuning:

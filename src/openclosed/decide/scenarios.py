@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from ..selfhost.cost_curves import FleetCurve
 from . import scoring
 from .uncertainty import (
     DEFAULT_PEAK_SPREAD,
@@ -59,7 +60,7 @@ class Entry:
     """One option reduced to what a scenario changes."""
 
     option: OptionOut
-    kind: str  # "api" | "self" | "fixed" | "none"
+    kind: str  # "api" | "fleet" (a tuned model's dedicated API fleet) | "self" | "fixed" | "none"
     base: float | None
     provider: str
     sigma: float  # price drift s.d. of this option's price
@@ -160,6 +161,8 @@ class Costs:
             return [e.base * x for x in f]
         if e.kind == "fixed":
             return [e.base] * n
+        if e.kind == "fleet":
+            return e.curve.costs([e.rpm * t for t in self.traffic], [e.peak * p for p in self.peak])  # type: ignore[attr-defined]
         gpu = self._gpu_factor(e)
         rpms, peaks = self._loads(e)
         g, ops = e.curve.split_costs(rpms, peaks)  # type: ignore[attr-defined]
@@ -281,6 +284,12 @@ class Frame:
         common = {"fixed_score": fixed_score, "penalty": penalty, "provider": o.provider, "sigma": sigma}
         if o.monthly_cost is None:
             return Entry(o, "none", None, **common)  # type: ignore[arg-type]
+        if o.deployment == "api" and isinstance(det.curve, FleetCurve):
+            # A tuned model on the provider's dedicated fleet: its replicas follow the sampled load.
+            rpm = ctx.wl.requests_per_month
+            return Entry(
+                o, "fleet", o.monthly_cost, curve=det.curve, peak=ctx.wl.traffic.peak_rps(rpm), rpm=rpm, **common
+            )  # type: ignore[arg-type]
         if o.deployment == "api":
             # Training runs and tuned-model fees do not grow with traffic (nor drift with token prices).
             bd = getattr(o, "cost_breakdown", None) or {}

@@ -49,6 +49,35 @@ class ApiCurve:
         return round(self.per_request * rpm, 6)
 
 
+@dataclass(frozen=True)
+class FleetCurve:
+    """A tuned model on its API provider's dedicated deployment (api/dedicated.py): per candidate
+    replica (`(requests/s at the utilisation cap, GPUs, USD per GPU-hour)`), at least one replica
+    and enough for the load; the cheapest candidate, plus `fixed` USD a month (training runs).
+    The provider runs it: GPU-hours only, no operations."""
+
+    candidates: tuple[tuple[float, int, float], ...]
+    hours_per_day: float = 24.0
+    fixed: float = 0.0
+
+    def pick(self, rpm: float, peak: float) -> tuple[int, int, float]:
+        """(index of the cheapest candidate, its replicas, its USD a month) at this load."""
+        need = max(peak, rpm / (SECONDS_PER_MONTH * self.hours_per_day / 24.0))
+        best = (0, 0, math.inf)
+        for i, (cap, gpus, hourly) in enumerate(self.candidates):
+            replicas = max(1, math.ceil(need / cap - 1e-9))
+            monthly = round(replicas * gpus * hourly * HOURS_PER_MONTH, 6)
+            if monthly < best[2]:
+                best = (i, replicas, monthly)
+        return best
+
+    def cost(self, rpm: float, peak: float) -> float:
+        return round(self.pick(rpm, peak)[2] + self.fixed, 6)
+
+    def costs(self, rpms: list[float], peaks: list[float]) -> list[float]:
+        return [self.cost(r, p) for r, p in zip(rpms, peaks, strict=True)]
+
+
 class ConstCurve:
     """An option whose cost does not depend on volume."""
 
