@@ -41,11 +41,12 @@ class LineMap(dict[Loc, int]):
         return None
 
 
-def read_bytes(path: Path, kind: str = "YAML", limit: int = MAX_BYTES) -> bytes:
-    """The bytes of a small regular file, or one clear InputError.
+def open_regular(path: Path, expected: str, limit: int) -> int:
+    """A file descriptor of a regular file no larger than `limit`, or one clear InputError.
 
-    Only regular files are read: a FIFO would block forever waiting for a writer and /dev/zero
-    never ends, so the file is opened non-blocking, checked with fstat, and read up to the limit.
+    Only regular files are opened: a FIFO would block forever waiting for a writer and /dev/zero
+    never ends, so the file is opened non-blocking and checked with fstat before a byte is read.
+    `expected` names what the file should be ("a YAML file"). The caller closes the descriptor.
     """
     import os
     import stat
@@ -57,17 +58,30 @@ def read_bytes(path: Path, kind: str = "YAML", limit: int = MAX_BYTES) -> bytes:
     except FileNotFoundError:
         raise InputError.one("file not found", name) from None
     except IsADirectoryError:
-        raise InputError.one(f"is a directory, expected a {kind} file", name) from None
+        raise InputError.one(f"is a directory, expected {expected}", name) from None
     except OSError as exc:
         raise InputError.one(f"cannot read: {exc.strerror or exc}", name) from None
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
-            raise InputError.one(f"is a directory, expected a {kind} file", name)
+            raise InputError.one(f"is a directory, expected {expected}", name)
         if not stat.S_ISREG(st.st_mode):
-            raise InputError.one(f"not a regular file (a device, FIFO or socket), expected a {kind} file", name)
+            raise InputError.one(f"not a regular file (a device, FIFO or socket), expected {expected}", name)
         if st.st_size > limit:
             raise InputError.one(f"file is larger than {limit // 1_000_000} MB", name)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_bytes(path: Path, kind: str = "YAML", limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a small regular file (`open_regular`), or one clear InputError."""
+    import os
+
+    name = str(path)
+    fd = open_regular(path, f"a {kind} file", limit)
+    try:
         chunks, total = [], 0
         while total <= limit:
             chunk = os.read(fd, min(1 << 20, limit + 1 - total))

@@ -13,13 +13,13 @@ import io
 import json
 import math
 import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ...errors import InputError
+from ...yamlio import open_regular
 
 MAX_BYTES = 200_000_000  # a month of per-request logs from a busy proxy fits; more is a mistake
 UTC = dt.timezone.utc
@@ -103,29 +103,10 @@ class _Checked(io.RawIOBase):
 
 
 def open_export(path: Path) -> io.BufferedReader:
-    """The export opened for streaming, or one clear InputError. Only regular files: a FIFO would
-    wait for a writer forever and /dev/zero never ends, so the file is opened non-blocking and
-    checked with fstat before a byte is read (as the workload reader does)."""
+    """The export opened for streaming, or one clear InputError: only a regular file up to
+    MAX_BYTES (`yamlio.open_regular`, as the workload reader)."""
     name = str(path)
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except FileNotFoundError:
-        raise InputError.one("file not found", name) from None
-    except IsADirectoryError:
-        raise InputError.one(f"is a directory, expected {_KIND}", name) from None
-    except OSError as exc:
-        raise InputError.one(f"cannot read: {exc.strerror or exc}", name) from None
-    try:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise InputError.one(f"is a directory, expected {_KIND}", name)
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError.one(f"not a regular file (a device, FIFO or socket), expected {_KIND}", name)
-        if st.st_size > MAX_BYTES:
-            raise InputError.one(f"file is larger than {MAX_BYTES // 1_000_000} MB", name)
-    except BaseException:
-        os.close(fd)
-        raise
+    fd = open_regular(path, _KIND, MAX_BYTES)
     return io.BufferedReader(_Checked(fd, name), 1 << 20)
 
 
