@@ -114,10 +114,10 @@ def test_csv_cell_rules() -> None:
 
 
 def test_sweep_csv_neutralises_an_id() -> None:
-    from openclosed.analyses.sweep import _csv_text
+    from openclosed.analyses.sweep_format import csv_text_cell
 
-    assert _csv_text("=evil,1") == '"\'=evil,1"'
-    assert _csv_text("llama@aws:h100") == "llama@aws:h100"
+    assert csv_text_cell("=evil,1") == '"\'=evil,1"'
+    assert csv_text_cell("llama@aws:h100") == "llama@aws:h100"
 
 
 # ------------------------------------------------------------------ 8. charts

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from openclosed.catalog.schema import Architecture
+from openclosed.catalog.architecture import Architecture
 from openclosed.selfhost import sizing
 from openclosed.selfhost.sizing.groups import layout_of
 

@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from openclosed.catalog.schema import Architecture, Gpu
+from openclosed.catalog.architecture import Architecture
+from openclosed.catalog.schema import Gpu
 from openclosed.selfhost import sizing
 
 D = dt.date(2026, 11, 30)

@@ -14,6 +14,7 @@ from conftest import SWEEP_CHATBOT, TODAY
 
 from openclosed.analyses import sweep as sw
 from openclosed.analyses.compare import compare
+from openclosed.analyses.sweep_picks import default_picks
 from openclosed.engine import Engine, Settings
 from openclosed.workload.model import DAYS_PER_MONTH, apply_overrides, preset
 
@@ -212,11 +213,11 @@ def test_a_sweep_draws_the_recommended_option_its_counterpart_and_the_remaining_
         _opt("closed-x@vendor", 80, 400, 60),
         _opt("closed-y@vendor", 82, 500, 55),
     ]
-    got = sw.default_picks(_result("big@on-prem:b200", *opts))
+    got = default_picks(_result("big@on-prem:b200", *opts))
     assert [oid for oid, _ in got] == ["big@on-prem:b200", "big@api-c", "closed-y@vendor"]
     assert got[1][1] == "its counterpart: big at its best API provider"
     # An open model's API: the same model self-hosted, at its best host.
-    got = sw.default_picks(_result("big@api-c", *opts))
+    got = default_picks(_result("big@api-c", *opts))
     assert [oid for oid, _ in got] == ["big@api-c", "big@on-prem:b200", "closed-y@vendor"]
 
 
@@ -228,11 +229,11 @@ def test_a_closed_recommendation_is_set_against_a_self_hosted_model_of_at_least_
         _opt("abler@cloud:h200", 55, 990, 58),
         _opt("weak@api-a", 70, 50, 40),
     ]
-    got = sw.default_picks(_result("closed-x@vendor", *opts))
+    got = default_picks(_result("closed-x@vendor", *opts))
     assert [oid for oid, _ in got] == ["closed-x@vendor", "able@cloud:h100", "weak@api-a"]
     assert "at least its quality (52)" in got[1][1]
     # No self-hosted model reaches it: the best self-hosted option, and the text says so.
-    got = sw.default_picks(_result("closed-x@vendor", *[o for o in opts if o.quality_index < 52 or "@v" in o.id]))
+    got = default_picks(_result("closed-x@vendor", *[o for o in opts if o.quality_index < 52 or "@v" in o.id]))
     why = "no self-hosted open model reaches its quality (52): the best self-hosted option"
     assert got[1] == ("weak@on-prem:b200", why)
 
@@ -242,7 +243,7 @@ def test_a_pick_without_a_candidate_falls_back_and_an_infeasible_one_says_why() 
         _opt("only@cloud:h100", 90, 500, 40),
         _opt("other@api-a", 50, 10, 30, feasible=False),
     ]
-    got = sw.default_picks(_result("only@cloud:h100", *opts))
+    got = default_picks(_result("only@cloud:h100", *opts))
     assert got[1][0] == "other@api-a"
     assert got[1][1].startswith("no API provider serves only: the best open-weight API option; ruled out")
     assert len(got) == 2  # no closed option at all: nothing to draw

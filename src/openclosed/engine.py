@@ -21,9 +21,10 @@ from .errors import InputError
 from .evaluation import DEFAULT_STALE_DAYS, SIMILAR_QUALITY, SORTS, Context, Detail, Result, Settings
 from .gcpause import paused_gc
 from .report import SCHEMA_VERSION, CatalogInfo, OptionOut, Report, ToolInfo, WorkloadSummary
-from .selfhost.options import self_option, sizing
+from .selfhost.options import self_option
 from .selfhost.owned import onprem_hourly
 from .selfhost.packing import Instance, Packer, cheapest_packing, packer
+from .selfhost.plans import sizing
 from .staleness import price_date, staleness
 from .workload.echo import current_spend_of, echo
 

@@ -126,7 +126,7 @@ class Context:
         self.plan_cache: dict[tuple[str, str], list[tuple[str, Sizing, bool]]] = {}
         self.unfit: dict[tuple[str, str], list[str]] = {}  # (model, GPU) -> why each precision cannot run
         self.constraint_cache: dict[tuple[str, bool], tuple[list[str], list[str]]] = {}
-        self.host_cache: dict[tuple[str, str], Any] = {}  # (host, GPU) -> selfhost._HostGpu
+        self.host_cache: dict[tuple[str, str], Any] = {}  # (host, GPU) -> selfhost.host_prices.HostGpu
         self.expiring: set[str] = set()  # models, and API options (MODEL@PROVIDER), retired within the horizon
         self.shut_down: set[str] = set()  # models already shut down: their API options cannot run
         self.retired: set[str] = set()  # API options (MODEL@PROVIDER) their provider has retired

@@ -25,7 +25,6 @@ crossings live in sweep_range.py and crossings.py.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -35,9 +34,11 @@ from ..errors import InputError
 from ..report import OptionOut
 from ..selfhost.cost_curves import ApiCurve, ConstCurve, FleetCurve, SelfCurve
 from ..selfhost.curve_points import Points, curve_costs
-from ..units import csv_cell, csv_text
+from ..units import csv_cell
 from ..workload.model import DAYS_PER_MONTH, Workload
 from .crossings import MAX_PAIRWISE, Crossing, find_crossings
+from .sweep_format import Repeat, cost_cells, csv_text_cell, finite, json_num, num_cell
+from .sweep_picks import KINDS, default_picks, kind_of
 from .sweep_range import (
     DEFAULT_STEPS_ENGINE,
     DEFAULT_STEPS_FAST,
@@ -57,102 +58,12 @@ from .sweep_range import (
 SCHEMA_VERSION = 1
 
 CHUNK = 512  # points evaluated together when rows are streamed
-KINDS = ("closed API", "open-weight API", "self-hosted")
 _BIG_VOLUME = 1e15  # requests/month at which an API option's per-request cost is read
 
 Progress = Callable[[int, int], None]
 
 
 # ------------------------------------------------------------------ option curves
-def kind_of(o: OptionOut) -> str:
-    if o.deployment == "self-hosted":
-        return "self-hosted"
-    return "open-weight API" if o.open_weights else "closed API"
-
-
-def default_options(result: Result) -> list[str]:
-    """The options a sweep draws by default (`default_picks`), ids only."""
-    return [oid for oid, _ in default_picks(result)]
-
-
-def _best_first(options: list[OptionOut]) -> list[OptionOut]:
-    """Feasible options first, each group by overall score (the profile's), then cost and id."""
-    return sorted(
-        (o for o in options if o.monthly_cost is not None),
-        key=lambda o: (not o.feasible, -o.scores.overall, o.monthly_cost, o.id),
-    )
-
-
-def default_picks(result: Result) -> list[tuple[str, str]]:
-    """What a sweep compares by default, each with why it was drawn (docs/methodology.md, "Sweep").
-
-    The question a sweep answers is build or buy, so it draws the recommended option, its
-    counterpart across that line, and the best option of the remaining kind:
-
-    * a self-hosted recommendation against the same model at its best API provider;
-    * an open model's API against the same model self-hosted;
-    * a closed model's API against the best self-hosted open model of at least its quality.
-
-    Comparing a 1 T-parameter model on owned servers with a 120 B model's API would say when one
-    cheap model beats another expensive one, not when self-hosting pays. Where a pick would repeat
-    one already drawn, or has no candidate, the next best option of that kind is drawn and the
-    text says so. "Best" is the highest overall score under the run's profile, feasible first.
-    """
-    ranked = _best_first(list(result.report.options))
-    by_id = {o.id: o for o in ranked}
-    rec = by_id.get(result.report.recommended or "")
-    if rec is None:
-        rec = next((o for o in ranked if o.feasible), None)
-    if rec is None:
-        return []
-    picks: list[tuple[str, str]] = [(rec.id, "the recommended option")]
-    drawn = {rec.id}
-
-    def best(kind: str, pool: list[OptionOut]) -> OptionOut | None:
-        return next((o for o in pool if kind_of(o) == kind and o.id not in drawn), None)
-
-    def draw(kind: str, pool: list[OptionOut], why: str, fallback_why: str) -> None:
-        pick, text = best(kind, pool), why
-        if pick is None:
-            pick, text = best(kind, ranked), fallback_why
-        if pick is not None:
-            if not pick.feasible:
-                text += f"; ruled out at this workload ({pick.violations[0] if pick.violations else 'infeasible'})"
-            picks.append((pick.id, text))
-            drawn.add(pick.id)
-
-    kind = kind_of(rec)
-    same_model = [o for o in ranked if o.model == rec.model]
-    if kind == "self-hosted":
-        other = "closed API"
-        draw(
-            "open-weight API",
-            same_model,
-            f"its counterpart: {rec.model} at its best API provider",
-            f"no API provider serves {rec.model}: the best open-weight API option",
-        )
-    elif kind == "open-weight API":
-        other = "closed API"
-        draw(
-            "self-hosted",
-            same_model,
-            f"its counterpart: {rec.model} self-hosted, at its best GPU and host",
-            f"{rec.model} cannot be self-hosted here: the best self-hosted option",
-        )
-    else:
-        other = "open-weight API"
-        floor = rec.quality_index or 0.0
-        able = [o for o in ranked if (o.quality_index or 0.0) >= floor]
-        draw(
-            "self-hosted",
-            able,
-            f"its counterpart: the best self-hosted open model of at least its quality ({floor:g})",
-            f"no self-hosted open model reaches its quality ({floor:g}): the best self-hosted option",
-        )
-    draw(other, ranked, f"the best {other} option", f"the best {other} option")
-    return picks
-
-
 def _self_curve(out: OptionOut, det: Detail) -> SelfCurve | ConstCurve:
     """The engine's own cost curve of a self-hosted option (nothing fits: a constant)."""
     if det.curve is None or not det.curve.plans:
@@ -257,12 +168,12 @@ class Sweep:
         same instances, the same replica count), and the two number cells depend only on the
         cost (and the point's token volume), so each distinct cost is formatted once and the
         point's rows are joined from those and the options' constant cells. The text is the same
-        as `_num` on each row."""
+        as `num_cell` on each row."""
         f = self.field
         out.write(f"{f},option,kind,monthly_cost,cost_per_million_tokens,feasible\n")
         # Each option's id and kind cells are the same on every row: escape them once.
-        heads = [f"{_csv_text(s.id)},{_csv_text(s.kind)}," for s in self.series]
-        if not all(isinstance(s.feasible, _Repeat) for s in self.series):
+        heads = [f"{csv_text_cell(s.id)},{csv_text_cell(s.kind)}," for s in self.series]
+        if not all(isinstance(s.feasible, Repeat) for s in self.series):
             for a, costs in self.chunks():  # feasibility that changes along the sweep: row by row
                 self._write_rows(out, heads, a, costs)
             return
@@ -277,7 +188,7 @@ class Sweep:
             numbers: dict[float, str] = {}  # the cost cell (with its comma) by cost, over the chunk
             for k, at in enumerate(zip(*costs, strict=True)):
                 i = a + k
-                cells = _cells(at, self.tokens_per_month[i], numbers)
+                cells = cost_cells(at, self.tokens_per_month[i], numbers)
                 parts[0::4] = [f"{csv_cell(self.values[i])},"] * n_series
                 parts[2::4] = map(cells.__getitem__, at)
                 out.write("".join(parts))  # type: ignore[arg-type]
@@ -292,7 +203,7 @@ class Sweep:
                 cost = costs[j][k]
                 per = round(cost / tokens * 1e6, 6) if tokens else 0.0
                 ok = "true" if s.feasible[i] else "false"
-                lines.append(f"{value},{heads[j]}{_num(cost)},{_num(per)},{ok}\n")
+                lines.append(f"{value},{heads[j]}{num_cell(cost)},{num_cell(per)},{ok}\n")
         out.write("".join(lines))
 
     def write_json(self, out: TextIO, extra: dict[str, Any] | None = None) -> None:
@@ -301,7 +212,7 @@ class Sweep:
         import json
 
         head = {**self.to_dict(points=False), **(extra or {})}
-        text = json.dumps(_finite(head), indent=2, ensure_ascii=False, allow_nan=False)
+        text = json.dumps(finite(head), indent=2, ensure_ascii=False, allow_nan=False)
         marker = '  "points": "__POINTS__"'
         before, after = text.split(marker)
         out.write(before + '  "points": [')
@@ -309,11 +220,11 @@ class Sweep:
         sep = "\n"
         for row in self.rows():
             out.write(
-                f"{sep}    {{\n      {key}: {_jnum(row[self.field])},\n"
+                f"{sep}    {{\n      {key}: {json_num(row[self.field])},\n"
                 f'      "option": {json.dumps(row["option"], ensure_ascii=False)},\n'
                 f'      "kind": {json.dumps(row["kind"], ensure_ascii=False)},\n'
-                f'      "monthly_cost": {_jnum(row["monthly_cost"])},\n'
-                f'      "cost_per_million_tokens": {_jnum(row["cost_per_million_tokens"])},\n'
+                f'      "monthly_cost": {json_num(row["monthly_cost"])},\n'
+                f'      "cost_per_million_tokens": {json_num(row["cost_per_million_tokens"])},\n'
                 f'      "feasible": {"true" if row["feasible"] else "false"}\n    }}'
             )
             sep = ",\n"
@@ -354,102 +265,6 @@ class Sweep:
             "crossings": [c.to_dict(self.field) for c in self.crossings],
             "notes": self.notes,
         }
-
-
-def _csv_text(text: str) -> str:
-    text = csv_text(text)  # an id that a spreadsheet would read as a formula
-    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n\r') else text
-
-
-def _num(value: float) -> str:
-    """csv_cell for a float, inlined for the millions of cells a large sweep writes."""
-    try:
-        whole = int(value)
-    except (OverflowError, ValueError):  # inf, nan
-        return ""
-    return str(whole) if value == whole and -1e15 < value < 1e15 else repr(value)
-
-
-def _cells(costs: tuple[float, ...], tokens: float, numbers: dict[float, str]) -> dict[float, str]:
-    """The "monthly_cost,cost_per_million_tokens" cells of each distinct cost at one point, as
-    `_num` writes them. `numbers` keeps the cost cells already written: a self-hosted option's
-    cost is the same over each run of equal replica counts."""
-    keys = list(dict.fromkeys(costs))
-    texts = list(map(numbers.get, keys))
-    if None in texts:
-        missing = [c for c, text in zip(keys, texts, strict=True) if text is None]
-        numbers.update(zip(missing, [f"{text}," for text in _nums(missing)], strict=True))
-        texts = list(map(numbers.__getitem__, keys))
-    if tokens and _per_million_fast(keys, tokens):
-        per = [("%.6f" % (c / tokens * 1e6)).rstrip("0").rstrip(".") for c in keys]
-    else:
-        per = [_num(round(c / tokens * 1e6, 6) if tokens else 0.0) for c in keys]
-    return dict(zip(keys, map(str.__add__, texts, per), strict=True))
-
-
-def _nums(values: list[float]) -> list[str]:
-    """[_num(v) for v in values], with repr done in bulk: a float's repr ends in ".0" only when it
-    is whole, and below 1e15 _num writes a whole number as the integer (so: drop the ".0")."""
-    try:
-        bulk = math.isfinite(sum(values)) and min(values, default=0.0) > -1e15 and max(values, default=0.0) < 1e15
-    except TypeError:  # not numbers: _num says what it makes of them
-        bulk = False
-    if not bulk:
-        return [_num(v) for v in values]
-    texts = list(map(repr, values))
-    if ".0\n" in "\n".join(texts) + "\n":
-        texts = [("0" if t == "-0.0" else t[:-2]) if t.endswith(".0") else t for t in texts]
-    return texts
-
-
-def _per_million_fast(costs: list[float], tokens: float) -> bool:
-    """Whether `("%.6f" % m).rstrip("0").rstrip(".")` is `_num(round(m, 6))` for every
-    m = cost / tokens × 1e6 (tokens: a positive number).
-
-    Both roundings are the same correctly rounded 6-decimal digits (CPython's dtoa, mode 3). The
-    repr of the rounded float is those digits without trailing zeros when they are at most 15
-    significant digits (below 1e9) and the float is written without an exponent (from 1e-4);
-    a whole number has no ".0" in either. The bounds are computed with the same operations on
-    the extreme costs, and rounding is monotonic, so every m lies within them."""
-    try:
-        if not (math.isfinite(sum(costs)) and math.isfinite(tokens) and tokens > 0):
-            return False
-        low, high = min(costs), max(costs)
-    except (TypeError, ValueError):
-        return False
-    return low / tokens * 1e6 >= 1e-4 and high / tokens * 1e6 < 1e9
-
-
-def _jnum(value: float) -> str:
-    if isinstance(value, float) and not math.isfinite(value):
-        return "null"
-    return repr(value) if isinstance(value, float) else str(value)
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-class _Repeat:
-    """The same value at every point, in constant memory (a fast-path option's feasibility)."""
-
-    def __init__(self, value: bool, n: int) -> None:
-        self.value, self.n = value, n
-
-    def __len__(self) -> int:
-        return self.n
-
-    def __getitem__(self, i: int) -> bool:
-        return self.value
-
-    def __iter__(self) -> Iterator[bool]:
-        return iter([self.value] * min(self.n, 1))
 
 
 # ------------------------------------------------------------------ sweeping
@@ -551,7 +366,7 @@ def sweep(
                 curve = _self_curve(out, det)
             curves[oid] = curve
             costs = [] if lazy else curve_costs(curve, rpms, peaks, points)
-            feasible = _Repeat(out.feasible, n)
+            feasible = Repeat(out.feasible, n)
             series.append(Series(oid, kind_of(out), costs, feasible, list(out.violations), curve=curve))  # type: ignore[arg-type]
             tick()
     else:
@@ -611,7 +426,6 @@ __all__ = [
     "SweepSpec",
     "check_range",
     "current_value",
-    "default_options",
     "find_crossings",
     "grid",
     "kind_of",

@@ -1,6 +1,6 @@
 """A tuned model that its API provider serves only on dedicated deployments, priced as a fleet
 (docs/methodology.md, "Fine-tuning"): the replicas the workload's peak needs, sized exactly as
-a self-hosted fleet of the model on that GPU (`selfhost.options.plans`, at the utilisation cap,
+a self-hosted fleet of the model on that GPU (`selfhost.plans.plans`, at the utilisation cap,
 at least one replica), times the provider's own GPU-hour price. The provider runs the fleet: no
 token charges and no engineers; the GPU with the cheapest fleet is the one priced.
 """
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..selfhost.cost_curves import FleetCurve
-from ..selfhost.options import plans
+from ..selfhost.plans import plans
 
 if TYPE_CHECKING:
     from ..catalog.schema import DedicatedPrices, Model

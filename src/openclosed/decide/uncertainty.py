@@ -38,7 +38,7 @@ from ..selfhost.families import family as sizing_family
 from ..selfhost.families import generation
 
 if TYPE_CHECKING:
-    from ..catalog.schema import Architecture
+    from ..catalog.architecture import Architecture
     from ..evaluation import Context
 
 Z90 = NormalDist().inv_cdf(0.9)  # the 10th and 90th percentiles lie ∓1.2816 s.d. from the median

@@ -139,7 +139,7 @@ def _workload_dl(items: list[tuple[str, str]]) -> str:
 # ------------------------------------------------------------------ compare report
 def report_html(report: Report, result: Result | None = None) -> str:
     """The comparison as a page: workload, recommendation and reasons, cost chart, ranked table."""
-    from ..analyses.sweep import kind_of
+    from ..analyses.sweep_picks import kind_of
     from .svg import bar_chart_svg
     from .views import (
         LEGEND_DIRECTION,

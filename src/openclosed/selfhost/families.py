@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..catalog.schema import Architecture
+    from ..catalog.architecture import Architecture
 
 # A GPU generation is a microarchitecture and its serving stack, not one board: the H100 and H200
 # share Hopper's kernels, the MI300X and MI325X CDNA3's. GPUs not listed are their own generation.

@@ -2,7 +2,7 @@
 or preset): the workload's latency targets, cached share, longest request and precisions.
 
 `compare` chooses, per precision the workload accepts, the smallest replica that fits and meets
-the latency targets (`options.plans`); this module reads those very plans, so the TTFT, TPOT
+the latency targets (`selfhost.plans.plans`); this module reads those very plans, so the TTFT, TPOT
 and batch it reports are the ones `compare` and `explain` report for the same replica.
 """
 
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..evaluation import Context, Settings
 from ..workload.model import SECONDS_PER_MONTH
-from .options import plans, precision_violation, precisions_for
+from .plans import plans, precision_violation, precisions_for
 from .sizing import plan_replica, works
 
 if TYPE_CHECKING:

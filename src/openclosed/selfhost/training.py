@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 from .sizing.groups import heads_of, layout_of
 
 if TYPE_CHECKING:
-    from ..catalog.schema import Architecture, Gpu
+    from ..catalog.architecture import Architecture
+    from ..catalog.schema import Gpu
 
 FLOPS_PER_PARAM_TOKEN = {"full": 6.0, "lora": 4.0}
 # Model FLOPs utilisation of one GPU running the whole step (BF16 dense peak), per GPU family, from

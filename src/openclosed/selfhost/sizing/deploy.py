@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-from ...catalog.schema import Architecture, Gpu
+from ...catalog.architecture import Architecture
+from ...catalog.schema import Gpu
 from .layout import GB, GIB, KV_DTYPE_BYTES, cache_parts, kv_bytes_per_sequence, split_bytes
 from .speculative import speculation_for
 from .step import DEFAULT_EFFICIENCY, Efficiency, Plan, StepModel, prefill_compute_s, prefill_s, supports

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ...catalog.schema import Architecture, LayerGroup, Mixer, Mlp
+from ...catalog.architecture import Architecture, LayerGroup, Mixer, Mlp
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def _legacy_mixers(arch: Architecture) -> list[tuple[Mixer, int]]:
         sparse = None
         if arch.sparse_attention is not None:
             sa = arch.sparse_attention
-            from ...catalog.schema import SparseSpec
+            from ...catalog.architecture import SparseSpec
 
             sparse = SparseSpec.model_construct(
                 kind="dsa", index_heads=sa.index_heads, index_head_dim=sa.index_head_dim, index_topk=sa.index_topk

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...catalog.schema import Architecture, Gpu, Mixer
+from ...catalog.architecture import Architecture, Mixer
+from ...catalog.schema import Gpu
 from ..families import generation
 from .groups import layout_of
 

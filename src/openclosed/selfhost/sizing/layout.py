@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ...catalog.schema import Architecture, Mixer, Mlp
+from ...catalog.architecture import Architecture, Mixer, Mlp
 from .groups import heads_of, is_moe, layout_of
 
 GIB = 1024**3

@@ -8,7 +8,8 @@ expert parallelism over every GPU with attention TP inside each node or data-par
 
 from __future__ import annotations
 
-from ...catalog.schema import Architecture, Gpu
+from ...catalog.architecture import Architecture
+from ...catalog.schema import Gpu
 from .deploy import Sizing, largest_usable_bytes, size, weights_per_gpu
 from .groups import layout_of
 from .layout import cache_parts

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...catalog.schema import Architecture, Gpu
+from ...catalog.architecture import Architecture
+from ...catalog.schema import Gpu
 from ..families import GENERATION, generation
 from .groups import layout_of
 from .kernels import (

@@ -3,7 +3,8 @@ network terms of a multi-node step. Pure data; the explain module formats it."""
 
 from __future__ import annotations
 
-from ...catalog.schema import Architecture, Gpu
+from ...catalog.architecture import Architecture
+from ...catalog.schema import Gpu
 from .deploy import Sizing
 from .layout import KV_DTYPE_BYTES, kv_bytes_per_token
 
