@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..catalog import Catalog
+from ..errors import UnknownIdError
 from .families import family
 from .sizing import DEFAULT_EFFICIENCY, Efficiency, Plan, size
 
@@ -153,7 +154,7 @@ def available(catalog: Catalog, row: Row) -> bool:
     try:
         catalog.model(row.model)
         catalog.gpu(row.gpu)
-    except Exception:
+    except UnknownIdError:
         return False
     return True
 

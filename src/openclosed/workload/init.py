@@ -1,8 +1,10 @@
 """A preset as a commented workload file to edit (`openclosed workload init --preset NAME`).
 
-Every section is written out, each key with the preset's value (or the default) and a comment
-saying what it means, so the file is a complete starting point: it loads back as exactly the
-preset. Keys without a value (optional limits) are written commented out.
+Every flat section is written out, each key with the preset's value (or the default) and a
+comment saying what it means, so the file is a complete starting point: it loads back as exactly
+the preset. Keys without a value (optional limits) are written commented out. The nested and
+optional sections no preset sets (`traffic.classes`, `self_hosting.on_prem`, `customisation`,
+`current_spend`) are left out; docs/workload.md describes them.
 """
 
 from __future__ import annotations
