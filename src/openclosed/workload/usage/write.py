@@ -7,6 +7,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from ...units import escaped
 from ..model import DAYS_PER_MONTH
 from .derive import SHOWN_UNMATCHED, Derived, ModelUse
 
@@ -15,19 +16,10 @@ _RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
 
 
 def printable(text: str) -> str:
-    """`text` with every character Python does not call printable (control characters, DEL,
-    C1, line and paragraph separators, lone surrogates, format characters) written as an
-    escape (`\\x1b`, `\\u2028`). Names from an export or the command line reach a YAML file
-    (which cannot hold most of them) and a terminal (which they could drive): escaped, a name
-    keeps its look and can do neither."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else _escape(ch) for ch in text)
-
-
-def _escape(ch: str) -> str:
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+    """`text` with every character Python does not call printable written as an escape. Names
+    from an export or the command line reach a YAML file (which cannot hold most of them) and a
+    terminal (which they could drive): escaped, a name keeps its look and can do neither."""
+    return escaped(text, strict=True)
 
 
 def _scalar(text: str) -> str:
