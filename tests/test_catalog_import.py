@@ -201,3 +201,32 @@ def test_plan_holds_back_a_price_the_catalogue_contradicts() -> None:
     assert [(d["old"], d["new"]) for d in held] == [(0.42, 1.1)]
     assert held[0]["status"].startswith("hold: genai-prices still carries the legacy V3 list")
     assert not any(e for e in plan.entries if "deepseek-chat" in str(e))
+
+
+def test_text_summary_counts_offerings_by_what_happens_to_them(cli, tmp_path: Path, nudged) -> None:
+    args = ("catalog", "import", "genai-prices", "--into", str(tmp_path / "ov"), "--dry-run", "--today", TODAY)
+    data = cli(*args, "--format", "json").json()
+    changes = data["changes"]
+
+    def offerings(status: str) -> int:
+        return len({(c["provider"], c["model"]) for c in changes if c["status"].startswith(status)})
+
+    # gpt-4o (nudged) is applied where genai-prices' OpenAI price is matched; the real differences
+    # are all kept by a `hold`.
+    applied = {(c["provider"], c["model"]) for c in changes if c["status"] == "applied"}
+    assert {m for _, m in applied} == {"gpt-4o"} and ("openai", "gpt-4o") in applied
+    # Seven offerings carry a `hold` whose difference genai-prices 0.2.5 shows.
+    assert offerings("hold: ") == 7
+    held = offerings("held back")
+    text = cli(*args).out
+    n_all = len({(c["provider"], c["model"]) for c in changes})
+    assert (
+        f"{len(changes)} price difference(s) in {n_all} offering(s) "
+        f"({len(applied)} applied, {held} held back, 7 kept on purpose)" in " ".join(text.split())
+    )
+    # The table's status cell says "hold"; the reason is the note under the table, whole.
+    row = next(line for line in text.splitlines() if line.startswith("together/llama-3.3-70b"))
+    assert row.split()[-1] == "hold"
+    assert "kept: together/llama-3.3-70b differs on purpose (hold: Together's own model list gives 1.04;" in " ".join(
+        text.split()
+    )

@@ -232,8 +232,9 @@ def _import_notes(plan: Any, day: dt.date, threshold: float, path: Path, *, dry_
         "entry's as_of and a confirmed one is not re-dated."
         if plan.as_of == day
         else f"Source: {plan.source}, as of {plan.as_of}.",
-        f"{len(plan.changes)} price change(s) in {n_off + len({(c['provider'], c['model']) for c in held})} "
-        f"offering(s); {len(plan.confirmed)} offering(s) confirmed unchanged; {len(plan.unmatched)} not matched.",
+        f"{len(plan.changes)} price difference(s) in {_offerings(plan.changes)} offering(s) "
+        f"({n_off} applied, {_offerings(held)} held back, {len(kept)} kept on purpose); "
+        f"{len(plan.confirmed)} offering(s) confirmed unchanged; {len(plan.unmatched)} not matched.",
     ]
     if held:
         notes.append(
@@ -262,13 +263,24 @@ def _import_notes(plan: Any, day: dt.date, threshold: float, path: Path, *, dry_
     return notes
 
 
+def _offerings(changes: list[dict[str, Any]]) -> int:
+    return len({(c["provider"], c["model"]) for c in changes})
+
+
 def _import_view(kind: str, plan: Any, path: Path, notes: list[str], *, dry_run: bool, written: bool) -> Any:
     """The changes of an import as a View (table, JSON, CSV)."""
     from ..render import Column, View
 
     match_key = "litellm_key" if kind == "litellm" else "genai_prices_model"
     rows = [
-        {**c, "item": f"{c['provider']}/{c['model']}", "old_text": _text(c["old"]), "new_text": _text(c["new"])}
+        {
+            **c,
+            "item": f"{c['provider']}/{c['model']}",
+            "old_text": _text(c["old"]),
+            "new_text": _text(c["new"]),
+            # The reason of a hold is a sentence: the notes under the table give it whole ("kept: ...").
+            "status_text": "hold" if c["status"].startswith("hold:") else c["status"],
+        }
         for c in plan.changes
     ]
     out = {**plan.to_json(), "target": str(path), "dry_run": dry_run, "written": written}
@@ -280,7 +292,7 @@ def _import_view(kind: str, plan: Any, path: Path, notes: list[str], *, dry_run:
             Column("old_text", "old", width=10),
             Column("new_text", "new", width=10),
             Column("change_pct", "change %", "pct"),
-            Column("status", "status", width=10),
+            Column("status_text", "status", width=10),
             Column(match_key, f"{kind} model", width=40, table=False),
         ],
         rows=rows,
