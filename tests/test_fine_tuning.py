@@ -380,4 +380,12 @@ def test_a_retired_serverless_endpoint_binds_its_tokens_not_a_tuned_dedicated_de
     # The price it pays is the GPU-hour table of 2026-07-16: 143 days old on 2026-12-06, past the 90-day limit;
     # the token prices (2026-11-30) are not paid, so their age is not the one shown.
     assert "price of dedicated GPUs at together is 143 days old (as of 2026-07-16)" in tuned.warnings
+    # Together's own warning that a tuned model may need a larger configuration travels with the option.
+    assert any(
+        w.startswith("customisation: Together AI's dedicated fleet: a tuned model may need") for w in tuned.warnings
+    )
+    fireworks = Engine(catalog, wl, Settings(samples=0, models=["llama-3.3-70b"], today=today)).option(
+        "llama-3.3-70b@fireworks"
+    )[0]
+    assert not any("dedicated fleet:" in w for w in fireworks.warnings)  # Fireworks states no such condition
     assert not any("price of llama-3.3-70b at together" in w for w in tuned.warnings)

@@ -68,6 +68,8 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
                 monthly, breakdown = None, {}
             else:
                 monthly, breakdown = fleet.monthly, {"dedicated_gpus": fleet.monthly}
+                if tuning.dedicated.caveat:
+                    warnings.append(f"customisation: {provider.name}'s dedicated fleet: {tuning.dedicated.caveat}")
         if tuning.priced and monthly is not None:
             # runs_per_year / 12 runs a month, and the tuned models' hourly fees (docs/methodology.md).
             breakdown["training"] = round(tuning.per_run * custom.runs_per_month, 6)
