@@ -145,10 +145,14 @@ def test_every_option_prices_the_customisation_or_says_why(catalog) -> None:
     assert f.cost_breakdown["dedicated_gpus"] == 5110.0
     assert set(f.cost_breakdown) == {"dedicated_gpus", "training", "first_training_run"}
     assert f.monthly_cost == pytest.approx(5110 + 20 * 0.50 * 4 / 12, abs=1e-6)
-    # Together's serverless Llama 3.1 8B is retired, and a tuned model is served on a dedicated endpoint only.
+    # Together serves a tuned model on a dedicated endpoint too, at its own GPU-hour prices (H100 $5.49, B200
+    # $8.99): one H100 carries the 8B model, 1 × $5.49 × 730 h = $4,007.70; LoRA at $0.48 per million tokens,
+    # 20 M × $0.48 × 4 / 12 = $3.20 a month. Its retired serverless endpoint does not bind the deployment.
     t = by_id["llama-3.1-8b@together"]
-    assert not t.feasible and any(v.startswith("lifecycle:") for v in t.violations)
-    assert any("together serves tuned llama-3.1-8b on dedicated deployments only" in v for v in t.violations)
+    assert t.feasible and t.customisation == "lora", t.violations
+    assert t.cost_breakdown == {"dedicated_gpus": 4007.7, "training": 3.2, "first_training_run": 9.6}
+    assert t.monthly_cost == pytest.approx(4010.9, abs=1e-6)
+    assert any("serverless Llama 3.1 8B Instruct at Together AI was retired on 2026-03-06" in w for w in t.warnings)
     # Closed: Anthropic cannot tune; OpenAI is priced (tuned prices) but closed to new customers.
     claude = by_id["claude-sonnet-4.5@anthropic"]
     assert not claude.feasible and claude.customisation is None
@@ -174,7 +178,12 @@ def test_full_tuning_rules_out_lora_only_providers_and_together_serves_it_dedica
     assert any(
         "offers LoRA fine-tuning of llama-3.1-8b, not full" in v for v in by_id["llama-3.1-8b@fireworks"].violations
     )
-    assert any("dedicated deployments only" in v for v in by_id["llama-3.1-8b@together"].violations)
+    # Together tunes every weight at $0.54 per million tokens (20 M × $0.54 = $10.80 a run, × 4 / 12 = $3.60 a
+    # month) and serves the full model on the same dedicated H100 ($4,007.70).
+    t = by_id["llama-3.1-8b@together"]
+    assert t.customisation == "full" and t.feasible, t.violations
+    assert t.cost_breakdown["training"] == pytest.approx(3.6, abs=1e-6)
+    assert t.monthly_cost == pytest.approx(4007.7 + 3.6, abs=1e-6)
 
 
 def test_lock_in_counts_fine_tunes_only_when_the_workload_customises(catalog) -> None:
@@ -252,12 +261,22 @@ def test_example_workload_prices_each_path(cli) -> None:
     by_id = {o["id"]: o for o in r.json()["options"]}
     # Fireworks prices the training (20 M tokens × $3.00 × 4 runs / 12 = $20.00 a month) and serves the tuned
     # model on a dedicated deployment: 70 GB of FP8 weights need one H200 (141 GB) or two H100s, both $7.00
-    # an hour, so one H200: $7.00 × 730 h = $5,110 a month. Together's serverless Llama 3.3 70B is retired.
+    # an hour, so one H200: $7.00 × 730 h = $5,110 a month.
     fw = by_id["llama-3.3-70b@fireworks"]
     assert fw["customisation"] == "lora" and fw["cost_breakdown"]["training"] == pytest.approx(20.0, abs=1e-6)
     assert fw["feasible"] and fw["cost_breakdown"]["dedicated_gpus"] == 5110.0
     assert fw["monthly_cost"] == pytest.approx(5130.0, abs=1e-6)
-    assert not by_id["llama-3.3-70b@together"]["feasible"]
+    # Together: LoRA at $2.90 per million tokens (20 M × $2.90 = $58 a run, × 4 / 12 = $19.33 a month), served on
+    # its own dedicated deployment. It lists H100 at $5.49 and B200 at $8.99 (H200: contact sales); the model
+    # needs two H100s ($10.98 an hour) or one B200 (141 GB of BF16 weights in 180 GB): $8.99 × 730 h = $6,562.70.
+    tg = by_id["llama-3.3-70b@together"]
+    assert tg["feasible"] and tg["customisation"] == "lora", tg["violations"]
+    assert tg["cost_breakdown"] == {
+        "dedicated_gpus": 6562.7,
+        "training": pytest.approx(58 * 4 / 12),
+        "first_training_run": 58.0,
+    }
+    assert tg["monthly_cost"] == pytest.approx(6562.7 + 58 * 4 / 12, abs=1e-6)
     # The floor (7, the Llama 3.3 70B class: 7.7 on the index) lets the self-hosted paths through, rented and owned.
     for oid in ("llama-3.3-70b@runpod:h100-sxm", "llama-3.3-70b@on-prem:h100-sxm"):
         assert by_id[oid]["customisation"] == "lora" and by_id[oid]["feasible"], oid
@@ -338,3 +357,35 @@ def test_dedicated_prices_name_catalogued_gpus_and_positive_prices(cli, tmp_path
     )
     run = cli("catalog", "validate", "--catalog", str(write(tmp_path / "ov" / "providers.yaml", text).parent))
     assert run.code == 2 and "GPU 'no-such-gpu' is not in gpus" in run.err
+
+
+def test_a_retired_serverless_endpoint_binds_its_tokens_not_a_tuned_dedicated_deployment(catalog) -> None:
+    import datetime as dt
+
+    from openclosed.engine import Engine, Settings
+
+    oid = "llama-3.3-70b@together"  # Together retired the serverless endpoint on 2026-10-22
+    today = dt.date(2026, 12, 6)
+    plain = Engine(catalog, Workload.model_validate(BASE), Settings(samples=0, models=["llama-3.3-70b"], today=today))
+    out = plain.option(oid)[0]
+    assert out.monthly_cost is None and not out.feasible
+    assert "lifecycle: Llama 3.3 70B Instruct at Together AI was retired on 2026-10-22" in out.violations
+    wl = Workload.model_validate({**BASE, "customisation": {"training_tokens": 20e6, "runs_per_year": 4}})
+    tuned = Engine(catalog, wl, Settings(samples=0, models=["llama-3.3-70b"], today=today)).option(oid)[0]
+    assert tuned.feasible and not any(v.startswith("lifecycle:") for v in tuned.violations)
+    assert (
+        "lifecycle: the serverless Llama 3.3 70B Instruct at Together AI was retired on 2026-10-22; the tuned model "
+        "runs on a dedicated deployment, which that does not end"
+    ) in tuned.warnings
+    # The price it pays is the GPU-hour table of 2026-07-16: 143 days old on 2026-12-06, past the 90-day limit;
+    # the token prices (2026-11-30) are not paid, so their age is not the one shown.
+    assert "price of dedicated GPUs at together is 143 days old (as of 2026-07-16)" in tuned.warnings
+    # Together's own warning that a tuned model may need a larger configuration travels with the option.
+    assert any(
+        w.startswith("customisation: Together AI's dedicated fleet: a tuned model may need") for w in tuned.warnings
+    )
+    fireworks = Engine(catalog, wl, Settings(samples=0, models=["llama-3.3-70b"], today=today)).option(
+        "llama-3.3-70b@fireworks"
+    )[0]
+    assert not any("dedicated fleet:" in w for w in fireworks.warnings)  # Fireworks states no such condition
+    assert not any("price of llama-3.3-70b at together" in w for w in tuned.warnings)

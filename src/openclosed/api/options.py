@@ -16,6 +16,7 @@ from .speed import api_speed_out, speed_checks, speed_of
 
 if TYPE_CHECKING:
     from ..catalog.schema import ApiProvider, Offering
+    from .fine_tuning import ApiTuning
 
 
 def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple[OptionOut, Detail]:
@@ -29,7 +30,8 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         cost = price_api(provider, tuned_offering(offering, tuning), ctx.wl, ctx.today, plan.hidden_tokens)
     mv, mw = constraints.model_constraints(ctx, model, api=True)
     pv, pw = constraints.api_privacy(ctx, provider, offering)
-    ov, ow = constraints.offering_lifecycle(ctx, oid, model, provider, offering)
+    on_dedicated = tuning is not None and tuning.priced and tuning.dedicated is not None
+    ov, ow = constraints.offering_lifecycle(ctx, oid, model, provider, offering, dedicated=on_dedicated)
     # Providers of open models stream the reasoning before the answer; closed APIs hide it, and
     # their measured time to first token already comes after it.
     streamed = plan.hidden_tokens if model.open_weights else 0.0
@@ -45,7 +47,7 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         *mw,
         *ow,
         *pw,
-        *constraints.stale_price(ctx, oid, f"{offering.model} at {provider.id}", offering.as_of),
+        *_stale_price(ctx, oid, provider, offering, tuning if on_dedicated else None),
         *constraints.stale_speed(ctx, f"{offering.model} at {provider.id}", speed_of(offering, model)),
     ]
     # A model or offering its provider has shut down cannot be called at all: no cost, not a real one.
@@ -66,6 +68,8 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
                 monthly, breakdown = None, {}
             else:
                 monthly, breakdown = fleet.monthly, {"dedicated_gpus": fleet.monthly}
+                if tuning.dedicated.caveat:
+                    warnings.append(f"customisation: {provider.name}'s dedicated fleet: {tuning.dedicated.caveat}")
         if tuning.priced and monthly is not None:
             # runs_per_year / 12 runs a month, and the tuned models' hourly fees (docs/methodology.md).
             breakdown["training"] = round(tuning.per_run * custom.runs_per_month, 6)
@@ -111,6 +115,17 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         # The fleet at other volumes (sweep, sampled scenarios), with the training runs held fixed.
         curve = replace(fleet.curve, fixed=breakdown["training"])
     return out, Detail(model=model, api=cost, provider=provider, offering=offering, tuning=tuning, curve=curve)
+
+
+def _stale_price(
+    ctx: Context, oid: str, provider: ApiProvider, offering: Offering, tuning: ApiTuning | None
+) -> list[str]:
+    """The age of the price the option pays: the offering's token prices, or for a tuned model on a
+    dedicated deployment the provider's GPU-hour prices (its token prices are not paid)."""
+    if tuning is not None and tuning.dedicated is not None:
+        what = f"dedicated GPUs at {provider.id}"
+        return constraints.stale_price(ctx, oid, what, tuning.dedicated.as_of)
+    return constraints.stale_price(ctx, oid, f"{offering.model} at {provider.id}", offering.as_of)
 
 
 def _reasoning_out_of_reach(ctx: Context, model_id: str, hidden: float) -> list[str]:

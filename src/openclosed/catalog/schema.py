@@ -226,6 +226,12 @@ class DedicatedPrices(Sourced):
     hourly_per_gpu: dict[Id, float] = Field(
         min_length=1, description="USD per GPU-hour, by catalogue GPU id (on demand, billed per second)"
     )
+    caveat: str | None = Field(
+        default=None,
+        min_length=1,
+        description="a condition of the provider's that the fleet priced here may not meet (e.g. larger "
+        "configurations for tuned models); shown as a warning on every option priced with these prices",
+    )
 
     @model_validator(mode="after")
     def _positive(self) -> DedicatedPrices:

@@ -90,15 +90,34 @@ def _lifecycle(ctx: Context, model: Model, violations: list[str], warnings: list
         warnings.append(f"lifecycle: {model.name} is deprecated since {model.deprecation_date}")
 
 
-def offering_lifecycle(ctx: Context, option_id: str, model: Model, provider: ApiProvider, offering: Offering) -> Found:
+def offering_lifecycle(
+    ctx: Context, option_id: str, model: Model, provider: ApiProvider, offering: Offering, dedicated: bool = False
+) -> Found:
     """The offering's own retirement: a provider can stop serving a model that others still serve.
 
-    Read like the model's dates; a model already shut down says so itself, so it is not repeated."""
+    Read like the model's dates; a model already shut down says so itself, so it is not repeated.
+    `dedicated`: the option is a tuned model on the provider's dedicated deployment, which the
+    dates of its shared (serverless) endpoint do not bind; they are only mentioned."""
     if model.id in ctx.shut_down:
         return [], []
     today = ctx.today
     where = f"{model.name} at {provider.name}"
     instead = f"; the provider points to {offering.replacement}" if offering.replacement else ""
+    if dedicated:
+        ended = next(
+            (
+                f"{what} on {day}"
+                for what, day in (("retired", offering.shutdown_date), ("deprecated", offering.deprecation_date))
+                if day is not None and day <= today
+            ),
+            None,
+        )
+        if ended is None:
+            return [], []
+        return [], [
+            f"lifecycle: the serverless {where} was {ended}; the tuned model runs on a dedicated deployment, "
+            "which that does not end"
+        ]
     if offering.shutdown_date is not None:
         if offering.shutdown_date <= today:
             ctx.retired.add(option_id)
