@@ -113,6 +113,25 @@ def test_key_is_the_content_not_size_or_mtime(env) -> None:
     assert len(_entries(cdir)) == 2
 
 
+@pytest.mark.parametrize("module", ["base", "architecture", "schema"])
+def test_key_follows_every_module_that_defines_the_cached_models(env, tmp_path, monkeypatch, module: str) -> None:
+    """A default or validator changed in any of the catalogue's model modules changes what a load
+    yields, so it must change the key (the key once hashed schema.py alone, and the architecture
+    and base models were split out of it)."""
+    import importlib
+
+    from openclosed.catalog import cache
+
+    _, data, _ = env
+    files = [data / "models.yaml", data / "providers.yaml"]
+    before = cache.cache_key(files)
+    mod = importlib.import_module(f"openclosed.catalog.{module}")
+    edited = tmp_path / f"{module}.py"
+    edited.write_bytes(Path(mod.__file__).read_bytes() + b"# edited\n")
+    monkeypatch.setattr(mod, "__file__", str(edited))
+    assert cache.cache_key(files) != before
+
+
 def test_crafted_pickle_is_never_executed_and_is_pruned(env, tmp_path) -> None:
     loader, data, cdir = env
     marker = tmp_path / "pwned"

@@ -50,16 +50,19 @@ def cache_dir() -> Path | None:
 
 
 def cache_key(files: list[Path]) -> str:
-    """Hash of the catalogue files' bytes, the package version, the schema code and pydantic."""
+    """Hash of the catalogue files' bytes, the package version, the schema modules and pydantic."""
     import pydantic
 
     from .. import __version__
-    from . import schema
+    from . import architecture, base, schema
 
     h = hashlib.sha256()
     for part in (f"format={FORMAT}", __version__, pydantic.VERSION, f"{sys.version_info[:2]}"):
         h.update(part.encode() + b"\0")
-    h.update(Path(schema.__file__).read_bytes() + b"\0")
+    # Every module that defines the cached models: a changed default or validator there changes
+    # what a loaded catalogue holds.
+    for module in (base, architecture, schema):
+        h.update(Path(module.__file__ or "").read_bytes() + b"\0")
     for f in files:
         data = f.read_bytes()
         h.update(f"{f.name}:{len(data)}:".encode() + data + b"\0")
