@@ -156,7 +156,7 @@ def test_every_option_prices_the_customisation_or_says_why(catalog) -> None:
     # Closed: Anthropic cannot tune; OpenAI is priced (tuned prices) but closed to new customers.
     claude = by_id["claude-sonnet-4.5@anthropic"]
     assert not claude.feasible and claude.customisation is None
-    assert "customisation: claude-sonnet-4.5 cannot be fine-tuned at anthropic" in claude.violations
+    assert "customisation: the catalogue records no fine-tuning of claude-sonnet-4.5 at anthropic" in claude.violations
     oa = by_id["gpt-4.1-mini@openai"]
     assert oa.customisation == "lora" and oa.cost_breakdown["training"] == pytest.approx(20 * 5.0 * 4 / 12, abs=1e-6)
     assert oa.unit_prices is not None and (oa.unit_prices.input, oa.unit_prices.output) == (0.8, 3.2)

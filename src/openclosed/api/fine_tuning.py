@@ -49,7 +49,9 @@ def api_tuning(provider: ApiProvider, offering: Offering, custom: Customisation)
     ft = offering.fine_tuning
     where = f"{offering.model} at {provider.id}"
     if ft is False:
-        return ApiTuning([f"customisation: {offering.model} cannot be fine-tuned at {provider.id}"])
+        # False is also the default: for most offerings the catalogue simply records no tuning offer,
+        # so the reason says what is known, not that the provider refuses.
+        return ApiTuning([f"customisation: the catalogue records no fine-tuning of {offering.model} at {provider.id}"])
     if ft is True or not isinstance(ft, FineTuning):
         return ApiTuning([f"customisation: {where} can be fine-tuned, but the catalogue has no prices for it"])
     out = ApiTuning(source=ft.source, as_of=ft.as_of.isoformat())

@@ -317,7 +317,8 @@ class Offering(Sourced):
     speed: ApiSpeed | None = Field(default=None, description="measured output speed and time to first token")
     fine_tuning: bool | FineTuning = Field(
         default=False,
-        description="false: cannot be tuned here; true: can be, not priced in the catalogue; an object: "
+        description="false (the default): no fine-tuning offer recorded here; true: can be tuned, not priced in the "
+        "catalogue; an object: "
         "methods, training price and how tuned models are served",
     )
 
