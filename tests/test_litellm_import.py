@@ -96,8 +96,9 @@ def test_applied_entries_keep_unchanged_fields_and_say_where_from() -> None:
     entry = next(e for e in plan.entries["deepinfra"] if e["model"] == "llama-4-scout")
     assert entry["prices"] == {"input": pytest.approx(0.09), "output": pytest.approx(0.3)}
     assert entry["source"] == "litellm 9.9.9 (BerriAI/litellm): https://deepinfra.com/pricing"
-    # litellm dates nothing: the entry keeps its own as_of rather than the run date.
-    assert entry["as_of"] == dt.date(2026, 7, 24) and "no date" in entry["note"]
+    # litellm dates nothing: the entry keeps its own as_of (data/providers.yaml: 2026-11-20, the
+    # release date of the litellm package that last confirmed it) rather than the run date.
+    assert entry["as_of"] == dt.date(2026, 11, 20) and "no date" in entry["note"]
     assert "prices.input 0.1 -> 0.09" in entry["note"]
     # The peer's retirement date is proposed with its source.
     assert entry["shutdown_date"] == dt.date(2027, 6, 30) and "the peer's date" in entry["lifecycle_source"]
