@@ -132,11 +132,14 @@ def test_stale_age_is_today_minus_as_of(cli, catalog) -> None:
 
 
 def test_check_and_breakeven_warn_on_stderr(cli) -> None:
-    run = cli(
-        "check", "--preset", "chatbot", "--option", "gpt-4o@openai", "--max-monthly-cost", "1e9", "--today", TODAY
-    )
+    # gpt-4o's price is dated 2026-11-20 (4 days before TODAY): stale only under a 3-day limit.
+    args = ["check", "--preset", "chatbot", "--option", "gpt-4o@openai", "--max-monthly-cost", "1e9", "--today", TODAY]
+    run = cli(*args)
     assert run.code == 0, run.err
-    assert "gpt-4o@openai" in run.err and "shuts down" in run.err and "days old" in run.err
+    assert "gpt-4o@openai" in run.err and "shuts down" in run.err and "days old" not in run.err
+    run = cli(*args, "--stale-days", "3")
+    assert run.code == 0, run.err
+    assert "gpt-4o@openai" in run.err and "shuts down" in run.err and "is 4 days old (as of 2026-11-20)" in run.err
     run = cli(
         "breakeven",
         "gpt-4o@openai",
@@ -148,10 +151,10 @@ def test_check_and_breakeven_warn_on_stderr(cli) -> None:
         "--today",
         TODAY,
         "--stale-days",
-        "30",
+        "3",  # llama-3.1-8b@groq's price is dated 2026-11-19, 5 days before TODAY
     )
     assert run.code == 0, run.err
-    assert "shuts down" in run.err and "llama-3.1-8b@groq: price" in run.err
+    assert "shuts down" in run.err and "llama-3.1-8b@groq: price of llama-3.1-8b at groq is 5 days old" in run.err
     assert "warning" not in run.out
 
 

@@ -230,3 +230,21 @@ def test_text_summary_counts_offerings_by_what_happens_to_them(cli, tmp_path: Pa
     assert "kept: together/llama-3.3-70b differs on purpose (hold: Together's own model list gives 1.04;" in " ".join(
         text.split()
     )
+
+
+def test_release_date_dates_confirmed_prices_but_not_retired_offerings() -> None:
+    """genai-prices 0.2.x carries no per-model check date, so only `--released` can date what it
+    confirms: gpt-4o (live until 2027-01-14, catalogue date 2026-11-20) is re-dated to a later
+    release; Claude Opus 4.1 (shut down 2026-08-05) is confirmed but keeps its date."""
+    from openclosed.catalog import load_catalog
+    from openclosed.catalog.refresh import plan_import
+
+    cat = load_catalog(use_env=False)
+    assert plan_import(cat, DAY).entries.get("openai") is None  # undated package: nothing re-dated
+    plan = plan_import(cat, DAY, released=dt.date(2026, 11, 21))
+    assert plan.source.endswith("(pydantic/genai-prices, published 2026-11-21)")
+    gpt4o = next(e for e in plan.entries["openai"] if e["model"] == "gpt-4o")
+    assert gpt4o["as_of"] == dt.date(2026, 11, 21)
+    assert "as of 2026-11-21: its release date; the package dates no price" in gpt4o["note"]
+    assert "anthropic/claude-opus-4.1" in plan.confirmed
+    assert not any(e["model"] == "claude-opus-4.1" for e in plan.entries.get("anthropic", []))

@@ -96,8 +96,9 @@ def test_applied_entries_keep_unchanged_fields_and_say_where_from() -> None:
     entry = next(e for e in plan.entries["deepinfra"] if e["model"] == "llama-4-scout")
     assert entry["prices"] == {"input": pytest.approx(0.09), "output": pytest.approx(0.3)}
     assert entry["source"] == "litellm 9.9.9 (BerriAI/litellm): https://deepinfra.com/pricing"
-    # litellm dates nothing: the entry keeps its own as_of rather than the run date.
-    assert entry["as_of"] == dt.date(2026, 7, 24) and "no date" in entry["note"]
+    # litellm dates nothing: the entry keeps its own as_of (data/providers.yaml: 2026-11-20, the
+    # release date of the litellm package that last confirmed it) rather than the run date.
+    assert entry["as_of"] == dt.date(2026, 11, 20) and "no date" in entry["note"]
     assert "prices.input 0.1 -> 0.09" in entry["note"]
     # The peer's retirement date is proposed with its source.
     assert entry["shutdown_date"] == dt.date(2027, 6, 30) and "the peer's date" in entry["lifecycle_source"]
@@ -126,6 +127,56 @@ def test_cli_dry_run_and_write(cli, tmp_path: Path, monkeypatch) -> None:
     assert not any(p["id"] == "together" for p in overlay["api_providers"])  # held
     after = cli("compare", "--preset", "chatbot", "--catalog", str(into), "-f", "json", "--today", TODAY)
     assert after.code == 0, after.err
+
+
+def test_release_date_dates_what_the_package_confirms_and_changes() -> None:
+    from openclosed.catalog import load_catalog
+
+    released = dt.date(2026, 11, 20)
+    plan = litellm_import.plan_import(
+        load_catalog(use_env=False), DAY, data=("9.9.9", FAKE), released=released
+    )  # fmt: skip
+    assert plan.source == "litellm 9.9.9 (BerriAI/litellm, published 2026-11-20)"
+    assert plan.to_json()["released"] == "2026-11-20"
+    # gpt-4o's prices are unchanged: re-dated to the release (its catalogue date, 2026-11-20, is not
+    # older, so a release of 2026-11-21 is used to see the re-dating).
+    later = litellm_import.plan_import(
+        load_catalog(use_env=False), DAY, data=("9.9.9", FAKE), released=dt.date(2026, 11, 21)
+    )  # fmt: skip
+    gpt4o = next(e for e in later.entries["openai"] if e["model"] == "gpt-4o")
+    assert gpt4o["as_of"] == dt.date(2026, 11, 21) and "its release date" in gpt4o["note"]
+    assert "prices" not in gpt4o  # a confirmation writes the date, not the prices
+    # A changed price is dated by the release too, and says so.
+    scout = next(e for e in plan.entries["deepinfra"] if e["model"] == "llama-4-scout")
+    assert scout["as_of"] == released and "given with --released" in scout["note"]
+    # Held entries are never written, dated or not.
+    assert "together" not in plan.entries
+
+
+def test_release_date_is_not_used_for_an_offering_retired_before_it() -> None:
+    from types import SimpleNamespace as NS
+
+    from openclosed.catalog.refresh import Plan, release_date
+
+    plan = Plan(version="1", source="x", as_of=DAY, threshold_pct=25.0, released=dt.date(2026, 11, 20))
+    live = NS(shutdown_date=None)
+    assert release_date(plan, live, NS(shutdown_date=None)) == dt.date(2026, 11, 20)
+    assert release_date(plan, live, NS(shutdown_date=dt.date(2027, 1, 14))) == dt.date(2026, 11, 20)
+    # Shut down before (or on) the release: the package still listing it says nothing about today.
+    assert release_date(plan, NS(shutdown_date=dt.date(2026, 3, 6)), None) is None
+    assert release_date(plan, live, NS(shutdown_date=dt.date(2026, 11, 20))) is None
+    assert release_date(Plan(version="1", source="x", as_of=DAY, threshold_pct=25.0), live, None) is None
+
+
+def test_released_must_be_a_date_not_after_the_run(cli, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(litellm_import, "load_litellm", lambda: ("9.9.9", FAKE))
+    into = str(tmp_path / "ov")
+    bad = cli("catalog", "import", "litellm", "--into", into, "--dry-run", "--released", "2026-13-01", "--today", TODAY)
+    assert bad.code == 2 and bad.err.strip() == "error: --released: expected a date YYYY-MM-DD, got '2026-13-01'"
+    late = cli(
+        "catalog", "import", "litellm", "--into", into, "--dry-run", "--released", "2026-11-25", "--today", TODAY
+    )
+    assert late.code == 2 and "2026-11-25 is after the run date 2026-11-24" in late.err
 
 
 def test_missing_package_is_exit_2_with_install_hint(cli, tmp_path: Path, monkeypatch) -> None:

@@ -27,17 +27,21 @@ def _table_ids(out: str) -> list[str]:
 @pytest.mark.parametrize("width", [80, 120])
 def test_compare_warns_about_the_rows_shown_and_counts_the_rest(cli, monkeypatch, width: int) -> None:
     monkeypatch.setenv("COLUMNS", str(width))
-    options = {o["id"]: o for o in cli(*API_CHATBOT, "-f", "json").json()["options"]}
-    r = cli(*API_CHATBOT)
+    # A 3-day limit: the rows on screen are priced as of 2026-09-22 to 2026-12-06, so some are stale
+    # under it and some are not (under the default 90 days none is).
+    limit = ("--stale-days", "3")
+    options = {o["id"]: o for o in cli(*API_CHATBOT, *limit, "-f", "json").json()["options"]}
+    r = cli(*API_CHATBOT, *limit)
     assert r.code == 0, r.err
     shown = _table_ids(r.out)
     assert 10 <= len(shown) < len(options)
     hidden = [o for oid, o in options.items() if oid not in shown]
     # Stale prices: counted over the rows on screen, by their price dates.
     today = dt.date.fromisoformat(TODAY)
-    stale = [i for i in shown if (today - dt.date.fromisoformat(options[i]["unit_prices"]["as_of"])).days > 90]
+    stale = [i for i in shown if (today - dt.date.fromisoformat(options[i]["unit_prices"]["as_of"])).days > 3]
+    assert 0 < len(stale) < len(shown)
     lines = [ln for ln in r.err.splitlines() if ln.startswith("warning:")]
-    assert f"warning: {len(stale)} of {len(shown)} options shown use prices older than 90 days" in r.err
+    assert f"warning: {len(stale)} of {len(shown)} options shown use prices older than 3 days" in r.err
     unchecked = sum(1 for i in shown if options[i]["api_speed"]["unchecked"])
     assert f"latency unchecked for {unchecked} of {len(shown)} options" in r.err
     # The options left out of the table: one line with the number of their warnings.

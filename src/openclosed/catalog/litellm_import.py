@@ -19,7 +19,22 @@ from typing import Any
 
 from ..errors import InputError, MissingExtraError
 from .index import Catalog
-from .refresh import Plan, _fmt, holds, price_changes, propose_shutdown, reachable_tier, record_changes
+from .refresh import (
+    RELEASE_BASIS,
+    Plan,
+    _fmt,
+    confirm,
+    holds,
+    price_changes,
+    propose_shutdown,
+    published,
+    reachable_tier,
+    record_changes,
+    release_date,
+    released_note,
+)
+
+NO_DATE_LL = "litellm gives no date for its prices: as_of is the previous entry's. "
 
 UPSTREAM = "BerriAI/litellm"
 DATA_FILE = "model_prices_and_context_window_backup.json"
@@ -170,10 +185,14 @@ def plan_import(
     threshold_pct: float = 25.0,
     accept_disagreements: bool = False,
     data: tuple[str, dict[str, Any]] | None = None,
+    released: dt.date | None = None,
 ) -> Plan:
     """Compare every API offering's prices with litellm's bundled data; the same Plan as genai-prices."""
     version, prices_map = data if data is not None else load_litellm()
-    plan = Plan(version=version, source=f"litellm {version} ({UPSTREAM})", as_of=today, threshold_pct=threshold_pct)
+    plan = Plan(
+        version=version, source=f"litellm {version} ({UPSTREAM}{published(released)})", as_of=today,
+        threshold_pct=threshold_pct, released=released,
+    )  # fmt: skip
     for prov in cat.providers_file.api_providers:
         for off in prov.offerings:
             item = {"provider": prov.id, "model": off.model}
@@ -201,10 +220,13 @@ def plan_import(
                 _lifecycle_only(plan, prov.id, off, life)
                 continue
             rows = price_changes({**item, "litellm_key": key}, off, today, new_prices, new_lc, threshold_pct, 1e-6)
+            # litellm gives no date for its prices: only the package's release date (`--released`) can date
+            # them; the run date would clear the stale-price warning without proving anything.
+            dated = release_date(plan, off, model)
             if not rows:
-                # litellm gives no date for its prices, so a confirmation re-dates nothing: writing the run
-                # date would clear the stale-price warning without proving anything.
                 plan.confirmed.append(f"{prov.id}/{off.model}")
+                if off.hold is None:
+                    confirm(plan, prov.id, off, dated, f"litellm key '{key}'", basis=RELEASE_BASIS)
                 _lifecycle_only(plan, prov.id, off, life)
                 continue
             if holds(plan, off, rows) or record_changes(plan, rows, accept_disagreements):
@@ -214,12 +236,12 @@ def plan_import(
             if new_lc:
                 overlay["long_context"] = new_lc
             overlay["source"] = f"{plan.source}: {entry.get('source') or key}"
-            overlay["as_of"] = off.as_of
+            overlay["as_of"] = dated or off.as_of
             changed = ", ".join(f"{r['field']} {_fmt(r['old'])} -> {_fmt(r['new'])}" for r in rows)
             overlay["note"] = (
                 f"Imported from litellm key '{key}' by `openclosed catalog import litellm`: {changed}. "
-                "litellm gives no date for its prices: as_of is the previous entry's. "
-                f"Previous source: {off.source} ({off.as_of})."
+                + (released_note(dated) if dated else NO_DATE_LL)
+                + f"Previous source: {off.source} ({off.as_of})."
             )
             overlay.update(life or {})
             plan.entries.setdefault(prov.id, []).append(overlay)

@@ -97,6 +97,9 @@ class Plan:
     # The peer's lifecycle facts that differ from ours: proposed (written), reported (no date to write)
     # or held (the entry carries `hold`).
     lifecycle: list[dict[str, Any]] = field(default_factory=list)
+    # The day the package was published (`--released`, e.g. its upload date on PyPI): it dates the
+    # prices the package lists that carry no date of their own, stated as such.
+    released: dt.date | None = None
 
     @property
     def disagreements(self) -> list[dict[str, Any]]:
@@ -113,6 +116,7 @@ class Plan:
             "unmatched": self.unmatched,
             "confirmed": self.confirmed,
             "lifecycle": self.lifecycle,
+            "released": self.released.isoformat() if self.released else None,
         }
 
 
@@ -234,6 +238,7 @@ def plan_import(
     threshold_pct: float = 25.0,
     accept_disagreements: bool = False,
     data: tuple[str, list[Any]] | None = None,
+    released: dt.date | None = None,
 ) -> Plan:
     version, providers = data if data is not None else load_genai_prices()
     gp = {p.id: p for p in providers}
@@ -241,8 +246,9 @@ def plan_import(
     checked_dates = [c for c in checked if isinstance(c, dt.date)]
     as_of = max(checked_dates) if checked_dates else today
     plan = Plan(
-        version=version, source=f"genai-prices {version} ({UPSTREAM})", as_of=as_of, threshold_pct=threshold_pct
-    )
+        version=version, source=f"genai-prices {version} ({UPSTREAM}{published(released)})", as_of=as_of,
+        threshold_pct=threshold_pct, released=released,
+    )  # fmt: skip
     for prov in cat.providers_file.api_providers:
         gp_pid = PROVIDER_MAP.get(prov.id, prov.id if prov.id in gp else None)
         for off in prov.offerings:
@@ -274,8 +280,11 @@ def plan_import(
                 )
                 continue
             # A date the package states, never the run date (which would clear the stale-price warning
-            # without proving anything): without one the entry keeps its own as_of.
+            # without proving anything): the model's check date, else the package's release date when
+            # given, else the entry keeps its own as_of.
             checked = getattr(found, "prices_checked", None)
+            checked = checked if isinstance(checked, dt.date) else None
+            dated = checked or release_date(plan, off, model)
             ref = {"genai_prices_model": f"{gp_pid}/{found.id}"}
             where = f"genai-prices model '{gp_pid}/{found.id}'"
             if getattr(found, "deprecated", False):
@@ -284,7 +293,7 @@ def plan_import(
             if not rows:
                 plan.confirmed.append(f"{prov.id}/{off.model}")
                 if off.hold is None:
-                    confirm(plan, prov.id, off, checked, where)
+                    confirm(plan, prov.id, off, dated, where, basis="" if checked else RELEASE_BASIS)
                 continue
             if holds(plan, off, rows) or record_changes(plan, rows, accept_disagreements):
                 continue
@@ -292,11 +301,11 @@ def plan_import(
             if new_lc:
                 entry["long_context"] = new_lc
             entry["source"] = plan.source
-            entry["as_of"] = checked if isinstance(checked, dt.date) else off.as_of
+            entry["as_of"] = dated or off.as_of
             changed = ", ".join(f"{r['field']} {_fmt(r['old'])} -> {_fmt(r['new'])}" for r in rows)
             entry["note"] = (
                 f"Imported from {where} by `openclosed catalog import genai-prices`: {changed}. "
-                + ("" if isinstance(checked, dt.date) else NO_DATE)
+                + ("" if checked else released_note(dated) if dated else NO_DATE)
                 + f"Previous source: {off.source} ({off.as_of})."
                 + (" " + "; ".join(notes) + "." if notes else "")
             )
@@ -305,6 +314,25 @@ def plan_import(
 
 
 NO_DATE = "The package gives no check date: as_of is the previous entry's. "
+RELEASE_BASIS = "its release date; the package dates no price"
+
+
+def published(released: dt.date | None) -> str:
+    """The source's suffix naming the package's release date, when given."""
+    return f", published {released.isoformat()}" if released else ""
+
+
+def released_note(day: dt.date) -> str:
+    return f"The package dates no price: as_of is its release date ({day.isoformat()}, given with --released). "
+
+
+def release_date(plan: Plan, off: Any, model: Any) -> dt.date | None:
+    """The package's release date as the date of a price it lists, or None: not given, or the offering
+    had shut down by then (a package that still lists a retired offering's price says nothing of today)."""
+    if plan.released is None:
+        return None
+    shut = off.shutdown_date or (model.shutdown_date if model is not None else None)
+    return None if shut is not None and shut <= plan.released else plan.released
 
 
 def holds(plan: Plan, off: Any, rows: list[dict[str, Any]]) -> bool:
@@ -366,7 +394,7 @@ def reachable_tier(tier: dict[str, Any] | None, off: Any, model: Any) -> dict[st
     return tier
 
 
-def confirm(plan: Plan, provider: str, off: Any, as_of: Any, where: str) -> None:
+def confirm(plan: Plan, provider: str, off: Any, as_of: Any, where: str, basis: str = "") -> None:
     """Date-stamp an offering whose prices the source confirms, when the source is newer than ours.
 
     Without this a refresh that changes nothing leaves every confirmed price as old as before, and the
@@ -379,7 +407,9 @@ def confirm(plan: Plan, provider: str, off: Any, as_of: Any, where: str) -> None
             "model": off.model,
             "source": plan.source,
             "as_of": as_of,
-            "note": f"Prices confirmed unchanged by {where} ({plan.source}, as of {as_of.isoformat()}). "
+            "note": f"Prices confirmed unchanged by {where} ({plan.source}, as of {as_of.isoformat()}"
+            + (f": {basis}" if basis else "")
+            + "). "
             f"Previous source: {off.source} ({off.as_of}).",
         }
     )

@@ -125,6 +125,16 @@ def _import_command(catalog_app: typer.Typer) -> None:
                 "--accept-disagreements", help="Also write offerings whose prices differ by more than --threshold."
             ),
         ] = False,
+        released: Annotated[
+            str | None,
+            typer.Option(
+                "--released",
+                metavar="DATE",
+                help="The day the installed package was published (e.g. its upload date on PyPI): it dates the "
+                "prices the package lists without a date of their own, stated as such. Without it such prices "
+                "keep the entry's date.",
+            ),
+        ] = None,
         fmt: FormatOpt = Format.table,
         today: TodayOpt = None,
     ) -> None:
@@ -140,17 +150,18 @@ def _import_command(catalog_app: typer.Typer) -> None:
             raise InputError.one(f"unknown price source {source!r}; expected genai-prices or litellm", field="SOURCE")
         target = refresh.check_target(into if into is not None else refresh.default_into())
         day = parse_today(today) or dt.date.today()
+        published = _released(released, day)
         try:
             if kind == "litellm":
                 from ..catalog import litellm_import
 
                 ll_data = litellm_import.load_litellm()  # MissingExtraError (exit 2) without the extra
                 cat = refresh.baseline_catalog(target)
-                plan = litellm_import.plan_import(cat, day, threshold, accept, data=ll_data)
+                plan = litellm_import.plan_import(cat, day, threshold, accept, data=ll_data, released=published)
             else:
                 data = refresh.load_genai_prices()  # MissingExtraError (exit 2) without the extra
                 cat = refresh.baseline_catalog(target)
-                plan = refresh.plan_import(cat, day, threshold, accept, data=data)
+                plan = refresh.plan_import(cat, day, threshold, accept, data=data, released=published)
         except (AttributeError, TypeError, KeyError, ValueError, ArithmeticError) as exc:
             # The package's data is not shaped the way this version reads it.
             raise refresh.broken_extra(exc) from None
@@ -221,6 +232,23 @@ def _diff_command(catalog_app: typer.Typer) -> None:
         show(view, fmt.value, out_file)
 
 
+def _released(text: str | None, day: dt.date) -> dt.date | None:
+    """--released as a date, no later than the run date (a package is not published in the future)."""
+    import datetime as dt
+
+    from ..errors import InputError
+
+    if text is None:
+        return None
+    try:
+        released = dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError.one(f"expected a date YYYY-MM-DD, got {text!r}", field="--released") from None
+    if released > day:
+        raise InputError.one(f"{released} is after the run date {day}", field="--released")
+    return released
+
+
 def _import_notes(plan: Any, day: dt.date, threshold: float, path: Path, *, dry_run: bool, written: bool) -> list[str]:
     """What an import found and did, one line each (printed under the table)."""
     applied = [c for c in plan.changes if c["status"] == "applied"]
@@ -228,8 +256,11 @@ def _import_notes(plan: Any, day: dt.date, threshold: float, path: Path, *, dry_
     kept = {(c["provider"], c["model"]): c["status"] for c in plan.changes if c["status"].startswith("hold:")}
     n_off = len({(c["provider"], c["model"]) for c in applied})
     notes = [
-        f"Source: {plan.source}. The package gives no date for its prices: a changed price keeps the "
-        "entry's as_of and a confirmed one is not re-dated."
+        f"Source: {plan.source}. A price the package does not date is dated by the package's release "
+        f"({plan.released}, --released), stated as such in its note."
+        if plan.released
+        else f"Source: {plan.source}. The package gives no date for its prices: a changed price keeps the "
+        "entry's as_of and a confirmed one is not re-dated (--released DATE dates them by the package's release)."
         if plan.as_of == day
         else f"Source: {plan.source}, as of {plan.as_of}.",
         f"{len(plan.changes)} price difference(s) in {_offerings(plan.changes)} offering(s) "
