@@ -82,6 +82,21 @@ def test_a_generation_streams_and_computes_at_its_own_shares(catalog, monkeypatc
     assert step.achieved_flops(mi300x, "fp8", eff) == pytest.approx(flops / 2)
 
 
+def test_a_generation_s_attention_kernels_have_their_own_share(catalog, monkeypatch) -> None:
+    # Ampere runs FlashAttention-2 beside GEMMs that reach a larger share of its peak than
+    # Hopper's: its attention share moves the attention rate only, never the GEMM rate.
+    a100, arch = catalog.gpu("a100-80gb"), catalog.model("llama-3.1-8b").architecture
+    eff = step.DEFAULT_EFFICIENCY
+    gen = dataclasses.replace(kernels.GENERATIONS["ampere"], compute=1.0, attention=1.0)
+    monkeypatch.setitem(kernels.GENERATIONS, "ampere", gen)
+    share = kernels.ATTENTION_EFFICIENCY["attention"]
+    assert step.attention_flops_rate(a100, arch, eff) == pytest.approx(312e12 * eff.mfu * share)
+    flops = step.achieved_flops(a100, "bf16", eff)
+    monkeypatch.setitem(kernels.GENERATIONS, "ampere", dataclasses.replace(gen, attention=0.5))
+    assert step.attention_flops_rate(a100, arch, eff) == pytest.approx(312e12 * eff.mfu * share * 0.5)
+    assert step.achieved_flops(a100, "bf16", eff) == pytest.approx(flops)
+
+
 def test_weight_gemms_and_attention_kernels_run_one_after_the_other(catalog) -> None:
     # Llama-3.1-8B bf16 on one H100, 256 sequences at a 4,000-token context: the weight GEMMs are
     # compute-bound (256 × 2 × 7.5e9 FLOPs at 989 TFLOPS × MFU), the attention kernels bound by

@@ -50,21 +50,21 @@ Z90 = NormalDist().inv_cdf(0.9)  # the 10th and 90th percentiles lie ∓1.2816 s
 # of its own and the pooled figure; a family with no held-out row gets the pooled figure, wider
 # than every family the held-out rows show to be well known (SIZING_SIGMA_UNCALIBRATED).
 SIZING_SIGMA: dict[tuple[str, str], float] = {
-    ("dense", "ampere"): 0.338,
+    ("dense", "ampere"): 0.299,
     ("dense", "cdna3"): 0.229,
-    ("dense", "hopper"): 0.295,
-    ("hybrid", "blackwell"): 0.3,
-    ("hybrid", "hopper"): 0.3,
+    ("dense", "hopper"): 0.304,
+    ("hybrid", "blackwell"): 0.292,
+    ("hybrid", "hopper"): 0.292,
     ("mla", "blackwell"): 0.212,
-    ("mla", "cdna3"): 0.3,
+    ("mla", "cdna3"): 0.292,
     ("mla", "cdna4"): 0.219,
     ("mla", "hopper"): 0.51,
-    ("moe", "ampere"): 0.387,
+    ("moe", "ampere"): 0.323,
     ("moe", "blackwell"): 0.381,
-    ("moe", "hopper"): 0.137,
-    ("sparse", "blackwell"): 0.3,
+    ("moe", "hopper"): 0.133,
+    ("sparse", "blackwell"): 0.292,
 }
-SIZING_SIGMA_POOLED = 0.3
+SIZING_SIGMA_POOLED = 0.292
 MIN_GROUP_ROWS = 4
 SIZING_SIGMA_UNCALIBRATED = SIZING_SIGMA_POOLED
 PRICE_DRIFT = 0.5  # s.d. of ln(price) after one year; grows with √age (a random walk)

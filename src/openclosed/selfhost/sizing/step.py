@@ -187,7 +187,8 @@ def attention_flops_rate(gpu: Gpu, arch: Architecture, eff: Efficiency, kv_bytes
     BF16 cache, FP8 over an FP8 cache where the GPU has FP8 tensor cores (TensorRT-LLM's FP8
     FMHA, FlashAttention-3 FP8); at its mixer's share of the GEMM rate."""
     peak = gpu.fp8_tflops if kv_bytes <= 1.0 and gpu.fp8_tflops else gpu.bf16_tflops
-    return peak * 1e12 * eff.mfu * attention_efficiency(arch) * maturity_of(gpu).compute
+    gen = maturity_of(gpu)
+    return peak * 1e12 * eff.mfu * attention_efficiency(arch) * gen.compute * gen.attention
 
 
 def nic_bytes_per_s(gpu: Gpu, eff: Efficiency) -> float | None:
