@@ -127,3 +127,16 @@ def test_a_prefill_pays_its_tensor_parallel_all_reduces(catalog) -> None:
     all_reduce = 2 * 80 * 2 * 7 / 8 * 8192 * 2 / (gpu.interconnect_gb_s * 1e9) * 4000
     assert prefill == pytest.approx(compute + all_reduce, abs=1e-3)
     assert all_reduce > 0.02  # tens of milliseconds: not lost in the tolerance
+
+
+def test_an_interleaved_prefill_waits_for_the_busiest_expert_rank(catalog) -> None:
+    # Qwen3-235B FP8 on 8×H200 with DP8 EP8: the interleaved prefill's expert GEMMs take the
+    # expert-parallel imbalance, like a decode step's and a lone prefill's; the rest does not.
+    arch, gpu = catalog.model("qwen3-235b-a22b").architecture, catalog.gpu("h200")
+    eff, plan = step.DEFAULT_EFFICIENCY, step.Plan(tp=1, dp=8, ep=8)
+    t = step.prefill_parts(arch, gpu, "fp8", plan, 4000.0, eff.prefill_chunk_tokens, eff)
+    expected = (t.dense_s + t.attention_s + t.expert_s * eff.ep_imbalance) / 8
+    assert step.prefill_compute_s(arch, gpu, "fp8", plan, 4000.0, eff) == pytest.approx(expected)
+    tp8 = step.Plan(tp=8)
+    t8 = step.prefill_parts(arch, gpu, "fp8", tp8, 4000.0, eff.prefill_chunk_tokens, eff)
+    assert step.prefill_compute_s(arch, gpu, "fp8", tp8, 4000.0, eff) == pytest.approx(t8.total_s / 8)
