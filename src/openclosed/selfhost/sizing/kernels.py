@@ -74,7 +74,7 @@ GENERATIONS: dict[str, Generation] = {
     "hopper": Generation(1.0, 6.0, "fitted"),
     "blackwell": Generation(0.7, 3.0, "fitted", compute=0.9, moe_gemm=0.6),
     "cdna3": Generation(0.8, 20.0, "fitted", compute=0.6),
-    "cdna4": Generation(1.0, 6.0, "fitted", compute=0.9),
+    "cdna4": Generation(1.0, 6.0, "fitted", compute=0.7),
     # Fitted on 9 MoE burst rows of one lab, each term inside the range its kernel measurements
     # allow (GEMM share 1.0-1.1 of Hopper's, FlashAttention-2 against -3: 0.6-0.9); all three at a bound.
     "ampere": Generation(1.0, 4.0, "fitted within kernel-measurement bounds", compute=1.1, attention=0.6),
