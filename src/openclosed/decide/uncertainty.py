@@ -53,18 +53,18 @@ SIZING_SIGMA: dict[tuple[str, str], float] = {
     ("dense", "ampere"): 0.327,
     ("dense", "cdna3"): 0.239,
     ("dense", "hopper"): 0.301,
-    ("hybrid", "blackwell"): 0.279,
-    ("hybrid", "hopper"): 0.279,
+    ("hybrid", "blackwell"): 0.27,
+    ("hybrid", "hopper"): 0.27,
     ("mla", "blackwell"): 0.21,
-    ("mla", "cdna3"): 0.279,
+    ("mla", "cdna3"): 0.27,
     ("mla", "cdna4"): 0.211,
     ("mla", "hopper"): 0.444,
     ("moe", "ampere"): 0.261,
-    ("moe", "blackwell"): 0.369,
+    ("moe", "blackwell"): 0.312,
     ("moe", "hopper"): 0.141,
-    ("sparse", "blackwell"): 0.279,
+    ("sparse", "blackwell"): 0.27,
 }
-SIZING_SIGMA_POOLED = 0.279
+SIZING_SIGMA_POOLED = 0.27
 MIN_GROUP_ROWS = 4
 SIZING_SIGMA_UNCALIBRATED = SIZING_SIGMA_POOLED
 PRICE_DRIFT = 0.5  # s.d. of ln(price) after one year; grows with √age (a random walk)
