@@ -45,6 +45,14 @@ GRID = {
     "gen:cdna3:compute": [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
     "gen:cdna4:compute": [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
     "gen:blackwell:moe_gemm": [0.6, 0.8, 1.0, 1.25, 1.5, 2.0],
+    # Ampere, bounded by its kernel measurements relative to Hopper's (docs/methodology.md §3.9):
+    # BF16 GEMMs reach 86.9 % of the A100's peak against 80.3 % of the H100's (ratio 1.08);
+    # FlashAttention-2 reaches 50-73 % of the A100's peak against FlashAttention-3's 75 % of the
+    # H100's, i.e. 0.6-0.9 of its GEMMs' share; Vidur's kernel profiles stream the A100's linear
+    # layers at 0.74-0.77 of its bandwidth against the H100's 0.75-0.80: bandwidth 0.9-1.0.
+    "gen:ampere:compute": [1.0, 1.05, 1.1],
+    "gen:ampere:bandwidth": [0.9, 0.95, 1.0],
+    "gen:ampere:attention": [0.6, 0.7, 0.8, 0.9],
 }
 
 
@@ -87,6 +95,11 @@ def main() -> None:
     catalog = load_catalog(use_env=False)
     fit_rows = [r for r in calibration.load() if not r.held_out and calibration.available(catalog, r)]
     eff = step.DEFAULT_EFFICIENCY
+    # A term that starts off its grid would stay there unless a grid value beat it: every term's
+    # value must be one its bounds allow.
+    off = [f"{k} = {current(k, eff)}" for k, grid in GRID.items() if current(k, eff) not in grid]
+    if off:
+        raise SystemExit("terms outside their grids: " + ", ".join(off))
     best = loss(catalog, fit_rows, eff)
     print(f"start: mean |ln error| {best:.4f} over {len(fit_rows)} fit rows")
     for sweep in range(args.sweeps):
@@ -100,7 +113,7 @@ def main() -> None:
             eff = apply(name, keep, eff)
         print(f"sweep {sweep + 1}: mean |ln error| {best:.4f}")
     print("\nEfficiency:", {k: current(k, eff) for k in GRID if ":" not in k})
-    fields = ("bandwidth", "kernel_us", "compute", "moe_gemm")
+    fields = ("bandwidth", "kernel_us", "compute", "moe_gemm", "attention")
     print("GENERATIONS:", {g: {f: getattr(v, f) for f in fields} for g, v in kernels.GENERATIONS.items()})
     print("ATTENTION_EFFICIENCY:", kernels.ATTENTION_EFFICIENCY)
     checks = calibration.run(catalog, eff=eff)

@@ -77,26 +77,61 @@ def test_methodology_tables_are_what_the_code_computes(checks) -> None:
 
 
 def test_a_burst_is_sized_at_the_concurrency_that_fits(catalog) -> None:
-    # 500 prompts of 4,000 tokens sent at once: the engine runs as many as fit its KV cache; the
-    # prediction is the steady throughput at that batch, not at 500.
+    # 500 prompts of 4,000 tokens sent at once: the engine runs as many as fit its KV cache, in
+    # waves; the last wave, the remainder, runs at its own smaller batch.
     burst = next(r for r in calibration.load() if r.requests == 500 and r.gpu == "h100-sxm")
-    cap = calibration.size(
-        burst.model,
-        catalog.model(burst.model).architecture,
-        catalog.gpu(burst.gpu),
-        burst.precision,
-        burst.plan or burst.gpus,
-        burst.input_tokens,
-        burst.output_tokens,
-    ).max_concurrency
-    at_cap = calibration.size(
-        burst.model,
-        catalog.model(burst.model).architecture,
-        catalog.gpu(burst.gpu),
-        burst.precision,
-        burst.plan or burst.gpus,
-        burst.input_tokens,
-        burst.output_tokens,
-        concurrency=min(500, cap),
-    )
-    assert calibration.predict(catalog, burst) == at_cap.output_tokens_per_s
+
+    def sized(concurrency: int | None) -> calibration.Sizing:
+        return calibration.size(
+            burst.model,
+            catalog.model(burst.model).architecture,
+            catalog.gpu(burst.gpu),
+            burst.precision,
+            burst.plan or burst.gpus,
+            burst.input_tokens,
+            burst.output_tokens,
+            concurrency=concurrency,
+        )
+
+    cap = sized(None).max_concurrency
+    assert 1 < cap < 500 and 500 % cap
+    waves, rest = divmod(500, cap)
+    seconds = waves * cap / sized(cap).requests_per_s + rest / sized(rest).requests_per_s
+    assert calibration.predict(catalog, burst) == pytest.approx(500 * burst.output_tokens / seconds)
+    assert calibration.predict(catalog, burst) < sized(cap).output_tokens_per_s
+
+
+def test_a_burst_of_identical_requests_runs_in_waves() -> None:
+    # 10 requests of 100 output tokens, 4 at a time: two full waves at 2 requests/s (4 s), then the
+    # last 2 alone at 1.5 requests/s (1.33 s): 1,000 tokens in 5.33 s, 187.5 tokens/s. Steady state
+    # at the full batch would say 10 / 2 = 5 s, 200 tokens/s.
+    from types import SimpleNamespace
+
+    full = SimpleNamespace(requests_per_s=2.0, decode_tokens=100.0)
+    asked = []
+
+    def run(batch: int) -> SimpleNamespace:
+        asked.append(batch)
+        return SimpleNamespace(requests_per_s=1.5, decode_tokens=100.0)
+
+    assert calibration.burst_tokens_per_s(10, 4, full, run) == pytest.approx(187.5)
+    assert asked == [2]
+    assert calibration.burst_tokens_per_s(8, 4, full, run) == pytest.approx(200.0)  # no remainder
+    assert asked == [2]
+
+
+def test_trtllm_overview_rows_are_bursts_of_the_requests_the_page_gives() -> None:
+    # perf-overview.md's $num_requests table: 30,000 for 128/128, 3,000 for 128/2048 and 1000/1000,
+    # 1,500 for 2048/2048 and 5000/500, 1,000 for 20000/2000.
+    table = {
+        (128, 128): 30000,
+        (128, 2048): 3000,
+        (1000, 1000): 3000,
+        (2048, 2048): 1500,
+        (5000, 500): 1500,
+        (20000, 2000): 1000,
+    }
+    rows = [r for r in calibration.load() if r.source.id == "trtllm-perf-overview"]
+    assert len(rows) == 81
+    for r in rows:
+        assert r.requests == table[(r.input_tokens, r.output_tokens)], r.ref

@@ -82,6 +82,21 @@ def test_a_generation_streams_and_computes_at_its_own_shares(catalog, monkeypatc
     assert step.achieved_flops(mi300x, "fp8", eff) == pytest.approx(flops / 2)
 
 
+def test_a_generation_s_attention_kernels_have_their_own_share(catalog, monkeypatch) -> None:
+    # Ampere runs FlashAttention-2 beside GEMMs that reach a larger share of its peak than
+    # Hopper's: its attention share moves the attention rate only, never the GEMM rate.
+    a100, arch = catalog.gpu("a100-80gb"), catalog.model("llama-3.1-8b").architecture
+    eff = step.DEFAULT_EFFICIENCY
+    gen = dataclasses.replace(kernels.GENERATIONS["ampere"], compute=1.0, attention=1.0)
+    monkeypatch.setitem(kernels.GENERATIONS, "ampere", gen)
+    share = kernels.ATTENTION_EFFICIENCY["attention"]
+    assert step.attention_flops_rate(a100, arch, eff) == pytest.approx(312e12 * eff.mfu * share)
+    flops = step.achieved_flops(a100, "bf16", eff)
+    monkeypatch.setitem(kernels.GENERATIONS, "ampere", dataclasses.replace(gen, attention=0.5))
+    assert step.attention_flops_rate(a100, arch, eff) == pytest.approx(312e12 * eff.mfu * share * 0.5)
+    assert step.achieved_flops(a100, "bf16", eff) == pytest.approx(flops)
+
+
 def test_weight_gemms_and_attention_kernels_run_one_after_the_other(catalog) -> None:
     # Llama-3.1-8B bf16 on one H100, 256 sequences at a 4,000-token context: the weight GEMMs are
     # compute-bound (256 × 2 × 7.5e9 FLOPs at 989 TFLOPS × MFU), the attention kernels bound by
@@ -112,3 +127,16 @@ def test_a_prefill_pays_its_tensor_parallel_all_reduces(catalog) -> None:
     all_reduce = 2 * 80 * 2 * 7 / 8 * 8192 * 2 / (gpu.interconnect_gb_s * 1e9) * 4000
     assert prefill == pytest.approx(compute + all_reduce, abs=1e-3)
     assert all_reduce > 0.02  # tens of milliseconds: not lost in the tolerance
+
+
+def test_an_interleaved_prefill_waits_for_the_busiest_expert_rank(catalog) -> None:
+    # Qwen3-235B FP8 on 8×H200 with DP8 EP8: the interleaved prefill's expert GEMMs take the
+    # expert-parallel imbalance, like a decode step's and a lone prefill's; the rest does not.
+    arch, gpu = catalog.model("qwen3-235b-a22b").architecture, catalog.gpu("h200")
+    eff, plan = step.DEFAULT_EFFICIENCY, step.Plan(tp=1, dp=8, ep=8)
+    t = step.prefill_parts(arch, gpu, "fp8", plan, 4000.0, eff.prefill_chunk_tokens, eff)
+    expected = (t.dense_s + t.attention_s + t.expert_s * eff.ep_imbalance) / 8
+    assert step.prefill_compute_s(arch, gpu, "fp8", plan, 4000.0, eff) == pytest.approx(expected)
+    tp8 = step.Plan(tp=8)
+    t8 = step.prefill_parts(arch, gpu, "fp8", tp8, 4000.0, eff.prefill_chunk_tokens, eff)
+    assert step.prefill_compute_s(arch, gpu, "fp8", tp8, 4000.0, eff) == pytest.approx(t8.total_s / 8)

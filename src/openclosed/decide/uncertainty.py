@@ -50,21 +50,21 @@ Z90 = NormalDist().inv_cdf(0.9)  # the 10th and 90th percentiles lie ∓1.2816 s
 # of its own and the pooled figure; a family with no held-out row gets the pooled figure, wider
 # than every family the held-out rows show to be well known (SIZING_SIGMA_UNCALIBRATED).
 SIZING_SIGMA: dict[tuple[str, str], float] = {
-    ("dense", "ampere"): 0.338,
-    ("dense", "cdna3"): 0.229,
-    ("dense", "hopper"): 0.295,
-    ("hybrid", "blackwell"): 0.3,
-    ("hybrid", "hopper"): 0.3,
-    ("mla", "blackwell"): 0.212,
-    ("mla", "cdna3"): 0.3,
-    ("mla", "cdna4"): 0.219,
-    ("mla", "hopper"): 0.51,
-    ("moe", "ampere"): 0.387,
-    ("moe", "blackwell"): 0.381,
-    ("moe", "hopper"): 0.137,
-    ("sparse", "blackwell"): 0.3,
+    ("dense", "ampere"): 0.327,
+    ("dense", "cdna3"): 0.239,
+    ("dense", "hopper"): 0.301,
+    ("hybrid", "blackwell"): 0.27,
+    ("hybrid", "hopper"): 0.27,
+    ("mla", "blackwell"): 0.21,
+    ("mla", "cdna3"): 0.27,
+    ("mla", "cdna4"): 0.211,
+    ("mla", "hopper"): 0.444,
+    ("moe", "ampere"): 0.261,
+    ("moe", "blackwell"): 0.312,
+    ("moe", "hopper"): 0.141,
+    ("sparse", "blackwell"): 0.27,
 }
-SIZING_SIGMA_POOLED = 0.3
+SIZING_SIGMA_POOLED = 0.27
 MIN_GROUP_ROWS = 4
 SIZING_SIGMA_UNCALIBRATED = SIZING_SIGMA_POOLED
 PRICE_DRIFT = 0.5  # s.d. of ln(price) after one year; grows with √age (a random walk)

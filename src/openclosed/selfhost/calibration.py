@@ -21,7 +21,7 @@ from pathlib import Path
 from ..catalog import Catalog
 from ..errors import UnknownIdError
 from .families import family
-from .sizing import DEFAULT_EFFICIENCY, Efficiency, Plan, size
+from .sizing import DEFAULT_EFFICIENCY, Efficiency, Plan, Sizing, size
 
 TOLERANCE = 0.25  # |predicted / measured - 1| within this counts as a hit, for every metric
 METRICS = ("tpot_ms", "ttft_ms", "output_tokens_per_s", "output_tokens_per_s_per_gpu")
@@ -185,7 +185,10 @@ def predict(catalog: Catalog, row: Row, eff: Efficiency = DEFAULT_EFFICIENCY) ->
     if row.requests is not None:
         # A burst: every request is sent at once; the engine runs as many as fit, the rest queue.
         first = run(None)
-        s = run(max(1, min(row.requests, first.max_concurrency)))
+        batch = max(1, min(row.requests, first.max_concurrency))
+        s = run(batch)
+        if row.metric in ("output_tokens_per_s", "output_tokens_per_s_per_gpu"):
+            return burst_tokens_per_s(row.requests, batch, s, run) / (row.gpus if row.metric.endswith("gpu") else 1)
     else:
         s = run(row.concurrency)
     if row.metric == "tpot_ms":
@@ -195,6 +198,21 @@ def predict(catalog: Catalog, row: Row, eff: Efficiency = DEFAULT_EFFICIENCY) ->
     if row.metric == "output_tokens_per_s_per_gpu":
         return s.output_tokens_per_s / row.gpus
     return s.output_tokens_per_s
+
+
+def burst_tokens_per_s(requests: int, batch: int, full: Sizing, run) -> float:
+    """Output tokens/s of a burst of `requests` identical requests when `batch` run at once.
+
+    Requests of equal length that start together also finish together, so the burst runs in
+    waves: requests // batch full waves at `batch`, then the remainder at its own, smaller batch
+    (a wave takes batch × the time per request at that batch: its prefills, and its decode steps
+    at that batch). Steady state at `batch` would price the remainder at the full batch's rate and
+    so overstate the throughput of a burst whose last wave is small."""
+    waves, rest = divmod(requests, batch)
+    seconds = waves * batch / full.requests_per_s
+    if rest:
+        seconds += rest / run(rest).requests_per_s
+    return requests * full.decode_tokens / seconds
 
 
 def run(catalog: Catalog, rows: tuple[Row, ...] | None = None, eff: Efficiency = DEFAULT_EFFICIENCY) -> list[Check]:

@@ -48,8 +48,8 @@ class Efficiency:
     mbu_bf16: float = 0.80  # measured H100 BF16 weight streaming 0.77-0.81
     mbu_quantised: float = 0.85  # fitted, at the top of measured FP8 streaming 0.71 (H100) to 0.85
     # Fitted: dense GEMMs reach 0.63-0.77 of peak alone, but a serving engine's prefill (chunked,
-    # interleaved with decode, norms and all-reduces between GEMMs) reaches 0.5 end to end.
-    mfu: float = 0.50
+    # interleaved with decode, norms and all-reduces between GEMMs) reaches 0.55 end to end.
+    mfu: float = 0.55
     fp8_gemm_share: float = 0.9  # FP8 GEMMs' share of the FP8 peak relative to BF16's (fitted)
     fp4_gemm_share: float = 0.7  # same for FP4 tensor cores (fitted)
     expert_width_half: float = 64.0  # expert-shard columns at which a grouped GEMM streams at half rate (fitted)
@@ -187,7 +187,8 @@ def attention_flops_rate(gpu: Gpu, arch: Architecture, eff: Efficiency, kv_bytes
     BF16 cache, FP8 over an FP8 cache where the GPU has FP8 tensor cores (TensorRT-LLM's FP8
     FMHA, FlashAttention-3 FP8); at its mixer's share of the GEMM rate."""
     peak = gpu.fp8_tflops if kv_bytes <= 1.0 and gpu.fp8_tflops else gpu.bf16_tflops
-    return peak * 1e12 * eff.mfu * attention_efficiency(arch) * maturity_of(gpu).compute
+    gen = maturity_of(gpu)
+    return peak * 1e12 * eff.mfu * attention_efficiency(arch) * gen.compute * gen.attention
 
 
 def nic_bytes_per_s(gpu: Gpu, eff: Efficiency) -> float | None:
@@ -447,7 +448,10 @@ def prefill_compute_s(
         return 0.0
     plan = tp if isinstance(tp, Plan) else Plan(tp=tp)
     t = prefill_parts(arch, gpu, precision, plan, tokens, eff.prefill_chunk_tokens, eff, kv_bytes)
-    return t.total_s / plan.gpus
+    # Under expert parallelism a chunk's expert GEMMs wait for the busiest rank, as a decode
+    # step's do (and as prefill_s already counts).
+    imbalance = eff.ep_imbalance if plan.ep > 1 else 1.0
+    return (t.dense_s + t.attention_s + t.expert_s * imbalance) / plan.gpus
 
 
 def prefill_s(
