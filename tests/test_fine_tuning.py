@@ -389,3 +389,34 @@ def test_a_retired_serverless_endpoint_binds_its_tokens_not_a_tuned_dedicated_de
     )[0]
     assert not any("dedicated fleet:" in w for w in fireworks.warnings)  # Fireworks states no such condition
     assert not any("price of llama-3.3-70b at together" in w for w in tuned.warnings)
+
+
+def test_a_dedicated_fleet_reports_its_own_replicas_latency_not_the_serverless_endpoints(catalog) -> None:
+    """Fireworks' serverless Llama 3.3 70B has a published speed; its tuned model runs on a dedicated
+    H200 fleet instead, whose latency is the same replica's as self-hosting the model on one H200 at
+    FP8 (the fleet is sized by the self-hosted sizing). Before, the option showed (and was checked
+    against) the serverless figure and warned that it was stale."""
+    from openclosed.engine import Engine, Settings
+
+    wl = Workload.model_validate(
+        {
+            "traffic": {"requests_per_day": 20_000, "input_tokens": 1200, "output_tokens": 300},
+            "latency": {"max_ttft_ms": 2000},
+            "customisation": {"training_tokens": 20e6, "runs_per_year": 4},
+        }
+    )
+    eng = Engine(catalog, wl, Settings(samples=0, models=["llama-3.3-70b"]))
+    tuned, det = eng.option("llama-3.3-70b@fireworks")
+    fleet = det.tuning.fleet
+    assert (fleet.gpu, fleet.precision, fleet.gpus_per_replica) == ("h200", "fp8", 1)
+    own = eng.option("llama-3.3-70b@runpod:h200")[0].self_hosting
+    assert (own.precision, own.gpus_per_replica) == ("fp8", 1)
+    speed = tuned.api_speed
+    assert speed.basis == "estimate" and not speed.unchecked
+    assert speed.ttft_ms == round(own.ttft_ms, 1)
+    assert speed.output_tokens_per_s == round(own.per_stream_tokens_per_s, 1)
+    assert speed.source == "estimate: sizing of one 1x h200 replica at fp8"
+    served = catalog.provider("fireworks")
+    offering = next(o for o in served.offerings if o.model == "llama-3.3-70b")
+    assert offering.speed is not None and speed.ttft_ms != offering.speed.ttft_ms
+    assert not any(w.startswith("speed:") for w in tuned.warnings)

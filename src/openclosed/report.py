@@ -160,7 +160,7 @@ class SelfHostingOut(_Out):
 
 
 class ApiSpeedOut(_Out):
-    """Measured speed of an API offering, TTFT scaled to the workload's prompt (src/openclosed/api_speed.py)."""
+    """Measured speed of an API offering, TTFT scaled to the workload's prompt (src/openclosed/api/speed.py)."""
 
     output_tokens_per_s: float | None = Field(description="median output tokens/s per stream; null: none published")
     ttft_ms: float | None = Field(
@@ -170,10 +170,11 @@ class ApiSpeedOut(_Out):
     as_of: str | None
     prompt_tokens: int | None = Field(default=None, description="prompt length the TTFT was measured at")
     measured_ttft_ms: float | None = Field(default=None, description="the published TTFT before scaling")
-    basis: Literal["provider", "model"] | None = Field(
+    basis: Literal["provider", "model", "estimate"] | None = Field(
         default=None,
         description="provider: measured on this offering's endpoint; model: the model's per-model figure "
-        "(no figure of the provider's own); null: none published",
+        "(no figure of the provider's own); estimate: a tuned model on the provider's dedicated fleet, the "
+        "priced replica's sizing estimate; null: none published",
     )
     unchecked: bool = Field(
         default=False, description="a latency target was set and the figure it needs is not published"

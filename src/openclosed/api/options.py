@@ -12,7 +12,7 @@ from ..workload.customisation import active
 from .dedicated import dedicated_fleet
 from .fine_tuning import api_tuning, tuned_offering
 from .pricing import price_api
-from .speed import api_speed_out, speed_checks, speed_of
+from .speed import api_speed_out, dedicated_speed_out, speed_checks, speed_of
 
 if TYPE_CHECKING:
     from ..catalog.schema import ApiProvider, Offering
@@ -35,7 +35,13 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
     # Providers of open models stream the reasoning before the answer; closed APIs hide it, and
     # their measured time to first token already comes after it.
     streamed = plan.hidden_tokens if model.open_weights else 0.0
-    lv, unchecked = speed_checks(offering, ctx.wl, model, streamed)
+    fleet = None
+    if on_dedicated and tuning is not None and tuning.dedicated is not None:
+        # The provider's dedicated fleet serves the tuned model, sized like a self-hosted one
+        # (api/dedicated.py); only replicas that meet the latency targets are priced, so its
+        # latency is that replica's estimate and the serverless endpoint's figures do not apply.
+        fleet = tuning.fleet = dedicated_fleet(ctx, model, tuning.dedicated, provider.price_multiplier)
+    lv, unchecked = speed_checks(offering, ctx.wl, model, streamed) if fleet is None else ([], False)
     if unchecked and plan.hidden_tokens:
         # Streamed or hidden, the reasoning comes before the first visible token.
         lv = _reasoning_out_of_reach(ctx, model.id, plan.hidden_tokens)
@@ -48,7 +54,11 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         *ow,
         *pw,
         *_stale_price(ctx, oid, provider, offering, tuning if on_dedicated else None),
-        *constraints.stale_speed(ctx, f"{offering.model} at {provider.id}", speed_of(offering, model)),
+        *(
+            constraints.stale_speed(ctx, f"{offering.model} at {provider.id}", speed_of(offering, model))
+            if fleet is None
+            else []
+        ),
     ]
     # A model or offering its provider has shut down cannot be called at all: no cost, not a real one.
     monthly = None if model.id in ctx.shut_down or oid in ctx.retired else cost.monthly_cost
@@ -56,10 +66,8 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
     if tuning is not None and custom is not None:
         violations += tuning.violations
         warnings += tuning.warnings
-        if tuning.priced and monthly is not None and tuning.dedicated is not None:
+        if fleet is not None and monthly is not None:
             # The provider's dedicated fleet replaces the token charges (api/dedicated.py).
-            fleet = dedicated_fleet(ctx, model, tuning.dedicated, provider.price_multiplier)
-            tuning.fleet = fleet
             if fleet.reason:
                 violations.append(
                     f"customisation: {provider.id} serves tuned {model.id} on dedicated deployments only; "
@@ -100,7 +108,9 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         scores=UNSCORED,
         reasons=[],
         rank=None,
-        api_speed=api_speed_out(offering, ctx.wl, unchecked, model, streamed),
+        api_speed=api_speed_out(offering, ctx.wl, unchecked, model, streamed)
+        if fleet is None
+        else dedicated_speed_out(fleet, ctx.wl),
         rank_among_all=None,
         reasoning=plan.mode,
         reasoning_tokens_per_request=plan.hidden_tokens,
@@ -109,7 +119,6 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
     if out.customisation is not None and tuning is not None:
         # The first run as a one-off amount: shown, not part of the monthly total.
         breakdown["first_training_run"] = tuning.per_run
-    fleet = tuning.fleet if tuning is not None else None
     curve = None
     if fleet is not None and fleet.curve is not None and out.customisation is not None:
         # The fleet at other volumes (sweep, sampled scenarios), with the training runs held fixed.

@@ -120,6 +120,25 @@ def api_speed_out(
     )
 
 
+def dedicated_speed_out(fleet: Any, workload: Any) -> ApiSpeedOut:
+    """`api_speed` of a tuned model on the provider's dedicated fleet: the priced replica's own
+    estimate (its sizing), nulls when no replica could be priced."""
+    found = not fleet.reason
+    return construct(
+        ApiSpeedOut,
+        output_tokens_per_s=round(fleet.tokens_per_s, 1) if found else None,
+        ttft_ms=round(fleet.ttft_ms, 1) if found else None,
+        source=f"estimate: sizing of one {fleet.gpus_per_replica}x {fleet.gpu} replica at {fleet.precision}"
+        if found
+        else None,
+        as_of=None,
+        prompt_tokens=round(float(workload.traffic.input_tokens)) if found else None,
+        measured_ttft_ms=None,
+        basis="estimate" if found else None,
+        unchecked=False,
+    )
+
+
 def unchecked_summary(n_unchecked: int, n_shown: int, marked: bool = True) -> str | None:
     """The one stderr line for options whose latency could not be checked (None when there are none);
     `marked`: the output shows the latency column that marks them (a narrow table hides it)."""

@@ -66,7 +66,7 @@ class ApiSpeed(Sourced):
         default=None,
         gt=0,
         description="prompt tokens/s read before the first token, where published (TTFT scaling; "
-        "default in src/openclosed/api_speed.py)",
+        "default in src/openclosed/api/speed.py)",
     )
 
 
