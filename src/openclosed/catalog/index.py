@@ -67,6 +67,8 @@ class Catalog:
     def __init__(self, models: ModelsFile, providers: ProvidersFile, sources: list[str]) -> None:
         self.models_file, self.providers_file, self.sources = models, providers, sources
         self.origins: dict[str, Any] = {}
+        # The content hash of the files when loaded through the cache (catalog/cache.py), else None.
+        self.cache_key: str | None = None
         self.models = _index("model", models.models)
         self.licences = _index("licence", models.licences)
         self.gpus = _index("GPU", providers.gpus)

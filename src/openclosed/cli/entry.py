@@ -61,6 +61,12 @@ def _exit(code: object) -> None:
     from .streams import final_flush
 
     status = final_flush(status)
+    # The sizing store (selfhost/store.py) writes what this run sized, once the output is out:
+    # only a process that sized a new request shape has anything to write.
+    store = sys.modules.get("openclosed.selfhost.store")
+    if store is not None:
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            store.flush()
     with contextlib.suppress(OSError, ValueError, AttributeError):
         sys.stderr.flush()
     os._exit(status)
