@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +39,8 @@ class _Index:
             return self.items[key]
         if key in self.aliases:
             return self.items[self.aliases[key]]
+        import difflib  # only for the message: a found id never pays its import
+
         names = list(self.items) + list(self.aliases)
         close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
         ids: list[str] = []

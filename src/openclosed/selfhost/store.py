@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 PREFIX = "sizing-"
 KEEP = 8
 MAX_WRITES = 2
+MAX_SHAPES = 64  # shapes looked up on disk per process
 FORMAT = 1
 
 Plans = list[tuple[str, Sizing, bool]]
@@ -126,9 +127,11 @@ def _shape(cat: Catalog, shape: tuple) -> Shape | None:
         return None
     if slot in _shapes:
         return _shapes[slot]
+    if len(_shapes) >= MAX_SHAPES:
+        return None  # a sweep over token counts: the memo in plans.py serves it, not the disk
     directory = _directory()
-    if directory is None or len(_shapes) > 64:
-        _shapes.setdefault(slot, None)
+    if directory is None:
+        _shapes[slot] = None
         return None
     from ..catalog import cache
 
