@@ -176,3 +176,50 @@ def test_writes_are_bounded_and_leave_the_catalogue_entries_alone(env, monkeypat
         store.flush()
     assert len(_sizing_entries(cdir)) == 3  # the newest KEEP
     assert len(list(cdir.glob("catalog-*.json"))) == 1
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda e: e.__setitem__(1, "abc"),  # reasons a string, not a list of strings
+        lambda e: e.__setitem__(0, {"a": 1}),  # plans an object, not a list
+        lambda e: e[0][0].append(True),  # a plan row of four items
+        lambda e: e[0][0][1].pop(),  # a sizing row one field short
+    ],
+)
+def test_a_damaged_structure_is_sized_again(env, monkeypatch, damage) -> None:
+    from openclosed.selfhost import store
+
+    data, cdir, reset = env
+    first = _run(data)
+    store.flush()
+    [entry] = _sizing_entries(cdir)
+    payload = json.loads(entry.read_text())
+    damage(next(iter(payload["entries"].values())))
+    entry.write_text(json.dumps(payload))
+    reset()
+    calls = _no_sizing(monkeypatch)
+    assert _run(data) == first
+    assert calls
+
+
+def test_no_cache_or_unreadable_sources_only_cost_speed(env, monkeypatch) -> None:
+    from openclosed.selfhost import store
+
+    data, cdir, reset = env
+    first = _run(data)
+    reset()
+    monkeypatch.setenv("OPENCLOSED_NO_CACHE", "1")
+    assert _run(data) == first
+    store.flush()
+    assert not _sizing_entries(cdir)
+    monkeypatch.delenv("OPENCLOSED_NO_CACHE")
+    reset()
+
+    def unreadable() -> str:
+        raise PermissionError(13, "Permission denied", "x.py")
+
+    monkeypatch.setattr(store, "code_hash", unreadable)
+    assert _run(data) == first
+    store.flush()
+    assert not _sizing_entries(cdir)

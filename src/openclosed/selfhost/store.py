@@ -135,7 +135,12 @@ def _shape(cat: Catalog, shape: tuple) -> Shape | None:
         return None
     from ..catalog import cache
 
-    h = hashlib.sha256(f"{FORMAT}\0{cat_key}\0{code_hash()}\0{shape!r}".encode())
+    try:
+        code = code_hash()
+    except OSError:  # an unreadable source file: no store, sized in the process only
+        _shapes[slot] = None
+        return None
+    h = hashlib.sha256(f"{FORMAT}\0{cat_key}\0{code}\0{shape!r}".encode())
     key = h.hexdigest()
     payload = cache.read(directory, key, prefix=PREFIX)
     entries: dict[str, Entry] = {}
@@ -172,12 +177,20 @@ def _load(payload: dict[str, Any]) -> dict[str, Entry]:
     if not isinstance(entries, dict):
         raise TypeError("entries")
     out: dict[str, Entry] = {}
-    for pair, (rows, reasons) in entries.items():
+    for pair, entry in entries.items():
+        rows, reasons = _list(entry, 2)
         plans: Plans = []
-        for precision, values, ok in rows:
+        for row in _list(rows):
+            precision, values, ok = _list(row, 3)
             plans.append((_str(precision), _sizing(values), _bool(ok)))
-        out[pair] = (plans, [_str(r) for r in reasons])
+        out[pair] = (plans, [_str(r) for r in _list(reasons)])
     return out
+
+
+def _list(value: Any, length: int | None = None) -> list[Any]:
+    if value.__class__ is not list or (length is not None and len(value) != length):
+        raise TypeError("expected a list" + (f" of {length}" if length is not None else ""))
+    return value
 
 
 def _checker(declared: Any) -> Any:
