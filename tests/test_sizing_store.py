@@ -40,6 +40,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_catalogue: Path):
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("OPENCLOSED_NO_CACHE", raising=False)
+    monkeypatch.setattr(store, "ENABLED", True)  # off elsewhere in the suite's process (conftest)
     data = tmp_path / "data"
     shutil.copytree(small_catalogue, data)
 
