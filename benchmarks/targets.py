@@ -13,7 +13,8 @@ each round, and a ratio is the median of those pairs' ratios (the machine's spee
   10,000 points (target < 20 s), with the peak memory of each (flat in the points);
 - the README's test command, `python -m pytest` (target < 60 s on 2 cores).
 
-The catalogue cache is warmed first, as after any earlier run on the machine.
+The catalogue cache and the sizing store (selfhost/store.py) are warmed first, as after any earlier
+run of the same command on the machine.
 """
 
 from __future__ import annotations

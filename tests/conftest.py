@@ -125,8 +125,11 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, _session_cache: 
     # No user overlay leaks into tests.
     monkeypatch.setenv("OPENCLOSED_CONFIG_DIR", str(tmp_path / "no-config"))
     from openclosed.cli import common
+    from openclosed.selfhost import store
 
     common._consoles.clear()
+    # Plans sized by a subprocess of the session must not answer a test that patches sizing code.
+    monkeypatch.setattr(store, "ENABLED", False)
 
 
 @pytest.fixture

@@ -313,7 +313,7 @@ def small(catalog, monkeypatch: pytest.MonkeyPatch):
     cat = Catalog(
         catalog.models_file, pf.model_copy(update={"api_providers": apis, "gpu_clouds": [], "on_prem": None}), []
     )
-    for mod in ("openclosed.cli.compare_cmd", "openclosed.cli.sweep_cmd"):
+    for mod in ("openclosed.cli.compare_run", "openclosed.cli.sweep_cmd"):
         monkeypatch.setattr(f"{mod}.catalog", lambda _dir=None: cat)
     return cat
 

@@ -84,11 +84,12 @@ def _ours(st: os.stat_result) -> bool:
     return not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def read(directory: Path, key: str) -> dict[str, Any] | None:
-    """The cached payload for `key`, or None (missing, unsafe, corrupt or for another key)."""
+def read(directory: Path, key: str, prefix: str = PREFIX) -> dict[str, Any] | None:
+    """The cached payload for `key`, or None (missing, unsafe, corrupt or for another key).
+    `prefix` names the kind of entry (the catalogue's, or the sizing store's: selfhost/store.py)."""
     if not _safe_dir(directory):
         return None
-    path = directory / f"{PREFIX}{key[:32]}{SUFFIX}"
+    path = directory / f"{prefix}{key[:32]}{SUFFIX}"
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags)
@@ -117,8 +118,9 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a value the catalogue holds")
 
 
-def write(directory: Path, key: str, payload: dict[str, Any]) -> None:
-    """Store `payload` under `key` atomically, then prune old entries. Failures only cost speed."""
+def write(directory: Path, key: str, payload: dict[str, Any], prefix: str = PREFIX, keep: int = KEEP) -> None:
+    """Store `payload` under `key` atomically, then prune old entries of the same kind (`prefix`),
+    keeping the newest `keep`. Failures only cost speed."""
     import tempfile
 
     try:
@@ -132,8 +134,9 @@ def write(directory: Path, key: str, payload: dict[str, Any]) -> None:
             return
         # The rename below replaces whatever entry is at `path` (a planted symlink or FIFO included)
         # without following it, and the directory is ours alone, so nothing else can race us.
-        path = directory / f"{PREFIX}{key[:32]}{SUFFIX}"
-        text = json.dumps({"format": FORMAT, "key": key, **payload}, separators=(",", ":"))
+        path = directory / f"{prefix}{key[:32]}{SUFFIX}"
+        # allow_nan=False: the reader refuses NaN and Infinity, so an entry holding one is not written.
+        text = json.dumps({"format": FORMAT, "key": key, **payload}, separators=(",", ":"), allow_nan=False)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".catalog.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -143,18 +146,19 @@ def write(directory: Path, key: str, payload: dict[str, Any]) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-        prune(directory, keep=path)
+        prune(directory, keep=path, prefix=prefix, count=keep)
     except (OSError, ValueError, TypeError):
         pass  # a read-only or odd home only costs speed
 
 
-def prune(directory: Path, keep: Path) -> None:
-    """Remove legacy pickles and all but the newest KEEP entries (never following symlinks)."""
+def prune(directory: Path, keep: Path, prefix: str = PREFIX, count: int = KEEP) -> None:
+    """Remove legacy pickles and all but the newest `count` entries of this kind (never following
+    symlinks)."""
     import time
 
     entries: list[tuple[float, Path]] = []
     stale_before = time.time() - 3600
-    for pattern in (f"{PREFIX}*{SUFFIX}", *LEGACY, ".catalog.*.tmp"):
+    for pattern in (f"{prefix}*{SUFFIX}", *LEGACY, ".catalog.*.tmp"):
         for p in directory.glob(pattern):
             try:
                 st = os.lstat(p)
@@ -162,7 +166,7 @@ def prune(directory: Path, keep: Path) -> None:
                 continue
             if not stat.S_ISREG(st.st_mode) and not stat.S_ISLNK(st.st_mode):
                 continue
-            if p.name.endswith(SUFFIX) and p.name.startswith(PREFIX) and not stat.S_ISLNK(st.st_mode):
+            if p.name.endswith(SUFFIX) and p.name.startswith(prefix) and not stat.S_ISLNK(st.st_mode):
                 entries.append((st.st_mtime, p))
             elif p.name.endswith(".tmp") and st.st_mtime > stale_before:
                 continue  # another process may be writing it right now
@@ -170,7 +174,7 @@ def prune(directory: Path, keep: Path) -> None:
                 with contextlib.suppress(OSError):
                     os.unlink(p)  # a legacy pickle, a leftover temp file, or a planted symlink
     entries.sort(reverse=True)
-    for _, p in entries[KEEP:]:
+    for _, p in entries[count:]:
         if p != keep:
             with contextlib.suppress(OSError):
                 os.unlink(p)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +39,8 @@ class _Index:
             return self.items[key]
         if key in self.aliases:
             return self.items[self.aliases[key]]
+        import difflib  # only for the message: a found id never pays its import
+
         names = list(self.items) + list(self.aliases)
         close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
         ids: list[str] = []
@@ -67,6 +68,8 @@ class Catalog:
     def __init__(self, models: ModelsFile, providers: ProvidersFile, sources: list[str]) -> None:
         self.models_file, self.providers_file, self.sources = models, providers, sources
         self.origins: dict[str, Any] = {}
+        # The content hash of the files when loaded through the cache (catalog/cache.py), else None.
+        self.cache_key: str | None = None
         self.models = _index("model", models.models)
         self.licences = _index("licence", models.licences)
         self.gpus = _index("GPU", providers.gpus)

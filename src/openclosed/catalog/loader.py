@@ -339,6 +339,7 @@ def _fast_load(base: Path) -> Catalog | None:
         except Exception:  # a cache entry of the wrong shape is simply rebuilt
             cat = None
         if cat is not None:
+            cat.cache_key = key  # the sizing store's key too (selfhost/store.py)
             _CACHE[key] = cat
             return cat
     import yaml
@@ -352,6 +353,7 @@ def _fast_load(base: Path) -> Catalog | None:
         return None
     if cat.cross_reference_problems():
         return None
+    cat.cache_key = key
     _CACHE[key] = cat
     if directory is not None:
         dump = {"mode": "json", "exclude_unset": True}

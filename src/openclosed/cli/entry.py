@@ -1,4 +1,5 @@
-"""The console script: answers `--version` before importing typer, then runs the app."""
+"""The console script: answers `--version` before importing typer, runs a plain `compare` without it
+(fast.py), and anything else through the typer app."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import contextlib
 import gc
 import os
 import sys
+from typing import Any
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -32,8 +34,7 @@ def main(argv: list[str] | None = None) -> None:
         # the catalogue are built (about 80 ms of a compare). The process ends below, so it is
         # not switched back on; in-process callers keep theirs (the app pauses it per command).
         gc.disable()
-    from .app import main as run
-
+    run = _runner(args)
     if argv is not None:
         run(list(args))
         return
@@ -43,6 +44,20 @@ def main(argv: list[str] | None = None) -> None:
     except SystemExit as exc:
         code = exc.code
     _exit(code)
+
+
+def _runner(args: list[str]) -> Any:
+    """The typer app, or the fast path of a plain `compare` (cli/fast.py), which skips typer."""
+    if args and args[0] == "compare":
+        from .fast import main as fast_main
+        from .fast import parse_compare
+
+        call = parse_compare(args)
+        if call is not None:
+            return lambda _args: fast_main(call)
+    from .app import main as run
+
+    return run
 
 
 def _exit(code: object) -> None:
@@ -61,6 +76,12 @@ def _exit(code: object) -> None:
     from .streams import final_flush
 
     status = final_flush(status)
+    # The sizing store (selfhost/store.py) writes what this run sized, once the output is out:
+    # only a process that sized a new request shape has anything to write.
+    store = sys.modules.get("openclosed.selfhost.store")
+    if store is not None:
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            store.flush()
     with contextlib.suppress(OSError, ValueError, AttributeError):
         sys.stderr.flush()
     os._exit(status)

@@ -57,4 +57,15 @@ def kind(arch: Architecture) -> str:
 
 
 def family(arch: Architecture, gpu_id: str) -> tuple[str, str]:
-    return kind(arch), generation(gpu_id)
+    # The sampled uncertainty asks for every self-hosted option (about 1,100 a compare) and
+    # `kind` walks the layer layout each time (14 ms a run): it is remembered per architecture
+    # object, which is kept in the entry so that its id cannot be reused while the entry lives.
+    hit = _KIND_MEMO.get(id(arch))
+    if hit is None or hit[0] is not arch:
+        if len(_KIND_MEMO) >= 4096:
+            _KIND_MEMO.clear()
+        hit = _KIND_MEMO[id(arch)] = (arch, kind(arch))
+    return hit[1], generation(gpu_id)
+
+
+_KIND_MEMO: dict[int, tuple[Architecture, str]] = {}

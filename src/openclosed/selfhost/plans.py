@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..evaluation import Context
+from . import store
 from .sizing import Plan as SizingPlan
 from .sizing import Sizing, plan_replica, size, supports, works
 from .sizing.step import step_overhead_s
@@ -90,28 +91,20 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
     assert arch is not None
     t, lat = ctx.wl.traffic, ctx.wl.latency
     max_tpot = 1000.0 / lat.min_output_tokens_per_s if lat.min_output_tokens_per_s else None
-    max_ttft = ttft_target(ctx, model, gpu)
     allowed = tuple(precisions_for(ctx, model))
     decoded = ctx.reasoning(model).decoded(t.output_tokens)
     # Sizing depends only on the catalogue entry and the request's shape: engines run one after
-    # another in a process (a sweep, routing, sensitivity, the tests) reuse it.
-    shape = (
-        id(ctx.cat),
-        model.id,
-        gpu_id,
-        allowed,
-        t.input_tokens,
-        t.output_tokens,
-        decoded,
-        t.cached_input_share,
-        t.context_tokens_value,
-        max_tpot,
-        lat.max_ttft_ms,
-        repr(ctx.st.efficiency),
-        ctx.wl.self_hosting.kv_cache_dtype,
-        ctx.wl.self_hosting.speculative,
-    )
+    # another in a process (a sweep, routing, sensitivity, the tests) reuse it, and so do later
+    # processes (`store`, on disk, keyed on the catalogue and the code as well).
+    request = _request_shape(ctx)
+    pair = (model.id, gpu_id, allowed, decoded)
+    shape = (id(ctx.cat), *pair, *request)
     memo = _PLAN_MEMO.get(shape)
+    if memo is None or memo[0] is not ctx.cat:
+        stored = store.lookup(ctx.cat, request, repr(pair))
+        if stored is not None:
+            memo = (ctx.cat, *stored)
+            _PLAN_MEMO[shape] = memo
     if memo is not None and memo[0] is ctx.cat:
         out, reasons = memo[1], memo[2]
         for precision, s, _ in out:
@@ -119,6 +112,7 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
         ctx.plan_cache[key] = out
         ctx.unfit[key] = reasons
         return out
+    max_ttft = ttft_target(ctx, model, gpu)
     out = []
     reasons = []
     for precision in allowed:
@@ -167,7 +161,29 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
         _PLAN_MEMO.clear()
     # The catalogue is kept with the entry: its id cannot be reused by another while it is held.
     _PLAN_MEMO[shape] = (ctx.cat, out, reasons)
+    store.remember(ctx.cat, request, repr(pair), (out, reasons))
     return out
+
+
+def _request_shape(ctx: Context) -> tuple:
+    """The workload's part of the sizing memo's key (the model's part is added per call)."""
+    hit = ctx.__dict__.get("_request_shape")
+    if hit is None:
+        t, lat, sh = ctx.wl.traffic, ctx.wl.latency, ctx.wl.self_hosting
+        max_tpot = 1000.0 / lat.min_output_tokens_per_s if lat.min_output_tokens_per_s else None
+        hit = (
+            t.input_tokens,
+            t.output_tokens,
+            t.cached_input_share,
+            t.context_tokens_value,
+            max_tpot,
+            lat.max_ttft_ms,
+            repr(ctx.st.efficiency),
+            sh.kv_cache_dtype,
+            sh.speculative,
+        )
+        ctx.__dict__["_request_shape"] = hit
+    return hit
 
 
 _PLAN_MEMO: dict[tuple, tuple[Any, list[tuple[str, Sizing, bool]], list[str]]] = {}

@@ -1,0 +1,268 @@
+"""The sizing store: the replicas `plans.plans` chose for one request shape, kept on disk between runs.
+
+Sizing every (model, GPU, precision) of the catalogue for a request shape is a fifth of a
+`compare` (about 90 ms of 500 on 2 cores), and the answer depends only on:
+
+- the catalogue (its cache key, `catalog/cache.py`: a hash of the files' bytes, the package
+  version, the schema code and pydantic's version);
+- the code (a hash of every `.py` file of the package, so any change to a formula, a default or
+  this format gives a new key);
+- the request's shape (the `shape` tuple `plans.plans` memoises on: token counts, hidden tokens,
+  cached share, context, latency targets, efficiency factors, KV-cache dtype, speculation).
+
+An entry holds, per `model|gpu`, the plans and the reasons a precision did not fit. It lives in
+the catalogue cache's directory and is read and written by `catalog/cache.py`, with the same
+guards (JSON only, never code; the directory and file must be ours and not writable by others;
+atomic writes; a wrong key, shape or type is ignored). Values are checked on load: each field
+must have the type the dataclass declares, numbers must be finite. Only catalogues loaded through
+the cache (the embedded one) have a key; an overlay catalogue is sized in the process only.
+
+A process writes at most `MAX_WRITES` entries (a sweep over token counts sizes many shapes; one
+entry each would cost more than it saves) and the directory keeps the newest `KEEP` of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .sizing import Memory, Sizing
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+
+PREFIX = "sizing-"
+# Off in the test suite's own process (tests/conftest.py), where a test may patch a formula
+# that the code hash cannot see; its subprocesses and every other caller use the store.
+ENABLED = True
+KEEP = 8
+MAX_WRITES = 2
+MAX_SHAPES = 64  # shapes looked up on disk per process
+FORMAT = 1
+
+Plans = list[tuple[str, Sizing, bool]]
+Entry = tuple[Plans, list[str]]
+
+_SIZING = tuple(f.name for f in dataclasses.fields(Sizing))
+_MEMORY = tuple(f.name for f in dataclasses.fields(Memory))
+_code_hash: str | None = None
+
+
+def code_hash() -> str:
+    """SHA-256 of the package's Python sources (names and bytes), once per process."""
+    global _code_hash
+    if _code_hash is None:
+        root = Path(__file__).resolve().parent.parent
+        h = hashlib.sha256()
+        for dirpath, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    path = os.path.join(dirpath, name)
+                    with open(path, "rb") as fh:
+                        data = fh.read()
+                    h.update(f"{os.path.relpath(path, root)}:{len(data)}:".encode() + data + b"\0")
+        _code_hash = h.hexdigest()
+    return _code_hash
+
+
+class Shape:
+    """What is stored for one catalogue and request shape: read once, written back when it grew."""
+
+    def __init__(self, key: str, entries: dict[str, Entry]) -> None:
+        self.key, self.entries, self.dirty = key, entries, False
+
+
+_shapes: dict[tuple[str | None, tuple], Shape | None] = {}
+_written = 0
+
+
+def _directory() -> Path | None:
+    from ..catalog import cache
+
+    return cache.cache_dir()
+
+
+def lookup(cat: Catalog, shape: tuple, pair: str) -> Entry | None:
+    """The stored plans of `pair` ("model|gpu") for this catalogue and shape, or None."""
+    stored = _shape(cat, shape)
+    return None if stored is None else stored.entries.get(pair)
+
+
+def remember(cat: Catalog, shape: tuple, pair: str, entry: Entry) -> None:
+    """Keep a freshly computed entry, to be written by `flush`."""
+    stored = _shape(cat, shape)
+    if stored is not None and pair not in stored.entries:
+        stored.entries[pair] = entry
+        stored.dirty = True
+
+
+def flush() -> None:
+    """Write the shapes that grew in this run (at most MAX_WRITES per process)."""
+    global _written
+    for stored in _shapes.values():
+        if stored is None or not stored.dirty or _written >= MAX_WRITES:
+            continue
+        stored.dirty = False
+        directory = _directory()
+        if directory is None:
+            continue
+        from ..catalog import cache
+
+        _written += 1
+        payload = {
+            "store": FORMAT,
+            "sizing_fields": list(_SIZING),
+            "memory_fields": list(_MEMORY),
+            "entries": {pair: _dump(entry) for pair, entry in stored.entries.items()},
+        }
+        cache.write(directory, stored.key, payload, prefix=PREFIX, keep=KEEP)
+
+
+def _shape(cat: Catalog, shape: tuple) -> Shape | None:
+    cat_key = getattr(cat, "cache_key", None)
+    slot = (cat_key, shape)
+    if cat_key is None or not ENABLED:
+        return None
+    if slot in _shapes:
+        return _shapes[slot]
+    if len(_shapes) >= MAX_SHAPES:
+        return None  # a sweep over token counts: the memo in plans.py serves it, not the disk
+    directory = _directory()
+    if directory is None:
+        _shapes[slot] = None
+        return None
+    from ..catalog import cache
+
+    try:
+        code = code_hash()
+    except OSError:  # an unreadable source file: no store, sized in the process only
+        _shapes[slot] = None
+        return None
+    h = hashlib.sha256(f"{FORMAT}\0{cat_key}\0{code}\0{shape!r}".encode())
+    key = h.hexdigest()
+    payload = cache.read(directory, key, prefix=PREFIX)
+    entries: dict[str, Entry] = {}
+    if payload is not None:
+        try:
+            entries = _load(payload)
+        except (TypeError, ValueError, KeyError, IndexError):
+            entries = {}  # a damaged or foreign entry: sized again and rewritten
+    stored = _shapes[slot] = Shape(key, entries)
+    return stored
+
+
+# ---------------------------------------------------------------- the JSON form
+
+
+def _dump(entry: Entry) -> list[Any]:
+    plans, reasons = entry
+    rows = []
+    for precision, s, ok in plans:
+        values = [getattr(s, name) for name in _SIZING]
+        values[_SIZING.index("memory")] = [getattr(s.memory, name) for name in _MEMORY]
+        rows.append([precision, values, ok])
+    return [rows, list(reasons)]
+
+
+def _load(payload: dict[str, Any]) -> dict[str, Entry]:
+    if (
+        payload.get("store") != FORMAT
+        or payload.get("sizing_fields") != list(_SIZING)
+        or payload.get("memory_fields") != list(_MEMORY)
+    ):
+        raise ValueError("another layout")
+    entries = payload["entries"]
+    if not isinstance(entries, dict):
+        raise TypeError("entries")
+    out: dict[str, Entry] = {}
+    for pair, entry in entries.items():
+        rows, reasons = _list(entry, 2)
+        plans: Plans = []
+        for row in _list(rows):
+            precision, values, ok = _list(row, 3)
+            plans.append((_str(precision), _sizing(values), _bool(ok)))
+        out[pair] = (plans, [_str(r) for r in _list(reasons)])
+    return out
+
+
+def _list(value: Any, length: int | None = None) -> list[Any]:
+    if value.__class__ is not list or (length is not None and len(value) != length):
+        raise TypeError("expected a list" + (f" of {length}" if length is not None else ""))
+    return value
+
+
+def _checker(declared: Any) -> Any:
+    """The check of one field's JSON value against its declared type (a string under `from
+    __future__ import annotations`): the types a Sizing holds are few."""
+    kind = declared if isinstance(declared, str) else getattr(declared, "__name__", str(declared))
+    optional = "None" in kind
+    if kind.startswith("dict"):
+        inner = _dict_of_numbers
+    elif kind.startswith("float"):
+        inner = _number
+    elif kind.startswith("int"):
+        inner = _int
+    elif kind.startswith("bool"):
+        inner = _bool
+    elif kind.startswith("str"):
+        inner = _str
+    else:
+        return None  # the nested Memory, checked by its own fields
+    if not optional:
+        return inner
+    return lambda value: None if value is None else inner(value)
+
+
+def _sizing(values: list[Any]) -> Sizing:
+    if not isinstance(values, list) or len(values) != len(_SIZING):
+        raise ValueError("sizing row")
+    mem = values[_MEMORY_AT]
+    if not isinstance(mem, list) or len(mem) != len(_MEMORY):
+        raise ValueError("memory row")
+    args = [check(v) if check is not None else None for check, v in zip(_SIZING_CHECKS, values, strict=True)]
+    args[_MEMORY_AT] = Memory(*[check(v) for check, v in zip(_MEMORY_CHECKS, mem, strict=True)])
+    return Sizing(*args)
+
+
+def _dict_of_numbers(value: Any) -> dict[str, float]:
+    if not isinstance(value, dict):
+        raise TypeError("expected an object")
+    for k, v in value.items():
+        _str(k)
+        _number(v)
+    return value
+
+
+def _int(value: Any) -> int:
+    if value.__class__ is not int:
+        raise TypeError("expected an integer")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if value.__class__ is not bool:
+        raise TypeError("expected true or false")
+    return value
+
+
+def _str(value: Any) -> str:
+    if value.__class__ is not str:
+        raise TypeError("expected a string")
+    return value
+
+
+def _number(value: Any) -> float:
+    cls = value.__class__
+    if (cls is not float and cls is not int) or not math.isfinite(value):
+        raise TypeError("expected a finite number")
+    return value
+
+
+_SIZING_CHECKS = [_checker(f.type) for f in dataclasses.fields(Sizing)]
+_MEMORY_CHECKS = [_checker(f.type) for f in dataclasses.fields(Memory)]
+_MEMORY_AT = _SIZING.index("memory")

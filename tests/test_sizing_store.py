@@ -1,0 +1,226 @@
+"""The sizing store (selfhost/store.py): plans kept on disk per catalogue, code and request shape,
+reused only under the exact key, checked when read, and never in the way of the answer."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+
+@pytest.fixture(scope="session")
+def small_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real catalogue cut to two models, one API provider and one cloud (every GPU kept)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    models = yaml.load((ROOT / "data" / "models.yaml").read_text(), Loader=loader)
+    providers = yaml.load((ROOT / "data" / "providers.yaml").read_text(), Loader=loader)
+    keep = {"gpt-4o", "llama-3.3-70b"}
+    models["models"] = [m for m in models["models"] if m["id"] in keep]
+    api = [p for p in providers["api_providers"] if p["id"] == "openai"]
+    for p in api:
+        p["offerings"] = [o for o in p["offerings"] if o["model"] in keep]
+    providers["api_providers"] = api
+    providers["gpu_clouds"] = [c for c in providers["gpu_clouds"] if c["id"] == "aws"]
+    out = tmp_path_factory.mktemp("small-store-data")
+    (out / "models.yaml").write_text(yaml.safe_dump(models, sort_keys=False))
+    (out / "providers.yaml").write_text(yaml.safe_dump(providers, sort_keys=False))
+    return out
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_catalogue: Path):
+    """An empty cache directory, a private catalogue copy, and the store's process state reset."""
+    from openclosed.catalog import loader
+    from openclosed.selfhost import plans, store
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("OPENCLOSED_NO_CACHE", raising=False)
+    monkeypatch.setattr(store, "ENABLED", True)  # off elsewhere in the suite's process (conftest)
+    data = tmp_path / "data"
+    shutil.copytree(small_catalogue, data)
+
+    def reset() -> None:
+        loader._CACHE.clear()
+        plans._PLAN_MEMO.clear()
+        store._shapes.clear()
+        monkeypatch.setattr(store, "_written", 0)
+
+    reset()
+    yield data, tmp_path / "cache" / "openclosed", reset
+    reset()
+
+
+def _run(data: Path, **traffic: float) -> str:
+    """The report of the chatbot preset (optionally reshaped) on the catalogue at `data`, as JSON."""
+    from openclosed.catalog import loader
+    from openclosed.engine import Engine, Settings
+    from openclosed.workload.model import apply_overrides, preset
+
+    cat = loader._fast_load(data)
+    assert cat is not None and cat.cache_key
+    wl = apply_overrides(preset("chatbot"), {"traffic": traffic} if traffic else {})
+    result = Engine(cat, wl, Settings(samples=0)).run()
+    return result.report.model_dump_json()
+
+
+def _no_sizing(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the replica searches (none when every plan comes from the store)."""
+    from openclosed.selfhost import plans
+
+    calls: list[int] = []
+    original = plans.plan_replica
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(plans, "plan_replica", spy)
+    return calls
+
+
+def _sizing_entries(cdir: Path) -> list[Path]:
+    return sorted(cdir.glob("sizing-*.json"))
+
+
+def test_plans_come_back_from_disk_and_the_report_is_the_same(env, monkeypatch) -> None:
+    from openclosed.selfhost import store
+
+    data, cdir, reset = env
+    first = _run(data)
+    assert not _sizing_entries(cdir)  # nothing is written before flush (the CLI flushes at exit)
+    store.flush()
+    [entry] = _sizing_entries(cdir)
+    payload = json.loads(entry.read_text())
+    # One entry per (model, GPU): llama-3.3-70b on the cloud's GPUs (gpt-4o is closed: never sized).
+    pairs = [k.split("'") for k in payload["entries"]]
+    assert {p[1] for p in pairs} == {"llama-3.3-70b"} and len({p[3] for p in pairs}) == len(pairs) >= 2
+    reset()
+    calls = _no_sizing(monkeypatch)
+    assert _run(data) == first
+    assert calls == []
+
+
+def test_another_shape_or_code_is_another_entry(env, monkeypatch) -> None:
+    from openclosed.selfhost import store
+
+    data, cdir, reset = env
+    _run(data)
+    store.flush()
+    reset()
+    calls = _no_sizing(monkeypatch)
+    _run(data, input_tokens=4000)  # another request shape: sized again, not read
+    assert calls
+    store.flush()
+    assert len(_sizing_entries(cdir)) == 2
+    reset()
+    calls.clear()
+    monkeypatch.setattr(store, "_code_hash", "0" * 64)  # the code changed
+    _run(data)
+    assert calls
+
+
+@pytest.mark.parametrize("value", ['"12.5"', "null", "1e999", "true", "[]"])
+def test_a_bad_value_under_the_right_key_is_sized_again(env, monkeypatch, value: str) -> None:
+    from openclosed.selfhost import store
+
+    data, cdir, reset = env
+    first = _run(data)
+    store.flush()
+    [entry] = _sizing_entries(cdir)
+    payload = json.loads(entry.read_text())
+    row = next(iter(payload["entries"].values()))[0][0]
+    at = store._SIZING.index("ttft_ms")
+    original = row[1][at]
+    row[1][at] = "__VALUE__"
+    entry.write_text(json.dumps(payload).replace('"__VALUE__"', value))
+    reset()
+    calls = _no_sizing(monkeypatch)
+    assert _run(data) == first
+    assert calls  # the damaged entry was not trusted
+    store.flush()  # and it is written again, whole
+    again = json.loads(entry.read_text())
+    assert next(iter(again["entries"].values()))[0][0][1][at] == original
+
+
+def test_a_catalogue_without_a_cache_key_is_never_stored(env) -> None:
+    from openclosed.catalog import loader
+    from openclosed.engine import Engine, Settings
+    from openclosed.selfhost import store
+    from openclosed.workload.model import preset
+
+    data, cdir, _ = env
+    cat = loader._fast_load(data)
+    cat.cache_key = None  # an overlay catalogue: loaded with line tracking, no cache key
+    Engine(cat, preset("chatbot"), Settings(samples=0)).run()
+    store.flush()
+    assert not _sizing_entries(cdir)
+
+
+def test_writes_are_bounded_and_leave_the_catalogue_entries_alone(env, monkeypatch) -> None:
+    from openclosed.selfhost import store
+
+    data, cdir, reset = env
+    for n in range(store.MAX_WRITES + 2):
+        _run(data, input_tokens=1000 + n)
+    store.flush()
+    assert len(_sizing_entries(cdir)) == store.MAX_WRITES  # per process
+    assert len(list(cdir.glob("catalog-*.json"))) == 1
+    monkeypatch.setattr(store, "KEEP", 3)
+    for n in range(6):
+        reset()
+        _run(data, input_tokens=2000 + n)
+        store.flush()
+    assert len(_sizing_entries(cdir)) == 3  # the newest KEEP
+    assert len(list(cdir.glob("catalog-*.json"))) == 1
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda e: e.__setitem__(1, "abc"),  # reasons a string, not a list of strings
+        lambda e: e.__setitem__(0, {"a": 1}),  # plans an object, not a list
+        lambda e: e[0][0].append(True),  # a plan row of four items
+        lambda e: e[0][0][1].pop(),  # a sizing row one field short
+    ],
+)
+def test_a_damaged_structure_is_sized_again(env, monkeypatch, damage) -> None:
+    from openclosed.selfhost import store
+
+    data, cdir, reset = env
+    first = _run(data)
+    store.flush()
+    [entry] = _sizing_entries(cdir)
+    payload = json.loads(entry.read_text())
+    damage(next(iter(payload["entries"].values())))
+    entry.write_text(json.dumps(payload))
+    reset()
+    calls = _no_sizing(monkeypatch)
+    assert _run(data) == first
+    assert calls
+
+
+def test_no_cache_or_unreadable_sources_only_cost_speed(env, monkeypatch) -> None:
+    from openclosed.selfhost import store
+
+    data, cdir, reset = env
+    first = _run(data)
+    reset()
+    monkeypatch.setenv("OPENCLOSED_NO_CACHE", "1")
+    assert _run(data) == first
+    store.flush()
+    assert not _sizing_entries(cdir)
+    monkeypatch.delenv("OPENCLOSED_NO_CACHE")
+    reset()
+
+    def unreadable() -> str:
+        raise PermissionError(13, "Permission denied", "x.py")
+
+    monkeypatch.setattr(store, "code_hash", unreadable)
+    assert _run(data) == first
+    store.flush()
+    assert not _sizing_entries(cdir)
