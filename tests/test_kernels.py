@@ -97,6 +97,23 @@ def test_a_generation_s_attention_kernels_have_their_own_share(catalog, monkeypa
     assert step.achieved_flops(a100, "bf16", eff) == pytest.approx(flops)
 
 
+def test_mla_prefill_attends_at_flash_attention_s_share_and_decode_at_mla_s(catalog) -> None:
+    # MLA decodes in the absorbed form over the latent cache (the "mla" share, 1.0), but prefills in
+    # the compute-friendly form, multi-head attention through FlashAttention's varlen kernel: the
+    # GQA "attention" share (0.7). DeepSeek-R1 on one H100 (Hopper: every generation factor 1).
+    arch, h100 = catalog.model("deepseek-r1").architecture, catalog.gpu("h100-sxm")
+    eff = step.DEFAULT_EFFICIENCY
+    assert kernels.ATTENTION_EFFICIENCY["mla"] == 1.0 and kernels.ATTENTION_EFFICIENCY["attention"] == 0.7
+    assert step.attention_flops_rate(h100, arch, eff) == pytest.approx(989e12 * eff.mfu * 1.0)
+    assert step.attention_flops_rate(h100, arch, eff, prefill=True) == pytest.approx(989e12 * eff.mfu * 0.7)
+    parts = step.prefill_parts(arch, h100, "fp8", sizing.Plan(tp=8), 4000, 8192, eff)
+    flops = sizing.layout.prefill_attention_flops(arch, 4000)
+    assert parts.attention_s == pytest.approx(flops / (989e12 * eff.mfu * 0.7))
+    # A GQA model's prefill and decode share one kernel family: no change.
+    llama = catalog.model("llama-3.1-8b").architecture
+    assert step.attention_flops_rate(h100, llama, eff, prefill=True) == step.attention_flops_rate(h100, llama, eff)
+
+
 def test_weight_gemms_and_attention_kernels_run_one_after_the_other(catalog) -> None:
     # Llama-3.1-8B bf16 on one H100, 256 sequences at a 4,000-token context: the weight GEMMs are
     # compute-bound (256 × 2 × 7.5e9 FLOPs at 989 TFLOPS × MFU), the attention kernels bound by

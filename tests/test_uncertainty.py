@@ -124,20 +124,21 @@ def test_every_self_hosted_option_maps_to_one_sizing_family(catalog) -> None:
 
 def test_a_poorly_known_family_gets_a_wider_cost_range(catalog) -> None:
     # Two self-hosted options with the same cost curve on H100 (0.2 requests/s a replica, so the
-    # replicas scale with the load): a dense model (dense × Hopper) and an MLA model (MLA × Hopper,
-    # whose held-out bursts miss by far more; u.SIZING_SIGMA has both). The MLA option's P10-P90
-    # range is wider.
+    # replicas scale with the load): a MoE model (MoE × Hopper, held-out RMS log error 0.141) and a
+    # dense model (dense × Hopper, 0.301, whose held-out Qwen3-32B bursts miss by far more;
+    # u.SIZING_SIGMA has both). The dense option's P10-P90 range is wider.
+    assert u.SIZING_SIGMA[("dense", "hopper")] > 2 * u.SIZING_SIGMA[("moe", "hopper")]
     ctx = _ctx(COST_ONLY, rpm=5e6)
     peak = ctx.wl.traffic.peak_rps(ctx.wl.requests_per_month)
     dense = _self_option("llama-3.3-70b@c:h100-sxm", _curve(cap=0.2), 5e6, peak)
-    mla = _self_option("deepseek-r1@c:h100-sxm", _curve(cap=0.2), 5e6, peak)
+    moe = _self_option("qwen3-235b-a22b@c:h100-sxm", _curve(cap=0.2), 5e6, peak)
     dense[1].model.architecture = catalog.model("llama-3.3-70b").architecture
-    mla[1].model.architecture = catalog.model("deepseek-r1").architecture
-    pairs = [dense, mla]
+    moe[1].model.architecture = catalog.model("qwen3-235b-a22b").architecture
+    pairs = [dense, moe]
     _, options = _frame(ctx, pairs)
     confidence.assess(ctx, options, {o.id: d for o, d in pairs}, options[0].id)
     width = {o.id: o.monthly_cost_high - o.monthly_cost_low for o in options}
-    assert width["deepseek-r1@c:h100-sxm"] > width["llama-3.3-70b@c:h100-sxm"] > 0
+    assert width["llama-3.3-70b@c:h100-sxm"] > width["qwen3-235b-a22b@c:h100-sxm"] > 0
 
 
 def test_scaled_self_hosted_cost_by_hand() -> None:

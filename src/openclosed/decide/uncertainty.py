@@ -53,18 +53,18 @@ SIZING_SIGMA: dict[tuple[str, str], float] = {
     ("dense", "ampere"): 0.327,
     ("dense", "cdna3"): 0.239,
     ("dense", "hopper"): 0.301,
-    ("hybrid", "blackwell"): 0.27,
-    ("hybrid", "hopper"): 0.27,
-    ("mla", "blackwell"): 0.21,
-    ("mla", "cdna3"): 0.27,
-    ("mla", "cdna4"): 0.211,
-    ("mla", "hopper"): 0.444,
+    ("hybrid", "blackwell"): 0.256,
+    ("hybrid", "hopper"): 0.256,
+    ("mla", "blackwell"): 0.208,
+    ("mla", "cdna3"): 0.256,
+    ("mla", "cdna4"): 0.209,
+    ("mla", "hopper"): 0.319,
     ("moe", "ampere"): 0.261,
     ("moe", "blackwell"): 0.312,
     ("moe", "hopper"): 0.141,
-    ("sparse", "blackwell"): 0.27,
+    ("sparse", "blackwell"): 0.256,
 }
-SIZING_SIGMA_POOLED = 0.27
+SIZING_SIGMA_POOLED = 0.256
 MIN_GROUP_ROWS = 4
 SIZING_SIGMA_UNCALIBRATED = SIZING_SIGMA_POOLED
 PRICE_DRIFT = 0.5  # s.d. of ln(price) after one year; grows with √age (a random walk)

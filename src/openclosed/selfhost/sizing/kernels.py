@@ -127,9 +127,16 @@ def kernels_per_step(arch: Architecture) -> float:
     return total
 
 
-def attention_efficiency(arch: Architecture) -> float:
-    """Share of the GEMM rate the model's attention kernels reach (attention FLOPs)."""
-    return ATTENTION_EFFICIENCY[mixer_kind(arch)]
+def attention_efficiency(arch: Architecture, prefill: bool = False) -> float:
+    """Share of the GEMM rate the model's attention kernels reach (attention FLOPs). MLA runs two
+    kernels: decode attends in the absorbed form over the latent cache (FlashMLA and its kin, the
+    "mla" share), but prefill runs the compute-friendly form, ordinary multi-head attention over the
+    up-projected K and V through FlashAttention's varlen kernel (vLLM v1/attention/backends/mla/
+    common.py; SGLang's MHA prefill path): at GQA attention's share."""
+    kind = mixer_kind(arch)
+    if prefill and kind == "mla":
+        kind = "attention"
+    return ATTENTION_EFFICIENCY[kind]
 
 
 def moe_gemm_share(gpu: Gpu, share: float) -> float:

@@ -182,13 +182,15 @@ def achieved_flops(gpu: Gpu, precision: str, eff: Efficiency) -> float:
     return f * eff.mfu * gemm_share(gpu, precision, eff) * maturity_of(gpu).compute
 
 
-def attention_flops_rate(gpu: Gpu, arch: Architecture, eff: Efficiency, kv_bytes: float = 2.0) -> float:
+def attention_flops_rate(
+    gpu: Gpu, arch: Architecture, eff: Efficiency, kv_bytes: float = 2.0, prefill: bool = False
+) -> float:
     """Attention math runs at the precision of the KV cache, not of the weights: 16 bits over a
     BF16 cache, FP8 over an FP8 cache where the GPU has FP8 tensor cores (TensorRT-LLM's FP8
     FMHA, FlashAttention-3 FP8); at its mixer's share of the GEMM rate."""
     peak = gpu.fp8_tflops if kv_bytes <= 1.0 and gpu.fp8_tflops else gpu.bf16_tflops
     gen = maturity_of(gpu)
-    return peak * 1e12 * eff.mfu * attention_efficiency(arch) * gen.compute * gen.attention
+    return peak * 1e12 * eff.mfu * attention_efficiency(arch, prefill) * gen.compute * gen.attention
 
 
 def nic_bytes_per_s(gpu: Gpu, eff: Efficiency) -> float | None:
@@ -429,7 +431,7 @@ def prefill_parts(
         )
         expert_s += 2.0 * routed * tokens / f / share
     dense_s = 2.0 * max(s.active_compute - s.active_expert_params, 1.0) * tokens / f
-    attention_s = prefill_attention_flops(arch, tokens) / attention_flops_rate(gpu, arch, eff, kv_bytes)
+    attention_s = prefill_attention_flops(arch, tokens) / attention_flops_rate(gpu, arch, eff, kv_bytes, prefill=True)
     return PrefillTime(dense_s, expert_s, attention_s)
 
 
