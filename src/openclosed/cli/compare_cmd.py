@@ -50,6 +50,7 @@ def run_engine(
     note: bool = True,
     samples: int | None = None,
     lazy_ranges: bool = False,
+    lean_classes: bool = False,
 ) -> tuple[Any, Any, Any]:
     from ..analyses.compare import compare
     from ..engine import Settings
@@ -73,7 +74,7 @@ def run_engine(
     from ..workload.classes import blend
 
     # With traffic classes the whole-traffic figures are the classes' mix (explain shows them).
-    return cat, blend(wl), compare(cat, wl, settings)
+    return cat, blend(wl), compare(cat, wl, settings, lean_classes)
 
 
 def _top(value: str | None) -> int | None:
@@ -196,6 +197,9 @@ def register(app: typer.Typer) -> None:
             samples=samples,
             # The HTML report charts every option; the other outputs price the ranges they print.
             lazy_ranges=fmt.value != "html",
+            # Traffic classes: an output without --all lists no infeasible option, so no class
+            # needs to price the self-hosted options that cannot change the answer.
+            lean_classes=not show_all and fmt.value != "html",
         )
         report = result.report
         # The best option of each model, and of each kind: the best self-hosted option is worth

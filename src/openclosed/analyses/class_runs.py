@@ -1,0 +1,290 @@
+"""Each traffic class compared as a workload of its own, keeping only what routing reads.
+
+Routing reads, of each class: its recommended option and runner-up, which options it rules out,
+and the cost of every option that serves every class (with the cost curve of each self-hosted
+one, for shared fleets). A workload may have 100 classes of some 1,400 options each, so two
+ways to run them:
+
+* `full`: the engine on every option of every class, as `compare --all`, `explain` and the
+  sweep need (every option's violations in every class, as the one answer lists them);
+* `lean`: the same picks, runner-ups, single-option costs and shared fleets, with a class's
+  self-hosted options priced only where they can change them. A self-hosted option costs at
+  least its fixed monthly costs, the operations of an empty fleet plus setup (every cost quote
+  adds GPUs, which cost nothing or more, to those), so each class first prices every option that
+  could be its cheapest feasible one (the cost score's reference), then scores the options it
+  has priced together with, for each model and kind of host, a stand-in at that floor cost: a
+  stand-in scores at least as high as any option it stands for (the cost score only falls as
+  the cost grows; privacy, lock-in, quality and the lifecycle penalty are the option's own, at
+  their best for a rented or owned host), so while no stand-in reaches the first two places,
+  none of the options it stands for can be the class's pick or runner-up. Then every option no
+  class has ruled out is priced in every class, to find those that serve them all. An option a
+  class never priced has no violations from that class in a lean result: it is only for outputs
+  that do not list infeasible options (`compare` without `--all`, `check`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from ..api.options import api_option
+from ..decide import constraints
+from ..decide.recommend import by_overall, host_kind, over_budget, score
+from ..engine import Engine
+from ..evaluation import UNSCORED, Detail
+from ..report import OptionOut, construct
+from ..selfhost.host_prices import host_gpu
+from ..selfhost.options import self_option
+from ..workload.classes import resolve_classes
+
+if TYPE_CHECKING:
+    from ..engine import SelfCandidate
+    from ..workload.model import Workload
+
+# USD a month under the floor, so that rounding each part of a quote to 1e-6 never puts an
+# option's cost below its floor.
+_FLOOR_SLACK = 1e-5
+
+
+@dataclass(frozen=True, slots=True)
+class SlimOption:
+    """What routing reads of an option in a class run (a full option is some 5 kB; 1,400 of
+    them per class, 100 classes)."""
+
+    id: str
+    monthly_cost: float | None
+    feasible: bool
+    deployment: str
+    capex: float = 0.0  # owned servers bought for the class (the routed plan's capex sums them)
+    # Why the class rules the option out (the one answer names them: "class NAME: ..."); a tuple of
+    # the option's own strings, empty when feasible.
+    violations: tuple[str, ...] = ()
+
+
+@dataclass
+class ClassRun:
+    """One class compared as a workload of its own."""
+
+    name: str
+    share: float
+    workload: Workload
+    engine: Engine
+    details: dict[str, Detail]  # self-hosted options priced: the model and cost curve (`fleet` reads them)
+    by_id: dict[str, SlimOption]  # every option priced for this class
+    pick: str | None = None  # the option recommended for the class alone
+    runner_up: str | None = None
+    # Lean runs: self-hosted options not priced for this class ((floor, candidate) by id), and
+    # those the class rules out before any pricing (its quality floor, context, licence, region).
+    pending: dict[str, tuple[float, SelfCandidate]] = field(default_factory=dict)
+    ruled_out: set[str] = field(default_factory=set)
+
+    @property
+    def rpm(self) -> float:
+        return self.workload.requests_per_month
+
+    @property
+    def peak(self) -> float:
+        """Peak requests per second of the interactive share, as the engine prices it."""
+        return self.workload.traffic.peak_rps(self.rpm)
+
+    def skipped(self, option_id: str) -> bool:
+        """Not priced for this class on purpose (a lean run): no violations to report from it."""
+        return option_id in self.pending or option_id in self.ruled_out
+
+    def price(self, option_id: str) -> SlimOption:
+        """Price a pending self-hosted option for this class (lean runs)."""
+        _, cand = self.pending.pop(option_id)
+        o, d = self_option(self.engine.ctx, *cand)
+        return self._keep(o, d)
+
+    def _keep(self, o: OptionOut, d: Detail, slim: bool = True) -> SlimOption:
+        """`slim` False: the detail is kept whole until the class's options are scored (the
+        privacy score reads its host)."""
+        out = SlimOption(o.id, o.monthly_cost, o.feasible, o.deployment, o.capex, tuple(o.violations))
+        self.by_id[o.id] = out
+        if o.deployment == "self-hosted":
+            self.details[o.id] = _slim_detail(d) if slim else d
+        return out
+
+
+def run_classes(engine: Engine, workload: Workload, lean: bool = False) -> list[ClassRun]:
+    """Each class compared alone (`engine`: the whole traffic's). What routing does not read is
+    dropped as each run ends: the class's own uncertainty sampling (its confidence is not
+    reported; the whole traffic's is) and what only `explain` shows of each option."""
+    settings = replace(engine.st, samples=0)
+    runs = []
+    for cls, wl in zip(workload.traffic.classes or [], resolve_classes(workload), strict=True):
+        eng = Engine(engine.cat, wl, settings)
+        run = ClassRun(cls.name, cls.share, wl, eng, {}, {})
+        if lean:
+            _lean_pick(run)  # its caches serve `price_served` below
+        else:
+            _full(run)
+            _clear_caches(eng)
+        runs.append(run)
+    if lean:
+        price_served(runs)
+    return runs
+
+
+def _full(run: ClassRun) -> None:
+    res = run.engine.run()
+    for o in res.all_options:
+        run._keep(o, res.details[o.id])
+    rec = res.report.recommendation
+    run.pick, run.runner_up = res.report.recommended, rec.runner_up if rec is not None else None
+
+
+def _slim_detail(d: Detail) -> Detail:
+    d.candidates, d.hosting, d.sizing = [], {}, None
+    for plan in d.curve.plans if d.curve is not None else ():
+        plan.sizing = None  # fleet() reads a plan's capacity, GPUs and menus, not its sizing
+    return d
+
+
+def _clear_caches(engine: Engine) -> None:
+    ctx = engine.ctx
+    ctx.sizing_cache.clear()  # fleet() sizes again the few replicas it shares
+    ctx.plan_cache.clear()
+    ctx.host_cache.clear()
+    ctx.constraint_cache.clear()
+
+
+# ------------------------------------------------------------------ lean runs
+def _lean_pick(run: ClassRun) -> None:
+    """The class's pick and runner-up, pricing its self-hosted options only where they can matter."""
+    eng = run.engine
+    ctx = eng.ctx
+    api, hosted = eng.candidates()
+    priced: list[OptionOut] = []
+    full: dict[str, Detail] = {}
+
+    def keep(o: OptionOut, d: Detail) -> OptionOut:
+        priced.append(o)
+        full[o.id] = d
+        run._keep(o, d, slim=False)
+        return o
+
+    for provider, offering in api:
+        keep(*api_option(ctx, provider, offering))
+    for cand in hosted:
+        model, host, gpu_id, offers = cand
+        oid = f"{model.id}@{host.id}:{gpu_id}"
+        mv, _ = constraints.model_constraints(ctx, model, api=False)
+        hg = host_gpu(ctx, oid, host, gpu_id, offers)
+        if mv or hg.violations or hg.pricing is None:
+            run.ruled_out.add(oid)  # what `self_option` would rule out before sizing anything
+            continue
+        run.pending[oid] = (hg.fleet.operations(0) + hg.fleet.setup - _FLOOR_SLACK, cand)
+
+    def price(oid: str) -> OptionOut:
+        _, cand = run.pending.pop(oid)
+        return keep(*self_option(ctx, *cand))
+
+    budget = ctx.wl.budget.max_monthly_cost
+    by_floor = sorted(run.pending, key=lambda k: (run.pending[k][0], k))
+    # 1. The cheapest feasible option (every cost score's reference) exactly: price every option
+    # whose floor is below the cheapest found so far.
+    cheapest = _cheapest(priced)
+    for oid in by_floor:
+        if cheapest is not None and run.pending[oid][0] >= cheapest:
+            break
+        o = price(oid)
+        if o.feasible and o.monthly_cost is not None and o.monthly_cost > 0:
+            cheapest = o.monthly_cost if cheapest is None else min(cheapest, o.monthly_cost)
+    # 2. Whether any feasible option keeps the budget (the ranking puts those first).
+    if budget is not None and not any(o.feasible and not over_budget(o, budget) for o in priced):
+        for oid in sorted(run.pending, key=lambda k: (run.pending[k][0], k)):
+            if run.pending[oid][0] > budget:
+                break
+            if (o := price(oid)).feasible and not over_budget(o, budget):
+                break
+    # 3. Stand-ins for what is left, until the first two places are priced options.
+    while True:
+        stand_ins, stands_for, their = _stand_ins(run)
+        options = priced + stand_ins
+        score(ctx, options, {**full, **their})
+        top = by_overall(options, budget)[:2]
+        unpriced = [oid for o in top for oid in stands_for.get(o.id, ())]
+        if not unpriced:
+            break
+        for oid in unpriced:
+            price(oid)
+    run.pick = top[0].id if top else None
+    run.runner_up = top[1].id if len(top) > 1 else None
+    for d in run.details.values():
+        _slim_detail(d)
+
+
+def _cheapest(options: list[OptionOut]) -> float | None:
+    costs = [o.monthly_cost for o in options if o.feasible and o.monthly_cost is not None and o.monthly_cost > 0]
+    return min(costs) if costs else None
+
+
+def _stand_ins(run: ClassRun) -> tuple[list[OptionOut], dict[str, list[str]], dict[str, Detail]]:
+    """One stand-in per model and kind of host among the pending options, at their lowest floor:
+    (stand-ins, the options each stands for, their details)."""
+    ctx = run.engine.ctx
+    groups: dict[tuple[str, str | None], list[str]] = {}
+    for oid, (_, cand) in run.pending.items():
+        groups.setdefault((cand[0].id, host_kind(cand[1])), []).append(oid)
+    outs, members, details = [], {}, {}
+    for (model_id, kind), ids in groups.items():
+        floor = min(run.pending[i][0] for i in ids)
+        model, host = run.pending[ids[0]][1][:2]
+        # "\x00" sorts before any host id: a stand-in never loses a tie its options would win.
+        sid = f"{model_id}@\x00{kind}"
+        plan = ctx.reasoning(model)
+        outs.append(
+            construct(
+                OptionOut,
+                id=sid,
+                model=model.id,
+                model_name=model.name,
+                open_weights=True,
+                deployment="self-hosted",
+                provider=host.id,
+                licence=model.licence,
+                quality_index=plan.quality,
+                quality_estimated=plan.quality_estimated,
+                monthly_cost=floor,
+                cost_per_million_tokens=None,
+                capex=0.0,
+                cost_breakdown={},
+                unit_prices=None,
+                self_hosting=None,  # no committed-use hold: the lowest lock-in a rented host has
+                feasible=True,
+                violations=[],
+                warnings=[],
+                scores=UNSCORED,
+                reasons=[],
+                rank=None,
+                api_speed=None,
+                rank_among_all=None,
+                reasoning=plan.mode,
+                reasoning_tokens_per_request=plan.hidden_tokens,
+            )
+        )
+        members[sid] = ids
+        details[sid] = Detail(model=model, hosting={"host": host})
+    return outs, members, details
+
+
+def price_served(runs: list[ClassRun]) -> None:
+    """Price, in every class, each option that no class has ruled out (those that may serve
+    every class: routing's single option needs their cost in each). Nothing when some class has
+    no feasible option at all: then no option serves every class. Class by class, so that one
+    class's sizing caches are filled and cleared before the next."""
+    if runs and all(r.pick is not None for r in runs):
+        out: set[str] = set()
+        for r in runs:
+            out |= r.ruled_out
+            out.update(oid for oid, o in r.by_id.items() if not o.feasible)
+        candidates = sorted({oid for r in runs for oid in r.pending} - out)
+        for r in runs:
+            for oid in candidates:
+                if oid in r.pending and oid not in out and not r.price(oid).feasible:
+                    out.add(oid)
+            _clear_caches(r.engine)
+    for r in runs:
+        _clear_caches(r.engine)
