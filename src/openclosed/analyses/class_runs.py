@@ -38,6 +38,7 @@ from ..selfhost.options import self_option
 from ..workload.classes import resolve_classes
 
 if TYPE_CHECKING:
+    from ..catalog.schema import ApiProvider, Model, Offering
     from ..engine import SelfCandidate
     from ..workload.model import Workload
 
@@ -112,12 +113,13 @@ def run_classes(engine: Engine, workload: Workload, lean: bool = False) -> list[
     dropped as each run ends: the class's own uncertainty sampling (its confidence is not
     reported; the whole traffic's is) and what only `explain` shows of each option."""
     settings = replace(engine.st, samples=0)
+    cands = _Candidates.of(engine) if lean else None
     runs = []
     for cls, wl in zip(workload.traffic.classes or [], resolve_classes(workload), strict=True):
         eng = Engine(engine.cat, wl, settings)
         run = ClassRun(cls.name, cls.share, wl, eng, {}, {})
-        if lean:
-            _lean_pick(run)  # its caches serve `price_served` below
+        if cands is not None:
+            _lean_pick(run, cands)  # its caches serve `price_served` below
         else:
             _full(run)
             _clear_caches(eng)
@@ -151,65 +153,96 @@ def _clear_caches(engine: Engine) -> None:
 
 
 # ------------------------------------------------------------------ lean runs
-def _lean_pick(run: ClassRun) -> None:
-    """The class's pick and runner-up, pricing its self-hosted options only where they can matter."""
-    eng = run.engine
-    ctx = eng.ctx
-    api, hosted = eng.candidates()
-    priced: list[OptionOut] = []
-    full: dict[str, Detail] = {}
+@dataclass(frozen=True)
+class _Candidates:
+    """The options every class may evaluate (the same catalogue and filters for all), with what
+    does not depend on the class worked out once: each API option's model, each self-hosted
+    option's id and its stand-in group (model, kind of host)."""
 
-    def keep(o: OptionOut, d: Detail) -> OptionOut:
-        priced.append(o)
-        full[o.id] = d
-        run._keep(o, d, slim=False)
+    api: list[tuple[ApiProvider, Offering, Model]]
+    hosted: list[tuple[str, SelfCandidate, tuple[str, str | None]]]
+
+    @classmethod
+    def of(cls, engine: Engine) -> _Candidates:
+        api, hosted = engine.candidates()
+        return cls(
+            [(p, o, engine.cat.model(o.model)) for p, o in api],
+            [(f"{c[0].id}@{c[1].id}:{c[2]}", c, (c[0].id, host_kind(c[1]))) for c in hosted],
+        )
+
+
+class _Lean:
+    """One class's lean run: the options priced (whole, until scored) and the floors of the rest."""
+
+    def __init__(self, run: ClassRun, cands: _Candidates) -> None:
+        self.run, self.ctx = run, run.engine.ctx
+        self.feasible: list[OptionOut] = []  # only feasible options can be picked or set the reference
+        self.full: dict[str, Detail] = {}
+        self.group: dict[str, tuple[str, str | None]] = {}
+        ctx = self.ctx
+        for provider, offering, model in cands.api:
+            if (
+                constraints.model_constraints(ctx, model, api=True)[0]
+                or constraints.api_privacy(ctx, provider, offering)[0]
+            ):
+                run.ruled_out.add(f"{model.id}@{provider.id}")  # what `api_option` would rule out anyway
+                continue
+            self.keep(*api_option(ctx, provider, offering))
+        for oid, cand, group in cands.hosted:
+            model, host, gpu_id, offers = cand
+            hg = host_gpu(ctx, oid, host, gpu_id, offers)
+            if constraints.model_constraints(ctx, model, api=False)[0] or hg.violations or hg.pricing is None:
+                run.ruled_out.add(oid)  # what `self_option` would rule out before sizing anything
+                continue
+            run.pending[oid] = (hg.fleet.operations(0) + hg.fleet.setup - _FLOOR_SLACK, cand)
+            self.group[oid] = group
+
+    def keep(self, o: OptionOut, d: Detail) -> OptionOut:
+        if o.feasible:
+            self.feasible.append(o)
+            self.full[o.id] = d
+        self.run._keep(o, d, slim=False)
         return o
 
-    for provider, offering in api:
-        keep(*api_option(ctx, provider, offering))
-    for cand in hosted:
-        model, host, gpu_id, offers = cand
-        oid = f"{model.id}@{host.id}:{gpu_id}"
-        mv, _ = constraints.model_constraints(ctx, model, api=False)
-        hg = host_gpu(ctx, oid, host, gpu_id, offers)
-        if mv or hg.violations or hg.pricing is None:
-            run.ruled_out.add(oid)  # what `self_option` would rule out before sizing anything
-            continue
-        run.pending[oid] = (hg.fleet.operations(0) + hg.fleet.setup - _FLOOR_SLACK, cand)
+    def price(self, oid: str) -> OptionOut:
+        _, cand = self.run.pending.pop(oid)
+        return self.keep(*self_option(self.ctx, *cand))
 
-    def price(oid: str) -> OptionOut:
-        _, cand = run.pending.pop(oid)
-        return keep(*self_option(ctx, *cand))
+    def by_floor(self) -> list[str]:
+        return [oid for _, oid in sorted((f, oid) for oid, (f, _) in self.run.pending.items())]
 
-    budget = ctx.wl.budget.max_monthly_cost
-    by_floor = sorted(run.pending, key=lambda k: (run.pending[k][0], k))
+
+def _lean_pick(run: ClassRun, cands: _Candidates) -> None:
+    """The class's pick and runner-up, pricing its self-hosted options only where they can matter."""
+    lean = _Lean(run, cands)
+    budget = lean.ctx.wl.budget.max_monthly_cost
     # 1. The cheapest feasible option (every cost score's reference) exactly: price every option
     # whose floor is below the cheapest found so far.
-    cheapest = _cheapest(priced)
-    for oid in by_floor:
+    cheapest = _cheapest(lean.feasible)
+    for oid in lean.by_floor():
         if cheapest is not None and run.pending[oid][0] >= cheapest:
             break
-        o = price(oid)
+        o = lean.price(oid)
         if o.feasible and o.monthly_cost is not None and o.monthly_cost > 0:
             cheapest = o.monthly_cost if cheapest is None else min(cheapest, o.monthly_cost)
     # 2. Whether any feasible option keeps the budget (the ranking puts those first).
-    if budget is not None and not any(o.feasible and not over_budget(o, budget) for o in priced):
-        for oid in sorted(run.pending, key=lambda k: (run.pending[k][0], k)):
+    if budget is not None and all(over_budget(o, budget) for o in lean.feasible):
+        for oid in lean.by_floor():
             if run.pending[oid][0] > budget:
                 break
-            if (o := price(oid)).feasible and not over_budget(o, budget):
+            if not over_budget(o := lean.price(oid), budget) and o.feasible:
                 break
     # 3. Stand-ins for what is left, until the first two places are priced options.
     while True:
-        stand_ins, stands_for, their = _stand_ins(run)
-        options = priced + stand_ins
-        score(ctx, options, {**full, **their})
+        stand_ins, stands_for, their = _stand_ins(lean)
+        options = lean.feasible + stand_ins
+        score(lean.ctx, options, {**lean.full, **their})
         top = by_overall(options, budget)[:2]
         unpriced = [oid for o in top for oid in stands_for.get(o.id, ())]
         if not unpriced:
             break
         for oid in unpriced:
-            price(oid)
+            lean.price(oid)
     run.pick = top[0].id if top else None
     run.runner_up = top[1].id if len(top) > 1 else None
     for d in run.details.values():
@@ -221,17 +254,17 @@ def _cheapest(options: list[OptionOut]) -> float | None:
     return min(costs) if costs else None
 
 
-def _stand_ins(run: ClassRun) -> tuple[list[OptionOut], dict[str, list[str]], dict[str, Detail]]:
+def _stand_ins(lean: _Lean) -> tuple[list[OptionOut], dict[str, list[str]], dict[str, Detail]]:
     """One stand-in per model and kind of host among the pending options, at their lowest floor:
     (stand-ins, the options each stands for, their details)."""
-    ctx = run.engine.ctx
+    ctx, pending = lean.ctx, lean.run.pending
     groups: dict[tuple[str, str | None], list[str]] = {}
-    for oid, (_, cand) in run.pending.items():
-        groups.setdefault((cand[0].id, host_kind(cand[1])), []).append(oid)
+    for oid in pending:
+        groups.setdefault(lean.group[oid], []).append(oid)
     outs, members, details = [], {}, {}
     for (model_id, kind), ids in groups.items():
-        floor = min(run.pending[i][0] for i in ids)
-        model, host = run.pending[ids[0]][1][:2]
+        floor = min(pending[i][0] for i in ids)
+        model, host = pending[ids[0]][1][:2]
         # "\x00" sorts before any host id: a stand-in never loses a tie its options would win.
         sid = f"{model_id}@\x00{kind}"
         plan = ctx.reasoning(model)
