@@ -188,14 +188,27 @@ class _Lean:
                 run.ruled_out.add(f"{model.id}@{provider.id}")  # what `api_option` would rule out anyway
                 continue
             self.keep(*api_option(ctx, provider, offering))
+        # What `self_option` rules out before sizing anything: the model (quality floor, context,
+        # licence, lifecycle) or the host's GPU (region, marketplace, no price). Worked out once
+        # per model and per GPU at a host (100 classes × 1,300 options).
+        model_out: dict[str, bool] = {}
+        floors: dict[tuple[str, str], float | None] = {}
         for oid, cand, group in cands.hosted:
             model, host, gpu_id, offers = cand
-            hg = host_gpu(ctx, oid, host, gpu_id, offers)
-            if constraints.model_constraints(ctx, model, api=False)[0] or hg.violations or hg.pricing is None:
-                run.ruled_out.add(oid)  # what `self_option` would rule out before sizing anything
-                continue
-            run.pending[oid] = (hg.fleet.operations(0) + hg.fleet.setup - _FLOOR_SLACK, cand)
-            self.group[oid] = group
+            out = model_out.get(model.id)
+            if out is None:
+                out = model_out[model.id] = bool(constraints.model_constraints(ctx, model, api=False)[0])
+            key = (host.id, gpu_id)
+            if key not in floors:
+                hg = host_gpu(ctx, oid, host, gpu_id, offers)
+                ok = not hg.violations and hg.pricing is not None
+                floors[key] = hg.fleet.operations(0) + hg.fleet.setup - _FLOOR_SLACK if ok else None
+            floor = floors[key]
+            if out or floor is None:
+                run.ruled_out.add(oid)
+            else:
+                run.pending[oid] = (floor, cand)
+                self.group[oid] = group
 
     def keep(self, o: OptionOut, d: Detail) -> OptionOut:
         if o.feasible:
