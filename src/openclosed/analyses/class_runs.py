@@ -8,7 +8,10 @@ ways to run them:
 * `full`: the engine on every option of every class, as `compare --all`, `explain` and the
   sweep need (every option's violations in every class, as the one answer lists them);
 * `lean`: the same picks, runner-ups, single-option costs and shared fleets, with a class's
-  self-hosted options priced only where they can change them. A self-hosted option costs at
+  options priced only where they can change them. An option the class rules out before any
+  pricing (its model's quality floor, context, licence or lifecycle, an API's privacy terms, a
+  GPU host's region or missing price) is not priced: it can be neither picked nor serve every
+  class. A self-hosted option costs at
   least its fixed monthly costs, the operations of an empty fleet plus setup (every cost quote
   adds GPUs, which cost nothing or more, to those), so each class first prices every option that
   could be its cheapest feasible one (the cost score's reference), then scores the options it
