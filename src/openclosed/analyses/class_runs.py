@@ -159,19 +159,23 @@ def _clear_caches(engine: Engine) -> None:
 @dataclass(frozen=True)
 class _Candidates:
     """The options every class may evaluate (the same catalogue and filters for all), with what
-    does not depend on the class worked out once: each API option's model, each self-hosted
-    option's id and its stand-in group (model, kind of host)."""
+    does not depend on the class worked out once: each API option's model; the self-hosted
+    options by model, each with its id and its host's GPU; the stand-in group of each."""
 
     api: list[tuple[ApiProvider, Offering, Model]]
-    hosted: list[tuple[str, SelfCandidate, tuple[str, str | None]]]
+    hosted: dict[str, tuple[Model, list[tuple[str, SelfCandidate]]]]  # model id -> (model, [(id, candidate)])
+    group: dict[str, tuple[str, str | None]]  # self-hosted option id -> (model, kind of host)
 
     @classmethod
     def of(cls, engine: Engine) -> _Candidates:
         api, hosted = engine.candidates()
-        return cls(
-            [(p, o, engine.cat.model(o.model)) for p, o in api],
-            [(f"{c[0].id}@{c[1].id}:{c[2]}", c, (c[0].id, host_kind(c[1]))) for c in hosted],
-        )
+        by_model: dict[str, tuple[Model, list[tuple[str, SelfCandidate]]]] = {}
+        group = {}
+        for c in hosted:
+            oid = f"{c[0].id}@{c[1].id}:{c[2]}"
+            by_model.setdefault(c[0].id, (c[0], []))[1].append((oid, c))
+            group[oid] = (c[0].id, host_kind(c[1]))
+        return cls([(p, o, engine.cat.model(o.model)) for p, o in api], by_model, group)
 
 
 class _Lean:
@@ -181,7 +185,7 @@ class _Lean:
         self.run, self.ctx = run, run.engine.ctx
         self.feasible: list[OptionOut] = []  # only feasible options can be picked or set the reference
         self.full: dict[str, Detail] = {}
-        self.group: dict[str, tuple[str, str | None]] = {}
+        self.group = cands.group
         ctx = self.ctx
         for provider, offering, model in cands.api:
             if (
@@ -194,24 +198,22 @@ class _Lean:
         # What `self_option` rules out before sizing anything: the model (quality floor, context,
         # licence, lifecycle) or the host's GPU (region, marketplace, no price). Worked out once
         # per model and per GPU at a host (100 classes × 1,300 options).
-        model_out: dict[str, bool] = {}
         floors: dict[tuple[str, str], float | None] = {}
-        for oid, cand, group in cands.hosted:
-            model, host, gpu_id, offers = cand
-            out = model_out.get(model.id)
-            if out is None:
-                out = model_out[model.id] = bool(constraints.model_constraints(ctx, model, api=False)[0])
-            key = (host.id, gpu_id)
-            if key not in floors:
-                hg = host_gpu(ctx, oid, host, gpu_id, offers)
-                ok = not hg.violations and hg.pricing is not None
-                floors[key] = hg.fleet.operations(0) + hg.fleet.setup - _FLOOR_SLACK if ok else None
-            floor = floors[key]
-            if out or floor is None:
-                run.ruled_out.add(oid)
-            else:
-                run.pending[oid] = (floor, cand)
-                self.group[oid] = group
+        for model, options in cands.hosted.values():
+            if constraints.model_constraints(ctx, model, api=False)[0]:
+                run.ruled_out.update(oid for oid, _ in options)
+                continue
+            for oid, cand in options:
+                key = (cand[1].id, cand[2])
+                if key not in floors:
+                    hg = host_gpu(ctx, oid, *cand[1:])
+                    ok = not hg.violations and hg.pricing is not None
+                    floors[key] = hg.fleet.operations(0) + hg.fleet.setup - _FLOOR_SLACK if ok else None
+                floor = floors[key]
+                if floor is None:
+                    run.ruled_out.add(oid)
+                else:
+                    run.pending[oid] = (floor, cand)
 
     def keep(self, o: OptionOut, d: Detail) -> OptionOut:
         if o.feasible:
