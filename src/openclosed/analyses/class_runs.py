@@ -250,17 +250,29 @@ def _lean_pick(run: ClassRun, cands: _Candidates) -> None:
                 break
             if not over_budget(o := lean.price(oid), budget) and o.feasible:
                 break
-    # 3. Stand-ins for what is left, until the first two places are priced options.
+    # 3. Stand-ins for what is left, until the first two places are priced options. Scores do not
+    # change once the cheapest is known (every option left costs at least as much), so each
+    # option is scored once, beside the cheapest (which `score` takes its reference from).
+    ref = [o for o in lean.feasible if o.monthly_cost == cheapest][:1]
+    scored = 0
     while True:
         stand_ins, stands_for, their = _stand_ins(lean)
-        options = lean.feasible + stand_ins
-        score(lean.ctx, options, {**lean.full, **their})
-        top = by_overall(options, budget)[:2]
-        unpriced = [oid for o in top for oid in stands_for.get(o.id, ())]
+        score(lean.ctx, ref + lean.feasible[scored:] + stand_ins, {**lean.full, **their})
+        scored = len(lean.feasible)
+        ranked = by_overall(lean.feasible + stand_ins, budget)
+        # Every stand-in ranked above the second priced option could take one of the first two
+        # places: price the options of all of them at once.
+        unpriced, real = [], 0
+        for o in ranked:
+            if o.id in stands_for:
+                unpriced += stands_for[o.id]
+            elif (real := real + 1) == 2:
+                break
         if not unpriced:
             break
         for oid in unpriced:
             lean.price(oid)
+    top = ranked[:2]
     run.pick = top[0].id if top else None
     run.runner_up = top[1].id if len(top) > 1 else None
     for d in run.details.values():
