@@ -106,7 +106,7 @@ class ClassRun:
         privacy score reads its host)."""
         out = SlimOption(o.id, o.monthly_cost, o.feasible, o.deployment, o.capex, tuple(o.violations))
         self.by_id[o.id] = out
-        if o.deployment == "self-hosted":
+        if o.deployment == "self-hosted" and o.feasible:  # `fleet` reads picks and options serving every class
             self.details[o.id] = _slim_detail(d) if slim else d
         return out
 
@@ -122,10 +122,11 @@ def run_classes(engine: Engine, workload: Workload, lean: bool = False) -> list[
         eng = Engine(engine.cat, wl, settings)
         run = ClassRun(cls.name, cls.share, wl, eng, {}, {})
         if cands is not None:
-            _lean_pick(run, cands)  # its caches serve `price_served` below
+            _lean_pick(run, cands)
         else:
             _full(run)
-            _clear_caches(eng)
+        # Cleared class by class, or 100 classes' sizings are held at once.
+        _clear_caches(eng)
         runs.append(run)
     if lean:
         price_served(runs)
@@ -349,5 +350,3 @@ def price_served(runs: list[ClassRun]) -> None:
                 if oid in r.pending and oid not in out and not r.price(oid).feasible:
                     out.add(oid)
             _clear_caches(r.engine)
-    for r in runs:
-        _clear_caches(r.engine)
