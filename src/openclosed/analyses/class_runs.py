@@ -117,7 +117,8 @@ def run_classes(engine: Engine, workload: Workload, lean: bool = False) -> list[
     reported; the whole traffic's is) and what only `explain` shows of each option."""
     settings = replace(engine.st, samples=0)
     cands = _Candidates.of(engine) if lean else None
-    runs = []
+    runs: list[ClassRun] = []
+    out: set[str] = set()  # options some class has ruled out: they cannot serve every class
     for cls, wl in zip(workload.traffic.classes or [], resolve_classes(workload), strict=True):
         eng = Engine(engine.cat, wl, settings)
         run = ClassRun(cls.name, cls.share, wl, eng, {}, {})
@@ -128,9 +129,28 @@ def run_classes(engine: Engine, workload: Workload, lean: bool = False) -> list[
         # Cleared class by class, or 100 classes' sizings are held at once.
         _clear_caches(eng)
         runs.append(run)
+        _forget_curves(runs, out)
     if lean:
         price_served(runs)
     return runs
+
+
+def _forget_curves(runs: list[ClassRun], out: set[str]) -> None:
+    """Drop the cost curves `fleet` will never read, as the classes are compared: it reads each
+    class's pick and the options that serve every class, so not those of an option some class
+    has ruled out (all of them once a class has no feasible option at all)."""
+    run = runs[-1]
+    if run.pick is None or any(r.pick is None for r in runs[:-1]):
+        new = {oid for r in runs for oid in r.details} - out
+    else:
+        new = (run.ruled_out | {oid for oid, o in run.by_id.items() if not o.feasible}) - out
+    out |= new
+    for r in runs[:-1]:
+        for oid in new:
+            if oid != r.pick:
+                r.details.pop(oid, None)
+    for oid in [oid for oid in run.details if oid in out and oid != run.pick]:
+        del run.details[oid]
 
 
 def _full(run: ClassRun) -> None:
