@@ -73,7 +73,8 @@ class ClassRun:
     share: float
     workload: Workload
     engine: Engine
-    details: dict[str, Detail]  # self-hosted options priced: the model and cost curve (`fleet` reads them)
+    # Model and cost curve of the feasible self-hosted options `fleet` may read (`_forget_curves`).
+    details: dict[str, Detail]
     by_id: dict[str, SlimOption]  # every option priced for this class
     pick: str | None = None  # the option recommended for the class alone
     runner_up: str | None = None
