@@ -28,12 +28,12 @@ WL = {
 
 
 def test_class_runs_sample_no_uncertainty_and_keep_no_explain_data(catalog, monkeypatch) -> None:
-    from openclosed.analyses import routing
+    from openclosed.analyses import class_runs, routing
 
     calls: list[int] = []
     real = confidence.assess
     monkeypatch.setattr(confidence, "assess", lambda ctx, *a, **k: calls.append(ctx.st.samples) or real(ctx, *a, **k))
-    kept: list[routing.ClassRun] = []
+    kept: list[class_runs.ClassRun] = []
     real_runs = routing.run_classes
     monkeypatch.setattr(routing, "run_classes", lambda *a: kept.extend(real_runs(*a)) or kept)
     settings = Settings(models=["llama-3.1-8b", "gpt-4o-mini"], samples=8, today=None)
@@ -44,5 +44,5 @@ def test_class_runs_sample_no_uncertainty_and_keep_no_explain_data(catalog, monk
     assert calls == [8, 0, 0, 0, 8]
     assert result.report.recommendation_confidence is not None
     for run in kept:
-        assert all(d.candidates == [] and d.hosting == {} and d.sizing is None for d in run.result.details.values())
-        assert any(d.curve is not None for d in run.result.details.values())  # what fleet() reads
+        assert all(d.candidates == [] and d.hosting == {} and d.sizing is None for d in run.details.values())
+        assert any(d.curve is not None for d in run.details.values())  # what fleet() reads

@@ -235,7 +235,7 @@ def _fake_run(name: str, peak: float, cap: float, alone: float) -> ClassRun:
     plan = Plan(cap, (Instance(1, 1, 2.0, "one GPU"),), True, 1, "bf16")  # $2 an hour per replica
     det = NS(model=None, curve=SelfCurve([plan], FLEET))
     out = NS(deployment="self-hosted", monthly_cost=alone)
-    return ClassRun(name, 0.5, wl, None, NS(details={"m@c:g": det}), {"m@c:g": out})  # type: ignore[arg-type]
+    return ClassRun(name, 0.5, wl, None, {"m@c:g": det}, {"m@c:g": out})  # type: ignore[arg-type]
 
 
 def test_shared_fleet_blends_capacity_and_splits_by_load() -> None:

@@ -30,9 +30,12 @@ from .workload.echo import current_spend_of, echo
 
 if TYPE_CHECKING:
     from .catalog import Catalog
-    from .catalog.schema import Model
+    from .catalog.schema import ApiProvider, GpuCloud, Model, Offering, OnPrem
     from .selfhost.sizing import Sizing
     from .workload.model import Workload
+
+    # (model, cloud or on-prem host, GPU id, that host's offers of the GPU): one self-hosted option.
+    SelfCandidate = tuple[Model, GpuCloud | OnPrem, str, list[GpuOffer]]
 
 
 class Engine:
@@ -52,30 +55,41 @@ class Engine:
             return self._run()
 
     def _run(self) -> Result:
-        ctx, cat = self.ctx, self.cat
+        ctx = self.ctx
+        api, hosted = self.candidates()
+        pairs = [api_option(ctx, provider, offering) for provider, offering in api]
+        pairs += [self_option(ctx, model, host, gpu_id, offers) for model, host, gpu_id, offers in hosted]
+        options = [o for o, _ in pairs]
+        details = {o.id: d for o, d in pairs}
+        score(ctx, options, details)
+        return self._report(options, details)
+
+    def candidates(self) -> tuple[list[tuple[ApiProvider, Offering]], list[SelfCandidate]]:
+        """Every option the settings let `run` evaluate, not yet evaluated: (provider, offering)
+        of each API option and (model, host, GPU, offers) of each self-hosted one, in `run`'s
+        order. Routing evaluates a traffic class's self-hosted options only where they can matter."""
+        cat = self.cat
         models = self._ids(self.st.models, cat.model)
         providers = self._ids(self.st.providers, cat.provider)
         if self.st.deployment not in (None, "api", "self-hosted"):
             raise InputError.one("expected 'api' or 'self-hosted'", field="--deployment")
-        pairs: list[tuple[OptionOut, Detail]] = []
+        api: list[tuple[ApiProvider, Offering]] = []
+        hosted: list[SelfCandidate] = []
         if self.st.deployment in (None, "api"):
             for provider in cat.providers_file.api_providers:
                 if providers is not None and provider.id not in providers:
                     continue
                 for offering in provider.offerings:
                     if models is None or offering.model in models:
-                        pairs.append(api_option(ctx, provider, offering))
+                        api.append((provider, offering))
         if self.st.deployment in (None, "self-hosted"):
             for model in cat.all_models():
                 if model.open_weights and (models is None or model.id in models):
-                    pairs.extend(self._self_options(model, providers))
-        options = [o for o, _ in pairs]
-        details = {o.id: d for o, d in pairs}
-        score(ctx, options, details)
-        return self._report(options, details)
+                    hosted.extend(self._self_candidates(model, providers))
+        return api, hosted
 
-    def _self_options(self, model: Model, providers: set[str] | None) -> list[tuple[OptionOut, Detail]]:
-        out = []
+    def _self_candidates(self, model: Model, providers: set[str] | None) -> list[SelfCandidate]:
+        out: list[SelfCandidate] = []
         for cloud in self.cat.providers_file.gpu_clouds:
             if providers is not None and cloud.id not in providers:
                 continue
@@ -83,11 +97,11 @@ class Engine:
             for offer in cloud.offers:
                 by_gpu.setdefault(offer.gpu, []).append(offer)
             for gpu_id, offers in by_gpu.items():
-                out.append(self_option(self.ctx, model, cloud, gpu_id, offers))
+                out.append((model, cloud, gpu_id, offers))
         op = self.cat.on_prem
         if op is not None and (providers is None or op.id in providers):
             for entry in op.gpus:
-                out.append(self_option(self.ctx, model, op, entry.gpu, []))
+                out.append((model, op, entry.gpu, []))
         return out
 
     def option(self, option_id: str) -> tuple[OptionOut, Detail]:

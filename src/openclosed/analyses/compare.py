@@ -17,10 +17,15 @@ if TYPE_CHECKING:
     from ..workload.model import Workload
 
 
-def compare(catalog: Catalog, workload: Workload, settings: Settings | None = None) -> Result:
-    """Price, size, check, score and rank every option for a workload (routed when it has classes)."""
+def compare(
+    catalog: Catalog, workload: Workload, settings: Settings | None = None, lean_classes: bool = False
+) -> Result:
+    """Price, size, check, score and rank every option for a workload (routed when it has classes).
+
+    `lean_classes`: for outputs that list no infeasible option, each traffic class prices only
+    the self-hosted options that can change the answer (`class_runs`, "lean")."""
     if workload.traffic.classes:
         from .routing import compare_routed
 
-        return compare_routed(catalog, workload, settings)
+        return compare_routed(catalog, workload, settings, lean_classes)
     return Engine(catalog, workload, settings).run()

@@ -16,41 +16,21 @@ load. The same holds for a single self-hosted option serving every class.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..decide.recommend import by_overall, score
 from ..engine import Engine
-from ..report import OptionOut, RoutedClass, Routing, SharedFleet
+from ..report import RoutedClass, Routing, SharedFleet
 from ..selfhost.cost_curves import Plan, SelfCurve
 from ..units import money
-from ..workload.classes import blend, blend_notes, resolve_classes
+from ..workload.classes import blend, blend_notes
+from .class_runs import ClassRun, run_classes
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
     from ..evaluation import Result, Settings
     from ..workload.model import Workload
-
-
-@dataclass
-class ClassRun:
-    """One class compared as a workload of its own."""
-
-    name: str
-    share: float
-    workload: Workload
-    engine: Engine
-    result: Result
-    by_id: dict[str, OptionOut]
-
-    @property
-    def rpm(self) -> float:
-        return self.workload.requests_per_month
-
-    @property
-    def peak(self) -> float:
-        """Peak requests per second of the interactive share, as the engine prices it."""
-        return self.workload.traffic.peak_rps(self.rpm)
 
 
 @dataclass
@@ -67,59 +47,6 @@ class Fleet:
     separate: float  # the same classes each on a fleet of its own
 
 
-def run_classes(engine: Engine, workload: Workload) -> list[ClassRun]:
-    """Each class compared alone. What routing does not read is dropped as each run ends (a
-    workload may have 100 classes): the class's own uncertainty sampling (its confidence is not
-    reported; the whole traffic's is) and what only `explain` shows of each option."""
-    runs = []
-    settings = replace(engine.st, samples=0)
-    for cls, wl in zip(workload.traffic.classes or [], resolve_classes(workload), strict=True):
-        eng = Engine(engine.cat, wl, settings)
-        res = eng.run()
-        _slim(eng, res)
-        runs.append(ClassRun(cls.name, cls.share, wl, eng, res, {o.id: o for o in res.all_options}))
-    return runs
-
-
-@dataclass(frozen=True, slots=True)
-class SlimOption:
-    """What routing reads of an option in a class run (a full option is some 5 kB; 1,400 of
-    them per class, 100 classes)."""
-
-    id: str
-    monthly_cost: float | None
-    feasible: bool
-    deployment: str
-    capex: float = 0.0  # owned servers bought for the class (the routed plan's capex sums them)
-    # Why the class rules the option out (the one answer names them: "class NAME: ..."); a tuple of
-    # the option's own strings, empty when feasible.
-    violations: tuple[str, ...] = ()
-
-
-def _slim(engine: Engine, result: Result) -> None:
-    """Keep what routing reads of a class run: each option's id, cost, feasibility and kind,
-    the cost curve and model of each self-hosted option, and the sizing memo (`fleet` sizes
-    shared replicas); drop the rest."""
-    slim = [
-        SlimOption(o.id, o.monthly_cost, o.feasible, o.deployment, o.capex, tuple(o.violations))
-        for o in result.all_options
-    ]
-    hosted = {o.id for o in slim if o.deployment == "self-hosted"}
-    result.all_options = slim  # type: ignore[assignment]
-    result.report.options = []
-    result.details = {k: d for k, d in result.details.items() if k in hosted}
-    for d in result.details.values():
-        d.candidates, d.hosting, d.sizing = [], {}, None
-        for plan in d.curve.plans if d.curve is not None else ():
-            plan.sizing = None  # fleet() reads a plan's capacity, GPUs and menus, not its sizing
-    ctx = engine.ctx
-    ctx.sizing_cache.clear()  # fleet() sizes again the few replicas it shares
-    ctx.plan_cache.clear()
-    ctx.host_cache.clear()
-    ctx.constraint_cache.clear()
-    result.ranges = None
-
-
 def fleet(option_id: str, runs: list[ClassRun]) -> Fleet | None:
     """One fleet of a self-hosted option for several classes; None when no plan serves them all.
 
@@ -131,7 +58,7 @@ def fleet(option_id: str, runs: list[ClassRun]) -> Fleet | None:
     slow the other in a shared batch is not modelled. The classes peak together (they share the
     workload's peak-to-average), so the combined peak is the sum of their peaks."""
     outs = [r.by_id.get(option_id) for r in runs]
-    dets = [r.result.details.get(option_id) for r in runs]
+    dets = [r.details.get(option_id) for r in runs]
     if any(o is None or o.deployment != "self-hosted" or o.monthly_cost is None for o in outs):
         return None  # not self-hosted, or it cannot run for some class (no cost)
     if any(d is None for d in dets):
@@ -202,7 +129,7 @@ def _route(
 ) -> tuple[Routing, dict[str, float]]:
     """The routed plan, and the options that serve every class with their single-option cost."""
     notes = blend_notes(workload, engine.wl)
-    picks = [r.result.report.recommended for r in runs]
+    picks = [r.pick for r in runs]
     costs: list[float | None] = [r.by_id[p].monthly_cost if p else None for r, p in zip(runs, picks, strict=True)]
     alone = list(costs)
     shared_with: list[str | None] = [None] * len(runs)
@@ -257,7 +184,7 @@ def _route(
             requests_per_month=round(r.rpm, 6),
             recommended=p,
             monthly_cost=c,
-            runner_up=r.result.report.recommendation.runner_up if r.result.report.recommendation else None,
+            runner_up=r.runner_up,
             shared_fleet=s,
             alone_monthly_cost=a,
         )
@@ -281,7 +208,7 @@ def _route(
 
 def serving_every_class(result: Result, runs: list[ClassRun]) -> dict[str, float]:
     """The options feasible for every class, each with its cost as the one option for all of them."""
-    ok = set.intersection(*({o.id for o in r.result.all_options if o.feasible} for r in runs))
+    ok = set.intersection(*({oid for oid, o in r.by_id.items() if o.feasible} for r in runs))
     whole = {o.id for o in result.all_options}
     return {oid: single_cost(oid, runs) for oid in sorted(ok) if oid in whole}
 
@@ -339,7 +266,8 @@ def class_violations(option_id: str, runs: list[ClassRun]) -> list[str]:
     for r in runs:
         o = r.by_id.get(option_id)
         if o is None:
-            out.append(f"class {r.name}: not evaluated for this class")
+            if not r.skipped(option_id):
+                out.append(f"class {r.name}: not evaluated for this class")
         elif not o.feasible:
             out += [f"class {r.name}: {v}" for v in o.violations]
     return out
@@ -385,16 +313,20 @@ def headline(kind: str | None, routing: Routing) -> str:
     return "Nothing to recommend: no option serves every class and some class has no feasible option."
 
 
-def compare_routed(catalog: Catalog, workload: Workload, settings: Settings | None = None) -> Result:
+def compare_routed(
+    catalog: Catalog, workload: Workload, settings: Settings | None = None, lean: bool = False
+) -> Result:
     """`compare` for a workload with traffic classes: one answer in every format.
 
     The options are priced for the whole traffic (the classes' mix) and then made to agree with
     the classes (`one_answer`): `recommended` is the best single option that serves every class;
     `recommendation_kind` says whether the report advises it or the routed plan (each class on
-    its own option), which is advised when its total is lower."""
+    its own option), which is advised when its total is lower. `lean`: each class prices its
+    self-hosted options only where they can change the answer (`class_runs`); the report is the
+    same except that an infeasible option's violations name only the classes that priced it."""
     engine = Engine(catalog, blend(workload), settings)
     first = engine.run()
-    runs = run_classes(engine, workload)
+    runs = run_classes(engine, workload, lean)
     routing, served = _route(engine, first, runs, workload)
     result = one_answer(engine, first, runs, served)
     result.classes = {r.name: r for r in runs}

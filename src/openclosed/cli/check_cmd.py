@@ -70,7 +70,7 @@ def register(app: typer.Typer) -> None:
         from ..render.warnings import summarise
         from .compare_cmd import run_engine
 
-        cat, wl, result = run_engine(workload, wl_flags or {}, catalog_dir, today, stale_days, profile, note=False)
+        _, wl, result = run_engine(workload, wl_flags or {}, catalog_dir, today, stale_days, profile, **_lean(option))
         report = result.report
         budget = wl.budget
         max_monthly_cost = max_monthly_cost if max_monthly_cost is not None else budget.max_monthly_cost
@@ -165,7 +165,6 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(1)
         else:
             info("check passed")
-        del cat
 
     @app.command("diff")
     def diff_cmd(
@@ -179,6 +178,13 @@ def register(app: typer.Typer) -> None:
 
         data = diff_reports(load_report(base), load_report(new))
         show(diff_view(data, fmt.value in ("table", "markdown")), fmt.value, out_file)
+
+
+def _lean(option: str | None) -> dict[str, bool]:
+    """`run_engine`'s flags for check: without --option, check reads the routed plan or the
+    recommended option and its feasible alternatives, never an infeasible option's violations,
+    so traffic classes run lean."""
+    return {"note": False, "lean_classes": not option}
 
 
 def _plan_options(report: Any) -> list[Any]:

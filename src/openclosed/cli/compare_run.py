@@ -25,6 +25,7 @@ def run_engine(
     note: bool = True,
     samples: int | None = None,
     lazy_ranges: bool = False,
+    lean_classes: bool = False,
 ) -> tuple[Any, Any, Any]:
     from ..analyses.compare import compare
     from ..engine import Settings
@@ -48,7 +49,7 @@ def run_engine(
     from ..workload.classes import blend
 
     # With traffic classes the whole-traffic figures are the classes' mix (explain shows them).
-    return cat, blend(wl), compare(cat, wl, settings)
+    return cat, blend(wl), compare(cat, wl, settings, lean_classes)
 
 
 def _top(value: str | None) -> int | None:
@@ -138,6 +139,9 @@ def compare(
         samples=samples,
         # The HTML report charts every option; the other outputs price the ranges they print.
         lazy_ranges=fmt != "html",
+        # Traffic classes: an output without --all lists no infeasible option, so no class
+        # needs to price the self-hosted options that cannot change the answer.
+        lean_classes=not show_all and fmt != "html",
     )
     report = result.report
     # The best option of each model, and of each kind: the best self-hosted option is worth

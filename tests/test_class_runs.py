@@ -1,0 +1,163 @@
+"""Lean class runs (Hardening 4: 100 traffic classes in bounded time).
+
+A lean run prices a class's self-hosted options only where they can change its pick, runner-up
+or the options that serve every class. The report must be the full run's, apart from the
+violations of infeasible options (which the outputs that run lean do not show).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT, TODAY, write
+
+from openclosed.analyses.routing import compare_routed
+from openclosed.engine import Engine, Settings
+from openclosed.report import to_plain
+from openclosed.selfhost.host_prices import host_gpu
+from openclosed.workload.model import workload_from_dict
+
+DAY = dt.date(2026, 11, 24)
+# Two closed and five open models: the open ones self-hosted on every GPU of every cloud and
+# on-prem (128 options per class), which keeps a full run of each class in milliseconds.
+MODELS = ["gpt-6-luna", "grok-4.7", "gemma-4-26b-a4b", "gemma-4-31b", "gpt-6.1-terra", "qwen3.5-27b", "llama-3.1-8b"]
+SUPPORT = yaml.safe_load((ROOT / "examples" / "routed-support.yaml").read_text())
+
+
+def _variant(requests_per_day: int) -> dict:
+    w = copy.deepcopy(SUPPORT)
+    w["traffic"]["requests_per_day"] = requests_per_day
+    w["privacy"]["sensitivity"] = "confidential"  # privacy counts fully: self-hosting competes
+    return w
+
+
+THREE = [
+    {"name": "a", "share": 0.5},
+    {"name": "b", "share": 0.3, "input_tokens": 3000},
+    {"name": "c", "share": 0.2, "output_tokens": 600},
+]
+VARIANTS = {
+    # faq: a self-hosted option's stand-in reaches the top two, so its group is priced; the
+    # runner-up stays an API option (gemma-4-31b@aws-bedrock).
+    "stand-ins priced": _variant(400_000),
+    # Owned GPUs under a budget that only they keep in the faq class.
+    "budget": {
+        **_variant(5_000_000),
+        "budget": {"max_monthly_cost": 3000},
+        "self_hosting": {"on_prem": {"purchase": "new"}},
+    },
+    # No class floors: 96 options serve every class, the single option self-hosted.
+    "served": {**_variant(3_000_000), "traffic": {**_variant(3_000_000)["traffic"], "classes": THREE}},
+}
+
+
+def _comparable(report) -> dict:  # type: ignore[no-untyped-def]
+    """The report as JSON, infeasible options' violations left out (a lean run names only the
+    classes that priced the option)."""
+    data = to_plain(report)
+    for o in data["options"]:
+        if not o["feasible"]:
+            o["violations"] = None
+    return data
+
+
+def _self_hosted_priced(result) -> list[int]:  # type: ignore[no-untyped-def]
+    return [sum(o.deployment == "self-hosted" for o in run.by_id.values()) for run in result.classes.values()]
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_lean_class_runs_report_what_full_runs_report(catalog, name: str) -> None:
+    wl = workload_from_dict(VARIANTS[name])
+    full = compare_routed(catalog, wl, Settings(today=DAY, samples=0, models=MODELS))
+    lean = compare_routed(catalog, wl, Settings(today=DAY, samples=0, models=MODELS), lean=True)
+    assert _comparable(lean.report) == _comparable(full.report)
+    assert _self_hosted_priced(full) == [128] * len(full.classes)
+    classes = full.report.routing.classes
+    if name == "stand-ins priced":
+        assert [(c.recommended, c.runner_up) for c in classes] == [
+            ("gpt-6-luna@openai", "gemma-4-31b@aws-bedrock"),
+            ("grok-4.7@xai", "gpt-6.1-terra@openai"),
+        ]
+        # faq prices the 90 options of the three open models whose stand-ins scored into the top
+        # two; troubleshooting (quality floor 44) prices none: the floor rules out every open model.
+        assert _self_hosted_priced(lean) == [90, 0]
+    elif name == "budget":
+        assert classes[0].recommended == "gemma-4-26b-a4b@on-prem:b200"
+        assert classes[0].runner_up == "gemma-4-26b-a4b@on-prem:mi300x"
+    else:
+        assert full.report.recommended == "gemma-4-26b-a4b@on-prem:b200"
+        assert sum(o.feasible for o in lean.all_options) == 96
+
+
+def test_a_self_hosted_option_costs_at_least_its_floor(catalog) -> None:
+    """The floor lean runs prune with: operations of an empty fleet plus setup, under every fleet
+    rule (owned servers, spot, scale to zero, a batch share, several replicas)."""
+    base = _variant(200_000)
+    cases = [
+        {},
+        {"self_hosting": {"on_prem": {"purchase": "new"}, "min_replicas": 3}},
+        {"self_hosting": {"spot": "all", "scale_to_zero": True}},
+        {"traffic": {**base["traffic"], "batch_share": 1.0, "hours_per_day": 8}, "self_hosting": {"spot": True}},
+    ]
+    checked = 0
+    for case in cases:
+        wl = workload_from_dict({**base, **case, "traffic": {**case.get("traffic", base["traffic"]), "classes": None}})
+        engine = Engine(catalog, wl, Settings(today=DAY, samples=0, models=MODELS[2:5]))
+        result = engine.run()
+        _, hosted = engine.candidates()
+        for model, host, gpu_id, offers in hosted:
+            oid = f"{model.id}@{host.id}:{gpu_id}"
+            cost = next(o.monthly_cost for o in result.all_options if o.id == oid)
+            if cost is None:
+                continue
+            fl = host_gpu(engine.ctx, oid, host, gpu_id, offers).fleet
+            assert cost >= fl.operations(0) + fl.setup - 1e-5, oid
+            checked += 1
+    assert checked > 150
+
+
+@pytest.fixture
+def seven(catalog, monkeypatch: pytest.MonkeyPatch):
+    """The catalogue cut to MODELS, for the commands (which take no --models)."""
+    from openclosed.catalog.index import Catalog
+
+    mf, pf = catalog.models_file, catalog.providers_file
+    apis = [p.model_copy(update={"offerings": [o for o in p.offerings if o.model in MODELS]}) for p in pf.api_providers]
+    cat = Catalog(
+        mf.model_copy(update={"models": [m for m in mf.models if m.id in MODELS]}),
+        pf.model_copy(update={"api_providers": [p for p in apis if p.offerings]}),
+        [],
+    )
+    monkeypatch.setattr("openclosed.cli.compare_run.catalog", lambda _dir=None: cat)
+    return cat
+
+
+def test_only_outputs_without_infeasible_options_run_lean(cli, seven, tmp_path: Path, monkeypatch) -> None:
+    from openclosed.analyses import class_runs
+
+    calls: list[str] = []
+    real = class_runs._lean_pick
+    monkeypatch.setattr(class_runs, "_lean_pick", lambda run, c: calls.append(run.name) or real(run, c))
+    f = write(tmp_path / "routed.yaml", yaml.safe_dump(VARIANTS["stand-ins priced"]))
+    given = ("--today", TODAY)
+    for args, lean in (
+        (("compare", str(f), "-f", "json"), True),
+        (("compare", str(f), "-f", "markdown"), True),
+        (("check", str(f)), True),
+        (("compare", str(f), "--all", "-f", "json"), False),
+        (("compare", str(f), "-f", "html"), False),
+        (("check", str(f), "--option", "llama-3.1-8b@groq"), False),
+    ):
+        calls.clear()
+        run = cli(*args, *given)
+        assert run.code in (0, 1), run.err
+        assert calls == (["faq", "troubleshooting"] if lean else []), args
+    # --all lists every class's reason: llama-3.1-8b (quality index below 44) is ruled out by the
+    # troubleshooting class, a reason a lean run would not have priced.
+    data = cli("compare", str(f), "--all", "-f", "json", *given).json()
+    llama = next(o for o in data["options"] if o["id"] == "llama-3.1-8b@groq")
+    assert any(v.startswith("class troubleshooting: quality: index") for v in llama["violations"])
