@@ -214,6 +214,78 @@ PUBLISHED_RUNS: list[tuple[str, float, str, str, int, float, str]] = [
 ]
 
 
+# Held-out runs: published after or apart from PUBLISHED_RUNS, from other sources (torchtune, XTuner), never
+# used to set MFU_ONE_GPU or SHARDED_FACTOR. Same fields as PUBLISHED_RUNS. FP16 mixed precision has the
+# same A100 tensor-core peak as BF16, so it maps directly; QLoRA and FP8 runs are left out (docs/methodology.md,
+# "Held out"). Single-GPU runs land within ±35 %; runs split over 8–32 A100s with FSDP or ZeRO-3 are faster
+# than SHARDED_FACTOR assumes (+34 % to +100 %): the errors are documented and tested, not tuned away.
+HELD_OUT_RUNS: list[tuple[str, float, str, str, int, float, str]] = [
+    (
+        "Llama 3.2 3B full fine-tuning, 1 × A100, BF16, packed 4,096, compile, activation checkpointing",
+        3.21,
+        "full",
+        "a100-80gb",
+        1,
+        7_210.0,
+        "https://github.com/pytorch/torchtune/blob/main/README.md (2024-11-18)",
+    ),
+    (
+        "Llama 3.2 3B LoRA, 1 × A100, BF16, packed 4,096",
+        3.21,
+        "lora",
+        "a100-80gb",
+        1,
+        8_210.0,
+        "https://github.com/pytorch/torchtune/blob/main/README.md (2024-11-18)",
+    ),
+    (
+        "Llama 3.1 70B LoRA, 8 × A100, BF16, FSDP, packed 2,048",
+        70.6,
+        "lora",
+        "a100-80gb",
+        8,
+        3_497.0,
+        "https://github.com/pytorch/torchtune/blob/main/README.md (2024-09-24)",
+    ),
+    (
+        "Llama 3.1 70B full fine-tuning, 8 × A100, BF16, FSDP with optimiser CPU offload, packed 2,048",
+        70.6,
+        "full",
+        "a100-80gb",
+        8,
+        1_568.0,
+        "https://github.com/pytorch/torchtune/blob/main/README.md (2024-09-24)",
+    ),
+    (
+        "Llama 2 7B full fine-tuning, 8 × A100 80GB, FP16, ZeRO, packed 8,192",
+        6.74,
+        "full",
+        "a100-80gb",
+        8,
+        3_028.3 * 8,
+        "https://github.com/InternLM/xtuner/blob/main/docs/zh_cn/legacy/acceleration/benchmark.rst (2024-07-09)",
+    ),
+    (
+        "Yi 34B full fine-tuning, 32 × A100 80GB, FP16, ZeRO, packed 8,192",
+        34.4,
+        "full",
+        "a100-80gb",
+        32,
+        485.1 * 32,
+        "https://github.com/InternLM/xtuner/blob/main/docs/zh_cn/legacy/acceleration/benchmark.rst (2024-07-09)",
+    ),
+    (
+        "Llama 2 70B full fine-tuning, 32 × A100 80GB, FP16, ZeRO, packed 8,192",
+        68.98,
+        "full",
+        "a100-80gb",
+        32,
+        216.8 * 32,
+        "https://github.com/InternLM/xtuner/blob/main/docs/zh_cn/legacy/acceleration/benchmark.rst (2024-07-09)",
+    ),
+]
+
+
 @dataclass(frozen=True)
 class SelfTuning:
     """Tuning one self-hosted option: the run, its monthly share, serving capacity, or why not."""
