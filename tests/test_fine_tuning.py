@@ -89,7 +89,7 @@ def test_training_estimate_is_within_35_percent_of_published_runs(run, catalog) 
     assert abs(estimated / measured - 1) <= 0.35, what
 
 
-# Held-out runs (torchtune, XTuner: sources not used to set the MFU constants). GPU-hours for 10 M tokens
+# Held-out runs (torchtune, XTuner, VectorLM: sources not used to set the MFU constants). GPU-hours for 10 M tokens
 # computed by hand from each source's throughput, and the error docs/methodology.md documents for it:
 # measured = 1e7 / tok/s (all GPUs) × GPUs / 3600; estimated = k × N × 1e7 / (312e12 × MFU) / 3600 with the
 # A100's 0.36 on one GPU and 0.36 × 0.55 = 0.198 on several. E.g. the 3B full run: 1e7 / 7,210 / 3600 = 0.3853
@@ -102,6 +102,8 @@ HELD_OUT_BY_HAND = [  # (measured GPU-hours per 10 M tokens, documented error)
     (0.9173, +0.982),  # XTuner Llama 2 7B full, 8 × A100: outside ±35 %
     (5.7262, +0.621),  # XTuner Yi 34B full, 32 × A100: outside ±35 %
     (12.813, +0.452),  # XTuner Llama 2 70B full, 32 × A100: outside ±35 %
+    (0.6809, +0.167),  # VectorLM Llama 3 8B LoRA, 1 × A100
+    (0.7770, +0.859),  # VectorLM Llama 3 8B LoRA, 4 × A100: outside ±35 %
 ]
 
 
@@ -120,7 +122,7 @@ def test_held_out_runs_have_their_documented_error(catalog) -> None:
         # The documented band: a run outside ±35 % is reported, and must stay where the docs say it is.
         assert error == pytest.approx(documented, abs=0.005), what
         within += abs(error) <= 0.35
-    assert within == 3  # docs/methodology.md: 3 of the 7 held-out runs within ±35 %
+    assert within == 4  # docs/methodology.md: 4 of the 9 held-out runs within ±35 %
 
 
 def test_lora_costs_two_thirds_of_full_tuning_per_token() -> None:
