@@ -132,22 +132,49 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, _session_cache: 
     monkeypatch.setattr(store, "ENABLED", False)
 
 
+def invoke(capsys: pytest.CaptureFixture[str], main: Any, args: list[str]) -> Run:
+    """Run a CLI entry `main(args)` in-process: its exit code and what it wrote."""
+    capsys.readouterr()
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    captured = capsys.readouterr()
+    return Run(code, captured.out, captured.err)
+
+
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]):
     """cli("compare", "--format", "json") -> Run(code, out, err)."""
     from openclosed.cli.app import main
 
     def run(*args: str) -> Run:
-        capsys.readouterr()
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
+        return invoke(capsys, main, list(args))
 
     return run
+
+
+@pytest.fixture(scope="session")
+def small_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real catalogue cut to two models (gpt-4o, llama-3.3-70b), one API provider (OpenAI) and
+    one cloud (AWS), every licence and GPU kept: valid, and rebuilt in milliseconds, not a second."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    models = yaml.load((ROOT / "data" / "models.yaml").read_text(), Loader=loader)
+    providers = yaml.load((ROOT / "data" / "providers.yaml").read_text(), Loader=loader)
+    keep = {"gpt-4o", "llama-3.3-70b"}
+    models["models"] = [m for m in models["models"] if m["id"] in keep]
+    api = [p for p in providers["api_providers"] if p["id"] == "openai"]
+    for p in api:
+        p["offerings"] = [o for o in p["offerings"] if o["model"] in keep]
+    providers["api_providers"] = api
+    providers["gpu_clouds"] = [c for c in providers["gpu_clouds"] if c["id"] == "aws"]
+    out = tmp_path_factory.mktemp("small-data")
+    (out / "models.yaml").write_text(yaml.safe_dump(models, sort_keys=False))
+    (out / "providers.yaml").write_text(yaml.safe_dump(providers, sort_keys=False))
+    return out
 
 
 @pytest.fixture(scope="session")

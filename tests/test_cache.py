@@ -12,28 +12,6 @@ import pytest
 from conftest import ROOT
 
 
-@pytest.fixture(scope="session")
-def small_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A valid catalogue cut from the real one (every licence and GPU, two models, two providers):
-    the cache's behaviour is the same, and every rebuild costs milliseconds instead of a second."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    models = yaml.load((ROOT / "data" / "models.yaml").read_text(), Loader=loader)
-    providers = yaml.load((ROOT / "data" / "providers.yaml").read_text(), Loader=loader)
-    keep = {"gpt-4o", "llama-3.3-70b"}
-    models["models"] = [m for m in models["models"] if m["id"] in keep]
-    api = [p for p in providers["api_providers"] if p["id"] == "openai"]
-    for p in api:
-        p["offerings"] = [o for o in p["offerings"] if o["model"] in keep]
-    providers["api_providers"] = api
-    providers["gpu_clouds"] = [c for c in providers["gpu_clouds"] if c["id"] == "aws"]
-    out = tmp_path_factory.mktemp("small-data")
-    (out / "models.yaml").write_text(yaml.safe_dump(models, sort_keys=False))
-    (out / "providers.yaml").write_text(yaml.safe_dump(providers, sort_keys=False))
-    return out
-
-
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_catalogue: Path):
     """A private copy of a catalogue and an empty cache directory; returns (loader, data, cache dir)."""

@@ -4,18 +4,7 @@ and exit code; any other command line goes to typer."""
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, Run
-
-
-def _run(capsys: pytest.CaptureFixture[str], main, args: list[str]) -> Run:
-    capsys.readouterr()
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    captured = capsys.readouterr()
-    return Run(code, captured.out, captured.err)
+from conftest import ROOT, Run, invoke
 
 
 def _both(capsys, args: list[str]) -> tuple[Run, Run]:
@@ -24,7 +13,7 @@ def _both(capsys, args: list[str]) -> tuple[Run, Run]:
     from openclosed.cli.app import main as typer_main
 
     assert fast.parse_compare(args) is not None  # the first really is the fast path
-    return _run(capsys, entry.main, args), _run(capsys, typer_main, args)
+    return invoke(capsys, entry.main, args), invoke(capsys, typer_main, args)
 
 
 TODAY = ["--today", "2026-12-01"]
