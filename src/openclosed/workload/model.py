@@ -4,8 +4,9 @@ It is longer than most modules because the workload file is one schema: its sect
 validation rules and derived rates are kept together so the file format reads in one place.
 """
 
-from __future__ import annotations
-
+# Annotations are evaluated as written, not postponed (no `from __future__ import annotations`): pydantic
+# would otherwise `eval` every annotation string at class creation, a few ms of each start-up.
+# Forward references are quoted.
 import difflib
 from pathlib import Path
 from typing import Any, Literal
@@ -98,7 +99,7 @@ class Traffic(_Strict):
         description="how far the volume may be off: one standard deviation of its natural logarithm "
         "(0.2 is about ±20 %); default: see docs/methodology.md, 'How sure the answer is'",
     )
-    classes: list[TrafficClass] | None = Field(
+    classes: "list[TrafficClass] | None" = Field(
         default=None, min_length=1, max_length=100, description="split of the requests into classes (routing)"
     )
     reasoning: Reasoning | None = Field(
@@ -114,7 +115,7 @@ class Traffic(_Strict):
     )
 
     @model_validator(mode="after")
-    def _classes_valid(self) -> Traffic:
+    def _classes_valid(self) -> "Traffic":
         # Shares are of requests, so they must cover every request exactly once.
         if self.classes:
             names = [c.name for c in self.classes]
@@ -127,7 +128,7 @@ class Traffic(_Strict):
         return self
 
     @model_validator(mode="after")
-    def _one_rate(self) -> Traffic:
+    def _one_rate(self) -> "Traffic":
         given = [
             k for k in ("requests_per_day", "requests_per_month", "requests_per_second") if getattr(self, k) is not None
         ]
@@ -366,7 +367,7 @@ class Workload(_Strict):
     def tokens_per_month(self) -> float:
         return self.input_tokens_per_month + self.output_tokens_per_month
 
-    def with_requests_per_month(self, rpm: float) -> Workload:
+    def with_requests_per_month(self, rpm: float) -> "Workload":
         traffic = self.traffic.model_copy(
             update={"requests_per_month": rpm, "requests_per_day": None, "requests_per_second": None}
         )
