@@ -274,7 +274,7 @@ class SelfHosting(_Strict):
         """`commitment`, with `reserved: true` read as 1y."""
         return "1y" if self.commitment == "none" and self.reserved else self.commitment
 
-    on_prem: OnPremNeeds = Field(default_factory=OnPremNeeds)
+    on_prem: OnPremNeeds = Field(default_factory=OnPremNeeds.model_construct)
     min_replicas: int | None = Field(
         default=None,
         ge=1,
@@ -324,18 +324,20 @@ class CurrentSpend(_Strict):
     )
 
 
+# A section left out takes its defaults through `model_construct`: the defaults need no
+# validation, and validating them built a validator per section (a few ms of every run).
 class Workload(_Strict):
     version: Literal[1] = 1
     name: str = "workload"
     description: str | None = None
     traffic: Traffic
-    latency: Latency = Field(default_factory=Latency)
-    privacy: PrivacyNeeds = Field(default_factory=PrivacyNeeds)
-    licence: LicenceNeeds = Field(default_factory=LicenceNeeds)
-    quality: QualityNeeds = Field(default_factory=QualityNeeds)
-    operations: Operations = Field(default_factory=Operations)
-    self_hosting: SelfHosting = Field(default_factory=SelfHosting)
-    budget: Budget = Field(default_factory=Budget)
+    latency: Latency = Field(default_factory=Latency.model_construct)
+    privacy: PrivacyNeeds = Field(default_factory=PrivacyNeeds.model_construct)
+    licence: LicenceNeeds = Field(default_factory=LicenceNeeds.model_construct)
+    quality: QualityNeeds = Field(default_factory=QualityNeeds.model_construct)
+    operations: Operations = Field(default_factory=Operations.model_construct)
+    self_hosting: SelfHosting = Field(default_factory=SelfHosting.model_construct)
+    budget: Budget = Field(default_factory=Budget.model_construct)
     horizon_months: float = Field(default=12, ge=1, le=240)
     customisation: Customisation | None = Field(
         default=None, description="the model is tuned on your data (docs/workload.md); absent: a base model"
