@@ -75,6 +75,51 @@ def test_cache_is_json_reused_and_equal_to_the_validated_catalogue(env, monkeypa
     assert m.model_fields_set == first.model("llama-3.3-70b").model_fields_set
 
 
+def _newest_by_walking(cat) -> object:
+    from openclosed.catalog import dates
+
+    cat.__dict__.pop("_newest_as_of", None)
+    return dates.newest_as_of(cat)
+
+
+def test_newest_entry_date_is_kept_beside_the_data(env, monkeypatch) -> None:
+    """The newest `as_of` of any entry is stored with the entry and read back without walking
+    the catalogue; the small catalogue's newest entry is newer than the files' own date."""
+    from openclosed.catalog import dates
+
+    loader, data, cdir = env
+    first = loader._fast_load(data)
+    walked = _newest_by_walking(first)
+    [entry] = _entries(cdir)
+    assert json.loads(entry.read_text())["newest_as_of"] == walked.isoformat()
+    assert walked > first.as_of
+    loader._CACHE.clear()
+    again = loader._fast_load(data)
+    monkeypatch.setattr(dates, "_walk", lambda *a: pytest.fail("walked the catalogue"))
+    assert dates.newest_as_of(again) == walked
+
+
+@pytest.mark.parametrize("value", [None, "not a date", 20261206, "1999-01-01"])
+def test_a_missing_or_bad_newest_date_is_found_by_walking(env, value) -> None:
+    """An entry written before the date was kept, or one whose date is damaged or older than the
+    files' own, gives the walked date (the rest of the entry is still used)."""
+    from openclosed.catalog import dates
+
+    loader, data, cdir = env
+    walked = _newest_by_walking(loader._fast_load(data))
+    [entry] = _entries(cdir)
+    payload = json.loads(entry.read_text())
+    if value is None:
+        del payload["newest_as_of"]
+    else:
+        payload["newest_as_of"] = value
+    entry.write_text(json.dumps(payload))
+    loader._CACHE.clear()
+    again = loader._fast_load(data)
+    assert "_newest_as_of" not in again.__dict__
+    assert dates.newest_as_of(again) == walked
+
+
 def test_key_is_the_content_not_size_or_mtime(env) -> None:
     loader, data, cdir = env
     loader._fast_load(data)
@@ -91,7 +136,7 @@ def test_key_is_the_content_not_size_or_mtime(env) -> None:
     assert len(_entries(cdir)) == 2
 
 
-@pytest.mark.parametrize("module", ["base", "architecture", "schema"])
+@pytest.mark.parametrize("module", ["base", "architecture", "schema", "dates"])
 def test_key_follows_every_module_that_defines_the_cached_models(env, tmp_path, monkeypatch, module: str) -> None:
     """A default or validator changed in any of the catalogue's model modules changes what a load
     yields, so it must change the key (the key once hashed schema.py alone, and the architecture

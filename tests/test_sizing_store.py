@@ -125,6 +125,40 @@ def test_a_bad_value_under_the_right_key_is_sized_again(env, monkeypatch, value:
     assert next(iter(again["entries"].values()))[0][0][1][at] == original
 
 
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        ("gpus", "1.5"),  # a count given a fraction
+        ("fits", "1"),  # a yes/no given a number
+        ("memory", "true"),  # a memory figure given a boolean
+        ("step", '"fast"'),  # a step time given a string
+        ("step", "1e999"),  # ... or a number that is not finite
+    ],
+)
+def test_a_bad_value_anywhere_in_a_row_is_sized_again(env, monkeypatch, where: str, value: str) -> None:
+    """Every kind of field is checked on load: counts, flags, the memory row and the step times."""
+    from openclosed.selfhost import store
+
+    data, cdir, reset = env
+    first = _run(data)
+    store.flush()
+    [entry] = _sizing_entries(cdir)
+    payload = json.loads(entry.read_text())
+    row = next(iter(payload["entries"].values()))[0][0][1]
+    at = store._SIZING.index(where)
+    if where == "memory":
+        row[at][0] = "__VALUE__"
+    elif where == "step":
+        row[at][next(iter(row[at]))] = "__VALUE__"
+    else:
+        row[at] = "__VALUE__"
+    entry.write_text(json.dumps(payload).replace('"__VALUE__"', value))
+    reset()
+    calls = _no_sizing(monkeypatch)
+    assert _run(data) == first
+    assert calls  # the damaged entry was not trusted
+
+
 def test_a_catalogue_without_a_cache_key_is_never_stored(env) -> None:
     from openclosed.catalog import loader
     from openclosed.engine import Engine, Settings

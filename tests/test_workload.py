@@ -109,3 +109,33 @@ def test_examples_are_valid(cli, path: Path) -> None:
     r = cli("compare", str(path), "--format", "json", "--today", "2026-11-24")
     assert r.code == 0, r.err
     assert r.json()["workload"]["source"] == str(path)
+
+
+def test_a_left_out_section_equals_the_validated_defaults() -> None:
+    """Left-out sections are built without validation (`model_construct`, for speed): each must
+    equal the section validated from nothing, so a validator that changed a default would show here."""
+    from openclosed.workload import model as wm
+
+    minimal = {"traffic": {"requests_per_month": 1000, "input_tokens": 10, "output_tokens": 5}}
+    wl = wm.Workload.model_validate(minimal)
+    sections = {
+        "latency": wm.Latency,
+        "privacy": wm.PrivacyNeeds,
+        "licence": wm.LicenceNeeds,
+        "quality": wm.QualityNeeds,
+        "operations": wm.Operations,
+        "self_hosting": wm.SelfHosting,
+        "budget": wm.Budget,
+    }
+    for name, cls in sections.items():
+        given = getattr(wl, name)
+        validated = cls.model_validate({})
+        assert type(given) is cls and given == validated, name
+        assert given.model_fields_set == validated.model_fields_set == set(), name
+    assert wl.self_hosting.on_prem == wm.OnPremNeeds.model_validate({})
+    assert wl.self_hosting.precisions == ["bf16", "fp8"]
+    # Each left-out section is a fresh object: changing one workload's never changes another's.
+    other = wm.Workload.model_validate(
+        {"traffic": {"requests_per_month": 1000, "input_tokens": 10, "output_tokens": 5}}
+    )
+    assert other.privacy is not wl.privacy and other.privacy.residency is not wl.privacy.residency

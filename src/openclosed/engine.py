@@ -172,7 +172,7 @@ class Engine:
         budget = wl.budget.max_monthly_cost
         ranked = sorted(options, key=lambda o: sort_key(self.st.sort, o, budget))
         for i, o in enumerate(ranked, 1):
-            o.rank = i if o.feasible else None
+            o.__dict__["rank"] = i if o.feasible else None  # as recommend.score sets scores: no __setattr__
         best_first = by_overall(ranked, budget)
         rec = recommend(ctx, best_first, {o.open_weights for o in options}) if best_first else None
         # --- how sure the answer is (decide/confidence.py): sampled cost ranges on every

@@ -4,8 +4,9 @@ Field names here are a public contract (docs/json.md, docs/schemas/report.schema
 fields freely, never rename or remove one without bumping SCHEMA_VERSION.
 """
 
-from __future__ import annotations
-
+# Annotations are evaluated as written, not postponed (no `from __future__ import annotations`): pydantic
+# would otherwise `eval` every annotation string at class creation, a few ms of each start-up.
+# Forward references are quoted.
 from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field

@@ -9,8 +9,6 @@ from ..decide import constraints
 from ..evaluation import UNSCORED, Context, Detail
 from ..report import OptionOut, construct
 from ..workload.customisation import active
-from .dedicated import dedicated_fleet
-from .fine_tuning import api_tuning, tuned_offering
 from .pricing import price_api
 from .speed import api_speed_out, dedicated_speed_out, speed_checks, speed_of
 
@@ -25,7 +23,12 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
     plan = ctx.reasoning(model)
     cost = price_api(provider, offering, ctx.wl, ctx.today, plan.hidden_tokens)
     custom = active(ctx.wl.customisation)
-    tuning = api_tuning(provider, offering, custom) if custom is not None else None
+    tuning = None
+    if custom is not None:
+        # Imported here: a workload without fine-tuning never needs them (a few ms of start-up).
+        from .fine_tuning import api_tuning, tuned_offering
+
+        tuning = api_tuning(provider, offering, custom)
     if tuning is not None and tuning.priced:
         cost = price_api(provider, tuned_offering(offering, tuning), ctx.wl, ctx.today, plan.hidden_tokens)
     mv, mw = constraints.model_constraints(ctx, model, api=True)
@@ -40,6 +43,8 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         # The provider's dedicated fleet serves the tuned model, sized like a self-hosted one
         # (api/dedicated.py); only replicas that meet the latency targets are priced, so its
         # latency is that replica's estimate and the serverless endpoint's figures do not apply.
+        from .dedicated import dedicated_fleet
+
         fleet = tuning.fleet = dedicated_fleet(ctx, model, tuning.dedicated, provider.price_multiplier)
     lv, unchecked = speed_checks(offering, ctx.wl, model, streamed) if fleet is None else ([], False)
     if unchecked and plan.hidden_tokens:

@@ -2,8 +2,9 @@
 one pattern or a list of layer groups (each with its token mixer and MLP). Memory, KV cache and
 the decode step are derived from it (`selfhost/sizing`)."""
 
-from __future__ import annotations
-
+# Annotations are evaluated as written, not postponed (no `from __future__ import annotations`): pydantic
+# would otherwise `eval` every annotation string at class creation, a few ms of each start-up.
+# Forward references are quoted.
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -27,7 +28,7 @@ class Moe(Strict):
     moe_layers: int = Field(gt=0, description="layers whose FFN is a mixture of experts")
 
     @model_validator(mode="after")
-    def _k_le_e(self) -> Moe:
+    def _k_le_e(self) -> "Moe":
         if self.experts_per_token > self.experts:
             raise ValueError("experts_per_token must not exceed experts")
         return self
@@ -74,7 +75,7 @@ class SparseSpec(Strict):
     compression_ratio: int | None = Field(default=None, gt=1, description="tokens per cached entry (compressed)")
 
     @model_validator(mode="after")
-    def _complete(self) -> SparseSpec:
+    def _complete(self) -> "SparseSpec":
         if (self.index_heads is None) != (self.index_head_dim is None):
             raise ValueError("an indexer needs index_heads and index_head_dim together")
         if self.kind != "block" and (self.index_heads is None) != (self.index_topk is None):
@@ -123,7 +124,7 @@ class Mixer(Strict):
     sparse: SparseSpec | None = None
 
     @model_validator(mode="after")
-    def _shape(self) -> Mixer:
+    def _shape(self) -> "Mixer":
         if self.kind == "attention":
             if self.kv_heads is None or self.head_dim is None:
                 raise ValueError("mixer kind 'attention' needs kv_heads and head_dim")
@@ -163,7 +164,7 @@ class Mlp(Strict):
     )
 
     @model_validator(mode="after")
-    def _moe(self) -> Mlp:
+    def _moe(self) -> "Mlp":
         if self.kind == "moe":
             if self.experts is None or self.active_experts is None:
                 raise ValueError("mlp kind 'moe' needs experts and active_experts")
@@ -237,7 +238,7 @@ class Architecture(Sourced):
     )
 
     @model_validator(mode="after")
-    def _consistent(self) -> Architecture:
+    def _consistent(self) -> "Architecture":
         if self.active_params_b > self.total_params_b:
             raise ValueError("active_params_b must not exceed total_params_b")
         if self.layer_groups is not None:
@@ -260,7 +261,7 @@ class Architecture(Sourced):
             raise ValueError("attention_heads must be a multiple of kv_heads")
         return self
 
-    def _groups_consistent(self) -> Architecture:
+    def _groups_consistent(self) -> "Architecture":
         assert self.layer_groups is not None
         mixed = [f for f in LEGACY_LAYOUT if getattr(self, f) is not None]
         if mixed:

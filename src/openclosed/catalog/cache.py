@@ -54,14 +54,14 @@ def cache_key(files: list[Path]) -> str:
     import pydantic
 
     from .. import __version__
-    from . import architecture, base, schema
+    from . import architecture, base, dates, schema
 
     h = hashlib.sha256()
     for part in (f"format={FORMAT}", __version__, pydantic.VERSION, f"{sys.version_info[:2]}"):
         h.update(part.encode() + b"\0")
     # Every module that defines the cached models: a changed default or validator there changes
-    # what a loaded catalogue holds.
-    for module in (base, architecture, schema):
+    # what a loaded catalogue holds (dates: the newest entry date kept beside the data).
+    for module in (base, architecture, schema, dates):
         h.update(Path(module.__file__ or "").read_bytes() + b"\0")
     for f in files:
         data = f.read_bytes()

@@ -8,6 +8,7 @@ removed, and every value remembers the file and line it came from.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 
 from ..errors import InputError, Problem
 from ..yamlio import Loc, load_file
+from .dates import newest_as_of
 from .index import Catalog
 from .schema import ModelsFile, ProvidersFile
 
@@ -340,6 +342,7 @@ def _fast_load(base: Path) -> Catalog | None:
             cat = None
         if cat is not None:
             cat.cache_key = key  # the sizing store's key too (selfhost/store.py)
+            _newest_from(cat, payload.get("newest_as_of"))
             _CACHE[key] = cat
             return cat
     import yaml
@@ -357,8 +360,23 @@ def _fast_load(base: Path) -> Catalog | None:
     _CACHE[key] = cat
     if directory is not None:
         dump = {"mode": "json", "exclude_unset": True}
-        cache.write(directory, key, {"models": models.model_dump(**dump), "providers": providers.model_dump(**dump)})
+        payload = {"models": models.model_dump(**dump), "providers": providers.model_dump(**dump)}
+        # The newest entry date is kept beside the data: finding it walks every entry (about 9 ms a run).
+        payload["newest_as_of"] = newest_as_of(cat).isoformat()
+        cache.write(directory, key, payload)
     return cat
+
+
+def _newest_from(cat: Catalog, value: Any) -> None:
+    """Take the cached newest entry date when it is a date no older than the files' own; otherwise
+    (an older entry without it, or a damaged one) `newest_as_of` walks the entries as before."""
+    if isinstance(value, str):
+        try:
+            found = dt.date.fromisoformat(value)
+        except ValueError:
+            return
+        if found >= cat.as_of:
+            cat.__dict__["_newest_as_of"] = found
 
 
 def validate_dir(catalog_dir: str | Path | None, use_env: bool = True) -> Catalog:

@@ -8,8 +8,9 @@ An open model's architecture is its own module (`architecture.py`); the strict a
 bases are in `base.py`.
 """
 
-from __future__ import annotations
-
+# Annotations are evaluated as written, not postponed (no `from __future__ import annotations`): pydantic
+# would otherwise `eval` every annotation string at class creation, a few ms of each start-up.
+# Forward references are quoted.
 import datetime as dt
 from typing import Literal
 
@@ -99,7 +100,7 @@ class Reasoning(Strict):
     modes: list[ReasoningMode] = Field(min_length=1, max_length=4)
 
     @model_validator(mode="after")
-    def _consistent(self) -> Reasoning:
+    def _consistent(self) -> "Reasoning":
         names = [m.mode for m in self.modes]
         if len(set(names)) != len(names):
             raise ValueError("reasoning modes must be unique")
@@ -141,7 +142,7 @@ class Model(Strict):
     )
 
     @model_validator(mode="after")
-    def _open_has_architecture(self) -> Model:
+    def _open_has_architecture(self) -> "Model":
         if self.open_weights and self.architecture is None:
             raise ValueError("an open-weight model needs its 'architecture'")
         if self.speed is not None and self.speed.basis != "model":
@@ -234,7 +235,7 @@ class DedicatedPrices(Sourced):
     )
 
     @model_validator(mode="after")
-    def _positive(self) -> DedicatedPrices:
+    def _positive(self) -> "DedicatedPrices":
         if any(v <= 0 for v in self.hourly_per_gpu.values()):
             raise ValueError("hourly_per_gpu: prices must be positive")
         return self
@@ -273,7 +274,7 @@ class FineTuning(Sourced):
     )
 
     @model_validator(mode="after")
-    def _complete(self) -> FineTuning:
+    def _complete(self) -> "FineTuning":
         if any(v < 0 for v in self.training_per_million.values()):
             raise ValueError("training_per_million: prices must not be negative")
         if self.serving == "tuned_prices" and self.tuned_prices is None:
@@ -323,7 +324,7 @@ class Offering(Sourced):
     )
 
     @model_validator(mode="after")
-    def _lifecycle_sourced(self) -> Offering:
+    def _lifecycle_sourced(self) -> "Offering":
         dated = any(getattr(self, f) is not None for f in LIFECYCLE_FIELDS)
         if dated and (self.lifecycle_source is None or self.lifecycle_as_of is None):
             raise ValueError(
@@ -412,7 +413,7 @@ class OnPremGpu(Sourced):
     used_as_of: dt.date | None = Field(default=None, description="date of the used price (default: as_of)")
 
     @model_validator(mode="after")
-    def _some_price(self) -> OnPremGpu:
+    def _some_price(self) -> "OnPremGpu":
         if self.purchase_price is None and self.used_purchase_price is None:
             raise ValueError("give purchase_price, used_purchase_price or both")
         return self

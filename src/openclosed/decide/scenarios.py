@@ -235,6 +235,16 @@ class Costs:
         return [i for i in feas if i in priced or self.floor(i) <= ceiling]
 
 
+@dataclass
+class _Shared:
+    """What a frame's options share, filled while its entries are built (see Frame.__init__)."""
+
+    rpm: float
+    peak: float
+    sigma: dict[object, float] = field(default_factory=dict)  # price date -> drift s.d.
+    groups: dict[tuple[int, str], Group] = field(default_factory=dict)  # (architecture, GPU) -> sizing group
+
+
 class Frame:
     """The options of one evaluation, ready to be priced and scored under many scenarios."""
 
@@ -259,13 +269,18 @@ class Frame:
         budget = ctx.wl.budget.max_monthly_cost
         self.material_follows_engineer = budget is None or budget <= 0
         w = ctx.weights
+        # What every option of the run shares, worked out once rather than per option (1,400 of
+        # them): the volume and peak rate, the drift of a price of a given date, the sizing group
+        # of an (architecture, GPU) pair.
+        rpm = ctx.wl.requests_per_month
+        shared = _Shared(rpm, ctx.wl.traffic.peak_rps(rpm))
         for o in options:
             det = details[o.id]
-            self.entries.append(self._entry(ctx, o, det, w))
+            self.entries.append(self._entry(ctx, o, det, w, shared))
         self.index = {e.option.id: i for i, e in enumerate(self.entries)}
         self._feasible: list[int] | None = None
 
-    def _entry(self, ctx: Context, o: OptionOut, det: Detail, w: dict[str, float]) -> Entry:
+    def _entry(self, ctx: Context, o: OptionOut, det: Detail, w: dict[str, float], shared: _Shared) -> Entry:
         fixed_score = w["privacy"] * o.scores.privacy + w["lock_in"] * (100.0 - o.scores.lock_in)
         penalty = scoring.LIFECYCLE_PENALTY if (o.model in ctx.expiring or o.id in ctx.expiring) else 0.0
         q = det.model.quality
@@ -278,7 +293,9 @@ class Frame:
             as_of = o.self_hosting.price_as_of
         sigma = 0.0
         if as_of is not None:
-            sigma = drift_sigma((ctx.today - _date(as_of)).days, ctx.st.stale_days)
+            sigma = shared.sigma.get(as_of)
+            if sigma is None:
+                sigma = shared.sigma[as_of] = drift_sigma((ctx.today - _date(as_of)).days, ctx.st.stale_days)
         if sigma > 0:
             self.stale[o.provider] = max(self.stale.get(o.provider, 0.0), sigma)
         common = {"fixed_score": fixed_score, "penalty": penalty, "provider": o.provider, "sigma": sigma}
@@ -286,10 +303,7 @@ class Frame:
             return Entry(o, "none", None, **common)  # type: ignore[arg-type]
         if o.deployment == "api" and isinstance(det.curve, FleetCurve):
             # A tuned model on the provider's dedicated fleet: its replicas follow the sampled load.
-            rpm = ctx.wl.requests_per_month
-            return Entry(
-                o, "fleet", o.monthly_cost, curve=det.curve, peak=ctx.wl.traffic.peak_rps(rpm), rpm=rpm, **common
-            )  # type: ignore[arg-type]
+            return Entry(o, "fleet", o.monthly_cost, curve=det.curve, peak=shared.peak, rpm=shared.rpm, **common)  # type: ignore[arg-type]
         if o.deployment == "api":
             # Training runs and tuned-model fees do not grow with traffic (nor drift with token prices).
             bd = getattr(o, "cost_breakdown", None) or {}
@@ -301,19 +315,29 @@ class Frame:
         if curve is None or not getattr(curve, "plans", None) or o.self_hosting is None:
             return Entry(o, "fixed", o.monthly_cost, **common)  # type: ignore[arg-type]
         arch = det.model.architecture
-        group = sizing_group(arch, o.self_hosting.gpu)
-        self.groups[group] = sizing_sigma(group)
-        rpm = ctx.wl.requests_per_month
-        peak = ctx.wl.traffic.peak_rps(rpm)  # the interactive peak, as the engine prices it
+        pair = (id(arch), o.self_hosting.gpu)  # the architectures outlive the frame's construction
+        group = shared.groups.get(pair)
+        if group is None:
+            group = shared.groups[pair] = sizing_group(arch, o.self_hosting.gpu)
+            self.groups[group] = sizing_sigma(group)
         parts = getattr(o.self_hosting, "on_prem", None)
         hw_share = 0.0
         if parts:
             total = sum(parts.values())
             hw_share = parts.get("hardware", 0.0) / total if total > 0 else 0.0
             self.owned = True
+        # The interactive peak, as the engine prices it.
         return Entry(
-            o, "self", o.monthly_cost, group=group, curve=curve, peak=peak, rpm=rpm, hw_share=hw_share, **common
-        )  # type: ignore[arg-type]
+            o,
+            "self",
+            o.monthly_cost,
+            group=group,
+            curve=curve,
+            peak=shared.peak,
+            rpm=shared.rpm,
+            hw_share=hw_share,
+            **common,  # type: ignore[arg-type]
+        )
 
     def feasible_indices(self) -> list[int]:
         """The entries that meet every constraint and have a cost (the same in every scenario;

@@ -21,7 +21,6 @@ from .cost_curves import Plan, SelfCurve
 from .host_prices import GpuPricing, host_gpu, no_price
 from .packing import Instance
 from .plans import plans, precision_violation, precisions_for, smallest_memory_need
-from .training import self_tuning
 
 if TYPE_CHECKING:
     from ..catalog.schema import Model
@@ -173,6 +172,8 @@ def _tuning(ctx: Context, model: Model, gpu: Any, pricing: GpuPricing) -> Any:
     custom = active(ctx.wl.customisation)
     if custom is None or model.architecture is None:
         return None
+    from .training import self_tuning  # only a fine-tuning workload needs it (a few ms of start-up)
+
     # Training runs on GPUs of the type the option serves on, at the GPU-hour price it pays
     # (on-prem: the owned GPU's hourly cost of ownership).
     hourly = min((p for _, p in pricing.priced), default=0.0)

@@ -224,17 +224,39 @@ def _sizing(values: list[Any]) -> Sizing:
     mem = values[_MEMORY_AT]
     if not isinstance(mem, list) or len(mem) != len(_MEMORY):
         raise ValueError("memory row")
-    args = [check(v) if check is not None else None for check, v in zip(_SIZING_CHECKS, values, strict=True)]
-    args[_MEMORY_AT] = Memory(*[check(v) for check, v in zip(_MEMORY_CHECKS, mem, strict=True)])
+    _check_row(values, *_SIZING_PLAN)
+    _check_row(mem, *_MEMORY_PLAN)
+    args = list(values)
+    args[_MEMORY_AT] = Memory(*mem)
     return Sizing(*args)
+
+
+def _check_row(values: list[Any], numbers: tuple[int, ...], others: tuple[tuple[int, Any], ...]) -> None:
+    """Check a row's values in place: the plain numbers (most of them) in one loop, rather than a
+    call each (an entry holds some 20,000), then every other field with its own check."""
+    for i in numbers:
+        v = values[i]
+        cls = v.__class__
+        if (cls is not float and cls is not int) or not math.isfinite(v):
+            raise TypeError("expected a finite number")
+    for i, check in others:
+        check(values[i])
+
+
+def _row_plan(checks: list[Any]) -> tuple[tuple[int, ...], tuple[tuple[int, Any], ...]]:
+    """(the positions `_number` checks, (position, check) of every other checked field)."""
+    numbers = tuple(i for i, c in enumerate(checks) if c is _number)
+    others = tuple((i, c) for i, c in enumerate(checks) if c is not None and c is not _number)
+    return numbers, others
 
 
 def _dict_of_numbers(value: Any) -> dict[str, float]:
     if not isinstance(value, dict):
         raise TypeError("expected an object")
     for k, v in value.items():
-        _str(k)
-        _number(v)
+        cls = v.__class__
+        if k.__class__ is not str or (cls is not float and cls is not int) or not math.isfinite(v):
+            raise TypeError("expected a name and a finite number")
     return value
 
 
@@ -266,3 +288,5 @@ def _number(value: Any) -> float:
 _SIZING_CHECKS = [_checker(f.type) for f in dataclasses.fields(Sizing)]
 _MEMORY_CHECKS = [_checker(f.type) for f in dataclasses.fields(Memory)]
 _MEMORY_AT = _SIZING.index("memory")
+_SIZING_PLAN = _row_plan(_SIZING_CHECKS)
+_MEMORY_PLAN = _row_plan(_MEMORY_CHECKS)

@@ -7,8 +7,9 @@ processes (given directly, or as examples × tokens per example × epochs), how 
 defaults; docs/methodology.md ("Fine-tuning") how each option prices them.
 """
 
-from __future__ import annotations
-
+# Annotations are evaluated as written, not postponed (no `from __future__ import annotations`): pydantic
+# would otherwise `eval` every annotation string at class creation, a few ms of each start-up.
+# Forward references are quoted.
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -45,7 +46,7 @@ class Customisation(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _one_form(self) -> Customisation:
+    def _one_form(self) -> "Customisation":
         if self.method == "none":
             return self
         direct = self.training_tokens is not None
@@ -77,7 +78,7 @@ class Customisation(BaseModel):
     def runs_per_month(self) -> float:
         return self.runs_per_year / 12.0
 
-    def with_training_tokens(self, tokens: float) -> Customisation:
+    def with_training_tokens(self, tokens: float) -> "Customisation":
         """The same customisation with `tokens` per run given directly (sweeps and sensitivity)."""
         return self.model_copy(
             update={"training_tokens": tokens, "examples": None, "tokens_per_example": None, "epochs": None}

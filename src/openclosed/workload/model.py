@@ -4,8 +4,9 @@ It is longer than most modules because the workload file is one schema: its sect
 validation rules and derived rates are kept together so the file format reads in one place.
 """
 
-from __future__ import annotations
-
+# Annotations are evaluated as written, not postponed (no `from __future__ import annotations`): pydantic
+# would otherwise `eval` every annotation string at class creation, a few ms of each start-up.
+# Forward references are quoted.
 import difflib
 from pathlib import Path
 from typing import Any, Literal
@@ -98,7 +99,7 @@ class Traffic(_Strict):
         description="how far the volume may be off: one standard deviation of its natural logarithm "
         "(0.2 is about ±20 %); default: see docs/methodology.md, 'How sure the answer is'",
     )
-    classes: list[TrafficClass] | None = Field(
+    classes: "list[TrafficClass] | None" = Field(
         default=None, min_length=1, max_length=100, description="split of the requests into classes (routing)"
     )
     reasoning: Reasoning | None = Field(
@@ -114,7 +115,7 @@ class Traffic(_Strict):
     )
 
     @model_validator(mode="after")
-    def _classes_valid(self) -> Traffic:
+    def _classes_valid(self) -> "Traffic":
         # Shares are of requests, so they must cover every request exactly once.
         if self.classes:
             names = [c.name for c in self.classes]
@@ -127,7 +128,7 @@ class Traffic(_Strict):
         return self
 
     @model_validator(mode="after")
-    def _one_rate(self) -> Traffic:
+    def _one_rate(self) -> "Traffic":
         given = [
             k for k in ("requests_per_day", "requests_per_month", "requests_per_second") if getattr(self, k) is not None
         ]
@@ -273,7 +274,7 @@ class SelfHosting(_Strict):
         """`commitment`, with `reserved: true` read as 1y."""
         return "1y" if self.commitment == "none" and self.reserved else self.commitment
 
-    on_prem: OnPremNeeds = Field(default_factory=OnPremNeeds)
+    on_prem: OnPremNeeds = Field(default_factory=OnPremNeeds.model_construct)
     min_replicas: int | None = Field(
         default=None,
         ge=1,
@@ -323,18 +324,20 @@ class CurrentSpend(_Strict):
     )
 
 
+# A section left out takes its defaults through `model_construct`: the defaults need no
+# validation, and validating them built a validator per section (a few ms of every run).
 class Workload(_Strict):
     version: Literal[1] = 1
     name: str = "workload"
     description: str | None = None
     traffic: Traffic
-    latency: Latency = Field(default_factory=Latency)
-    privacy: PrivacyNeeds = Field(default_factory=PrivacyNeeds)
-    licence: LicenceNeeds = Field(default_factory=LicenceNeeds)
-    quality: QualityNeeds = Field(default_factory=QualityNeeds)
-    operations: Operations = Field(default_factory=Operations)
-    self_hosting: SelfHosting = Field(default_factory=SelfHosting)
-    budget: Budget = Field(default_factory=Budget)
+    latency: Latency = Field(default_factory=Latency.model_construct)
+    privacy: PrivacyNeeds = Field(default_factory=PrivacyNeeds.model_construct)
+    licence: LicenceNeeds = Field(default_factory=LicenceNeeds.model_construct)
+    quality: QualityNeeds = Field(default_factory=QualityNeeds.model_construct)
+    operations: Operations = Field(default_factory=Operations.model_construct)
+    self_hosting: SelfHosting = Field(default_factory=SelfHosting.model_construct)
+    budget: Budget = Field(default_factory=Budget.model_construct)
     horizon_months: float = Field(default=12, ge=1, le=240)
     customisation: Customisation | None = Field(
         default=None, description="the model is tuned on your data (docs/workload.md); absent: a base model"
@@ -366,7 +369,7 @@ class Workload(_Strict):
     def tokens_per_month(self) -> float:
         return self.input_tokens_per_month + self.output_tokens_per_month
 
-    def with_requests_per_month(self, rpm: float) -> Workload:
+    def with_requests_per_month(self, rpm: float) -> "Workload":
         traffic = self.traffic.model_copy(
             update={"requests_per_month": rpm, "requests_per_day": None, "requests_per_second": None}
         )
