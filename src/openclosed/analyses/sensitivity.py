@@ -77,7 +77,7 @@ class Sensitivity:
     inputs: list[Swing] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """The contract of DESIGN.md section 10, inputs ordered by influence."""
+        """The sensitivity output of docs/json.md, inputs ordered by influence."""
         return {
             "schema_version": 1,
             "recommended": self.recommended,

@@ -1,5 +1,5 @@
 """The typer application: wiring and global options. Errors become exit codes in `failures`
-(DESIGN.md section 7: 0 success, 1 a check failed, 2 bad input, 3 internal error)."""
+(docs/json.md, "Exit codes": 0 success, 1 a check failed, 2 bad input, 3 internal error)."""
 
 from __future__ import annotations
 

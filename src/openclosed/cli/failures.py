@@ -1,6 +1,6 @@
 """The one place errors become exit codes, for the typer app and for the fast path of `compare`.
 
-Exit codes (DESIGN.md section 7): 0 success, 1 a check failed, 2 bad input, 3 internal error.
+Exit codes (docs/json.md, "Exit codes"): 0 success, 1 a check failed, 2 bad input, 3 internal error.
 This module does not import typer: the app passes typer's Exit and Abort classes in.
 """
 

@@ -1,4 +1,4 @@
-"""Standard output that keeps the exit-code contract when it fails (DESIGN section 11).
+"""Standard output that keeps the exit-code contract when it fails (docs/security.md, exit codes).
 
 - A closed pipe (`openclosed models list | head -1`, or a reader gone before the first write):
   exit 0, nothing said; the reader had what it wanted.

@@ -397,7 +397,7 @@ def size_view(s: dict[str, Any]) -> View:
         ("per_stream_tokens_per_s", "tok/s/stream", "number"),
     ]
     if not s.get("fits"):
-        # A setup that cannot run shows why, and no speed figures (DESIGN.md section 10).
+        # A setup that cannot run shows why, and no speed figures (docs/json.md, the Report).
         keys = [k for k in keys if k[0] not in _SPEEDS]
     row = {k: s.get(k) for k, _, _ in keys}
     rows = [{"field": label, "value": row[k], "kind": kind} for k, label, kind in keys]

@@ -85,7 +85,7 @@ class Sizing:
 
     def report(self) -> dict:
         """The `size` answer: a setup that cannot run keeps its memory figures and reason, and its
-        speed fields are null (DESIGN.md section 10)."""
+        speed fields are null (docs/json.md, the Report)."""
         data = self.to_dict()
         if not self.fits:
             for k in SPEED_FIELDS:
