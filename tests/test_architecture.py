@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from conftest import ROOT
@@ -161,3 +162,28 @@ def test_no_function_is_over_150_lines() -> None:
                 if length > 150:
                     long.append(f"{path.relative_to(PKG)}:{node.name} ({length} lines)")
     assert long == []
+
+
+# The team's design notes and reference files live outside the product (users do not have them).
+_TEAM_CITATION = re.compile(r"shared/(reference|DESIGN)|\bDESIGN(\.md)?\s*(§|section)|\bDESIGN\.md\b")
+
+
+def _product_text() -> list[Path]:
+    files = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")), *sorted((ROOT / "data").glob("*.yaml"))]
+    return files + sorted(PKG.rglob("*.py"))
+
+
+def test_the_product_cites_only_public_sources() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()[:80]}"
+        for path in _product_text()
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if _TEAM_CITATION.search(line)
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_the_citation_check_sees_each_form() -> None:
+    for text in ("via shared/reference/selfhost.md §8", "(DESIGN.md section 10)", "(DESIGN section 11)", "DESIGN §11"):
+        assert _TEAM_CITATION.search(text), text
+    assert not _TEAM_CITATION.search("the shared/interactive fleet runs on spot")
