@@ -93,6 +93,22 @@ def test_lean_class_runs_report_what_full_runs_report(catalog, name: str) -> Non
         assert sum(o.feasible for o in lean.all_options) == 96
 
 
+def test_kept_cost_curves_hold_no_memoised_prices(catalog) -> None:
+    """The curves class runs keep for shared fleets (every option that serves every class, in
+    every class: 100 × 1,200 with no floors) hold their plans, not the prices memoised while the
+    class was priced; before they were dropped the 100 no-floor classes of bounded.py peaked at
+    543 MB. The single-option costs priced from them are the full run's (the test above)."""
+    wl = workload_from_dict(VARIANTS["served"])
+    lean = compare_routed(catalog, wl, Settings(today=DAY, samples=0, models=MODELS), lean=True)
+    curves = [d.curve for run in lean.classes.values() for d in run.details.values()]
+    assert len(curves) == 3 * 90  # the 90 self-hosted options of the 96 that serve every class
+    assert all(c._raw_memo == {} and c._floor_memo == {} for c in curves)
+    # A dropped memo is priced again when asked: the same total as the class's own option.
+    run = lean.classes["a"]
+    oid = "gemma-4-26b-a4b@on-prem:b200"
+    assert round(run.details[oid].curve.cost(run.rpm, run.peak), 6) == run.by_id[oid].monthly_cost
+
+
 def test_a_self_hosted_option_costs_at_least_its_floor(catalog) -> None:
     """The floor lean runs prune with: operations of an empty fleet plus setup, under every fleet
     rule (owned servers, spot, scale to zero, a batch share, several replicas)."""

@@ -401,6 +401,12 @@ class SelfCurve:
             self._ops_floor = self.fleet.operations(0)
         return self._ops_floor
 
+    def drop_memos(self) -> None:
+        """Forget the prices memoised so far (they are worked out again when asked): a curve kept
+        for later, as traffic classes keep 100 × 1,300 of them for shared fleets, holds only its plans."""
+        self._raw_memo = {}
+        self._floor_memo = {}
+
     # ------------------------------------------------------------ scaled volumes (uncertainty)
     def _counts_all(self, rpm: float, peak: float) -> tuple[tuple[int, int, int], ...]:
         return tuple(self._replica_counts(p, rpm, peak) for p in self.plans)
