@@ -193,6 +193,10 @@ def routed_baseline(baseline: dict[str, Any]) -> dict[str, Any]:
     return {"options": [{"id": ROUTED, "monthly_cost": cost}] if isinstance(cost, (int, float)) else []}
 
 
+RUNS = "runs"  # the check of an option that cannot run at all (no figure for any budget)
+FEASIBLE = "feasible"  # the check of an option a constraint rules out (a budget may hold)
+
+
 def check_budgets(
     option: OptionOut | RoutedPlan,
     max_monthly_cost: float | None,
@@ -205,9 +209,8 @@ def check_budgets(
     checks: list[dict[str, Any]] = []
     if option.monthly_cost is None:  # the option cannot run at all: no figure to check
         reason = "; ".join(option.violations) or "cannot run"
-        return [{"budget": "runs", "figure": reason, "limit": "an option that can run", "passed": False}], [
-            {"budget": "runs", "figure": reason, "limit": "an option that can run", "passed": False}
-        ]
+        check = {"budget": RUNS, "figure": reason, "limit": "an option that can run", "passed": False}
+        return [check], [dict(check)]
     if max_monthly_cost is not None:
         checks.append(
             {
@@ -270,7 +273,7 @@ def check_budgets(
             )
     if not option.feasible:
         checks.append(
-            {"budget": "feasible", "figure": "; ".join(option.violations), "limit": "no violations", "passed": False}
+            {"budget": FEASIBLE, "figure": "; ".join(option.violations), "limit": "no violations", "passed": False}
         )
     return checks, [c for c in checks if not c["passed"]]
 

@@ -66,7 +66,7 @@ def register(app: typer.Typer) -> None:
         from ..analyses.checks import alternatives, check_budgets, load_report, routed_baseline, routed_plan
         from ..analyses.explain import find_option
         from ..errors import InputError
-        from ..render.checkout import check_json, check_markdown, check_text
+        from ..render.checkout import check_json, check_markdown, check_text, failure_summary
         from ..render.warnings import summarise
         from .compare_cmd import run_engine
 
@@ -160,7 +160,7 @@ def register(app: typer.Typer) -> None:
         for w in summarise(warnings, []):
             warn(w)
         if breaches:
-            info(f"check failed: {len(breaches)} budget(s) exceeded" + (" (--warn-only: exit 0)" if warn_only else ""))
+            info(f"check failed: {failure_summary(breaches)}" + (" (--warn-only: exit 0)" if warn_only else ""))
             if not warn_only:
                 raise typer.Exit(1)
         else:

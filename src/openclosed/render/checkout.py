@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..analyses.checks import FEASIBLE, RUNS
 from .escape import md
 from .fmt import money, printable
 from .jsonout import to_json
@@ -45,17 +46,37 @@ def _routed_lines(data: dict[str, Any]) -> list[str]:
     return lines
 
 
+def failure_summary(breaches: list[dict[str, Any]]) -> str:
+    """What failed, in words: an option that cannot run, or that a constraint rules out, has not
+    exceeded a budget."""
+    kinds = {b["budget"] for b in breaches}
+    if RUNS in kinds:
+        return "the option cannot run"
+    budgets = len([b for b in breaches if b["budget"] != FEASIBLE])
+    parts = [f"{budgets} budget(s) exceeded"] if budgets else []
+    if FEASIBLE in kinds:
+        parts.append("a constraint rules the option out")
+    return "; ".join(parts)
+
+
+def _verdict(c: dict[str, Any]) -> str:
+    return "ok" if c["passed"] else "FAIL" if c["budget"] in (RUNS, FEASIBLE) else "OVER"
+
+
 def check_text(data: dict[str, Any]) -> str:
     o = data["option"] or {"id": "routed plan", **data["routed"]}
-    lines = [
-        f"{'PASS' if data['passed'] else 'FAIL'}: {o['id']} costs {money(o['monthly_cost'])}/month "
-        f"({money(o['cost_per_million_tokens'])} per million tokens)"
-        + (f" and {money(o['capex'])} up front (capex)" if o.get("capex") else "")
-    ]
+    head = f"{'PASS' if data['passed'] else 'FAIL'}: {o['id']}"
+    if o["monthly_cost"] is None:
+        lines = [f"{head} cannot run"]
+    else:
+        lines = [
+            f"{head} costs {money(o['monthly_cost'])}/month ({money(o['cost_per_million_tokens'])} per million tokens)"
+            + (f" and {money(o['capex'])} up front (capex)" if o.get("capex") else "")
+        ]
     if data.get("routing") is not None:
         lines += _routed_lines(data)
     for c in data["checks"]:
-        lines.append(f"  [{'ok' if c['passed'] else 'OVER'}] {c['budget']}: {_figure(c)}")
+        lines.append(f"  [{_verdict(c)}] {c['budget']}: {_figure(c)}")
     lines.append(f"Catalogue as of {_catalogue_date(data)}.")
     # Ids and class names come from overlays and workload files: no control character reaches a terminal.
     return "\n".join(printable(line) for line in lines) + "\n"
@@ -95,9 +116,10 @@ def check_markdown(data: dict[str, Any]) -> str:
         )
     lines += ["", "| budget | result | detail |", "|---|---|---|"]
     for c in data["checks"]:
-        lines.append(f"| {md(c['budget'])} | {'ok' if c['passed'] else '**over**'} | {md(_figure(c))} |")
+        result = "ok" if c["passed"] else f"**{_verdict(c).lower()}**"
+        lines.append(f"| {md(c['budget'])} | {result} | {md(_figure(c))} |")
     if data["breaches"]:
-        lines += ["", f"**{len(data['breaches'])} budget(s) exceeded.**"]
+        lines += ["", f"**Check failed: {failure_summary(data['breaches'])}.**"]
     lines += [
         "",
         f"_Catalogue as of {_catalogue_date(data)}; workload {md(data['workload']['name'])} "
