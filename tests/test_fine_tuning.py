@@ -456,3 +456,10 @@ def test_a_dedicated_fleet_reports_its_own_replicas_latency_not_the_serverless_e
     offering = next(o for o in served.offerings if o.model == "llama-3.3-70b")
     assert offering.speed is not None and speed.ttft_ms != offering.speed.ttft_ms
     assert not any(w.startswith("speed:") for w in tuned.warnings)
+    # explain traces the same figures to the replica's sizing.
+    from openclosed.analyses.explain import explain
+
+    steps = {s["item"]: s for s in explain(catalog, wl, eng.run(), "llama-3.3-70b@fireworks")["steps"]}
+    assert steps["dedicated replica latency"]["value"] == (
+        f"time to first token {own.ttft_ms:,.0f} ms, {own.per_stream_tokens_per_s:,.1f} output tokens/s per stream"
+    )

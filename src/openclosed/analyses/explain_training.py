@@ -143,6 +143,12 @@ def _fleet_steps(t: Any) -> list[dict[str, Any]]:
             "the self-hosted sizing of the model on this GPU (the cheapest fleet among the provider's GPUs)",
         ),
         _step(
+            "dedicated replica latency",
+            f"time to first token {f.ttft_ms:,.0f} ms, {f.tokens_per_s:,.1f} output tokens/s per stream",
+            "the same sizing's estimate (api_speed, basis estimate): only replicas that meet the latency "
+            "targets are priced; the serverless endpoint's published speed is another deployment's",
+        ),
+        _step(
             "dedicated GPUs",
             f.gpus,
             f"{f.replicas} replica(s) for the peak at the utilisation cap (at least one) × {f.gpus_per_replica} GPU(s)",
