@@ -163,3 +163,11 @@ def test_breakeven_never_crossing_is_null(cli) -> None:
     d = cli("breakeven", "gpt-4o@openai", "gpt-4o@azure-openai", "--format", "json", "--points", "5").json()
     if d["points"][0]["cost_a"] != d["points"][0]["cost_b"]:
         assert d["breakeven_requests_per_month"] is None and d["crossings"] == []
+
+
+def test_a_bad_today_is_the_one_line_said(cli) -> None:
+    """Bad input is one clear line: the preset note ('No workload given: ...') came before it."""
+    for args in (("compare", "--today", "2026-13-01"), ("check", "--today", "2026-13-01")):
+        run = cli(*args)
+        assert run.code == 2
+        assert run.err == "error: --today: expected a date YYYY-MM-DD (got '2026-13-01')\n", args

@@ -30,13 +30,14 @@ def run_engine(
     from ..analyses.compare import compare
     from ..engine import Settings
 
+    day = parse_today(today)  # a bad --today is the one line said, before any note about the workload
     cat = catalog(catalog_dir)
     wl, source = workload_from_flags(workload, wl_flags, note=note)
     settings = Settings(
         profile=profile,
         weights=weights,
         sort=sort,
-        today=parse_today(today),
+        today=day,
         stale_days=stale_days,
         models=_split(models),
         providers=_split(providers),
