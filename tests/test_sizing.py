@@ -101,3 +101,20 @@ def test_fp8_needs_fp8_tensor_cores(catalog) -> None:
     a = catalog.model("llama-3.1-8b").architecture
     s = sizing.size("x", a, catalog.gpu("a100-80gb"), "fp8", 1, 1000, 500)
     assert not s.fits and "fp8" in s.reason
+
+
+def test_size_at_a_given_precision_is_compares_replica(cli) -> None:
+    """`size --precision P` sizes the request as compare does: gpt-oss-120b always reasons, so
+    each request decodes its hidden tokens too. Before, the given-precision path dropped the
+    hidden tokens (and the cache dtype and speculation) and reported a 1.2 s first token where
+    compare's replica on the same GPUs takes 66 s."""
+    size = cli("size", "gpt-oss-120b", "--gpu", "H100", "--precision", "bf16", "--preset", "chatbot", "-f", "json")
+    s = size.json()
+    report = cli("compare", "--preset", "chatbot", "--models", "gpt-oss-120b", "--all", "-f", "json").json()
+    sh = next(
+        o["self_hosting"]
+        for o in report["options"]
+        if o["self_hosting"] and o["self_hosting"]["gpu"] == "h100-sxm" and o["self_hosting"]["precision"] == "bf16"
+    )
+    assert s["decode_tokens"] > s["output_tokens"]  # the hidden reasoning tokens are decoded
+    assert (s["gpus"], s["ttft_ms"], s["tpot_ms"]) == (sh["gpus_per_replica"], sh["ttft_ms"], sh["tpot_ms"])

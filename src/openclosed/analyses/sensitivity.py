@@ -49,6 +49,11 @@ class Input:
     rework: Callable[[Workload, float], Workload] | None = None
 
 
+def _factor(name: str, label: str, sd: float, build: Callable[[list[float]], Scenarios]) -> Input:
+    """A log-normal factor on an estimate (1 = the catalogue's figure) over its 90 % interval."""
+    return Input(name, label, 1.0, math.exp(-Z90 * sd), math.exp(Z90 * sd), (0.1, 10.0), True, build)
+
+
 @dataclass
 class Swing:
     name: str
@@ -178,33 +183,12 @@ def inputs_for(engine: Engine, result: Result, frame: Frame) -> list[Input]:
     for g, sd in sorted(frame.groups.items()):
         if not any(frame.entries[frame.index[o]].group == g for o in leaders):
             continue
-        out.append(
-            Input(
-                f"throughput:{g[0]}/{g[1]}",
-                f"sizing: throughput on {g[0]} ({g[1]}) × estimate",
-                1.0,
-                math.exp(-Z90 * sd),
-                math.exp(Z90 * sd),
-                (0.1, 10.0),
-                True,
-                _sizing_builder(g),
-            )
-        )
+        label = f"sizing: throughput on {g[0]} ({g[1]}) × estimate"
+        out.append(_factor(f"throughput:{g[0]}/{g[1]}", label, sd, _sizing_builder(g)))
     for p, sd in sorted(frame.stale.items()):
         if not any(frame.entries[frame.index[o]].provider == p for o in leaders):
             continue
-        out.append(
-            Input(
-                f"price:{p}",
-                f"stale prices at {p} × catalogue (oldest price)",
-                1.0,
-                math.exp(-Z90 * sd),
-                math.exp(Z90 * sd),
-                (0.1, 10.0),
-                True,
-                _drift_builder(p, sd),
-            )
-        )
+        out.append(_factor(f"price:{p}", f"stale prices at {p} × catalogue (oldest price)", sd, _drift_builder(p, sd)))
     for m, (index, sd) in sorted(frame.estimated.items()):
         out.append(
             Input(

@@ -34,25 +34,18 @@ def sizing(ctx: Context, model: Model, gpu_id: str, precision: str, tp: int | Si
     key = (model.id, gpu_id, precision, tp)
     hit = ctx.sizing_cache.get(key)
     if hit is None:
-        t, lat = ctx.wl.traffic, ctx.wl.latency
-        gpu = ctx.cat.gpu(gpu_id)
-        max_tpot = 1000.0 / lat.min_output_tokens_per_s if lat.min_output_tokens_per_s else None
+        t = ctx.wl.traffic
         assert model.architecture is not None
         hit = size(
             model.id,
             model.architecture,
-            gpu,
+            ctx.cat.gpu(gpu_id),
             precision,
             tp,
             t.input_tokens,
             t.output_tokens,
-            max_tpot_ms=max_tpot,
-            cached_share=t.cached_input_share,
-            context_tokens=t.context_tokens_value,
-            eff=ctx.st.efficiency,
-            kv_cache_dtype=ctx.wl.self_hosting.kv_cache_dtype,
-            speculative=ctx.wl.self_hosting.speculative,
-            decode_tokens=ctx.reasoning(model).decoded(t.output_tokens),
+            max_tpot_ms=max_tpot_ms(ctx),
+            **request_kwargs(ctx, ctx.reasoning(model).decoded(t.output_tokens)),
         )
         ctx.sizing_cache[key] = hit
     return hit
@@ -90,7 +83,7 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
     arch = model.architecture
     assert arch is not None
     t, lat = ctx.wl.traffic, ctx.wl.latency
-    max_tpot = 1000.0 / lat.min_output_tokens_per_s if lat.min_output_tokens_per_s else None
+    max_tpot = max_tpot_ms(ctx)
     allowed = tuple(precisions_for(ctx, model))
     decoded = ctx.reasoning(model).decoded(t.output_tokens)
     # Sizing depends only on the catalogue entry and the request's shape: engines run one after
@@ -113,6 +106,7 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
         ctx.unfit[key] = reasons
         return out
     max_ttft = ttft_target(ctx, model, gpu)
+    sized_as = request_kwargs(ctx, decoded)
     out = []
     reasons = []
     for precision in allowed:
@@ -130,12 +124,7 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
                 t.output_tokens,
                 max_tpot_ms=tpot,
                 max_ttft_ms=ttft,
-                cached_share=t.cached_input_share,
-                context_tokens=t.context_tokens_value,
-                eff=ctx.st.efficiency,
-                kv_cache_dtype=ctx.wl.self_hosting.kv_cache_dtype,
-                speculative=ctx.wl.self_hosting.speculative,
-                decode_tokens=decoded,
+                **sized_as,
             )
 
         hidden = decoded - t.output_tokens
@@ -170,13 +159,12 @@ def _request_shape(ctx: Context) -> tuple:
     hit = ctx.__dict__.get("_request_shape")
     if hit is None:
         t, lat, sh = ctx.wl.traffic, ctx.wl.latency, ctx.wl.self_hosting
-        max_tpot = 1000.0 / lat.min_output_tokens_per_s if lat.min_output_tokens_per_s else None
         hit = (
             t.input_tokens,
             t.output_tokens,
             t.cached_input_share,
             t.context_tokens_value,
-            max_tpot,
+            max_tpot_ms(ctx),
             lat.max_ttft_ms,
             repr(ctx.st.efficiency),
             sh.kv_cache_dtype,
@@ -184,6 +172,26 @@ def _request_shape(ctx: Context) -> tuple:
         )
         ctx.__dict__["_request_shape"] = hit
     return hit
+
+
+def max_tpot_ms(ctx: Context) -> float | None:
+    """The per-stream speed target as a time per output token (None: no target)."""
+    tps = ctx.wl.latency.min_output_tokens_per_s
+    return 1000.0 / tps if tps else None
+
+
+def request_kwargs(ctx: Context, decoded: float) -> dict[str, Any]:
+    """The request's shape as sizing's keyword arguments, `decoded` tokens a request included
+    (`_request_shape` is its memo key): every caller of sizing for a workload passes these."""
+    t, sh = ctx.wl.traffic, ctx.wl.self_hosting
+    return {
+        "cached_share": t.cached_input_share,
+        "context_tokens": t.context_tokens_value,
+        "eff": ctx.st.efficiency,
+        "kv_cache_dtype": sh.kv_cache_dtype,
+        "speculative": sh.speculative,
+        "decode_tokens": decoded,
+    }
 
 
 _PLAN_MEMO: dict[tuple, tuple[Any, list[tuple[str, Sizing, bool]], list[str]]] = {}

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..evaluation import Context, Settings
 from ..workload.model import SECONDS_PER_MONTH
-from .plans import plans, precision_violation, precisions_for
+from .plans import max_tpot_ms as plans_max_tpot_ms
+from .plans import plans, precision_violation, precisions_for, request_kwargs
 from .sizing import plan_replica, works
 
 if TYPE_CHECKING:
@@ -71,9 +72,9 @@ def size_for_workload(
     arch = model.architecture
     assert arch is not None
     lat = wl.latency
-    tpot = max_tpot_ms
-    if tpot is None and lat.min_output_tokens_per_s:
-        tpot = 1000.0 / lat.min_output_tokens_per_s
+    tpot = max_tpot_ms if max_tpot_ms is not None else plans_max_tpot_ms(ctx)
+    # The request's shape as compare sizes it: hidden reasoning tokens, cache dtype, speculation.
+    shape = request_kwargs(ctx, ctx.reasoning(model).decoded(wl.traffic.output_tokens))
     if precision is not None:
         allowed = [precision]
     else:
@@ -97,9 +98,7 @@ def size_for_workload(
                 concurrency=concurrency,
                 max_tpot_ms=tpot,
                 max_ttft_ms=lat.max_ttft_ms,
-                cached_share=wl.traffic.cached_input_share,
-                context_tokens=wl.traffic.context_tokens_value,
-                eff=ctx.st.efficiency,
+                **shape,
             )
             last = s
             if s.fits:
@@ -113,7 +112,9 @@ def size_for_workload(
     else:
         # Nothing fits: the last precision tried, with the reason it cannot run.
         if last is None:
-            last = plan_replica(model.id, arch, gpu, allowed[-1], wl.traffic.input_tokens, wl.traffic.output_tokens)
+            last = plan_replica(
+                model.id, arch, gpu, allowed[-1], wl.traffic.input_tokens, wl.traffic.output_tokens, **shape
+            )
         s, ok = last, False
         if len(unfit) > 1:
             s.reason = "; ".join(unfit)
