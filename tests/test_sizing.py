@@ -118,3 +118,13 @@ def test_size_at_a_given_precision_is_compares_replica(cli) -> None:
     )
     assert s["decode_tokens"] > s["output_tokens"]  # the hidden reasoning tokens are decoded
     assert (s["gpus"], s["ttft_ms"], s["tpot_ms"]) == (sh["gpus_per_replica"], sh["ttft_ms"], sh["tpot_ms"])
+
+
+def test_size_flags_override_the_workloads_cache_settings(cli) -> None:
+    """With a preset, --kv-cache-dtype fp8 halves the cache per sequence (one byte an element
+    instead of two); before, a workload's path ignored the flag and sized bf16."""
+    args = ("size", "llama-3.3-70b", "--gpu", "H100", "--precision", "fp8", "--preset", "chatbot", "-f", "json")
+    bf16, fp8 = cli(*args).json(), cli(*args, "--kv-cache-dtype", "fp8").json()
+    assert bf16["kv_cache_dtype"] == "bf16" and fp8["kv_cache_dtype"] == "fp8"
+    assert fp8["kv_cache_gb_per_sequence"] == pytest.approx(bf16["kv_cache_gb_per_sequence"] / 2)
+    assert fp8["max_concurrency"] > bf16["max_concurrency"]

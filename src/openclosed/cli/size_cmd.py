@@ -70,12 +70,18 @@ def register(app: typer.Typer) -> None:
             float | None, typer.Option("--max-tpot-ms", min=0.001, help="Latency limit per output token, ms.")
         ] = None,
         kv_cache_dtype: Annotated[
-            str, typer.Option("--kv-cache-dtype", help="KV cache element type: bf16 (engines' default) or fp8.")
-        ] = "bf16",
+            str | None,
+            typer.Option(
+                "--kv-cache-dtype", help="KV cache element type: bf16 (engines' default, or the workload's) or fp8."
+            ),
+        ] = None,
         speculative: Annotated[
-            str,
-            typer.Option("--speculative", help="Speculative decoding: none, mtp (the model's MTP layers) or eagle."),
-        ] = "none",
+            str | None,
+            typer.Option(
+                "--speculative",
+                help="Speculative decoding: none (default, or the workload's), mtp (the model's MTP layers) or eagle.",
+            ),
+        ] = None,
         fmt: FormatOpt = Format.table,
         out_file: OutFileOpt = None,
         catalog_dir: CatalogOpt = None,
@@ -91,9 +97,9 @@ def register(app: typer.Typer) -> None:
         _check_number("--output-tokens", output_tokens, 1, MAX_OUTPUT_TOKENS)
         if max_tpot_ms is not None:
             _check_number("--max-tpot-ms", max_tpot_ms, 0.001, 1e7)
-        if kv_cache_dtype not in KV_CACHE_DTYPES:
+        if kv_cache_dtype is not None and kv_cache_dtype not in KV_CACHE_DTYPES:
             raise InputError.one(f"expected bf16 or fp8 (got {kv_cache_dtype!r})", field="--kv-cache-dtype")
-        if speculative not in SPECULATIVE_METHODS:
+        if speculative is not None and speculative not in SPECULATIVE_METHODS:
             raise InputError.one(f"expected none, mtp or eagle (got {speculative!r})", field="--speculative")
         cat = catalog(catalog_dir)
         m = cat.model(model)
@@ -117,7 +123,12 @@ def register(app: typer.Typer) -> None:
             from .common import build_workload
 
             wl, _ = build_workload(workload, preset, {}, default_note=False)
-            wl = apply_overrides(wl, {"traffic": {"input_tokens": input_tokens, "output_tokens": output_tokens}})
+            # Flags given override the workload's own self_hosting settings, as they do without one.
+            given = {"kv_cache_dtype": kv_cache_dtype, "speculative": speculative}
+            overrides: dict = {"traffic": {"input_tokens": input_tokens, "output_tokens": output_tokens}}
+            if any(v is not None for v in given.values()):
+                overrides["self_hosting"] = {k: v for k, v in given.items() if v is not None}
+            wl = apply_overrides(wl, overrides)
             data = size_for_workload(
                 cat, wl, m, g, precision.lower() if precision else None, gpus, concurrency, max_tpot_ms
             )
@@ -141,8 +152,8 @@ def register(app: typer.Typer) -> None:
             gpus=gpus,
             concurrency=concurrency,
             max_tpot_ms=max_tpot_ms,
-            kv_cache_dtype=kv_cache_dtype,
-            speculative=speculative,
+            kv_cache_dtype=kv_cache_dtype or "bf16",
+            speculative=speculative or "none",
         )
         data = result.report()
         data["meets_latency"] = bool(result.fits and result.meets_tpot)
