@@ -14,9 +14,10 @@ from conftest import TODAY
 
 from openclosed.analyses.compare import compare
 from openclosed.decide import scoring
-from openclosed.decide.recommend import shown_options, sort_key
+from openclosed.decide.recommend import sort_key, with_named
 from openclosed.engine import Engine, Settings
 from openclosed.evaluation import SORTS
+from openclosed.render.listing import best_per_model_and_kind
 from openclosed.selfhost.cost_curves import SPOT_INTERRUPTION_OVERHEAD, Fleet, Plan, SelfCurve
 from openclosed.selfhost.packing import Instance
 from openclosed.workload.model import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_MONTH, apply_overrides, preset
@@ -106,7 +107,9 @@ def test_every_option_named_in_the_text_is_in_the_default_table(catalog) -> None
     result = compare(catalog, _chatbot(5_000_000), _settings())
     rec = result.report.recommendation
     assert rec is not None and rec.runner_up is not None
-    rows = shown_options(result.report.options, rec, top=1)
+    # What compare prints with --top 1: the best of each model and kind, cut, plus every option named.
+    options = result.report.options
+    rows = with_named(options, best_per_model_and_kind([o for o in options if o.feasible])[:1], rec)
     ids = [o.id for o in rows]
     for named in (rec.id, rec.runner_up, rec.best_other_kind, rec.saving and rec.saving.closed_option):
         if named:

@@ -322,17 +322,6 @@ def named_in_text(rec: Recommendation | None) -> set[str]:
     return {n for n in named if n}
 
 
-def shown_options(options: list[OptionOut], rec: Recommendation | None, top: int | None = None) -> list[OptionOut]:
-    """The best option of each feasible model (the first `top`), plus every option the text names."""
-    seen: set[str] = set()
-    rows = []
-    for o in options:
-        if o.feasible and o.model not in seen:
-            seen.add(o.model)
-            rows.append(o)
-    return with_named(options, rows[:top] if top else rows, rec)
-
-
 def with_named(options: list[OptionOut], rows: list[OptionOut], rec: Recommendation | None) -> list[OptionOut]:
     """`rows` plus every option the recommendation's text names, in the order of `options`, so
     that no option named in the text is missing from the table it is read beside."""

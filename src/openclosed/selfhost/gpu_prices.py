@@ -129,8 +129,3 @@ def gpu_hourly(
         if best is None or candidate.usd_per_gpu_hour < best.usd_per_gpu_hour:
             best = candidate
     return best
-
-
-def regions_of(offer: Any) -> list[str]:
-    """The region ids an offer is priced in (for error messages listing the valid ones)."""
-    return [r.region for r in getattr(offer, "regional_prices", None) or []]

@@ -32,11 +32,6 @@ KV_CACHE_DTYPES = tuple(KV_DTYPE_BYTES)
 KV_BYTES = {"bf16": 2.0, "fp8": 1.0, "int8": 2.0, "int4": 2.0, "mxfp4": 2.0, "nvfp4": 1.0}
 
 
-def kv_dtype_served_with(precision: str) -> str:
-    """The cache dtype the old rule paired with a weight precision (calibration rows)."""
-    return "fp8" if KV_BYTES[precision] == 1.0 else "bf16"
-
-
 PRECISIONS = tuple(BYTES_PER_PARAM)
 FOUR_BIT = ("int4", "mxfp4", "nvfp4")
 # Recurrent state of linear-attention layers is kept in fp32 (SGLang's --mamba-ssm-dtype default,
@@ -212,11 +207,6 @@ def _expert_sets(arch: Architecture, precision: str) -> tuple[tuple[int, int, fl
         assert mlp.experts is not None and mlp.active_experts is not None
         out.append((mlp.experts, mlp.active_experts, count * expert_params(arch, mlp) * bpp))
     return tuple(out)
-
-
-def expert_set_bytes(arch: Architecture, precision: str) -> float:
-    """Bytes of one routed expert in every MoE layer."""
-    return sum(b for _, _, b in expert_sets(arch, precision))
 
 
 def weight_read_bytes(arch: Architecture, precision: str, batch: float) -> float:
