@@ -101,6 +101,40 @@ def test_a_burst_is_sized_at_the_concurrency_that_fits(catalog) -> None:
     assert calibration.predict(catalog, burst) < sized(cap).output_tokens_per_s
 
 
+def test_a_finite_run_at_a_client_concurrency_runs_at_most_that_many_at_once(catalog) -> None:
+    # Vultr's runs: `requests` prompts through vllm bench serve --max-concurrency C. MiniMax-M2.5:
+    # 400 prompts at C = 512 is one burst of 400 (the cache holds more); DeepSeek-V3-0324: 2,048
+    # prompts at C = 512, but its cache holds fewer than 512, so the engine runs waves of what fits.
+    rows = {r.ref: r for r in calibration.load()}
+    minimax, v3 = rows["vultr-b200-results#1"], rows["vultr-b200-results#3"]
+    assert (minimax.requests, minimax.concurrency, v3.requests, v3.concurrency) == (400, 512, 2048, 512)
+
+    def sizer(row):
+        def sized(concurrency: int | None) -> calibration.Sizing:
+            return calibration.size(
+                row.model,
+                catalog.model(row.model).architecture,
+                catalog.gpu(row.gpu),
+                row.precision,
+                row.plan or row.gpus,
+                row.input_tokens,
+                row.output_tokens,
+                concurrency=concurrency,
+            )
+
+        return sized
+
+    sized = sizer(minimax)
+    assert sized(None).max_concurrency >= 400
+    assert calibration.predict(catalog, minimax) == pytest.approx(400 * 512 / (400 / sized(400).requests_per_s))
+    sized = sizer(v3)
+    cap = sized(None).max_concurrency
+    assert 1 < cap < 512
+    waves, rest = divmod(2048, cap)
+    seconds = waves * cap / sized(cap).requests_per_s + rest / sized(rest).requests_per_s
+    assert calibration.predict(catalog, v3) == pytest.approx(2048 * 512 / seconds)
+
+
 def test_a_burst_of_identical_requests_runs_in_waves() -> None:
     # 10 requests of 100 output tokens, 4 at a time: two full waves at 2 requests/s (4 s), then the
     # last 2 alone at 1.5 requests/s (1.33 s): 1,000 tokens in 5.33 s, 187.5 tokens/s. Steady state

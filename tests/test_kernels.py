@@ -97,6 +97,26 @@ def test_a_generation_s_attention_kernels_have_their_own_share(catalog, monkeypa
     assert step.achieved_flops(a100, "bf16", eff) == pytest.approx(flops)
 
 
+def test_attention_with_sinks_runs_the_triton_kernel_before_hopper(catalog, monkeypatch) -> None:
+    # gpt-oss's heads have learned sinks; FlashAttention-2 has no kernel for them, so on Ampere and
+    # Ada vLLM runs its Triton attention backend: the attention rate takes the generation's
+    # sink_attention share on top of its attention share. A model without sinks, and Hopper
+    # (FlashAttention-3 supports sinks), keep their rates. Factors set by hand: compute 1.0,
+    # attention 0.8, sink_attention 0.4 on Ampere.
+    a100, h100 = catalog.gpu("a100-80gb"), catalog.gpu("h100-sxm")
+    oss, llama = catalog.model("gpt-oss-120b").architecture, catalog.model("llama-3.1-8b").architecture
+    assert kernels.has_sinks(oss) and not kernels.has_sinks(llama)
+    eff = step.DEFAULT_EFFICIENCY
+    gen = dataclasses.replace(kernels.GENERATIONS["ampere"], compute=1.0, attention=0.8, sink_attention=0.4)
+    monkeypatch.setitem(kernels.GENERATIONS, "ampere", gen)
+    share = kernels.ATTENTION_EFFICIENCY["attention"]
+    assert step.attention_flops_rate(a100, llama, eff) == pytest.approx(312e12 * eff.mfu * share * 0.8)
+    assert step.attention_flops_rate(a100, oss, eff) == pytest.approx(312e12 * eff.mfu * share * 0.8 * 0.4)
+    assert step.attention_flops_rate(h100, oss, eff) == pytest.approx(989e12 * eff.mfu * share)
+    # The GEMMs of the same model are not touched.
+    assert step.achieved_flops(a100, "bf16", eff) == pytest.approx(312e12 * eff.mfu)
+
+
 def test_mla_prefill_attends_at_flash_attention_s_share_and_decode_at_mla_s(catalog) -> None:
     # MLA decodes in the absorbed form over the latent cache (the "mla" share, 1.0), but prefills in
     # the compute-friendly form, multi-head attention through FlashAttention's varlen kernel: the

@@ -104,6 +104,9 @@ class Mixer(Strict):
     kv_heads: int | None = Field(default=None, gt=0)
     head_dim: int | None = Field(default=None, gt=0)
     shared_kv: bool = Field(default=False, description="one cached tensor is both key and value (K = V)")
+    sinks: bool = Field(
+        default=False, description="learned attention sinks: a per-head bias in the softmax denominator (gpt-oss)"
+    )
     window: int | None = Field(default=None, gt=0, description="tokens of the sliding window or the chunk")
     window_kind: Literal["sliding", "chunked"] = "sliding"
     kv_lora_rank: int | None = Field(default=None, gt=0, description="mla: latent width")

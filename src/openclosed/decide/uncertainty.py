@@ -50,21 +50,21 @@ Z90 = NormalDist().inv_cdf(0.9)  # the 10th and 90th percentiles lie ∓1.2816 s
 # of its own and the pooled figure; a family with no held-out row gets the pooled figure, wider
 # than every family the held-out rows show to be well known (SIZING_SIGMA_UNCALIBRATED).
 SIZING_SIGMA: dict[tuple[str, str], float] = {
-    ("dense", "ampere"): 0.327,
+    ("dense", "ampere"): 0.272,
     ("dense", "cdna3"): 0.239,
     ("dense", "hopper"): 0.301,
-    ("hybrid", "blackwell"): 0.256,
-    ("hybrid", "hopper"): 0.256,
-    ("mla", "blackwell"): 0.208,
-    ("mla", "cdna3"): 0.256,
+    ("hybrid", "blackwell"): 0.25,
+    ("hybrid", "hopper"): 0.25,
+    ("mla", "blackwell"): 0.181,
+    ("mla", "cdna3"): 0.25,
     ("mla", "cdna4"): 0.209,
     ("mla", "hopper"): 0.319,
-    ("moe", "ampere"): 0.261,
-    ("moe", "blackwell"): 0.312,
-    ("moe", "hopper"): 0.141,
-    ("sparse", "blackwell"): 0.256,
+    ("moe", "ampere"): 0.272,
+    ("moe", "blackwell"): 0.313,
+    ("moe", "hopper"): 0.129,
+    ("sparse", "blackwell"): 0.25,
 }
-SIZING_SIGMA_POOLED = 0.256
+SIZING_SIGMA_POOLED = 0.25
 MIN_GROUP_ROWS = 4
 SIZING_SIGMA_UNCALIBRATED = SIZING_SIGMA_POOLED
 PRICE_DRIFT = 0.5  # s.d. of ln(price) after one year; grows with √age (a random walk)

@@ -48,7 +48,9 @@ class Row:
     gpus: int
     input_tokens: int
     output_tokens: int
-    concurrency: int | None  # None: the engine's maximum (all requests queued), or a burst
+    # None: the engine's maximum (all requests queued), or a burst; with `requests`: the client's cap
+    # on requests in flight (a finite run of `requests` at most `concurrency` at a time)
+    concurrency: int | None
     metric: str
     measured: float
     engine: str = ""
@@ -184,8 +186,9 @@ def predict(catalog: Catalog, row: Row, eff: Efficiency = DEFAULT_EFFICIENCY) ->
 
     if row.requests is not None:
         # A burst: every request is sent at once; the engine runs as many as fit, the rest queue.
+        # With a concurrency too (a client's --max-concurrency), no more than that run at once.
         first = run(None)
-        batch = max(1, min(row.requests, first.max_concurrency))
+        batch = max(1, min(row.requests, row.concurrency or row.requests, first.max_concurrency))
         s = run(batch)
         if row.metric in ("output_tokens_per_s", "output_tokens_per_s_per_gpu"):
             return burst_tokens_per_s(row.requests, batch, s, run) / (row.gpus if row.metric.endswith("gpu") else 1)
@@ -284,17 +287,18 @@ def family_table(checks: list[Check]) -> str:
 
 def table(checks: list[Check]) -> str:
     lines = [
-        f"{'row':<34} {'model':<18} {'hw':<12} {'plan':<22} {'prec':<6} {'ISL/OSL':<11} {'conc':>6}  "
+        f"{'row':<34} {'model':<18} {'hw':<12} {'plan':<22} {'prec':<6} {'ISL/OSL':<11} {'conc':>9}  "
         f"{'metric':<28} {'measured':>9} {'predicted':>10} {'error':>7}  ok"
     ]
     for c in checks:
         r = c.row
         hw = f"{r.gpus}x{r.gpu}"
-        conc = f"b{r.requests}" if r.requests else ("max" if r.concurrency is None else str(r.concurrency))
+        conc = "max" if r.concurrency is None else str(r.concurrency)
+        conc = (f"b{r.requests}" if r.concurrency is None else f"{r.requests}/{r.concurrency}") if r.requests else conc
         plan = r.parallelism.split(", ")[-1]
         lines.append(
             f"{r.ref[-34:]:<34} {r.model[:18]:<18} {hw:<12} {plan:<22} {r.precision:<6} "
-            f"{f'{r.input_tokens}/{r.output_tokens}':<11} {conc:>6}  {r.metric:<28} {r.measured:>9,.1f} "
+            f"{f'{r.input_tokens}/{r.output_tokens}':<11} {conc:>9}  {r.metric:<28} {r.measured:>9,.1f} "
             f"{c.predicted:>10,.1f} {c.error:>+7.1%}  {'yes' if c.within else 'NO'}"
         )
     share, med, worst = summary(checks)

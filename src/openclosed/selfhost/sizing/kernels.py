@@ -60,7 +60,10 @@ class Generation:
     kernel, `moe_gemm` multiplies the grouped-GEMM share of the dense GEMM rate
     (Efficiency.moe_gemm_share; the result is capped at 1), `attention` multiplies the attention
     kernels' share of that FLOP rate (a generation whose attention kernels are a generation older
-    than its GEMM library's, e.g. FlashAttention-2 on Ampere against FlashAttention-3 on Hopper)."""
+    than its GEMM library's, e.g. FlashAttention-2 on Ampere against FlashAttention-3 on Hopper),
+    and `sink_attention` multiplies it again for attention with learned sinks (gpt-oss) where the
+    engines have no FlashAttention kernel for sinks and fall back to a Triton kernel (before Hopper:
+    FlashAttention-2 has none; vLLM runs gpt-oss on Ampere with its TRITON_ATTN backend)."""
 
     bandwidth: float
     kernel_us: float
@@ -68,6 +71,7 @@ class Generation:
     compute: float = 1.0
     moe_gemm: float = 1.0
     attention: float = 1.0
+    sink_attention: float = 1.0
 
 
 GENERATIONS: dict[str, Generation] = {
@@ -76,9 +80,15 @@ GENERATIONS: dict[str, Generation] = {
     "cdna3": Generation(0.8, 20.0, "fitted", compute=0.6),
     "cdna4": Generation(1.0, 6.0, "fitted", compute=0.7),
     # Fitted on 9 MoE burst rows of one lab, each term inside the range its kernel measurements
-    # allow (GEMM share 1.0-1.1 of Hopper's, FlashAttention-2 against -3: 0.6-0.9); all three at a bound.
-    "ampere": Generation(1.0, 4.0, "fitted within kernel-measurement bounds", compute=1.1, attention=0.6),
-    "ada": Generation(1.0, 4.0, "no fit rows: Hopper's factors"),
+    # allow (GEMM share 1.0-1.1 of Hopper's, FlashAttention-2 against -3: 0.6-0.9, a Triton
+    # attention kernel 0.2-1.0 of FlashAttention's). FlashAttention-2's share and the Triton
+    # kernel's (gpt-oss's sinks) were searched together: they trade off against each other.
+    "ampere": Generation(
+        1.0, 4.0, "fitted within kernel-measurement bounds", compute=1.1, attention=0.8, sink_attention=0.4
+    ),
+    # No fit rows: Hopper's factors, but attention with sinks falls back to the Triton kernel as on
+    # Ampere (FlashAttention-3, the kernel with sinks, needs Hopper), at Ampere's fitted share.
+    "ada": Generation(1.0, 4.0, "no fit rows: Hopper's factors", sink_attention=0.4),
 }
 # GPUs of no listed generation take their vendor's closest: AMD parts CDNA3, the rest Hopper.
 _VENDOR_DEFAULT = {"amd": "cdna3"}
@@ -125,6 +135,11 @@ def kernels_per_step(arch: Architecture) -> float:
         mlp = KERNELS_PER_LAYER[g.mlp.kind] if g.mlp is not None else 0
         total += g.count * (mixer + mlp)
     return total
+
+
+def has_sinks(arch: Architecture) -> bool:
+    """Whether any attention layer has learned sinks (its kernels must support them)."""
+    return any(m.sinks for m, _ in layout_of(arch).mixers)
 
 
 def attention_efficiency(arch: Architecture, prefill: bool = False) -> float:

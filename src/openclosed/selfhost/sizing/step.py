@@ -20,6 +20,7 @@ from .kernels import (
     expert_stream_efficiency,
     generation_of,
     grouped_gemm_efficiency,
+    has_sinks,
     kernels_per_step,
     moe_gemm_share,
 )
@@ -190,7 +191,8 @@ def attention_flops_rate(
     FMHA, FlashAttention-3 FP8); at its mixer's share of the GEMM rate."""
     peak = gpu.fp8_tflops if kv_bytes <= 1.0 and gpu.fp8_tflops else gpu.bf16_tflops
     gen = maturity_of(gpu)
-    return peak * 1e12 * eff.mfu * attention_efficiency(arch, prefill) * gen.compute * gen.attention
+    sinks = gen.sink_attention if has_sinks(arch) else 1.0
+    return peak * 1e12 * eff.mfu * attention_efficiency(arch, prefill) * gen.compute * gen.attention * sinks
 
 
 def nic_bytes_per_s(gpu: Gpu, eff: Efficiency) -> float | None:
