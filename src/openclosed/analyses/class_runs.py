@@ -433,11 +433,12 @@ def _served(
         if plan.packer.best is not None:
             curve_plans.append(plan)
     curve = SelfCurve(curve_plans, fl)
-    chosen = curve.best(curve.quotes(rpm, wl.traffic.peak_rps(rpm)))
-    if chosen is None or not curve_plans[chosen.plan].ok:
+    chosen = curve.chosen(rpm, wl.traffic.peak_rps(rpm))
+    if chosen is None or not chosen[0].ok:
         return None
-    cost = round(sum(chosen.parts(fl.setup).values()), 6)
-    billed = chosen.billed_gpus + chosen.batch_gpus
+    # The quote's total is the sum of its breakdown as `self_option` reports it (cost_curves._total).
+    _, raw, cost = chosen
+    billed = raw[2] + raw[3]
     sh = wl.self_hosting
     capex = (
         owned.capex(host, gpu_id, billed, sh.on_prem.purchase, sh.gpu_price_multiplier)
