@@ -182,25 +182,33 @@ def test_the_single_option_is_priced_without_building_options(catalog, monkeypat
 def test_class_runs_build_each_replicas_step_model_once(catalog, monkeypatch) -> None:
     """Each class sizes the same replicas at its own token profile; the step model's terms that
     depend on neither (all but three) are worked out once per replica (`sizing.step.reusing`),
-    so no replica's StepModel is built twice while the classes run."""
+    so no replica's StepModel is built twice while the classes run (before: once per class)."""
+    from openclosed.analyses import routing
     from openclosed.selfhost import plans
     from openclosed.selfhost.sizing import step
 
     monkeypatch.setattr(plans, "_PLAN_MEMO", {})  # sized afresh, not from an earlier test's runs
-    built: list[tuple] = []
-    init = step.StepModel.__init__
+    running, built = [False], []
+    init, run_classes = step.StepModel.__init__, routing.run_classes
 
     def counted(self, arch, gpu, precision, plan, context, eff=step.DEFAULT_EFFICIENCY, kv_bytes=2.0):  # type: ignore[no-untyped-def]
-        if step._reuse:
+        if running[0]:
             built.append((id(arch), gpu.id, precision, plan, id(eff), kv_bytes))
         init(self, arch, gpu, precision, plan, context, eff, kv_bytes)
 
+    def classes(*args, **kwargs):  # type: ignore[no-untyped-def]
+        running[0] = True
+        try:
+            return run_classes(*args, **kwargs)
+        finally:
+            running[0] = False
+
     monkeypatch.setattr(step.StepModel, "__init__", counted)
+    monkeypatch.setattr(routing, "run_classes", classes)
     wl = workload_from_dict(VARIANTS["served"])
     compare_routed(catalog, wl, Settings(today=DAY, samples=0, models=MODELS), lean=True)
     assert len(built) > 40
     assert len(set(built)) == len(built)
-    assert step._MODELS == {} and step._PREFILL == {}  # emptied once the classes are done
 
 
 def test_a_self_hosted_option_costs_at_least_its_floor(catalog) -> None:
