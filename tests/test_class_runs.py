@@ -52,6 +52,14 @@ VARIANTS = {
     },
     # No class floors: 96 options serve every class, the single option self-hosted.
     "served": {**_variant(3_000_000), "traffic": {**_variant(3_000_000)["traffic"], "classes": THREE}},
+    # The same at a volume where every self-hosted option costs more than an API: the classes'
+    # picks price none of them, so all 90 that serve every class are priced for the single
+    # option alone (`price_served`), owned servers bought new among them.
+    "served, low volume": {
+        **_variant(50_000),
+        "traffic": {**_variant(50_000)["traffic"], "classes": THREE},
+        "self_hosting": {"on_prem": {"purchase": "new"}},
+    },
 }
 
 
@@ -89,7 +97,8 @@ def test_lean_class_runs_report_what_full_runs_report(catalog, name: str) -> Non
         assert classes[0].recommended == "gemma-4-26b-a4b@on-prem:b200"
         assert classes[0].runner_up == "gemma-4-26b-a4b@on-prem:mi300x"
     else:
-        assert full.report.recommended == "gemma-4-26b-a4b@on-prem:b200"
+        single = "gemma-4-26b-a4b@on-prem:b200" if name == "served" else "gpt-6-luna@openai"
+        assert full.report.recommended == single
         assert sum(o.feasible for o in lean.all_options) == 96
 
 
@@ -107,6 +116,99 @@ def test_kept_cost_curves_hold_no_memoised_prices(catalog) -> None:
     run = lean.classes["a"]
     oid = "gemma-4-26b-a4b@on-prem:b200"
     assert round(run.details[oid].curve.cost(run.rpm, run.peak), 6) == run.by_id[oid].monthly_cost
+
+
+def test_options_priced_for_the_single_option_cost_what_self_option_says(catalog, monkeypatch) -> None:
+    """Pricing every option that may serve every class in every class builds no option output
+    (`class_runs._served`): its cost, capex and cost curve must be `self_option`'s, on rented GPUs
+    and on owned servers bought new (capex), and an option that cannot run is priced whole."""
+    from openclosed.analyses import class_runs
+    from openclosed.selfhost.options import self_option
+
+    real = class_runs._served
+    checked: list[tuple[str, float | None]] = []
+
+    def both(ctx, model, host, gpu_id, offers):  # type: ignore[no-untyped-def]
+        got = real(ctx, model, host, gpu_id, offers)
+        o, d = self_option(ctx, model, host, gpu_id, offers)
+        if got is None:
+            assert not o.feasible, o.id
+        else:
+            cost, capex, curve = got
+            assert (cost, capex, o.feasible) == (o.monthly_cost, o.capex, True), o.id
+            mine = [(p.cap, p.full, p.gpus, p.precision, p.ok, p.instances, p.has_spot) for p in curve.plans]
+            assert mine == [(p.cap, p.full, p.gpus, p.precision, p.ok, p.instances, p.has_spot) for p in d.curve.plans]
+        checked.append((o.id, None if got is None else got[1]))
+        return got
+
+    monkeypatch.setattr(class_runs, "_served", both)
+    wl = workload_from_dict(VARIANTS["served, low volume"])
+    compare_routed(catalog, wl, Settings(today=DAY, samples=0, models=MODELS), lean=True)
+    assert sum(capex is not None for _, capex in checked) == 3 * 90
+    assert any(oid.split("@")[1].startswith("on-prem") and capex for oid, capex in checked)
+
+
+def test_the_single_option_is_priced_without_building_options(catalog, monkeypatch) -> None:
+    """After the classes' picks, every option that may serve every class is priced in every class
+    (3 × 90 at low volume; 100 × 1,200 in bounded.py's no-floor classes): only the cost,
+    capex and cost curve routing reads. `self_option` (the whole option: its self-hosting figures,
+    instance plan and candidates, a third of the time) only for an option that cannot run there,
+    whose reasons it gives."""
+    from openclosed.analyses import class_runs
+
+    serving, whole = [False], []
+    real_price, real_option = class_runs.price_served, class_runs.self_option
+
+    def price_served(runs):  # type: ignore[no-untyped-def]
+        serving[0] = True
+        real_price(runs)
+        serving[0] = False
+
+    def self_option(ctx, *cand):  # type: ignore[no-untyped-def]
+        o, d = real_option(ctx, *cand)
+        if serving[0]:
+            whole.append(o)
+        return o, d
+
+    monkeypatch.setattr(class_runs, "price_served", price_served)
+    monkeypatch.setattr(class_runs, "self_option", self_option)
+    wl = workload_from_dict(VARIANTS["served, low volume"])
+    lean = compare_routed(catalog, wl, Settings(today=DAY, samples=0, models=MODELS), lean=True)
+    assert sum(len(r.details) for r in lean.classes.values()) == 3 * 90
+    assert lean.report.routing.single_option == "gpt-6-luna@openai"
+    assert whole == []  # all 90 run in every class
+
+
+def test_class_runs_build_each_replicas_step_model_once(catalog, monkeypatch) -> None:
+    """Each class sizes the same replicas at its own token profile; the step model's terms that
+    depend on neither (all but three) are worked out once per replica (`sizing.step.reusing`),
+    so no replica's StepModel is built twice while the classes run (before: once per class)."""
+    from openclosed.analyses import routing
+    from openclosed.selfhost import plans
+    from openclosed.selfhost.sizing import step
+
+    monkeypatch.setattr(plans, "_PLAN_MEMO", {})  # sized afresh, not from an earlier test's runs
+    running, built = [False], []
+    init, run_classes = step.StepModel.__init__, routing.run_classes
+
+    def counted(self, arch, gpu, precision, plan, context, eff=step.DEFAULT_EFFICIENCY, kv_bytes=2.0):  # type: ignore[no-untyped-def]
+        if running[0]:
+            built.append((id(arch), gpu.id, precision, plan, id(eff), kv_bytes))
+        init(self, arch, gpu, precision, plan, context, eff, kv_bytes)
+
+    def classes(*args, **kwargs):  # type: ignore[no-untyped-def]
+        running[0] = True
+        try:
+            return run_classes(*args, **kwargs)
+        finally:
+            running[0] = False
+
+    monkeypatch.setattr(step.StepModel, "__init__", counted)
+    monkeypatch.setattr(routing, "run_classes", classes)
+    wl = workload_from_dict(VARIANTS["served"])
+    compare_routed(catalog, wl, Settings(today=DAY, samples=0, models=MODELS), lean=True)
+    assert len(built) > 40
+    assert len(set(built)) == len(built)
 
 
 def test_a_self_hosted_option_costs_at_least_its_floor(catalog) -> None:

@@ -31,17 +31,23 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..api.options import api_option
+from ..catalog.schema import OnPrem
 from ..decide import constraints
 from ..decide.recommend import by_overall, host_kind, over_budget, score
 from ..engine import Engine
-from ..evaluation import UNSCORED, Detail
+from ..evaluation import UNSCORED, Context, Detail
 from ..report import OptionOut, construct
+from ..selfhost import owned
+from ..selfhost.cost_curves import Plan, SelfCurve
 from ..selfhost.host_prices import host_gpu
 from ..selfhost.options import self_option
+from ..selfhost.plans import plans
+from ..selfhost.sizing.step import reusing
 from ..workload.classes import resolve_classes
+from ..workload.customisation import active
 
 if TYPE_CHECKING:
-    from ..catalog.schema import ApiProvider, Model, Offering
+    from ..catalog.schema import ApiProvider, GpuCloud, GpuOffer, Model, Offering
     from ..engine import SelfCandidate
     from ..workload.model import Workload
 
@@ -102,6 +108,19 @@ class ClassRun:
         o, d = self_option(self.engine.ctx, *cand)
         return self._keep(o, d)
 
+    def serve(self, option_id: str) -> SlimOption:
+        """`price`, for the single option only: its cost, capex and cost curve, without the
+        option's output (`_served`); priced whole when it cannot run, for its violations."""
+        _, cand = self.pending[option_id]
+        got = _served(self.engine.ctx, *cand)
+        if got is None:
+            return self.price(option_id)
+        del self.pending[option_id]
+        cost, capex, curve = got
+        out = self.by_id[option_id] = SlimOption(option_id, cost, True, "self-hosted", capex)
+        self.details[option_id] = Detail(model=cand[0], curve=curve)
+        return out
+
     def _keep(self, o: OptionOut, d: Detail, slim: bool = True) -> SlimOption:
         """`slim` False: the detail is kept whole until the class's options are scored (the
         privacy score reads its host)."""
@@ -116,6 +135,12 @@ def run_classes(engine: Engine, workload: Workload, lean: bool = False) -> list[
     """Each class compared alone (`engine`: the whole traffic's). What routing does not read is
     dropped as each run ends: the class's own uncertainty sampling (its confidence is not
     reported; the whole traffic's is) and what only `explain` shows of each option."""
+    # Every replica is sized at each class's token profile: the step model's other terms once.
+    with reusing():
+        return _run_classes(engine, workload, lean)
+
+
+def _run_classes(engine: Engine, workload: Workload, lean: bool) -> list[ClassRun]:
     settings = replace(engine.st, samples=0)
     cands = _Candidates.of(engine) if lean else None
     runs: list[ClassRun] = []
@@ -372,6 +397,53 @@ def price_served(runs: list[ClassRun]) -> None:
         candidates = sorted({oid for r in runs for oid in r.pending} - out)
         for r in runs:
             for oid in candidates:
-                if oid in r.pending and oid not in out and not r.price(oid).feasible:
+                if oid in r.pending and oid not in out and not r.serve(oid).feasible:
                     out.add(oid)
             _clear_caches(r.engine)
+
+
+def _served(
+    ctx: Context, model: Model, host: GpuCloud | OnPrem, gpu_id: str, offers: list[GpuOffer]
+) -> tuple[float, float, SelfCurve] | None:
+    """A pending option's (monthly cost, capex, cost curve) in this class, as `self_option` prices
+    them, when it runs here; None when it cannot (or fine-tunes): `self_option` then says why.
+
+    What routing reads of an option that may serve every class is its cost and cost curve in each
+    class (1,200 options × 100 classes that rule nothing out), not the option's output: building
+    that (the self-hosting figures, the instance plan, the candidates `explain` lists) was a
+    third of pricing it. A pending option passed its model's and its host's checks (`_Lean`), so
+    it is feasible exactly when a plan can be rented and meets the latency targets. The curve is
+    built as `self_option` builds it (capacity factor 1 without fine-tuning); the lean = full
+    tests compare the two."""
+    wl = ctx.wl
+    if active(wl.customisation) is not None:
+        return None
+    gpu = ctx.cat.gpu(gpu_id)
+    hg = host_gpu(ctx, f"{model.id}@{host.id}:{gpu_id}", host, gpu_id, offers)
+    if hg.violations or hg.pricing is None:
+        return None
+    fl = hg.fleet
+    rpm = wl.requests_per_month
+    cap = wl.self_hosting.utilisation_cap
+    curve_plans: list[Plan] = []
+    for precision, s, ok in plans(ctx, model, gpu_id):
+        inst, spot_inst = hg.menu(s.gpus, gpu.max_gpus_per_node)
+        # `fleet` reads a plan's capacity, GPUs and menus, not its sizing (`_slim_detail`).
+        plan = Plan(s.requests_per_s * cap, inst, ok, s.gpus, precision, None, s.requests_per_s, spot_inst)
+        if plan.packer.best is not None:
+            curve_plans.append(plan)
+    curve = SelfCurve(curve_plans, fl)
+    chosen = curve.chosen(rpm, wl.traffic.peak_rps(rpm))
+    if chosen is None or not chosen[0].ok:
+        return None
+    # The quote's total is the sum of its breakdown as `self_option` reports it (cost_curves._total).
+    _, raw, cost = chosen
+    billed = raw[2] + raw[3]
+    sh = wl.self_hosting
+    capex = (
+        owned.capex(host, gpu_id, billed, sh.on_prem.purchase, sh.gpu_price_multiplier)
+        if isinstance(host, OnPrem)
+        else 0.0
+    )
+    curve.drop_memos()
+    return cost, capex, curve

@@ -372,6 +372,20 @@ class SelfCurve:
         q = self.quote(rpm, peak)
         return None if q is None else q.total
 
+    def chosen(self, rpm: float, peak: float) -> tuple[Plan, tuple, float] | None:
+        """The plan `quote` chooses at a volume, its raw price and its total (the option's cost),
+        without building the quotes: traffic classes price 100 × 1,200 options for the single
+        option alone. None when nothing can be rented."""
+        best: tuple[tuple[bool, float, int], Plan, tuple] | None = None
+        for plan in self.plans:
+            got = self._raw(plan, self._replica_counts(plan, rpm, peak))
+            if got is None:
+                continue
+            key = (not plan.ok, got[3], plan.gpus)  # Quote.key: the first minimum is kept
+            if best is None or key < best[0]:
+                best = (key, plan, got)
+        return None if best is None else (best[1], best[2][0], best[2][3])
+
     # ------------------------------------------------------------ bounds (uncertainty)
     def gpu_floor(self, rpm: float, peak: float) -> float:
         """A lower bound on the GPU cost a month at any volume and peak at least (`rpm`, `peak`):

@@ -9,7 +9,7 @@ from ...catalog.architecture import Architecture
 from ...catalog.schema import Gpu
 from .layout import GB, GIB, KV_DTYPE_BYTES, cache_parts, kv_bytes_per_sequence, split_bytes
 from .speculative import speculation_for
-from .step import DEFAULT_EFFICIENCY, Efficiency, Plan, StepModel, prefill_compute_s, prefill_s, supports
+from .step import DEFAULT_EFFICIENCY, Efficiency, Plan, prefill_compute_s, prefill_s, step_model, supports
 
 # Speed fields of a Sizing that mean nothing when the setup cannot run (shown as null).
 SPEED_FIELDS = (
@@ -238,7 +238,7 @@ def size(
     prefill_tokens = input_tokens * (1.0 - cached_share)
     p_cost = prefill_compute_s(arch, gpu, precision, plan, prefill_tokens, eff, kv_bytes)
 
-    model = StepModel(arch, gpu, precision, plan, mean_ctx, eff, kv_bytes)
+    model = step_model(arch, gpu, precision, plan, mean_ctx, eff, kv_bytes)
     # A prefill chunk's tensor-parallel all-reduces and expert-parallel dispatch and combine sit on
     # its critical path like a decode step's: its tokens' bytes cross the links too (one attention
     # group's GPUs for the all-reduce, every GPU for the all-to-all).

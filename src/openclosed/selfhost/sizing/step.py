@@ -7,6 +7,8 @@ kernels.py, and the fitted factors were fitted on the calibration rows not held 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ...catalog.architecture import Architecture
@@ -271,13 +273,10 @@ class StepModel:
         lay = layout_of(arch)
         self.rest_bytes = streamed_rest_bytes(arch, precision)
         self.expert_div = plan.ep if plan.ep > 1 else plan.tp * plan.pp
-        self.kv_read_gpu = kv_read_bytes(arch, context, kv_bytes, plan.tp) / plan.pp
-        self.kv_read_seq = kv_read_bytes(arch, context, kv_bytes)
         self.bw = bandwidth(gpu, precision, eff)
         self.flops = achieved_flops(gpu, precision, eff)
-        self.attn_flops_per_seq = attention_flops_per_token(arch, context) / attention_flops_rate(
-            gpu, arch, eff, kv_bytes
-        )
+        self.attn_rate = attention_flops_rate(gpu, arch, eff, kv_bytes)
+        self._context(arch, context, kv_bytes)
         # Per distinct MoE MLP (a grouped GEMM of its own): experts, active experts, bytes of one
         # expert in all its layers, the share of the streaming rate its shards reach (narrow shards
         # stream slower) and the FLOPs of one token through one expert in all its layers.
@@ -322,6 +321,22 @@ class StepModel:
             nic = nic_bytes_per_s(gpu, eff) or gpu.interconnect_gb_s * 1e9
             self.pp_fixed = (plan.pp - 1) * _net_latency(gpu, eff)
             self.pp_per_token = (plan.pp - 1) * arch.hidden_size * 2.0 / nic
+
+    def _context(self, arch: Architecture, context: float, kv_bytes: float) -> None:
+        """The only terms that depend on the mean context (`at`): everything else is the
+        architecture's, the GPU's, the precision's and the plan's."""
+        plan = self.plan
+        self.kv_read_gpu = kv_read_bytes(arch, context, kv_bytes, plan.tp) / plan.pp
+        self.kv_read_seq = kv_read_bytes(arch, context, kv_bytes)
+        self.attn_flops_per_seq = attention_flops_per_token(arch, context) / self.attn_rate
+
+    def at(self, arch: Architecture, context: float, kv_bytes: float) -> StepModel:
+        """The same replica at another mean context (`arch` and `kv_bytes` as built): a copy with
+        the context's terms worked out again, the same numbers as a new StepModel."""
+        new = object.__new__(StepModel)
+        new.__dict__.update(self.__dict__)
+        new._context(arch, context, kv_bytes)
+        return new
 
     def _expert_compute(self, tokens: float, touched: float, k: int, stream: float, flops: float) -> float:
         """Grouped-GEMM time of one expert shard's share of one MoE MLP: each touched expert
@@ -392,6 +407,55 @@ class StepModel:
         )
 
 
+# StepModels by (architecture, GPU, precision, plan, efficiency, KV bytes), for `step_model`: the
+# objects are kept with their entry, so their ids cannot be reused while it stands.
+_MODELS: dict[tuple, tuple[Architecture, Gpu, Efficiency, StepModel]] = {}
+_MODELS_MAX = 20_000
+_reuse = 0  # > 0 inside `reusing()`
+
+
+@contextmanager
+def reusing() -> Iterator[None]:
+    """Within it, `step_model` and the prefill reuse, per replica, the terms that depend on neither
+    the tokens nor the context; emptied on the way out. Only around work that sizes the same
+    replicas at many token profiles and changes no fitted factor meanwhile (traffic classes): the
+    calibration fit rewrites the kernel tables in place between two sizings."""
+    global _reuse
+    _reuse += 1
+    try:
+        yield
+    finally:
+        _reuse -= 1
+        if not _reuse:
+            _MODELS.clear()
+            _PREFILL.clear()
+
+
+def step_model(
+    arch: Architecture,
+    gpu: Gpu,
+    precision: str,
+    plan: Plan,
+    context: float,
+    eff: Efficiency = DEFAULT_EFFICIENCY,
+    kv_bytes: float = 2.0,
+) -> StepModel:
+    """`StepModel(...)`; inside `reusing()`, built once per replica and moved to each mean context
+    (`StepModel.at`): a workload with 100 traffic classes sizes each replica at 100 token profiles,
+    and all but three of the step model's terms are the same at every one."""
+    if not _reuse:
+        return StepModel(arch, gpu, precision, plan, context, eff, kv_bytes)
+    key = (id(arch), id(gpu), precision, plan, id(eff), kv_bytes)
+    hit = _MODELS.get(key)
+    if hit is not None and hit[0] is arch and hit[1] is gpu and hit[2] is eff:
+        return hit[3].at(arch, context, kv_bytes)
+    model = StepModel(arch, gpu, precision, plan, context, eff, kv_bytes)
+    if len(_MODELS) >= _MODELS_MAX:
+        _MODELS.clear()
+    _MODELS[key] = (arch, gpu, eff, model.at(arch, context, kv_bytes))
+    return model
+
+
 @dataclass(frozen=True)
 class PrefillTime:
     """GPU-seconds of one prompt's prefill by part, each at its own rate (one GPU's worth)."""
@@ -418,23 +482,58 @@ def prefill_parts(
     """Prefill of `tokens` tokens, batched `chunk` tokens at a time (chunked prefill): the routed
     experts of each MoE MLP see chunk · k / E tokens each per step (times the attention groups under
     expert parallelism), and their grouped GEMMs run at that size's share of the dense rate."""
-    s = shape_of(arch)
-    f = achieved_flops(gpu, precision, eff)
+    f, dense, attention_rate, moes = _prefill_terms(arch, gpu, precision, plan, eff, kv_bytes)
     expert_s = 0.0
+    for routed2, spread, active, experts, gemm, stream in moes:
+        per_expert = chunk * spread * active / experts
+        share = gemm * grouped_gemm_efficiency(per_expert, eff.expert_tokens_half) * stream
+        expert_s += routed2 * tokens / f / share
+    dense_s = dense * tokens / f
+    attention_s = prefill_attention_flops(arch, tokens) / attention_rate
+    return PrefillTime(dense_s, expert_s, attention_s)
+
+
+_PREFILL: dict[tuple, tuple[Architecture, Gpu, Efficiency, tuple]] = {}
+
+
+def _prefill_terms(
+    arch: Architecture, gpu: Gpu, precision: str, plan: Plan, eff: Efficiency, kv_bytes: float
+) -> tuple[float, float, float, list[tuple[float, int, int, int, float, float]]]:
+    """What `prefill_parts` reads that depends on neither the tokens nor the chunk, per replica
+    (as `step_model`): the achieved FLOP rate, twice the dense parameters, prefill attention's
+    FLOP rate, and per MoE MLP twice its routed parameters, how many attention groups feed an
+    expert, its active and total experts, its GEMM share and its shards' streaming share."""
+    key = (id(arch), id(gpu), precision, plan, id(eff), kv_bytes)
+    hit = _PREFILL.get(key) if _reuse else None
+    if hit is not None and hit[0] is arch and hit[1] is gpu and hit[2] is eff:
+        return hit[3]  # type: ignore[no-any-return]
+    s = shape_of(arch)
     split = 1 if plan.ep > 1 else plan.tp * plan.pp
+    moes = []
     for mlp, count in layout_of(arch).moes:
         assert mlp.experts is not None and mlp.active_experts is not None
         routed = count * mlp.active_experts * expert_params(arch, mlp)
-        per_expert = chunk * (plan.dp if plan.ep > 1 else 1) * mlp.active_experts / mlp.experts
-        share = (
-            moe_gemm_share(gpu, eff.moe_gemm_share)
-            * grouped_gemm_efficiency(per_expert, eff.expert_tokens_half)
-            * expert_stream_efficiency(mlp.width / split, eff.expert_width_half)
+        moes.append(
+            (
+                2.0 * routed,
+                plan.dp if plan.ep > 1 else 1,
+                mlp.active_experts,
+                mlp.experts,
+                moe_gemm_share(gpu, eff.moe_gemm_share),
+                expert_stream_efficiency(mlp.width / split, eff.expert_width_half),
+            )
         )
-        expert_s += 2.0 * routed * tokens / f / share
-    dense_s = 2.0 * max(s.active_compute - s.active_expert_params, 1.0) * tokens / f
-    attention_s = prefill_attention_flops(arch, tokens) / attention_flops_rate(gpu, arch, eff, kv_bytes, prefill=True)
-    return PrefillTime(dense_s, expert_s, attention_s)
+    terms = (
+        achieved_flops(gpu, precision, eff),
+        2.0 * max(s.active_compute - s.active_expert_params, 1.0),
+        attention_flops_rate(gpu, arch, eff, kv_bytes, prefill=True),
+        moes,
+    )
+    if _reuse:
+        if len(_PREFILL) >= _MODELS_MAX:
+            _PREFILL.clear()
+        _PREFILL[key] = (arch, gpu, eff, terms)
+    return terms
 
 
 def prefill_compute_s(
