@@ -7,7 +7,6 @@ validation rules and derived rates are kept together so the file format reads in
 # Annotations are evaluated as written, not postponed (no `from __future__ import annotations`): pydantic
 # would otherwise `eval` every annotation string at class creation, a few ms of each start-up.
 # Forward references are quoted.
-import difflib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -458,6 +457,8 @@ DEFAULT_PRESET = "chatbot"
 
 
 def _suggest(name: str, allowed: list[str]) -> str:
+    import difflib  # only for the message: a known name never pays its import
+
     close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.5)
     return f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(allowed)}"
 
