@@ -212,8 +212,8 @@ class TrafficClass(_Strict):
 
 # Traffic names TrafficClass before it is defined (it reuses Latency and QualityNeeds). Nothing
 # rebuilds Traffic here: the models defer their build, and the first validation (Workload's, or
-# Traffic's own) resolves the name from this module. Building Traffic at import cost about 5 ms of
-# every start-up for a validator that Workload's own build does not reuse.
+# Traffic's own) resolves the name from this module. Building Traffic at import cost about 2-3 ms
+# of every start-up for a validator that Workload's own build does not reuse.
 
 
 class Operations(_Strict):
@@ -542,8 +542,8 @@ def _as_validated(model: type[_M], data: dict[str, Any]) -> _M:
     validator: each section becomes its model, a whole number in a float field a float, and each
     model's fields set are the keys given. Only for the presets, this module's constants, which
     tests/test_workload.py checks against `Workload.model_validate` (values, types, fields set).
-    Validating one built the workload's validator and loaded pydantic's plugin machinery
-    (`importlib.metadata`): about 25 ms of every `compare --preset`."""
+    Validating one built the workload's validator (about 11 ms) and, as the run's first
+    validator, loaded pydantic's plugin machinery (`importlib.metadata`, about 16 ms)."""
     values: dict[str, Any] = {}
     for name, field in model.model_fields.items():
         if name not in data:
