@@ -153,7 +153,7 @@ def _fields_sets(model: Any) -> dict[str, Any]:
     return out
 
 
-@pytest.mark.parametrize("name", ["chatbot", "rag", "batch", "code-assistant", "agent"])
+@pytest.mark.parametrize("name", sorted(PRESETS))  # a new preset is checked too
 def test_a_preset_equals_its_validated_workload(name: str) -> None:
     """Presets are built without validation (for speed): each must be what validating it gives,
     the same values of the same types (a whole number in a float field is a float) and the same

@@ -541,7 +541,8 @@ def _as_validated(model: type[_M], data: dict[str, Any]) -> _M:
     """What `model.model_validate(data)` gives for data known to be valid, without pydantic's
     validator: each section becomes its model, a whole number in a float field a float, and each
     model's fields set are the keys given. Only for the presets, this module's constants, which
-    tests/test_workload.py checks against `Workload.model_validate` (values, types, fields set).
+    tests/test_workload.py checks against `Workload.model_validate` (values, types, fields set);
+    none has traffic classes, a list of models that this does not build.
     Validating one built the workload's validator (about 11 ms) and, as the run's first
     validator, loaded pydantic's plugin machinery (`importlib.metadata`, about 16 ms)."""
     values: dict[str, Any] = {}
