@@ -28,9 +28,25 @@ TODAY = ["--today", "2026-12-01"]
     ],
 )
 def test_same_output_as_typer(capsys, args: list[str]) -> None:
+    from openclosed.cli.fast import _KEPT
+
     fast, slow = _both(capsys, args)
     assert fast == slow
     assert fast.code == 0 and fast.out
+    assert not _KEPT  # an in-process caller's result is freed as usual
+
+
+def test_the_console_script_keeps_the_result_until_it_exits(capsys, monkeypatch) -> None:
+    """The console script ends the process after the command: its compare is not freed first."""
+    from openclosed.cli import fast
+
+    monkeypatch.setattr(fast, "_KEPT", [])
+    call = fast.parse_compare(["compare", "--preset", "chatbot", "-f", "json", *TODAY])
+    with pytest.raises(SystemExit) as exc:
+        fast.main(call, keep=True)
+    assert exc.value.code in (0, None)
+    assert len(fast._KEPT) == 1 and fast._KEPT[0].report.workload.name == "chatbot"
+    assert capsys.readouterr().out.startswith("{")
 
 
 @pytest.mark.parametrize(

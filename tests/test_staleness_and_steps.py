@@ -58,6 +58,11 @@ def test_gemini_price_steps_resolve_by_date() -> None:
     assert step_in_force(argon, dt.date(2026, 12, 1)).starts == dt.date(2026, 12, 1)
     assert prices_on(flash, dt.date(2026, 12, 31)).input == 0.75
     assert prices_on(flash, dt.date(2027, 1, 1)).input == pytest.approx(1.5)
+    # Built without validation (for speed): what validating the merged prices gives, fields set included.
+    validated = type(argon.prices).model_validate(
+        {"input": 4.0, "output": 20.0, "cached_input": 0.2, "cache_write": None}
+    )
+    assert after == validated and after.model_fields_set == validated.model_fields_set
     # Offerings without steps are returned as they are.
     plain = google.offerings[0]
     assert prices_on(plain, dt.date(2030, 1, 1)) is plain.prices

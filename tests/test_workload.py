@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import write
@@ -139,3 +140,29 @@ def test_a_left_out_section_equals_the_validated_defaults() -> None:
         {"traffic": {"requests_per_month": 1000, "input_tokens": 10, "output_tokens": 5}}
     )
     assert other.privacy is not wl.privacy and other.privacy.residency is not wl.privacy.residency
+
+
+def _fields_sets(model: Any) -> dict[str, Any]:
+    """Each model's fields set, its sections' included (what `exclude_unset` dumps read)."""
+    from pydantic import BaseModel
+
+    out: dict[str, Any] = {"": sorted(model.model_fields_set)}
+    for name, value in model.__dict__.items():
+        if isinstance(value, BaseModel):
+            out[name] = _fields_sets(value)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))  # a new preset is checked too
+def test_a_preset_equals_its_validated_workload(name: str) -> None:
+    """Presets are built without validation (for speed): each must be what validating it gives,
+    the same values of the same types (a whole number in a float field is a float) and the same
+    fields set in every section."""
+    from openclosed.workload import model as wm
+
+    built, validated = wm.preset(name), wm.Workload.model_validate(wm.PRESETS[name])
+    assert built == validated
+    assert repr(built) == repr(validated)  # 50000.0, not 50000: the types, not only the values
+    assert _fields_sets(built) == _fields_sets(validated)
+    assert built.model_dump(exclude_unset=True) == validated.model_dump(exclude_unset=True)
+    assert built.traffic.requests_per_day.__class__ is float  # given as 50_000 and the like

@@ -116,8 +116,9 @@ def compare(
     catalog_dir: Path | None = None,
     today: str | None = None,
     stale_days: int = 90,
-) -> None:
-    """The compare command with its options parsed; `fmt` is the format's name."""
+) -> Any:
+    """The compare command with its options parsed; `fmt` is the format's name. Returns the
+    engine's result, which the console script keeps until the process ends (cli/fast.py)."""
     from ..decide.recommend import with_named
     from ..render.listing import best_per_model_and_kind, readable_rows, renumber
     from ..render.views import compare_view
@@ -170,7 +171,7 @@ def compare(
 
         emit(report_html(shown, result), out_file)
         warn_after(shown.warnings, options)
-        return
+        return result
     rows = options
     if fmt_value in ("table", "markdown") and top is None and not show_all:
         rows = with_named(options, readable_rows(options), report.recommendation)
@@ -186,3 +187,4 @@ def compare(
     rest = rest_line([o for o in options if id(o) not in on_screen])
     if rest:
         warn(rest)
+    return result

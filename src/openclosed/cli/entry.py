@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
         # the catalogue are built (about 80 ms of a compare). The process ends below, so it is
         # not switched back on; in-process callers keep theirs (the app pauses it per command).
         gc.disable()
-    run = _runner(args)
+    run = _runner(args, console=argv is None)
     if argv is not None:
         run(list(args))
         return
@@ -46,15 +46,16 @@ def main(argv: list[str] | None = None) -> None:
     _exit(code)
 
 
-def _runner(args: list[str]) -> Any:
-    """The typer app, or the fast path of a plain `compare` (cli/fast.py), which skips typer."""
+def _runner(args: list[str], console: bool) -> Any:
+    """The typer app, or the fast path of a plain `compare` (cli/fast.py), which skips typer;
+    `console`: the process ends after the command (the fast path keeps its result till then)."""
     if args and args[0] == "compare":
         from .fast import main as fast_main
         from .fast import parse_compare
 
         call = parse_compare(args)
         if call is not None:
-            return lambda _args: fast_main(call)
+            return lambda _args: fast_main(call, keep=console)
     from .app import main as run
 
     return run

@@ -7,9 +7,8 @@ validation rules and derived rates are kept together so the file format reads in
 # Annotations are evaluated as written, not postponed (no `from __future__ import annotations`): pydantic
 # would otherwise `eval` every annotation string at class creation, a few ms of each start-up.
 # Forward references are quoted.
-import difflib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
@@ -27,6 +26,8 @@ MIN_REQUESTS_PER_DAY = 0.01
 MIN_REQUESTS_PER_SECOND = 1e-6
 MAX_INPUT_TOKENS = 10_000_000
 MAX_OUTPUT_TOKENS = 1_000_000
+
+_M = TypeVar("_M", bound=BaseModel)
 
 Precision = Literal["bf16", "fp8", "int8", "int4", "mxfp4"]
 Sensitivity = Literal["public", "internal", "confidential", "regulated"]
@@ -58,6 +59,11 @@ class _Strict(BaseModel):
             if field is not None and _is_numeric(field.annotation):
                 raise ValueError("expected a number, not a boolean")
         return value
+
+
+def _defaults(model: type[_M]) -> Any:
+    """The default factory of a section left out: its defaults without validation (`_as_validated`)."""
+    return lambda: _as_validated(model, {})
 
 
 def peak_factor(batch_share: float, peak_to_average: float) -> float:
@@ -204,8 +210,10 @@ class TrafficClass(_Strict):
     reasoning_tokens: float | None = Field(default=None, ge=0, le=MAX_OUTPUT_TOKENS)
 
 
-# Traffic names TrafficClass before it is defined (it reuses Latency and QualityNeeds).
-Traffic.model_rebuild(force=True)
+# Traffic names TrafficClass before it is defined (it reuses Latency and QualityNeeds). Nothing
+# rebuilds Traffic here: the models defer their build, and the first validation (Workload's, or
+# Traffic's own) resolves the name from this module. Building Traffic at import cost about 2-3 ms
+# of every start-up for a validator that Workload's own build does not reuse.
 
 
 class Operations(_Strict):
@@ -274,7 +282,7 @@ class SelfHosting(_Strict):
         """`commitment`, with `reserved: true` read as 1y."""
         return "1y" if self.commitment == "none" and self.reserved else self.commitment
 
-    on_prem: OnPremNeeds = Field(default_factory=OnPremNeeds.model_construct)
+    on_prem: OnPremNeeds = Field(default_factory=_defaults(OnPremNeeds))
     min_replicas: int | None = Field(
         default=None,
         ge=1,
@@ -324,20 +332,20 @@ class CurrentSpend(_Strict):
     )
 
 
-# A section left out takes its defaults through `model_construct`: the defaults need no
+# A section left out takes its defaults without validation (`_defaults`): the defaults need no
 # validation, and validating them built a validator per section (a few ms of every run).
 class Workload(_Strict):
     version: Literal[1] = 1
     name: str = "workload"
     description: str | None = None
     traffic: Traffic
-    latency: Latency = Field(default_factory=Latency.model_construct)
-    privacy: PrivacyNeeds = Field(default_factory=PrivacyNeeds.model_construct)
-    licence: LicenceNeeds = Field(default_factory=LicenceNeeds.model_construct)
-    quality: QualityNeeds = Field(default_factory=QualityNeeds.model_construct)
-    operations: Operations = Field(default_factory=Operations.model_construct)
-    self_hosting: SelfHosting = Field(default_factory=SelfHosting.model_construct)
-    budget: Budget = Field(default_factory=Budget.model_construct)
+    latency: Latency = Field(default_factory=_defaults(Latency))
+    privacy: PrivacyNeeds = Field(default_factory=_defaults(PrivacyNeeds))
+    licence: LicenceNeeds = Field(default_factory=_defaults(LicenceNeeds))
+    quality: QualityNeeds = Field(default_factory=_defaults(QualityNeeds))
+    operations: Operations = Field(default_factory=_defaults(Operations))
+    self_hosting: SelfHosting = Field(default_factory=_defaults(SelfHosting))
+    budget: Budget = Field(default_factory=_defaults(Budget))
     horizon_months: float = Field(default=12, ge=1, le=240)
     customisation: Customisation | None = Field(
         default=None, description="the model is tuned on your data (docs/workload.md); absent: a base model"
@@ -456,6 +464,8 @@ DEFAULT_PRESET = "chatbot"
 
 
 def _suggest(name: str, allowed: list[str]) -> str:
+    import difflib  # only for the message: a known name never pays its import
+
     close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.5)
     return f"; did you mean '{close[0]}'?" if close else f"; expected one of {', '.join(allowed)}"
 
@@ -524,7 +534,42 @@ def preset(name: str) -> Workload:
     key = name.strip().lower()
     if key not in PRESETS:
         raise InputError.one(f"unknown preset '{name}'" + _suggest(key, list(PRESETS)), field="--preset")
-    return Workload.model_validate(PRESETS[key])
+    return _as_validated(Workload, PRESETS[key])
+
+
+def _as_validated(model: type[_M], data: dict[str, Any]) -> _M:
+    """What `model.model_validate(data)` gives for data known to be valid, without pydantic's
+    validator: each section becomes its model, a whole number in a float field a float, and each
+    model's fields set are the keys given. Only for the presets, this module's constants, which
+    tests/test_workload.py checks against `Workload.model_validate` (values, types, fields set);
+    none has traffic classes, a list of models that this does not build.
+    Validating one built the workload's validator (about 11 ms) and, as the run's first
+    validator, loaded pydantic's plugin machinery (`importlib.metadata`, about 16 ms)."""
+    values: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        if name not in data:
+            # The defaults filled here: model_construct inspects each default factory's signature
+            # (about 0.3 ms each). Ours take no argument.
+            if field.default_factory is not None:
+                values[name] = field.default_factory()  # type: ignore[call-arg]
+            elif not field.is_required():
+                values[name] = field.get_default()  # a copy of a mutable default, as validation gives
+            continue
+        value = data[name]
+        inner = _model_in(field.annotation)
+        if inner is not None and isinstance(value, dict):
+            value = _as_validated(inner, value)
+        elif type(value) is int and _takes_float(field.annotation):
+            value = float(value)
+        values[name] = value
+    return model.model_construct(_fields_set=set(data), **values)
+
+
+def _takes_float(annotation: Any) -> bool:
+    """float or `float | None`: pydantic turns a whole number given for it into a float."""
+    import typing
+
+    return annotation is float or (float in typing.get_args(annotation) and int not in typing.get_args(annotation))
 
 
 def deep_update(base: dict[str, Any], updates: dict[str, Any]) -> dict[str, Any]:
