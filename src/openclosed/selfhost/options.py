@@ -19,7 +19,6 @@ from ..workload.customisation import active
 from . import owned
 from .cost_curves import Plan, SelfCurve
 from .host_prices import GpuPricing, host_gpu, no_price
-from .packing import Instance
 from .plans import plans, precision_violation, precisions_for, smallest_memory_need
 
 if TYPE_CHECKING:
@@ -53,12 +52,9 @@ def self_option(
         violations += tuning.violations
         fl = replace(fl, training=tuning.monthly)
     capacity = tuning.capacity if tuning is not None else 1.0
-    # The rentable instance choices per (precision, GPUs per replica), kept for `explain`.
-    packings: dict[tuple[str, int], tuple[Instance, ...]] = {}
     curve_plans: list[Plan] = []
     for precision, s, ok in plans(ctx, model, gpu_id):
         inst, spot_inst = hg.menu(s.gpus, gpu.max_gpus_per_node)
-        packings[(precision, s.gpus)] = inst
         plan = Plan(
             s.requests_per_s * wl.self_hosting.utilisation_cap * capacity,
             inst,
@@ -97,8 +93,6 @@ def self_option(
         else 0.0
     )
     provisioned = max(peak_i, fl.average_rps(rpm)) if not chosen.batch_replicas else peak_i
-    pk = plan.spot_packer if chosen.spot else plan.packer
-    inst_plan = pk.plan_spread(replicas, fl.min_replicas)[2] if replicas else {}
     pricing_kind = "owned" if isinstance(host, OnPrem) else "spot" if chosen.spot else pricing.pricing
     sh = construct(
         SelfHostingOut,
@@ -152,8 +146,6 @@ def self_option(
         candidates=candidates,
         hosting={
             "peak_rps": provisioned,
-            "instances": inst_plan,
-            "packings": packings,
             "operations": chosen.operations,
             "setup": fl.setup,
             "onprem_parts": onprem_parts,
@@ -165,6 +157,20 @@ def self_option(
         tuning=tuning,
     )
     return out, det
+
+
+def instance_plan(det: Detail) -> Any:
+    """The rentable instances the chosen fleet is packed into, for `explain` ([] when nothing
+    was chosen). Worked out when asked: a compare prints it for no option, and spreading
+    replicas over a menu of instances was a twentieth of pricing the self-hosted options."""
+    quote = det.hosting.get("quote")
+    if quote is None or det.curve is None:
+        return []
+    if not quote.replicas:
+        return {}
+    plan = det.curve.plans[quote.plan]
+    pk = plan.spot_packer if quote.spot else plan.packer
+    return pk.plan_spread(quote.replicas, det.curve.fleet.min_replicas)[2]
 
 
 def _tuning(ctx: Context, model: Model, gpu: Any, pricing: GpuPricing) -> Any:
