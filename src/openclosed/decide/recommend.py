@@ -66,7 +66,10 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
         d = o.__dict__
         d["scores"] = construct(
             Scores,
-            **{k: round(v, 1) for k, v in parts.items()},
+            cost=round(cost, 1),
+            privacy=round(privacy, 1),
+            lock_in=round(lock, 1),
+            quality=round(quality, 1),
             overall=round(scoring.overall(parts, ctx.weights, penalty), 1),
         )
         d["reasons"] = reasons
