@@ -30,10 +30,10 @@ def self_option(
     ctx: Context, model: Model, host: GpuCloud | OnPrem, gpu_id: str, offers: list[GpuOffer]
 ) -> tuple[OptionOut, Detail]:
     wl = ctx.wl
-    gpu = ctx.cat.gpu(gpu_id)
     oid = f"{model.id}@{host.id}:{gpu_id}"
     mv, mw = constraints.model_constraints(ctx, model, api=False)
     hg = host_gpu(ctx, oid, host, gpu_id, offers)
+    gpu = hg.gpu
     violations = [*mv, *hg.violations]
     pricing = hg.pricing
     if pricing is None:
