@@ -15,7 +15,7 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
     feasible = [o.monthly_cost for o in options if o.feasible and o.monthly_cost is not None and o.monthly_cost > 0]
     cheapest = min(feasible) if feasible else min(costs, default=1.0)
     material = ctx.materiality
-    serving = {m.id: len(ctx.cat.providers_serving(m.id)) for m in ctx.cat.all_models()}
+    serving = _serving(ctx)
     # Privacy and lock-in depend on the provider or host and the model, not on the option: each
     # score and its reasons are worked out once (1,300 self-hosted options share a few dozen).
     privacy_of: dict[tuple, tuple[float, list[str]]] = {}
@@ -73,6 +73,16 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
             overall=round(scoring.overall(parts, ctx.weights, penalty), 1),
         )
         d["reasons"] = reasons
+
+
+def _serving(ctx: Context) -> dict[str, int]:
+    """How many API providers serve each model (`Catalog.providers_serving`, counted in one pass
+    over the offerings rather than one per model)."""
+    by_model: dict[str, set[str]] = {}
+    for p in ctx.cat.providers_file.api_providers:
+        for off in p.offerings:
+            by_model.setdefault(off.model, set()).add(p.id)
+    return {m.id: len(by_model.get(m.id, ())) for m in ctx.cat.all_models()}
 
 
 def _hold(o: OptionOut, kind: str | None) -> str | None:

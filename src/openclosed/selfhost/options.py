@@ -44,10 +44,9 @@ def self_option(
     warnings = [*mw, *pricing.warnings, *hg.warnings]
     price_kind, onprem_parts = pricing.kind, pricing.onprem_parts
 
-    rpm = wl.requests_per_month
-    peak_i = wl.traffic.peak_rps(rpm)  # the interactive share's peak (the sweep passes the same)
+    rpm, peak_i, cap, custom = _run_figures(ctx)
     fl = hg.fleet
-    tuning = _tuning(ctx, model, gpu, pricing)
+    tuning = _tuning(custom, model, gpu, pricing)
     if tuning is not None:
         violations += tuning.violations
         fl = replace(fl, training=tuning.monthly)
@@ -56,7 +55,7 @@ def self_option(
     for precision, s, ok in plans(ctx, model, gpu_id):
         inst, spot_inst = hg.menu(s.gpus, gpu.max_gpus_per_node)
         plan = Plan(
-            s.requests_per_s * wl.self_hosting.utilisation_cap * capacity,
+            s.requests_per_s * cap * capacity,
             inst,
             ok,
             s.gpus,
@@ -173,9 +172,21 @@ def instance_plan(det: Detail) -> Any:
     return pk.plan_spread(quote.replicas, det.curve.fleet.min_replicas)[2]
 
 
-def _tuning(ctx: Context, model: Model, gpu: Any, pricing: GpuPricing) -> Any:
+def _run_figures(ctx: Context) -> tuple[float, float, float, Any]:
+    """(requests a month, the interactive share's peak rate, the utilisation cap, the active
+    customisation): the same for every self-hosted option of a run, worked out once."""
+    hit = ctx.__dict__.get("_self_figures")
+    if hit is None:
+        wl = ctx.wl
+        rpm = wl.requests_per_month
+        # The interactive share's peak (the sweep passes the same).
+        hit = (rpm, wl.traffic.peak_rps(rpm), wl.self_hosting.utilisation_cap, active(wl.customisation))
+        ctx.__dict__["_self_figures"] = hit
+    return hit
+
+
+def _tuning(custom: Any, model: Model, gpu: Any, pricing: GpuPricing) -> Any:
     """Fine-tuning this option as the workload asks (selfhost/training.py), or None when it does not."""
-    custom = active(ctx.wl.customisation)
     if custom is None or model.architecture is None:
         return None
     from .training import self_tuning  # only a fine-tuning workload needs it (a few ms of start-up)
