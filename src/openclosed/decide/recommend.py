@@ -20,12 +20,13 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
     # score and its reasons are worked out once (1,300 self-hosted options share a few dozen).
     privacy_of: dict[tuple, tuple[float, list[str]]] = {}
     lock_of: dict[tuple, tuple[float, list[str]]] = {}
+    budget = ctx.wl.budget.max_monthly_cost
+    expiring, best_quality, weights = ctx.expiring, ctx.best_quality, ctx.weights
     for o in options:
         det = details[o.id]
         reasons: list[str] = []
         cost = scoring.cost_score(o.monthly_cost, cheapest, material)
         reasons.append(_cost_reason(o.monthly_cost, cheapest, material))
-        budget = ctx.wl.budget.max_monthly_cost
         if over_budget(o, budget):
             reasons.append(f"budget: {money(o.monthly_cost)} a month is over the {money(budget)} budget")
         kind = host_kind(det.hosting.get("host"))
@@ -49,16 +50,16 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
             hit = lock_of[key] = (min(100.0, lock_score), said)
         lock = hit[0]
         reasons += hit[1]
-        quality = scoring.quality_score(o.quality_index, ctx.best_quality)
+        quality = scoring.quality_score(o.quality_index, best_quality)
         reasons.append(
             f"quality: index {o.quality_index:g}"
             if o.quality_index is not None
             else "quality: no index in the catalogue"
         )
         parts = {"cost": cost, "privacy": privacy, "lock_in": lock, "quality": quality}
-        penalty = scoring.LIFECYCLE_PENALTY if (o.model in ctx.expiring or o.id in ctx.expiring) else 0.0
+        penalty = scoring.LIFECYCLE_PENALTY if (o.model in expiring or o.id in expiring) else 0.0
         if penalty:
-            what = "the model shuts down" if o.model in ctx.expiring else "the provider retires this offering"
+            what = "the model shuts down" if o.model in expiring else "the provider retires this offering"
             reasons.append(f"overall: −{penalty:g} because {what} within the horizon")
         # Written to the instance directly, as pydantic's own assignment does (the options are
         # built by `construct`, so both fields are already in the set of fields given); its
@@ -70,7 +71,7 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
             privacy=round(privacy, 1),
             lock_in=round(lock, 1),
             quality=round(quality, 1),
-            overall=round(scoring.overall(parts, ctx.weights, penalty), 1),
+            overall=round(scoring.overall(parts, weights, penalty), 1),
         )
         d["reasons"] = reasons
 

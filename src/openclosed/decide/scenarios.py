@@ -298,22 +298,41 @@ class Frame:
                 sigma = shared.sigma[as_of] = drift_sigma((ctx.today - _date(as_of)).days, ctx.st.stale_days)
         if sigma > 0:
             self.stale[o.provider] = max(self.stale.get(o.provider, 0.0), sigma)
-        common = {"fixed_score": fixed_score, "penalty": penalty, "provider": o.provider, "sigma": sigma}
         if o.monthly_cost is None:
-            return Entry(o, "none", None, **common)  # type: ignore[arg-type]
+            return Entry(o, "none", None, o.provider, sigma, fixed_score=fixed_score, penalty=penalty)
         if o.deployment == "api" and isinstance(det.curve, FleetCurve):
             # A tuned model on the provider's dedicated fleet: its replicas follow the sampled load.
-            return Entry(o, "fleet", o.monthly_cost, curve=det.curve, peak=shared.peak, rpm=shared.rpm, **common)  # type: ignore[arg-type]
+            return Entry(
+                o,
+                "fleet",
+                o.monthly_cost,
+                o.provider,
+                sigma,
+                curve=det.curve,
+                peak=shared.peak,
+                rpm=shared.rpm,
+                fixed_score=fixed_score,
+                penalty=penalty,
+            )
         if o.deployment == "api":
             # Training runs and tuned-model fees do not grow with traffic (nor drift with token prices).
             bd = getattr(o, "cost_breakdown", None) or {}
             fixed = bd.get("training", 0.0) + bd.get("tuned_hosting", 0.0)
             if fixed:
-                return Entry(o, "api", o.monthly_cost - fixed, fixed=fixed, **common)  # type: ignore[arg-type]
-            return Entry(o, "api", o.monthly_cost, **common)  # type: ignore[arg-type]
+                return Entry(
+                    o,
+                    "api",
+                    o.monthly_cost - fixed,
+                    o.provider,
+                    sigma,
+                    fixed_score=fixed_score,
+                    penalty=penalty,
+                    fixed=fixed,
+                )
+            return Entry(o, "api", o.monthly_cost, o.provider, sigma, fixed_score=fixed_score, penalty=penalty)
         curve = det.curve
         if curve is None or not getattr(curve, "plans", None) or o.self_hosting is None:
-            return Entry(o, "fixed", o.monthly_cost, **common)  # type: ignore[arg-type]
+            return Entry(o, "fixed", o.monthly_cost, o.provider, sigma, fixed_score=fixed_score, penalty=penalty)
         arch = det.model.architecture
         pair = (id(arch), o.self_hosting.gpu)  # the architectures outlive the frame's construction
         group = shared.groups.get(pair)
@@ -331,12 +350,15 @@ class Frame:
             o,
             "self",
             o.monthly_cost,
+            o.provider,
+            sigma,
             group=group,
             curve=curve,
             peak=shared.peak,
             rpm=shared.rpm,
+            fixed_score=fixed_score,
+            penalty=penalty,
             hw_share=hw_share,
-            **common,  # type: ignore[arg-type]
         )
 
     def feasible_indices(self) -> list[int]:
