@@ -21,12 +21,13 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
     privacy_of: dict[tuple, tuple[float, list[str]]] = {}
     lock_of: dict[tuple, tuple[float, list[str]]] = {}
     budget = ctx.wl.budget.max_monthly_cost
+    material_text = money(material) if material is not None else ""
     expiring, best_quality, weights = ctx.expiring, ctx.best_quality, ctx.weights
     for o in options:
         det = details[o.id]
         reasons: list[str] = []
         cost = scoring.cost_score(o.monthly_cost, cheapest, material)
-        reasons.append(_cost_reason(o.monthly_cost, cheapest, material))
+        reasons.append(_cost_reason(o.monthly_cost, cheapest, material, material_text))
         if over_budget(o, budget):
             reasons.append(f"budget: {money(o.monthly_cost)} a month is over the {money(budget)} budget")
         kind = host_kind(det.hosting.get("host"))
@@ -104,7 +105,8 @@ def host_kind(host: object) -> str | None:
     return None
 
 
-def _cost_reason(cost: float | None, cheapest: float, material: float | None) -> str:
+def _cost_reason(cost: float | None, cheapest: float, material: float | None, material_text: str) -> str:
+    """`material_text`: `money(material)`, the same for every option of a run."""
     if cost is None:
         return "cost: none, the option cannot run"
     ratio = cost / cheapest if cheapest else 1.0
@@ -114,7 +116,7 @@ def _cost_reason(cost: float | None, cheapest: float, material: float | None) ->
     if material is not None:
         extra = cost - cheapest
         weight = scoring.money_weight(extra, material)
-        text += f" ({money(extra)} a month more; {weight:.0%} of the ratio penalty, materiality {money(material)})"
+        text += f" ({money(extra)} a month more; {weight:.0%} of the ratio penalty, materiality {material_text})"
     return text
 
 
