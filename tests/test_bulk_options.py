@@ -94,3 +94,39 @@ def test_a_price_date_is_parsed_once_and_a_bad_one_is_none() -> None:
     assert first == second == __import__("datetime").date(2026, 3, 1)
     assert first is second  # one parse per distinct date
     assert price_date(Priced("2026-13-01")) is None
+
+
+@pytest.mark.parametrize("name", ["chatbot", "batch"])
+def test_the_loose_bound_prunes_without_changing_who_comes_first(catalog, name: str) -> None:
+    """Frame.evaluate orders the options by a bound without the GPU cost and works out the floor
+    with it only where that bound does not rule an option out: the best other option's score in
+    every scenario is the one found by scoring every feasible option, and the loose floor is never
+    above the floor."""
+    import datetime as dt
+    import math
+
+    from openclosed.decide.scenarios import Costs, Frame
+    from openclosed.engine import Engine, Settings
+    from openclosed.workload.model import preset
+
+    eng = Engine(catalog, preset(name), Settings(samples=0, today=dt.date(2026, 12, 1)))
+    r = eng.run()
+    f = Frame(eng.ctx, r.all_options, r.details)
+    sc = f.draw(24, 3)
+    ref = f.index[r.report.recommended]
+    out = f.evaluate(sc, r.report.recommended)
+    full = f.costs(sc)
+    feas = [i for i, e in enumerate(f.entries) if e.option.feasible and full[i] is not None]
+    cheapest = [min(full[i][s] for i in feas) for s in range(sc.n)]
+    big = math.inf if eng.wl.budget.max_monthly_cost is None else eng.wl.budget.max_monthly_cost
+    for s in range(sc.n):
+        keys = [
+            (full[i][s] > big, -f._overall(i, full[i][s], cheapest[s], sc, s), full[i][s], f.entries[i].option.id)
+            for i in feas
+            if i != ref
+        ]
+        assert out.other_overall[s] == -min(keys)[1]
+    bounds = Costs(f, sc, exact=False)
+    selfs = [i for i in feas if f.entries[i].kind == "self"]
+    assert all(bounds.quick_floor(i) <= bounds.floor(i) for i in selfs)
+    assert len(out.costs._floors) < len(selfs) / 10  # most fleets were never bounded by their GPUs
