@@ -158,7 +158,9 @@ class Context:
     def per_million(self, monthly: float | None) -> float | None:
         if monthly is None:
             return None
-        tokens = self.wl.tokens_per_month
+        tokens = self.__dict__.get("_tokens_per_month")
+        if tokens is None:  # the workload's, once per run (asked for every option)
+            tokens = self.__dict__["_tokens_per_month"] = self.wl.tokens_per_month
         return round(monthly / tokens * 1e6, 6) if tokens else 0.0
 
     def age_if_stale(self, as_of: dt.date) -> int | None:

@@ -350,7 +350,7 @@ def construct(cls: type[_M], **values: object) -> _M:
     from values it has already checked; `model_construct` spends most of its time resolving
     defaults.
     """
-    names, defaults = _shape(cls)
+    names, defaults, given = _shape(cls)
     if len(values) != len(names):
         values = {**defaults, **values}
     if tuple(values) == names:
@@ -366,18 +366,21 @@ def construct(cls: type[_M], **values: object) -> _M:
         raise TypeError(f"{cls.__name__}: missing {missing}, unexpected {extra}")
     obj = cls.__new__(cls)
     _set(obj, "__dict__", data)
-    _set(obj, "__pydantic_fields_set__", set(names))
+    # Every field is given, so every instance's fields-set holds every name: one set per class
+    # serves them all (pydantic only ever adds a field's name to it, which it already holds).
+    _set(obj, "__pydantic_fields_set__", given)
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", None)
     return obj
 
 
 _set = object.__setattr__
-_SHAPES: dict[type, tuple[tuple[str, ...], dict[str, object]]] = {}
+_SHAPES: dict[type, tuple[tuple[str, ...], dict[str, object], set[str]]] = {}
 
 
-def _shape(cls: type[BaseModel]) -> tuple[tuple[str, ...], dict[str, object]]:
-    """The model's field names in order, and the fields whose default is a plain constant."""
+def _shape(cls: type[BaseModel]) -> tuple[tuple[str, ...], dict[str, object], set[str]]:
+    """The model's field names in order, the fields whose default is a plain constant, and the
+    fields-set its instances share."""
     hit = _SHAPES.get(cls)
     if hit is None:
         fields = cls.__pydantic_fields__  # not model_fields: that may complete a deferred schema
@@ -386,7 +389,7 @@ def _shape(cls: type[BaseModel]) -> tuple[tuple[str, ...], dict[str, object]]:
             for name, f in fields.items()
             if f.default_factory is None and isinstance(f.default, (type(None), bool, int, float, str))
         }
-        hit = _SHAPES[cls] = (tuple(fields), defaults)
+        hit = _SHAPES[cls] = (tuple(fields), defaults, set(fields))
     return hit
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,14 @@ def price_date(option: object) -> dt.date | None:
         text = sh.price_as_of
     if not text:
         return None
+    return _parse_date(str(text)[:10])
+
+
+@lru_cache(maxsize=1024)
+def _parse_date(text: str) -> dt.date | None:
+    """A price's date, parsed once per distinct date (a run asks for some 1,700 of a few dozen)."""
     try:
-        return dt.date.fromisoformat(str(text)[:10])
+        return dt.date.fromisoformat(text)
     except ValueError:
         return None
 

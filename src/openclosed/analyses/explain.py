@@ -9,6 +9,7 @@ from ..catalog import Catalog
 from ..engine import Detail, Result
 from ..errors import UnknownIdError
 from ..report import OptionOut
+from ..selfhost.options import instance_plan
 from ..selfhost.sizing.groups import pattern_label
 from ..units import money
 from ..workload.model import HOURS_PER_MONTH, SECONDS_PER_MONTH, Workload
@@ -344,7 +345,7 @@ def _fleet_steps(o: OptionOut, sh: Any, wl: Workload, det: Detail) -> list[dict[
             "price",
             "GPUs billed",
             sh.billed_gpus,
-            f"replicas packed into rentable instances {det.hosting.get('instances', [])}",
+            f"replicas packed into rentable instances {instance_plan(det)}",
         )
     )
     steps.append(

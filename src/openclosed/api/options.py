@@ -104,18 +104,20 @@ def api_option(ctx: Context, provider: ApiProvider, offering: Offering) -> tuple
         monthly_cost_low=None,
         monthly_cost_high=None,
         cost_per_million_tokens=ctx.per_million(monthly),
+        capex=0.0,
         cost_breakdown=breakdown,
         unit_prices=cost.unit_prices,
         self_hosting=None,
+        # Every field, in the model's order: `construct` keeps the dict as given.
+        api_speed=api_speed_out(offering, ctx.wl, unchecked, model, streamed)
+        if fleet is None
+        else dedicated_speed_out(fleet, ctx.wl),
         feasible=not violations,
         violations=violations,
         warnings=warnings,
         scores=UNSCORED,
         reasons=[],
         rank=None,
-        api_speed=api_speed_out(offering, ctx.wl, unchecked, model, streamed)
-        if fleet is None
-        else dedicated_speed_out(fleet, ctx.wl),
         rank_among_all=None,
         reasoning=plan.mode,
         reasoning_tokens_per_request=plan.hidden_tokens,

@@ -70,13 +70,7 @@ def price_api(
     p_write = (D(prices.cache_write) if prices.cache_write is not None else D(prices.input)) * mult
     p_out = D(prices.output) * mult
 
-    requests = D(workload.requests_per_month)
-    tokens_in = requests * D(t.input_tokens)
-    tokens_out = requests * D(t.output_tokens)
-    tokens_hidden = requests * D(hidden_tokens)
-    cached = tokens_in * D(t.cached_input_share)
-    written = tokens_in * D(t.cache_write_share)
-    fresh = tokens_in - cached - written
+    requests, tokens_out, tokens_hidden, cached, written, fresh, volume_steps = _volumes(workload, hidden_tokens)
     # Batch requests pay (1 - discount) on every token they use.
     batch = D(t.batch_share) * D(offering.batch_discount)
     factor = Decimal(1) - batch
@@ -103,15 +97,7 @@ def price_api(
         source=step.source if (step := _step(offering, day, tiered)) else offering.source,
         as_of=(step.as_of if step else offering.as_of).isoformat(),
     )
-    steps = [
-        ("requests per month", "workload", _f(requests)),
-        ("fresh input tokens", "R × input_tokens × (1 − cached_share − write_share)", _f(fresh)),
-        ("cached input tokens", "R × input_tokens × cached_input_share", _f(cached)),
-        ("cache-write tokens", "R × input_tokens × cache_write_share", _f(written)),
-        ("output tokens", "R × output_tokens", _f(tokens_out)),
-        *([("reasoning tokens", "R × hidden tokens per request", _f(tokens_hidden))] if hidden_tokens else []),
-        ("batch factor", "1 − batch_share × batch_discount", _f(factor)),
-    ]
+    steps = [*volume_steps, ("batch factor", "1 − batch_share × batch_discount", _f(factor))]
     if tiered:
         assert offering.long_context is not None
         steps.append(
@@ -121,9 +107,51 @@ def price_api(
                 1.0,
             )
         )
-    for key, value in parts.items():
-        steps.append((f"{key} cost", _FORMULAS[key], _f(value)))
-    return ApiCost(_f(total), {k: _f(v) for k, v in parts.items()}, up, steps)
+    breakdown = {k: _f(v) for k, v in parts.items()}
+    for key, value in breakdown.items():
+        steps.append((f"{key} cost", _FORMULAS[key], value))
+    return ApiCost(_f(total), breakdown, up, steps)
+
+
+Volumes = tuple[Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, tuple[tuple[str, str, float], ...]]
+_VOLUMES: dict[tuple[float, ...], Volumes] = {}
+
+
+def _volumes(workload: Workload, hidden_tokens: float) -> Volumes:
+    """(requests, output, hidden, cached, written and fresh input tokens a month, and the steps
+    that show them): the same for every offering a workload is priced at, so worked out once per
+    distinct set of the figures they come from (a compare prices 206 offerings)."""
+    t = workload.traffic
+    key = (
+        workload.requests_per_month,
+        t.input_tokens,
+        t.output_tokens,
+        hidden_tokens,
+        t.cached_input_share,
+        t.cache_write_share,
+    )
+    hit = _VOLUMES.get(key)
+    if hit is not None:
+        return hit
+    requests = D(key[0])
+    tokens_in = requests * D(t.input_tokens)
+    tokens_out = requests * D(t.output_tokens)
+    tokens_hidden = requests * D(hidden_tokens)
+    cached = tokens_in * D(t.cached_input_share)
+    written = tokens_in * D(t.cache_write_share)
+    fresh = tokens_in - cached - written
+    steps = (
+        ("requests per month", "workload", _f(requests)),
+        ("fresh input tokens", "R × input_tokens × (1 − cached_share − write_share)", _f(fresh)),
+        ("cached input tokens", "R × input_tokens × cached_input_share", _f(cached)),
+        ("cache-write tokens", "R × input_tokens × cache_write_share", _f(written)),
+        ("output tokens", "R × output_tokens", _f(tokens_out)),
+        *([("reasoning tokens", "R × hidden tokens per request", _f(tokens_hidden))] if hidden_tokens else []),
+    )
+    if len(_VOLUMES) >= 256:
+        _VOLUMES.clear()  # a sweep over volumes: keep memory bounded
+    hit = _VOLUMES[key] = (requests, tokens_out, tokens_hidden, cached, written, fresh, steps)
+    return hit
 
 
 def _step(offering: Offering, day: dt.date | None, tiered: bool) -> Any:

@@ -15,17 +15,19 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
     feasible = [o.monthly_cost for o in options if o.feasible and o.monthly_cost is not None and o.monthly_cost > 0]
     cheapest = min(feasible) if feasible else min(costs, default=1.0)
     material = ctx.materiality
-    serving = {m.id: len(ctx.cat.providers_serving(m.id)) for m in ctx.cat.all_models()}
+    serving = _serving(ctx)
     # Privacy and lock-in depend on the provider or host and the model, not on the option: each
     # score and its reasons are worked out once (1,300 self-hosted options share a few dozen).
     privacy_of: dict[tuple, tuple[float, list[str]]] = {}
     lock_of: dict[tuple, tuple[float, list[str]]] = {}
+    budget = ctx.wl.budget.max_monthly_cost
+    material_text = money(material) if material is not None else ""
+    expiring, best_quality, weights = ctx.expiring, ctx.best_quality, ctx.weights
     for o in options:
         det = details[o.id]
         reasons: list[str] = []
         cost = scoring.cost_score(o.monthly_cost, cheapest, material)
-        reasons.append(_cost_reason(o.monthly_cost, cheapest, material))
-        budget = ctx.wl.budget.max_monthly_cost
+        reasons.append(_cost_reason(o.monthly_cost, cheapest, material, material_text))
         if over_budget(o, budget):
             reasons.append(f"budget: {money(o.monthly_cost)} a month is over the {money(budget)} budget")
         kind = host_kind(det.hosting.get("host"))
@@ -49,16 +51,16 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
             hit = lock_of[key] = (min(100.0, lock_score), said)
         lock = hit[0]
         reasons += hit[1]
-        quality = scoring.quality_score(o.quality_index, ctx.best_quality)
+        quality = scoring.quality_score(o.quality_index, best_quality)
         reasons.append(
             f"quality: index {o.quality_index:g}"
             if o.quality_index is not None
             else "quality: no index in the catalogue"
         )
         parts = {"cost": cost, "privacy": privacy, "lock_in": lock, "quality": quality}
-        penalty = scoring.LIFECYCLE_PENALTY if (o.model in ctx.expiring or o.id in ctx.expiring) else 0.0
+        penalty = scoring.LIFECYCLE_PENALTY if (o.model in expiring or o.id in expiring) else 0.0
         if penalty:
-            what = "the model shuts down" if o.model in ctx.expiring else "the provider retires this offering"
+            what = "the model shuts down" if o.model in expiring else "the provider retires this offering"
             reasons.append(f"overall: −{penalty:g} because {what} within the horizon")
         # Written to the instance directly, as pydantic's own assignment does (the options are
         # built by `construct`, so both fields are already in the set of fields given); its
@@ -66,10 +68,23 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
         d = o.__dict__
         d["scores"] = construct(
             Scores,
-            **{k: round(v, 1) for k, v in parts.items()},
-            overall=round(scoring.overall(parts, ctx.weights, penalty), 1),
+            cost=round(cost, 1),
+            privacy=round(privacy, 1),
+            lock_in=round(lock, 1),
+            quality=round(quality, 1),
+            overall=round(scoring.overall(parts, weights, penalty), 1),
         )
         d["reasons"] = reasons
+
+
+def _serving(ctx: Context) -> dict[str, int]:
+    """How many API providers serve each model (`Catalog.providers_serving`, counted in one pass
+    over the offerings rather than one per model)."""
+    by_model: dict[str, set[str]] = {}
+    for p in ctx.cat.providers_file.api_providers:
+        for off in p.offerings:
+            by_model.setdefault(off.model, set()).add(p.id)
+    return {m.id: len(by_model.get(m.id, ())) for m in ctx.cat.all_models()}
 
 
 def _hold(o: OptionOut, kind: str | None) -> str | None:
@@ -90,7 +105,8 @@ def host_kind(host: object) -> str | None:
     return None
 
 
-def _cost_reason(cost: float | None, cheapest: float, material: float | None) -> str:
+def _cost_reason(cost: float | None, cheapest: float, material: float | None, material_text: str) -> str:
+    """`material_text`: `money(material)`, the same for every option of a run."""
     if cost is None:
         return "cost: none, the option cannot run"
     ratio = cost / cheapest if cheapest else 1.0
@@ -100,7 +116,7 @@ def _cost_reason(cost: float | None, cheapest: float, material: float | None) ->
     if material is not None:
         extra = cost - cheapest
         weight = scoring.money_weight(extra, material)
-        text += f" ({money(extra)} a month more; {weight:.0%} of the ratio penalty, materiality {money(material)})"
+        text += f" ({money(extra)} a month more; {weight:.0%} of the ratio penalty, materiality {material_text})"
     return text
 
 

@@ -202,15 +202,34 @@ class Costs:
         own = self._purchase_factor(e)
         if own is not None:
             gpu_low *= min(1.0, min(own))
+        # Rounding to 1e-6 (exact mode) can lower a cost by half a micro-dollar.
+        low = self._floors[i] = gpu_low + self._fixed_low(e) - 1e-6
+        return low
+
+    def quick_floor(self, i: int) -> float:
+        """A lower bound on option i's cost that is cheaper still: `floor` without the GPU cost (which
+        is never negative) for a self-hosted option not yet priced, `floor` itself otherwise. A fleet's
+        operations and setup alone often put it above every bound that matters."""
+        hit = self._done[i]
+        if hit is not _UNSET:
+            return min(hit)  # type: ignore[arg-type]
+        low = self._floors.get(i)
+        if low is not None:
+            return low
+        e = self.frame.entries[i]
+        if e.kind != "self":
+            return self.floor(i)
+        return self._fixed_low(e) - 1e-6
+
+    def _fixed_low(self, e: Entry) -> float:
+        """The least operations and setup a self-hosted option pays in any scenario of the batch."""
         ops_low = e.curve.operations_floor()  # type: ignore[attr-defined]
         if self.sc.operations is not None and e.hw_share > 0:
             ops_low *= min(1.0, min(self.sc.operations))
         fixed = ops_low + e.curve.setup  # type: ignore[attr-defined]
         if self.sc.engineer is not None:
             fixed *= min(1.0, min(self.sc.engineer))
-        # Rounding to 1e-6 (exact mode) can lower a cost by half a micro-dollar.
-        low = self._floors[i] = gpu_low + fixed - 1e-6
-        return low
+        return fixed
 
     def _least_load(self, group: Group | None) -> tuple[float, float]:
         """The smallest volume and peak factors of the batch over the group's capacity factor."""
@@ -232,7 +251,7 @@ class Costs:
             return feas  # nothing to bound with, or a free option: price them all
         ceiling = min(worst)
         priced = set(exact)
-        return [i for i in feas if i in priced or self.floor(i) <= ceiling]
+        return [i for i in feas if i in priced or (self.quick_floor(i) <= ceiling and self.floor(i) <= ceiling)]
 
 
 @dataclass
@@ -298,22 +317,41 @@ class Frame:
                 sigma = shared.sigma[as_of] = drift_sigma((ctx.today - _date(as_of)).days, ctx.st.stale_days)
         if sigma > 0:
             self.stale[o.provider] = max(self.stale.get(o.provider, 0.0), sigma)
-        common = {"fixed_score": fixed_score, "penalty": penalty, "provider": o.provider, "sigma": sigma}
         if o.monthly_cost is None:
-            return Entry(o, "none", None, **common)  # type: ignore[arg-type]
+            return Entry(o, "none", None, o.provider, sigma, fixed_score=fixed_score, penalty=penalty)
         if o.deployment == "api" and isinstance(det.curve, FleetCurve):
             # A tuned model on the provider's dedicated fleet: its replicas follow the sampled load.
-            return Entry(o, "fleet", o.monthly_cost, curve=det.curve, peak=shared.peak, rpm=shared.rpm, **common)  # type: ignore[arg-type]
+            return Entry(
+                o,
+                "fleet",
+                o.monthly_cost,
+                o.provider,
+                sigma,
+                curve=det.curve,
+                peak=shared.peak,
+                rpm=shared.rpm,
+                fixed_score=fixed_score,
+                penalty=penalty,
+            )
         if o.deployment == "api":
             # Training runs and tuned-model fees do not grow with traffic (nor drift with token prices).
             bd = getattr(o, "cost_breakdown", None) or {}
             fixed = bd.get("training", 0.0) + bd.get("tuned_hosting", 0.0)
             if fixed:
-                return Entry(o, "api", o.monthly_cost - fixed, fixed=fixed, **common)  # type: ignore[arg-type]
-            return Entry(o, "api", o.monthly_cost, **common)  # type: ignore[arg-type]
+                return Entry(
+                    o,
+                    "api",
+                    o.monthly_cost - fixed,
+                    o.provider,
+                    sigma,
+                    fixed_score=fixed_score,
+                    penalty=penalty,
+                    fixed=fixed,
+                )
+            return Entry(o, "api", o.monthly_cost, o.provider, sigma, fixed_score=fixed_score, penalty=penalty)
         curve = det.curve
         if curve is None or not getattr(curve, "plans", None) or o.self_hosting is None:
-            return Entry(o, "fixed", o.monthly_cost, **common)  # type: ignore[arg-type]
+            return Entry(o, "fixed", o.monthly_cost, o.provider, sigma, fixed_score=fixed_score, penalty=penalty)
         arch = det.model.architecture
         pair = (id(arch), o.self_hosting.gpu)  # the architectures outlive the frame's construction
         group = shared.groups.get(pair)
@@ -331,12 +369,15 @@ class Frame:
             o,
             "self",
             o.monthly_cost,
+            o.provider,
+            sigma,
             group=group,
             curve=curve,
             peak=shared.peak,
             rpm=shared.rpm,
+            fixed_score=fixed_score,
+            penalty=penalty,
             hw_share=hw_share,
-            **common,  # type: ignore[arg-type]
         )
 
     def feasible_indices(self) -> list[int]:
@@ -390,18 +431,24 @@ class Frame:
         # cost score falls with cost and rises with the cheapest cost.
         top_cheapest = max(cheapest)
         material = self._material_bound(sc)
-        bounds = []
-        for i in feas:
+
+        def bound(i: int, low: float) -> float:
             e = self.entries[i]
             qmax = max(sc.quality[e.option.model]) if e.option.model in sc.quality else e.option.quality_index
             ub = (
                 e.fixed_score
-                + w_c * scoring.cost_score(costs.floor(i), top_cheapest, material)
+                + w_c * scoring.cost_score(low, top_cheapest, material)
                 + w_q * scoring.quality_score(qmax, self.best_quality)
                 - e.penalty
             )
-            bounds.append((min(100.0, ub) + 0.051, i))  # + rounding of the overall score to 0.1
+            return min(100.0, ub) + 0.051  # + rounding of the overall score to 0.1
+
+        # Ordered by a looser bound first (a self-hosted option's floor without its GPU cost, which
+        # alone often rules it out); the floor with it is worked out only for an option the
+        # loose bound does not rule out (`exact`), so most fleets are never bounded by their GPUs.
+        bounds = [(bound(i, costs.quick_floor(i)), i) for i in feas]
         bounds.sort(key=lambda b: -b[0])
+        exact: dict[int, float] = {}
         winners: list[int | None] = []
         rec_overall: list[float] = []
         other_overall: list[float] = []
@@ -420,6 +467,12 @@ class Frame:
                     break
                 if i == ref:
                     continue
+                if best is not None and not best[0]:
+                    tight = exact.get(i)
+                    if tight is None:
+                        tight = exact[i] = bound(i, costs.floor(i))
+                    if tight < -best[1]:
+                        continue  # cannot come first: what the break does for the options after it
                 c = costs[i][s]  # type: ignore[index]
                 key = (c > big, -self._overall(i, c, cs, sc, s), c, self.entries[i].option.id, i)
                 if best is None or key < best:

@@ -137,7 +137,16 @@ def _quantiles(n: int) -> tuple[float, ...]:
 def normal_draws(n: int, seed: int, name: str) -> tuple[float, ...]:
     """n standard-normal draws for one input: stratified quantiles in a seeded shuffled order."""
     z = list(_quantiles(n))
-    random.Random(f"{seed}:{name}").shuffle(z)
+    # random.Random.shuffle (Fisher-Yates over _randbelow) written out: the same order for the
+    # same seed, without two Python calls per element (a compare draws about 60 such inputs).
+    bits = random.Random(f"{seed}:{name}").getrandbits
+    for i in range(n - 1, 0, -1):
+        m = i + 1
+        k = m.bit_length()
+        j = bits(k)
+        while j >= m:
+            j = bits(k)
+        z[i], z[j] = z[j], z[i]
     return tuple(z)
 
 

@@ -265,14 +265,21 @@ class SelfCurve:
     # Raw prices: (gpu cost, batch cost, billed GPUs, batch GPUs, operations, on spot), or None.
     def _shared_raw(self, plan: Plan, r: int) -> tuple[float, float, int, int, float, bool] | None:
         """`r` replicas serve everything (batch fills the valleys of the active hours)."""
+        cost, billed, spot = self._shared_gpu(plan, r)
+        if cost == math.inf:
+            return None
+        return (cost, 0.0, billed, 0, self.fleet.operations(billed), spot)
+
+    def _shared_gpu(self, plan: Plan, r: int) -> tuple[float, int, bool]:
+        """(GPU cost a month, GPUs billed, on spot) of `r` shared replicas; inf when nothing can
+        be rented (`gpu_floor` needs only this, not the operations)."""
         f = self.fleet
         spot = f.spot == "all" and plan.has_spot
         pk = plan.spot_packer if spot else plan.packer
         hourly, billed = pk.cost(r, f.min_replicas)
         if hourly == math.inf:
-            return None
-        cost = hourly * f.active_hours * (self._spot_factor if spot else 1.0)
-        return (cost, 0.0, billed, 0, f.operations(billed), spot)
+            return (math.inf, billed, spot)
+        return (hourly * f.active_hours * (self._spot_factor if spot else 1.0), billed, spot)
 
     def _split_raw(self, plan: Plan, r: int, rb: int) -> tuple[float, float, int, int, float, bool] | None:
         """`r` interactive replicas (0 when nothing is interactive) plus `rb` replicas that run
@@ -399,9 +406,9 @@ class SelfCurve:
         low = math.inf
         for plan in self.plans:
             shared, inter, rb = self._replica_counts(plan, rpm, peak)
-            a = self._shared_raw(plan, shared)
-            if a is not None:
-                low = min(low, a[0])
+            cost = self._shared_gpu(plan, shared)[0]
+            if cost < low:
+                low = cost
             if self._batch_k > 0:
                 b = self._split_raw(plan, inter, rb)
                 if b is not None:

@@ -131,6 +131,7 @@ class HostGpu:
     fleet: Fleet
     violations: list[str]
     warnings: list[str]
+    gpu: Any = None  # the catalogue's GPU entry
     menus: dict[int, tuple[tuple[Instance, ...], tuple[Instance, ...] | None]] = field(default_factory=dict)
 
     def menu(self, gpus: int, node_gpus: int) -> tuple[tuple[Instance, ...], tuple[Instance, ...] | None]:
@@ -166,7 +167,7 @@ def host_gpu(ctx: Context, oid: str, host: GpuCloud | OnPrem, gpu_id: str, offer
     spot_priced = spot_prices(ctx, host, offers)
     fl = fleet(ctx, host, gpu.max_gpus_per_node)
     warnings = spot_warnings(fl, host, gpu.name, spot_priced) if fl.spot != "off" else []
-    hit = ctx.host_cache[key] = HostGpu(pricing, spot_priced, fl, violations, warnings)
+    hit = ctx.host_cache[key] = HostGpu(pricing, spot_priced, fl, violations, warnings, gpu)
     return hit
 
 

@@ -19,7 +19,6 @@ from ..workload.customisation import active
 from . import owned
 from .cost_curves import Plan, SelfCurve
 from .host_prices import GpuPricing, host_gpu, no_price
-from .packing import Instance
 from .plans import plans, precision_violation, precisions_for, smallest_memory_need
 
 if TYPE_CHECKING:
@@ -31,10 +30,10 @@ def self_option(
     ctx: Context, model: Model, host: GpuCloud | OnPrem, gpu_id: str, offers: list[GpuOffer]
 ) -> tuple[OptionOut, Detail]:
     wl = ctx.wl
-    gpu = ctx.cat.gpu(gpu_id)
     oid = f"{model.id}@{host.id}:{gpu_id}"
     mv, mw = constraints.model_constraints(ctx, model, api=False)
     hg = host_gpu(ctx, oid, host, gpu_id, offers)
+    gpu = hg.gpu
     violations = [*mv, *hg.violations]
     pricing = hg.pricing
     if pricing is None:
@@ -45,22 +44,18 @@ def self_option(
     warnings = [*mw, *pricing.warnings, *hg.warnings]
     price_kind, onprem_parts = pricing.kind, pricing.onprem_parts
 
-    rpm = wl.requests_per_month
-    peak_i = wl.traffic.peak_rps(rpm)  # the interactive share's peak (the sweep passes the same)
+    rpm, peak_i, cap, custom = _run_figures(ctx)
     fl = hg.fleet
-    tuning = _tuning(ctx, model, gpu, pricing)
+    tuning = _tuning(custom, model, gpu, pricing)
     if tuning is not None:
         violations += tuning.violations
         fl = replace(fl, training=tuning.monthly)
     capacity = tuning.capacity if tuning is not None else 1.0
-    # The rentable instance choices per (precision, GPUs per replica), kept for `explain`.
-    packings: dict[tuple[str, int], tuple[Instance, ...]] = {}
     curve_plans: list[Plan] = []
     for precision, s, ok in plans(ctx, model, gpu_id):
         inst, spot_inst = hg.menu(s.gpus, gpu.max_gpus_per_node)
-        packings[(precision, s.gpus)] = inst
         plan = Plan(
-            s.requests_per_s * wl.self_hosting.utilisation_cap * capacity,
+            s.requests_per_s * cap * capacity,
             inst,
             ok,
             s.gpus,
@@ -97,8 +92,6 @@ def self_option(
         else 0.0
     )
     provisioned = max(peak_i, fl.average_rps(rpm)) if not chosen.batch_replicas else peak_i
-    pk = plan.spot_packer if chosen.spot else plan.packer
-    inst_plan = pk.plan_spread(replicas, fl.min_replicas)[2] if replicas else {}
     pricing_kind = "owned" if isinstance(host, OnPrem) else "spot" if chosen.spot else pricing.pricing
     sh = construct(
         SelfHostingOut,
@@ -152,8 +145,6 @@ def self_option(
         candidates=candidates,
         hosting={
             "peak_rps": provisioned,
-            "instances": inst_plan,
-            "packings": packings,
             "operations": chosen.operations,
             "setup": fl.setup,
             "onprem_parts": onprem_parts,
@@ -167,9 +158,35 @@ def self_option(
     return out, det
 
 
-def _tuning(ctx: Context, model: Model, gpu: Any, pricing: GpuPricing) -> Any:
+def instance_plan(det: Detail) -> Any:
+    """The rentable instances the chosen fleet is packed into, for `explain` ([] when nothing
+    was chosen). Worked out when asked: a compare prints it for no option, and spreading
+    replicas over a menu of instances was a twentieth of pricing the self-hosted options."""
+    quote = det.hosting.get("quote")
+    if quote is None or det.curve is None:
+        return []
+    if not quote.replicas:
+        return {}
+    plan = det.curve.plans[quote.plan]
+    pk = plan.spot_packer if quote.spot else plan.packer
+    return pk.plan_spread(quote.replicas, det.curve.fleet.min_replicas)[2]
+
+
+def _run_figures(ctx: Context) -> tuple[float, float, float, Any]:
+    """(requests a month, the interactive share's peak rate, the utilisation cap, the active
+    customisation): the same for every self-hosted option of a run, worked out once."""
+    hit = ctx.__dict__.get("_self_figures")
+    if hit is None:
+        wl = ctx.wl
+        rpm = wl.requests_per_month
+        # The interactive share's peak (the sweep passes the same).
+        hit = (rpm, wl.traffic.peak_rps(rpm), wl.self_hosting.utilisation_cap, active(wl.customisation))
+        ctx.__dict__["_self_figures"] = hit
+    return hit
+
+
+def _tuning(custom: Any, model: Model, gpu: Any, pricing: GpuPricing) -> Any:
     """Fine-tuning this option as the workload asks (selfhost/training.py), or None when it does not."""
-    custom = active(ctx.wl.customisation)
     if custom is None or model.architecture is None:
         return None
     from .training import self_tuning  # only a fine-tuning workload needs it (a few ms of start-up)
@@ -264,19 +281,23 @@ def _self_out(
         quality_index=plan.quality,
         quality_estimated=plan.quality_estimated,
         monthly_cost=total,
+        monthly_cost_low=None,
+        monthly_cost_high=None,
         cost_per_million_tokens=ctx.per_million(total),
         capex=capex,
         cost_breakdown=breakdown if breakdown is not None else {},
         unit_prices=None,
         self_hosting=sh,
+        # Every field, in the model's order: `construct` keeps the dict as given.
+        api_speed=None,
         feasible=not violations,
         violations=violations,
         warnings=warnings,
         scores=UNSCORED,
         reasons=[],
         rank=None,
-        api_speed=None,
         rank_among_all=None,
         reasoning=plan.mode,
         reasoning_tokens_per_request=plan.hidden_tokens,
+        customisation=None,
     )

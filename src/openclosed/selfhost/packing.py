@@ -192,8 +192,26 @@ EXACT_WORK = 2_000
 
 
 @lru_cache(maxsize=4096)
-def packer(instances: tuple[Instance, ...]) -> Packer:
+def _packer(instances: tuple[Instance, ...]) -> Packer:
     return Packer(instances)
+
+
+# The menu a host hands out for a GPU count is one tuple object for every model (host_prices.HostGpu):
+# looked up by identity first, its instances are not hashed again for each of 2,000 plans.
+_BY_ID: dict[int, tuple[tuple[Instance, ...], Packer]] = {}
+
+
+def packer(instances: tuple[Instance, ...]) -> Packer:
+    """The packer of an instance menu, one per distinct menu (the menu is kept with its entry, so
+    its id cannot be reused by another while the entry stands)."""
+    hit = _BY_ID.get(id(instances))
+    if hit is not None and hit[0] is instances:
+        return hit[1]
+    made = _packer(instances)
+    if len(_BY_ID) >= 4096:
+        _BY_ID.clear()
+    _BY_ID[id(instances)] = (instances, made)
+    return made
 
 
 def cheapest_packing(instances: tuple[Instance, ...], replicas: int) -> tuple[float, int, dict[str, int]]:

@@ -199,7 +199,14 @@ _PLAN_MEMO_MAX = 20_000
 
 
 def smallest_memory_need(ctx: Context, model: Model) -> float:
-    from .sizing import weight_bytes
+    """GB of the model's smallest accepted checkpoint: once per model and run (the capacity
+    message of every GPU it does not fit on says it)."""
+    memo = ctx.__dict__.setdefault("_memory_need", {})
+    hit = memo.get(model.id)
+    if hit is None:
+        from .sizing import weight_bytes
 
-    assert model.architecture is not None
-    return min((weight_bytes(model.architecture, p) for p in precisions_for(ctx, model)), default=0.0) / 1e9
+        assert model.architecture is not None
+        need = min((weight_bytes(model.architecture, p) for p in precisions_for(ctx, model)), default=0.0)
+        hit = memo[model.id] = need / 1e9
+    return hit

@@ -128,13 +128,18 @@ def _legacy_groups(arch: Architecture) -> tuple[LayerGroup, ...]:
 
 
 def _distinct(items: list[tuple[Any, int]]) -> tuple[tuple[Any, int], ...]:
-    """Merge equal items (same fields) and add their counts, keeping first-seen order."""
-    out: dict[str, tuple[Any, int]] = {}
+    """Merge equal items (same fields) and add their counts, keeping first-seen order. Compared
+    with `==` (a model's type and fields), not by their repr, which pydantic builds slowly: an
+    architecture has a few distinct items at most."""
+    out: list[tuple[Any, int]] = []
     for item, n in items:
-        key = repr(item)
-        prev = out.get(key)
-        out[key] = (item, n) if prev is None else (prev[0], prev[1] + n)
-    return tuple(out.values())
+        for i, (prev, count) in enumerate(out):
+            if prev == item:
+                out[i] = (prev, count + n)
+                break
+        else:
+            out.append((item, n))
+    return tuple(out)
 
 
 _LAYOUTS: dict[int, tuple[Architecture, Layout]] = {}
