@@ -178,11 +178,18 @@ def weight_bytes(arch: Architecture, precision: str) -> float:
     return rest + routed
 
 
+_REPLICATED: dict[tuple[int, Any], tuple[Architecture, Any]] = {}
+
+
 def replicated_params(arch: Architecture) -> float:
     """Parameters every tensor-parallel rank holds and runs whole, not split by heads: MLA's down
     projections into the query and key-value latents (q_a_proj and kv_a_proj_with_mqa, one fused
     ReplicatedLinear in vLLM's and SGLang's DeepSeek model code) and a DSA indexer's projections
     (wq_b, wk, weights_proj: "no tensor parallel, just replicated", vLLM's Indexer)."""
+    return _per_arch(_REPLICATED, _replicated_params, arch, None)  # type: ignore[no-any-return]
+
+
+def _replicated_params(arch: Architecture, _: None = None) -> float:
     total = 0.0
     for m, count in layout_of(arch).mixers:
         if m.kind == "mla":
