@@ -177,3 +177,31 @@ def test_an_interleaved_prefill_waits_for_the_busiest_expert_rank(catalog) -> No
     tp8 = step.Plan(tp=8)
     t8 = step.prefill_parts(arch, gpu, "fp8", tp8, 4000.0, eff.prefill_chunk_tokens, eff)
     assert step.prefill_compute_s(arch, gpu, "fp8", tp8, 4000.0, eff) == pytest.approx(t8.total_s / 8)
+
+
+def test_mla_latent_projections_and_a_dsa_indexer_are_whole_on_every_tensor_parallel_rank(catalog) -> None:
+    # vLLM's and SGLang's DeepSeek code hold q_a_proj and kv_a_proj_with_mqa as one replicated
+    # linear, and the V3.2 indexer's wq_b, wk and weights_proj are "just replicated". DeepSeek-R1:
+    # 61 layers × 7,168 × (1,536 + 512 + 64) parameters; V3.2 adds 61 × (1,536 × 64 × 128 +
+    # 7,168 × (128 + 64)).
+    r1, v32 = catalog.model("deepseek-r1").architecture, catalog.model("deepseek-v3.2").architecture
+    latent = 61 * 7168 * (1536 + 512 + 64)
+    assert sizing.layout.replicated_params(r1) == latent
+    assert sizing.layout.replicated_params(v32) == latent + 61 * (1536 * 64 * 128 + 7168 * (128 + 64))
+    assert sizing.layout.replicated_params(catalog.model("llama-3.1-8b").architecture) == 0
+    # So each of 8 ranks holds 7/8 of them more than an eighth of the model (FP8: one byte each).
+    tp8, tp1 = sizing.Plan(tp=8), sizing.Plan(tp=1)
+    per_gpu = sizing.deploy.weights_per_gpu
+    assert per_gpu(r1, "fp8", tp8) - per_gpu(r1, "fp8", tp1) / 8 == pytest.approx(latent * 7 / 8)
+    # And computes them for every token: at TP8 a prefill's dense GPU-seconds grow by 7 copies.
+    h200, eff = catalog.gpu("h200"), step.DEFAULT_EFFICIENCY
+    f = step.achieved_flops(h200, "fp8", eff)
+    one = step.prefill_parts(r1, h200, "fp8", tp1, 2000, 8192, eff)
+    eight = step.prefill_parts(r1, h200, "fp8", tp8, 2000, 8192, eff)
+    assert eight.dense_s - one.dense_s == pytest.approx(2 * latent * 7 * 2000 / f)
+    # The indexer scores every cached key on every rank: 2 × 64 heads × 128 × context per layer.
+    assert sizing.layout.index_flops_per_token(v32, 1000) == 2 * 64 * 128 * 1000 * 61
+    rate = step.attention_flops_rate(h200, v32, eff, prefill=True)
+    a1 = step.prefill_parts(v32, h200, "fp8", tp1, 2000, 8192, eff).attention_s
+    a8 = step.prefill_parts(v32, h200, "fp8", tp8, 2000, 8192, eff).attention_s
+    assert a8 - a1 == pytest.approx(2 * 64 * 128 * 2000 * 61 * 2000 / 2 * 7 / rate)

@@ -53,18 +53,18 @@ SIZING_SIGMA: dict[tuple[str, str], float] = {
     ("dense", "ampere"): 0.272,
     ("dense", "cdna3"): 0.239,
     ("dense", "hopper"): 0.301,
-    ("hybrid", "blackwell"): 0.25,
-    ("hybrid", "hopper"): 0.25,
-    ("mla", "blackwell"): 0.181,
-    ("mla", "cdna3"): 0.25,
-    ("mla", "cdna4"): 0.209,
-    ("mla", "hopper"): 0.319,
+    ("hybrid", "blackwell"): 0.246,
+    ("hybrid", "hopper"): 0.246,
+    ("mla", "blackwell"): 0.179,
+    ("mla", "cdna3"): 0.246,
+    ("mla", "cdna4"): 0.204,
+    ("mla", "hopper"): 0.283,
     ("moe", "ampere"): 0.272,
     ("moe", "blackwell"): 0.313,
     ("moe", "hopper"): 0.129,
-    ("sparse", "blackwell"): 0.25,
+    ("sparse", "blackwell"): 0.246,
 }
-SIZING_SIGMA_POOLED = 0.25
+SIZING_SIGMA_POOLED = 0.246
 MIN_GROUP_ROWS = 4
 SIZING_SIGMA_UNCALIBRATED = SIZING_SIGMA_POOLED
 PRICE_DRIFT = 0.5  # s.d. of ln(price) after one year; grows with √age (a random walk)

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 from ...catalog.architecture import Architecture
 from ...catalog.schema import Gpu
-from .layout import GB, GIB, KV_DTYPE_BYTES, cache_parts, kv_bytes_per_sequence, split_bytes
+from .layout import GB, GIB, KV_DTYPE_BYTES, cache_parts, kv_bytes_per_sequence, replicated_bytes, split_bytes
 from .speculative import speculation_for
 from .step import DEFAULT_EFFICIENCY, Efficiency, Plan, prefill_compute_s, prefill_s, step_model, supports
 
@@ -127,10 +127,12 @@ def _plan(tp: int | Plan) -> Plan:
 
 
 def weights_per_gpu(arch: Architecture, precision: str, plan: Plan) -> float:
-    """Non-expert weights split by tp × pp (replicated across attention groups); routed experts
+    """Non-expert weights split by tp × pp (replicated across attention groups), but for the
+    projections every tensor-parallel rank holds whole (layout.replicated_params); routed experts
     split by ep under expert parallelism, else like the rest."""
     rest, routed = split_bytes(arch, precision)
-    return rest / (plan.tp * plan.pp) + routed / (plan.ep if plan.ep > 1 else plan.tp * plan.pp)
+    whole = replicated_bytes(arch, precision) * (plan.tp - 1) if plan.tp > 1 else 0.0
+    return (rest + whole) / (plan.tp * plan.pp) + routed / (plan.ep if plan.ep > 1 else plan.tp * plan.pp)
 
 
 def memory_plan(

@@ -48,7 +48,7 @@ SPARSE_EXTRA = KERNELS_PER_LAYER["sparse"] - KERNELS_PER_LAYER["mla"]
 # FlashAttention-3 forward reaches about 0.6-0.75 of H100 BF16 peak, FlashMLA's decode about
 # 0.8 of bandwidth (deepseek-ai/FlashMLA README: 3,000 GB/s of 3,350 on H800); fitted within
 # those bounds on the calibration rows.
-ATTENTION_EFFICIENCY = {"attention": 0.7, "mla": 1.0, "sparse": 0.2, "linear": 1.0}
+ATTENTION_EFFICIENCY = {"attention": 0.7, "mla": 1.0, "sparse": 0.3, "linear": 1.0}
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ GENERATIONS: dict[str, Generation] = {
     "hopper": Generation(1.0, 6.0, "fitted"),
     "blackwell": Generation(0.7, 3.0, "fitted", compute=0.9, moe_gemm=0.6),
     "cdna3": Generation(0.8, 20.0, "fitted", compute=0.6),
-    "cdna4": Generation(1.0, 6.0, "fitted", compute=0.7),
+    "cdna4": Generation(1.0, 6.0, "fitted", compute=0.8),
     # Fitted on 9 MoE burst rows of one lab, each term inside the range its kernel measurements
     # allow (GEMM share 1.0-1.1 of Hopper's, FlashAttention-2 against -3: 0.6-0.9, a Triton
     # attention kernel 0.2-1.0 of FlashAttention's). FlashAttention-2's share and the Triton

@@ -178,6 +178,51 @@ def weight_bytes(arch: Architecture, precision: str) -> float:
     return rest + routed
 
 
+_REPLICATED: dict[tuple[int, Any], tuple[Architecture, Any]] = {}
+
+
+def replicated_params(arch: Architecture) -> float:
+    """Parameters every tensor-parallel rank holds and runs whole, not split by heads: MLA's down
+    projections into the query and key-value latents (q_a_proj and kv_a_proj_with_mqa, one fused
+    ReplicatedLinear in vLLM's and SGLang's DeepSeek model code) and a DSA indexer's projections
+    (wq_b, wk, weights_proj: "no tensor parallel, just replicated", vLLM's Indexer)."""
+    return _per_arch(_REPLICATED, _replicated_params, arch, None)  # type: ignore[no-any-return]
+
+
+def _replicated_params(arch: Architecture, _: None = None) -> float:
+    total = 0.0
+    for m, count in layout_of(arch).mixers:
+        if m.kind == "mla":
+            assert m.kv_lora_rank is not None and m.qk_rope_head_dim is not None
+            total += count * arch.hidden_size * ((m.q_lora_rank or 0) + m.kv_lora_rank + m.qk_rope_head_dim)
+        sp = m.sparse
+        if sp is not None and sp.index_heads is not None and sp.index_head_dim is not None:
+            q_in = m.q_lora_rank or arch.hidden_size
+            total += count * (
+                q_in * sp.index_heads * sp.index_head_dim + arch.hidden_size * (sp.index_head_dim + sp.index_heads)
+            )
+    return total
+
+
+def replicated_bytes(arch: Architecture, precision: str) -> float:
+    """Bytes of replicated_params, at the precision of the non-expert weights."""
+    rep = replicated_params(arch)
+    if not rep:
+        return 0.0
+    return rep * (2.0 if precision == "bf16" or experts_only(arch, precision) else BYTES_PER_PARAM[precision])
+
+
+def index_flops_per_token(arch: Architecture, context: float) -> float:
+    """The indexers' share of attention_flops_per_token: scoring every cached key, on every
+    tensor-parallel rank in full (the indexer is replicated, not split by heads)."""
+    return sum(_index_flops(m, context) * count for m, count in layout_of(arch).mixers)
+
+
+def prefill_index_flops(arch: Architecture, tokens: float) -> float:
+    """The indexers' share of prefill_attention_flops (each query scores the keys before it)."""
+    return index_flops_per_token(arch, tokens) * tokens / 2.0
+
+
 def distinct_experts(experts: int, k: int, batch: float) -> float:
     """Expected distinct experts a batch touches per layer: E·(1 − (1 − k/E)^B)."""
     return experts * (1.0 - (1.0 - k / experts) ** max(batch, 1.0))

@@ -32,8 +32,12 @@ from .layout import (
     distinct_experts,
     expert_bytes_per_param,
     expert_params,
+    index_flops_per_token,
     kv_read_bytes,
     prefill_attention_flops,
+    prefill_index_flops,
+    replicated_bytes,
+    replicated_params,
     shape_of,
     streamed_rest_bytes,
 )
@@ -272,6 +276,10 @@ class StepModel:
         s = shape_of(arch)
         lay = layout_of(arch)
         self.rest_bytes = streamed_rest_bytes(arch, precision)
+        # MLA's latent down projections are whole on every tensor-parallel rank: each rank reads
+        # and computes them in full, not a 1/tp share.
+        self.rep_bytes = replicated_bytes(arch, precision) * (plan.tp - 1)
+        self.rep_flops = 2.0 * replicated_params(arch) * (plan.tp - 1)
         self.expert_div = plan.ep if plan.ep > 1 else plan.tp * plan.pp
         self.bw = bandwidth(gpu, precision, eff)
         self.flops = achieved_flops(gpu, precision, eff)
@@ -328,7 +336,9 @@ class StepModel:
         plan = self.plan
         self.kv_read_gpu = kv_read_bytes(arch, context, kv_bytes, plan.tp) / plan.pp
         self.kv_read_seq = kv_read_bytes(arch, context, kv_bytes)
-        self.attn_flops_per_seq = attention_flops_per_token(arch, context) / self.attn_rate
+        # An indexer scores every cached key on every tensor-parallel rank: its FLOPs do not split.
+        index = index_flops_per_token(arch, context) * (plan.tp - 1)
+        self.attn_flops_per_seq = (attention_flops_per_token(arch, context) + index) / self.attn_rate
 
     def at(self, arch: Architecture, context: float, kv_bytes: float) -> StepModel:
         """The same replica at another mean context (`arch` and `kv_bytes` as built): a copy with
@@ -363,9 +373,9 @@ class StepModel:
         group = batch / p.dp  # sequences of one attention group
         micro = group / p.pp
         expert_tokens = (batch if p.ep > 1 else micro) * tokens  # an expert shard sees every group's tokens
-        w = w_time = self.rest_bytes / p.tp
+        w = w_time = (self.rest_bytes + self.rep_bytes) / p.tp
         attention = micro * tokens * self.attn_flops_per_seq / p.tp
-        compute = micro * tokens * self.dense_flops_per_seq / p.tp / self.flops + attention
+        compute = micro * tokens * (self.dense_flops_per_seq + self.rep_flops) / p.tp / self.flops + attention
         for e, k, b, stream, flops in self.moes:
             touched = distinct_experts(e, k, expert_tokens)
             experts = touched * b * (p.pp if p.ep == 1 else 1) / self.expert_div
@@ -489,7 +499,8 @@ def prefill_parts(
         share = gemm * grouped_gemm_efficiency(per_expert, eff.expert_tokens_half) * stream
         expert_s += routed2 * tokens / f / share
     dense_s = dense * tokens / f
-    attention_s = prefill_attention_flops(arch, tokens) / attention_rate
+    attention = prefill_attention_flops(arch, tokens) + prefill_index_flops(arch, tokens) * (plan.tp - 1)
+    attention_s = attention / attention_rate
     return PrefillTime(dense_s, expert_s, attention_s)
 
 
@@ -523,9 +534,12 @@ def _prefill_terms(
                 expert_stream_efficiency(mlp.width / split, eff.expert_width_half),
             )
         )
+    dense = 2.0 * max(s.active_compute - s.active_expert_params, 1.0)
+    if plan.tp > 1:  # every attention rank runs MLA's latent down projections in full
+        dense += 2.0 * replicated_params(arch) * (plan.tp - 1)
     terms = (
         achieved_flops(gpu, precision, eff),
-        2.0 * max(s.active_compute - s.active_expert_params, 1.0),
+        dense,
         attention_flops_rate(gpu, arch, eff, kv_bytes, prefill=True),
         moes,
     )

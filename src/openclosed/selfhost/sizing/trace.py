@@ -23,7 +23,8 @@ def plan_trace(s: Sizing, arch: Architecture, gpu: Gpu) -> list[tuple[str, str, 
             "memory",
             "weights per GPU (GB)",
             round(s.memory.weights_per_gpu_gb, 3),
-            "non-expert weights / (TP × PP) + routed experts / (EP, or TP × PP)",
+            "(non-expert weights + (TP − 1) × projections whole on every TP rank) / (TP × PP)"
+            " + routed experts / (EP, or TP × PP)",
         ),
         (
             "memory",
