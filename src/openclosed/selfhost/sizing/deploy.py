@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from ...catalog.architecture import Architecture
 from ...catalog.schema import Gpu
@@ -79,6 +80,17 @@ class Sizing:
     kv_cache_dtype: str = "bf16"
     speculative: str = "none"
     tokens_per_step: float = 1.0
+
+    def __getattr__(self, name: str) -> Any:
+        # Only a sizing read back from the sizing store (selfhost/store.py) gets here: it holds its
+        # memory plan and step times as text (`_lazy`) until one of them is first read.
+        lazy = self.__dict__.pop("_lazy", None) if name in ("memory", "step") else None
+        if lazy is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        memory, step = lazy()
+        self.__dict__.setdefault("memory", memory)  # one assigned before is kept
+        self.__dict__.setdefault("step", step)
+        return self.__dict__[name]
 
     def to_dict(self) -> dict:
         return asdict(self)
