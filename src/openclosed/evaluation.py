@@ -51,7 +51,9 @@ def default_samples() -> int:
     return int(text)
 
 
-@dataclass
+# A record: nothing compares or prints it, so no generated `==` or repr (each generated method is
+# compiled when the module is imported, a start-up cost of every command).
+@dataclass(eq=False, repr=False)
 class Settings:
     profile: str = "balanced"
     weights: str | None = None
@@ -71,7 +73,7 @@ class Settings:
     lazy_ranges: bool = False
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Detail:
     """Everything behind one option, for `explain` and the sweep."""
 
@@ -89,7 +91,7 @@ class Detail:
     tuning: Any = None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Result:
     report: Report
     details: dict[str, Detail]

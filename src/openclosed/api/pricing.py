@@ -26,7 +26,9 @@ def _f(x: Decimal) -> float:
     return float(round(x, 6))
 
 
-@dataclass
+# A record: nothing compares or prints it, so no generated `==` or repr (each generated method is
+# compiled when the module is imported, a start-up cost of every command).
+@dataclass(eq=False, repr=False)
 class ApiCost:
     monthly_cost: float
     breakdown: dict[str, float]

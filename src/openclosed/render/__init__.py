@@ -23,7 +23,9 @@ class Column:
     nowrap: bool = False  # never wrapped or cut (option ids must stay pasteable)
 
 
-@dataclass
+# A record: nothing compares or prints it, so no generated `==` or repr (each generated method is
+# compiled when the module is imported, a start-up cost of every command).
+@dataclass(eq=False, repr=False)
 class Block:
     """A further table below a view's main one (the table, Markdown and HTML renderers draw it)."""
 
@@ -56,7 +58,7 @@ class LazyRows(Sequence[dict[str, Any]]):
         return iter(self._get())
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class View:
     title: str
     columns: list[Column]

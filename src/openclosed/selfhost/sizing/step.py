@@ -216,7 +216,9 @@ def _net_latency(gpu: Gpu, eff: Efficiency) -> float:
     return (gpu.network_latency_us or eff.network_latency_us_default) * 1e-6 + _link_latency(gpu, eff)
 
 
-@dataclass
+# A record: nothing compares or prints it, so no generated `==` or repr (each generated method is
+# compiled when the module is imported, a start-up cost of every command).
+@dataclass(eq=False, repr=False)
 class StepTime:
     batch: int
     memory_s: float
