@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 
-@dataclass(frozen=True)
+# Immutable, but nothing compares, hashes or prints it: no generated `==`, hash or repr (each
+# generated method is compiled when the module is imported, a start-up cost of every command).
+@dataclass(frozen=True, eq=False, repr=False)
 class Staleness:
     stale: int
     shown: int
