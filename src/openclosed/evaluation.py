@@ -55,6 +55,8 @@ def default_samples() -> int:
 # compiled when the module is imported, a start-up cost of every command).
 @dataclass(eq=False, repr=False)
 class Settings:
+    """How a comparison runs and what it shows: profile, weights, sort, date, filters, sampling."""
+
     profile: str = "balanced"
     weights: str | None = None
     sort: str = "overall"
@@ -93,6 +95,8 @@ class Detail:
 
 @dataclass(eq=False, repr=False)
 class Result:
+    """A comparison: the report, every option with its detail, and the warnings over all options."""
+
     report: Report
     details: dict[str, Detail]
     all_options: list[OptionOut]

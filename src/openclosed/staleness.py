@@ -18,6 +18,8 @@ from functools import lru_cache
 # generated method is compiled when the module is imported, a start-up cost of every command).
 @dataclass(frozen=True, eq=False, repr=False)
 class Staleness:
+    """How many of the options shown use old prices, and the oldest of them."""
+
     stale: int
     shown: int
     stale_days: int

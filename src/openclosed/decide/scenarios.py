@@ -79,6 +79,8 @@ class Entry:
 
 @dataclass(eq=False, repr=False)
 class Outcome:
+    """Sampled scenarios priced: each entry's costs, the winner and the two overall scores per scenario."""
+
     costs: list[list[float] | None]  # per entry, per scenario
     winners: list[int | None]  # entry index per scenario
     rec_overall: list[float]  # the reference option's overall score per scenario

@@ -14,6 +14,8 @@ from typing import Any
 
 @dataclass
 class Column:
+    """A column of a listing: its key, header, kind of value and how the table shows it."""
+
     key: str
     header: str
     kind: str = "text"  # text | money | number | int | score | lock | bool | pct
@@ -60,6 +62,8 @@ class LazyRows(Sequence[dict[str, Any]]):
 
 @dataclass(eq=False, repr=False)
 class View:
+    """What a command shows, ready for any format: columns, rows, the JSON, notes and sections."""
+
     title: str
     columns: list[Column]
     rows: Sequence[dict[str, Any]]

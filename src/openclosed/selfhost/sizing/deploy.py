@@ -31,6 +31,8 @@ def memory_bytes(gpu: Gpu) -> float:
 
 @dataclass
 class Memory:
+    """A replica's memory plan per GPU: usable memory, weights, reserve and the KV-cache pool."""
+
     gpu_memory_gb: float
     usable_gb: float
     reserve_gb: float
@@ -46,6 +48,8 @@ class Memory:
 
 @dataclass
 class Sizing:
+    """One replica of a model on a GPU at a precision under a parallel plan: fit, batch and speeds."""
+
     model: str
     gpu: str
     precision: str

@@ -17,6 +17,8 @@ SPECULATIVE_METHODS = ("none", "mtp", "eagle")
 # generated method is compiled when the module is imported, a start-up cost of every command).
 @dataclass(frozen=True, eq=False, repr=False)
 class Speculation:
+    """A speculative-decoding method: tokens drafted and emitted per step, and the evidence for them."""
+
     draft_tokens: int  # tokens drafted per step
     tokens_per_step: float  # mean tokens emitted per verify step, the always-accepted one included
     evidence: str

@@ -220,6 +220,8 @@ def _net_latency(gpu: Gpu, eff: Efficiency) -> float:
 # compiled when the module is imported, a start-up cost of every command).
 @dataclass(eq=False, repr=False)
 class StepTime:
+    """One decode step of a replica at a batch size: its time by part and the bytes it reads."""
+
     batch: int
     memory_s: float
     compute_s: float
