@@ -18,6 +18,8 @@ from .workload.reasoning import ReasoningPlan
 from .workload.reasoning import resolve as resolve_reasoning
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from .api.pricing import ApiCost
     from .catalog import Catalog
     from .catalog.schema import ApiProvider, Model, Offering
@@ -84,7 +86,8 @@ class Detail:
     provider: ApiProvider | None = None
     offering: Offering | None = None
     sizing: Sizing | None = None
-    candidates: list[dict[str, Any]] = field(default_factory=list)
+    # The plans compared, for `explain` (a self-hosted option's is `selfhost/options.Candidates`).
+    candidates: Sequence[dict[str, Any]] = field(default_factory=list)
     hosting: dict[str, Any] = field(default_factory=dict)
     # The option reduced to its monthly cost as a function of volume (cost_curves): the engine
     # prices the option with it, and a sweep evaluates the same object at other volumes.
