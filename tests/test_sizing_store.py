@@ -112,7 +112,7 @@ def test_a_bad_value_under_the_right_key_is_sized_again(env, monkeypatch, value:
     [entry] = _sizing_entries(cdir)
     payload = json.loads(entry.read_text())
     row = next(iter(payload["entries"].values()))[0][0]
-    at = store._SIZING.index("ttft_ms")
+    at = store._ROW.index("ttft_ms")
     original = row[1][at]
     row[1][at] = "__VALUE__"
     entry.write_text(json.dumps(payload).replace('"__VALUE__"', value))
@@ -145,13 +145,15 @@ def test_a_bad_value_anywhere_in_a_row_is_sized_again(env, monkeypatch, where: s
     [entry] = _sizing_entries(cdir)
     payload = json.loads(entry.read_text())
     row = next(iter(payload["entries"].values()))[0][0][1]
-    at = store._SIZING.index(where)
-    if where == "memory":
-        row[at][0] = "__VALUE__"
-    elif where == "step":
-        row[at][next(iter(row[at]))] = "__VALUE__"
+    if where in ("memory", "step"):  # the plan's memory and step text, the last value of its row
+        memory, step = json.loads(row[-1])
+        if where == "memory":
+            memory[0] = "__VALUE__"
+        else:
+            step[next(iter(step))] = "__VALUE__"
+        row[-1] = json.dumps([memory, step]).replace('"__VALUE__"', value)
     else:
-        row[at] = "__VALUE__"
+        row[store._ROW.index(where)] = "__VALUE__"
     entry.write_text(json.dumps(payload).replace('"__VALUE__"', value))
     reset()
     calls = _no_sizing(monkeypatch)
@@ -236,3 +238,49 @@ def test_no_cache_or_unreadable_sources_only_cost_speed(env, monkeypatch) -> Non
     assert _run(data) == first
     store.flush()
     assert not _sizing_entries(cdir)
+
+
+def test_a_stored_plan_reads_its_memory_and_step_when_asked(env) -> None:
+    """The memory plan and step times come back as text and are decoded on first read: equal to
+    the freshly sized ones, and a value assigned before the first read is kept."""
+    from openclosed.selfhost import store
+
+    data, _, reset = env
+    _run(data)
+    fresh = {pair: plans for pair, (plans, _) in next(iter(store._shapes.values())).entries.items()}
+    store.flush()
+    reset()
+    _run(data)
+    stored = next(iter(store._shapes.values())).entries
+    assert stored.keys() == fresh.keys()
+    first = next(iter(stored))
+    (_, s, _), *_ = stored[first][0]
+    assert "_lazy" in s.__dict__ and "memory" not in s.__dict__  # a compare read neither
+    for pair, (plans, _) in stored.items():
+        assert plans == fresh[pair]  # == reads every field, both lazy ones included
+        assert all(x.step and x.memory.gpu_memory_gb > 0 and "_lazy" not in x.__dict__ for _, x, _ in plans)
+    reset()
+    _run(data)
+    (_, s, _), *_ = next(iter(store._shapes.values())).entries[first][0]
+    s.step = {"kept": 1.0}  # assigned before the first read: decoding the text does not undo it
+    assert s.memory == fresh[first][0][1].memory and s.step == {"kept": 1.0}
+
+
+def test_the_code_hash_covers_every_source_by_its_relative_path_and_bytes(monkeypatch) -> None:
+    """The store's code key: each `.py` of the package, in sorted walk order, as
+    "relative/path:length:" + bytes + NUL (computed here independently with os.path.relpath)."""
+    import hashlib
+    import os
+
+    from openclosed.selfhost import store
+
+    monkeypatch.setattr(store, "_code_hash", None)
+    root = os.path.dirname(os.path.dirname(os.path.realpath(store.__file__)))
+    h = hashlib.sha256()
+    for dirpath, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(n for n in files if n.endswith(".py")):
+            path = os.path.join(dirpath, name)
+            data = Path(path).read_bytes()
+            h.update(f"{os.path.relpath(path, root)}:{len(data)}:".encode() + data + b"\0")
+    assert store.code_hash() == h.hexdigest()

@@ -18,6 +18,8 @@ from .workload.reasoning import ReasoningPlan
 from .workload.reasoning import resolve as resolve_reasoning
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from .api.pricing import ApiCost
     from .catalog import Catalog
     from .catalog.schema import ApiProvider, Model, Offering
@@ -51,8 +53,12 @@ def default_samples() -> int:
     return int(text)
 
 
-@dataclass
+# A record: nothing compares or prints it, so no generated `==` or repr (each generated method is
+# compiled when the module is imported, a start-up cost of every command).
+@dataclass(eq=False, repr=False)
 class Settings:
+    """How a comparison runs and what it shows: profile, weights, sort, date, filters, sampling."""
+
     profile: str = "balanced"
     weights: str | None = None
     sort: str = "overall"
@@ -71,7 +77,7 @@ class Settings:
     lazy_ranges: bool = False
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Detail:
     """Everything behind one option, for `explain` and the sweep."""
 
@@ -80,7 +86,8 @@ class Detail:
     provider: ApiProvider | None = None
     offering: Offering | None = None
     sizing: Sizing | None = None
-    candidates: list[dict[str, Any]] = field(default_factory=list)
+    # The plans compared, for `explain` (a self-hosted option's is `selfhost/options.Candidates`).
+    candidates: Sequence[dict[str, Any]] = field(default_factory=list)
     hosting: dict[str, Any] = field(default_factory=dict)
     # The option reduced to its monthly cost as a function of volume (cost_curves): the engine
     # prices the option with it, and a sweep evaluates the same object at other volumes.
@@ -89,8 +96,10 @@ class Detail:
     tuning: Any = None
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Result:
+    """A comparison: the report, every option with its detail, and the warnings over all options."""
+
     report: Report
     details: dict[str, Detail]
     all_options: list[OptionOut]

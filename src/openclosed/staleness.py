@@ -14,8 +14,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 
-@dataclass(frozen=True)
+# Immutable, but nothing compares, hashes or prints it: no generated `==`, hash or repr (each
+# generated method is compiled when the module is imported, a start-up cost of every command).
+@dataclass(frozen=True, eq=False, repr=False)
 class Staleness:
+    """How many of the options shown use old prices, and the oldest of them."""
+
     stale: int
     shown: int
     stale_days: int

@@ -26,8 +26,12 @@ def _f(x: Decimal) -> float:
     return float(round(x, 6))
 
 
-@dataclass
+# A record: nothing compares or prints it, so no generated `==` or repr (each generated method is
+# compiled when the module is imported, a start-up cost of every command).
+@dataclass(eq=False, repr=False)
 class ApiCost:
+    """An API option's monthly cost, its breakdown and unit prices, and the steps that show them."""
+
     monthly_cost: float
     breakdown: dict[str, float]
     unit_prices: UnitPricesOut

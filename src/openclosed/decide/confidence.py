@@ -22,6 +22,8 @@ CLOSE_CALL = 0.6  # below this confidence the recommendation says it is a close 
 
 @dataclass
 class Assessment:
+    """How often the recommendation wins the sampled scenarios, and which option wins the others."""
+
     samples: int
     confidence: float | None
     contender: str | None  # the option that wins most of the other scenarios

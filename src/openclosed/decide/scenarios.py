@@ -39,7 +39,9 @@ def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-@dataclass
+# A record: nothing compares or prints it, so no generated `==` or repr (each generated method is
+# compiled when the module is imported, a start-up cost of every command).
+@dataclass(eq=False, repr=False)
 class Scenarios:
     """A batch of n scenarios: each input's value per scenario (missing inputs stay at base)."""
 
@@ -55,7 +57,7 @@ class Scenarios:
     operations: list[float] | None = None  # owned servers' operations effort multiplier
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Entry:
     """One option reduced to what a scenario changes."""
 
@@ -75,8 +77,10 @@ class Entry:
     fixed: float = 0.0  # USD a month that no scenario moves (an API option's fine-tuning runs and fees)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Outcome:
+    """Sampled scenarios priced: each entry's costs, the winner and the two overall scores per scenario."""
+
     costs: list[list[float] | None]  # per entry, per scenario
     winners: list[int | None]  # entry index per scenario
     rec_overall: list[float]  # the reference option's overall score per scenario
@@ -254,7 +258,7 @@ class Costs:
         return [i for i in feas if i in priced or (self.quick_floor(i) <= ceiling and self.floor(i) <= ceiling)]
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _Shared:
     """What a frame's options share, filled while its entries are built (see Frame.__init__)."""
 

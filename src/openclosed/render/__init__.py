@@ -14,6 +14,8 @@ from typing import Any
 
 @dataclass
 class Column:
+    """A column of a listing: its key, header, kind of value and how the table shows it."""
+
     key: str
     header: str
     kind: str = "text"  # text | money | number | int | score | lock | bool | pct
@@ -23,7 +25,9 @@ class Column:
     nowrap: bool = False  # never wrapped or cut (option ids must stay pasteable)
 
 
-@dataclass
+# A record: nothing compares or prints it, so no generated `==` or repr (each generated method is
+# compiled when the module is imported, a start-up cost of every command).
+@dataclass(eq=False, repr=False)
 class Block:
     """A further table below a view's main one (the table, Markdown and HTML renderers draw it)."""
 
@@ -56,8 +60,10 @@ class LazyRows(Sequence[dict[str, Any]]):
         return iter(self._get())
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class View:
+    """What a command shows, ready for any format: columns, rows, the JSON, notes and sections."""
+
     title: str
     columns: list[Column]
     rows: Sequence[dict[str, Any]]

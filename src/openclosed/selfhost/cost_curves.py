@@ -49,7 +49,9 @@ class ApiCurve:
         return round(self.per_request * rpm, 6)
 
 
-@dataclass(frozen=True)
+# Immutable, but nothing compares, hashes or prints it: no generated `==`, hash or repr (each
+# generated method is compiled when the module is imported, a start-up cost of every command).
+@dataclass(frozen=True, eq=False, repr=False)
 class FleetCurve:
     """A tuned model on its API provider's dedicated deployment (api/dedicated.py): per candidate
     replica (`(requests/s at the utilisation cap, GPUs, USD per GPU-hour)`), at least one replica

@@ -27,8 +27,12 @@ PricingKind = Literal["on-demand", "1y", "3y", "spot"]
 TERM_MONTHS = {"1y": 12.0, "3y": 36.0}
 
 
-@dataclass(frozen=True)
+# Immutable, but nothing compares, hashes or prints it: no generated `==`, hash or repr (each
+# generated method is compiled when the module is imported, a start-up cost of every command).
+@dataclass(frozen=True, eq=False, repr=False)
 class _Row:
+    """One catalogue price row of a GPU at a cloud, with its region and residency areas."""
+
     region: str | None
     areas: tuple[str, ...]  # residency areas this price is stated for (lower case; empty: unknown)
     on_demand: float | None
@@ -39,8 +43,10 @@ class _Row:
     as_of: dt.date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class GpuPrice:
+    """The GPU-hour price chosen for an option, with its region, kind, source and date."""
+
     usd_per_gpu_hour: float
     region: str | None
     pricing_kind: PricingKind

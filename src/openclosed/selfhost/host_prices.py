@@ -60,7 +60,9 @@ def fleet(ctx: Context, host: GpuCloud | OnPrem, node_gpus: int) -> Fleet:
     )
 
 
-@dataclass
+# A record: nothing compares or prints it, so no generated `==` or repr (each generated method is
+# compiled when the module is imported, a start-up cost of every command).
+@dataclass(eq=False, repr=False)
 class GpuPricing:
     """What one option pays per GPU-hour and why: the priced offers and the price that applies."""
 
@@ -121,7 +123,7 @@ def gpu_prices(
     return GpuPricing(priced, kind, best.pricing_kind, best.region, best.source, best.as_of, None, stale, best.areas)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class HostGpu:
     """What every model's option on one GPU at one host shares: prices, spot prices, fleet rules,
     and the host's own violations and warnings (the catalogue has about 40 models per GPU)."""

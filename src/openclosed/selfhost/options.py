@@ -8,6 +8,7 @@ operations and setup costs. The option's cost is the curve at the workload's pea
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -68,7 +69,7 @@ def self_option(
             curve_plans.append(plan)
     curve = SelfCurve(curve_plans, fl)
     quotes = curve.quotes(rpm, peak_i)
-    candidates = _candidates(curve_plans, quotes)
+    candidates = Candidates(curve_plans, quotes)
     chosen = curve.best(quotes)
     if chosen is None:
         violations += _unfit(ctx, model, host, gpu, gpu_id, pricing)
@@ -223,6 +224,40 @@ def _unfit(
             else f"capacity: does not fit on {gpu.name}: {why}"
         )
     return out
+
+
+class Candidates:
+    """Every plan that could be priced, as `explain` lists the candidates compared: a sequence of
+    dicts, built when first read (a compare reads none; building them for every option was about
+    2 ms of a compare)."""
+
+    __slots__ = ("_plans", "_quotes", "_rows")
+
+    def __init__(self, plans: list[Plan], quotes: list[Any]) -> None:
+        self._plans, self._quotes = plans, quotes
+        self._rows: list[dict[str, Any]] | None = None
+
+    def _list(self) -> list[dict[str, Any]]:
+        if self._rows is None:
+            self._rows = _candidates(self._plans, self._quotes)
+        return self._rows
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        return self._list()[i]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self._list())
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __eq__(self, other: object) -> bool:
+        return self._list() == (other._list() if isinstance(other, Candidates) else other)
+
+    __hash__ = None  # type: ignore[assignment]  # compared by value, like the list it stands for
+
+    def __repr__(self) -> str:
+        return repr(self._list())
 
 
 def _candidates(curve_plans: list[Plan], quotes: list[Any]) -> list[dict[str, Any]]:

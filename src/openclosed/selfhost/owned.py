@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 HOURS_PER_YEAR = 8760.0
 
 
-@dataclass(frozen=True)
+# Immutable, but nothing compares, hashes or prints it: no generated `==`, hash or repr (each
+# generated method is compiled when the module is imported, a start-up cost of every command).
+@dataclass(frozen=True, eq=False, repr=False)
 class OwnedTerms:
     """How the workload buys and writes off servers."""
 

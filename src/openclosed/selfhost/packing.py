@@ -11,6 +11,8 @@ from ..catalog.schema import GpuOffer
 
 @dataclass(frozen=True)
 class Instance:
+    """A rentable instance shape: replicas it holds, its GPUs, its hourly price and its name."""
+
     holds: int  # replicas per instance
     gpus: int
     hourly: float  # USD per instance-hour

@@ -17,6 +17,11 @@ atomic writes; a wrong key, shape or type is ignored). Values are checked on loa
 must have the type the dataclass declares, numbers must be finite. Only catalogues loaded through
 the cache (the embedded one) have a key; an overlay catalogue is sized in the process only.
 
+A sizing's memory plan and step times (`explain` and `size` read them, a `compare` never) are kept
+as one JSON text per plan, decoded and checked when first read (`Sizing.__getattr__`): they were
+half of the numbers to parse. A SHA-256 of those texts is checked on load instead, so a damaged
+one is sized again like any other damaged value.
+
 A process writes at most `MAX_WRITES` entries (a sweep over token counts sizes many shapes; one
 entry each would cost more than it saves) and the directory keeps the newest `KEEP` of them.
 """
@@ -24,7 +29,9 @@ entry each would cost more than it saves) and the directory keeps the newest `KE
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import json
 import math
 import os
 from pathlib import Path
@@ -42,13 +49,15 @@ ENABLED = True
 KEEP = 8
 MAX_WRITES = 2
 MAX_SHAPES = 64  # shapes looked up on disk per process
-FORMAT = 1
+FORMAT = 2
 
 Plans = list[tuple[str, Sizing, bool]]
 Entry = tuple[Plans, list[str]]
 
 _SIZING = tuple(f.name for f in dataclasses.fields(Sizing))
 _MEMORY = tuple(f.name for f in dataclasses.fields(Memory))
+_LAZY = ("memory", "step")  # kept as JSON text until read (the module's docstring)
+_ROW = tuple(name for name in _SIZING if name not in _LAZY)
 _code_hash: str | None = None
 
 
@@ -56,16 +65,19 @@ def code_hash() -> str:
     """SHA-256 of the package's Python sources (names and bytes), once per process."""
     global _code_hash
     if _code_hash is None:
-        root = Path(__file__).resolve().parent.parent
+        root = str(Path(__file__).resolve().parent.parent)
+        skip = len(root) + len(os.sep)  # a walked path less this is its path relative to root
         h = hashlib.sha256()
         for dirpath, dirs, files in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             for name in sorted(files):
                 if name.endswith(".py"):
                     path = os.path.join(dirpath, name)
-                    with open(path, "rb") as fh:
-                        data = fh.read()
-                    h.update(f"{os.path.relpath(path, root)}:{len(data)}:".encode() + data + b"\0")
+                    with open(path, "rb", buffering=0) as fh:  # read whole: no buffer (a third faster)
+                        data = fh.readall()
+                    h.update(f"{path[skip:]}:{len(data)}:".encode())
+                    h.update(data)
+                    h.update(b"\0")
         _code_hash = h.hexdigest()
     return _code_hash
 
@@ -114,11 +126,14 @@ def flush() -> None:
         from ..catalog import cache
 
         _written += 1
+        texts: list[str] = []
+        entries = {pair: _dump(entry, texts) for pair, entry in stored.entries.items()}
         payload = {
             "store": FORMAT,
-            "sizing_fields": list(_SIZING),
+            "sizing_fields": list(_ROW),
             "memory_fields": list(_MEMORY),
-            "entries": {pair: _dump(entry) for pair, entry in stored.entries.items()},
+            "details_sha256": _digest(texts),
+            "entries": entries,
         }
         cache.write(directory, stored.key, payload, prefix=PREFIX, keep=KEEP)
 
@@ -159,20 +174,25 @@ def _shape(cat: Catalog, shape: tuple) -> Shape | None:
 # ---------------------------------------------------------------- the JSON form
 
 
-def _dump(entry: Entry) -> list[Any]:
+def _dump(entry: Entry, texts: list[str]) -> list[Any]:
+    """The entry as JSON values; each plan's memory and step text is appended to `texts`."""
     plans, reasons = entry
     rows = []
     for precision, s, ok in plans:
-        values = [getattr(s, name) for name in _SIZING]
-        values[_SIZING.index("memory")] = [getattr(s.memory, name) for name in _MEMORY]
-        rows.append([precision, values, ok])
+        text = json.dumps([[getattr(s.memory, name) for name in _MEMORY], s.step], separators=(",", ":"))
+        texts.append(text)
+        rows.append([precision, [*(getattr(s, name) for name in _ROW), text], ok])
     return [rows, list(reasons)]
+
+
+def _digest(texts: list[str]) -> str:
+    return hashlib.sha256("\n".join(texts).encode()).hexdigest()
 
 
 def _load(payload: dict[str, Any]) -> dict[str, Entry]:
     if (
         payload.get("store") != FORMAT
-        or payload.get("sizing_fields") != list(_SIZING)
+        or payload.get("sizing_fields") != list(_ROW)
         or payload.get("memory_fields") != list(_MEMORY)
     ):
         raise ValueError("another layout")
@@ -180,13 +200,16 @@ def _load(payload: dict[str, Any]) -> dict[str, Entry]:
     if not isinstance(entries, dict):
         raise TypeError("entries")
     out: dict[str, Entry] = {}
+    texts: list[str] = []
     for pair, entry in entries.items():
         rows, reasons = _list(entry, 2)
         plans: Plans = []
         for row in _list(rows):
             precision, values, ok = _list(row, 3)
-            plans.append((_str(precision), _sizing(values), _bool(ok)))
+            plans.append((_str(precision), _sizing(values, texts), _bool(ok)))
         out[pair] = (plans, [_str(r) for r in _list(reasons)])
+    if payload.get("details_sha256") != _digest(texts):
+        raise ValueError("the memory and step texts are not those written")
     return out
 
 
@@ -218,17 +241,32 @@ def _checker(declared: Any) -> Any:
     return lambda value: None if value is None else inner(value)
 
 
-def _sizing(values: list[Any]) -> Sizing:
-    if not isinstance(values, list) or len(values) != len(_SIZING):
+def _sizing(values: list[Any], texts: list[str]) -> Sizing:
+    """The Sizing of a stored row, its memory and step left as text (`_details`) until read."""
+    if not isinstance(values, list) or len(values) != len(_ROW) + 1:
         raise ValueError("sizing row")
-    mem = values[_MEMORY_AT]
+    _check_row(values, *_ROW_PLAN)
+    text = _str(values[-1])
+    texts.append(text)
+    s = Sizing.__new__(Sizing)
+    fields = s.__dict__
+    fields.update(zip(_ROW, values, strict=False))  # the text last
+    fields["_lazy"] = functools.partial(_details, text)
+    return s
+
+
+def _details(text: str) -> tuple[Memory, dict[str, float]]:
+    """A stored plan's memory and step times, checked like the rest of the row (the digest of
+    the texts matched on load, so a failure here is a bug in this module, not a damaged file)."""
+    mem, step = _list(json.loads(text, parse_constant=_no_constant), 2)
     if not isinstance(mem, list) or len(mem) != len(_MEMORY):
         raise ValueError("memory row")
-    _check_row(values, *_SIZING_PLAN)
     _check_row(mem, *_MEMORY_PLAN)
-    args = list(values)
-    args[_MEMORY_AT] = Memory(*mem)
-    return Sizing(*args)
+    return Memory(*mem), _dict_of_numbers(step)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a finite number")
 
 
 def _check_row(values: list[Any], numbers: tuple[int, ...], others: tuple[tuple[int, Any], ...]) -> None:
@@ -285,8 +323,7 @@ def _number(value: Any) -> float:
     return value
 
 
-_SIZING_CHECKS = [_checker(f.type) for f in dataclasses.fields(Sizing)]
+_ROW_CHECKS = [_checker(f.type) for f in dataclasses.fields(Sizing) if f.name not in _LAZY]
 _MEMORY_CHECKS = [_checker(f.type) for f in dataclasses.fields(Memory)]
-_MEMORY_AT = _SIZING.index("memory")
-_SIZING_PLAN = _row_plan(_SIZING_CHECKS)
+_ROW_PLAN = _row_plan(_ROW_CHECKS)
 _MEMORY_PLAN = _row_plan(_MEMORY_CHECKS)

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 LEVELS = ("none", "low", "medium", "high")
 
 
-@dataclass(frozen=True)
+# Immutable, but nothing compares, hashes or prints it: no generated `==`, hash or repr (each
+# generated method is compiled when the module is imported, a start-up cost of every command).
+@dataclass(frozen=True, eq=False, repr=False)
 class ReasoningPlan:
     """The reasoning a model is priced with under one workload."""
 

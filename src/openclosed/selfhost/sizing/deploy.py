@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from ...catalog.architecture import Architecture
 from ...catalog.schema import Gpu
@@ -30,6 +31,8 @@ def memory_bytes(gpu: Gpu) -> float:
 
 @dataclass
 class Memory:
+    """A replica's memory plan per GPU: usable memory, weights, reserve and the KV-cache pool."""
+
     gpu_memory_gb: float
     usable_gb: float
     reserve_gb: float
@@ -45,6 +48,8 @@ class Memory:
 
 @dataclass
 class Sizing:
+    """One replica of a model on a GPU at a precision under a parallel plan: fit, batch and speeds."""
+
     model: str
     gpu: str
     precision: str
@@ -79,6 +84,17 @@ class Sizing:
     kv_cache_dtype: str = "bf16"
     speculative: str = "none"
     tokens_per_step: float = 1.0
+
+    def __getattr__(self, name: str) -> Any:
+        # Only a sizing read back from the sizing store (selfhost/store.py) gets here: it holds its
+        # memory plan and step times as text (`_lazy`) until one of them is first read.
+        lazy = self.__dict__.pop("_lazy", None) if name in ("memory", "step") else None
+        if lazy is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        memory, step = lazy()
+        self.__dict__.setdefault("memory", memory)  # one assigned before is kept
+        self.__dict__.setdefault("step", step)
+        return self.__dict__[name]
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -14,7 +14,9 @@ from typing import Any
 from ...catalog.architecture import Architecture, LayerGroup, Mixer, Mlp
 
 
-@dataclass(frozen=True)
+# Immutable, but nothing compares, hashes or prints it: no generated `==`, hash or repr (each
+# generated method is compiled when the module is imported, a start-up cost of every command).
+@dataclass(frozen=True, eq=False, repr=False)
 class Layout:
     """The distinct token mixers and MoE MLPs of an architecture, with how many layers use each."""
 

@@ -51,7 +51,9 @@ SPARSE_EXTRA = KERNELS_PER_LAYER["sparse"] - KERNELS_PER_LAYER["mla"]
 ATTENTION_EFFICIENCY = {"attention": 0.7, "mla": 1.0, "sparse": 0.3, "linear": 1.0}
 
 
-@dataclass(frozen=True)
+# Immutable, but nothing compares, hashes or prints it: no generated `==`, hash or repr (each
+# generated method is compiled when the module is imported, a start-up cost of every command).
+@dataclass(frozen=True, eq=False, repr=False)
 class Generation:
     """What a GPU generation's serving stack reaches, relative to Hopper's (where the efficiency
     factors were measured, all 1): `bandwidth` multiplies the achieved HBM bandwidth, `compute`

@@ -46,7 +46,9 @@ INDEX_BYTES_PER_DIM = 1.0 + 4.0 / 128
 # ------------------------------------------------------------------ parameter bookkeeping
 
 
-@dataclass(frozen=True)
+# Immutable, but nothing compares, hashes or prints it: no generated `==`, hash or repr (each
+# generated method is compiled when the module is imported, a start-up cost of every command).
+@dataclass(frozen=True, eq=False, repr=False)
 class Shape:
     """Parameter groups derived from the architecture (all counts are parameters, not bytes)."""
 
@@ -266,7 +268,7 @@ def weight_read_bytes(arch: Architecture, precision: str, batch: float) -> float
 # ------------------------------------------------------------------ KV cache and recurrent state
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class KvPart:
     """The per-token cache of the layers whose KV splits the same number of ways under tensor
     parallelism: bytes per token of context, and (bytes per token, window) of windowed layers."""
@@ -284,7 +286,7 @@ class KvPart:
         return self.per_token * tokens + sum(w * min(n, tokens) for w, n in self.windows)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class CacheParts:
     """One sequence's cache, split by how it shards under tensor parallelism.
 

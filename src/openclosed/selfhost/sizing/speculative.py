@@ -13,8 +13,12 @@ from dataclasses import dataclass
 SPECULATIVE_METHODS = ("none", "mtp", "eagle")
 
 
-@dataclass(frozen=True)
+# Immutable, but nothing compares, hashes or prints it: no generated `==`, hash or repr (each
+# generated method is compiled when the module is imported, a start-up cost of every command).
+@dataclass(frozen=True, eq=False, repr=False)
 class Speculation:
+    """A speculative-decoding method: tokens drafted and emitted per step, and the evidence for them."""
+
     draft_tokens: int  # tokens drafted per step
     tokens_per_step: float  # mean tokens emitted per verify step, the always-accepted one included
     evidence: str

@@ -216,8 +216,12 @@ def _net_latency(gpu: Gpu, eff: Efficiency) -> float:
     return (gpu.network_latency_us or eff.network_latency_us_default) * 1e-6 + _link_latency(gpu, eff)
 
 
-@dataclass
+# A record: nothing compares or prints it, so no generated `==` or repr (each generated method is
+# compiled when the module is imported, a start-up cost of every command).
+@dataclass(eq=False, repr=False)
 class StepTime:
+    """One decode step of a replica at a batch size: its time by part and the bytes it reads."""
+
     batch: int
     memory_s: float
     compute_s: float
