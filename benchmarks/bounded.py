@@ -8,7 +8,8 @@
 - classes: `compare` and `check` on a workload with 100 traffic classes (the schema's maximum),
   each with its own token profile, some with a quality floor or a first-token target. Target:
   under 5 s and 500 MB each. Then `compare` and `check` on the same classes with no floor or
-  target (no time target: every option that serves every class is priced in each; under 500 MB).
+  target, where every option that serves every class is priced in each: the same target, under
+  5 s and 500 MB (the time is not met yet: docs/architecture.md, "Where the time goes").
 - replicas: `compare` with `self_hosting.min_replicas` at its maximum (100,000). Target: under 5 s.
 
 Each command runs once in a fresh process; the figures are its wall time, its CPU time and its
@@ -165,9 +166,10 @@ def main() -> None:
             classes_workload(bare, floors=False)
             for cmd in (("compare", str(bare), "--format", "json"), ("check", str(bare), "--max-monthly-cost", "1e9")):
                 s, peak, _, cpu = measure(openclosed(*cmd))
+                verdict = "met" if s < 5 and peak < 500 else "missed"
                 print(
                     f"classes: {cmd[0]} with 100 classes, no floors: {s:.1f} s ({cpu:.1f} s CPU), peak {peak:.0f} MB "
-                    "(no time target; < 500 MB)"
+                    f"(target < 5 s, < 500 MB: {verdict})"
                 )
         if "replicas" in args.which:
             wl = d / "replicas.yaml"
