@@ -159,11 +159,8 @@ def cli(capsys: pytest.CaptureFixture[str]):
 def small_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real catalogue cut to two models (gpt-4o, llama-3.3-70b), one API provider (OpenAI) and
     one cloud (AWS), every licence and GPU kept: valid, and rebuilt in milliseconds, not a second."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    models = yaml.load((ROOT / "data" / "models.yaml").read_text(), Loader=loader)
-    providers = yaml.load((ROOT / "data" / "providers.yaml").read_text(), Loader=loader)
+    models = yaml_load((ROOT / "data" / "models.yaml").read_text())
+    providers = yaml_load((ROOT / "data" / "providers.yaml").read_text())
     keep = {"gpt-4o", "llama-3.3-70b"}
     models["models"] = [m for m in models["models"] if m["id"] in keep]
     api = [p for p in providers["api_providers"] if p["id"] == "openai"]
@@ -172,8 +169,8 @@ def small_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
     providers["api_providers"] = api
     providers["gpu_clouds"] = [c for c in providers["gpu_clouds"] if c["id"] == "aws"]
     out = tmp_path_factory.mktemp("small-data")
-    (out / "models.yaml").write_text(yaml.safe_dump(models, sort_keys=False))
-    (out / "providers.yaml").write_text(yaml.safe_dump(providers, sort_keys=False))
+    (out / "models.yaml").write_text(yaml_dump(models))
+    (out / "providers.yaml").write_text(yaml_dump(providers))
     return out
 
 
@@ -182,6 +179,21 @@ def catalog():
     from openclosed.catalog import load_catalog
 
     return load_catalog(use_env=False)
+
+
+def yaml_load(text: str) -> Any:
+    """yaml.safe_load with libyaml's parser where it is installed (as the catalogue's own fast
+    path reads): the same data, about ten times faster on the 300 KB catalogue files."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def yaml_dump(data: Any) -> str:
+    """yaml.safe_dump(data, sort_keys=False) with libyaml's emitter where it is installed."""
+    import yaml
+
+    return yaml.dump(data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False)
 
 
 def write(path: Path, text: str) -> Path:

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TODAY
+from conftest import ROOT, TODAY, yaml_load
 
 from openclosed.analyses.checks import diff_reports
 from openclosed.render import Column, View
@@ -273,11 +273,10 @@ def test_warnings_come_once_after_the_output() -> None:
 # ------------------------------------------------------------------ 12. one valid catalogue schema
 def test_catalog_schema_validates_the_catalogue_files(cli) -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    yaml = pytest.importorskip("yaml")
     schema = cli("schema", "catalog").json()
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
     for name in ("models.yaml", "providers.yaml"):
-        data = json.loads(json.dumps(yaml.safe_load((ROOT / "data" / name).read_text()), default=str))
+        data = json.loads(json.dumps(yaml_load((ROOT / "data" / name).read_text()), default=str))
         assert not list(validator.iter_errors(data)), name
     assert list(validator.iter_errors({"models": "not a list"}))
