@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, write, yaml_dump, yaml_load
+from conftest import COMPARE_ALL, TODAY, write, yaml_dump, yaml_load
 
 DIFF_OVERLAY_PROVIDERS = """\
 api_providers:
@@ -99,8 +99,8 @@ def test_diff_missing_dir(cli, tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- staleness and lifecycle
-def test_compare_json_carries_warnings_and_stale_days(cli) -> None:
-    run = cli("compare", "--preset", "chatbot", "--all", "-f", "json", "--today", TODAY)
+def test_compare_json_carries_warnings_and_stale_days(cli, shared_cli) -> None:
+    run = shared_cli(*COMPARE_ALL)  # the chatbot preset: the default workload
     data = run.json()
     assert data["generated_for"] == TODAY
     assert any("refresh the catalogue" in w for w in data["warnings"])

@@ -12,6 +12,7 @@ MONTH_S = 730 * 3600
 
 
 def run_json(cli, *args: str) -> dict:
+    """`compare ARGS --format json` through `cli` (or `shared_cli`, for a run that other tests make too)."""
     r = cli("compare", *args, "--format", "json", "--today", TODAY)
     assert r.code == 0, r.err
     return r.json()
@@ -39,8 +40,8 @@ def api_cost(o: dict, wl: dict, traffic: dict) -> float:
     return tokens + R * up["request_fee"]
 
 
-def test_every_cost_recomputes_from_the_report(cli) -> None:
-    data = run_json(cli, "--preset", "chatbot", "--all")
+def test_every_cost_recomputes_from_the_report(shared_cli) -> None:
+    data = run_json(shared_cli, "--all")  # the chatbot preset: the default workload
     wl = data["workload"]
     assert wl["requests_per_month"] == pytest.approx(50_000 * 730 / 24)
     traffic = {"cached_input_share": 0.5, "batch_share": 0.0}
@@ -83,8 +84,8 @@ def test_every_cost_recomputes_from_the_report(cli) -> None:
     assert n_api > 50 and n_self > 50
 
 
-def test_json_contract_fields(cli) -> None:
-    data = run_json(cli)
+def test_json_contract_fields(shared_cli) -> None:
+    data = run_json(shared_cli)
     assert data["schema_version"] == 1 and data["currency"] == "USD"
     assert data["tool"]["name"] == "openclosed"
     assert {"as_of", "models", "providers"} <= set(data["catalog"])
@@ -165,8 +166,8 @@ def test_long_context_rules_out_small_windows(cli, catalog) -> None:
     assert catalog.model(data["options"][0]["model"]).context_window >= 500_000
 
 
-def test_shut_down_models_are_infeasible_and_expiring_ones_flagged(cli) -> None:
-    data = run_json(cli, "--all")
+def test_shut_down_models_are_infeasible_and_expiring_ones_flagged(shared_cli) -> None:
+    data = run_json(shared_cli, "--all")
     by_id = {o["id"]: o for o in data["options"]}
     nano = by_id["gpt-4.1-nano@openai"]  # shut down 2026-10-23
     assert not nano["feasible"] and any("shut down" in v for v in nano["violations"])
@@ -184,8 +185,8 @@ def test_regulated_data_needs_zero_retention(cli) -> None:
         pytest.fail("no provider was ruled out for lacking zero data retention")
 
 
-def test_residency(cli, catalog) -> None:
-    data = run_json(cli, "--residency", "eu", "--all")
+def test_residency(shared_cli, catalog) -> None:
+    data = run_json(shared_cli, "--residency", "eu", "--all")
     for o in data["options"]:
         if o["deployment"] == "api":
             prov = catalog.api_provider(o["provider"])
@@ -193,10 +194,10 @@ def test_residency(cli, catalog) -> None:
                 assert any(v.startswith("residency:") for v in o["violations"]), o["id"]
 
 
-def test_residency_names_the_offering_when_the_provider_could_comply(cli, catalog) -> None:
+def test_residency_names_the_offering_when_the_provider_could_comply(shared_cli, catalog) -> None:
     # A provider that can keep processing in the EU, with an offering that is not served there:
     # the cause is the offering's regions, not the provider (issue 16, item 7).
-    data = run_json(cli, "--residency", "eu", "--all")
+    data = run_json(shared_cli, "--residency", "eu", "--all")
     seen = 0
     for o in data["options"]:
         if o["deployment"] != "api":
@@ -258,8 +259,8 @@ def test_sort_by_cost(cli) -> None:
     assert costs == sorted(costs)
 
 
-def test_recommendation_explains_itself(cli) -> None:
-    data = run_json(cli)
+def test_recommendation_explains_itself(shared_cli) -> None:
+    data = run_json(shared_cli)
     rec = data["recommendation"]
     assert rec["id"] == data["recommended"]
     assert data["recommended"] in rec["why"] and "runner-up" in rec["why"]
@@ -268,8 +269,8 @@ def test_recommendation_explains_itself(cli) -> None:
     assert s["saving_pct"] == pytest.approx((1 - s["open_monthly_cost"] / s["closed_monthly_cost"]) * 100, abs=0.06)
 
 
-def test_explain_reproduces_compare(cli) -> None:
-    data = run_json(cli, "--all")
+def test_explain_reproduces_compare(cli, shared_cli) -> None:
+    data = run_json(shared_cli, "--all")
     by_id = {o["id"]: o for o in data["options"]}
     for oid in ("gpt-4o@openai", "llama-3.3-70b@aws:h100-sxm"):
         r = cli("explain", oid, "--format", "json", "--today", TODAY)

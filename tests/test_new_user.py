@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TODAY, yaml_load
+from conftest import COMPARE_ALL, ROOT, TODAY, yaml_load
 
 from openclosed.analyses.checks import diff_reports
 from openclosed.render import Column, View
@@ -82,8 +82,8 @@ def test_table_never_wraps_an_id_and_names_the_hidden_columns() -> None:
     assert max(len(ln) for ln in text.splitlines()) <= 64
 
 
-def test_compare_all_at_80_columns_keeps_every_id_whole(cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    ids = [o["id"] for o in cli("compare", "--all", "--format", "json", "--today", TODAY).json()["options"]]
+def test_compare_all_at_80_columns_keeps_every_id_whole(cli, shared_cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = [o["id"] for o in shared_cli(*COMPARE_ALL).json()["options"]]
     monkeypatch.setenv("COLUMNS", "80")
     r = cli("compare", "--all", "--today", TODAY)
     tokens = set(r.out.split())
