@@ -113,13 +113,14 @@ def test_private_model_cluster_and_disabled_provider(cli, tmp_path: Path) -> Non
     ov = tmp_path / "ov"
     write(ov / "models.yaml", PRIVATE_MODELS)
     write(ov / "providers.yaml", PRIVATE_PROVIDERS)
-    opts = _costs(_compare(cli, "--catalog", str(ov)))
+    run = _compare(cli, "--catalog", str(ov))
+    opts = _costs(run)
     assert "acme-llm@acme-gateway" in opts
     assert not any(o["provider"] == "groq" for o in opts.values())
     cluster = [o for o in opts.values() if o["provider"] == "acme-cluster"]
     assert cluster and all(o["deployment"] == "self-hosted" for o in cluster)
     # The private model's API cost is tokens x the internal price, computed independently.
-    wl = _compare(cli, "--catalog", str(ov)).json()["workload"]
+    wl = run.json()["workload"]
     expected = wl["input_tokens_per_month"] / 1e6 * 1.0 + wl["output_tokens_per_month"] / 1e6 * 2.0
     if wl["cached_input_share"] == 0 and wl["batch_share"] == 0:
         assert opts["acme-llm@acme-gateway"]["monthly_cost"] == pytest.approx(expected, rel=1e-6)
