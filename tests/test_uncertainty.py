@@ -369,6 +369,7 @@ def test_sensitivity_formats(cli, catalog, tmp_path) -> None:
     assert bad.code == 2 and "png" in bad.err
 
 
+@pytest.mark.xdist_group("matplotlib")  # one worker draws (test_chart.py)
 def test_tornado_chart_png_and_svg(catalog, tmp_path) -> None:
     pytest.importorskip("matplotlib")
     import xml.etree.ElementTree as ET
