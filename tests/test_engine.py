@@ -177,7 +177,8 @@ def test_shut_down_models_are_infeasible_and_expiring_ones_flagged(shared_cli) -
 
 
 def test_regulated_data_needs_zero_retention(cli) -> None:
-    data = run_json(cli, "--sensitivity", "regulated", "--all")
+    # API options only: the rule is about providers (self-hosted options are not read here).
+    data = run_json(cli, "--sensitivity", "regulated", "--deployment", "api", "--all")
     for o in data["options"]:
         if o["deployment"] == "api" and any("zero data retention" in v for v in o["violations"]):
             break
@@ -186,7 +187,9 @@ def test_regulated_data_needs_zero_retention(cli) -> None:
 
 
 def test_residency(shared_cli, catalog) -> None:
-    data = run_json(shared_cli, "--residency", "eu", "--all")
+    # API options only, as the next test: the rules are about providers and their offerings.
+    data = run_json(shared_cli, "--residency", "eu", "--deployment", "api", "--all")
+    assert data["options"]
     for o in data["options"]:
         if o["deployment"] == "api":
             prov = catalog.api_provider(o["provider"])
@@ -197,7 +200,7 @@ def test_residency(shared_cli, catalog) -> None:
 def test_residency_names_the_offering_when_the_provider_could_comply(shared_cli, catalog) -> None:
     # A provider that can keep processing in the EU, with an offering that is not served there:
     # the cause is the offering's regions, not the provider (issue 16, item 7).
-    data = run_json(shared_cli, "--residency", "eu", "--all")
+    data = run_json(shared_cli, "--residency", "eu", "--deployment", "api", "--all")
     seen = 0
     for o in data["options"]:
         if o["deployment"] != "api":
