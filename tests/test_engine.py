@@ -144,8 +144,11 @@ def test_small_volume_recommends_an_api(cli) -> None:
     assert best["deployment"] == "api"
 
 
-def test_huge_mau_rules_out_llama_with_licence_named(cli) -> None:
-    data = run_json(cli, "--monthly-active-users", "800000000", "--all")
+def test_huge_mau_rules_out_llama_with_licence_named(cli, catalog) -> None:
+    # The models read below, every Llama of the catalogue among them (a licence is per model).
+    llamas = [m.id for m in catalog.all_models() if m.id.startswith("llama")]
+    models = ",".join([*llamas, "qwen2.5-72b", "qwen3-32b"])
+    data = run_json(cli, "--monthly-active-users", "800000000", "--models", models, "--all")
     llama = [o for o in data["options"] if o["model"].startswith("llama")]
     assert llama and all(not o["feasible"] for o in llama)
     assert all(any("Llama" in v and "700,000,000" in v for v in o["violations"]) for o in llama)
@@ -297,7 +300,8 @@ def test_workload_file_and_flags(cli, tmp_path: Path) -> None:
         tmp_path / "w.yaml",
         "version: 1\nname: tiny\ntraffic:\n  requests_per_month: 1000\n  input_tokens: 100\n  output_tokens: 50\n",
     )
-    data = run_json(cli, str(f), "--requests-per-month", "2000")
+    # One model: the workload's echo is what is read, whatever the options.
+    data = run_json(cli, str(f), "--requests-per-month", "2000", "--models", "gpt-4o")
     assert data["workload"]["requests_per_month"] == 2000 and data["workload"]["name"] == "tiny"
 
 
@@ -306,7 +310,8 @@ def test_eu_company_cannot_use_llama_multimodal(cli, tmp_path: Path) -> None:
         tmp_path / "w.yaml",
         "traffic:\n  requests_per_day: 1000\n  input_tokens: 500\n  output_tokens: 100\nlicence:\n  eu_company: true\n",
     )
-    data = run_json(cli, str(f), "--all")
+    # The two models read below (a licence is per model).
+    data = run_json(cli, str(f), "--models", "llama-3.2-11b-vision,llama-3.3-70b", "--all")
     vision = [o for o in data["options"] if o["model"] == "llama-3.2-11b-vision"]
     assert vision and all(any("EU-domiciled" in v for v in o["violations"]) for o in vision)
     text_llama = [o for o in data["options"] if o["model"] == "llama-3.3-70b"]
@@ -331,7 +336,7 @@ def test_non_commercial_licence(cli, tmp_path: Path) -> None:
 
 
 def test_horizon_decides_the_lifecycle_warning(cli) -> None:
-    short = run_json(cli, "--all", "--horizon-months", "1")
+    short = run_json(cli, "--all", "--horizon-months", "1", "--models", "gpt-4o,gpt-5")  # the two read below
     gpt4o = next(o for o in short["options"] if o["id"] == "gpt-4o@openai")
     assert not any("shuts down" in w for w in gpt4o["warnings"])  # 2027-01-14 is after one month
     gpt5 = next(o for o in short["options"] if o["id"] == "gpt-5@openai")
