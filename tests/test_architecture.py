@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cache
 from pathlib import Path
 
 from conftest import ROOT
@@ -11,7 +12,8 @@ from conftest import ROOT
 PKG = ROOT / "src" / "openclosed"
 
 
-def _imports(source: str, module: str) -> set[str]:
+@cache  # three tests walk the same sources: each is parsed once
+def _imports(source: str, module: str) -> frozenset[str]:
     """Absolute names of every module `source` (the text of module `module`) imports."""
     package = module.split(".")[:-1]
     out: set[str] = set()
@@ -23,7 +25,7 @@ def _imports(source: str, module: str) -> set[str]:
             mod = ".".join([*base, node.module] if node.module else base)
             out.add(mod)
             out.update(f"{mod}.{a.name}" for a in node.names)
-    return out
+    return frozenset(out)
 
 
 def _layer(path: Path) -> str:

@@ -6,8 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-import yaml
-from conftest import ROOT, write
+from conftest import ROOT, write, yaml_load
 
 OPEN = [
     "llama-3.1-8b",
@@ -141,7 +140,7 @@ SOURCED_KEYS = {
 
 @pytest.mark.parametrize("name", ["models.yaml", "providers.yaml"])
 def test_every_fact_has_source_and_as_of(name: str) -> None:
-    data = yaml.safe_load((ROOT / "data" / name).read_text())
+    data = yaml_load((ROOT / "data" / name).read_text())
     checked = 0
     for path, node in _walk(data):
         if SOURCED_KEYS & set(node):

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, write
+from conftest import COMPARE_ALL, TODAY, write, yaml_dump, yaml_load
 
 DIFF_OVERLAY_PROVIDERS = """\
 api_providers:
@@ -79,15 +79,13 @@ def test_diff_full_copy_detects_added_and_retired_models(cli, tmp_path: Path) ->
     shutil.copy(embedded_dir() / "providers.yaml", old / "providers.yaml")
     text = (embedded_dir() / "models.yaml").read_text("utf-8")
     # An older full catalogue without the qwen2.5-72b model (and so without its offerings).
-    import yaml
-
-    data = yaml.safe_load(text)
+    data = yaml_load(text)
     data["models"] = [m for m in data["models"] if m["id"] != "qwen2.5-72b"]
-    (old / "models.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    pdata = yaml.safe_load((old / "providers.yaml").read_text("utf-8"))
+    (old / "models.yaml").write_text(yaml_dump(data), encoding="utf-8")
+    pdata = yaml_load((old / "providers.yaml").read_text("utf-8"))
     for p in pdata["api_providers"]:
         p["offerings"] = [o for o in p["offerings"] if o["model"] != "qwen2.5-72b"]
-    (old / "providers.yaml").write_text(yaml.safe_dump(pdata, sort_keys=False), encoding="utf-8")
+    (old / "providers.yaml").write_text(yaml_dump(pdata), encoding="utf-8")
     rows = _rows(cli("catalog", "diff", str(old), "embedded", "-f", "json"))
     assert rows[("model", "qwen2.5-72b", "model")]["change"] == "added"
     assert rows[("offering", "deepinfra/qwen2.5-72b", "offering")]["change"] == "added"
@@ -101,8 +99,8 @@ def test_diff_missing_dir(cli, tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- staleness and lifecycle
-def test_compare_json_carries_warnings_and_stale_days(cli) -> None:
-    run = cli("compare", "--preset", "chatbot", "--all", "-f", "json", "--today", TODAY)
+def test_compare_json_carries_warnings_and_stale_days(cli, shared_cli) -> None:
+    run = shared_cli(*COMPARE_ALL)  # the chatbot preset: the default workload
     data = run.json()
     assert data["generated_for"] == TODAY
     assert any("refresh the catalogue" in w for w in data["warnings"])

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, write
+from conftest import COMPARE_ALL, TODAY, write
 
 DISCOUNT = "api_providers:\n  - id: together\n    price_multiplier: 0.7\n"
 
@@ -20,10 +20,10 @@ def _compare(cli, *extra: str):
     return cli("compare", "--preset", "chatbot", "--all", "--format", "json", "--today", TODAY, *extra)
 
 
-def test_discount_changes_exactly_one_provider(cli, tmp_path: Path) -> None:
+def test_discount_changes_exactly_one_provider(cli, shared_cli, tmp_path: Path) -> None:
     ov = tmp_path / "ov"
     write(ov / "providers.yaml", DISCOUNT)
-    base = _costs(_compare(cli))
+    base = _costs(shared_cli(*COMPARE_ALL))  # the chatbot preset: the default workload
     disc = _costs(_compare(cli, "--catalog", str(ov)))
     assert base.keys() == disc.keys()
     together = [i for i, o in base.items() if o["provider"] == "together"]
@@ -113,13 +113,14 @@ def test_private_model_cluster_and_disabled_provider(cli, tmp_path: Path) -> Non
     ov = tmp_path / "ov"
     write(ov / "models.yaml", PRIVATE_MODELS)
     write(ov / "providers.yaml", PRIVATE_PROVIDERS)
-    opts = _costs(_compare(cli, "--catalog", str(ov)))
+    run = _compare(cli, "--catalog", str(ov))
+    opts = _costs(run)
     assert "acme-llm@acme-gateway" in opts
     assert not any(o["provider"] == "groq" for o in opts.values())
     cluster = [o for o in opts.values() if o["provider"] == "acme-cluster"]
     assert cluster and all(o["deployment"] == "self-hosted" for o in cluster)
     # The private model's API cost is tokens x the internal price, computed independently.
-    wl = _compare(cli, "--catalog", str(ov)).json()["workload"]
+    wl = run.json()["workload"]
     expected = wl["input_tokens_per_month"] / 1e6 * 1.0 + wl["output_tokens_per_month"] / 1e6 * 2.0
     if wl["cached_input_share"] == 0 and wl["batch_share"] == 0:
         assert opts["acme-llm@acme-gateway"]["monthly_cost"] == pytest.approx(expected, rel=1e-6)
@@ -172,13 +173,13 @@ def test_env_var_user_dir_and_catalog_flag_layer_in_order(cli, tmp_path: Path, m
     assert Path(rows["api_providers[together].price_multiplier"]["file"]) == flag
 
 
-def test_one_offering_price_override(cli, tmp_path: Path) -> None:
+def test_one_offering_price_override(cli, shared_cli, tmp_path: Path) -> None:
     ov = write(
         tmp_path / "ov" / "providers.yaml",
         "api_providers:\n  - id: fireworks\n    offerings:\n      - model: llama-3.3-70b\n"
         "        prices: {input: 0.44, output: 0.44}\n        source: our contract\n        as_of: 2026-11-01\n",
     )
-    base = _costs(_compare(cli))
+    base = _costs(shared_cli(*COMPARE_ALL))  # the chatbot preset: the default workload
     new = _costs(_compare(cli, "--catalog", str(ov.parent)))
     oid = "llama-3.3-70b@fireworks"  # 0.90 / 0.90 in the embedded catalogue
     assert new[oid]["monthly_cost"] == pytest.approx(base[oid]["monthly_cost"] * 0.44 / 0.90, rel=1e-9)

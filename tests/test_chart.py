@@ -16,7 +16,16 @@ from openclosed.engine import Engine, Settings
 from openclosed.render import chart
 from openclosed.workload.model import apply_overrides, preset
 
-pytest.importorskip("matplotlib")
+# The tests that draw with matplotlib share one xdist worker: importing it and drawing a first
+# figure costs about 0.8 s of CPU, paid once in the suite rather than once per worker (nor at
+# collection: the import waits for the first test).
+pytestmark = pytest.mark.xdist_group("matplotlib")
+
+
+@pytest.fixture(autouse=True)
+def _matplotlib() -> None:
+    pytest.importorskip("matplotlib")
+
 
 SETTINGS = Settings(today=dt.date.fromisoformat(TODAY))
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import ROOT, TODAY, write
+from conftest import COMPARE_ALL, ROOT, TODAY, write
 
 OPTION = "gpt-4o-mini@openai"
 
 
-def cost_of(cli, option: str = OPTION) -> float:
-    data = cli("compare", "--all", "--format", "json", "--today", TODAY).json()
+def cost_of(shared_cli, option: str = OPTION) -> float:
+    data = shared_cli(*COMPARE_ALL).json()
     return next(o for o in data["options"] if o["id"] == option)["monthly_cost"]
 
 
-def test_under_at_and_over_budget(cli) -> None:
-    cost = cost_of(cli)
+def test_under_at_and_over_budget(cli, shared_cli) -> None:
+    cost = cost_of(shared_cli)
     under = cli("check", "--option", OPTION, "--max-monthly-cost", str(cost * 1.5), "--today", TODAY)
     assert under.code == 0, under.err
     assert under.out.startswith("PASS")
@@ -36,8 +36,8 @@ def test_bad_workload_exits_2(cli, tmp_path: Path) -> None:
     assert cli("check").code == 2  # no budget at all
 
 
-def test_budget_from_the_workload_file(cli, tmp_path: Path) -> None:
-    cost = cost_of(cli)
+def test_budget_from_the_workload_file(cli, shared_cli, tmp_path: Path) -> None:
+    cost = cost_of(shared_cli)
     base = (
         "traffic:\n  requests_per_day: 50000\n  input_tokens: 1200\n  output_tokens: 300\n"
         "  cached_input_share: 0.5\n  peak_to_average: 3.0\n  context_tokens: 8000\n"
@@ -50,8 +50,8 @@ def test_budget_from_the_workload_file(cli, tmp_path: Path) -> None:
     assert cli("check", str(f), "--option", OPTION, "--max-monthly-cost", str(cost * 2), "--today", TODAY).code == 0
 
 
-def test_cost_per_million_and_baseline(cli, tmp_path: Path) -> None:
-    data = cli("compare", "--all", "--format", "json", "--today", TODAY).json()
+def test_cost_per_million_and_baseline(cli, shared_cli, tmp_path: Path) -> None:
+    data = shared_cli(*COMPARE_ALL).json()
     o = next(o for o in data["options"] if o["id"] == OPTION)
     r = cli(
         "check",
@@ -103,8 +103,8 @@ def test_markdown_is_a_table(cli) -> None:
     assert "Catalogue as of" in r.out
 
 
-def test_diff_against_itself_and_a_changed_price(cli, tmp_path: Path) -> None:
-    data = cli("compare", "--all", "--format", "json", "--today", TODAY).json()
+def test_diff_against_itself_and_a_changed_price(cli, shared_cli, tmp_path: Path) -> None:
+    data = shared_cli(*COMPARE_ALL).json()
     a = write(tmp_path / "a.json", json.dumps(data))
     same = cli("diff", str(a), str(a), "--format", "json").json()
     assert same["changed"] == [] and same["added"] == [] and same["removed"] == []

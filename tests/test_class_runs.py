@@ -262,6 +262,7 @@ def test_only_outputs_without_infeasible_options_run_lean(cli, seven, tmp_path: 
     monkeypatch.setattr(class_runs, "_lean_pick", lambda run, c: calls.append(run.name) or real(run, c))
     f = write(tmp_path / "routed.yaml", yaml.safe_dump(VARIANTS["stand-ins priced"]))
     given = ("--today", TODAY)
+    runs = {}
     for args, lean in (
         (("compare", str(f), "-f", "json"), True),
         (("compare", str(f), "-f", "markdown"), True),
@@ -271,11 +272,11 @@ def test_only_outputs_without_infeasible_options_run_lean(cli, seven, tmp_path: 
         (("check", str(f), "--option", "llama-3.1-8b@groq"), False),
     ):
         calls.clear()
-        run = cli(*args, *given)
+        run = runs[args] = cli(*args, *given)
         assert run.code in (0, 1), run.err
         assert calls == (["faq", "troubleshooting"] if lean else []), args
     # --all lists every class's reason: llama-3.1-8b (quality index below 44) is ruled out by the
     # troubleshooting class, a reason a lean run would not have priced.
-    data = cli("compare", str(f), "--all", "-f", "json", *given).json()
+    data = runs[("compare", str(f), "--all", "-f", "json")].json()
     llama = next(o for o in data["options"] if o["id"] == "llama-3.1-8b@groq")
     assert any(v.startswith("class troubleshooting: quality: index") for v in llama["violations"])

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import TODAY
+from conftest import COMPARE_ALL, TODAY
 
 # Every command that renders a report, with arguments that make it succeed.
 KINDS = {
@@ -65,8 +65,8 @@ def test_version_is_one_line(cli) -> None:
     assert r.code == 0 and r.out.strip().startswith("openclosed ") and len(r.out.strip().splitlines()) == 1
 
 
-def test_csv_matches_json(cli) -> None:
-    j = cli("compare", "--all", "--format", "json", "--today", TODAY).json()
+def test_csv_matches_json(cli, shared_cli) -> None:
+    j = shared_cli(*COMPARE_ALL).json()
     rows = list(csv.DictReader(io.StringIO(cli("compare", "--all", "--format", "csv", "--today", TODAY).out)))
     assert len(rows) == len(j["options"])
     for row, o in zip(rows, j["options"], strict=True):

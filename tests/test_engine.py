@@ -12,6 +12,7 @@ MONTH_S = 730 * 3600
 
 
 def run_json(cli, *args: str) -> dict:
+    """`compare ARGS --format json` through `cli` (or `shared_cli`, for a run that other tests make too)."""
     r = cli("compare", *args, "--format", "json", "--today", TODAY)
     assert r.code == 0, r.err
     return r.json()
@@ -39,8 +40,8 @@ def api_cost(o: dict, wl: dict, traffic: dict) -> float:
     return tokens + R * up["request_fee"]
 
 
-def test_every_cost_recomputes_from_the_report(cli) -> None:
-    data = run_json(cli, "--preset", "chatbot", "--all")
+def test_every_cost_recomputes_from_the_report(shared_cli) -> None:
+    data = run_json(shared_cli, "--all")  # the chatbot preset: the default workload
     wl = data["workload"]
     assert wl["requests_per_month"] == pytest.approx(50_000 * 730 / 24)
     traffic = {"cached_input_share": 0.5, "batch_share": 0.0}
@@ -83,8 +84,8 @@ def test_every_cost_recomputes_from_the_report(cli) -> None:
     assert n_api > 50 and n_self > 50
 
 
-def test_json_contract_fields(cli) -> None:
-    data = run_json(cli)
+def test_json_contract_fields(shared_cli) -> None:
+    data = run_json(shared_cli)
     assert data["schema_version"] == 1 and data["currency"] == "USD"
     assert data["tool"]["name"] == "openclosed"
     assert {"as_of", "models", "providers"} <= set(data["catalog"])
@@ -143,8 +144,11 @@ def test_small_volume_recommends_an_api(cli) -> None:
     assert best["deployment"] == "api"
 
 
-def test_huge_mau_rules_out_llama_with_licence_named(cli) -> None:
-    data = run_json(cli, "--monthly-active-users", "800000000", "--all")
+def test_huge_mau_rules_out_llama_with_licence_named(cli, catalog) -> None:
+    # The models read below, every Llama of the catalogue among them (a licence is per model).
+    llamas = [m.id for m in catalog.all_models() if m.id.startswith("llama")]
+    models = ",".join([*llamas, "qwen2.5-72b", "qwen3-32b"])
+    data = run_json(cli, "--monthly-active-users", "800000000", "--models", models, "--all")
     llama = [o for o in data["options"] if o["model"].startswith("llama")]
     assert llama and all(not o["feasible"] for o in llama)
     assert all(any("Llama" in v and "700,000,000" in v for v in o["violations"]) for o in llama)
@@ -165,8 +169,8 @@ def test_long_context_rules_out_small_windows(cli, catalog) -> None:
     assert catalog.model(data["options"][0]["model"]).context_window >= 500_000
 
 
-def test_shut_down_models_are_infeasible_and_expiring_ones_flagged(cli) -> None:
-    data = run_json(cli, "--all")
+def test_shut_down_models_are_infeasible_and_expiring_ones_flagged(shared_cli) -> None:
+    data = run_json(shared_cli, "--all")
     by_id = {o["id"]: o for o in data["options"]}
     nano = by_id["gpt-4.1-nano@openai"]  # shut down 2026-10-23
     assert not nano["feasible"] and any("shut down" in v for v in nano["violations"])
@@ -176,7 +180,8 @@ def test_shut_down_models_are_infeasible_and_expiring_ones_flagged(cli) -> None:
 
 
 def test_regulated_data_needs_zero_retention(cli) -> None:
-    data = run_json(cli, "--sensitivity", "regulated", "--all")
+    # API options only: the rule is about providers (self-hosted options are not read here).
+    data = run_json(cli, "--sensitivity", "regulated", "--deployment", "api", "--all")
     for o in data["options"]:
         if o["deployment"] == "api" and any("zero data retention" in v for v in o["violations"]):
             break
@@ -184,8 +189,10 @@ def test_regulated_data_needs_zero_retention(cli) -> None:
         pytest.fail("no provider was ruled out for lacking zero data retention")
 
 
-def test_residency(cli, catalog) -> None:
-    data = run_json(cli, "--residency", "eu", "--all")
+def test_residency(shared_cli, catalog) -> None:
+    # API options only, as the next test: the rules are about providers and their offerings.
+    data = run_json(shared_cli, "--residency", "eu", "--deployment", "api", "--all")
+    assert data["options"]
     for o in data["options"]:
         if o["deployment"] == "api":
             prov = catalog.api_provider(o["provider"])
@@ -193,10 +200,10 @@ def test_residency(cli, catalog) -> None:
                 assert any(v.startswith("residency:") for v in o["violations"]), o["id"]
 
 
-def test_residency_names_the_offering_when_the_provider_could_comply(cli, catalog) -> None:
+def test_residency_names_the_offering_when_the_provider_could_comply(shared_cli, catalog) -> None:
     # A provider that can keep processing in the EU, with an offering that is not served there:
     # the cause is the offering's regions, not the provider (issue 16, item 7).
-    data = run_json(cli, "--residency", "eu", "--all")
+    data = run_json(shared_cli, "--residency", "eu", "--deployment", "api", "--all")
     seen = 0
     for o in data["options"]:
         if o["deployment"] != "api":
@@ -258,8 +265,8 @@ def test_sort_by_cost(cli) -> None:
     assert costs == sorted(costs)
 
 
-def test_recommendation_explains_itself(cli) -> None:
-    data = run_json(cli)
+def test_recommendation_explains_itself(shared_cli) -> None:
+    data = run_json(shared_cli)
     rec = data["recommendation"]
     assert rec["id"] == data["recommended"]
     assert data["recommended"] in rec["why"] and "runner-up" in rec["why"]
@@ -268,8 +275,8 @@ def test_recommendation_explains_itself(cli) -> None:
     assert s["saving_pct"] == pytest.approx((1 - s["open_monthly_cost"] / s["closed_monthly_cost"]) * 100, abs=0.06)
 
 
-def test_explain_reproduces_compare(cli) -> None:
-    data = run_json(cli, "--all")
+def test_explain_reproduces_compare(cli, shared_cli) -> None:
+    data = run_json(shared_cli, "--all")
     by_id = {o["id"]: o for o in data["options"]}
     for oid in ("gpt-4o@openai", "llama-3.3-70b@aws:h100-sxm"):
         r = cli("explain", oid, "--format", "json", "--today", TODAY)
@@ -293,7 +300,8 @@ def test_workload_file_and_flags(cli, tmp_path: Path) -> None:
         tmp_path / "w.yaml",
         "version: 1\nname: tiny\ntraffic:\n  requests_per_month: 1000\n  input_tokens: 100\n  output_tokens: 50\n",
     )
-    data = run_json(cli, str(f), "--requests-per-month", "2000")
+    # One model: the workload's echo is what is read, whatever the options.
+    data = run_json(cli, str(f), "--requests-per-month", "2000", "--models", "gpt-4o")
     assert data["workload"]["requests_per_month"] == 2000 and data["workload"]["name"] == "tiny"
 
 
@@ -302,7 +310,8 @@ def test_eu_company_cannot_use_llama_multimodal(cli, tmp_path: Path) -> None:
         tmp_path / "w.yaml",
         "traffic:\n  requests_per_day: 1000\n  input_tokens: 500\n  output_tokens: 100\nlicence:\n  eu_company: true\n",
     )
-    data = run_json(cli, str(f), "--all")
+    # The two models read below (a licence is per model).
+    data = run_json(cli, str(f), "--models", "llama-3.2-11b-vision,llama-3.3-70b", "--all")
     vision = [o for o in data["options"] if o["model"] == "llama-3.2-11b-vision"]
     assert vision and all(any("EU-domiciled" in v for v in o["violations"]) for o in vision)
     text_llama = [o for o in data["options"] if o["model"] == "llama-3.3-70b"]
@@ -327,7 +336,7 @@ def test_non_commercial_licence(cli, tmp_path: Path) -> None:
 
 
 def test_horizon_decides_the_lifecycle_warning(cli) -> None:
-    short = run_json(cli, "--all", "--horizon-months", "1")
+    short = run_json(cli, "--all", "--horizon-months", "1", "--models", "gpt-4o,gpt-5")  # the two read below
     gpt4o = next(o for o in short["options"] if o["id"] == "gpt-4o@openai")
     assert not any("shuts down" in w for w in gpt4o["warnings"])  # 2027-01-14 is after one month
     gpt5 = next(o for o in short["options"] if o["id"] == "gpt-5@openai")

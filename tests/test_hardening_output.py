@@ -121,6 +121,7 @@ def test_sweep_csv_neutralises_an_id() -> None:
 
 
 # ------------------------------------------------------------------ 8. charts
+@pytest.mark.xdist_group("matplotlib")  # one worker draws (test_chart.py)
 @pytest.mark.parametrize("name", ["$\\foo$", "cost $x^{2}$ and $", "nul\x00 esc\x1b[2J"])
 def test_chart_titles_are_text_not_math(tmp_path: Path, name: str) -> None:
     pytest.importorskip("matplotlib")
@@ -143,6 +144,7 @@ def test_chart_titles_are_text_not_math(tmp_path: Path, name: str) -> None:
     assert f"Monthly cost: {shown}".encode() in svg
 
 
+@pytest.mark.xdist_group("matplotlib")  # one worker draws (test_chart.py)
 def test_tornado_chart_with_math_markup(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     from openclosed.analyses.sensitivity import Sensitivity, Swing

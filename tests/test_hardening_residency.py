@@ -12,8 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
-from conftest import ROOT, TODAY
+from conftest import ROOT, TODAY, yaml_dump, yaml_load
 
 FIXTURE = ROOT / "tests" / "fixtures" / "catalog"
 H100_US_ONLY = {
@@ -40,9 +39,9 @@ H100_US_ONLY = {
 def _catalogue(tmp_path: Path, clouds: list[dict]) -> Path:
     out = tmp_path / "cat"
     shutil.copytree(FIXTURE, out)
-    data = yaml.safe_load((out / "providers.yaml").read_text())
+    data = yaml_load((out / "providers.yaml").read_text())
     data["gpu_clouds"] = clouds
-    (out / "providers.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    (out / "providers.yaml").write_text(yaml_dump(data))
     return out
 
 

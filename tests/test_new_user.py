@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TODAY
+from conftest import COMPARE_ALL, ROOT, TODAY, yaml_load
 
 from openclosed.analyses.checks import diff_reports
 from openclosed.render import Column, View
@@ -82,8 +82,8 @@ def test_table_never_wraps_an_id_and_names_the_hidden_columns() -> None:
     assert max(len(ln) for ln in text.splitlines()) <= 64
 
 
-def test_compare_all_at_80_columns_keeps_every_id_whole(cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    ids = [o["id"] for o in cli("compare", "--all", "--format", "json", "--today", TODAY).json()["options"]]
+def test_compare_all_at_80_columns_keeps_every_id_whole(cli, shared_cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = [o["id"] for o in shared_cli(*COMPARE_ALL).json()["options"]]
     monkeypatch.setenv("COLUMNS", "80")
     r = cli("compare", "--all", "--today", TODAY)
     tokens = set(r.out.split())
@@ -273,11 +273,10 @@ def test_warnings_come_once_after_the_output() -> None:
 # ------------------------------------------------------------------ 12. one valid catalogue schema
 def test_catalog_schema_validates_the_catalogue_files(cli) -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    yaml = pytest.importorskip("yaml")
     schema = cli("schema", "catalog").json()
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
     for name in ("models.yaml", "providers.yaml"):
-        data = json.loads(json.dumps(yaml.safe_load((ROOT / "data" / name).read_text()), default=str))
+        data = json.loads(json.dumps(yaml_load((ROOT / "data" / name).read_text()), default=str))
         assert not list(validator.iter_errors(data)), name
     assert list(validator.iter_errors({"models": "not a list"}))

@@ -57,6 +57,7 @@ def _swing(name: str, low: float, high: float) -> Swing:
     return Swing(name, name, 1.0, 0.5, 2.0, "a@x", "a@x", None, low, high, 5.0)
 
 
+@pytest.mark.xdist_group("matplotlib")  # one worker draws (test_chart.py)
 def test_tornado_png_draws_both_bars_and_keeps_the_legend_off_them() -> None:
     pytest.importorskip("matplotlib")
     from openclosed.render.tornado import tornado_figure

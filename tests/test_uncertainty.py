@@ -369,6 +369,7 @@ def test_sensitivity_formats(cli, catalog, tmp_path) -> None:
     assert bad.code == 2 and "png" in bad.err
 
 
+@pytest.mark.xdist_group("matplotlib")  # one worker draws (test_chart.py)
 def test_tornado_chart_png_and_svg(catalog, tmp_path) -> None:
     pytest.importorskip("matplotlib")
     import xml.etree.ElementTree as ET
@@ -496,7 +497,8 @@ def test_lazy_ranges_are_the_ranges_computed_for_every_option(catalog) -> None:
     from openclosed.engine import Settings
     from openclosed.workload.model import preset
 
-    eager = compare(catalog, preset("code-assistant"), Settings(today=TODAY, samples=30)).report.options
+    eager_result = compare(catalog, preset("code-assistant"), Settings(today=TODAY, samples=30))
+    eager = eager_result.report.options
     result = compare(catalog, preset("code-assistant"), Settings(today=TODAY, samples=30, lazy_ranges=True))
     lazy = result.report.options
     assert all(o.monthly_cost_low is None and o.monthly_cost_high is None for o in lazy)
@@ -511,9 +513,4 @@ def test_lazy_ranges_are_the_ranges_computed_for_every_option(catalog) -> None:
         )
         filled += o.monthly_cost_low is not None
     assert filled > 100
-    assert (
-        result.report.recommendation_confidence
-        == compare(
-            catalog, preset("code-assistant"), Settings(today=TODAY, samples=30)
-        ).report.recommendation_confidence
-    )
+    assert result.report.recommendation_confidence == eager_result.report.recommendation_confidence
