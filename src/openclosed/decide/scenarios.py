@@ -187,12 +187,9 @@ class Costs:
 
     def floor(self, i: int) -> float:
         """A lower bound on option i's cost over the batch (its minimum once it is priced)."""
-        hit = self._done[i]
-        if hit is not _UNSET:
-            return min(hit)  # type: ignore[arg-type]
-        low = self._floors.get(i)
-        if low is not None:
-            return low
+        known = self._known_floor(i)
+        if known is not None:
+            return known
         e = self.frame.entries[i]
         if e.kind != "self":
             return min(self[i])  # type: ignore[arg-type]
@@ -214,16 +211,20 @@ class Costs:
         """A lower bound on option i's cost that is cheaper still: `floor` without the GPU cost (which
         is never negative) for a self-hosted option not yet priced, `floor` itself otherwise. A fleet's
         operations and setup alone often put it above every bound that matters."""
-        hit = self._done[i]
-        if hit is not _UNSET:
-            return min(hit)  # type: ignore[arg-type]
-        low = self._floors.get(i)
-        if low is not None:
-            return low
+        known = self._known_floor(i)
+        if known is not None:
+            return known
         e = self.frame.entries[i]
         if e.kind != "self":
             return self.floor(i)
         return self._fixed_low(e) - 1e-6
+
+    def _known_floor(self, i: int) -> float | None:
+        """Option i's minimum once it is priced, else the floor worked out before, else None."""
+        hit = self._done[i]
+        if hit is not _UNSET:
+            return min(hit)  # type: ignore[arg-type]
+        return self._floors.get(i)
 
     def _fixed_low(self, e: Entry) -> float:
         """The least operations and setup a self-hosted option pays in any scenario of the batch."""
