@@ -140,8 +140,7 @@ def register(app: typer.Typer) -> None:
             # Stale prices counted over the options the output shows: in Markdown and JSON the checked
             # one and its alternatives (the text shows the checked one, whose own warning says it).
             warnings += [w for w in [_stale_line(result, [checked, *alts])] if w and fmt.value != "text"]
-            # Ranges are priced only for the options printed (`lazy_ranges`, see `_lean`).
-            result.fill_ranges([checked, *alts])
+            result.fill_ranges([checked, *alts])  # the ranges of the options printed only (`_lean`)
             checked = checked.model_copy(update={"rank_among_all": checked.rank})
             data = {
                 "schema_version": 1,
