@@ -40,6 +40,7 @@ def _step(
 def explain(catalog: Catalog, workload: Workload, result: Result, option_id: str) -> dict[str, Any]:
     """Every number of one option, section by section, with the formula and source it comes from."""
     o = find_option(result, option_id)
+    result.fill_ranges([o])  # its P10/P90 cost, when the run priced ranges lazily
     det: Detail = result.details[o.id]
     steps = _workload_steps(workload) + _model_steps(det.model) + _reasoning_steps(det.model, o, workload)
     if det.api is not None and det.offering is not None and det.provider is not None:

@@ -140,6 +140,7 @@ def register(app: typer.Typer) -> None:
             # Stale prices counted over the options the output shows: in Markdown and JSON the checked
             # one and its alternatives (the text shows the checked one, whose own warning says it).
             warnings += [w for w in [_stale_line(result, [checked, *alts])] if w and fmt.value != "text"]
+            result.fill_ranges([checked, *alts])  # the ranges of the options printed only (`_lean`)
             checked = checked.model_copy(update={"rank_among_all": checked.rank})
             data = {
                 "schema_version": 1,
@@ -183,8 +184,10 @@ def register(app: typer.Typer) -> None:
 def _lean(option: str | None) -> dict[str, bool]:
     """`run_engine`'s flags for check: without --option, check reads the routed plan or the
     recommended option and its feasible alternatives, never an infeasible option's violations,
-    so traffic classes run lean."""
-    return {"note": False, "lean_classes": not option}
+    so traffic classes run lean. Cost ranges are priced for the options it prints (the checked
+    one and its alternatives; a routed plan prints none), not all ~1,600: the recommendation's
+    confidence counts sampled winners, never a range."""
+    return {"note": False, "lean_classes": not option, "lazy_ranges": True}
 
 
 def _plan_options(report: Any) -> list[Any]:

@@ -125,7 +125,10 @@ def register(app: typer.Typer) -> None:
         """Show where every number of one option comes from: formula, inputs, sources."""
         from ..analyses.explain import explain, explain_class
 
-        cat, wl, result = run_engine(workload, wl_flags or {}, catalog_dir, today, stale_days, profile, weights)
+        # Cost ranges priced for the one option shown (`explain` fills it), not for all of them.
+        cat, wl, result = run_engine(
+            workload, wl_flags or {}, catalog_dir, today, stale_days, profile, weights, lazy_ranges=True
+        )
         data = (
             explain(cat, wl, result, option)
             if traffic_class is None
