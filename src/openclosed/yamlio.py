@@ -169,21 +169,21 @@ def load_yaml(text: str, name: str) -> tuple[Any, LineMap]:
     its own copy of the earlier result, as callers merge into what they get."""
     hit = _PARSED.get((name, text))
     if hit is not None:
-        return _copy(hit[0]), LineMap(hit[1])
+        return copy_tree(hit[0]), LineMap(hit[1])
     data, lines = _parse(text, name)
     if len(_PARSED) >= _PARSED_MAX:
         _PARSED.pop(next(iter(_PARSED)))
-    _PARSED[(name, text)] = (_copy(data), LineMap(lines))
+    _PARSED[(name, text)] = (copy_tree(data), LineMap(lines))
     return data, lines
 
 
-def _copy(value: Any) -> Any:
+def copy_tree(value: Any) -> Any:
     """A copy of parsed YAML: new dicts and lists, the same (immutable) scalars."""
     kind = type(value)
     if kind is dict:
-        return {k: _copy(v) for k, v in value.items()}
+        return {k: copy_tree(v) for k, v in value.items()}
     if kind is list:
-        return [_copy(v) for v in value]
+        return [copy_tree(v) for v in value]
     return value
 
 

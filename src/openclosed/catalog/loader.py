@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import InputError, Problem
-from ..yamlio import Loc, _copy, load_yaml, read_text
+from ..yamlio import Loc, copy_tree, load_yaml, read_text
 from .dates import newest_as_of
 from .index import Catalog
 from .schema import ModelsFile, ProvidersFile
@@ -207,9 +207,9 @@ def _bottom_layer(path: Path) -> Layered:
         _record(lay.origin, (), data, lines, (), name)
         if len(_LAYERS) >= _LAYERS_MAX:
             _LAYERS.pop(next(iter(_LAYERS)))
-        _LAYERS[(name, text)] = (_copy(data), dict(lay.origin))
+        _LAYERS[(name, text)] = (copy_tree(data), dict(lay.origin))
         return lay
-    return Layered(data=_copy(hit[0]), origin=dict(hit[1]), files=[name])
+    return Layered(data=copy_tree(hit[0]), origin=dict(hit[1]), files=[name])
 
 
 def _has_disabled(value: Any) -> bool:
