@@ -76,23 +76,29 @@ def test_methodology_tables_are_what_the_code_computes(checks) -> None:
     assert _doc_table("calibration: fit") == calibration.family_table(fit)
 
 
+def _sizer(catalog, row):
+    """The row's replica sized at a given number of sequences at once (None: as many as fit)."""
+
+    def sized(concurrency: int | None) -> calibration.Sizing:
+        return calibration.size(
+            row.model,
+            catalog.model(row.model).architecture,
+            catalog.gpu(row.gpu),
+            row.precision,
+            row.plan or row.gpus,
+            row.input_tokens,
+            row.output_tokens,
+            concurrency=concurrency,
+        )
+
+    return sized
+
+
 def test_a_burst_is_sized_at_the_concurrency_that_fits(catalog) -> None:
     # 500 prompts of 4,000 tokens sent at once: the engine runs as many as fit its KV cache, in
     # waves; the last wave, the remainder, runs at its own smaller batch.
     burst = next(r for r in calibration.load() if r.requests == 500 and r.gpu == "h100-sxm")
-
-    def sized(concurrency: int | None) -> calibration.Sizing:
-        return calibration.size(
-            burst.model,
-            catalog.model(burst.model).architecture,
-            catalog.gpu(burst.gpu),
-            burst.precision,
-            burst.plan or burst.gpus,
-            burst.input_tokens,
-            burst.output_tokens,
-            concurrency=concurrency,
-        )
-
+    sized = _sizer(catalog, burst)
     cap = sized(None).max_concurrency
     assert 1 < cap < 500 and 500 % cap
     waves, rest = divmod(500, cap)
@@ -109,25 +115,10 @@ def test_a_finite_run_at_a_client_concurrency_runs_at_most_that_many_at_once(cat
     minimax, v3 = rows["vultr-b200-results#1"], rows["vultr-b200-results#3"]
     assert (minimax.requests, minimax.concurrency, v3.requests, v3.concurrency) == (400, 512, 2048, 512)
 
-    def sizer(row):
-        def sized(concurrency: int | None) -> calibration.Sizing:
-            return calibration.size(
-                row.model,
-                catalog.model(row.model).architecture,
-                catalog.gpu(row.gpu),
-                row.precision,
-                row.plan or row.gpus,
-                row.input_tokens,
-                row.output_tokens,
-                concurrency=concurrency,
-            )
-
-        return sized
-
-    sized = sizer(minimax)
+    sized = _sizer(catalog, minimax)
     assert sized(None).max_concurrency >= 400
     assert calibration.predict(catalog, minimax) == pytest.approx(400 * 512 / (400 / sized(400).requests_per_s))
-    sized = sizer(v3)
+    sized = _sizer(catalog, v3)
     cap = sized(None).max_concurrency
     assert 1 < cap < 512
     waves, rest = divmod(2048, cap)
