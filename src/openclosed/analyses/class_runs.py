@@ -35,12 +35,12 @@ from ..catalog.schema import OnPrem
 from ..decide import constraints
 from ..decide.recommend import by_overall, host_kind, over_budget, score
 from ..engine import Engine
-from ..evaluation import UNSCORED, Context, Detail
-from ..report import OptionOut, construct
+from ..evaluation import Context, Detail
+from ..report import OptionOut
 from ..selfhost import owned
 from ..selfhost.cost_curves import Plan, SelfCurve
 from ..selfhost.host_prices import host_gpu
-from ..selfhost.options import self_option
+from ..selfhost.options import self_option, stand_in
 from ..selfhost.plans import plans
 from ..selfhost.sizing.step import reusing
 from ..workload.classes import resolve_classes
@@ -348,37 +348,8 @@ def _stand_ins(lean: _Lean) -> tuple[list[OptionOut], dict[str, list[str]], dict
         model, host = pending[ids[0]][1][:2]
         # "\x00" sorts before any host id: a stand-in never loses a tie its options would win.
         sid = f"{model_id}@\x00{kind}"
-        plan = ctx.reasoning(model)
-        outs.append(
-            construct(
-                OptionOut,
-                id=sid,
-                model=model.id,
-                model_name=model.name,
-                open_weights=True,
-                deployment="self-hosted",
-                provider=host.id,
-                licence=model.licence,
-                quality_index=plan.quality,
-                quality_estimated=plan.quality_estimated,
-                monthly_cost=floor,
-                cost_per_million_tokens=None,
-                capex=0.0,
-                cost_breakdown={},
-                unit_prices=None,
-                self_hosting=None,  # no committed-use hold: the lowest lock-in a rented host has
-                feasible=True,
-                violations=[],
-                warnings=[],
-                scores=UNSCORED,
-                reasons=[],
-                rank=None,
-                api_speed=None,
-                rank_among_all=None,
-                reasoning=plan.mode,
-                reasoning_tokens_per_request=plan.hidden_tokens,
-            )
-        )
+        # No committed-use hold (no self-hosting figures): the lowest lock-in a rented host has.
+        outs.append(stand_in(ctx, sid, model, host, floor))
         members[sid] = ids
         details[sid] = Detail(model=model, hosting={"host": host})
     return outs, members, details

@@ -290,6 +290,15 @@ def _owned_fields(ctx: Context, host: GpuCloud | OnPrem) -> dict[str, Any]:
     return {"purchase": t.purchase, "write_off_years": round(t.years, 6), "residual_value": t.residual}
 
 
+def stand_in(ctx: Context, oid: str, model: Model, host: Any, monthly_cost: float) -> OptionOut:
+    """A feasible self-hosted option with a cost and nothing else: routing's stand-in for a model's
+    options at one kind of host, at their lowest cost (`analyses/class_runs`). No per-million
+    figure, no self-hosting figures: it is scored, never printed."""
+    out = _self_out(ctx, oid, model, host, None, [], [], None)
+    out.__dict__["monthly_cost"] = monthly_cost  # as scores are written: no `__setattr__`
+    return out
+
+
 def _self_out(
     ctx: Context,
     oid: str,

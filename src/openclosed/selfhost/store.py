@@ -298,22 +298,20 @@ def _dict_of_numbers(value: Any) -> dict[str, float]:
     return value
 
 
-def _int(value: Any) -> int:
-    if value.__class__ is not int:
-        raise TypeError("expected an integer")
-    return value
+def _exactly(cls: type, what: str) -> Any:
+    """A check that a value is of `cls` itself (a bool is not an int here), else `what` expected."""
+
+    def check(value: Any) -> Any:
+        if value.__class__ is not cls:
+            raise TypeError(f"expected {what}")
+        return value
+
+    return check
 
 
-def _bool(value: Any) -> bool:
-    if value.__class__ is not bool:
-        raise TypeError("expected true or false")
-    return value
-
-
-def _str(value: Any) -> str:
-    if value.__class__ is not str:
-        raise TypeError("expected a string")
-    return value
+_int = _exactly(int, "an integer")
+_bool = _exactly(bool, "true or false")
+_str = _exactly(str, "a string")
 
 
 def _number(value: Any) -> float:
