@@ -25,7 +25,7 @@ def main() -> None:
     from openclosed.analyses.compare import compare
     from openclosed.catalog import load_catalog
     from openclosed.engine import Settings
-    from openclosed.workload.model import preset
+    from openclosed.workload.presets import preset
 
     cat, wl = load_catalog(use_env=False), preset(args.preset)
     kept = [compare(cat, wl, Settings(samples=8)) for _ in range(3)]  # a heap like a test worker's

@@ -84,7 +84,7 @@ def in_process(args: argparse.Namespace) -> None:
     from openclosed.analyses import sweep as sw
     from openclosed.catalog import load_catalog
     from openclosed.engine import Engine
-    from openclosed.workload.model import preset
+    from openclosed.workload.presets import preset
 
     cat = load_catalog(use_env=False)
     wl = preset(args.preset)

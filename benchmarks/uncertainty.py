@@ -18,7 +18,7 @@ import time
 from openclosed.catalog import load_catalog
 from openclosed.decide import confidence
 from openclosed.engine import Engine, Settings
-from openclosed.workload.model import PRESETS, preset
+from openclosed.workload.presets import PRESETS, preset
 
 TARGET_S = 0.2
 

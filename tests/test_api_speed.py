@@ -14,7 +14,7 @@ from openclosed.api.speed import (
     unchecked_summary,
 )
 from openclosed.catalog.schema import ApiSpeed, Offering, TokenPrices
-from openclosed.workload.model import preset
+from openclosed.workload.presets import preset
 
 
 def _offering(speed: ApiSpeed | None) -> Offering:

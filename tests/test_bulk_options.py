@@ -57,7 +57,7 @@ def test_the_instance_plan_explain_prints_holds_the_fleet_the_option_bills(small
     from openclosed.catalog import loader
     from openclosed.engine import Engine, Settings
     from openclosed.selfhost.options import instance_plan
-    from openclosed.workload.model import preset
+    from openclosed.workload.presets import preset
 
     cat = loader._fast_load(small_catalogue)
     result = Engine(cat, preset("chatbot"), Settings(samples=0, today=dt.date(2026, 12, 1))).run()
@@ -107,7 +107,7 @@ def test_the_loose_bound_prunes_without_changing_who_comes_first(catalog, name: 
 
     from openclosed.decide.scenarios import Costs, Frame
     from openclosed.engine import Engine, Settings
-    from openclosed.workload.model import preset
+    from openclosed.workload.presets import preset
 
     eng = Engine(catalog, preset(name), Settings(samples=0, today=dt.date(2026, 12, 1)))
     r = eng.run()

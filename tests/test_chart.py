@@ -14,7 +14,8 @@ from openclosed.analyses.breakeven import breakeven
 from openclosed.analyses.compare import compare
 from openclosed.engine import Engine, Settings
 from openclosed.render import chart
-from openclosed.workload.model import apply_overrides, preset
+from openclosed.workload.model import apply_overrides
+from openclosed.workload.presets import preset
 
 # The tests that draw with matplotlib share one xdist worker: importing it and drawing a first
 # figure costs about 0.8 s of CPU, paid once in the suite rather than once per worker (nor at

@@ -11,7 +11,7 @@ from openclosed.analyses.compare import compare
 from openclosed.engine import Engine, Settings
 from openclosed.errors import InputError
 from openclosed.gcpause import paused_gc
-from openclosed.workload.model import preset
+from openclosed.workload.presets import preset
 
 SETTINGS = Settings(today=dt.date(2026, 11, 24), samples=0, models=["gpt-4o", "llama-3.3-70b"])
 

@@ -15,7 +15,7 @@ from openclosed.engine import Engine, Settings
 from openclosed.render import Column, View
 from openclosed.render.html import report_html, to_html
 from openclosed.render.listing import best_per_model_and_kind, kind_of
-from openclosed.workload.model import preset
+from openclosed.workload.presets import preset
 
 SETTINGS = Settings(today=dt.date.fromisoformat(TODAY))
 

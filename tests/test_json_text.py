@@ -45,7 +45,7 @@ def test_a_whole_report_matches_the_reference(catalog) -> None:
     from openclosed.analyses.compare import compare
     from openclosed.engine import Settings
     from openclosed.report import to_plain
-    from openclosed.workload.model import preset
+    from openclosed.workload.presets import preset
 
     report = compare(catalog, preset("agent"), Settings(today=dt.date(2026, 11, 24), samples=8)).report
     assert to_json(report) == json.dumps(_clean(to_plain(report)), indent=2, ensure_ascii=False, allow_nan=False)

@@ -13,7 +13,7 @@ def test_a_self_hosted_option_s_candidates_are_built_when_read_and_hold_the_chos
     from openclosed.catalog import loader
     from openclosed.engine import Engine, Settings
     from openclosed.selfhost.options import Candidates
-    from openclosed.workload.model import preset
+    from openclosed.workload.presets import preset
 
     cat = loader._fast_load(small_catalogue)
     result = Engine(cat, preset("chatbot"), Settings(samples=0)).run()

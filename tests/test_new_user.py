@@ -95,7 +95,7 @@ def test_compare_all_at_80_columns_keeps_every_id_whole(cli, shared_cli, monkeyp
 # ------------------------------------------------------------------ 3. sweep keys and crossings
 def _sweep(n_options: int = 4):
     from openclosed.analyses.sweep import Series, Sweep, find_crossings, parse_spec
-    from openclosed.workload.model import preset
+    from openclosed.workload.presets import preset
 
     values = [1.0, 2.0, 3.0, 4.0]
     # A is cheapest, then B from 3 on; C and D also pass A there: three pairwise crossings at

@@ -19,7 +19,8 @@ from conftest import ROOT, TODAY
 from openclosed.analyses import sweep as sw
 from openclosed.analyses.compare import compare
 from openclosed.engine import Engine, Settings
-from openclosed.workload.model import load_workload, preset
+from openclosed.workload.model import load_workload
+from openclosed.workload.presets import preset
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from openclosed.workload.model import PRESETS, preset, workload_from_dict
+from openclosed.workload.model import workload_from_dict
+from openclosed.workload.presets import PRESETS, preset
 
 
 @pytest.mark.parametrize("width", [80, 120])

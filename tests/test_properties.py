@@ -25,7 +25,7 @@ def test_yaml_reader_fails_only_with_input_errors(text: str) -> None:
 @given(requests=st.floats(min_value=1, max_value=1e9), factor=st.floats(min_value=1.01, max_value=100))
 def test_api_cost_is_linear_and_self_hosting_monotonic(catalog, requests: float, factor: float) -> None:
     from openclosed.engine import Engine, Settings
-    from openclosed.workload.model import preset
+    from openclosed.workload.presets import preset
 
     base = preset("chatbot").with_requests_per_month(requests)
     engine = Engine(catalog, base, Settings())

@@ -19,7 +19,8 @@ from conftest import TODAY
 from openclosed.catalog.schema import Reasoning
 from openclosed.engine import Engine, Settings
 from openclosed.selfhost.sizing import size
-from openclosed.workload.model import apply_overrides, preset, workload_from_dict
+from openclosed.workload.model import apply_overrides, workload_from_dict
+from openclosed.workload.presets import preset
 from openclosed.workload.reasoning import resolve
 
 SETTINGS = Settings(today=dt.date.fromisoformat(TODAY), samples=0)

@@ -20,7 +20,8 @@ from openclosed.evaluation import SORTS
 from openclosed.render.listing import best_per_model_and_kind
 from openclosed.selfhost.cost_curves import SPOT_INTERRUPTION_OVERHEAD, Fleet, Plan, SelfCurve
 from openclosed.selfhost.packing import Instance
-from openclosed.workload.model import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_MONTH, apply_overrides, preset
+from openclosed.workload.model import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_MONTH, apply_overrides
+from openclosed.workload.presets import preset
 
 
 def _settings(**kw) -> Settings:

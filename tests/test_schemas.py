@@ -37,7 +37,7 @@ def test_fast_serialisation_equals_pydantic(catalog) -> None:
     # be exactly what pydantic's own serializer produces, field order included.
     from openclosed.analyses.compare import compare
     from openclosed.report import Report, to_plain
-    from openclosed.workload.model import preset
+    from openclosed.workload.presets import preset
 
     report = compare(catalog, preset("agent")).report
     plain = to_plain(report)

@@ -37,7 +37,8 @@ def _run(data: Path, **traffic: float) -> str:
     """The report of the chatbot preset (optionally reshaped) on the catalogue at `data`, as JSON."""
     from openclosed.catalog import loader
     from openclosed.engine import Engine, Settings
-    from openclosed.workload.model import apply_overrides, preset
+    from openclosed.workload.model import apply_overrides
+    from openclosed.workload.presets import preset
 
     cat = loader._fast_load(data)
     assert cat is not None and cat.cache_key
@@ -165,7 +166,7 @@ def test_a_catalogue_without_a_cache_key_is_never_stored(env) -> None:
     from openclosed.catalog import loader
     from openclosed.engine import Engine, Settings
     from openclosed.selfhost import store
-    from openclosed.workload.model import preset
+    from openclosed.workload.presets import preset
 
     data, cdir, _ = env
     cat = loader._fast_load(data)

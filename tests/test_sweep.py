@@ -16,7 +16,8 @@ from openclosed.analyses import sweep as sw
 from openclosed.analyses.compare import compare
 from openclosed.analyses.sweep_picks import default_picks
 from openclosed.engine import Engine, Settings
-from openclosed.workload.model import DAYS_PER_MONTH, apply_overrides, preset
+from openclosed.workload.model import DAYS_PER_MONTH, apply_overrides
+from openclosed.workload.presets import preset
 
 # As `openclosed sweep` runs the engine: without sampled scenarios (a sweep prints no ranges).
 SETTINGS = Settings(today=dt.date.fromisoformat(TODAY), samples=0)

@@ -222,7 +222,7 @@ def test_no_sampling_when_samples_is_zero() -> None:
 
 def test_base_scenario_reproduces_the_engine(catalog) -> None:
     from openclosed.engine import Engine, Settings
-    from openclosed.workload.model import preset
+    from openclosed.workload.presets import preset
 
     eng = Engine(catalog, preset("chatbot"), Settings(samples=0, models=["llama-3.3-70b", "gpt-oss-120b"]))
     r = eng.run()
@@ -240,7 +240,7 @@ def test_base_scenario_reproduces_the_engine(catalog) -> None:
 def test_engine_reports_ranges_and_confidence(catalog) -> None:
     from openclosed.analyses.compare import compare
     from openclosed.engine import Settings
-    from openclosed.workload.model import preset
+    from openclosed.workload.presets import preset
 
     settings = Settings(models=["llama-3.3-70b", "gpt-oss-120b"], today=TODAY)
     r1 = compare(catalog, preset("rag"), settings).report
@@ -324,7 +324,7 @@ def test_sensitivity_formats(cli, catalog, tmp_path) -> None:
     from openclosed.engine import Engine, Settings
     from openclosed.render import RENDERERS
     from openclosed.render.tornado import sensitivity_view, tornado_text
-    from openclosed.workload.model import preset
+    from openclosed.workload.presets import preset
 
     only = ["gpt-oss-120b", "llama-3.3-70b"]
     clouds = ["deepinfra", "together", "gcp"]
@@ -377,7 +377,7 @@ def test_tornado_chart_png_and_svg(catalog, tmp_path) -> None:
     from openclosed.analyses.sensitivity import sensitivity
     from openclosed.engine import Engine, Settings
     from openclosed.render.tornado import tornado_chart
-    from openclosed.workload.model import preset
+    from openclosed.workload.presets import preset
 
     settings = Settings(samples=0, models=["gpt-oss-120b"], providers=["deepinfra", "gcp"], today=TODAY)
     # A measured mean of no hidden tokens (traffic.reasoning_tokens, issue 22): at its default
@@ -426,7 +426,8 @@ def test_chart_without_matplotlib_is_exit_2(cli, tmp_path, monkeypatch) -> None:
 def test_sensitivity_with_nothing_feasible_is_empty(catalog) -> None:
     from openclosed.analyses.sensitivity import sensitivity
     from openclosed.engine import Engine, Settings
-    from openclosed.workload.model import apply_overrides, preset
+    from openclosed.workload.model import apply_overrides
+    from openclosed.workload.presets import preset
 
     wl = apply_overrides(preset("rag"), {"quality": {"min_score": 100}})
     result = sensitivity(Engine(catalog, wl, Settings(samples=0, models=["gpt-oss-120b"], today=TODAY)))
@@ -456,7 +457,7 @@ def _brute_force_winners(f: Frame, sc: Scenarios, ref: str | None, budget: float
 def _framed(catalog, name: str):
     """A preset's engine, its unsampled result, and a frame of every option."""
     from openclosed.engine import Engine, Settings
-    from openclosed.workload.model import preset
+    from openclosed.workload.presets import preset
 
     eng = Engine(catalog, preset(name), Settings(samples=0, today=TODAY))
     r = eng.run()
@@ -495,7 +496,7 @@ def test_every_floor_is_at_most_the_cheapest_scenario(catalog, name: str) -> Non
 def test_lazy_ranges_are_the_ranges_computed_for_every_option(catalog) -> None:
     from openclosed.analyses.compare import compare
     from openclosed.engine import Settings
-    from openclosed.workload.model import preset
+    from openclosed.workload.presets import preset
 
     eager_result = compare(catalog, preset("code-assistant"), Settings(today=TODAY, samples=30))
     eager = eager_result.report.options

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from conftest import write
 
-from openclosed.workload.model import PRESETS, preset
+from openclosed.workload.presets import PRESETS, preset
 
 GOOD = "version: 1\ntraffic:\n  requests_per_day: 1000\n  input_tokens: 500\n  output_tokens: 100\n"
 
@@ -158,9 +158,9 @@ def test_a_preset_equals_its_validated_workload(name: str) -> None:
     """Presets are built without validation (for speed): each must be what validating it gives,
     the same values of the same types (a whole number in a float field is a float) and the same
     fields set in every section."""
-    from openclosed.workload import model as wm
+    from openclosed.workload.model import Workload
 
-    built, validated = wm.preset(name), wm.Workload.model_validate(wm.PRESETS[name])
+    built, validated = preset(name), Workload.model_validate(PRESETS[name])
     assert built == validated
     assert repr(built) == repr(validated)  # 50000.0, not 50000: the types, not only the values
     assert _fields_sets(built) == _fields_sets(validated)

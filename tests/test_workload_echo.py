@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import ROOT, write
 
 from openclosed.workload.echo import constraints
-from openclosed.workload.model import preset
+from openclosed.workload.presets import preset
 
 FIXTURE = str(ROOT / "tests" / "fixtures" / "catalog")
 WORKLOAD = """\

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from .engine import Settings
     from .report import Report
     from .selfhost.sizing import size
-    from .workload.model import Workload, load_workload, preset
+    from .workload.model import Workload, load_workload
+    from .workload.presets import preset
 
 _LAZY = {
     "Catalog": "catalog",
@@ -42,7 +43,7 @@ _LAZY = {
     "size": "selfhost.sizing",
     "Workload": "workload.model",
     "load_workload": "workload.model",
-    "preset": "workload.model",
+    "preset": "workload.presets",
 }
 
 

@@ -120,7 +120,8 @@ def build_workload(
     path: Path | None, preset_name: str | None, overrides: dict[str, Any], default_note: bool = True
 ) -> tuple[Workload, str]:
     """The workload and a short note of where it came from (file, preset, flags)."""
-    from ..workload.model import DEFAULT_PRESET, apply_overrides, load_workload, preset
+    from ..workload.model import apply_overrides, load_workload
+    from ..workload.presets import DEFAULT_PRESET, preset
 
     if path is not None and preset_name:
         from ..errors import InputError

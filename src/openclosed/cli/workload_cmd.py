@@ -103,7 +103,7 @@ def presets_cmd(
 ) -> None:
     """List the presets (`--preset NAME` on any command; `workload init --preset NAME` writes one out)."""
     from ..render import Column, View
-    from ..workload.model import PRESETS, preset
+    from ..workload.presets import PRESETS, preset
 
     rows = []
     for name in PRESETS:

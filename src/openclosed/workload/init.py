@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import Workload, preset
+from .model import Workload
+from .presets import preset
 
 # (section, key, comment); section "" is the top level.
 LAYOUT: list[tuple[str, str, str]] = [

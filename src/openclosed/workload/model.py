@@ -62,8 +62,8 @@ class _Strict(BaseModel):
 
 
 def _defaults(model: type[_M]) -> Any:
-    """The default factory of a section left out: its defaults without validation (`_as_validated`)."""
-    return lambda: _as_validated(model, {})
+    """The default factory of a section left out: its defaults without validation (`as_validated`)."""
+    return lambda: as_validated(model, {})
 
 
 def peak_factor(batch_share: float, peak_to_average: float) -> float:
@@ -384,86 +384,7 @@ class Workload(_Strict):
         return self.model_copy(update={"traffic": traffic})
 
 
-# ------------------------------------------------------------------ presets
-
-PRESETS: dict[str, dict[str, Any]] = {
-    "chatbot": {
-        "name": "chatbot",
-        "description": "Customer-support chat: short prompts with a cached system prompt, "
-        "interactive replies, strong daily peaks.",
-        "traffic": {
-            "requests_per_day": 50_000,
-            "input_tokens": 1200,
-            "output_tokens": 300,
-            "cached_input_share": 0.5,
-            "peak_to_average": 3.0,
-            "context_tokens": 8000,
-            "reasoning": "low",
-        },
-        "latency": {"max_ttft_ms": 2000, "min_output_tokens_per_s": 20},
-    },
-    "rag": {
-        "name": "rag",
-        "description": "Question answering over internal documents: long retrieved context, short answers.",
-        "traffic": {
-            "requests_per_day": 20_000,
-            "input_tokens": 6000,
-            "output_tokens": 400,
-            "cached_input_share": 0.1,
-            "peak_to_average": 3.0,
-            "context_tokens": 16000,
-            "reasoning": "low",
-        },
-        "latency": {"max_ttft_ms": 3000, "min_output_tokens_per_s": 15},
-        "privacy": {"sensitivity": "confidential"},
-    },
-    "batch": {
-        "name": "batch",
-        "description": "Nightly summarisation: everything can wait for a batch API; no latency target.",
-        "traffic": {
-            "requests_per_day": 100_000,
-            "input_tokens": 3000,
-            "output_tokens": 500,
-            "batch_share": 1.0,
-            "peak_to_average": 1.0,
-            "context_tokens": 8000,
-            "reasoning": "low",
-        },
-    },
-    "code-assistant": {
-        "name": "code-assistant",
-        "description": "IDE assistant for a 200-developer team: large cached repository context, "
-        "fast completions, office-hours peaks.",
-        "traffic": {
-            "requests_per_day": 40_000,
-            "input_tokens": 8000,
-            "output_tokens": 250,
-            "cached_input_share": 0.7,
-            "peak_to_average": 4.0,
-            "context_tokens": 32000,
-            "reasoning": "low",
-        },
-        "latency": {"max_ttft_ms": 1500, "min_output_tokens_per_s": 40},
-        "privacy": {"sensitivity": "confidential"},
-    },
-    "agent": {
-        "name": "agent",
-        "description": "Tool-using agent: many steps per task with a growing, mostly cached context.",
-        "traffic": {
-            "requests_per_day": 30_000,
-            "input_tokens": 20_000,
-            "output_tokens": 800,
-            "cached_input_share": 0.8,
-            "peak_to_average": 2.0,
-            "context_tokens": 64000,
-        },
-        "latency": {"max_ttft_ms": 5000, "min_output_tokens_per_s": 20},
-    },
-}
-DEFAULT_PRESET = "chatbot"
-
-
-def _suggest(name: str, allowed: list[str]) -> str:
+def suggest(name: str, allowed: list[str]) -> str:
     import difflib  # only for the message: a known name never pays its import
 
     close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.5)
@@ -504,7 +425,7 @@ def problems_from(exc: ValidationError, file: str | None, lines: LineMap | None)
         line = lines.line_for(loc) if lines is not None else None
         kind = err.get("type", "")
         if kind == "extra_forbidden":
-            msg = "unknown key" + _suggest(str(loc[-1]), _allowed_keys(Workload, loc))
+            msg = "unknown key" + suggest(str(loc[-1]), _allowed_keys(Workload, loc))
         elif kind == "missing":
             msg = "required field is missing"
         else:
@@ -530,17 +451,10 @@ def load_workload(path: str | Path) -> Workload:
     return workload_from_dict(data, str(path), lines)
 
 
-def preset(name: str) -> Workload:
-    key = name.strip().lower()
-    if key not in PRESETS:
-        raise InputError.one(f"unknown preset '{name}'" + _suggest(key, list(PRESETS)), field="--preset")
-    return _as_validated(Workload, PRESETS[key])
-
-
-def _as_validated(model: type[_M], data: dict[str, Any]) -> _M:
+def as_validated(model: type[_M], data: dict[str, Any]) -> _M:
     """What `model.model_validate(data)` gives for data known to be valid, without pydantic's
     validator: each section becomes its model, a whole number in a float field a float, and each
-    model's fields set are the keys given. Only for the presets, this module's constants, which
+    model's fields set are the keys given. Only for the presets (`workload/presets.py`), which
     tests/test_workload.py checks against `Workload.model_validate` (values, types, fields set);
     none has traffic classes, a list of models that this does not build.
     Validating one built the workload's validator (about 11 ms) and, as the run's first
@@ -558,7 +472,7 @@ def _as_validated(model: type[_M], data: dict[str, Any]) -> _M:
         value = data[name]
         inner = _model_in(field.annotation)
         if inner is not None and isinstance(value, dict):
-            value = _as_validated(inner, value)
+            value = as_validated(inner, value)
         elif type(value) is int and _takes_float(field.annotation):
             value = float(value)
         values[name] = value
