@@ -9,7 +9,7 @@ import pytest
 
 from openclosed.selfhost import sizing
 from openclosed.selfhost.families import family
-from openclosed.selfhost.sizing import kernels, step
+from openclosed.selfhost.sizing import kernels, prefill, step
 
 
 def test_kernels_are_counted_per_layer_group(catalog) -> None:
@@ -44,14 +44,14 @@ def test_moe_grouped_gemms_compute_at_their_own_share(catalog) -> None:
     plan = sizing.Plan(tp=8)
     full = dataclasses.replace(step.DEFAULT_EFFICIENCY, moe_gemm_share=1.0)
     part = dataclasses.replace(step.DEFAULT_EFFICIENCY, moe_gemm_share=0.4)
-    one = step.prefill_parts(arch, h100, "fp8", plan, 4000, 8192, full)
-    other = step.prefill_parts(arch, h100, "fp8", plan, 4000, 8192, part)
+    one = prefill.prefill_parts(arch, h100, "fp8", plan, 4000, 8192, full)
+    other = prefill.prefill_parts(arch, h100, "fp8", plan, 4000, 8192, part)
     # Only the routed experts' grouped GEMMs slow down, by exactly 1 / 0.4.
     assert other.expert_s == pytest.approx(one.expert_s / 0.4)
     assert (other.dense_s, other.attention_s) == (one.dense_s, one.attention_s)
     # A dense model has no grouped GEMM to slow down.
     dense = catalog.model("llama-3.3-70b").architecture
-    assert step.prefill_parts(dense, h100, "fp8", plan, 4000, 8192, part) == step.prefill_parts(
+    assert prefill.prefill_parts(dense, h100, "fp8", plan, 4000, 8192, part) == prefill.prefill_parts(
         dense, h100, "fp8", plan, 4000, 8192, full
     )
 
@@ -126,7 +126,7 @@ def test_mla_prefill_attends_at_flash_attention_s_share_and_decode_at_mla_s(cata
     assert kernels.ATTENTION_EFFICIENCY["mla"] == 1.0 and kernels.ATTENTION_EFFICIENCY["attention"] == 0.7
     assert step.attention_flops_rate(h100, arch, eff) == pytest.approx(989e12 * eff.mfu * 1.0)
     assert step.attention_flops_rate(h100, arch, eff, prefill=True) == pytest.approx(989e12 * eff.mfu * 0.7)
-    parts = step.prefill_parts(arch, h100, "fp8", sizing.Plan(tp=8), 4000, 8192, eff)
+    parts = prefill.prefill_parts(arch, h100, "fp8", sizing.Plan(tp=8), 4000, 8192, eff)
     flops = sizing.layout.prefill_attention_flops(arch, 4000)
     assert parts.attention_s == pytest.approx(flops / (989e12 * eff.mfu * 0.7))
     # A GQA model's prefill and decode share one kernel family: no change.
@@ -158,11 +158,11 @@ def test_a_prefill_pays_its_tensor_parallel_all_reduces(catalog) -> None:
     arch = catalog.model("llama-3.3-70b").architecture
     gpu = catalog.gpu("h100-sxm")
     s = sizing.size("llama-3.3-70b", arch, gpu, "fp8", sizing.Plan(tp=8), 4000, 200, concurrency=1)
-    prefill = 1.0 / s.requests_per_s - s.decode_step_ms / 1e3 * 200
-    compute = step.prefill_compute_s(arch, gpu, "fp8", sizing.Plan(tp=8), 4000)
+    prefill_time = 1.0 / s.requests_per_s - s.decode_step_ms / 1e3 * 200
+    compute = prefill.prefill_compute_s(arch, gpu, "fp8", sizing.Plan(tp=8), 4000)
     # 2 all-reduces × 80 layers × 2 × 7/8 × 8,192 × 2 bytes per token over 450 GB/s (ring bytes).
     all_reduce = 2 * 80 * 2 * 7 / 8 * 8192 * 2 / (gpu.interconnect_gb_s * 1e9) * 4000
-    assert prefill == pytest.approx(compute + all_reduce, abs=1e-3)
+    assert prefill_time == pytest.approx(compute + all_reduce, abs=1e-3)
     assert all_reduce > 0.02  # tens of milliseconds: not lost in the tolerance
 
 
@@ -171,12 +171,12 @@ def test_an_interleaved_prefill_waits_for_the_busiest_expert_rank(catalog) -> No
     # expert-parallel imbalance, like a decode step's and a lone prefill's; the rest does not.
     arch, gpu = catalog.model("qwen3-235b-a22b").architecture, catalog.gpu("h200")
     eff, plan = step.DEFAULT_EFFICIENCY, step.Plan(tp=1, dp=8, ep=8)
-    t = step.prefill_parts(arch, gpu, "fp8", plan, 4000.0, eff.prefill_chunk_tokens, eff)
+    t = prefill.prefill_parts(arch, gpu, "fp8", plan, 4000.0, eff.prefill_chunk_tokens, eff)
     expected = (t.dense_s + t.attention_s + t.expert_s * eff.ep_imbalance) / 8
-    assert step.prefill_compute_s(arch, gpu, "fp8", plan, 4000.0, eff) == pytest.approx(expected)
+    assert prefill.prefill_compute_s(arch, gpu, "fp8", plan, 4000.0, eff) == pytest.approx(expected)
     tp8 = step.Plan(tp=8)
-    t8 = step.prefill_parts(arch, gpu, "fp8", tp8, 4000.0, eff.prefill_chunk_tokens, eff)
-    assert step.prefill_compute_s(arch, gpu, "fp8", tp8, 4000.0, eff) == pytest.approx(t8.total_s / 8)
+    t8 = prefill.prefill_parts(arch, gpu, "fp8", tp8, 4000.0, eff.prefill_chunk_tokens, eff)
+    assert prefill.prefill_compute_s(arch, gpu, "fp8", tp8, 4000.0, eff) == pytest.approx(t8.total_s / 8)
 
 
 def test_mla_latent_projections_and_a_dsa_indexer_are_whole_on_every_tensor_parallel_rank(catalog) -> None:
@@ -196,12 +196,12 @@ def test_mla_latent_projections_and_a_dsa_indexer_are_whole_on_every_tensor_para
     # And computes them for every token: at TP8 a prefill's dense GPU-seconds grow by 7 copies.
     h200, eff = catalog.gpu("h200"), step.DEFAULT_EFFICIENCY
     f = step.achieved_flops(h200, "fp8", eff)
-    one = step.prefill_parts(r1, h200, "fp8", tp1, 2000, 8192, eff)
-    eight = step.prefill_parts(r1, h200, "fp8", tp8, 2000, 8192, eff)
+    one = prefill.prefill_parts(r1, h200, "fp8", tp1, 2000, 8192, eff)
+    eight = prefill.prefill_parts(r1, h200, "fp8", tp8, 2000, 8192, eff)
     assert eight.dense_s - one.dense_s == pytest.approx(2 * latent * 7 * 2000 / f)
     # The indexer scores every cached key on every rank: 2 × 64 heads × 128 × context per layer.
     assert sizing.layout.index_flops_per_token(v32, 1000) == 2 * 64 * 128 * 1000 * 61
     rate = step.attention_flops_rate(h200, v32, eff, prefill=True)
-    a1 = step.prefill_parts(v32, h200, "fp8", tp1, 2000, 8192, eff).attention_s
-    a8 = step.prefill_parts(v32, h200, "fp8", tp8, 2000, 8192, eff).attention_s
+    a1 = prefill.prefill_parts(v32, h200, "fp8", tp1, 2000, 8192, eff).attention_s
+    a8 = prefill.prefill_parts(v32, h200, "fp8", tp8, 2000, 8192, eff).attention_s
     assert a8 - a1 == pytest.approx(2 * 64 * 128 * 2000 * 61 * 2000 / 2 * 7 / rate)

@@ -4,7 +4,7 @@ tables in place between two sizings)."""
 
 from __future__ import annotations
 
-from openclosed.selfhost.sizing import kernels, step
+from openclosed.selfhost.sizing import kernels, prefill, step
 from openclosed.selfhost.sizing.step import Plan
 
 PLANS = [
@@ -36,7 +36,7 @@ def test_a_step_model_moved_to_another_context_is_built_afresh(catalog) -> None:
                             assert got.time(37) == want.time(37)
                             checked += 1
     assert checked == len(MODELS) * len(GPUS) * len(PLANS) * 2 * 4
-    assert step._MODELS == {} and step._PREFILL == {}
+    assert step._MODELS == {} and prefill._PREFILL == {}
 
 
 def test_the_prefill_reused_is_the_prefill_worked_out(catalog) -> None:
@@ -49,26 +49,27 @@ def test_the_prefill_reused_is_the_prefill_worked_out(catalog) -> None:
         for tokens in (240.0, 3_700.0, 20_000.0)
     ]
     fresh = [
-        (step.prefill_compute_s(a, g, "fp8", p, t, eff), step.prefill_s(a, g, "fp8", p, t, eff)) for a, g, p, t in cases
+        (prefill.prefill_compute_s(a, g, "fp8", p, t, eff), prefill.prefill_s(a, g, "fp8", p, t, eff))
+        for a, g, p, t in cases
     ]
     with step.reusing():
         for _ in range(2):  # worked out, then reused
             again = [
-                (step.prefill_compute_s(a, g, "fp8", p, t, eff), step.prefill_s(a, g, "fp8", p, t, eff))
+                (prefill.prefill_compute_s(a, g, "fp8", p, t, eff), prefill.prefill_s(a, g, "fp8", p, t, eff))
                 for a, g, p, t in cases
             ]
             assert again == fresh
-        assert step._PREFILL
+        assert prefill._PREFILL
 
 
 def test_outside_reusing_a_changed_kernel_table_is_seen(catalog, monkeypatch) -> None:
     """What the calibration fit does: change a fitted factor in place, size again."""
     arch, gpu, eff = catalog.model("deepseek-v3").architecture, catalog.gpu("h100-sxm"), step.DEFAULT_EFFICIENCY
     before = step.step_model(arch, gpu, "fp8", Plan(tp=8), 2000.0, eff)
-    prefill = step.prefill_s(arch, gpu, "fp8", Plan(tp=8), 2000.0, eff)
-    assert step._MODELS == {} and step._PREFILL == {}
+    time = prefill.prefill_s(arch, gpu, "fp8", Plan(tp=8), 2000.0, eff)
+    assert step._MODELS == {} and prefill._PREFILL == {}
     for kind in list(kernels.ATTENTION_EFFICIENCY):
         monkeypatch.setitem(kernels.ATTENTION_EFFICIENCY, kind, kernels.ATTENTION_EFFICIENCY[kind] / 2)
     after = step.step_model(arch, gpu, "fp8", Plan(tp=8), 2000.0, eff)
     assert after.attn_flops_per_seq == 2 * before.attn_flops_per_seq
-    assert step.prefill_s(arch, gpu, "fp8", Plan(tp=8), 2000.0, eff) > prefill
+    assert prefill.prefill_s(arch, gpu, "fp8", Plan(tp=8), 2000.0, eff) > time

@@ -50,6 +50,7 @@ from .layout import (
     weight_read_bytes,
 )
 from .parallel import MAX_NODES, gpu_counts, plan_replica, plans_for, smallest_fit, tp_candidates, works
+from .prefill import prefill_compute_s, prefill_s
 from .speculative import SPECULATION, SPECULATIVE_METHODS, Speculation, speculation_for
 from .step import (
     DEFAULT_EFFICIENCY,
@@ -63,8 +64,6 @@ from .step import (
     family_of,
     flops_per_s,
     maturity_of,
-    prefill_compute_s,
-    prefill_s,
     supports,
 )
 from .trace import plan_trace

@@ -9,8 +9,9 @@ from typing import Any
 from ...catalog.architecture import Architecture
 from ...catalog.schema import Gpu
 from .layout import GB, GIB, KV_DTYPE_BYTES, cache_parts, kv_bytes_per_sequence, replicated_bytes, split_bytes
+from .prefill import prefill_compute_s, prefill_s
 from .speculative import speculation_for
-from .step import DEFAULT_EFFICIENCY, Efficiency, Plan, prefill_compute_s, prefill_s, step_model, supports
+from .step import DEFAULT_EFFICIENCY, Efficiency, Plan, step_model, supports
 
 # Speed fields of a Sizing that mean nothing when the setup cannot run (shown as null).
 SPEED_FIELDS = (

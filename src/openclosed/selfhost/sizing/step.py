@@ -34,8 +34,6 @@ from .layout import (
     expert_params,
     index_flops_per_token,
     kv_read_bytes,
-    prefill_attention_flops,
-    prefill_index_flops,
     replicated_bytes,
     replicated_params,
     shape_of,
@@ -424,8 +422,15 @@ class StepModel:
 # StepModels by (architecture, GPU, precision, plan, efficiency, KV bytes), for `step_model`: the
 # objects are kept with their entry, so their ids cannot be reused while it stands.
 _MODELS: dict[tuple, tuple[Architecture, Gpu, Efficiency, StepModel]] = {}
-_MODELS_MAX = 20_000
+REUSED_MAX = 20_000
 _reuse = 0  # > 0 inside `reusing()`
+# Every per-replica cache `reusing()` empties on the way out (the prefill's registers its own).
+REUSED_CACHES: list[dict] = [_MODELS]
+
+
+def reuse_on() -> bool:
+    """Inside `reusing()`: per-replica terms may be kept and reused."""
+    return _reuse > 0
 
 
 @contextmanager
@@ -441,8 +446,8 @@ def reusing() -> Iterator[None]:
     finally:
         _reuse -= 1
         if not _reuse:
-            _MODELS.clear()
-            _PREFILL.clear()
+            for cache in REUSED_CACHES:
+                cache.clear()
 
 
 def step_model(
@@ -464,150 +469,7 @@ def step_model(
     if hit is not None and hit[0] is arch and hit[1] is gpu and hit[2] is eff:
         return hit[3].at(arch, context, kv_bytes)
     model = StepModel(arch, gpu, precision, plan, context, eff, kv_bytes)
-    if len(_MODELS) >= _MODELS_MAX:
+    if len(_MODELS) >= REUSED_MAX:
         _MODELS.clear()
     _MODELS[key] = (arch, gpu, eff, model.at(arch, context, kv_bytes))
     return model
-
-
-@dataclass(frozen=True)
-class PrefillTime:
-    """GPU-seconds of one prompt's prefill by part, each at its own rate (one GPU's worth)."""
-
-    dense_s: float  # attention projections, dense and shared-expert MLPs, lm_head
-    expert_s: float  # routed experts' grouped GEMMs
-    attention_s: float  # attention math, in 16 bits
-
-    @property
-    def total_s(self) -> float:
-        return self.dense_s + self.expert_s + self.attention_s
-
-
-def prefill_parts(
-    arch: Architecture,
-    gpu: Gpu,
-    precision: str,
-    plan: Plan,
-    tokens: float,
-    chunk: float,
-    eff: Efficiency,
-    kv_bytes: float = 2.0,
-) -> PrefillTime:
-    """Prefill of `tokens` tokens, batched `chunk` tokens at a time (chunked prefill): the routed
-    experts of each MoE MLP see chunk · k / E tokens each per step (times the attention groups under
-    expert parallelism), and their grouped GEMMs run at that size's share of the dense rate."""
-    f, dense, attention_rate, moes = _prefill_terms(arch, gpu, precision, plan, eff, kv_bytes)
-    expert_s = 0.0
-    for routed2, spread, active, experts, gemm, stream in moes:
-        per_expert = chunk * spread * active / experts
-        share = gemm * grouped_gemm_efficiency(per_expert, eff.expert_tokens_half) * stream
-        expert_s += routed2 * tokens / f / share
-    dense_s = dense * tokens / f
-    attention = prefill_attention_flops(arch, tokens) + prefill_index_flops(arch, tokens) * (plan.tp - 1)
-    attention_s = attention / attention_rate
-    return PrefillTime(dense_s, expert_s, attention_s)
-
-
-_PREFILL: dict[tuple, tuple[Architecture, Gpu, Efficiency, tuple]] = {}
-
-
-def _prefill_terms(
-    arch: Architecture, gpu: Gpu, precision: str, plan: Plan, eff: Efficiency, kv_bytes: float
-) -> tuple[float, float, float, list[tuple[float, int, int, int, float, float]]]:
-    """What `prefill_parts` reads that depends on neither the tokens nor the chunk, per replica
-    (as `step_model`): the achieved FLOP rate, twice the dense parameters, prefill attention's
-    FLOP rate, and per MoE MLP twice its routed parameters, how many attention groups feed an
-    expert, its active and total experts, its GEMM share and its shards' streaming share."""
-    key = (id(arch), id(gpu), precision, plan, id(eff), kv_bytes)
-    hit = _PREFILL.get(key) if _reuse else None
-    if hit is not None and hit[0] is arch and hit[1] is gpu and hit[2] is eff:
-        return hit[3]  # type: ignore[no-any-return]
-    s = shape_of(arch)
-    split = 1 if plan.ep > 1 else plan.tp * plan.pp
-    moes = []
-    for mlp, count in layout_of(arch).moes:
-        assert mlp.experts is not None and mlp.active_experts is not None
-        routed = count * mlp.active_experts * expert_params(arch, mlp)
-        moes.append(
-            (
-                2.0 * routed,
-                plan.dp if plan.ep > 1 else 1,
-                mlp.active_experts,
-                mlp.experts,
-                moe_gemm_share(gpu, eff.moe_gemm_share),
-                expert_stream_efficiency(mlp.width / split, eff.expert_width_half),
-            )
-        )
-    dense = 2.0 * max(s.active_compute - s.active_expert_params, 1.0)
-    if plan.tp > 1:  # every attention rank runs MLA's latent down projections in full
-        dense += 2.0 * replicated_params(arch) * (plan.tp - 1)
-    terms = (
-        achieved_flops(gpu, precision, eff),
-        dense,
-        attention_flops_rate(gpu, arch, eff, kv_bytes, prefill=True),
-        moes,
-    )
-    if _reuse:
-        if len(_PREFILL) >= _MODELS_MAX:
-            _PREFILL.clear()
-        _PREFILL[key] = (arch, gpu, eff, terms)
-    return terms
-
-
-def prefill_compute_s(
-    arch: Architecture,
-    gpu: Gpu,
-    precision: str,
-    tp: int | Plan,
-    tokens: float,
-    eff: Efficiency = DEFAULT_EFFICIENCY,
-    kv_bytes: float = 2.0,
-) -> float:
-    """GPU time the prefill of one prompt adds when batched with running decodes (spread over
-    every GPU of the replica), in chunks of `prefill_chunk_tokens` shared with other prompts."""
-    if tokens <= 0:
-        return 0.0
-    plan = tp if isinstance(tp, Plan) else Plan(tp=tp)
-    t = prefill_parts(arch, gpu, precision, plan, tokens, eff.prefill_chunk_tokens, eff, kv_bytes)
-    # Under expert parallelism a chunk's expert GEMMs wait for the busiest rank, as a decode
-    # step's do (and as prefill_s already counts).
-    imbalance = eff.ep_imbalance if plan.ep > 1 else 1.0
-    return (t.dense_s + t.attention_s + t.expert_s * imbalance) / plan.gpus
-
-
-def prefill_s(
-    arch: Architecture,
-    gpu: Gpu,
-    precision: str,
-    tp: int | Plan,
-    tokens: float,
-    eff: Efficiency = DEFAULT_EFFICIENCY,
-    model: StepModel | None = None,
-    kv_bytes: float = 2.0,
-) -> float:
-    """Time to prefill one prompt alone: compute-bound, but never faster than one weight read.
-
-    The prompt runs on its attention group (tp GPUs) through every pipeline stage in turn; with
-    expert parallelism its expert FLOPs spread over all ep GPUs and its tokens cross the all-to-all.
-    `model`: the replica's decode-step model, when the caller has one (its weight and
-    communication terms do not depend on the context).
-    """
-    plan = tp if isinstance(tp, Plan) else Plan(tp=tp)
-    if tokens <= 0:
-        return 0.0
-    t = prefill_parts(arch, gpu, precision, plan, tokens, min(tokens, eff.prefill_chunk_tokens), eff, kv_bytes)
-    if plan.ep > 1 and t.expert_s:
-        compute = (t.dense_s + t.attention_s) / plan.tp + t.expert_s / plan.ep * eff.ep_imbalance
-    else:
-        compute = t.total_s / plan.tp
-    if model is None:
-        model = StepModel(arch, gpu, precision, plan, 1.0, eff, kv_bytes)
-    memory = model.weight_read(max(tokens, 1)) / plan.tp / bandwidth(gpu, precision, eff)
-    comm = 0.0
-    if plan.tp > 1:
-        comm += model.ar_fixed + model.ar_per_token * tokens
-    if plan.ep > 1:
-        comm += model.a2a_fixed + model.a2a_per_token * tokens * plan.gpus / plan.tp
-    if plan.pp > 1:
-        comm += model.pp_fixed + model.pp_per_token * tokens
-    return max(compute, memory) + comm
