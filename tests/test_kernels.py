@@ -127,7 +127,7 @@ def test_mla_prefill_attends_at_flash_attention_s_share_and_decode_at_mla_s(cata
     assert step.attention_flops_rate(h100, arch, eff) == pytest.approx(989e12 * eff.mfu * 1.0)
     assert step.attention_flops_rate(h100, arch, eff, prefill=True) == pytest.approx(989e12 * eff.mfu * 0.7)
     parts = prefill.prefill_parts(arch, h100, "fp8", sizing.Plan(tp=8), 4000, 8192, eff)
-    flops = sizing.layout.prefill_attention_flops(arch, 4000)
+    flops = sizing.attention.prefill_attention_flops(arch, 4000)
     assert parts.attention_s == pytest.approx(flops / (989e12 * eff.mfu * 0.7))
     # A GQA model's prefill and decode share one kernel family: no change.
     llama = catalog.model("llama-3.1-8b").architecture
@@ -200,7 +200,7 @@ def test_mla_latent_projections_and_a_dsa_indexer_are_whole_on_every_tensor_para
     eight = prefill.prefill_parts(r1, h200, "fp8", tp8, 2000, 8192, eff)
     assert eight.dense_s - one.dense_s == pytest.approx(2 * latent * 7 * 2000 / f)
     # The indexer scores every cached key on every rank: 2 × 64 heads × 128 × context per layer.
-    assert sizing.layout.index_flops_per_token(v32, 1000) == 2 * 64 * 128 * 1000 * 61
+    assert sizing.attention.index_flops_per_token(v32, 1000) == 2 * 64 * 128 * 1000 * 61
     rate = step.attention_flops_rate(h200, v32, eff, prefill=True)
     a1 = prefill.prefill_parts(v32, h200, "fp8", tp1, 2000, 8192, eff).attention_s
     a8 = prefill.prefill_parts(v32, h200, "fp8", tp8, 2000, 8192, eff).attention_s

@@ -13,6 +13,7 @@ Modules: `layout` (weights, KV cache and state by attention layout), `step` (tim
 
 from __future__ import annotations
 
+from .attention import CacheParts, cache_parts, kv_bytes_per_sequence, kv_bytes_per_token, kv_divisor, kv_read_bytes
 from .deploy import (
     SPEED_FIELDS,
     Memory,
@@ -36,14 +37,8 @@ from .layout import (
     KV_CACHE_DTYPES,
     KV_DTYPE_BYTES,
     PRECISIONS,
-    CacheParts,
     Shape,
-    cache_parts,
     distinct_experts,
-    kv_bytes_per_sequence,
-    kv_bytes_per_token,
-    kv_divisor,
-    kv_read_bytes,
     shape_of,
     split_bytes,
     weight_bytes,

@@ -8,7 +8,8 @@ from typing import Any
 
 from ...catalog.architecture import Architecture
 from ...catalog.schema import Gpu
-from .layout import GB, GIB, KV_DTYPE_BYTES, cache_parts, kv_bytes_per_sequence, replicated_bytes, split_bytes
+from .attention import cache_parts, kv_bytes_per_sequence
+from .layout import GB, GIB, KV_DTYPE_BYTES, replicated_bytes, split_bytes
 from .prefill import prefill_compute_s, prefill_s
 from .speculative import speculation_for
 from .step import DEFAULT_EFFICIENCY, Efficiency, Plan, step_model, supports

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from ...catalog.architecture import Architecture
 from ...catalog.schema import Gpu
+from .attention import cache_parts
 from .deploy import Sizing, largest_usable_bytes, size, weights_per_gpu
 from .groups import layout_of
-from .layout import cache_parts
 from .step import DEFAULT_EFFICIENCY, Efficiency, Plan
 
 MAX_NODES = 16

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from ...catalog.architecture import Architecture
 from ...catalog.schema import Gpu
+from .attention import prefill_attention_flops, prefill_index_flops
 from .groups import layout_of
 from .kernels import expert_stream_efficiency, grouped_gemm_efficiency, moe_gemm_share
-from .layout import expert_params, prefill_attention_flops, prefill_index_flops, replicated_params, shape_of
+from .layout import expert_params, replicated_params, shape_of
 from .step import (
     DEFAULT_EFFICIENCY,
     REUSED_CACHES,

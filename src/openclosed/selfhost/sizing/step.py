@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ...catalog.architecture import Architecture
 from ...catalog.schema import Gpu
 from ..families import GENERATION, generation
+from .attention import attention_flops_per_token, index_flops_per_token, kv_read_bytes
 from .groups import layout_of
 from .kernels import (
     GENERATIONS,
@@ -28,12 +29,9 @@ from .kernels import (
 )
 from .layout import (
     GB,
-    attention_flops_per_token,
     distinct_experts,
     expert_bytes_per_param,
     expert_params,
-    index_flops_per_token,
-    kv_read_bytes,
     replicated_bytes,
     replicated_params,
     shape_of,

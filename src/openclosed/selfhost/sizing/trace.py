@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from ...catalog.architecture import Architecture
 from ...catalog.schema import Gpu
+from .attention import kv_bytes_per_token
 from .deploy import Sizing
-from .layout import KV_DTYPE_BYTES, kv_bytes_per_token
+from .layout import KV_DTYPE_BYTES
 
 
 def plan_trace(s: Sizing, arch: Architecture, gpu: Gpu) -> list[tuple[str, str, object, str]]:
