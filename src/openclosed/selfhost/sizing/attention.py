@@ -56,10 +56,6 @@ class CacheParts:
     state_split: int
 
     @property
-    def per_token_full(self) -> float:
-        return sum(p.per_token for p in self.kv)
-
-    @property
     def kv_split(self) -> int:
         return min((p.split for p in self.kv), default=1)
 
