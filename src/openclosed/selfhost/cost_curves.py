@@ -176,6 +176,13 @@ def _total(gpu: float, batch: float, has_batch: bool, operations: float, setup: 
     return round(round(gpu, 6) + operations + setup, 6)
 
 
+def choice_key(ok: bool, total: float, gpus: int) -> tuple[bool, float, int]:
+    """How a self-hosted option chooses among its plans (`SelfCurve.quote` and `chosen`): a plan
+    meeting the latency targets beats one that does not; then the cheaper; ties go to fewer GPUs
+    per replica (then to the first plan: the first minimum is kept)."""
+    return (not ok, total, gpus)
+
+
 class Quote:
     """One plan's price at one volume: what the engine reports and the sweep sums."""
 
@@ -232,9 +239,7 @@ class Quote:
         return out
 
     def key(self) -> tuple[bool, float, int]:
-        # A plan meeting the latency targets beats one that does not; then the cheaper; ties go
-        # to fewer GPUs per replica (then to the first plan: the first minimum is kept).
-        return (not self.ok, self.total, self.gpus)
+        return choice_key(self.ok, self.total, self.gpus)
 
 
 _MISSING = object()
@@ -390,7 +395,7 @@ class SelfCurve:
             got = self._raw(plan, self._replica_counts(plan, rpm, peak))
             if got is None:
                 continue
-            key = (not plan.ok, got[3], plan.gpus)  # Quote.key: the first minimum is kept
+            key = choice_key(plan.ok, got[3], plan.gpus)  # as Quote.key: the first minimum is kept
             if best is None or key < best[0]:
                 best = (key, plan, got)
         return None if best is None else (best[1], best[2][0], best[2][3])
