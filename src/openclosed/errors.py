@@ -60,3 +60,12 @@ class UnknownIdError(OpenclosedError):
 class MissingExtraError(OpenclosedError):
     def __init__(self, what: str, extra: str) -> None:
         super().__init__(f"{what} needs an optional extra: pip install 'openclosed[{extra}]'")
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived while a file was being written (fileio.py): the temporary file is
+    removed on the way out, as for Ctrl-C, and the command exits 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum

@@ -29,6 +29,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .errors import Terminated  # defined there: cli/failures.py catches it without importing this module
+
 _KINDS = (
     (stat.S_ISCHR, "a character device"),
     (stat.S_ISBLK, "a block device"),
@@ -43,15 +45,6 @@ def _kind(mode: int) -> str:
         if test(mode):
             return name
     return "not a regular file"
-
-
-class Terminated(BaseException):
-    """SIGTERM or SIGHUP arrived while a file was being written: the temporary file is removed
-    on the way out, as for Ctrl-C, and the command exits 128 + the signal's number."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
 
 
 def check_writable(path: Path | str, field: str = "--out-file") -> Path:

@@ -12,8 +12,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .formats import Format, FormatHtml  # noqa: F401  (importable from here, as before)
-
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -208,9 +206,6 @@ def overrides_from(
 
 
 # ----------------------------------------------------------------- output
-from ..fileio import write_atomic  # noqa: E402  (re-exported: commands import it from here)
-
-
 def emit(text: str, out_file: Path | None) -> None:
     """Write the requested output to stdout, or atomically to a file."""
     if not text.isascii():
@@ -220,6 +215,8 @@ def emit(text: str, out_file: Path | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
         return
+    from ..fileio import write_atomic
+
     write_atomic(out_file, text if text.endswith("\n") else text + "\n", field="--out-file")
     info(f"wrote {out_file}")
 
@@ -282,4 +279,14 @@ def __getattr__(name: str) -> Any:
         from . import options
 
         return getattr(options, name)
+    # Also importable from here as before, loaded on first use: a plain compare (cli/fast.py)
+    # needs neither the format enums nor the atomic writer.
+    if name in ("Format", "FormatHtml"):
+        from . import formats
+
+        return getattr(formats, name)
+    if name == "write_atomic":
+        from ..fileio import write_atomic
+
+        return write_atomic
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,8 +18,7 @@ def run_guarded(
     abort_types: tuple[type[BaseException], ...] = (),
 ) -> NoReturn:
     """Run a command and end with its exit code, every error reported as one line."""
-    from ..errors import OpenclosedError
-    from ..fileio import Terminated
+    from ..errors import OpenclosedError, Terminated
     from .streams import StreamError
 
     try:
