@@ -1,0 +1,78 @@
+"""A compare builds the self-hosting figures of the options it prints only (`Settings.lean_options`,
+issue 21): scores, ranks, the recommendation and every figure printed are the same as when every
+option's figures are built."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import TODAY
+
+MODELS = ["llama-3.3-70b", "qwen3.5-397b-a17b", "gemma-4-26b-a4b", "gpt-4o-mini"]
+
+
+def _run(catalog, lean: bool):  # type: ignore[no-untyped-def]
+    from openclosed.engine import Engine, Settings
+    from openclosed.workload.presets import preset
+
+    settings = Settings(
+        today=dt.date.fromisoformat(TODAY), models=MODELS, samples=8, lazy_ranges=True, lean_options=lean
+    )
+    return Engine(catalog, preset("chatbot"), settings).run()
+
+
+def test_lean_and_full_runs_give_the_same_report_once_filled(catalog) -> None:  # type: ignore[no-untyped-def]
+    from openclosed.report import SelfHostingOut, to_plain
+    from openclosed.selfhost.options import PendingHosting
+
+    full, lean = _run(catalog, False), _run(catalog, True)
+    pending = [o for o in lean.report.options if isinstance(o.self_hosting, PendingHosting)]
+    # Every priced self-hosted option waits (on-prem ones too), except those the recommendation's
+    # prose read a figure of: those were built when read.
+    assert len(pending) > 50
+    assert any(o.provider == "on-prem" for o in pending)
+    for o in pending:
+        built = o.self_hosting.built()
+        assert (o.self_hosting.gpu, o.self_hosting.pricing) == (built.gpu, built.pricing)
+        assert (o.self_hosting.price_as_of, o.self_hosting.on_prem) == (built.price_as_of, built.on_prem)
+    assert lean.report.recommendation == full.report.recommendation
+    assert lean.report.recommendation_confidence == full.report.recommendation_confidence
+    assert lean.report.warnings == full.report.warnings
+    full.fill_ranges(full.report.options)
+    lean.fill_ranges(lean.report.options)
+    assert all(o.self_hosting is None or type(o.self_hosting) is SelfHostingOut for o in lean.report.options)
+    assert to_plain(lean.report) == to_plain(full.report)
+
+
+def test_compare_builds_the_figures_of_the_options_it_prints(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fails when every self-hosted option's figures are built (about 1,000 here)."""
+    from openclosed.selfhost import options
+
+    built: list[str] = []
+    real = options.hosting_out
+
+    def spy(ctx, host, gpu_id, plan, *rest):  # type: ignore[no-untyped-def]
+        built.append(f"{host.id}:{gpu_id}")
+        return real(ctx, host, gpu_id, plan, *rest)
+
+    monkeypatch.setattr(options, "hosting_out", spy)
+    r = cli("compare", "--preset", "chatbot", "--format", "json", "--today", TODAY)
+    assert r.code == 0, r.err
+    printed = [o for o in r.json()["options"] if o["self_hosting"] is not None]
+    assert printed
+    # The printed ones, and at most the few the recommendation's prose reads (best, runner-up, other kind).
+    assert len(printed) <= len(built) <= len(printed) + 3
+    assert {f"{o['self_hosting']['cloud']}:{o['self_hosting']['gpu']}" for o in printed} <= set(built)
+
+
+def test_a_pending_figure_reads_through_to_the_built_one(catalog) -> None:  # type: ignore[no-untyped-def]
+    from openclosed.selfhost.options import PendingHosting
+
+    lean = _run(catalog, True)
+    o = next(o for o in lean.report.options if isinstance(o.self_hosting, PendingHosting))
+    sh = o.self_hosting
+    assert sh._built is None
+    assert sh.replicas == sh.built().replicas and sh.tp == sh.built().tp
+    with pytest.raises(AttributeError):
+        sh.__deepcopy__  # noqa: B018  # copy protocols are not lent the built figures
