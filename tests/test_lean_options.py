@@ -76,3 +76,19 @@ def test_a_pending_figure_reads_through_to_the_built_one(catalog) -> None:  # ty
     assert sh.replicas == sh.built().replicas and sh.tp == sh.built().tp
     with pytest.raises(AttributeError):
         sh.__deepcopy__  # noqa: B018  # copy protocols are not lent the built figures
+
+
+def test_self_hosted_options_of_one_model_share_no_mutable_field(catalog) -> None:  # type: ignore[no-untyped-def]
+    """`_self_out` copies a per-model template: every field in the model's order, as `construct`
+    gives, and each option its own lists and dicts."""
+    from openclosed.report import OptionOut, construct
+
+    lean = _run(catalog, True)
+    mine = [o for o in lean.report.options if o.model == "llama-3.3-70b" and o.deployment == "self-hosted"]
+    assert len(mine) > 10
+    for o in mine:
+        assert tuple(o.__dict__) == tuple(OptionOut.__pydantic_fields__)
+        assert o.__pydantic_fields_set__ == set(OptionOut.__pydantic_fields__)
+        assert o == construct(OptionOut, **o.__dict__)
+    for name in ("cost_breakdown", "violations", "warnings", "reasons"):
+        assert len({id(getattr(o, name)) for o in mine}) == len(mine), name

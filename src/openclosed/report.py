@@ -374,6 +374,17 @@ def construct(cls: type[_M], **values: object) -> _M:
     return obj
 
 
+def adopt(cls: type[_M], data: dict[str, object]) -> _M:
+    """`construct` for a dict that already holds every field in the model's order (a copy of
+    another instance's `__dict__` with some values changed): the dict becomes the instance's."""
+    obj = cls.__new__(cls)
+    _set(obj, "__dict__", data)
+    _set(obj, "__pydantic_fields_set__", _shape(cls)[2])
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
 _set = object.__setattr__
 _SHAPES: dict[type, tuple[tuple[str, ...], dict[str, object], set[str]]] = {}
 

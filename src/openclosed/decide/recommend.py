@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..catalog.schema import GpuCloud, OnPrem
 from ..evaluation import Context, Detail
-from ..report import OptionOut, Recommendation, Saving, Scores, construct
+from ..report import OptionOut, Recommendation, Saving, Scores, adopt
 from ..units import money
 from . import scoring
 
@@ -66,13 +66,15 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
         # built by `construct`, so both fields are already in the set of fields given); its
         # __setattr__ costs a few ms over 1,400 options.
         d = o.__dict__
-        d["scores"] = construct(
+        d["scores"] = adopt(
             Scores,
-            cost=round(cost, 1),
-            privacy=round(privacy, 1),
-            lock_in=round(lock, 1),
-            quality=round(quality, 1),
-            overall=round(scoring.overall(parts, weights, penalty), 1),
+            {
+                "cost": round(cost, 1),
+                "privacy": round(privacy, 1),
+                "lock_in": round(lock, 1),
+                "quality": round(quality, 1),
+                "overall": round(scoring.overall(parts, weights, penalty), 1),
+            },
         )
         d["reasons"] = reasons
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..catalog.schema import GpuCloud, GpuOffer, OnPrem
 from ..decide import constraints
 from ..evaluation import UNSCORED, Context, Detail
-from ..report import OptionOut, SelfHostingOut, construct
+from ..report import OptionOut, SelfHostingOut, adopt, construct
 from ..workload.customisation import active
 from . import owned
 from .cost_curves import Plan, SelfCurve
@@ -364,44 +364,67 @@ def _self_out(
     oid: str,
     model: Model,
     host: Any,
-    sh: SelfHostingOut | None,
+    sh: Any,
     violations: list[str],
     warnings: list[str],
     breakdown: dict[str, float] | None,
     capex: float = 0.0,
 ) -> OptionOut:
-    """`breakdown` None: the option cannot run at all (nothing fits), so it has no cost."""
+    """`breakdown` None: the option cannot run at all (nothing fits), so it has no cost. `sh`: the
+    option's `SelfHostingOut`, or its `PendingHosting`."""
     total = round(sum(breakdown.values()), 6) if breakdown is not None else None
-    plan = ctx.reasoning(model)
-    return construct(
-        OptionOut,
-        id=oid,
-        model=model.id,
-        model_name=model.name,
-        open_weights=True,
-        deployment="self-hosted",
-        provider=host.id,
-        licence=model.licence,
-        quality_index=plan.quality,
-        quality_estimated=plan.quality_estimated,
-        monthly_cost=total,
-        monthly_cost_low=None,
-        monthly_cost_high=None,
-        cost_per_million_tokens=ctx.per_million(total),
-        capex=capex,
-        cost_breakdown=breakdown if breakdown is not None else {},
-        unit_prices=None,
-        self_hosting=sh,
-        # Every field, in the model's order: `construct` keeps the dict as given.
-        api_speed=None,
-        feasible=not violations,
-        violations=violations,
-        warnings=warnings,
-        scores=UNSCORED,
-        reasons=[],
-        rank=None,
-        rank_among_all=None,
-        reasoning=plan.mode,
-        reasoning_tokens_per_request=plan.hidden_tokens,
-        customisation=None,
-    )
+    # A copy of the model's fields shared by all its self-hosted options (some 30 per model),
+    # with the option's own set: every field, in the model's order, as `construct` builds them.
+    data = _model_fields(ctx, model).copy()
+    data["id"] = oid
+    data["provider"] = host.id
+    data["monthly_cost"] = total
+    data["cost_per_million_tokens"] = ctx.per_million(total)
+    data["capex"] = capex
+    data["cost_breakdown"] = breakdown if breakdown is not None else {}
+    data["self_hosting"] = sh
+    data["feasible"] = not violations
+    data["violations"] = violations
+    data["warnings"] = warnings
+    data["reasons"] = []
+    return adopt(OptionOut, data)
+
+
+def _model_fields(ctx: Context, model: Model) -> dict[str, Any]:
+    """The fields of an `OptionOut` of `model` self-hosted, with the per-option ones unset (None)."""
+    memo = ctx.__dict__.setdefault("_self_fields", {})
+    hit = memo.get(model.id)
+    if hit is None:
+        plan = ctx.reasoning(model)
+        hit = memo[model.id] = construct(
+            OptionOut,
+            id="",
+            model=model.id,
+            model_name=model.name,
+            open_weights=True,
+            deployment="self-hosted",
+            provider="",
+            licence=model.licence,
+            quality_index=plan.quality,
+            quality_estimated=plan.quality_estimated,
+            monthly_cost=None,
+            monthly_cost_low=None,
+            monthly_cost_high=None,
+            cost_per_million_tokens=None,
+            capex=0.0,
+            cost_breakdown={},
+            unit_prices=None,
+            self_hosting=None,
+            api_speed=None,
+            feasible=False,
+            violations=[],
+            warnings=[],
+            scores=UNSCORED,
+            reasons=[],
+            rank=None,
+            rank_among_all=None,
+            reasoning=plan.mode,
+            reasoning_tokens_per_request=plan.hidden_tokens,
+            customisation=None,
+        ).__dict__
+    return hit  # type: ignore[no-any-return]
