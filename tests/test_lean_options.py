@@ -92,3 +92,40 @@ def test_self_hosted_options_of_one_model_share_no_mutable_field(catalog) -> Non
         assert o == construct(OptionOut, **o.__dict__)
     for name in ("cost_breakdown", "violations", "warnings", "reasons"):
         assert len({id(getattr(o, name)) for o in mine}) == len(mine), name
+
+
+def test_each_option_s_overall_score_is_scoring_overall_of_its_parts(catalog) -> None:  # type: ignore[no-untyped-def]
+    """`recommend.score` works out the parts an option shares with others once and sums them as
+    `scoring.overall` does: every option's scores equal those worked out one by one."""
+    from openclosed.decide import recommend, scoring
+    from openclosed.engine import Engine, Settings
+    from openclosed.workload.presets import preset
+
+    settings = Settings(today=dt.date.fromisoformat(TODAY), models=MODELS, samples=8, lean_options=True)
+    engine = Engine(catalog, preset("chatbot"), settings)
+    lean = engine.run()
+    options = lean.report.options
+    ctx = engine.ctx  # the run's weights, materiality, best quality and options retired within the horizon
+    cheapest = min(o.monthly_cost for o in options if o.feasible and o.monthly_cost)
+    seen = set()
+    for o in options:
+        det = lean.details[o.id]
+        kind = recommend.host_kind(det.hosting.get("host"))
+        hold = recommend._hold(o, kind)
+        serving = len(catalog.providers_serving(o.model))
+        lic = catalog.licence(det.model.licence)
+        parts = {
+            "cost": scoring.cost_score(o.monthly_cost, cheapest, ctx.materiality),
+            "privacy": scoring.privacy_score(det.provider, kind, []),
+            "lock_in": min(
+                100.0,
+                scoring.lock_in_score(det.model, lic, o.deployment == "self-hosted", serving, [], hold)
+                + scoring.customisation_lock_in(det.model.open_weights, o.deployment == "self-hosted", None, []),
+            ),
+            "quality": scoring.quality_score(o.quality_index, ctx.best_quality),
+        }
+        penalty = scoring.LIFECYCLE_PENALTY if (o.model in ctx.expiring or o.id in ctx.expiring) else 0.0
+        assert o.scores.overall == round(scoring.overall(parts, ctx.weights, penalty), 1), o.id
+        assert (o.scores.privacy, o.scores.lock_in) == (round(parts["privacy"], 1), round(parts["lock_in"], 1))
+        seen.add((o.deployment, penalty > 0))
+    assert seen == {("api", False), ("api", True), ("self-hosted", False)}
