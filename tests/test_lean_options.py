@@ -76,6 +76,10 @@ def test_a_pending_figure_reads_through_to_the_built_one(catalog) -> None:  # ty
     assert sh.replicas == sh.built().replicas and sh.tp == sh.built().tp
     with pytest.raises(AttributeError):
         sh.__deepcopy__  # noqa: B018  # copy protocols are not lent the built figures
+    import copy
+
+    clone = copy.copy(sh)  # a copy is built from the slots, without recursing through __getattr__
+    assert clone.built() is sh.built()
 
 
 def test_self_hosted_options_of_one_model_share_no_mutable_field(catalog) -> None:  # type: ignore[no-untyped-def]

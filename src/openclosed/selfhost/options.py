@@ -214,7 +214,9 @@ class PendingHosting:
         return self._built
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):  # copy, pickle and friends: nothing to lend them
+        # Copy, pickle and friends get nothing lent, and a slot not yet set (a copy being built)
+        # must not build: the figures have no name with a leading underscore.
+        if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self.built(), name)
 
