@@ -189,7 +189,7 @@ class PendingHosting:
     (`Settings.lean_options`).
 
     A compare scores, checks and samples some 1,500 self-hosted options and prints a few dozen;
-    building the 38 report figures of each was about half of pricing them. Scoring, sampling and
+    building the 38 report figures of each was about a fifth of pricing them. Scoring, sampling and
     staleness read only the GPU, how it is paid for and the price's date and on-prem parts, which
     this holds; any other figure builds the whole `SelfHostingOut` (the recommendation's prose
     reads a few of its option's). `Result.fill_ranges` swaps in the built figures of every option
