@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .decide import scoring
 from .errors import InputError
-from .report import OptionOut, Report, Scores, construct
+from .report import OptionOut, Report, Scores, SelfHostingOut, construct
 from .selfhost.sizing import DEFAULT_EFFICIENCY, Efficiency, Sizing
 from .workload.reasoning import ReasoningPlan
 from .workload.reasoning import resolve as resolve_reasoning
@@ -75,6 +75,9 @@ class Settings:
     seed: int = 12
     # Cost ranges only for the options a caller asks for (`Result.fill_ranges`), not all of them.
     lazy_ranges: bool = False
+    # Self-hosted options' report figures only for the options a caller asks for (`Result.fill_ranges`):
+    # until then an option's `self_hosting` is a `selfhost.options.PendingHosting`.
+    lean_options: bool = False
 
 
 @dataclass(eq=False, repr=False)
@@ -110,9 +113,14 @@ class Result:
     classes: dict[str, Any] | None = None  # traffic class name -> routing.ClassRun (each class compared alone)
 
     def fill_ranges(self, options: list[OptionOut]) -> None:
-        """Set these options' cost ranges (with `Settings.lazy_ranges`; otherwise they are set)."""
+        """Set these options' cost ranges (with `Settings.lazy_ranges`; otherwise they are set) and
+        build their self-hosting figures (with `Settings.lean_options`): what a command prints."""
         if self.ranges is not None:
             self.ranges.fill(options)
+        for o in options:
+            sh = o.self_hosting
+            if sh is not None and type(sh) is not SelfHostingOut:
+                o.__dict__["self_hosting"] = sh.built()  # as scores are written: no `__setattr__`
 
 
 class Context:

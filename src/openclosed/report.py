@@ -368,13 +368,38 @@ def construct(cls: type[_M], **values: object) -> _M:
     _set(obj, "__dict__", data)
     # Every field is given, so every instance's fields-set holds every name: one set per class
     # serves them all (pydantic only ever adds a field's name to it, which it already holds).
-    _set(obj, "__pydantic_fields_set__", given)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
+    _set_fields(obj, given)
+    _set_extra(obj, None)
+    _set_private(obj, None)
+    return obj
+
+
+def adopt(cls: type[_M], data: dict[str, object]) -> _M:
+    """`construct` for a dict that already holds every field in the model's order (a copy of
+    another instance's `__dict__` with some values changed): the dict becomes the instance's."""
+    obj = cls.__new__(cls)
+    _set(obj, "__dict__", data)
+    _set_fields(obj, _shape(cls)[2])
+    _set_extra(obj, None)
+    _set_private(obj, None)
     return obj
 
 
 _set = object.__setattr__
+
+
+def _slot_setter(name: str):  # type: ignore[no-untyped-def]
+    """The setter of one of BaseModel's slots, called directly: `object.__setattr__` looks the
+    descriptor up on every call (a third of building a small model, done some 3,000 times a run)."""
+    slot = vars(BaseModel).get(name)
+    if type(slot).__name__ == "member_descriptor":
+        return slot.__set__  # type: ignore[union-attr]
+    return lambda obj, value: _set(obj, name, value)
+
+
+_set_fields = _slot_setter("__pydantic_fields_set__")
+_set_extra = _slot_setter("__pydantic_extra__")
+_set_private = _slot_setter("__pydantic_private__")
 _SHAPES: dict[type, tuple[tuple[str, ...], dict[str, object], set[str]]] = {}
 
 

@@ -26,6 +26,7 @@ def run_engine(
     samples: int | None = None,
     lazy_ranges: bool = False,
     lean_classes: bool = False,
+    lean_options: bool = False,
 ) -> tuple[Any, Any, Any]:
     from ..analyses.compare import compare
     from ..engine import Settings
@@ -44,6 +45,7 @@ def run_engine(
         deployment=deployment,
         workload_source=source,
         lazy_ranges=lazy_ranges,
+        lean_options=lean_options,
     )
     if samples is not None:
         settings.samples = samples
@@ -141,6 +143,8 @@ def compare(
         samples=samples,
         # The HTML report charts every option; the other outputs price the ranges they print.
         lazy_ranges=fmt != "html",
+        # The same for the self-hosting figures: built for the options printed (`fill_ranges`).
+        lean_options=fmt != "html",
         # Traffic classes: an output without --all lists no infeasible option, so no class
         # needs to price the self-hosted options that cannot change the answer.
         lean_classes=not show_all and fmt != "html",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..catalog.schema import GpuCloud, OnPrem
 from ..evaluation import Context, Detail
-from ..report import OptionOut, Recommendation, Saving, Scores, construct
+from ..report import OptionOut, Recommendation, Saving, Scores, adopt
 from ..units import money
 from . import scoring
 
@@ -16,65 +16,100 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
     cheapest = min(feasible) if feasible else min(costs, default=1.0)
     material = ctx.materiality
     serving = _serving(ctx)
-    # Privacy and lock-in depend on the provider or host and the model, not on the option: each
-    # score and its reasons are worked out once (1,300 self-hosted options share a few dozen).
+    # Privacy and lock-in depend on the provider or host and the model, quality on the index and
+    # the lifecycle penalty on the model or offering, not on the option: each combination's
+    # scores, reasons and weighted parts of the overall score are worked out once (the 1,678
+    # options of a preset share 344); only the cost is the option's own.
     privacy_of: dict[tuple, tuple[float, list[str]]] = {}
     lock_of: dict[tuple, tuple[float, list[str]]] = {}
+    rest_of: dict[tuple, tuple] = {}
     budget = ctx.wl.budget.max_monthly_cost
     material_text = money(material) if material is not None else ""
-    expiring, best_quality, weights = ctx.expiring, ctx.best_quality, ctx.weights
+    expiring, weights = ctx.expiring, ctx.weights
+    w_cost = weights["cost"]
     for o in options:
         det = details[o.id]
-        reasons: list[str] = []
-        cost = scoring.cost_score(o.monthly_cost, cheapest, material)
-        reasons.append(_cost_reason(o.monthly_cost, cheapest, material, material_text))
-        if over_budget(o, budget):
-            reasons.append(f"budget: {money(o.monthly_cost)} a month is over the {money(budget)} budget")
+        monthly = o.monthly_cost
         kind = host_kind(det.hosting.get("host"))
-        key = (id(det.provider), kind)
-        hit = privacy_of.get(key)
-        if hit is None:
-            said: list[str] = []
-            hit = privacy_of[key] = (scoring.privacy_score(det.provider, kind, said), said)
-        privacy = hit[0]
-        reasons += hit[1]
-        # Fine-tunes count for lock-in only when the workload customises (scoring.customisation_lock_in).
         hold = _hold(o, kind)
-        key = (o.model, o.deployment, serving.get(o.model, 0), o.customisation, hold)
-        hit = lock_of.get(key)
-        if hit is None:
-            said = []
-            lic = ctx.cat.licence(det.model.licence)
-            self_hosted = o.deployment == "self-hosted"
-            lock_score = scoring.lock_in_score(det.model, lic, self_hosted, serving.get(o.model, 0), said, hold)
-            lock_score += scoring.customisation_lock_in(det.model.open_weights, self_hosted, o.customisation, said)
-            hit = lock_of[key] = (min(100.0, lock_score), said)
-        lock = hit[0]
-        reasons += hit[1]
-        quality = scoring.quality_score(o.quality_index, best_quality)
-        reasons.append(
-            f"quality: index {o.quality_index:g}"
-            if o.quality_index is not None
-            else "quality: no index in the catalogue"
-        )
-        parts = {"cost": cost, "privacy": privacy, "lock_in": lock, "quality": quality}
-        penalty = scoring.LIFECYCLE_PENALTY if (o.model in expiring or o.id in expiring) else 0.0
-        if penalty:
-            what = "the model shuts down" if o.model in expiring else "the provider retires this offering"
-            reasons.append(f"overall: −{penalty:g} because {what} within the horizon")
+        lifecycle = "model" if o.model in expiring else "offering" if o.id in expiring else None
+        key = (id(det.provider), kind, o.model, o.deployment, o.customisation, hold, o.quality_index, lifecycle)
+        rest = rest_of.get(key)
+        if rest is None:
+            rest = rest_of[key] = _rest(
+                ctx, o, det, kind, hold, serving.get(o.model, 0), lifecycle, privacy_of, lock_of
+            )
+        privacy, lock, quality, privacy_part, lock_part, quality_part, penalty, tail = rest
+        cost = scoring.cost_score(monthly, cheapest, material)
+        reasons = [_cost_reason(monthly, cheapest, material, material_text)]
+        if budget is not None and monthly is not None and monthly > budget:
+            reasons.append(f"budget: {money(monthly)} a month is over the {money(budget)} budget")
+        reasons += tail
+        # `scoring.overall`, its sum in the same order: the weighted parts that are the same for
+        # the combination are its products, worked out once.
+        overall = w_cost * cost + privacy_part + lock_part + quality_part
         # Written to the instance directly, as pydantic's own assignment does (the options are
         # built by `construct`, so both fields are already in the set of fields given); its
         # __setattr__ costs a few ms over 1,400 options.
         d = o.__dict__
-        d["scores"] = construct(
+        d["scores"] = adopt(
             Scores,
-            cost=round(cost, 1),
-            privacy=round(privacy, 1),
-            lock_in=round(lock, 1),
-            quality=round(quality, 1),
-            overall=round(scoring.overall(parts, weights, penalty), 1),
+            {
+                "cost": round(cost, 1),
+                "privacy": privacy,
+                "lock_in": lock,
+                "quality": quality,
+                "overall": round(max(0.0, min(100.0, overall - penalty)), 1),
+            },
         )
         d["reasons"] = reasons
+
+
+def _rest(
+    ctx: Context,
+    o: OptionOut,
+    det: Detail,
+    kind: str | None,
+    hold: str | None,
+    serving: int,
+    lifecycle: str | None,
+    privacy_of: dict[tuple, tuple[float, list[str]]],
+    lock_of: dict[tuple, tuple[float, list[str]]],
+) -> tuple:
+    """What an option's scores share with every option of the same provider or host, model,
+    customisation, quality index and lifecycle: (privacy, lock-in, quality, each rounded as
+    reported; their weighted parts of the overall score; the lifecycle penalty; the reasons
+    after the cost's and the budget's)."""
+    weights = ctx.weights
+    # Privacy and lock-in alone are shared more widely still (privacy by provider or host kind).
+    key: tuple = (id(det.provider), kind)
+    hit = privacy_of.get(key)
+    if hit is None:
+        said: list[str] = []
+        hit = privacy_of[key] = (scoring.privacy_score(det.provider, kind, said), said)
+    privacy, tail = hit[0], list(hit[1])
+    # Fine-tunes count for lock-in only when the workload customises (scoring.customisation_lock_in).
+    key = (o.model, o.deployment, serving, o.customisation, hold)
+    hit = lock_of.get(key)
+    if hit is None:
+        said = []
+        lic = ctx.cat.licence(det.model.licence)
+        self_hosted = o.deployment == "self-hosted"
+        lock_score = scoring.lock_in_score(det.model, lic, self_hosted, serving, said, hold)
+        lock_score += scoring.customisation_lock_in(det.model.open_weights, self_hosted, o.customisation, said)
+        hit = lock_of[key] = (min(100.0, lock_score), said)
+    lock = hit[0]
+    tail += hit[1]
+    quality = scoring.quality_score(o.quality_index, ctx.best_quality)
+    tail.append(
+        f"quality: index {o.quality_index:g}" if o.quality_index is not None else "quality: no index in the catalogue"
+    )
+    penalty = scoring.LIFECYCLE_PENALTY if lifecycle else 0.0
+    if penalty:
+        what = "the model shuts down" if lifecycle == "model" else "the provider retires this offering"
+        tail.append(f"overall: −{penalty:g} because {what} within the horizon")
+    parts = (weights["privacy"] * privacy, weights["lock_in"] * (100.0 - lock), weights["quality"] * quality)
+    return (round(privacy, 1), round(lock, 1), round(quality, 1), *parts, penalty, tail)
 
 
 def _serving(ctx: Context) -> dict[str, int]:

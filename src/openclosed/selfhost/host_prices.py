@@ -81,7 +81,17 @@ class GpuPricing:
 def owned_offer(gpu_id: str, per_server: int, hourly: float) -> GpuOffer:
     """Owned GPUs as an offer of whole servers. Built without validation and once per price:
     resolving the model's default factories cost more than pricing the option."""
-    return GpuOffer.model_construct(gpu=gpu_id, gpu_counts=[per_server], instance="owned server", hourly_price=hourly)
+    # The list fields' factories are given their value here: pydantic inspects a default factory's
+    # signature on each call (about 1 ms each); the fields set stays the four named.
+    return GpuOffer.model_construct(
+        {"gpu", "gpu_counts", "instance", "hourly_price"},
+        gpu=gpu_id,
+        gpu_counts=[per_server],
+        instance="owned server",
+        hourly_price=hourly,
+        regions=[],
+        regional_prices=[],
+    )
 
 
 def gpu_prices(

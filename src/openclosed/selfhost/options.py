@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..catalog.schema import GpuCloud, GpuOffer, OnPrem
 from ..decide import constraints
 from ..evaluation import UNSCORED, Context, Detail
-from ..report import OptionOut, SelfHostingOut, construct
+from ..report import OptionOut, SelfHostingOut, adopt, construct
 from ..workload.customisation import active
 from . import owned
 from .cost_curves import Plan, SelfCurve
@@ -43,7 +43,7 @@ def self_option(
             violations.append(no_price(host.name, gpu.name, wl.self_hosting.region, wl.self_hosting.commitment_value))
         pricing = GpuPricing([], "on-demand", "on-demand", wl.self_hosting.region, "", None)
     warnings = [*mw, *pricing.warnings, *hg.warnings]
-    price_kind, onprem_parts = pricing.kind, pricing.onprem_parts
+    onprem_parts = pricing.onprem_parts
 
     rpm, peak_i, cap, custom = _run_figures(ctx)
     fl = hg.fleet
@@ -80,10 +80,7 @@ def self_option(
     assert s is not None
     if not plan.ok:
         violations += constraints.self_latency(ctx, s, gpu)
-    replicas = chosen.replicas
     billed = chosen.billed_gpus + chosen.batch_gpus
-    gpu_hours = chosen.billed_gpus * fl.active_hours + chosen.batch_gpus * fl.batch_hours
-    per_gpu_hour = (chosen.gpu_cost + chosen.batch_cost) / gpu_hours if gpu_hours else 0.0
     breakdown = chosen.parts(fl.setup)
     if tuning is not None and tuning.run is not None:
         breakdown["training"] = fl.training
@@ -94,47 +91,9 @@ def self_option(
     )
     provisioned = max(peak_i, fl.average_rps(rpm)) if not chosen.batch_replicas else peak_i
     pricing_kind = "owned" if isinstance(host, OnPrem) else "spot" if chosen.spot else pricing.pricing
-    sh = construct(
-        SelfHostingOut,
-        cloud=host.id,
-        gpu=gpu_id,
-        precision=plan.precision,
-        gpus_per_replica=s.gpus,
-        replicas=replicas,
-        total_gpus=replicas * s.gpus,
-        billed_gpus=billed,
-        gpu_hourly_price=round(per_gpu_hour, 6),
-        gpu_price_kind=price_kind,  # type: ignore[arg-type]
-        pricing=pricing_kind,
-        batch_replicas=chosen.batch_replicas,
-        batch_pricing=(
-            ("spot" if fl.spot != "off" and plan.has_spot else pricing_kind) if chosen.batch_replicas else None
-        ),
-        gpu_hours_per_month=round(gpu_hours, 3),
-        nodes_in_fleet=fl.nodes(billed),
-        operations_engineers=round(fl.engineers(billed), 4),
-        output_tokens_per_s_per_replica=s.output_tokens_per_s,
-        requests_per_s_per_replica=round(s.requests_per_s, 6),
-        peak_requests_per_s=round(provisioned, 6),
-        utilisation_at_peak=round(provisioned / (replicas * s.requests_per_s), 4) if replicas else 0.0,
-        concurrency=s.concurrency,
-        max_concurrency=s.max_concurrency,
-        ttft_ms=s.ttft_ms,
-        tpot_ms=s.tpot_ms,
-        decode_step_ms=s.decode_step_ms,
-        per_stream_tokens_per_s=s.per_stream_tokens_per_s,
-        weights_gb=s.weights_gb,
-        kv_cache_gb_per_sequence=s.kv_cache_gb_per_sequence,
-        price_source=pricing.source,
-        price_as_of=pricing.as_of.isoformat(),
-        on_prem={k: round(v, 6) for k, v in onprem_parts.items()} if onprem_parts else None,
-        nodes=s.nodes,
-        tp=s.tp,
-        ep=s.ep,
-        pp=s.pp,
-        region=pricing.region,
-        **_owned_fields(ctx, host),
-    )
+    hosting = (ctx, host, gpu_id, plan, chosen, fl, pricing, pricing_kind, provisioned)
+    # A compare that prints a few dozen options builds the figures of those only (`PendingHosting`).
+    sh: Any = PendingHosting(hosting) if ctx.st.lean_options else hosting_out(*hosting)
     out = _self_out(ctx, oid, model, host, sh, violations, warnings, breakdown, capex)
     if tuning is not None and tuning.run is not None:
         # The method priced, and the first run as a one-off amount (not part of the monthly total).
@@ -157,6 +116,109 @@ def self_option(
         tuning=tuning,
     )
     return out, det
+
+
+def hosting_out(
+    ctx: Context,
+    host: GpuCloud | OnPrem,
+    gpu_id: str,
+    plan: Plan,
+    chosen: Any,
+    fl: Any,
+    pricing: GpuPricing,
+    pricing_kind: str,
+    provisioned: float,
+) -> SelfHostingOut:
+    """The report's figures of a priced self-hosted option (`OptionOut.self_hosting`)."""
+    s = plan.sizing
+    assert s is not None
+    replicas = chosen.replicas
+    billed = chosen.billed_gpus + chosen.batch_gpus
+    gpu_hours = chosen.billed_gpus * fl.active_hours + chosen.batch_gpus * fl.batch_hours
+    per_gpu_hour = (chosen.gpu_cost + chosen.batch_cost) / gpu_hours if gpu_hours else 0.0
+    onprem_parts = pricing.onprem_parts
+    return construct(
+        SelfHostingOut,
+        cloud=host.id,
+        gpu=gpu_id,
+        precision=plan.precision,
+        gpus_per_replica=s.gpus,
+        replicas=replicas,
+        total_gpus=replicas * s.gpus,
+        billed_gpus=billed,
+        gpu_hourly_price=round(per_gpu_hour, 6),
+        gpu_price_kind=pricing.kind,  # type: ignore[arg-type]
+        pricing=pricing_kind,  # type: ignore[arg-type]
+        batch_replicas=chosen.batch_replicas,
+        batch_pricing=(
+            ("spot" if fl.spot != "off" and plan.has_spot else pricing_kind) if chosen.batch_replicas else None
+        ),
+        gpu_hours_per_month=round(gpu_hours, 3),
+        nodes_in_fleet=fl.nodes(billed),
+        operations_engineers=round(fl.engineers(billed), 4),
+        output_tokens_per_s_per_replica=s.output_tokens_per_s,
+        requests_per_s_per_replica=round(s.requests_per_s, 6),
+        peak_requests_per_s=round(provisioned, 6),
+        utilisation_at_peak=round(provisioned / (replicas * s.requests_per_s), 4) if replicas else 0.0,
+        concurrency=s.concurrency,
+        max_concurrency=s.max_concurrency,
+        ttft_ms=s.ttft_ms,
+        tpot_ms=s.tpot_ms,
+        decode_step_ms=s.decode_step_ms,
+        per_stream_tokens_per_s=s.per_stream_tokens_per_s,
+        weights_gb=s.weights_gb,
+        kv_cache_gb_per_sequence=s.kv_cache_gb_per_sequence,
+        price_source=pricing.source,
+        price_as_of=pricing.as_of.isoformat(),
+        on_prem=_on_prem(onprem_parts),
+        nodes=s.nodes,
+        tp=s.tp,
+        ep=s.ep,
+        pp=s.pp,
+        region=pricing.region,
+        **_owned_fields(ctx, host),
+    )
+
+
+def _on_prem(parts: dict[str, float] | None) -> dict[str, float] | None:
+    return {k: round(v, 6) for k, v in parts.items()} if parts else None
+
+
+class PendingHosting:
+    """A priced self-hosted option's `self_hosting` before its figures are built
+    (`Settings.lean_options`).
+
+    A compare scores, checks and samples some 1,500 self-hosted options and prints a few dozen;
+    building the 38 report figures of each was about a fifth of pricing them. Scoring, sampling and
+    staleness read only the GPU, how it is paid for and the price's date and on-prem parts, which
+    this holds; any other figure builds the whole `SelfHostingOut` (the recommendation's prose
+    reads a few of its option's). `Result.fill_ranges` swaps in the built figures of every option
+    a command prints, so nothing that is output ever holds this."""
+
+    __slots__ = ("_args", "_built", "gpu", "price_as_of", "pricing")
+
+    def __init__(self, args: tuple[Any, ...]) -> None:
+        self._args = args
+        self._built: SelfHostingOut | None = None
+        self.gpu: str = args[2]
+        self.pricing: str = args[7]
+        self.price_as_of: str = args[6].as_of.isoformat()
+
+    @property
+    def on_prem(self) -> dict[str, float] | None:
+        return _on_prem(self._args[6].onprem_parts)
+
+    def built(self) -> SelfHostingOut:
+        if self._built is None:
+            self._built = hosting_out(*self._args)
+        return self._built
+
+    def __getattr__(self, name: str) -> Any:
+        # Copy, pickle and friends get nothing lent, and a slot not yet set (a copy being built)
+        # must not build: the figures have no name with a leading underscore.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.built(), name)
 
 
 def instance_plan(det: Detail) -> Any:
@@ -304,44 +366,67 @@ def _self_out(
     oid: str,
     model: Model,
     host: Any,
-    sh: SelfHostingOut | None,
+    sh: Any,
     violations: list[str],
     warnings: list[str],
     breakdown: dict[str, float] | None,
     capex: float = 0.0,
 ) -> OptionOut:
-    """`breakdown` None: the option cannot run at all (nothing fits), so it has no cost."""
+    """`breakdown` None: the option cannot run at all (nothing fits), so it has no cost. `sh`: the
+    option's `SelfHostingOut`, or its `PendingHosting`."""
     total = round(sum(breakdown.values()), 6) if breakdown is not None else None
-    plan = ctx.reasoning(model)
-    return construct(
-        OptionOut,
-        id=oid,
-        model=model.id,
-        model_name=model.name,
-        open_weights=True,
-        deployment="self-hosted",
-        provider=host.id,
-        licence=model.licence,
-        quality_index=plan.quality,
-        quality_estimated=plan.quality_estimated,
-        monthly_cost=total,
-        monthly_cost_low=None,
-        monthly_cost_high=None,
-        cost_per_million_tokens=ctx.per_million(total),
-        capex=capex,
-        cost_breakdown=breakdown if breakdown is not None else {},
-        unit_prices=None,
-        self_hosting=sh,
-        # Every field, in the model's order: `construct` keeps the dict as given.
-        api_speed=None,
-        feasible=not violations,
-        violations=violations,
-        warnings=warnings,
-        scores=UNSCORED,
-        reasons=[],
-        rank=None,
-        rank_among_all=None,
-        reasoning=plan.mode,
-        reasoning_tokens_per_request=plan.hidden_tokens,
-        customisation=None,
-    )
+    # A copy of the model's fields shared by all its self-hosted options (some 30 per model),
+    # with the option's own set: every field, in the model's order, as `construct` builds them.
+    data = _model_fields(ctx, model).copy()
+    data["id"] = oid
+    data["provider"] = host.id
+    data["monthly_cost"] = total
+    data["cost_per_million_tokens"] = ctx.per_million(total)
+    data["capex"] = capex
+    data["cost_breakdown"] = breakdown if breakdown is not None else {}
+    data["self_hosting"] = sh
+    data["feasible"] = not violations
+    data["violations"] = violations
+    data["warnings"] = warnings
+    data["reasons"] = []
+    return adopt(OptionOut, data)
+
+
+def _model_fields(ctx: Context, model: Model) -> dict[str, Any]:
+    """The fields of an `OptionOut` of `model` self-hosted, with the per-option ones unset (None)."""
+    memo = ctx.__dict__.setdefault("_self_fields", {})
+    hit = memo.get(model.id)
+    if hit is None:
+        plan = ctx.reasoning(model)
+        hit = memo[model.id] = construct(
+            OptionOut,
+            id="",
+            model=model.id,
+            model_name=model.name,
+            open_weights=True,
+            deployment="self-hosted",
+            provider="",
+            licence=model.licence,
+            quality_index=plan.quality,
+            quality_estimated=plan.quality_estimated,
+            monthly_cost=None,
+            monthly_cost_low=None,
+            monthly_cost_high=None,
+            cost_per_million_tokens=None,
+            capex=0.0,
+            cost_breakdown={},
+            unit_prices=None,
+            self_hosting=None,
+            api_speed=None,
+            feasible=False,
+            violations=[],
+            warnings=[],
+            scores=UNSCORED,
+            reasons=[],
+            rank=None,
+            rank_among_all=None,
+            reasoning=plan.mode,
+            reasoning_tokens_per_request=plan.hidden_tokens,
+            customisation=None,
+        ).__dict__
+    return hit  # type: ignore[no-any-return]
