@@ -343,6 +343,7 @@ def size(
             "alltoall_ms": st.alltoall_s * 1e3,
             "pipeline_ms": st.pipeline_s * 1e3,
             "overhead_ms": st.overhead_s * 1e3,
+            "moe_io_ms": st.moe_io_s * 1e3,
             "weight_read_gb": st.weight_read_gb,
             "kv_read_gb": st.kv_read_gb,
             "prefill_compute_ms_per_request": p_cost * 1e3,
