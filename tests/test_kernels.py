@@ -210,19 +210,24 @@ def test_mla_latent_projections_and_a_dsa_indexer_are_whole_on_every_tensor_para
 
 
 def test_moe_kernels_outside_the_gemms_move_every_token_on_every_tensor_parallel_rank(catalog) -> None:
-    # vLLM's and SGLang's fused-MoE path: the down GEMM writes each token's k expert outputs at the
-    # hidden size (bf16) and moe_sum reads them back and writes one; the activation reads the gate-up
-    # output and writes half; FP8 also quantises the MoE input and the activation's output.
-    # DeepSeek-R1 FP8 at TP8: 58 MoE layers × (2·8·7,168 + 2·7,168 + 8·(2,048 / 8)·8 + 3·7,168) bytes.
+    # vLLM's and SGLang's fused-MoE path: the down GEMM writes each token's k expert outputs (bf16)
+    # and moe_sum reads them back and writes one; the activation reads the gate-up output and writes
+    # half (6 bytes a column); FP8 also quantises the experts' input and the activation's output
+    # (3 bytes a column more). DeepSeek-R1 FP8 at TP8: 58 MoE layers ×
+    # (2·8·7,168 + 2·7,168 + 8·(2,048 / 8)·9 + 3·7,168) bytes.
     r1, h200 = catalog.model("deepseek-r1").architecture, catalog.gpu("h200")
-    per_layer = 2 * 8 * 7168 + 2 * 7168 + 8 * 256 * 8 + 3 * 7168
-    assert per_layer == 166_912
+    per_layer = 2 * 8 * 7168 + 2 * 7168 + 8 * 256 * 9 + 3 * 7168
+    assert per_layer == 168_960
     assert kernels.moe_io_bytes(r1, h200, "fp8", 8) == 58 * per_layer
-    # The hidden-size part does not split with TP; only the expert shard's width does.
-    assert kernels.moe_io_bytes(r1, h200, "fp8", 1) == 58 * (per_layer - 8 * 256 * 8 + 8 * 2048 * 8)
+    # The part at the hidden size does not split with TP; only the expert shard's width does.
+    assert kernels.moe_io_bytes(r1, h200, "fp8", 1) == 58 * (per_layer - 8 * 256 * 9 + 8 * 2048 * 9)
     # BF16 activations are not quantised: Qwen3-235B at TP8, 94 layers × (2·8·4,096 + 2·4,096 + 8·192·6).
     qwen, h100 = catalog.model("qwen3-235b-a22b").architecture, catalog.gpu("h100-sxm")
     assert kernels.moe_io_bytes(qwen, h100, "bf16", 8) == 94 * (2 * 8 * 4096 + 2 * 4096 + 8 * 192 * 6)
+    # A latent MoE's experts return the latent (Nemotron 3 Super: 1,024 of 4,096), and relu2 has no
+    # gate (4 bytes a column): 40 layers × (2·22·1,024 + 2·1,024 + 22·(2,688 / 4)·4) at TP4, bf16.
+    nemo = catalog.model("nemotron-3-super-120b-a12b").architecture
+    assert kernels.moe_io_bytes(nemo, h100, "bf16", 4) == 40 * (2 * 22 * 1024 + 2 * 1024 + 22 * 672 * 4)
     # AMD's AITER kernels fuse them; a dense model has none.
     assert kernels.moe_io_bytes(r1, catalog.gpu("mi300x"), "fp8", 8) == 0
     assert kernels.moe_io_bytes(catalog.model("llama-3.1-8b").architecture, h200, "bf16", 1) == 0
