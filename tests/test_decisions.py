@@ -52,13 +52,13 @@ def test_expected_winner_at_each_sensitivity(support_bot) -> None:
     rec = {s: r.recommended for s, r in support_bot.items()}
     # The example asks for the lightest reasoning (traffic.reasoning: low), so no model writes
     # hidden tokens here. public and internal: rented GPUs cost less than any API of that quality
-    # at 5 M requests a day (Gemma 4 26B at Bedrock $36,728). DeepSeek V4 Flash on 3 × 4 rented
-    # H100s, $28,539 a month, comes first: its 5.8 more index points (quality score 31.7 against
-    # 21.9, 0.3 × 9.8 = 2.9 overall) outweigh its cost score (95.7 against 100 for Gemma on rented
-    # H200s at $17,778: 0.4 × 4.3 = 1.7). Before the sizing refit of issue 23 (session 4) V4 Flash
-    # needed 4 replicas ($36,394) and Gemma came first. Privacy moves nothing at public and little
-    # at internal.
-    assert rec["public"] == rec["internal"] == "deepseek-v4-flash@runpod:h100-sxm"
+    # at 5 M requests a day (Gemma 4 26B at Bedrock $36,728). Gemma 4 26B on 5 rented H200s,
+    # $17,778 a month, comes first: DeepSeek V4 Flash needs 4 × 4 rented H100s ($36,394, cost
+    # score 91.4 against 100: 0.4 × 8.6 = 3.4 overall), which its 5.8 more index points (quality
+    # score 31.7 against 21.9, 0.3 × 9.8 = 2.9) do not outweigh. Between the sizing refit of issue
+    # 23 (session 4) and MoE's kernels outside its GEMMs (session 6) V4 Flash needed 3 replicas
+    # ($28,539) and came first. Privacy moves nothing at public and little at internal.
+    assert rec["public"] == rec["internal"] == "gemma-4-26b-a4b@runpod:h200"
     # confidential and regulated: the full privacy weight (owned 100 against rented 80: +4 overall)
     # puts owned servers first: DeepSeek V4 Flash on owned H100s, $33,746 a month and $702,000 up
     # front, a close call with the same model on owned H200s.

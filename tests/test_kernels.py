@@ -120,15 +120,15 @@ def test_attention_with_sinks_runs_the_triton_kernel_before_hopper(catalog, monk
 def test_mla_prefill_attends_at_flash_attention_s_share_and_decode_at_mla_s(catalog) -> None:
     # MLA decodes in the absorbed form over the latent cache (the "mla" share, 1.0), but prefills in
     # the compute-friendly form, multi-head attention through FlashAttention's varlen kernel: the
-    # GQA "attention" share (0.7). DeepSeek-R1 on one H100 (Hopper: every generation factor 1).
+    # GQA "attention" share (0.8). DeepSeek-R1 on one H100 (Hopper: every generation factor 1).
     arch, h100 = catalog.model("deepseek-r1").architecture, catalog.gpu("h100-sxm")
     eff = step.DEFAULT_EFFICIENCY
-    assert kernels.ATTENTION_EFFICIENCY["mla"] == 1.0 and kernels.ATTENTION_EFFICIENCY["attention"] == 0.7
+    assert kernels.ATTENTION_EFFICIENCY["mla"] == 1.0 and kernels.ATTENTION_EFFICIENCY["attention"] == 0.8
     assert step.attention_flops_rate(h100, arch, eff) == pytest.approx(989e12 * eff.mfu * 1.0)
-    assert step.attention_flops_rate(h100, arch, eff, prefill=True) == pytest.approx(989e12 * eff.mfu * 0.7)
+    assert step.attention_flops_rate(h100, arch, eff, prefill=True) == pytest.approx(989e12 * eff.mfu * 0.8)
     parts = prefill.prefill_parts(arch, h100, "fp8", sizing.Plan(tp=8), 4000, 8192, eff)
     flops = sizing.attention.prefill_attention_flops(arch, 4000)
-    assert parts.attention_s == pytest.approx(flops / (989e12 * eff.mfu * 0.7))
+    assert parts.attention_s == pytest.approx(flops / (989e12 * eff.mfu * 0.8))
     # A GQA model's prefill and decode share one kernel family: no change.
     llama = catalog.model("llama-3.1-8b").architecture
     assert step.attention_flops_rate(h100, llama, eff, prefill=True) == step.attention_flops_rate(h100, llama, eff)
@@ -168,11 +168,13 @@ def test_a_prefill_pays_its_tensor_parallel_all_reduces(catalog) -> None:
 
 def test_an_interleaved_prefill_waits_for_the_busiest_expert_rank(catalog) -> None:
     # Qwen3-235B FP8 on 8×H200 with DP8 EP8: the interleaved prefill's expert GEMMs take the
-    # expert-parallel imbalance, like a decode step's and a lone prefill's; the rest does not.
+    # expert-parallel imbalance, like a decode step's and a lone prefill's; the rest (MoE's kernels
+    # outside the GEMMs included) does not.
     arch, gpu = catalog.model("qwen3-235b-a22b").architecture, catalog.gpu("h200")
     eff, plan = step.DEFAULT_EFFICIENCY, step.Plan(tp=1, dp=8, ep=8)
     t = prefill.prefill_parts(arch, gpu, "fp8", plan, 4000.0, eff.prefill_chunk_tokens, eff)
-    expected = (t.dense_s + t.attention_s + t.expert_s * eff.ep_imbalance) / 8
+    assert t.moe_io_s > 0
+    expected = (t.dense_s + t.attention_s + t.moe_io_s + t.expert_s * eff.ep_imbalance) / 8
     assert prefill.prefill_compute_s(arch, gpu, "fp8", plan, 4000.0, eff) == pytest.approx(expected)
     tp8 = step.Plan(tp=8)
     t8 = prefill.prefill_parts(arch, gpu, "fp8", tp8, 4000.0, eff.prefill_chunk_tokens, eff)
@@ -205,3 +207,37 @@ def test_mla_latent_projections_and_a_dsa_indexer_are_whole_on_every_tensor_para
     a1 = prefill.prefill_parts(v32, h200, "fp8", tp1, 2000, 8192, eff).attention_s
     a8 = prefill.prefill_parts(v32, h200, "fp8", tp8, 2000, 8192, eff).attention_s
     assert a8 - a1 == pytest.approx(2 * 64 * 128 * 2000 * 61 * 2000 / 2 * 7 / rate)
+
+
+def test_moe_kernels_outside_the_gemms_move_every_token_on_every_tensor_parallel_rank(catalog) -> None:
+    # vLLM's and SGLang's fused-MoE path: the down GEMM writes each token's k expert outputs (bf16)
+    # and moe_sum reads them back and writes one; the activation reads the gate-up output and writes
+    # half (6 bytes a column); FP8 also quantises the experts' input and the activation's output
+    # (3 bytes a column more). DeepSeek-R1 FP8 at TP8: 58 MoE layers ×
+    # (2·8·7,168 + 2·7,168 + 8·(2,048 / 8)·9 + 3·7,168) bytes.
+    r1, h200 = catalog.model("deepseek-r1").architecture, catalog.gpu("h200")
+    per_layer = 2 * 8 * 7168 + 2 * 7168 + 8 * 256 * 9 + 3 * 7168
+    assert per_layer == 168_960
+    assert kernels.moe_io_bytes(r1, h200, "fp8", 8) == 58 * per_layer
+    # The part at the hidden size does not split with TP; only the expert shard's width does.
+    assert kernels.moe_io_bytes(r1, h200, "fp8", 1) == 58 * (per_layer - 8 * 256 * 9 + 8 * 2048 * 9)
+    # BF16 activations are not quantised: Qwen3-235B at TP8, 94 layers × (2·8·4,096 + 2·4,096 + 8·192·6).
+    qwen, h100 = catalog.model("qwen3-235b-a22b").architecture, catalog.gpu("h100-sxm")
+    assert kernels.moe_io_bytes(qwen, h100, "bf16", 8) == 94 * (2 * 8 * 4096 + 2 * 4096 + 8 * 192 * 6)
+    # A latent MoE's experts return the latent (Nemotron 3 Super: 1,024 of 4,096), and relu2 has no
+    # gate (4 bytes a column): 40 layers × (2·22·1,024 + 2·1,024 + 22·(2,688 / 4)·4) at TP4, bf16.
+    nemo = catalog.model("nemotron-3-super-120b-a12b").architecture
+    assert kernels.moe_io_bytes(nemo, h100, "bf16", 4) == 40 * (2 * 22 * 1024 + 2 * 1024 + 22 * 672 * 4)
+    # AMD's AITER kernels fuse them; a dense model has none.
+    assert kernels.moe_io_bytes(r1, catalog.gpu("mi300x"), "fp8", 8) == 0
+    assert kernels.moe_io_bytes(catalog.model("llama-3.1-8b").architecture, h200, "bf16", 1) == 0
+    # At the H200's 4.8 TB/s × 0.80 (BF16 streaming): a 2,000-token prefill spends that on each of the
+    # 8 ranks (GPU-seconds), and a decode step of 64 sequences 64 tokens' worth, after its GEMMs.
+    eff, tp8 = step.DEFAULT_EFFICIENCY, sizing.Plan(tp=8)
+    bw = 4.8e12 * 0.80
+    t = prefill.prefill_parts(r1, h200, "fp8", tp8, 2000, 8192, eff)
+    assert t.moe_io_s == pytest.approx(2000 * 58 * per_layer * 8 / bw)
+    assert prefill.prefill_compute_s(r1, h200, "fp8", tp8, 2000, eff) == pytest.approx(t.total_s / 8)
+    st = step.StepModel(r1, h200, "fp8", tp8, 1000.0, eff).step(64)
+    assert st.moe_io_s == pytest.approx(64 * 58 * per_layer / bw)
+    assert st.total_s == pytest.approx(step.StepModel(r1, h200, "fp8", tp8, 1000.0, eff).time(64))

@@ -12,7 +12,7 @@ from .attention import cache_parts, kv_bytes_per_sequence
 from .layout import GB, GIB, KV_DTYPE_BYTES, replicated_bytes, split_bytes
 from .prefill import prefill_compute_s, prefill_s
 from .speculative import speculation_for
-from .step import DEFAULT_EFFICIENCY, Efficiency, Plan, step_model, supports
+from .step import DEFAULT_EFFICIENCY, Efficiency, Plan, StepTime, step_model, supports
 
 # Speed fields of a Sizing that mean nothing when the setup cannot run (shown as null).
 SPEED_FIELDS = (
@@ -213,6 +213,21 @@ def max_concurrency(arch: Architecture, mem: Memory, tp: int | Plan, eff: Effici
     return int(min(mem.kv_pool_per_gpu_gb / per_gpu_seq, limit)) * plan.dp
 
 
+def _step_parts(st: StepTime) -> dict[str, float]:
+    """A decode step's parts as `size` reports them (`step`), in milliseconds and GB."""
+    return {
+        "memory_ms": st.memory_s * 1e3,
+        "compute_ms": st.compute_s * 1e3,
+        "allreduce_ms": st.allreduce_s * 1e3,
+        "alltoall_ms": st.alltoall_s * 1e3,
+        "pipeline_ms": st.pipeline_s * 1e3,
+        "overhead_ms": st.overhead_s * 1e3,
+        "moe_io_ms": st.moe_io_s * 1e3,
+        "weight_read_gb": st.weight_read_gb,
+        "kv_read_gb": st.kv_read_gb,
+    }
+
+
 def size(
     model_id: str,
     arch: Architecture,
@@ -337,14 +352,7 @@ def size(
         meets_tpot=max_tpot_ms is None or tpot * 1e3 <= max_tpot_ms + 1e-9,
         memory=mem,
         step={
-            "memory_ms": st.memory_s * 1e3,
-            "compute_ms": st.compute_s * 1e3,
-            "allreduce_ms": st.allreduce_s * 1e3,
-            "alltoall_ms": st.alltoall_s * 1e3,
-            "pipeline_ms": st.pipeline_s * 1e3,
-            "overhead_ms": st.overhead_s * 1e3,
-            "weight_read_gb": st.weight_read_gb,
-            "kv_read_gb": st.kv_read_gb,
+            **_step_parts(st),
             "prefill_compute_ms_per_request": p_cost * 1e3,
             "prefill_queue_ms": queue_wait * 1e3,
             "prefill_utilisation": rho,

@@ -48,7 +48,7 @@ SPARSE_EXTRA = KERNELS_PER_LAYER["sparse"] - KERNELS_PER_LAYER["mla"]
 # FlashAttention-3 forward reaches about 0.6-0.75 of H100 BF16 peak, FlashMLA's decode about
 # 0.8 of bandwidth (deepseek-ai/FlashMLA README: 3,000 GB/s of 3,350 on H800); fitted within
 # those bounds on the calibration rows.
-ATTENTION_EFFICIENCY = {"attention": 0.7, "mla": 1.0, "sparse": 0.3, "linear": 1.0}
+ATTENTION_EFFICIENCY = {"attention": 0.8, "mla": 1.0, "sparse": 0.3, "linear": 1.0}
 
 
 # Immutable, but nothing compares, hashes or prints it: no generated `==`, hash or repr (each
@@ -154,6 +154,39 @@ def attention_efficiency(arch: Architecture, prefill: bool = False) -> float:
     if prefill and kind == "mla":
         kind = "attention"
     return ATTENTION_EFFICIENCY[kind]
+
+
+# Precisions whose MoE activations are quantised before the grouped GEMMs (W8A8 FP8, W4A4 NVFP4);
+# the others (BF16, W4A16 MXFP4 on Hopper) feed them 16-bit activations.
+_QUANTISED_ACTIVATIONS = ("fp8", "nvfp4")
+
+
+def moe_io_bytes(arch: Architecture, gpu: Gpu, precision: str, tp: int) -> float:
+    """HBM bytes one GPU moves per token, over every MoE layer, in the standalone kernels around
+    the grouped GEMMs of vLLM's and SGLang's fused-MoE path (vllm/model_executor/layers/fused_moe/
+    fused_moe.py, TritonExperts.apply; SGLang's fused_moe_triton): the down GEMM writes each token's
+    k expert outputs in bf16 at the width the experts return (the hidden size, or a latent MoE's
+    latent: `intermediate_cache3`, shape (tokens, k, d)), and `moe_sum` reads all k back and writes
+    one (2·k·d + 2·d bytes); the activation reads the first GEMM's output in bf16 and writes its
+    result (gated: reads 2 × width / tp columns, writes width / tp: 6 bytes per column of each copy;
+    ungated: 4). With quantised activations the experts' input (read 2·d, write d) and the
+    activation's output (read 2, write 1 per column) are quantised by kernels of their own too.
+    Under tensor parallelism every rank of an attention group holds all of its tokens, so the part
+    at d does not split by tp as the GEMMs do. The GEMMs' own operand and output traffic is not
+    counted: it overlaps their math. AMD's AITER kernels accumulate the second GEMM straight into
+    one (tokens, hidden) buffer (ROCm/aiter aiter/fused_moe.py, `moe_sorting` allocates `moe_buf`
+    of (M, model_dim)) with the activation fused into the first: 0 there."""
+    if gpu.vendor == "amd":
+        return 0.0
+    quantised = precision in _QUANTISED_ACTIVATIONS
+    total = 0.0
+    for mlp, count in layout_of(arch).moes:
+        k = float(mlp.active_experts or 0)
+        d = float(mlp.latent or arch.hidden_size)
+        per_column = (6.0 if mlp.gated else 4.0) + (3.0 if quantised else 0.0)
+        per_layer = 2.0 * k * d + 2.0 * d + k * mlp.width / tp * per_column + (3.0 * d if quantised else 0.0)
+        total += count * per_layer
+    return total
 
 
 def moe_gemm_share(gpu: Gpu, share: float) -> float:

@@ -10,7 +10,7 @@ from ...catalog.architecture import Architecture
 from ...catalog.schema import Gpu
 from .attention import prefill_attention_flops, prefill_index_flops
 from .groups import layout_of
-from .kernels import expert_stream_efficiency, grouped_gemm_efficiency, moe_gemm_share
+from .kernels import expert_stream_efficiency, grouped_gemm_efficiency, moe_gemm_share, moe_io_bytes
 from .layout import expert_params, replicated_params, shape_of
 from .step import (
     DEFAULT_EFFICIENCY,
@@ -33,10 +33,11 @@ class PrefillTime:
     dense_s: float  # attention projections, dense and shared-expert MLPs, lm_head
     expert_s: float  # routed experts' grouped GEMMs
     attention_s: float  # attention math, in 16 bits
+    moe_io_s: float = 0.0  # MoE's kernels outside its GEMMs, on every rank of the attention group
 
     @property
     def total_s(self) -> float:
-        return self.dense_s + self.expert_s + self.attention_s
+        return self.dense_s + self.expert_s + self.attention_s + self.moe_io_s
 
 
 def prefill_parts(
@@ -52,7 +53,7 @@ def prefill_parts(
     """Prefill of `tokens` tokens, batched `chunk` tokens at a time (chunked prefill): the routed
     experts of each MoE MLP see chunk · k / E tokens each per step (times the attention groups under
     expert parallelism), and their grouped GEMMs run at that size's share of the dense rate."""
-    f, dense, attention_rate, moes = _prefill_terms(arch, gpu, precision, plan, eff, kv_bytes)
+    f, dense, attention_rate, moes, moe_io = _prefill_terms(arch, gpu, precision, plan, eff, kv_bytes)
     expert_s = 0.0
     for routed2, spread, active, experts, gemm, stream in moes:
         per_expert = chunk * spread * active / experts
@@ -61,7 +62,7 @@ def prefill_parts(
     dense_s = dense * tokens / f
     attention = prefill_attention_flops(arch, tokens) + prefill_index_flops(arch, tokens) * (plan.tp - 1)
     attention_s = attention / attention_rate
-    return PrefillTime(dense_s, expert_s, attention_s)
+    return PrefillTime(dense_s, expert_s, attention_s, tokens * moe_io * plan.tp)
 
 
 _PREFILL: dict[tuple, tuple[Architecture, Gpu, Efficiency, tuple]] = {}
@@ -70,11 +71,12 @@ REUSED_CACHES.append(_PREFILL)
 
 def _prefill_terms(
     arch: Architecture, gpu: Gpu, precision: str, plan: Plan, eff: Efficiency, kv_bytes: float
-) -> tuple[float, float, float, list[tuple[float, int, int, int, float, float]]]:
+) -> tuple[float, float, float, list[tuple[float, int, int, int, float, float]], float]:
     """What `prefill_parts` reads that depends on neither the tokens nor the chunk, per replica
     (as `step_model`): the achieved FLOP rate, twice the dense parameters, prefill attention's
-    FLOP rate, and per MoE MLP twice its routed parameters, how many attention groups feed an
-    expert, its active and total experts, its GEMM share and its shards' streaming share."""
+    FLOP rate, per MoE MLP twice its routed parameters, how many attention groups feed an
+    expert, its active and total experts, its GEMM share and its shards' streaming share, and the
+    seconds per token of MoE's kernels outside the GEMMs on one rank (kernels.moe_io_bytes)."""
     key = (id(arch), id(gpu), precision, plan, id(eff), kv_bytes)
     hit = _PREFILL.get(key) if reuse_on() else None
     if hit is not None and hit[0] is arch and hit[1] is gpu and hit[2] is eff:
@@ -103,6 +105,7 @@ def _prefill_terms(
         dense,
         attention_flops_rate(gpu, arch, eff, kv_bytes, prefill=True),
         moes,
+        moe_io_bytes(arch, gpu, precision, plan.tp) / bandwidth(gpu, "bf16", eff),
     )
     if reuse_on():
         if len(_PREFILL) >= REUSED_MAX:
@@ -129,7 +132,7 @@ def prefill_compute_s(
     # Under expert parallelism a chunk's expert GEMMs wait for the busiest rank, as a decode
     # step's do (and as prefill_s already counts).
     imbalance = eff.ep_imbalance if plan.ep > 1 else 1.0
-    return (t.dense_s + t.attention_s + t.expert_s * imbalance) / plan.gpus
+    return (t.dense_s + t.attention_s + t.moe_io_s + t.expert_s * imbalance) / plan.gpus
 
 
 def prefill_s(
@@ -154,7 +157,7 @@ def prefill_s(
         return 0.0
     t = prefill_parts(arch, gpu, precision, plan, tokens, min(tokens, eff.prefill_chunk_tokens), eff, kv_bytes)
     if plan.ep > 1 and t.expert_s:
-        compute = (t.dense_s + t.attention_s) / plan.tp + t.expert_s / plan.ep * eff.ep_imbalance
+        compute = (t.dense_s + t.attention_s + t.moe_io_s) / plan.tp + t.expert_s / plan.ep * eff.ep_imbalance
     else:
         compute = t.total_s / plan.tp
     if model is None:

@@ -26,6 +26,7 @@ from .kernels import (
     has_sinks,
     kernels_per_step,
     moe_gemm_share,
+    moe_io_bytes,
 )
 from .layout import (
     GB,
@@ -231,12 +232,14 @@ class StepTime:
     # math): they run after the weight GEMMs, not beside them (see StepModel).
     kv_memory_s: float = 0.0
     attention_s: float = 0.0
+    # MoE's standalone kernels around the grouped GEMMs (kernels.moe_io_bytes), one after another.
+    moe_io_s: float = 0.0
 
     @property
     def total_s(self) -> float:
         gemm = max(self.memory_s - self.kv_memory_s, self.compute_s - self.attention_s)
         attn = max(self.kv_memory_s, self.attention_s)
-        return gemm + attn + self.allreduce_s + self.alltoall_s + self.pipeline_s + self.overhead_s
+        return gemm + attn + self.allreduce_s + self.alltoall_s + self.pipeline_s + self.overhead_s + self.moe_io_s
 
     @property
     def bound(self) -> str:
@@ -302,6 +305,8 @@ class StepModel:
         self.tokens_half = eff.expert_tokens_half
         self.dense_flops_per_seq = 2.0 * max(s.active_compute - s.active_expert_params, 1.0)
         self.overhead = step_overhead_s(arch, gpu, eff)
+        # Seconds per token of one attention group's MoE kernels outside the GEMMs (memory-bound).
+        self.moe_io = moe_io_bytes(arch, gpu, precision, plan.tp) / bandwidth(gpu, "bf16", eff)
         tp = plan.tp
         if tp > 1:
             self.ar_fixed = 2.0 * arch.layers * _link_latency(gpu, eff)
@@ -367,8 +372,8 @@ class StepModel:
         """The step's terms for `batch` sequences each running `tokens` query tokens (1 in plain
         decoding; the draft plus one when a speculative step verifies drafted tokens: the weights and
         each sequence's cache are read once, the FLOPs and the tokens sent over the links grow):
-        memory, compute, all-reduce, all-to-all, pipeline, weight bytes, KV bytes, and the attention
-        kernels' memory and compute time."""
+        memory, compute, all-reduce, all-to-all, pipeline, weight bytes, KV bytes, the attention
+        kernels' memory and compute time, and MoE's kernels outside its GEMMs."""
         p = self.plan
         group = batch / p.dp  # sequences of one attention group
         micro = group / p.pp
@@ -388,20 +393,21 @@ class StepModel:
         ar = self.ar_fixed + self.ar_per_token * micro * tokens
         a2a = self.a2a_fixed + self.a2a_per_token * batch * tokens
         pipe = self.pp_fixed + self.pp_per_token * micro * tokens
-        return memory, compute, ar, a2a, pipe, w * p.tp * p.dp, batch * self.kv_read_seq, kv_memory, attention
+        io = self.moe_io * micro * tokens
+        return memory, compute, ar, a2a, pipe, w * p.tp * p.dp, batch * self.kv_read_seq, kv_memory, attention, io
 
     def time(self, batch: int, tokens: int = 1) -> float:
-        memory, compute, ar, a2a, pipe, _, _, kv_memory, attention = self.parts(batch, tokens)
+        memory, compute, ar, a2a, pipe, _, _, kv_memory, attention, io = self.parts(batch, tokens)
         # The weight GEMMs and the attention kernels run one after the other, each bound by its own
         # memory or compute; they do not overlap.
         gemm = memory - kv_memory
         if compute - attention > gemm:
             gemm = compute - attention
         attn = kv_memory if kv_memory > attention else attention
-        return gemm + attn + ar + a2a + pipe + self.overhead
+        return gemm + attn + ar + a2a + pipe + self.overhead + io
 
     def step(self, batch: int) -> StepTime:
-        memory, compute, ar, a2a, pipe, w, kv, kv_memory, attention = self.parts(batch)
+        memory, compute, ar, a2a, pipe, w, kv, kv_memory, attention, io = self.parts(batch)
         return StepTime(
             batch=batch,
             memory_s=memory,
@@ -414,6 +420,7 @@ class StepModel:
             pipeline_s=pipe,
             kv_memory_s=kv_memory,
             attention_s=attention,
+            moe_io_s=io,
         )
 
 
