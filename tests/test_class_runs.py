@@ -211,6 +211,53 @@ def test_class_runs_build_each_replicas_step_model_once(catalog, monkeypatch) ->
     assert len(set(built)) == len(built)
 
 
+def test_class_runs_search_and_budget_each_replica_once(catalog, monkeypatch) -> None:
+    """The GPU counts and plans a replica search tries, and a replica's memory budget and weights
+    per GPU, depend on no token: inside class runs each is worked out once per replica shape
+    (`parallel._search`, once per precision; `deploy.replica`), not once per class (before:
+    `plans_for` ran for every count of every search in every class)."""
+    from openclosed.analyses import routing
+    from openclosed.selfhost import plans
+    from openclosed.selfhost.sizing import deploy, parallel
+
+    monkeypatch.setattr(plans, "_PLAN_MEMO", {})  # sized afresh, not from an earlier test's runs
+    running, searched, budgets = [False], [], []
+    plans_for, run_classes = parallel.plans_for, routing.run_classes
+    replica = deploy.Replica.__init__
+
+    def counted_plans(gpu, arch, gpus, max_nodes=parallel.MAX_NODES):  # type: ignore[no-untyped-def]
+        if running[0]:
+            searched.append((arch, gpu.id, gpus, max_nodes))
+        return plans_for(gpu, arch, gpus, max_nodes)
+
+    def counted_replica(self, arch, gpu, precision, plan, eff, kv_bytes):  # type: ignore[no-untyped-def]
+        if running[0]:
+            budgets.append((id(arch), gpu.id, precision, plan, id(eff), kv_bytes))
+        replica(self, arch, gpu, precision, plan, eff, kv_bytes)
+
+    def classes(*args, **kwargs):  # type: ignore[no-untyped-def]
+        running[0] = True
+        try:
+            return run_classes(*args, **kwargs)
+        finally:
+            running[0] = False
+
+    monkeypatch.setattr(parallel, "plans_for", counted_plans)
+    monkeypatch.setattr(deploy.Replica, "__init__", counted_replica)
+    monkeypatch.setattr(routing, "run_classes", classes)
+    wl = workload_from_dict(VARIANTS["served"])
+    compare_routed(catalog, wl, Settings(today=DAY, samples=0, models=MODELS), lean=True)
+    # Once per precision the search runs at (the weights that decide what is sized are its own).
+    per_shape: dict = {}
+    for arch, *rest in searched:
+        per_shape.setdefault((id(arch), *rest), [arch, 0])[1] += 1
+    assert len(searched) > 100
+    assert all(n <= len(arch.precisions) for arch, n in per_shape.values())
+    assert any(n > 1 for _, n in per_shape.values())  # the precisions are searched apart
+    assert len(budgets) > 40
+    assert len(set(budgets)) == len(budgets)
+
+
 def test_a_self_hosted_option_costs_at_least_its_floor(catalog) -> None:
     """The floor lean runs prune with: operations of an empty fleet plus setup, under every fleet
     rule (owned servers, spot, scale to zero, a batch share, several replicas)."""

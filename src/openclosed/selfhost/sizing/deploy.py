@@ -8,11 +8,11 @@ from typing import Any
 
 from ...catalog.architecture import Architecture
 from ...catalog.schema import Gpu
-from .attention import cache_parts, kv_bytes_per_sequence
+from .attention import CacheParts, cache_parts, kv_bytes_per_sequence
 from .layout import GB, GIB, KV_DTYPE_BYTES, replicated_bytes, split_bytes
 from .prefill import prefill_compute_s, prefill_s
 from .speculative import speculation_for
-from .step import DEFAULT_EFFICIENCY, Efficiency, Plan, step_model, supports
+from .step import DEFAULT_EFFICIENCY, REUSED_CACHES, REUSED_MAX, Efficiency, Plan, reuse_on, step_model, supports
 
 # Speed fields of a Sizing that mean nothing when the setup cannot run (shown as null).
 SPEED_FIELDS = (
@@ -153,6 +153,52 @@ def weights_per_gpu(arch: Architecture, precision: str, plan: Plan) -> float:
     return (rest + whole) / (plan.tp * plan.pp) + routed / (plan.ep if plan.ep > 1 else plan.tp * plan.pp)
 
 
+class Replica:
+    """What sizing one replica reads that depends on neither the request's tokens nor the latency
+    targets, per (architecture, GPU, precision, plan, efficiency, KV bytes): the memory budget
+    (HBM, reserve, usable bytes under the default and the tight budget), the weights, the cache's
+    parts, whether the GPU runs the precision and the plan spans nodes it can link. A new term
+    that depends only on these belongs here; one that depends on the tokens or the context goes
+    into `memory_plan`/`size` (per profile)."""
+
+    __slots__ = ("hbm", "larger", "network_ok", "parts", "per_gpu", "plan", "reserve", "supported", "usable", "weights")
+
+    def __init__(
+        self, arch: Architecture, gpu: Gpu, precision: str, plan: Plan, eff: Efficiency, kv_bytes: float
+    ) -> None:
+        self.plan = plan
+        self.hbm = hbm = memory_bytes(gpu)
+        self.reserve = reserve = max(eff.reserve_min_gib * GIB, eff.reserve_share * hbm)
+        self.usable = eff.hbm_usable_share * hbm - reserve
+        self.weights = sum(split_bytes(arch, precision))
+        self.per_gpu = weights_per_gpu(arch, precision, plan)
+        self.larger = tight_usable_bytes(gpu, eff)
+        self.parts: CacheParts = cache_parts(arch, kv_bytes)
+        self.supported = supports(gpu, precision)
+        self.network_ok = plan.nodes == 1 or gpu.network_gbit_s is not None
+
+
+# Replicas by (architecture, GPU, precision, plan, efficiency, KV bytes), kept inside `reusing()`
+# only (as step models are): the objects are kept with their entry, so their ids cannot be reused.
+_REPLICAS: dict[tuple, tuple[Architecture, Gpu, Efficiency, Replica]] = {}
+REUSED_CACHES.append(_REPLICAS)
+
+
+def replica(arch: Architecture, gpu: Gpu, precision: str, plan: Plan, eff: Efficiency, kv_bytes: float) -> Replica:
+    """`Replica(...)`; inside `reusing()`, once per replica for every token profile it is sized at."""
+    if not reuse_on():
+        return Replica(arch, gpu, precision, plan, eff, kv_bytes)
+    key = (id(arch), id(gpu), precision, plan, id(eff), kv_bytes)
+    hit = _REPLICAS.get(key)
+    if hit is not None and hit[0] is arch and hit[1] is gpu and hit[2] is eff:
+        return hit[3]
+    if len(_REPLICAS) >= REUSED_MAX:
+        _REPLICAS.clear()
+    r = Replica(arch, gpu, precision, plan, eff, kv_bytes)
+    _REPLICAS[key] = (arch, gpu, eff, r)
+    return r
+
+
 def memory_plan(
     arch: Architecture,
     gpu: Gpu,
@@ -163,13 +209,15 @@ def memory_plan(
     kv_bytes: float = 2.0,
 ) -> Memory:
     plan = _plan(tp)
-    hbm = memory_bytes(gpu)
-    reserve = max(eff.reserve_min_gib * GIB, eff.reserve_share * hbm)
-    usable = eff.hbm_usable_share * hbm - reserve
-    weights = sum(split_bytes(arch, precision))
-    per_gpu = weights_per_gpu(arch, precision, plan)
+    return _memory(replica(arch, gpu, precision, plan, eff, kv_bytes), arch, gpu, seq_tokens, eff, kv_bytes)
+
+
+def _memory(r: Replica, arch: Architecture, gpu: Gpu, seq_tokens: float, eff: Efficiency, kv_bytes: float) -> Memory:
+    """The memory plan of replica `r` for sequences of `seq_tokens` tokens."""
+    plan = r.plan
+    hbm, reserve, usable, per_gpu = r.hbm, r.reserve, r.usable, r.per_gpu
     tokens = _round_block(seq_tokens, eff)
-    parts = cache_parts(arch, kv_bytes)
+    parts = r.parts
     kv_seq = parts.stored(tokens)
     seq_per_gpu = parts.per_gpu(tokens, plan.tp) / plan.pp
     tight = False
@@ -178,7 +226,7 @@ def memory_plan(
         # small batch and prefill chunk (InferenceX's DeepSeek-R1 FP8 on 4×B200: SGLang with
         # --mem-fraction-static 0.95, 32 running requests, 8,192-token chunks), docs/methodology.md §3.3.
         # Admitted only where that configuration runs as published: its whole batch fits the cache.
-        larger = tight_usable_bytes(gpu, eff)
+        larger = r.larger
         if larger is not None and larger - per_gpu >= eff.tight_max_batch * seq_per_gpu:
             tight = True
             usable, reserve = larger, hbm - larger
@@ -186,7 +234,7 @@ def memory_plan(
         gpu_memory_gb=gpu.memory_gb,
         usable_gb=usable / GB,
         reserve_gb=reserve / GB,
-        weights_gb=weights / GB,
+        weights_gb=r.weights / GB,
         weights_per_gpu_gb=per_gpu / GB,
         kv_pool_per_gpu_gb=(usable - per_gpu) / GB,
         kv_cache_gb_per_sequence=kv_seq / GB,
@@ -247,13 +295,13 @@ def size(
     kv_bytes = KV_DTYPE_BYTES[kv_cache_dtype]
     seq = input_tokens + decode
     longest = max(context_tokens or seq, seq)
-    mem = memory_plan(arch, gpu, precision, plan, seq, eff, kv_bytes)
+    r = replica(arch, gpu, precision, plan, eff, kv_bytes)
+    mem = _memory(r, arch, gpu, seq, eff, kv_bytes)
     cap = max_concurrency(arch, mem, plan, eff)
-    parts = cache_parts(arch, kv_bytes)
-    longest_kv = parts.per_gpu(_round_block(longest, eff), plan.tp) / plan.pp
+    longest_kv = r.parts.per_gpu(_round_block(longest, eff), plan.tp) / plan.pp
     fits_longest = mem.kv_pool_per_gpu_gb * GB >= longest_kv
-    network_ok = plan.nodes == 1 or gpu.network_gbit_s is not None
-    fits = cap >= 1 and fits_longest and supports(gpu, precision) and network_ok
+    network_ok = r.network_ok
+    fits = cap >= 1 and fits_longest and r.supported and network_ok
     mean_ctx = input_tokens + decode / 2.0
     prefill_tokens = input_tokens * (1.0 - cached_share)
     p_cost = prefill_compute_s(arch, gpu, precision, plan, prefill_tokens, eff, kv_bytes)
@@ -280,7 +328,7 @@ def size(
             return model.time(b) + (b - 1) * interleave
         return step_of(b) / per_step + (b - 1) * interleave
 
-    reason = _unfit_reason(gpu, precision, plan, mem, cap, seq, longest, network_ok, fits_longest)
+    reason = None if fits else _unfit_reason(gpu, precision, plan, mem, cap, seq, longest, network_ok, fits_longest)
 
     if concurrency is not None:
         batch = max(1, int(concurrency))
