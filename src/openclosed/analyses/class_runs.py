@@ -28,6 +28,7 @@ ways to run them:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..api.options import api_option
@@ -89,11 +90,12 @@ class ClassRun:
     pending: dict[str, tuple[float, SelfCandidate]] = field(default_factory=dict)
     ruled_out: set[str] = field(default_factory=set)
 
-    @property
+    # Worked out once (routing asks some 5,000 times per class: every option's shared fleet).
+    @cached_property
     def rpm(self) -> float:
         return self.workload.requests_per_month
 
-    @property
+    @cached_property
     def peak(self) -> float:
         """Peak requests per second of the interactive share, as the engine prices it."""
         return self.workload.traffic.peak_rps(self.rpm)
@@ -389,10 +391,10 @@ def _served(
     wl = ctx.wl
     if active(wl.customisation) is not None:
         return None
-    gpu = ctx.cat.gpu(gpu_id)
     hg = host_gpu(ctx, f"{model.id}@{host.id}:{gpu_id}", host, gpu_id, offers)
     if hg.violations or hg.pricing is None:
         return None
+    gpu = hg.gpu
     fl = hg.fleet
     rpm = wl.requests_per_month
     cap = wl.self_hosting.utilisation_cap

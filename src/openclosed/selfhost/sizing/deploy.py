@@ -10,7 +10,7 @@ from ...catalog.architecture import Architecture
 from ...catalog.schema import Gpu
 from .attention import CacheParts, cache_parts, kv_bytes_per_sequence
 from .layout import GB, GIB, KV_DTYPE_BYTES, replicated_bytes, split_bytes
-from .prefill import prefill_compute_s, prefill_s
+from .prefill import alone_s, batched_s, prefill_chunks
 from .speculative import speculation_for
 from .step import DEFAULT_EFFICIENCY, REUSED_CACHES, REUSED_MAX, Efficiency, Plan, reuse_on, step_model, supports
 
@@ -304,7 +304,15 @@ def size(
     fits = cap >= 1 and fits_longest and r.supported and network_ok
     mean_ctx = input_tokens + decode / 2.0
     prefill_tokens = input_tokens * (1.0 - cached_share)
-    p_cost = prefill_compute_s(arch, gpu, precision, plan, prefill_tokens, eff, kv_bytes)
+    # The prompt's prefill batched with decodes (`prefill_compute_s`) and alone (`prefill_s`): the
+    # same parts but for the routed experts' chunk, so worked out together.
+    chunk = eff.prefill_chunk_tokens
+    batched, alone = (
+        prefill_chunks(arch, gpu, precision, plan, prefill_tokens, (chunk, min(prefill_tokens, chunk)), eff, kv_bytes)
+        if prefill_tokens > 0
+        else (None, None)
+    )
+    p_cost = 0.0 if batched is None else batched_s(batched, plan, eff)
 
     model = step_model(arch, gpu, precision, plan, mean_ctx, eff, kv_bytes)
     # A prefill chunk's tensor-parallel all-reduces and expert-parallel dispatch and combine sit on
@@ -351,10 +359,13 @@ def size(
         batch = lo
     st = model.step(batch)
     step_s = st.total_s if spec is None else step_of(batch)
-    tpot = tpot_of(batch)
+    # `model.time(batch)` is the step's total, from the same terms: not worked out twice.
+    tpot = step_s + (batch - 1) * interleave if spec is None else tpot_of(batch)
     per_request = (st.total_s * decode / batch if spec is None else step_s / per_step * decode / batch) + p_cost
     rps = 1.0 / per_request
-    t_prefill = prefill_s(arch, gpu, precision, plan, prefill_tokens, eff, model, kv_bytes)
+    t_prefill = (
+        0.0 if alone is None else alone_s(alone, arch, gpu, precision, plan, prefill_tokens, eff, model, kv_bytes)
+    )
     # New requests queue for prefill behind each other: with `batch` streams busy, prefills
     # arrive at batch / (lifetime of a request), spread over the attention groups and pipeline
     # stages; an M/D/1 queue gives the mean wait.
