@@ -128,8 +128,8 @@ def test_options_priced_for_the_single_option_cost_what_self_option_says(catalog
     real = class_runs._served
     checked: list[tuple[str, float | None]] = []
 
-    def both(ctx, model, host, gpu_id, offers):  # type: ignore[no-untyped-def]
-        got = real(ctx, model, host, gpu_id, offers)
+    def both(ctx, oid, rpm, peak, model, host, gpu_id, offers):  # type: ignore[no-untyped-def]
+        got = real(ctx, oid, rpm, peak, model, host, gpu_id, offers)
         o, d = self_option(ctx, model, host, gpu_id, offers)
         if got is None:
             assert not o.feasible, o.id
