@@ -258,6 +258,44 @@ def test_class_runs_search_and_budget_each_replica_once(catalog, monkeypatch) ->
     assert len(set(budgets)) == len(budgets)
 
 
+def test_class_runs_price_each_offerings_tokens_once(catalog, monkeypatch) -> None:
+    """An API offering's per-token prices (and the unit prices it shows) depend on no traffic
+    figure but whether the prompt reaches its long-context tier: inside class runs they are worked
+    out once for every class (`api.pricing._per_token`; before: once per class). Outside, afresh:
+    a price edited in place is seen."""
+    from openclosed.analyses import routing
+    from openclosed.api import pricing
+
+    running, worked = [False], []
+    step_of, run_classes = pricing._step, routing.run_classes
+
+    def counted(offering, day, tiered):  # type: ignore[no-untyped-def]
+        if running[0]:
+            worked.append((id(offering), day, tiered))
+        return step_of(offering, day, tiered)
+
+    def classes(*args, **kwargs):  # type: ignore[no-untyped-def]
+        running[0] = True
+        try:
+            return run_classes(*args, **kwargs)
+        finally:
+            running[0] = False
+
+    monkeypatch.setattr(pricing, "_step", counted)
+    monkeypatch.setattr(routing, "run_classes", classes)
+    wl = workload_from_dict(VARIANTS["served"])
+    compare_routed(catalog, wl, Settings(today=DAY, samples=0, models=MODELS), lean=True)
+    assert len(worked) > 3
+    assert len(set(worked)) == len(worked)
+    assert pricing._PER_TOKEN == {}
+
+    provider = catalog.provider("openai")
+    offering = next(o for o in provider.offerings if o.model == "gpt-6-luna")
+    before = pricing.price_api(provider, offering, wl).unit_prices.output
+    monkeypatch.setattr(offering.prices, "output", offering.prices.output * 2)
+    assert pricing.price_api(provider, offering, wl).unit_prices.output == 2 * before
+
+
 def test_a_self_hosted_option_costs_at_least_its_floor(catalog) -> None:
     """The floor lean runs prune with: operations of an empty fleet plus setup, under every fleet
     rule (owned servers, spot, scale to zero, a batch share, several replicas)."""

@@ -115,13 +115,13 @@ def _search(
 
 def _better(a: Sizing, b: Sizing | None, max_ttft_ms: float | None) -> bool:
     if b is None:
-        return True
+        return True  # (no key built: most searches size one plan of the count they stop at)
+    return _key(a, max_ttft_ms) > _key(b, max_ttft_ms)
 
-    def key(s: Sizing) -> tuple:
-        ok = s.fits and s.meets_tpot and (max_ttft_ms is None or s.ttft_ms <= max_ttft_ms)
-        return (s.fits, ok, s.output_tokens_per_s, -s.nodes)
 
-    return key(a) > key(b)
+def _key(s: Sizing, max_ttft_ms: float | None) -> tuple:
+    ok = s.fits and s.meets_tpot and (max_ttft_ms is None or s.ttft_ms <= max_ttft_ms)
+    return (s.fits, ok, s.output_tokens_per_s, -s.nodes)
 
 
 def works(s: Sizing, max_ttft_ms: float | None = None) -> bool:
