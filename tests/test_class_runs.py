@@ -296,6 +296,45 @@ def test_class_runs_price_each_offerings_tokens_once(catalog, monkeypatch) -> No
     assert pricing.price_api(provider, offering, wl).unit_prices.output == 2 * before
 
 
+def test_class_runs_read_each_gpu_offers_prices_once(catalog, monkeypatch) -> None:
+    """The regional prices a GPU offer states do not depend on the traffic: inside class runs
+    each offer's are read once for every class (`gpu_prices._rows`; before: once per class and
+    option). Outside, afresh: a price edited in place is seen."""
+    from openclosed.analyses import routing
+    from openclosed.selfhost import gpu_prices
+
+    running, read = [False], []
+    rows_of, run_classes = gpu_prices._rows_of, routing.run_classes
+
+    def counted(offer, cloud):  # type: ignore[no-untyped-def]
+        if running[0]:
+            read.append((id(offer), id(cloud)))
+        return rows_of(offer, cloud)
+
+    def classes(*args, **kwargs):  # type: ignore[no-untyped-def]
+        running[0] = True
+        try:
+            return run_classes(*args, **kwargs)
+        finally:
+            running[0] = False
+
+    monkeypatch.setattr(gpu_prices, "_rows_of", counted)
+    monkeypatch.setattr(routing, "run_classes", classes)
+    wl = workload_from_dict(VARIANTS["served"])
+    compare_routed(catalog, wl, Settings(today=DAY, samples=0, models=MODELS), lean=True)
+    assert len(read) > 10
+    assert len(set(read)) == len(read)
+    assert gpu_prices._ROWS == {}
+
+    cloud = catalog.provider("runpod")
+    offer = next(o for o in cloud.offers if o.hourly_price is not None and not o.regional_prices)
+    before = gpu_prices.gpu_hourly(offer, cloud, None, [])
+    assert before is not None
+    monkeypatch.setattr(offer, "hourly_price", offer.hourly_price * 2)
+    after = gpu_prices.gpu_hourly(offer, cloud, None, [])
+    assert after is not None and after.usd_per_gpu_hour == 2 * before.usd_per_gpu_hour
+
+
 def test_a_self_hosted_option_costs_at_least_its_floor(catalog) -> None:
     """The floor lean runs prune with: operations of an empty fleet plus setup, under every fleet
     rule (owned servers, spot, scale to zero, a batch share, several replicas)."""
