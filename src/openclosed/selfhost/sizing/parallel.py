@@ -8,6 +8,8 @@ expert parallelism over every GPU with attention TP inside each node or data-par
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from ...catalog.architecture import Architecture
 from ...catalog.schema import Gpu
 from .attention import cache_parts
@@ -87,30 +89,43 @@ def _search(
     max_nodes: int,
     eff: Efficiency,
     skip_unfit: bool,
-) -> tuple[tuple[tuple[Plan, ...], tuple[Plan, ...]], ...]:
+) -> Iterable[tuple[tuple[Plan, ...], tuple[Plan, ...]]]:
     """Per GPU count that has a valid plan, in the order `plan_replica` tries them: (its plans,
-    those worth sizing). A plan whose weights alone fill a GPU's usable memory cannot run: with
-    `skip_unfit` it is not sized (three in four of a catalogue run's candidates); such plans only
-    matter as the reason when no size fits at all, and then the last size is sized in full. None of
-    this depends on the request's tokens: inside `reusing()` it is worked out once per replica shape
-    for every token profile."""
+    those worth sizing). None of this depends on the request's tokens: inside `reusing()` it is
+    worked out once per replica shape, for every count, and kept for every token profile; outside,
+    count by count as the search asks (most searches stop at the first count they size)."""
+    if not reuse_on():
+        return _counts(arch, gpu, precision, gpus, max_nodes, eff, skip_unfit)
     key = (id(arch), id(gpu), precision, gpus, max_nodes, id(eff), skip_unfit)
-    hit = _SEARCHES.get(key) if reuse_on() else None
+    hit = _SEARCHES.get(key)
     if hit is not None and hit[0] is arch and hit[1] is gpu and hit[2] is eff:
         return hit[3]  # type: ignore[no-any-return]
+    value = tuple(_counts(arch, gpu, precision, gpus, max_nodes, eff, skip_unfit))
+    if len(_SEARCHES) >= REUSED_MAX:
+        _SEARCHES.clear()
+    _SEARCHES[key] = (arch, gpu, eff, value)
+    return value
+
+
+def _counts(
+    arch: Architecture,
+    gpu: Gpu,
+    precision: str,
+    gpus: int | None,
+    max_nodes: int,
+    eff: Efficiency,
+    skip_unfit: bool,
+) -> Iterator[tuple[tuple[Plan, ...], tuple[Plan, ...]]]:
+    """`_search`'s counts one by one. A plan whose weights alone fill a GPU's usable memory cannot
+    run: with `skip_unfit` it is not sized (three in four of a catalogue run's candidates); such
+    plans only matter as the reason when no size fits at all, and then the last size is sized in
+    full."""
     usable = largest_usable_bytes(gpu, eff)
-    out = []
     for count in [gpus] if gpus is not None else gpu_counts(gpu, max_nodes):
         plans = tuple(plans_for(gpu, arch, count, max_nodes))
         if plans:
             kept = tuple(p for p in plans if weights_per_gpu(arch, precision, p) < usable) if skip_unfit else plans
-            out.append((plans, kept))
-    value = tuple(out)
-    if reuse_on():
-        if len(_SEARCHES) >= REUSED_MAX:
-            _SEARCHES.clear()
-        _SEARCHES[key] = (arch, gpu, eff, value)
-    return value
+            yield plans, kept
 
 
 def _better(a: Sizing, b: Sizing | None, max_ttft_ms: float | None) -> bool:
