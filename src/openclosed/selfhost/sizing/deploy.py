@@ -12,7 +12,17 @@ from .attention import CacheParts, cache_parts, kv_bytes_per_sequence
 from .layout import GB, GIB, KV_DTYPE_BYTES, replicated_bytes, split_bytes
 from .prefill import alone_s, batched_s, prefill_chunks
 from .speculative import speculation_for
-from .step import DEFAULT_EFFICIENCY, REUSED_CACHES, REUSED_MAX, Efficiency, Plan, reuse_on, step_model, supports
+from .step import (
+    DEFAULT_EFFICIENCY,
+    REUSED_CACHES,
+    REUSED_MAX,
+    Efficiency,
+    Plan,
+    StepTime,
+    reuse_on,
+    step_model,
+    supports,
+)
 
 # Speed fields of a Sizing that mean nothing when the setup cannot run (shown as null).
 SPEED_FIELDS = (
@@ -395,19 +405,7 @@ def size(
         bound=st.bound,
         meets_tpot=max_tpot_ms is None or tpot * 1e3 <= max_tpot_ms + 1e-9,
         memory=mem,
-        step={
-            "memory_ms": st.memory_s * 1e3,
-            "compute_ms": st.compute_s * 1e3,
-            "allreduce_ms": st.allreduce_s * 1e3,
-            "alltoall_ms": st.alltoall_s * 1e3,
-            "pipeline_ms": st.pipeline_s * 1e3,
-            "overhead_ms": st.overhead_s * 1e3,
-            "weight_read_gb": st.weight_read_gb,
-            "kv_read_gb": st.kv_read_gb,
-            "prefill_compute_ms_per_request": p_cost * 1e3,
-            "prefill_queue_ms": queue_wait * 1e3,
-            "prefill_utilisation": rho,
-        },
+        step=_step_figures(st, p_cost, queue_wait, rho),
         reason=reason
         if not fits
         else (f"concurrency {batch} exceeds the {cap} sequences that fit" if batch > cap else None),
@@ -422,6 +420,23 @@ def size(
         speculative=speculative if spec is not None else "none",
         tokens_per_step=per_step,
     )
+
+
+def _step_figures(st: StepTime, p_cost: float, queue_wait: float, rho: float) -> dict[str, float]:
+    """A sizing's `step`: the decode step's parts and the prefill's (what `explain` shows)."""
+    return {
+        "memory_ms": st.memory_s * 1e3,
+        "compute_ms": st.compute_s * 1e3,
+        "allreduce_ms": st.allreduce_s * 1e3,
+        "alltoall_ms": st.alltoall_s * 1e3,
+        "pipeline_ms": st.pipeline_s * 1e3,
+        "overhead_ms": st.overhead_s * 1e3,
+        "weight_read_gb": st.weight_read_gb,
+        "kv_read_gb": st.kv_read_gb,
+        "prefill_compute_ms_per_request": p_cost * 1e3,
+        "prefill_queue_ms": queue_wait * 1e3,
+        "prefill_utilisation": rho,
+    }
 
 
 def _unfit_reason(
