@@ -131,8 +131,8 @@ def test_options_priced_for_the_single_option_cost_what_self_option_says(catalog
     real = class_runs._served
     checked: list[tuple[str, float | None]] = []
 
-    def both(ctx, model, host, gpu_id, offers):  # type: ignore[no-untyped-def]
-        got = real(ctx, model, host, gpu_id, offers)
+    def both(ctx, oid, rpm, peak, model, host, gpu_id, offers):  # type: ignore[no-untyped-def]
+        got = real(ctx, oid, rpm, peak, model, host, gpu_id, offers)
         o, d = self_option(ctx, model, host, gpu_id, offers)
         if got is None:
             assert not o.feasible, o.id
@@ -212,6 +212,130 @@ def test_class_runs_build_each_replicas_step_model_once(catalog, monkeypatch) ->
     compare_routed(catalog, wl, Settings(today=DAY, samples=0, models=MODELS), lean=True)
     assert len(built) > 40
     assert len(set(built)) == len(built)
+
+
+def test_class_runs_search_and_budget_each_replica_once(catalog, monkeypatch) -> None:
+    """The GPU counts and plans a replica search tries, and a replica's memory budget and weights
+    per GPU, depend on no token: inside class runs each is worked out once per replica shape
+    (`parallel._search`, once per precision; `deploy.replica`), not once per class (before:
+    `plans_for` ran for every count of every search in every class)."""
+    from openclosed.analyses import routing
+    from openclosed.selfhost import plans
+    from openclosed.selfhost.sizing import deploy, parallel
+
+    monkeypatch.setattr(plans, "_PLAN_MEMO", {})  # sized afresh, not from an earlier test's runs
+    running, searched, budgets = [False], [], []
+    plans_for, run_classes = parallel.plans_for, routing.run_classes
+    replica = deploy.Replica.__init__
+
+    def counted_plans(gpu, arch, gpus, max_nodes=parallel.MAX_NODES):  # type: ignore[no-untyped-def]
+        if running[0]:
+            searched.append((arch, gpu.id, gpus, max_nodes))
+        return plans_for(gpu, arch, gpus, max_nodes)
+
+    def counted_replica(self, arch, gpu, precision, plan, eff, kv_bytes):  # type: ignore[no-untyped-def]
+        if running[0]:
+            budgets.append((id(arch), gpu.id, precision, plan, id(eff), kv_bytes))
+        replica(self, arch, gpu, precision, plan, eff, kv_bytes)
+
+    def classes(*args, **kwargs):  # type: ignore[no-untyped-def]
+        running[0] = True
+        try:
+            return run_classes(*args, **kwargs)
+        finally:
+            running[0] = False
+
+    monkeypatch.setattr(parallel, "plans_for", counted_plans)
+    monkeypatch.setattr(deploy.Replica, "__init__", counted_replica)
+    monkeypatch.setattr(routing, "run_classes", classes)
+    wl = workload_from_dict(VARIANTS["served"])
+    compare_routed(catalog, wl, Settings(today=DAY, samples=0, models=MODELS), lean=True)
+    # Once per precision the search runs at (the weights that decide what is sized are its own).
+    per_shape: dict = {}
+    for arch, *rest in searched:
+        per_shape.setdefault((id(arch), *rest), [arch, 0])[1] += 1
+    assert len(searched) > 100
+    assert all(n <= len(arch.precisions) for arch, n in per_shape.values())
+    assert any(n > 1 for _, n in per_shape.values())  # the precisions are searched apart
+    assert len(budgets) > 40
+    assert len(set(budgets)) == len(budgets)
+
+
+def test_class_runs_price_each_offerings_tokens_once(catalog, monkeypatch) -> None:
+    """An API offering's per-token prices (and the unit prices it shows) depend on no traffic
+    figure but whether the prompt reaches its long-context tier: inside class runs they are worked
+    out once for every class (`api.pricing._per_token`; before: once per class). Outside, afresh:
+    a price edited in place is seen."""
+    from openclosed.analyses import routing
+    from openclosed.api import pricing
+
+    running, worked = [False], []
+    step_of, run_classes = pricing._step, routing.run_classes
+
+    def counted(offering, day, tiered):  # type: ignore[no-untyped-def]
+        if running[0]:
+            worked.append((id(offering), day, tiered))
+        return step_of(offering, day, tiered)
+
+    def classes(*args, **kwargs):  # type: ignore[no-untyped-def]
+        running[0] = True
+        try:
+            return run_classes(*args, **kwargs)
+        finally:
+            running[0] = False
+
+    monkeypatch.setattr(pricing, "_step", counted)
+    monkeypatch.setattr(routing, "run_classes", classes)
+    wl = workload_from_dict(VARIANTS["served"])
+    compare_routed(catalog, wl, Settings(today=DAY, samples=0, models=MODELS), lean=True)
+    assert len(worked) > 3
+    assert len(set(worked)) == len(worked)
+    assert pricing._PER_TOKEN == {}
+
+    provider = catalog.provider("openai")
+    offering = next(o for o in provider.offerings if o.model == "gpt-6-luna")
+    before = pricing.price_api(provider, offering, wl).unit_prices.output
+    monkeypatch.setattr(offering.prices, "output", offering.prices.output * 2)
+    assert pricing.price_api(provider, offering, wl).unit_prices.output == 2 * before
+
+
+def test_class_runs_read_each_gpu_offers_prices_once(catalog, monkeypatch) -> None:
+    """The regional prices a GPU offer states do not depend on the traffic: inside class runs
+    each offer's are read once for every class (`gpu_prices._rows`; before: once per class and
+    option). Outside, afresh: a price edited in place is seen."""
+    from openclosed.analyses import routing
+    from openclosed.selfhost import gpu_prices
+
+    running, read = [False], []
+    rows_of, run_classes = gpu_prices._rows_of, routing.run_classes
+
+    def counted(offer, cloud):  # type: ignore[no-untyped-def]
+        if running[0]:
+            read.append((id(offer), id(cloud)))
+        return rows_of(offer, cloud)
+
+    def classes(*args, **kwargs):  # type: ignore[no-untyped-def]
+        running[0] = True
+        try:
+            return run_classes(*args, **kwargs)
+        finally:
+            running[0] = False
+
+    monkeypatch.setattr(gpu_prices, "_rows_of", counted)
+    monkeypatch.setattr(routing, "run_classes", classes)
+    wl = workload_from_dict(VARIANTS["served"])
+    compare_routed(catalog, wl, Settings(today=DAY, samples=0, models=MODELS), lean=True)
+    assert len(read) > 10
+    assert len(set(read)) == len(read)
+    assert gpu_prices._ROWS == {}
+
+    cloud = catalog.provider("runpod")
+    offer = next(o for o in cloud.offers if o.hourly_price is not None and not o.regional_prices)
+    before = gpu_prices.gpu_hourly(offer, cloud, None, [])
+    assert before is not None
+    monkeypatch.setattr(offer, "hourly_price", offer.hourly_price * 2)
+    after = gpu_prices.gpu_hourly(offer, cloud, None, [])
+    assert after is not None and after.usd_per_gpu_hour == 2 * before.usd_per_gpu_hour
 
 
 def test_a_self_hosted_option_costs_at_least_its_floor(catalog) -> None:

@@ -4,6 +4,8 @@ tables in place between two sizings)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from openclosed.selfhost.sizing import kernels, prefill, step
 from openclosed.selfhost.sizing.step import Plan
 
@@ -73,3 +75,65 @@ def test_outside_reusing_a_changed_kernel_table_is_seen(catalog, monkeypatch) ->
     after = step.step_model(arch, gpu, "fp8", Plan(tp=8), 2000.0, eff)
     assert after.attn_flops_per_seq == 2 * before.attn_flops_per_seq
     assert prefill.prefill_s(arch, gpu, "fp8", Plan(tp=8), 2000.0, eff) > time
+
+
+def test_a_step_totals_what_the_model_times(catalog) -> None:
+    """`size` takes a batch's time per output token from the step it has worked out (its total),
+    not from `StepModel.time`: the two are the same sum of the same terms."""
+    eff = step.DEFAULT_EFFICIENCY
+    for mid in MODELS:
+        arch = catalog.model(mid).architecture
+        for gid in GPUS:
+            for plan in PLANS:
+                model = step.StepModel(arch, catalog.gpu(gid), "fp8", plan, 3_000.0, eff)
+                for batch in (1, 7, 64, 300):
+                    assert model.step(batch).total_s == model.time(batch), (mid, gid, plan, batch)
+
+
+def test_a_replica_sized_at_many_profiles_is_sized_as_alone(catalog) -> None:
+    """Inside `reusing()` a replica's memory budget (`deploy.replica`), search (`parallel._search`),
+    step model and prefill terms are kept across token profiles: each sizing is the one worked out
+    afresh, and its prefill and time per output token are what `prefill_s`, `prefill_compute_s`
+    and `StepModel.time` give (the prompt's two prefills are worked out together in `size`)."""
+    from dataclasses import asdict
+
+    from openclosed.selfhost.sizing import deploy, parallel
+
+    # Grouped GEMMs slower with fewer tokens per expert: the prompt's two chunks then differ.
+    eff = replace(step.DEFAULT_EFFICIENCY, expert_tokens_half=64.0)
+    profiles = [(240.0, 90.0, 90.0), (3_700.0, 400.0, 2_400.0), (20_000.0, 1_000.0, 1_000.0), (240.0, 90.0, 90.0)]
+    cases = [(m, g, p) for m in MODELS for g in GPUS for p in ("fp8", "bf16")]
+
+    def sized() -> list[dict]:
+        out = []
+        for mid, gid, precision in cases:
+            arch, gpu = catalog.model(mid).architecture, catalog.gpu(gid)
+            for inp, output, decode in profiles:
+                s = parallel.plan_replica(
+                    mid, arch, gpu, precision, inp, output, eff=eff, decode_tokens=decode, cached_share=0.25
+                )
+                out.append(asdict(s))
+        return out
+
+    fresh = sized()
+    with step.reusing():
+        assert sized() == fresh
+        assert sized() == fresh
+        assert deploy._REPLICAS and parallel._SEARCHES
+    assert deploy._REPLICAS == {} and parallel._SEARCHES == {}
+    checked = 0
+    for s in fresh:
+        if not s["fits"]:
+            continue
+        arch, gpu = catalog.model(s["model"]).architecture, catalog.gpu(s["gpu"])
+        plan = Plan(tp=s["tp"], dp=s["dp"], pp=s["pp"], ep=s["ep"], nodes=s["nodes"])
+        prompt = s["input_tokens"] * 0.75
+        model = step.StepModel(arch, gpu, s["precision"], plan, s["mean_context_tokens"], eff)
+        assert s["prefill_ms"] == round(prefill.prefill_s(arch, gpu, s["precision"], plan, prompt, eff, model) * 1e3, 3)
+        p_cost = prefill.prefill_compute_s(arch, gpu, s["precision"], plan, prompt, eff)
+        p_cost += (model.ar_per_token / (plan.dp * plan.pp) + model.a2a_per_token) * prompt
+        batch = s["concurrency"]
+        tpot = model.time(batch) + (batch - 1) * p_cost / s["decode_tokens"]
+        assert s["tpot_ms"] == round(tpot * 1e3, 3)
+        checked += 1
+    assert checked > 50

@@ -28,6 +28,7 @@ ways to run them:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..api.options import api_option
@@ -89,11 +90,12 @@ class ClassRun:
     pending: dict[str, tuple[float, SelfCandidate]] = field(default_factory=dict)
     ruled_out: set[str] = field(default_factory=set)
 
-    @property
+    # Worked out once (routing asks some 5,000 times per class: every option's shared fleet).
+    @cached_property
     def rpm(self) -> float:
         return self.workload.requests_per_month
 
-    @property
+    @cached_property
     def peak(self) -> float:
         """Peak requests per second of the interactive share, as the engine prices it."""
         return self.workload.traffic.peak_rps(self.rpm)
@@ -112,7 +114,7 @@ class ClassRun:
         """`price`, for the single option only: its cost, capex and cost curve, without the
         option's output (`_served`); priced whole when it cannot run, for its violations."""
         _, cand = self.pending[option_id]
-        got = _served(self.engine.ctx, *cand)
+        got = _served(self.engine.ctx, option_id, self.rpm, self.peak, *cand)
         if got is None:
             return self.price(option_id)
         del self.pending[option_id]
@@ -374,7 +376,14 @@ def price_served(runs: list[ClassRun]) -> None:
 
 
 def _served(
-    ctx: Context, model: Model, host: GpuCloud | OnPrem, gpu_id: str, offers: list[GpuOffer]
+    ctx: Context,
+    oid: str,
+    rpm: float,
+    peak: float,
+    model: Model,
+    host: GpuCloud | OnPrem,
+    gpu_id: str,
+    offers: list[GpuOffer],
 ) -> tuple[float, float, SelfCurve] | None:
     """A pending option's (monthly cost, capex, cost curve) in this class, as `self_option` prices
     them, when it runs here; None when it cannot (or fine-tunes): `self_option` then says why.
@@ -385,16 +394,16 @@ def _served(
     third of pricing it. A pending option passed its model's and its host's checks (`_Lean`), so
     it is feasible exactly when a plan can be rented and meets the latency targets. The curve is
     built as `self_option` builds it (capacity factor 1 without fine-tuning); the lean = full
-    tests compare the two."""
+    tests compare the two. `oid`: the option's id; `rpm` and `peak`: the class's volume and peak
+    (`ClassRun`)."""
     wl = ctx.wl
     if active(wl.customisation) is not None:
         return None
-    gpu = ctx.cat.gpu(gpu_id)
-    hg = host_gpu(ctx, f"{model.id}@{host.id}:{gpu_id}", host, gpu_id, offers)
+    hg = host_gpu(ctx, oid, host, gpu_id, offers)
     if hg.violations or hg.pricing is None:
         return None
+    gpu = hg.gpu
     fl = hg.fleet
-    rpm = wl.requests_per_month
     cap = wl.self_hosting.utilisation_cap
     curve_plans: list[Plan] = []
     for precision, s, ok in plans(ctx, model, gpu_id):
@@ -404,7 +413,7 @@ def _served(
         if plan.packer.best is not None:
             curve_plans.append(plan)
     curve = SelfCurve(curve_plans, fl)
-    chosen = curve.chosen(rpm, wl.traffic.peak_rps(rpm))
+    chosen = curve.chosen(rpm, peak)
     if chosen is None or not chosen[0].ok:
         return None
     # The quote's total is the sum of its breakdown as `self_option` reports it (cost_curves._total).

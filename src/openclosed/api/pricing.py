@@ -66,13 +66,7 @@ def price_api(
     billed at the output price (breakdown `reasoning`, present only when there are any)."""
     t = workload.traffic
     prices, tiered = unit_prices(provider, offering, t.input_tokens, day)
-    mult = D(provider.price_multiplier)
-    p_in = D(prices.input) * mult
-    # A provider without a cache price charges cached tokens as ordinary input; one without a
-    # write premium (OpenAI, Google implicit caching) charges writes as ordinary input.
-    p_cached = (D(prices.cached_input) if prices.cached_input is not None else D(prices.input)) * mult
-    p_write = (D(prices.cache_write) if prices.cache_write is not None else D(prices.input)) * mult
-    p_out = D(prices.output) * mult
+    mult, p_in, p_cached, p_write, p_out, shown = _per_token(provider, offering, prices, tiered, day)
 
     requests, tokens_out, tokens_hidden, cached, written, fresh, volume_steps = _volumes(workload, hidden_tokens)
     # Batch requests pay (1 - discount) on every token they use.
@@ -89,18 +83,7 @@ def price_api(
     if hidden_tokens:
         parts["reasoning"] = tokens_hidden * p_out / MILLION * factor
     total = sum(parts.values(), Decimal(0))
-    up = construct(
-        UnitPricesOut,
-        input=_f(p_in),
-        cached_input=_f(p_cached),
-        cache_write=_f(p_write),
-        output=_f(p_out),
-        request_fee=_f(D(offering.request_fee) * mult),
-        batch_discount=float(offering.batch_discount),
-        long_context_tier=tiered,
-        source=step.source if (step := _step(offering, day, tiered)) else offering.source,
-        as_of=(step.as_of if step else offering.as_of).isoformat(),
-    )
+    up = construct(UnitPricesOut, **shown)
     steps = [*volume_steps, ("batch factor", "1 − batch_share × batch_discount", _f(factor))]
     if tiered:
         assert offering.long_context is not None
@@ -115,6 +98,54 @@ def price_api(
     for key, value in breakdown.items():
         steps.append((f"{key} cost", _FORMULAS[key], value))
     return ApiCost(_f(total), breakdown, up, steps)
+
+
+PerToken = tuple[Decimal, Decimal, Decimal, Decimal, Decimal, dict[str, Any]]
+# Per-token prices by (provider, offering, price table, tier, day), kept inside `reusing()` only
+# (traffic classes: 100 classes price the same ~180 offerings; a test may edit a catalogue entry in
+# place between two runs). The objects are kept with their entry, so their ids cannot be reused.
+_PER_TOKEN: dict[tuple, tuple[ApiProvider, Offering, TokenPrices, PerToken]] = {}
+
+
+def _per_token(
+    provider: ApiProvider, offering: Offering, prices: TokenPrices, tiered: bool, day: dt.date | None
+) -> PerToken:
+    """(the provider's multiplier, the input, cached-input, cache-write and output prices per
+    million tokens after it, and the unit prices the option shows): the same whatever the traffic."""
+    from ..selfhost.sizing.step import REUSED_CACHES, REUSED_MAX, reuse_on
+
+    reuse = reuse_on()
+    key = (id(provider), id(offering), id(prices), tiered, day)
+    hit = _PER_TOKEN.get(key) if reuse else None
+    if hit is not None and hit[0] is provider and hit[1] is offering and hit[2] is prices:
+        return hit[3]
+    mult = D(provider.price_multiplier)
+    p_in = D(prices.input) * mult
+    # A provider without a cache price charges cached tokens as ordinary input; one without a
+    # write premium (OpenAI, Google implicit caching) charges writes as ordinary input.
+    p_cached = (D(prices.cached_input) if prices.cached_input is not None else D(prices.input)) * mult
+    p_write = (D(prices.cache_write) if prices.cache_write is not None else D(prices.input)) * mult
+    p_out = D(prices.output) * mult
+    step = _step(offering, day, tiered)
+    shown = {
+        "input": _f(p_in),
+        "cached_input": _f(p_cached),
+        "cache_write": _f(p_write),
+        "output": _f(p_out),
+        "request_fee": _f(D(offering.request_fee) * mult),
+        "batch_discount": float(offering.batch_discount),
+        "long_context_tier": tiered,
+        "source": step.source if step else offering.source,
+        "as_of": (step.as_of if step else offering.as_of).isoformat(),
+    }
+    value = (mult, p_in, p_cached, p_write, p_out, shown)
+    if reuse:
+        if not any(cache is _PER_TOKEN for cache in REUSED_CACHES):
+            REUSED_CACHES.append(_PER_TOKEN)  # emptied when `reusing()` ends
+        if len(_PER_TOKEN) >= REUSED_MAX:
+            _PER_TOKEN.clear()
+        _PER_TOKEN[key] = (provider, offering, prices, value)
+    return value
 
 
 Volumes = tuple[Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, tuple[tuple[str, str, float], ...]]

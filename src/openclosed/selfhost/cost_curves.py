@@ -392,7 +392,8 @@ class SelfCurve:
         option alone. None when nothing can be rented."""
         best: tuple[tuple[bool, float, int], Plan, tuple] | None = None
         for plan in self.plans:
-            got = self._raw(plan, self._replica_counts(plan, rpm, peak))
+            # Not memoised (`_raw`): each plan is priced once here, and the curve is kept for later.
+            got = self._raw_layout(plan, self._replica_counts(plan, rpm, peak))
             if got is None:
                 continue
             key = choice_key(plan.ok, got[3], plan.gpus)  # as Quote.key: the first minimum is kept

@@ -58,7 +58,32 @@ class GpuPrice:
         return iter((self.usd_per_gpu_hour, self.region, self.pricing_kind, self.source, self.as_of))
 
 
+# An offer's rows by (offer, cloud), kept inside `reusing()` only (traffic classes price the same
+# offers in every class; outside, a test may edit an offer in place). The objects are kept with
+# their entry, so their ids cannot be reused.
+_ROWS: dict[tuple[int, int], tuple[Any, Any, list[_Row]]] = {}
+
+
 def _rows(offer: Any, cloud: Any) -> list[_Row]:
+    """The prices `offer` states at `cloud`, one row per region (callers only read them)."""
+    from .sizing.step import REUSED_CACHES, REUSED_MAX, reuse_on
+
+    if not reuse_on():
+        return _rows_of(offer, cloud)
+    key = (id(offer), id(cloud))
+    hit = _ROWS.get(key)
+    if hit is not None and hit[0] is offer and hit[1] is cloud:
+        return hit[2]
+    if not any(cache is _ROWS for cache in REUSED_CACHES):
+        REUSED_CACHES.append(_ROWS)  # emptied when `reusing()` ends
+    if len(_ROWS) >= REUSED_MAX:
+        _ROWS.clear()
+    rows = _rows_of(offer, cloud)
+    _ROWS[key] = (offer, cloud, rows)
+    return rows
+
+
+def _rows_of(offer: Any, cloud: Any) -> list[_Row]:
     rows = [
         _Row(r.region, (r.area.lower(),), r.hourly_price, r.committed_1y, r.committed_3y, r.spot, r.source, r.as_of)
         for r in getattr(offer, "regional_prices", None) or []

@@ -93,8 +93,10 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
     pair = (model.id, gpu_id, allowed, decoded)
     shape = (id(ctx.cat), *pair, *request)
     memo = _PLAN_MEMO.get(shape)
+    named = ""  # the store's name for the pair, when it is asked (once a sizing)
     if memo is None or memo[0] is not ctx.cat:
-        stored = store.lookup(ctx.cat, request, repr(pair))
+        named = repr(pair)
+        stored = store.lookup(ctx.cat, request, named)
         if stored is not None:
             memo = (ctx.cat, *stored)
             _PLAN_MEMO[shape] = memo
@@ -150,7 +152,7 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
         _PLAN_MEMO.clear()
     # The catalogue is kept with the entry: its id cannot be reused by another while it is held.
     _PLAN_MEMO[shape] = (ctx.cat, out, reasons)
-    store.remember(ctx.cat, request, repr(pair), (out, reasons))
+    store.remember(ctx.cat, request, named, (out, reasons))
     return out
 
 

@@ -368,7 +368,20 @@ def attn_dims(m: Mixer, decode: bool = True) -> float:
 def index_flops_per_token(arch: Architecture, context: float) -> float:
     """The indexers' share of attention_flops_per_token: scoring every cached key, on every
     tensor-parallel rank in full (the indexer is replicated, not split by heads)."""
+    if not per_arch(_INDEXED, _indexed, arch, None):
+        return 0.0  # what the sum gives without an indexer (most models; this runs per sizing)
     return sum(_index_flops(m, context) * count for m, count in layout_of(arch).mixers)
+
+
+_INDEXED: dict[tuple[int, Any], tuple[Architecture, Any]] = {}
+
+
+def _indexed(arch: Architecture, _: None = None) -> bool:
+    """Whether any mixer has an indexer (`_index_flops` is 0 for every other)."""
+    return any(
+        m.sparse is not None and m.sparse.index_heads is not None and m.sparse.index_head_dim is not None
+        for m, _ in layout_of(arch).mixers
+    )
 
 
 def prefill_index_flops(arch: Architecture, tokens: float) -> float:

@@ -8,11 +8,21 @@ from typing import Any
 
 from ...catalog.architecture import Architecture
 from ...catalog.schema import Gpu
-from .attention import cache_parts, kv_bytes_per_sequence
+from .attention import CacheParts, cache_parts, kv_bytes_per_sequence
 from .layout import GB, GIB, KV_DTYPE_BYTES, replicated_bytes, split_bytes
-from .prefill import prefill_compute_s, prefill_s
+from .prefill import alone_s, batched_s, prefill_chunks
 from .speculative import speculation_for
-from .step import DEFAULT_EFFICIENCY, Efficiency, Plan, StepTime, step_model, supports
+from .step import (
+    DEFAULT_EFFICIENCY,
+    REUSED_CACHES,
+    REUSED_MAX,
+    Efficiency,
+    Plan,
+    StepTime,
+    reuse_on,
+    step_model,
+    supports,
+)
 
 # Speed fields of a Sizing that mean nothing when the setup cannot run (shown as null).
 SPEED_FIELDS = (
@@ -153,6 +163,52 @@ def weights_per_gpu(arch: Architecture, precision: str, plan: Plan) -> float:
     return (rest + whole) / (plan.tp * plan.pp) + routed / (plan.ep if plan.ep > 1 else plan.tp * plan.pp)
 
 
+class Replica:
+    """What sizing one replica reads that depends on neither the request's tokens nor the latency
+    targets, per (architecture, GPU, precision, plan, efficiency, KV bytes): the memory budget
+    (HBM, reserve, usable bytes under the default and the tight budget), the weights, the cache's
+    parts, whether the GPU runs the precision and the plan spans nodes it can link. A new term
+    that depends only on these belongs here; one that depends on the tokens or the context goes
+    into `memory_plan`/`size` (per profile)."""
+
+    __slots__ = ("hbm", "larger", "network_ok", "parts", "per_gpu", "plan", "reserve", "supported", "usable", "weights")
+
+    def __init__(
+        self, arch: Architecture, gpu: Gpu, precision: str, plan: Plan, eff: Efficiency, kv_bytes: float
+    ) -> None:
+        self.plan = plan
+        self.hbm = hbm = memory_bytes(gpu)
+        self.reserve = reserve = max(eff.reserve_min_gib * GIB, eff.reserve_share * hbm)
+        self.usable = eff.hbm_usable_share * hbm - reserve
+        self.weights = sum(split_bytes(arch, precision))
+        self.per_gpu = weights_per_gpu(arch, precision, plan)
+        self.larger = tight_usable_bytes(gpu, eff)
+        self.parts: CacheParts = cache_parts(arch, kv_bytes)
+        self.supported = supports(gpu, precision)
+        self.network_ok = plan.nodes == 1 or gpu.network_gbit_s is not None
+
+
+# Replicas by (architecture, GPU, precision, plan, efficiency, KV bytes), kept inside `reusing()`
+# only (as step models are): the objects are kept with their entry, so their ids cannot be reused.
+_REPLICAS: dict[tuple, tuple[Architecture, Gpu, Efficiency, Replica]] = {}
+REUSED_CACHES.append(_REPLICAS)
+
+
+def replica(arch: Architecture, gpu: Gpu, precision: str, plan: Plan, eff: Efficiency, kv_bytes: float) -> Replica:
+    """`Replica(...)`; inside `reusing()`, once per replica for every token profile it is sized at."""
+    if not reuse_on():
+        return Replica(arch, gpu, precision, plan, eff, kv_bytes)
+    key = (id(arch), id(gpu), precision, plan, id(eff), kv_bytes)
+    hit = _REPLICAS.get(key)
+    if hit is not None and hit[0] is arch and hit[1] is gpu and hit[2] is eff:
+        return hit[3]
+    if len(_REPLICAS) >= REUSED_MAX:
+        _REPLICAS.clear()
+    r = Replica(arch, gpu, precision, plan, eff, kv_bytes)
+    _REPLICAS[key] = (arch, gpu, eff, r)
+    return r
+
+
 def memory_plan(
     arch: Architecture,
     gpu: Gpu,
@@ -163,13 +219,15 @@ def memory_plan(
     kv_bytes: float = 2.0,
 ) -> Memory:
     plan = _plan(tp)
-    hbm = memory_bytes(gpu)
-    reserve = max(eff.reserve_min_gib * GIB, eff.reserve_share * hbm)
-    usable = eff.hbm_usable_share * hbm - reserve
-    weights = sum(split_bytes(arch, precision))
-    per_gpu = weights_per_gpu(arch, precision, plan)
+    return _memory(replica(arch, gpu, precision, plan, eff, kv_bytes), arch, gpu, seq_tokens, eff, kv_bytes)
+
+
+def _memory(r: Replica, arch: Architecture, gpu: Gpu, seq_tokens: float, eff: Efficiency, kv_bytes: float) -> Memory:
+    """The memory plan of replica `r` for sequences of `seq_tokens` tokens."""
+    plan = r.plan
+    hbm, reserve, usable, per_gpu = r.hbm, r.reserve, r.usable, r.per_gpu
     tokens = _round_block(seq_tokens, eff)
-    parts = cache_parts(arch, kv_bytes)
+    parts = r.parts
     kv_seq = parts.stored(tokens)
     seq_per_gpu = parts.per_gpu(tokens, plan.tp) / plan.pp
     tight = False
@@ -178,7 +236,7 @@ def memory_plan(
         # small batch and prefill chunk (InferenceX's DeepSeek-R1 FP8 on 4×B200: SGLang with
         # --mem-fraction-static 0.95, 32 running requests, 8,192-token chunks), docs/methodology.md §3.3.
         # Admitted only where that configuration runs as published: its whole batch fits the cache.
-        larger = tight_usable_bytes(gpu, eff)
+        larger = r.larger
         if larger is not None and larger - per_gpu >= eff.tight_max_batch * seq_per_gpu:
             tight = True
             usable, reserve = larger, hbm - larger
@@ -186,7 +244,7 @@ def memory_plan(
         gpu_memory_gb=gpu.memory_gb,
         usable_gb=usable / GB,
         reserve_gb=reserve / GB,
-        weights_gb=weights / GB,
+        weights_gb=r.weights / GB,
         weights_per_gpu_gb=per_gpu / GB,
         kv_pool_per_gpu_gb=(usable - per_gpu) / GB,
         kv_cache_gb_per_sequence=kv_seq / GB,
@@ -211,21 +269,6 @@ def max_concurrency(arch: Architecture, mem: Memory, tp: int | Plan, eff: Effici
     if per_gpu_seq <= 0:
         return limit * plan.dp
     return int(min(mem.kv_pool_per_gpu_gb / per_gpu_seq, limit)) * plan.dp
-
-
-def _step_parts(st: StepTime) -> dict[str, float]:
-    """A decode step's parts as `size` reports them (`step`), in milliseconds and GB."""
-    return {
-        "memory_ms": st.memory_s * 1e3,
-        "compute_ms": st.compute_s * 1e3,
-        "allreduce_ms": st.allreduce_s * 1e3,
-        "alltoall_ms": st.alltoall_s * 1e3,
-        "pipeline_ms": st.pipeline_s * 1e3,
-        "overhead_ms": st.overhead_s * 1e3,
-        "moe_io_ms": st.moe_io_s * 1e3,
-        "weight_read_gb": st.weight_read_gb,
-        "kv_read_gb": st.kv_read_gb,
-    }
 
 
 def size(
@@ -262,16 +305,24 @@ def size(
     kv_bytes = KV_DTYPE_BYTES[kv_cache_dtype]
     seq = input_tokens + decode
     longest = max(context_tokens or seq, seq)
-    mem = memory_plan(arch, gpu, precision, plan, seq, eff, kv_bytes)
+    r = replica(arch, gpu, precision, plan, eff, kv_bytes)
+    mem = _memory(r, arch, gpu, seq, eff, kv_bytes)
     cap = max_concurrency(arch, mem, plan, eff)
-    parts = cache_parts(arch, kv_bytes)
-    longest_kv = parts.per_gpu(_round_block(longest, eff), plan.tp) / plan.pp
+    longest_kv = r.parts.per_gpu(_round_block(longest, eff), plan.tp) / plan.pp
     fits_longest = mem.kv_pool_per_gpu_gb * GB >= longest_kv
-    network_ok = plan.nodes == 1 or gpu.network_gbit_s is not None
-    fits = cap >= 1 and fits_longest and supports(gpu, precision) and network_ok
+    network_ok = r.network_ok
+    fits = cap >= 1 and fits_longest and r.supported and network_ok
     mean_ctx = input_tokens + decode / 2.0
     prefill_tokens = input_tokens * (1.0 - cached_share)
-    p_cost = prefill_compute_s(arch, gpu, precision, plan, prefill_tokens, eff, kv_bytes)
+    # The prompt's prefill batched with decodes (`prefill_compute_s`) and alone (`prefill_s`): the
+    # same parts but for the routed experts' chunk, so worked out together.
+    chunk = eff.prefill_chunk_tokens
+    batched, alone = (
+        prefill_chunks(arch, gpu, precision, plan, prefill_tokens, (chunk, min(prefill_tokens, chunk)), eff, kv_bytes)
+        if prefill_tokens > 0
+        else (None, None)
+    )
+    p_cost = 0.0 if batched is None else batched_s(batched, plan, eff)
 
     model = step_model(arch, gpu, precision, plan, mean_ctx, eff, kv_bytes)
     # A prefill chunk's tensor-parallel all-reduces and expert-parallel dispatch and combine sit on
@@ -295,7 +346,7 @@ def size(
             return model.time(b) + (b - 1) * interleave
         return step_of(b) / per_step + (b - 1) * interleave
 
-    reason = _unfit_reason(gpu, precision, plan, mem, cap, seq, longest, network_ok, fits_longest)
+    reason = None if fits else _unfit_reason(gpu, precision, plan, mem, cap, seq, longest, network_ok, fits_longest)
 
     if concurrency is not None:
         batch = max(1, int(concurrency))
@@ -318,10 +369,13 @@ def size(
         batch = lo
     st = model.step(batch)
     step_s = st.total_s if spec is None else step_of(batch)
-    tpot = tpot_of(batch)
+    # `model.time(batch)` is the step's total, from the same terms: not worked out twice.
+    tpot = step_s + (batch - 1) * interleave if spec is None else tpot_of(batch)
     per_request = (st.total_s * decode / batch if spec is None else step_s / per_step * decode / batch) + p_cost
     rps = 1.0 / per_request
-    t_prefill = prefill_s(arch, gpu, precision, plan, prefill_tokens, eff, model, kv_bytes)
+    t_prefill = (
+        0.0 if alone is None else alone_s(alone, arch, gpu, precision, plan, prefill_tokens, eff, model, kv_bytes)
+    )
     # New requests queue for prefill behind each other: with `batch` streams busy, prefills
     # arrive at batch / (lifetime of a request), spread over the attention groups and pipeline
     # stages; an M/D/1 queue gives the mean wait.
@@ -351,12 +405,7 @@ def size(
         bound=st.bound,
         meets_tpot=max_tpot_ms is None or tpot * 1e3 <= max_tpot_ms + 1e-9,
         memory=mem,
-        step={
-            **_step_parts(st),
-            "prefill_compute_ms_per_request": p_cost * 1e3,
-            "prefill_queue_ms": queue_wait * 1e3,
-            "prefill_utilisation": rho,
-        },
+        step=_step_figures(st, p_cost, queue_wait, rho),
         reason=reason
         if not fits
         else (f"concurrency {batch} exceeds the {cap} sequences that fit" if batch > cap else None),
@@ -371,6 +420,24 @@ def size(
         speculative=speculative if spec is not None else "none",
         tokens_per_step=per_step,
     )
+
+
+def _step_figures(st: StepTime, p_cost: float, queue_wait: float, rho: float) -> dict[str, float]:
+    """A sizing's `step`: the decode step's parts and the prefill's (what `explain` shows)."""
+    return {
+        "memory_ms": st.memory_s * 1e3,
+        "compute_ms": st.compute_s * 1e3,
+        "allreduce_ms": st.allreduce_s * 1e3,
+        "alltoall_ms": st.alltoall_s * 1e3,
+        "pipeline_ms": st.pipeline_s * 1e3,
+        "overhead_ms": st.overhead_s * 1e3,
+        "moe_io_ms": st.moe_io_s * 1e3,
+        "weight_read_gb": st.weight_read_gb,
+        "kv_read_gb": st.kv_read_gb,
+        "prefill_compute_ms_per_request": p_cost * 1e3,
+        "prefill_queue_ms": queue_wait * 1e3,
+        "prefill_utilisation": rho,
+    }
 
 
 def _unfit_reason(

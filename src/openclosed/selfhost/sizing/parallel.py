@@ -8,12 +8,14 @@ expert parallelism over every GPU with attention TP inside each node or data-par
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from ...catalog.architecture import Architecture
 from ...catalog.schema import Gpu
 from .attention import cache_parts
 from .deploy import Sizing, largest_usable_bytes, size, weights_per_gpu
 from .groups import layout_of
-from .step import DEFAULT_EFFICIENCY, Efficiency, Plan
+from .step import DEFAULT_EFFICIENCY, REUSED_CACHES, REUSED_MAX, Efficiency, Plan, reuse_on
 
 MAX_NODES = 16
 
@@ -74,15 +76,67 @@ def plans_for(gpu: Gpu, arch: Architecture, gpus: int, max_nodes: int = MAX_NODE
     return plans
 
 
+# The search's plans per replica shape (`_search`), kept inside `reusing()` only.
+_SEARCHES: dict[tuple, tuple[Architecture, Gpu, Efficiency, tuple]] = {}
+REUSED_CACHES.append(_SEARCHES)
+
+
+def _search(
+    arch: Architecture,
+    gpu: Gpu,
+    precision: str,
+    gpus: int | None,
+    max_nodes: int,
+    eff: Efficiency,
+    skip_unfit: bool,
+) -> Iterable[tuple[tuple[Plan, ...], tuple[Plan, ...]]]:
+    """Per GPU count that has a valid plan, in the order `plan_replica` tries them: (its plans,
+    those worth sizing). None of this depends on the request's tokens: inside `reusing()` it is
+    worked out once per replica shape, for every count, and kept for every token profile; outside,
+    count by count as the search asks (most searches stop at the first count they size)."""
+    if not reuse_on():
+        return _counts(arch, gpu, precision, gpus, max_nodes, eff, skip_unfit)
+    key = (id(arch), id(gpu), precision, gpus, max_nodes, id(eff), skip_unfit)
+    hit = _SEARCHES.get(key)
+    if hit is not None and hit[0] is arch and hit[1] is gpu and hit[2] is eff:
+        return hit[3]  # type: ignore[no-any-return]
+    value = tuple(_counts(arch, gpu, precision, gpus, max_nodes, eff, skip_unfit))
+    if len(_SEARCHES) >= REUSED_MAX:
+        _SEARCHES.clear()
+    _SEARCHES[key] = (arch, gpu, eff, value)
+    return value
+
+
+def _counts(
+    arch: Architecture,
+    gpu: Gpu,
+    precision: str,
+    gpus: int | None,
+    max_nodes: int,
+    eff: Efficiency,
+    skip_unfit: bool,
+) -> Iterator[tuple[tuple[Plan, ...], tuple[Plan, ...]]]:
+    """`_search`'s counts one by one. A plan whose weights alone fill a GPU's usable memory cannot
+    run: with `skip_unfit` it is not sized (three in four of a catalogue run's candidates); such
+    plans only matter as the reason when no size fits at all, and then the last size is sized in
+    full."""
+    usable = largest_usable_bytes(gpu, eff)
+    for count in [gpus] if gpus is not None else gpu_counts(gpu, max_nodes):
+        plans = tuple(plans_for(gpu, arch, count, max_nodes))
+        if plans:
+            kept = tuple(p for p in plans if weights_per_gpu(arch, precision, p) < usable) if skip_unfit else plans
+            yield plans, kept
+
+
 def _better(a: Sizing, b: Sizing | None, max_ttft_ms: float | None) -> bool:
     if b is None:
-        return True
+        return True  # (no key built: most searches size one plan of the count they stop at)
+    return _key(a, max_ttft_ms) > _key(b, max_ttft_ms)
 
-    def key(s: Sizing) -> tuple:
-        ok = s.fits and s.meets_tpot and (max_ttft_ms is None or s.ttft_ms <= max_ttft_ms)
-        return (s.fits, ok, s.output_tokens_per_s, -s.nodes)
 
-    return key(a) > key(b)
+def _key(s: Sizing, max_ttft_ms: float | None) -> tuple:
+    ok = s.fits and s.meets_tpot and (max_ttft_ms is None or s.ttft_ms <= max_ttft_ms)
+    return (s.fits, ok, s.output_tokens_per_s, -s.nodes)
 
 
 def works(s: Sizing, max_ttft_ms: float | None = None) -> bool:
@@ -118,14 +172,10 @@ def plan_replica(
     """
     if gpus is None and gpu.network_gbit_s is None:
         max_nodes = 1  # no inter-node network in the catalogue: a replica stays inside one node
-    counts = [gpus] if gpus is not None else gpu_counts(gpu, max_nodes)
-    usable = largest_usable_bytes(gpu, eff)
 
-    def best_of(plans: list[Plan], skip_unfit: bool) -> Sizing | None:
+    def best_of(plans: tuple[Plan, ...]) -> Sizing | None:
         best: Sizing | None = None
         for plan in plans:
-            if skip_unfit and weights_per_gpu(arch, precision, plan) >= usable:
-                continue
             s = size(
                 model_id,
                 arch,
@@ -152,16 +202,10 @@ def plan_replica(
 
     fallback: Sizing | None = None
     last: Sizing | None = None
-    last_plans: list[Plan] = []
-    for count in counts:
-        plans = plans_for(gpu, arch, count, max_nodes)
-        if not plans:
-            continue
+    last_plans: tuple[Plan, ...] = ()
+    for plans, kept in _search(arch, gpu, precision, gpus, max_nodes, eff, concurrency is None):
         last_plans = plans
-        # A plan whose weights alone fill a GPU's usable memory cannot run: skip its sizing (three
-        # in four of a catalogue run's candidates). Such plans only matter as the reason when no
-        # size fits at all, and then the last size is sized in full below.
-        best = best_of(plans, skip_unfit=concurrency is None)
+        best = best_of(kept)
         if best is None:
             last = None
             continue
@@ -173,7 +217,7 @@ def plan_replica(
     if fallback is not None:
         return fallback
     if last_plans and (last is None or not last.fits):
-        last = best_of(last_plans, skip_unfit=False)
+        last = best_of(last_plans)
     if last is None:
         # No valid plan at all (e.g. a GPU count that is not whole nodes): size it as one TP group
         # so that the caller still gets memory figures, and say why.

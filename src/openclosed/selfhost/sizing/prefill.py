@@ -53,16 +53,37 @@ def prefill_parts(
     """Prefill of `tokens` tokens, batched `chunk` tokens at a time (chunked prefill): the routed
     experts of each MoE MLP see chunk · k / E tokens each per step (times the attention groups under
     expert parallelism), and their grouped GEMMs run at that size's share of the dense rate."""
+    return prefill_chunks(arch, gpu, precision, plan, tokens, (chunk,), eff, kv_bytes)[0]
+
+
+def prefill_chunks(
+    arch: Architecture,
+    gpu: Gpu,
+    precision: str,
+    plan: Plan,
+    tokens: float,
+    chunks: tuple[float, ...],
+    eff: Efficiency,
+    kv_bytes: float = 2.0,
+) -> list[PrefillTime]:
+    """`prefill_parts` at each chunk size: only the routed experts' time depends on the chunk, so
+    the dense and attention terms are worked out once (sizing asks for the prompt batched with
+    decodes and alone). A new term that depends on the chunk goes in the loop over chunks; one
+    that depends on the tokens only, beside `dense_s` and `attention_s`."""
     f, dense, attention_rate, moes, moe_io = _prefill_terms(arch, gpu, precision, plan, eff, kv_bytes)
-    expert_s = 0.0
-    for routed2, spread, active, experts, gemm, stream in moes:
-        per_expert = chunk * spread * active / experts
-        share = gemm * grouped_gemm_efficiency(per_expert, eff.expert_tokens_half) * stream
-        expert_s += routed2 * tokens / f / share
     dense_s = dense * tokens / f
     attention = prefill_attention_flops(arch, tokens) + prefill_index_flops(arch, tokens) * (plan.tp - 1)
     attention_s = attention / attention_rate
-    return PrefillTime(dense_s, expert_s, attention_s, tokens * moe_io * plan.tp)
+    io_s = tokens * moe_io * plan.tp
+    out = []
+    for chunk in chunks:
+        expert_s = 0.0
+        for routed2, spread, active, experts, gemm, stream in moes:
+            per_expert = chunk * spread * active / experts
+            share = gemm * grouped_gemm_efficiency(per_expert, eff.expert_tokens_half) * stream
+            expert_s += routed2 * tokens / f / share
+        out.append(PrefillTime(dense_s, expert_s, attention_s, io_s))
+    return out
 
 
 _PREFILL: dict[tuple, tuple[Architecture, Gpu, Efficiency, tuple]] = {}
@@ -128,7 +149,13 @@ def prefill_compute_s(
     if tokens <= 0:
         return 0.0
     plan = tp if isinstance(tp, Plan) else Plan(tp=tp)
-    t = prefill_parts(arch, gpu, precision, plan, tokens, eff.prefill_chunk_tokens, eff, kv_bytes)
+    return batched_s(
+        prefill_parts(arch, gpu, precision, plan, tokens, eff.prefill_chunk_tokens, eff, kv_bytes), plan, eff
+    )
+
+
+def batched_s(t: PrefillTime, plan: Plan, eff: Efficiency) -> float:
+    """`prefill_compute_s` of the prompt's parts `t` at `prefill_chunk_tokens`."""
     # Under expert parallelism a chunk's expert GEMMs wait for the busiest rank, as a decode
     # step's do (and as prefill_s already counts).
     imbalance = eff.ep_imbalance if plan.ep > 1 else 1.0
@@ -156,6 +183,22 @@ def prefill_s(
     if tokens <= 0:
         return 0.0
     t = prefill_parts(arch, gpu, precision, plan, tokens, min(tokens, eff.prefill_chunk_tokens), eff, kv_bytes)
+    return alone_s(t, arch, gpu, precision, plan, tokens, eff, model, kv_bytes)
+
+
+def alone_s(
+    t: PrefillTime,
+    arch: Architecture,
+    gpu: Gpu,
+    precision: str,
+    plan: Plan,
+    tokens: float,
+    eff: Efficiency,
+    model: StepModel | None,
+    kv_bytes: float,
+) -> float:
+    """`prefill_s` of a prompt of `tokens` tokens (> 0) whose parts, at a chunk of the whole
+    prompt or `prefill_chunk_tokens`, are `t`."""
     if plan.ep > 1 and t.expert_s:
         compute = (t.dense_s + t.attention_s + t.moe_io_s) / plan.tp + t.expert_s / plan.ep * eff.ep_imbalance
     else:
