@@ -22,6 +22,7 @@ from .step import (
     StepTime,
     reuse_on,
     step_model,
+    step_time,
     supports,
 )
 
@@ -389,11 +390,13 @@ def size(
                 else:
                     hi = mid - 1
         batch = lo
-    st = model.step(batch)
-    step_s = st.total_s if spec is None else step_of(batch)
-    # `model.time(batch)` is the step's total, from the same terms: not worked out twice.
+    # The step's parts, once: its total is `model.time(batch)` (not worked out twice), and its
+    # StepTime (what `explain` shows) is built from them when the sizing's `step` is read.
+    parts = model.parts(batch)
+    total = model.total(parts)
+    step_s = total if spec is None else step_of(batch)
     tpot = step_s + (batch - 1) * interleave if spec is None else tpot_of(batch)
-    per_request = (st.total_s * decode / batch if spec is None else step_s / per_step * decode / batch) + p_cost
+    per_request = (total * decode / batch if spec is None else step_s / per_step * decode / batch) + p_cost
     rps = 1.0 / per_request
     t_prefill = (
         0.0 if alone is None else alone_s(alone, arch, gpu, precision, plan, prefill_tokens, eff, model, kv_bytes)
@@ -427,7 +430,7 @@ def size(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         mean_context_tokens=mean_ctx,
-        bound=st.bound,
+        bound="memory" if parts[0] >= parts[1] else "compute",  # as StepTime.bound
         meets_tpot=max_tpot_ms is None or tpot * 1e3 <= max_tpot_ms + 1e-9,
         reason=reason
         if not fits
@@ -442,7 +445,9 @@ def size(
         kv_cache_dtype=kv_cache_dtype,
         speculative=speculative if spec is not None else "none",
         tokens_per_step=per_step,
-        _lazy=functools.partial(_details, r, arch, gpu, seq, eff, kv_bytes, st, p_cost, queue_wait, rho),
+        _lazy=functools.partial(
+            _details, r, arch, gpu, seq, eff, kv_bytes, (batch, parts, model.overhead), p_cost, queue_wait, rho
+        ),
     )
     return out
 
@@ -454,13 +459,14 @@ def _details(
     seq: float,
     eff: Efficiency,
     kv_bytes: float,
-    st: StepTime,
+    step: tuple[int, tuple[float, ...], float],
     p_cost: float,
     queue_wait: float,
     rho: float,
 ) -> tuple[Memory, dict[str, float]]:
-    """A sizing's memory plan and step figures, from what `size` worked out (`Sizing.__getattr__`)."""
-    return _memory(r, arch, gpu, seq, eff, kv_bytes), _step_figures(st, p_cost, queue_wait, rho)
+    """A sizing's memory plan and step figures, from what `size` worked out (`Sizing.__getattr__`);
+    `step`: the batch, the step's parts and the model's fixed overhead."""
+    return _memory(r, arch, gpu, seq, eff, kv_bytes), _step_figures(step_time(*step), p_cost, queue_wait, rho)
 
 
 def _step_figures(st: StepTime, p_cost: float, queue_wait: float, rho: float) -> dict[str, float]:
