@@ -175,8 +175,9 @@ def test_a_sizing_builds_its_memory_plan_and_step_figures_when_read(catalog, mon
         assert s.weights_gb == round(mem.weights_gb, 3)
         assert s.kv_cache_gb_per_sequence == round(mem.kv_cache_gb_per_sequence, 4)
         st = step.StepModel(arch, gpu, "fp8", plan, s.mean_context_tokens).step(s.concurrency)
-        assert s.step["memory_ms"] == st.memory_s * 1e3
-        assert s.step["moe_io_ms"] == st.moe_io_s * 1e3
-        assert s.step["kv_read_gb"] == st.kv_read_gb
+        for name in ("memory", "compute", "allreduce", "alltoall", "pipeline", "overhead", "moe_io"):
+            assert s.step[f"{name}_ms"] == getattr(st, f"{name}_s") * 1e3
+        assert (s.step["weight_read_gb"], s.step["kv_read_gb"]) == (st.weight_read_gb, st.kv_read_gb)
         assert s.decode_step_ms == round(st.total_s * 1e3, 3)
+        assert s.bound == st.bound
     assert len(built) == 2 * len(sizings)  # one by `memory_plan`, one when `s.memory` was read
