@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -371,25 +372,7 @@ def size(
         )
     )
 
-    if concurrency is not None:
-        batch = max(1, int(concurrency))
-    elif not fits:
-        batch = 1
-    else:
-        limit = max_tpot_ms / 1e3 if max_tpot_ms else None
-        lo, hi = 1, cap
-        if limit is None:
-            lo = cap
-        elif tpot_of(1) > limit:
-            hi = 1
-        else:
-            while lo < hi:  # effective TPOT grows with the batch: bisect the largest that meets it
-                mid = (lo + hi + 1) // 2
-                if tpot_of(mid) <= limit:
-                    lo = mid
-                else:
-                    hi = mid - 1
-        batch = lo
+    batch = _batch(concurrency, fits, cap, max_tpot_ms, tpot_of)
     # The step's parts, once: its total is `model.time(batch)` (not worked out twice), and its
     # StepTime (what `explain` shows) is built from them when the sizing's `step` is read.
     parts = model.parts(batch)
@@ -450,6 +433,31 @@ def size(
         ),
     )
     return out
+
+
+def _batch(
+    concurrency: int | None, fits: bool, cap: int, max_tpot_ms: float | None, tpot_of: Callable[[int], float]
+) -> int:
+    """The batch `size` serves: the one asked; else the largest that fits memory (`cap`) and keeps
+    the effective time per output token (`tpot_of`, seconds) within `max_tpot_ms`."""
+    if concurrency is not None:
+        return max(1, int(concurrency))
+    if not fits:
+        return 1
+    limit = max_tpot_ms / 1e3 if max_tpot_ms else None
+    lo, hi = 1, cap
+    if limit is None:
+        lo = cap
+    elif tpot_of(1) > limit:
+        hi = 1
+    else:
+        while lo < hi:  # effective TPOT grows with the batch: bisect the largest that meets it
+            mid = (lo + hi + 1) // 2
+            if tpot_of(mid) <= limit:
+                lo = mid
+            else:
+                hi = mid - 1
+    return lo
 
 
 def _details(
