@@ -137,3 +137,47 @@ def test_a_replica_sized_at_many_profiles_is_sized_as_alone(catalog) -> None:
         assert s["tpot_ms"] == round(tpot * 1e3, 3)
         checked += 1
     assert checked > 50
+
+
+def test_a_sizing_builds_its_memory_plan_and_step_figures_when_read(catalog, monkeypatch) -> None:
+    """A comparison reads a sizing's fit, batch and speeds, not its `memory` and `step` (what
+    `explain` and `size` show): `size` builds them when first read, and they are what
+    `memory_plan`, `max_concurrency` and the step model give."""
+    from openclosed.selfhost.sizing import deploy
+
+    built = []
+    real = deploy.Memory
+
+    def counted(*args, **kwargs):
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(deploy, "Memory", counted)
+    sizings = []
+    for mid in MODELS:
+        arch = catalog.model(mid).architecture
+        for gid in GPUS:
+            gpu = catalog.gpu(gid)
+            for plan in PLANS:
+                for inp, out in ((240.0, 90.0), (3_700.0, 400.0)):
+                    before = len(built)
+                    s = deploy.size(mid, arch, gpu, "fp8", plan, inp, out, max_tpot_ms=50.0, cached_share=0.25)
+                    if s.fits:  # (one that cannot run builds it for its reason)
+                        assert len(built) == before
+                        sizings.append((s, arch, gpu, plan))
+    assert len(sizings) > 20
+    built.clear()
+    for s, arch, gpu, plan in sizings:
+        seq = s.input_tokens + s.decode_tokens
+        mem = deploy.memory_plan(arch, gpu, "fp8", plan, seq)
+        assert s.memory == mem
+        assert s.max_concurrency == deploy.max_concurrency(arch, mem, plan, step.DEFAULT_EFFICIENCY)
+        assert s.weights_gb == round(mem.weights_gb, 3)
+        assert s.kv_cache_gb_per_sequence == round(mem.kv_cache_gb_per_sequence, 4)
+        st = step.StepModel(arch, gpu, "fp8", plan, s.mean_context_tokens).step(s.concurrency)
+        for name in ("memory", "compute", "allreduce", "alltoall", "pipeline", "overhead", "moe_io"):
+            assert s.step[f"{name}_ms"] == getattr(st, f"{name}_s") * 1e3
+        assert (s.step["weight_read_gb"], s.step["kv_read_gb"]) == (st.weight_read_gb, st.kv_read_gb)
+        assert s.decode_step_ms == round(st.total_s * 1e3, 3)
+        assert s.bound == st.bound
+    assert len(built) == 2 * len(sizings)  # one by `memory_plan`, one when `s.memory` was read

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -21,6 +23,7 @@ from .step import (
     StepTime,
     reuse_on,
     step_model,
+    step_time,
     supports,
 )
 
@@ -98,8 +101,9 @@ class Sizing:
     tokens_per_step: float = 1.0
 
     def __getattr__(self, name: str) -> Any:
-        # Only a sizing read back from the sizing store (selfhost/store.py) gets here: it holds its
-        # memory plan and step times as text (`_lazy`) until one of them is first read.
+        # A sizing read back from the sizing store (selfhost/store.py) holds its memory plan and step
+        # times as text (`_lazy`), one `size` built holds what they are worked out from, until one of
+        # them is first read.
         lazy = self.__dict__.pop("_lazy", None) if name in ("memory", "step") else None
         if lazy is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
@@ -224,22 +228,8 @@ def memory_plan(
 
 def _memory(r: Replica, arch: Architecture, gpu: Gpu, seq_tokens: float, eff: Efficiency, kv_bytes: float) -> Memory:
     """The memory plan of replica `r` for sequences of `seq_tokens` tokens."""
-    plan = r.plan
-    hbm, reserve, usable, per_gpu = r.hbm, r.reserve, r.usable, r.per_gpu
-    tokens = _round_block(seq_tokens, eff)
-    parts = r.parts
-    kv_seq = parts.stored(tokens)
-    seq_per_gpu = parts.per_gpu(tokens, plan.tp) / plan.pp
-    tight = False
-    if usable - per_gpu < seq_per_gpu:
-        # Not one sequence fits the default budget: engines then run a larger static fraction with a
-        # small batch and prefill chunk (InferenceX's DeepSeek-R1 FP8 on 4×B200: SGLang with
-        # --mem-fraction-static 0.95, 32 running requests, 8,192-token chunks), docs/methodology.md §3.3.
-        # Admitted only where that configuration runs as published: its whole batch fits the cache.
-        larger = r.larger
-        if larger is not None and larger - per_gpu >= eff.tight_max_batch * seq_per_gpu:
-            tight = True
-            usable, reserve = larger, hbm - larger
+    kv_seq, seq_per_gpu, usable, reserve, tight = _budget(r, seq_tokens, eff)
+    per_gpu = r.per_gpu
     return Memory(
         gpu_memory_gb=gpu.memory_gb,
         usable_gb=usable / GB,
@@ -255,20 +245,46 @@ def _memory(r: Replica, arch: Architecture, gpu: Gpu, seq_tokens: float, eff: Ef
     )
 
 
+def _budget(r: Replica, seq_tokens: float, eff: Efficiency) -> tuple[float, float, float, float, bool]:
+    """What `size` reads of the memory plan of replica `r` for sequences of `seq_tokens` tokens:
+    one sequence's cache bytes (all GPUs, and per GPU), the usable bytes and the reserve per GPU,
+    and whether the tight budget applies. `Memory` is built from these only when it is read."""
+    plan = r.plan
+    usable, reserve, per_gpu = r.usable, r.reserve, r.per_gpu
+    tokens = _round_block(seq_tokens, eff)
+    parts = r.parts
+    kv_seq = parts.stored(tokens)
+    seq_per_gpu = parts.per_gpu(tokens, plan.tp) / plan.pp
+    tight = False
+    if usable - per_gpu < seq_per_gpu:
+        # Not one sequence fits the default budget: engines then run a larger static fraction with a
+        # small batch and prefill chunk (InferenceX's DeepSeek-R1 FP8 on 4×B200: SGLang with
+        # --mem-fraction-static 0.95, 32 running requests, 8,192-token chunks), docs/methodology.md §3.3.
+        # Admitted only where that configuration runs as published: its whole batch fits the cache.
+        larger = r.larger
+        if larger is not None and larger - per_gpu >= eff.tight_max_batch * seq_per_gpu:
+            tight = True
+            usable, reserve = larger, r.hbm - larger
+    return kv_seq, seq_per_gpu, usable, reserve, tight
+
+
 def _round_block(tokens: float, eff: Efficiency) -> float:
     return math.ceil(tokens / eff.kv_block_tokens) * eff.kv_block_tokens
 
 
 def max_concurrency(arch: Architecture, mem: Memory, tp: int | Plan, eff: Efficiency) -> int:
     """Sequences whose cache fits: per attention group, times the groups."""
-    plan = _plan(tp)
-    if mem.kv_pool_per_gpu_gb <= 0:
+    return _concurrency(mem.kv_pool_per_gpu_gb, mem.kv_per_gpu_gb_per_sequence, mem.tight, _plan(tp), eff)
+
+
+def _concurrency(pool_gb: float, per_gpu_seq: float, tight: bool, plan: Plan, eff: Efficiency) -> int:
+    """`max_concurrency` from the memory plan's KV pool and one sequence's cache per GPU (GB)."""
+    if pool_gb <= 0:
         return 0
-    per_gpu_seq = mem.kv_per_gpu_gb_per_sequence
-    limit = eff.tight_max_batch if mem.tight else eff.max_batch
+    limit = eff.tight_max_batch if tight else eff.max_batch
     if per_gpu_seq <= 0:
         return limit * plan.dp
-    return int(min(mem.kv_pool_per_gpu_gb / per_gpu_seq, limit)) * plan.dp
+    return int(min(pool_gb / per_gpu_seq, limit)) * plan.dp
 
 
 def size(
@@ -306,10 +322,12 @@ def size(
     seq = input_tokens + decode
     longest = max(context_tokens or seq, seq)
     r = replica(arch, gpu, precision, plan, eff, kv_bytes)
-    mem = _memory(r, arch, gpu, seq, eff, kv_bytes)
-    cap = max_concurrency(arch, mem, plan, eff)
+    # The memory plan's figures that decide the batch; its `Memory` is built when first read.
+    kv_seq, seq_per_gpu, usable, _, tight = _budget(r, seq, eff)
+    pool_gb = (usable - r.per_gpu) / GB
+    cap = _concurrency(pool_gb, seq_per_gpu / GB, tight, plan, eff)
     longest_kv = r.parts.per_gpu(_round_block(longest, eff), plan.tp) / plan.pp
-    fits_longest = mem.kv_pool_per_gpu_gb * GB >= longest_kv
+    fits_longest = pool_gb * GB >= longest_kv
     network_ok = r.network_ok
     fits = cap >= 1 and fits_longest and r.supported and network_ok
     mean_ctx = input_tokens + decode / 2.0
@@ -346,32 +364,22 @@ def size(
             return model.time(b) + (b - 1) * interleave
         return step_of(b) / per_step + (b - 1) * interleave
 
-    reason = None if fits else _unfit_reason(gpu, precision, plan, mem, cap, seq, longest, network_ok, fits_longest)
+    reason = (
+        None
+        if fits
+        else _unfit_reason(
+            gpu, precision, plan, _memory(r, arch, gpu, seq, eff, kv_bytes), cap, seq, longest, network_ok, fits_longest
+        )
+    )
 
-    if concurrency is not None:
-        batch = max(1, int(concurrency))
-    elif not fits:
-        batch = 1
-    else:
-        limit = max_tpot_ms / 1e3 if max_tpot_ms else None
-        lo, hi = 1, cap
-        if limit is None:
-            lo = cap
-        elif tpot_of(1) > limit:
-            hi = 1
-        else:
-            while lo < hi:  # effective TPOT grows with the batch: bisect the largest that meets it
-                mid = (lo + hi + 1) // 2
-                if tpot_of(mid) <= limit:
-                    lo = mid
-                else:
-                    hi = mid - 1
-        batch = lo
-    st = model.step(batch)
-    step_s = st.total_s if spec is None else step_of(batch)
-    # `model.time(batch)` is the step's total, from the same terms: not worked out twice.
+    batch = _batch(concurrency, fits, cap, max_tpot_ms, tpot_of)
+    # The step's parts, once: its total is `model.time(batch)` (not worked out twice), and its
+    # StepTime (what `explain` shows) is built from them when the sizing's `step` is read.
+    parts = model.parts(batch)
+    total = model.total(parts)
+    step_s = total if spec is None else step_of(batch)
     tpot = step_s + (batch - 1) * interleave if spec is None else tpot_of(batch)
-    per_request = (st.total_s * decode / batch if spec is None else step_s / per_step * decode / batch) + p_cost
+    per_request = (total * decode / batch if spec is None else step_s / per_step * decode / batch) + p_cost
     rps = 1.0 / per_request
     t_prefill = (
         0.0 if alone is None else alone_s(alone, arch, gpu, precision, plan, prefill_tokens, eff, model, kv_bytes)
@@ -382,14 +390,17 @@ def size(
     lifetime = decode * tpot + t_prefill
     rho = min(batch / lifetime * t_prefill / (plan.dp * plan.pp), 0.99) if lifetime > 0 else 0.0
     queue_wait = rho / (2.0 * (1.0 - rho)) * t_prefill
-    return Sizing(
+    # Built as the sizing store builds a stored one: its memory plan and step figures (which only
+    # `explain` and `size` read, not a comparison) are worked out when first read (`_details`).
+    out = Sizing.__new__(Sizing)
+    out.__dict__.update(
         model=model_id,
         gpu=gpu.id,
         precision=precision,
         gpus=plan.gpus,
         fits=fits and (concurrency is None or batch <= cap),
-        weights_gb=round(mem.weights_gb, 3),
-        kv_cache_gb_per_sequence=round(mem.kv_cache_gb_per_sequence, 4),
+        weights_gb=round(r.weights / GB, 3),
+        kv_cache_gb_per_sequence=round(kv_seq / GB, 4),
         max_concurrency=cap,
         concurrency=batch,
         ttft_ms=round((t_prefill + queue_wait + step_s + max(0.0, decode - output_tokens) * tpot) * 1e3, 3),
@@ -402,10 +413,8 @@ def size(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         mean_context_tokens=mean_ctx,
-        bound=st.bound,
+        bound="memory" if parts[0] >= parts[1] else "compute",  # as StepTime.bound
         meets_tpot=max_tpot_ms is None or tpot * 1e3 <= max_tpot_ms + 1e-9,
-        memory=mem,
-        step=_step_figures(st, p_cost, queue_wait, rho),
         reason=reason
         if not fits
         else (f"concurrency {batch} exceeds the {cap} sequences that fit" if batch > cap else None),
@@ -419,7 +428,53 @@ def size(
         kv_cache_dtype=kv_cache_dtype,
         speculative=speculative if spec is not None else "none",
         tokens_per_step=per_step,
+        _lazy=functools.partial(
+            _details, r, arch, gpu, seq, eff, kv_bytes, (batch, parts, model.overhead), p_cost, queue_wait, rho
+        ),
     )
+    return out
+
+
+def _batch(
+    concurrency: int | None, fits: bool, cap: int, max_tpot_ms: float | None, tpot_of: Callable[[int], float]
+) -> int:
+    """The batch `size` serves: the one asked; else the largest that fits memory (`cap`) and keeps
+    the effective time per output token (`tpot_of`, seconds) within `max_tpot_ms`."""
+    if concurrency is not None:
+        return max(1, int(concurrency))
+    if not fits:
+        return 1
+    limit = max_tpot_ms / 1e3 if max_tpot_ms else None
+    lo, hi = 1, cap
+    if limit is None:
+        lo = cap
+    elif tpot_of(1) > limit:
+        hi = 1
+    else:
+        while lo < hi:  # effective TPOT grows with the batch: bisect the largest that meets it
+            mid = (lo + hi + 1) // 2
+            if tpot_of(mid) <= limit:
+                lo = mid
+            else:
+                hi = mid - 1
+    return lo
+
+
+def _details(
+    r: Replica,
+    arch: Architecture,
+    gpu: Gpu,
+    seq: float,
+    eff: Efficiency,
+    kv_bytes: float,
+    step: tuple[int, tuple[float, ...], float],
+    p_cost: float,
+    queue_wait: float,
+    rho: float,
+) -> tuple[Memory, dict[str, float]]:
+    """A sizing's memory plan and step figures, from what `size` worked out (`Sizing.__getattr__`);
+    `step`: the batch, the step's parts and the model's fixed overhead."""
+    return _memory(r, arch, gpu, seq, eff, kv_bytes), _step_figures(step_time(*step), p_cost, queue_wait, rho)
 
 
 def _step_figures(st: StepTime, p_cost: float, queue_wait: float, rho: float) -> dict[str, float]:

@@ -397,7 +397,11 @@ class StepModel:
         return memory, compute, ar, a2a, pipe, w * p.tp * p.dp, batch * self.kv_read_seq, kv_memory, attention, io
 
     def time(self, batch: int, tokens: int = 1) -> float:
-        memory, compute, ar, a2a, pipe, _, _, kv_memory, attention, io = self.parts(batch, tokens)
+        return self.total(self.parts(batch, tokens))
+
+    def total(self, parts: tuple[float, ...]) -> float:
+        """The step's time from its `parts` (`time`; `StepTime.total_s` is the same sum)."""
+        memory, compute, ar, a2a, pipe, _, _, kv_memory, attention, io = parts
         # The weight GEMMs and the attention kernels run one after the other, each bound by its own
         # memory or compute; they do not overlap.
         gemm = memory - kv_memory
@@ -407,21 +411,26 @@ class StepModel:
         return gemm + attn + ar + a2a + pipe + self.overhead + io
 
     def step(self, batch: int) -> StepTime:
-        memory, compute, ar, a2a, pipe, w, kv, kv_memory, attention, io = self.parts(batch)
-        return StepTime(
-            batch=batch,
-            memory_s=memory,
-            compute_s=compute,
-            allreduce_s=ar,
-            overhead_s=self.overhead,
-            weight_read_gb=w / GB,
-            kv_read_gb=kv / GB,
-            alltoall_s=a2a,
-            pipeline_s=pipe,
-            kv_memory_s=kv_memory,
-            attention_s=attention,
-            moe_io_s=io,
-        )
+        return step_time(batch, self.parts(batch), self.overhead)
+
+
+def step_time(batch: int, parts: tuple[float, ...], overhead: float) -> StepTime:
+    """The StepTime of a step of `batch` sequences from its `StepModel.parts` (one query token each)."""
+    memory, compute, ar, a2a, pipe, w, kv, kv_memory, attention, io = parts
+    return StepTime(
+        batch=batch,
+        memory_s=memory,
+        compute_s=compute,
+        allreduce_s=ar,
+        overhead_s=overhead,
+        weight_read_gb=w / GB,
+        kv_read_gb=kv / GB,
+        alltoall_s=a2a,
+        pipeline_s=pipe,
+        kv_memory_s=kv_memory,
+        attention_s=attention,
+        moe_io_s=io,
+    )
 
 
 # StepModels by (architecture, GPU, precision, plan, efficiency, KV bytes), for `step_model`: the
