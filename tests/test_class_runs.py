@@ -182,22 +182,12 @@ def test_the_single_option_is_priced_without_building_options(catalog, monkeypat
     assert whole == []  # all 90 run in every class
 
 
-def test_class_runs_build_each_replicas_step_model_once(catalog, monkeypatch) -> None:
-    """Each class sizes the same replicas at its own token profile; the step model's terms that
-    depend on neither (all but three) are worked out once per replica (`sizing.step.reusing`),
-    so no replica's StepModel is built twice while the classes run (before: once per class)."""
+def _inside_class_runs(monkeypatch) -> list[bool]:  # type: ignore[no-untyped-def]
+    """A flag that is `[True]` while `routing.run_classes` runs: the reuse tests count only what
+    the class runs work out."""
     from openclosed.analyses import routing
-    from openclosed.selfhost import plans
-    from openclosed.selfhost.sizing import step
 
-    monkeypatch.setattr(plans, "_PLAN_MEMO", {})  # sized afresh, not from an earlier test's runs
-    running, built = [False], []
-    init, run_classes = step.StepModel.__init__, routing.run_classes
-
-    def counted(self, arch, gpu, precision, plan, context, eff=step.DEFAULT_EFFICIENCY, kv_bytes=2.0):  # type: ignore[no-untyped-def]
-        if running[0]:
-            built.append((id(arch), gpu.id, precision, plan, id(eff), kv_bytes))
-        init(self, arch, gpu, precision, plan, context, eff, kv_bytes)
+    running, run_classes = [False], routing.run_classes
 
     def classes(*args, **kwargs):  # type: ignore[no-untyped-def]
         running[0] = True
@@ -206,10 +196,36 @@ def test_class_runs_build_each_replicas_step_model_once(catalog, monkeypatch) ->
         finally:
             running[0] = False
 
-    monkeypatch.setattr(step.StepModel, "__init__", counted)
     monkeypatch.setattr(routing, "run_classes", classes)
+    return running
+
+
+def _run_served(catalog):  # type: ignore[no-untyped-def]
+    """The "served" variant compared (lean class runs, no samples); its workload."""
     wl = workload_from_dict(VARIANTS["served"])
     compare_routed(catalog, wl, Settings(today=DAY, samples=0, models=MODELS), lean=True)
+    return wl
+
+
+def test_class_runs_build_each_replicas_step_model_once(catalog, monkeypatch) -> None:
+    """Each class sizes the same replicas at its own token profile; the step model's terms that
+    depend on neither (all but three) are worked out once per replica (`sizing.step.reusing`),
+    so no replica's StepModel is built twice while the classes run (before: once per class)."""
+    from openclosed.selfhost import plans
+    from openclosed.selfhost.sizing import step
+
+    monkeypatch.setattr(plans, "_PLAN_MEMO", {})  # sized afresh, not from an earlier test's runs
+    built: list = []
+    init = step.StepModel.__init__
+
+    def counted(self, arch, gpu, precision, plan, context, eff=step.DEFAULT_EFFICIENCY, kv_bytes=2.0):  # type: ignore[no-untyped-def]
+        if running[0]:
+            built.append((id(arch), gpu.id, precision, plan, id(eff), kv_bytes))
+        init(self, arch, gpu, precision, plan, context, eff, kv_bytes)
+
+    monkeypatch.setattr(step.StepModel, "__init__", counted)
+    running = _inside_class_runs(monkeypatch)
+    _run_served(catalog)
     assert len(built) > 40
     assert len(set(built)) == len(built)
 
@@ -219,13 +235,13 @@ def test_class_runs_search_and_budget_each_replica_once(catalog, monkeypatch) ->
     per GPU, depend on no token: inside class runs each is worked out once per replica shape
     (`parallel._search`, once per precision; `deploy.replica`), not once per class (before:
     `plans_for` ran for every count of every search in every class)."""
-    from openclosed.analyses import routing
     from openclosed.selfhost import plans
     from openclosed.selfhost.sizing import deploy, parallel
 
     monkeypatch.setattr(plans, "_PLAN_MEMO", {})  # sized afresh, not from an earlier test's runs
-    running, searched, budgets = [False], [], []
-    plans_for, run_classes = parallel.plans_for, routing.run_classes
+    searched: list = []
+    budgets: list = []
+    plans_for = parallel.plans_for
     replica = deploy.Replica.__init__
 
     def counted_plans(gpu, arch, gpus, max_nodes=parallel.MAX_NODES):  # type: ignore[no-untyped-def]
@@ -238,18 +254,10 @@ def test_class_runs_search_and_budget_each_replica_once(catalog, monkeypatch) ->
             budgets.append((id(arch), gpu.id, precision, plan, id(eff), kv_bytes))
         replica(self, arch, gpu, precision, plan, eff, kv_bytes)
 
-    def classes(*args, **kwargs):  # type: ignore[no-untyped-def]
-        running[0] = True
-        try:
-            return run_classes(*args, **kwargs)
-        finally:
-            running[0] = False
-
     monkeypatch.setattr(parallel, "plans_for", counted_plans)
     monkeypatch.setattr(deploy.Replica, "__init__", counted_replica)
-    monkeypatch.setattr(routing, "run_classes", classes)
-    wl = workload_from_dict(VARIANTS["served"])
-    compare_routed(catalog, wl, Settings(today=DAY, samples=0, models=MODELS), lean=True)
+    running = _inside_class_runs(monkeypatch)
+    _run_served(catalog)
     # Once per precision the search runs at (the weights that decide what is sized are its own).
     per_shape: dict = {}
     for arch, *rest in searched:
@@ -266,28 +274,19 @@ def test_class_runs_price_each_offerings_tokens_once(catalog, monkeypatch) -> No
     figure but whether the prompt reaches its long-context tier: inside class runs they are worked
     out once for every class (`api.pricing._per_token`; before: once per class). Outside, afresh:
     a price edited in place is seen."""
-    from openclosed.analyses import routing
     from openclosed.api import pricing
 
-    running, worked = [False], []
-    step_of, run_classes = pricing._step, routing.run_classes
+    worked: list = []
+    step_of = pricing._step
 
     def counted(offering, day, tiered):  # type: ignore[no-untyped-def]
         if running[0]:
             worked.append((id(offering), day, tiered))
         return step_of(offering, day, tiered)
 
-    def classes(*args, **kwargs):  # type: ignore[no-untyped-def]
-        running[0] = True
-        try:
-            return run_classes(*args, **kwargs)
-        finally:
-            running[0] = False
-
     monkeypatch.setattr(pricing, "_step", counted)
-    monkeypatch.setattr(routing, "run_classes", classes)
-    wl = workload_from_dict(VARIANTS["served"])
-    compare_routed(catalog, wl, Settings(today=DAY, samples=0, models=MODELS), lean=True)
+    running = _inside_class_runs(monkeypatch)
+    wl = _run_served(catalog)
     assert len(worked) > 3
     assert len(set(worked)) == len(worked)
     assert pricing._PER_TOKEN == {}
@@ -303,28 +302,19 @@ def test_class_runs_read_each_gpu_offers_prices_once(catalog, monkeypatch) -> No
     """The regional prices a GPU offer states do not depend on the traffic: inside class runs
     each offer's are read once for every class (`gpu_prices._rows`; before: once per class and
     option). Outside, afresh: a price edited in place is seen."""
-    from openclosed.analyses import routing
     from openclosed.selfhost import gpu_prices
 
-    running, read = [False], []
-    rows_of, run_classes = gpu_prices._rows_of, routing.run_classes
+    read: list = []
+    rows_of = gpu_prices._rows_of
 
     def counted(offer, cloud):  # type: ignore[no-untyped-def]
         if running[0]:
             read.append((id(offer), id(cloud)))
         return rows_of(offer, cloud)
 
-    def classes(*args, **kwargs):  # type: ignore[no-untyped-def]
-        running[0] = True
-        try:
-            return run_classes(*args, **kwargs)
-        finally:
-            running[0] = False
-
     monkeypatch.setattr(gpu_prices, "_rows_of", counted)
-    monkeypatch.setattr(routing, "run_classes", classes)
-    wl = workload_from_dict(VARIANTS["served"])
-    compare_routed(catalog, wl, Settings(today=DAY, samples=0, models=MODELS), lean=True)
+    running = _inside_class_runs(monkeypatch)
+    _run_served(catalog)
     assert len(read) > 10
     assert len(set(read)) == len(read)
     assert gpu_prices._ROWS == {}
