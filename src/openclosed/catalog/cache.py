@@ -186,17 +186,21 @@ def prune(directory: Path, keep: Path, prefix: str = PREFIX, count: int = KEEP) 
 class _Plan:
     """How to rebuild one model class: field order, converters, defaults. Computed once per class."""
 
-    __slots__ = ("convert", "defaults", "factories", "name_set", "names", "required")
+    __slots__ = ("converters", "factories", "name_set", "required", "template")
 
     def __init__(self, cls: type) -> None:
         fields = cls.model_fields  # type: ignore[attr-defined]
-        self.names = tuple(fields)
         self.name_set = frozenset(fields)
         # Every field is checked (type, finiteness, bounds) and converted: an entry edited by hand
         # or damaged on disk is rebuilt, not trusted (a string price made every run exit 3).
-        self.convert = [(n, _field_converter(f)) for n, f in fields.items()]
+        self.converters = {n: _field_converter(f) for n, f in fields.items()}
         self.required = frozenset(n for n, f in fields.items() if f.is_required())
-        self.defaults = [(n, f.default) for n, f in fields.items() if not f.is_required() and f.default_factory is None]
+        # Every field in declaration order (pydantic keeps fields in that order, and dumps them in
+        # it), with its plain default; a required field or one with a default factory holds a
+        # placeholder until the data or the factory sets it.
+        self.template = {
+            n: f.default if not f.is_required() and f.default_factory is None else None for n, f in fields.items()
+        }
         self.factories = [(n, f.default_factory) for n, f in fields.items() if f.default_factory is not None]
 
 
@@ -218,19 +222,15 @@ def construct(cls: type, data: Any) -> Any:
         plan = _PLANS[cls] = _Plan(cls)
     if not plan.required <= data.keys() or not data.keys() <= plan.name_set:
         raise KeyError(f"{cls.__name__}: a required field is missing or a key is unknown")
-    values = dict(data)
-    for name, convert in plan.convert:
-        if name in values:
-            values[name] = convert(values[name])
-    if len(values) < len(plan.names):
-        for name, default in plan.defaults:
-            if name not in values:
-                values[name] = default
-        for name, factory in plan.factories:
-            if name not in values:
-                values[name] = factory()
-        # pydantic keeps fields in declaration order, and dumps them in that order.
-        values = {name: values[name] for name in plan.names}
+    # A copy of the defaults in field order, each field the data gives converted into its place
+    # (the data is a dump, which leaves most defaults out: one pass over what it holds).
+    values = plan.template.copy()
+    converters = plan.converters
+    for name, value in data.items():
+        values[name] = converters[name](value)
+    for name, factory in plan.factories:
+        if name not in data:
+            values[name] = factory()
     # What `model_construct(_fields_set=..., **values)` does once every default is filled: what the
     # pickle protocol's __setstate__ sets, set through BaseModel's slots directly (a third of
     # model_construct's cost, at ~1,500 objects per start-up). Our models have no private
