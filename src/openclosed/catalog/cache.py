@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import operator
 import os
 import stat
 import sys
@@ -271,7 +272,7 @@ def _field_converter(info: Any) -> Any:
     return _converter(info.annotation, bounds)
 
 
-_COMPARE = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
+_COMPARE = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 
 
 def _converter(tp: Any, bounds: list[tuple[str, Any]] | None = None) -> Any:
@@ -282,6 +283,8 @@ def _converter(tp: Any, bounds: list[tuple[str, Any]] | None = None) -> Any:
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         inners = [_converter(a, bounds) for a in args]
         optional = len(args) < len(typing.get_args(tp))
+        if optional and len(inners) == 1:
+            return _optional(inners[0])  # `X | None`, most unions: no loop, no try
 
         def convert_union(value: Any) -> Any:
             if value is None:
@@ -319,7 +322,7 @@ def _converter(tp: Any, bounds: list[tuple[str, Any]] | None = None) -> Any:
     if isinstance(tp, type) and hasattr(tp, "model_construct"):
         return lambda value: construct(tp, value)
     if tp is dt.date:
-        return lambda value: dt.date.fromisoformat(_of_type(str)(value))
+        return lambda value: dt.date.fromisoformat(_check_str(value))
     if tp is float or tp is int:
         return _number(tp, bounds or [])
     if tp is str or tp is bool:
@@ -336,16 +339,30 @@ def _of_type(kind: type) -> Any:
     return check
 
 
+_check_str = _of_type(str)
+
+
+def _optional(inner: Any) -> Any:
+    """The converter of `X | None`: None, or what X's converter makes of the value."""
+
+    def convert_optional(value: Any) -> Any:
+        return None if value is None else inner(value)
+
+    return convert_optional
+
+
 def _number(kind: type, bounds: list[tuple[str, Any]]) -> Any:
-    accepted = (int,) if kind is int else (int, float)
+    # JSON gives exactly int or float (and bool, which is an int to isinstance but not a number here).
+    accepted = frozenset((int,) if kind is int else (int, float))
+    compares = [(_COMPARE[op], op, limit) for op, limit in bounds]
 
     def check(value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, accepted):
+        if value.__class__ not in accepted:
             raise TypeError(f"expected a number, got {value!r}")
         if not math.isfinite(value):
             raise ValueError(f"{value!r} is not finite")
-        for op, limit in bounds:
-            if not _COMPARE[op](value, limit):
+        for compare, op, limit in compares:
+            if not compare(value, limit):
                 raise ValueError(f"{value!r} is not {op} {limit}")
         return value
 
