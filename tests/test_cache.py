@@ -258,6 +258,27 @@ def test_not_a_regular_file_is_not_read(env) -> None:
     assert _rebuilt(loader, data)
 
 
+def test_an_entry_that_grew_after_its_size_was_read_is_not_trusted(env, monkeypatch) -> None:
+    """The read asks for the size `fstat` gave and a byte more: more than that size means the file
+    changed under the reader, and the catalogue is rebuilt (here `fstat` reports 1 byte short)."""
+    from openclosed.catalog import cache
+
+    loader, data, cdir = env
+    loader._fast_load(data)
+    [entry] = _entries(cdir)
+    key = json.loads(entry.read_text())["key"]
+    assert cache.read(cdir, key) is not None
+    real = os.fstat
+
+    def short(fd: int) -> os.stat_result:
+        st = list(real(fd))
+        st[6] -= 1  # st_size
+        return os.stat_result(st)
+
+    monkeypatch.setattr(cache.os, "fstat", short)
+    assert cache.read(cdir, key) is None
+
+
 def test_old_entries_are_pruned(env) -> None:
     from openclosed.catalog import cache
 
