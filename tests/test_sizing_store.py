@@ -320,3 +320,33 @@ def test_each_value_of_a_stored_row_is_checked(where: str, value: object) -> Non
     row[store._ROW.index("ttft_ms")], row[store._ROW.index("tpot_ms")] = float("inf"), float("-inf")
     with pytest.raises(TypeError):
         store._sizing(row, [])
+
+
+def test_a_chosen_replica_is_what_sizing_returns_for_its_plan(env) -> None:
+    """`Engine.sizing` of a plan that `plans` chose returns that very sizing, whether it was sized
+    in this process or read from the store; a compare enters none of them in the sizing cache."""
+    from openclosed.catalog import loader
+    from openclosed.engine import Engine, Settings
+    from openclosed.workload.presets import preset
+
+    data, _, reset = env
+    for fresh in (True, False):  # sized here, then (the store written) read back
+        if not fresh:
+            from openclosed.selfhost import store
+
+            store.flush()
+            reset()
+        cat = loader._fast_load(data)
+        engine = Engine(cat, preset("chatbot"), Settings(samples=0))
+        engine.run()
+        ctx = engine.ctx
+        assert ctx.sizing_cache == {}
+        chosen = [(key, p, s) for key, out in ctx.plan_cache.items() for p, s, _ in out]
+        assert chosen
+        for (model_id, gpu_id), precision, s in chosen:
+            model = cat.model(model_id)
+            assert engine.sizing(model, gpu_id, precision, s.plan_obj) is s
+        # A replica count (not a plan) is sized afresh, as before: an int never equals a Plan.
+        (model_id, gpu_id), precision, s = chosen[0]
+        other = engine.sizing(cat.model(model_id), gpu_id, precision, s.gpus)
+        assert other is not s and other.gpus == s.gpus
