@@ -62,11 +62,15 @@ def cache_key(files: list[Path]) -> str:
         h.update(part.encode() + b"\0")
     # Every module that defines the cached models: a changed default or validator there changes
     # what a loaded catalogue holds (dates: the newest entry date kept beside the data).
+    # Each piece hashed as it is: joining a file's bytes to its name and separator copied them twice.
     for module in (base, architecture, schema, dates):
-        h.update(Path(module.__file__ or "").read_bytes() + b"\0")
+        h.update(Path(module.__file__ or "").read_bytes())
+        h.update(b"\0")
     for f in files:
         data = f.read_bytes()
-        h.update(f"{f.name}:{len(data)}:".encode() + data + b"\0")
+        h.update(f"{f.name}:{len(data)}:".encode())
+        h.update(data)
+        h.update(b"\0")
     return h.hexdigest()
 
 
