@@ -258,6 +258,27 @@ def test_not_a_regular_file_is_not_read(env) -> None:
     assert _rebuilt(loader, data)
 
 
+def test_an_entry_that_grew_after_its_size_was_read_is_not_trusted(env, monkeypatch) -> None:
+    """The read asks for the size `fstat` gave and a byte more: more than that size means the file
+    changed under the reader, and the catalogue is rebuilt (here `fstat` reports 1 byte short)."""
+    from openclosed.catalog import cache
+
+    loader, data, cdir = env
+    loader._fast_load(data)
+    [entry] = _entries(cdir)
+    key = json.loads(entry.read_text())["key"]
+    assert cache.read(cdir, key) is not None
+    real = os.fstat
+
+    def short(fd: int) -> os.stat_result:
+        st = list(real(fd))
+        st[6] -= 1  # st_size
+        return os.stat_result(st)
+
+    monkeypatch.setattr(cache.os, "fstat", short)
+    assert cache.read(cdir, key) is None
+
+
 def test_old_entries_are_pruned(env) -> None:
     from openclosed.catalog import cache
 
@@ -303,6 +324,32 @@ def test_the_embedded_catalogue_round_trips(tmp_path: Path, monkeypatch) -> None
     assert cached.models_file == built.models_file and cached.providers_file == built.providers_file
     assert cached.models_file.model_dump_json() == built.models_file.model_dump_json()
     assert cached.providers_file.model_dump_json() == built.providers_file.model_dump_json()
+    # Every object alike, not only equal: its fields in declaration order, the same fields set.
+    _same_objects(cached.models_file, built.models_file, "models")
+    _same_objects(cached.providers_file, built.providers_file, "providers")
+
+
+def _same_objects(a: object, b: object, where: str) -> None:
+    """`a` and `b` are built alike: the same types, and each model's `__dict__` the same keys in
+    the same order and its fields-set the same, all the way down."""
+    from pydantic import BaseModel
+
+    assert type(a) is type(b), where
+    if isinstance(a, BaseModel):
+        assert list(a.__dict__) == list(b.__dict__) == list(type(a).model_fields), where
+        assert a.model_fields_set == b.model_fields_set, where
+        for name, value in a.__dict__.items():
+            _same_objects(value, b.__dict__[name], f"{where}.{name}")
+    elif isinstance(a, list | tuple):
+        assert len(a) == len(b), where  # type: ignore[arg-type]
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):  # type: ignore[call-overload]
+            _same_objects(x, y, f"{where}[{i}]")
+    elif isinstance(a, dict):
+        assert list(a) == list(b), where  # type: ignore[call-overload]
+        for k, v in a.items():
+            _same_objects(v, b[k], f"{where}[{k!r}]")  # type: ignore[index]
+    else:
+        assert a == b, where
 
 
 @pytest.mark.parametrize("value", ['"0.25"', "null", "1e999", "Infinity", "NaN", "-1", "true"])

@@ -285,3 +285,68 @@ def test_the_code_hash_covers_every_source_by_its_relative_path_and_bytes(monkey
             data = Path(path).read_bytes()
             h.update(f"{os.path.relpath(path, root)}:{len(data)}:".encode() + data + b"\0")
     assert store.code_hash() == h.hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        ("tp", True),  # a count given a boolean (bool is an int to Python)
+        ("plan", 1),  # a text given a number
+        ("fits", 0),  # a yes/no given a number
+        ("reason", 3),  # an optional text given a number
+        ("ttft_ms", False),  # a figure given a boolean
+        ("ttft_ms", float("nan")),
+        ("ttft_ms", float("-inf")),
+        ("ttft_ms", "1"),
+        ("ttft_ms", None),
+    ],
+)
+def test_each_value_of_a_stored_row_is_checked(where: str, value: object) -> None:
+    """The row checks of `store._sizing`, one damaged value at a time, against a good row."""
+    from openclosed.selfhost import store
+
+    good = {
+        "model": "m", "gpu": "g", "precision": "bf16", "gpus": 1, "fits": True, "max_concurrency": 8,
+        "concurrency": 8, "bound": "memory", "meets_tpot": True, "reason": None, "nodes": 1, "tp": 1,
+        "ep": 1, "pp": 1, "dp": 1, "plan": "1×1 GPUs, TP1", "kv_cache_dtype": "bf16", "speculative": "none",
+    }  # fmt: skip
+    row = [good.get(name, 2.5) for name in store._ROW] + ["[]"]
+    assert store._sizing(list(row), []).tp == 1
+    row[store._ROW.index(where)] = value
+    with pytest.raises(TypeError):
+        store._sizing(row, [])
+    # Two infinities of opposite signs sum to NaN: still refused.
+    row = [good.get(name, 2.5) for name in store._ROW] + ["[]"]
+    row[store._ROW.index("ttft_ms")], row[store._ROW.index("tpot_ms")] = float("inf"), float("-inf")
+    with pytest.raises(TypeError):
+        store._sizing(row, [])
+
+
+def test_a_chosen_replica_is_what_sizing_returns_for_its_plan(env) -> None:
+    """`Engine.sizing` of a plan that `plans` chose returns that very sizing, whether it was sized
+    in this process or read from the store; a compare enters none of them in the sizing cache."""
+    from openclosed.catalog import loader
+    from openclosed.engine import Engine, Settings
+    from openclosed.workload.presets import preset
+
+    data, _, reset = env
+    for fresh in (True, False):  # sized here, then (the store written) read back
+        if not fresh:
+            from openclosed.selfhost import store
+
+            store.flush()
+            reset()
+        cat = loader._fast_load(data)
+        engine = Engine(cat, preset("chatbot"), Settings(samples=0))
+        engine.run()
+        ctx = engine.ctx
+        assert ctx.sizing_cache == {}
+        chosen = [(key, p, s) for key, out in ctx.plan_cache.items() for p, s, _ in out]
+        assert chosen
+        for (model_id, gpu_id), precision, s in chosen:
+            model = cat.model(model_id)
+            assert engine.sizing(model, gpu_id, precision, s.plan_obj) is s
+        # A replica count (not a plan) is sized afresh, as before: an int never equals a Plan.
+        (model_id, gpu_id), precision, s = chosen[0]
+        other = engine.sizing(cat.model(model_id), gpu_id, precision, s.gpus)
+        assert other is not s and other.gpus == s.gpus

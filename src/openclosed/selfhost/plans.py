@@ -31,6 +31,9 @@ def ttft_target(ctx: Context, model: Model, gpu: Any) -> float | None:
 def sizing(ctx: Context, model: Model, gpu_id: str, precision: str, tp: int | SizingPlan) -> Sizing:
     """The cached sizing of one replica (`tp` GPUs in one group, or a multi-node Plan) for this
     workload's shape."""
+    planned = _planned(ctx, model.id, gpu_id, precision, tp)
+    if planned is not None:
+        return planned
     key = (model.id, gpu_id, precision, tp)
     hit = ctx.sizing_cache.get(key)
     if hit is None:
@@ -49,6 +52,16 @@ def sizing(ctx: Context, model: Model, gpu_id: str, precision: str, tp: int | Si
         )
         ctx.sizing_cache[key] = hit
     return hit
+
+
+def _planned(ctx: Context, model_id: str, gpu_id: str, precision: str, tp: int | SizingPlan) -> Sizing | None:
+    """The replica `plans` chose for this model, GPU and precision when it is the one asked for
+    (`tp` its `Plan`), else None. Looked up when asked rather than entered in `ctx.sizing_cache` for
+    every plan chosen: a compare asks for none, and making each plan's key was about 1 ms a run."""
+    for p, s, _ in ctx.plan_cache.get((model_id, gpu_id), ()):
+        if p == precision and s.plan_obj == tp:
+            return s
+    return None
 
 
 def precisions_for(ctx: Context, model: Model) -> list[str]:
@@ -102,9 +115,7 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
             _PLAN_MEMO[shape] = memo
     if memo is not None and memo[0] is ctx.cat:
         out, reasons = memo[1], memo[2]
-        for precision, s, _ in out:
-            ctx.sizing_cache[(model.id, gpu_id, precision, s.plan_obj)] = s
-        ctx.plan_cache[key] = out
+        ctx.plan_cache[key] = out  # `sizing` finds each chosen replica here (`_planned`)
         ctx.unfit[key] = reasons
         return out
     max_ttft = ttft_target(ctx, model, gpu)
@@ -142,7 +153,6 @@ def plans(ctx: Context, model: Model, gpu_id: str) -> list[tuple[str, Sizing, bo
                 again = plan(min(cap, max_tpot) if max_tpot else cap, max_ttft)
                 s = again if works(again, max_ttft) else s
         if s.fits:
-            ctx.sizing_cache[(model.id, gpu_id, precision, s.plan_obj)] = s
             out.append((precision, s, works(s, lat.max_ttft_ms)))
         else:
             reasons.append(f"{precision}: {s.reason}")

@@ -33,6 +33,7 @@ import functools
 import hashlib
 import json
 import math
+import operator
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -245,7 +246,7 @@ def _sizing(values: list[Any], texts: list[str]) -> Sizing:
     """The Sizing of a stored row, its memory and step left as text (`_details`) until read."""
     if not isinstance(values, list) or len(values) != len(_ROW) + 1:
         raise ValueError("sizing row")
-    _check_row(values, *_ROW_PLAN)
+    _check_row(values, _ROW_PLAN)
     text = _str(values[-1])
     texts.append(text)
     s = Sizing.__new__(Sizing)
@@ -261,7 +262,7 @@ def _details(text: str) -> tuple[Memory, dict[str, float]]:
     mem, step = _list(json.loads(text, parse_constant=_no_constant), 2)
     if not isinstance(mem, list) or len(mem) != len(_MEMORY):
         raise ValueError("memory row")
-    _check_row(mem, *_MEMORY_PLAN)
+    _check_row(mem, _MEMORY_PLAN)
     return Memory(*mem), _dict_of_numbers(step)
 
 
@@ -269,23 +270,43 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a finite number")
 
 
-def _check_row(values: list[Any], numbers: tuple[int, ...], others: tuple[tuple[int, Any], ...]) -> None:
-    """Check a row's values in place: the plain numbers (most of them) in one loop, rather than a
-    call each (an entry holds some 20,000), then every other field with its own check."""
-    for i in numbers:
-        v = values[i]
-        cls = v.__class__
-        if (cls is not float and cls is not int) or not math.isfinite(v):
-            raise TypeError("expected a finite number")
+def _check_row(values: list[Any], plan: RowPlan) -> None:
+    """Check a row's values in place, most of them at once rather than with a call each (an entry
+    holds some 20,000): the fields of one exact type (strings, integers, booleans) by comparing
+    their types with the declared ones; the plain numbers by their types (int or float, not bool)
+    and their sum, which an infinity or a NaN among them makes infinite or NaN (a sum of finite
+    plan figures that overflowed would only send the entry to be sized again); then every other
+    field with its own check."""
+    exact, exact_types, numbers, others = plan
+    if tuple(map(type, exact(values))) != exact_types:
+        raise TypeError("expected a string, an integer or true or false")
+    picked = numbers(values)
+    if not _NUMBER_TYPES.issuperset(map(type, picked)) or not math.isfinite(sum(picked)):
+        raise TypeError("expected a finite number")
     for i, check in others:
         check(values[i])
 
 
-def _row_plan(checks: list[Any]) -> tuple[tuple[int, ...], tuple[tuple[int, Any], ...]]:
-    """(the positions `_number` checks, (position, check) of every other checked field)."""
-    numbers = tuple(i for i, c in enumerate(checks) if c is _number)
-    others = tuple((i, c) for i, c in enumerate(checks) if c is not None and c is not _number)
-    return numbers, others
+_NUMBER_TYPES = frozenset((int, float))
+RowPlan = tuple[Any, tuple[type, ...], Any, tuple[tuple[int, Any], ...]]
+
+
+def _row_plan(checks: list[Any]) -> RowPlan:
+    """How `_check_row` checks a row: (a picker of the exact-type fields, their types, a picker of
+    the plain numbers, (position, check) of every other checked field)."""
+    exact_types = {_int: int, _bool: bool, _str: str}
+    exact = [i for i, c in enumerate(checks) if c in exact_types]
+    numbers = [i for i, c in enumerate(checks) if c is _number]
+    others = tuple((i, c) for i, c in enumerate(checks) if c is not None and c is not _number and i not in exact)
+    return _picker(exact), tuple(exact_types[checks[i]] for i in exact), _picker(numbers), others
+
+
+def _picker(positions: list[int]) -> Any:
+    """The values at `positions` of a row, always as a tuple (`itemgetter` of one position gives
+    the value itself)."""
+    if len(positions) > 1:
+        return operator.itemgetter(*positions)
+    return lambda values: tuple(values[i] for i in positions)
 
 
 def _dict_of_numbers(value: Any) -> dict[str, float]:
