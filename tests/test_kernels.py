@@ -241,3 +241,21 @@ def test_moe_kernels_outside_the_gemms_move_every_token_on_every_tensor_parallel
     st = step.StepModel(r1, h200, "fp8", tp8, 1000.0, eff).step(64)
     assert st.moe_io_s == pytest.approx(64 * 58 * per_layer / bw)
     assert st.total_s == pytest.approx(step.StepModel(r1, h200, "fp8", tp8, 1000.0, eff).time(64))
+
+
+def test_moe_activations_are_quantised_where_the_gemms_run_w8a8_or_w4a4(catalog) -> None:
+    # Quantisation kernels run where the experts' GEMMs take quantised activations, as
+    # `step.flops_per_s` prices them: INT8 at the INT8 rate is W8A8 like FP8 (vLLM's fused MoE
+    # quantises the input and the activation's output for int8_w8a8 as for fp8_w8a8), and NVFP4 is
+    # W4A4 only on FP4 tensor cores; on a GPU without them it is a weight-only kernel fed bf16.
+    qwen, h100, b200 = catalog.model("qwen3-235b-a22b").architecture, catalog.gpu("h100-sxm"), catalog.gpu("b200")
+    assert h100.fp4_tflops is None and b200.fp4_tflops
+    # Qwen3-235B INT8 at TP8: 94 layers × (2·8·4,096 + 2·4,096 + 8·(1,536 / 8)·(6 + 3) + 3·4,096).
+    assert kernels.moe_io_bytes(qwen, h100, "int8", 8) == 94 * (2 * 8 * 4096 + 2 * 4096 + 8 * 192 * 9 + 3 * 4096)
+    # DeepSeek-R1 NVFP4 at TP8: on the B200 as FP8 (168,960 bytes a layer), on the H100 as BF16.
+    r1 = catalog.model("deepseek-r1").architecture
+    assert kernels.moe_io_bytes(r1, b200, "nvfp4", 8) == 58 * 168_960
+    assert kernels.moe_io_bytes(r1, h100, "nvfp4", 8) == 58 * (2 * 8 * 7168 + 2 * 7168 + 8 * 256 * 6)
+    # Weight-only precisions never quantise the activations.
+    for precision in ("int4", "mxfp4"):
+        assert kernels.moe_io_bytes(r1, b200, precision, 8) == 58 * (2 * 8 * 7168 + 2 * 7168 + 8 * 256 * 6)

@@ -103,7 +103,11 @@ def test_another_shape_or_code_is_another_entry(env, monkeypatch) -> None:
     assert calls
 
 
-@pytest.mark.parametrize("value", ['"12.5"', "null", "1e999", "true", "[]"])
+@pytest.mark.parametrize(
+    "value",
+    # "1" and 400 zeros: an integer JSON reads whole, beyond any float (`math.isfinite` overflows).
+    ['"12.5"', "null", "1e999", "true", "[]", pytest.param("1" + "0" * 400, id="integer-beyond-float")],
+)
 def test_a_bad_value_under_the_right_key_is_sized_again(env, monkeypatch, value: str) -> None:
     from openclosed.selfhost import store
 

@@ -166,8 +166,10 @@ def _shape(cat: Catalog, shape: tuple) -> Shape | None:
     if payload is not None:
         try:
             entries = _load(payload)
-        except (TypeError, ValueError, KeyError, IndexError):
-            entries = {}  # a damaged or foreign entry: sized again and rewritten
+        except (TypeError, ValueError, KeyError, IndexError, OverflowError):
+            # A damaged or foreign entry (OverflowError: an integer beyond any float, which JSON
+            # reads whole and a finiteness check cannot convert): sized again and rewritten.
+            entries = {}
     stored = _shapes[slot] = Shape(key, entries)
     return stored
 

@@ -156,9 +156,13 @@ def attention_efficiency(arch: Architecture, prefill: bool = False) -> float:
     return ATTENTION_EFFICIENCY[kind]
 
 
-# Precisions whose MoE activations are quantised before the grouped GEMMs (W8A8 FP8, W4A4 NVFP4);
-# the others (BF16, W4A16 MXFP4 on Hopper) feed them 16-bit activations.
-_QUANTISED_ACTIVATIONS = ("fp8", "nvfp4")
+def _quantised_activations(gpu: Gpu, precision: str) -> bool:
+    """Whether the MoE's activations are quantised before its grouped GEMMs, as `step.flops_per_s`
+    prices the GEMMs: W8A8 (FP8, and INT8 at the INT8 rate: vLLM's fused MoE quantises the input
+    and the activation's output for int8_w8a8 as for fp8_w8a8), and NVFP4 where it runs as W4A4 on
+    FP4 tensor cores. The others (BF16; weight-only INT4, MXFP4, and NVFP4 without FP4 tensor cores)
+    feed them 16-bit activations."""
+    return precision in ("fp8", "int8") or (precision == "nvfp4" and bool(gpu.fp4_tflops))
 
 
 def moe_io_bytes(arch: Architecture, gpu: Gpu, precision: str, tp: int) -> float:
@@ -169,8 +173,9 @@ def moe_io_bytes(arch: Architecture, gpu: Gpu, precision: str, tp: int) -> float
     latent: `intermediate_cache3`, shape (tokens, k, d)), and `moe_sum` reads all k back and writes
     one (2·k·d + 2·d bytes); the activation reads the first GEMM's output in bf16 and writes its
     result (gated: reads 2 × width / tp columns, writes width / tp: 6 bytes per column of each copy;
-    ungated: 4). With quantised activations the experts' input (read 2·d, write d) and the
-    activation's output (read 2, write 1 per column) are quantised by kernels of their own too.
+    ungated: 4). With quantised activations (`_quantised_activations`) the experts' input (read
+    2·d, write d) and the activation's output (read 2, write 1 per column) are quantised by kernels
+    of their own too.
     Under tensor parallelism every rank of an attention group holds all of its tokens, so the part
     at d does not split by tp as the GEMMs do. The GEMMs' own operand and output traffic is not
     counted: it overlaps their math. AMD's AITER kernels accumulate the second GEMM straight into
@@ -178,7 +183,7 @@ def moe_io_bytes(arch: Architecture, gpu: Gpu, precision: str, tp: int) -> float
     of (M, model_dim)) with the activation fused into the first: 0 there."""
     if gpu.vendor == "amd":
         return 0.0
-    quantised = precision in _QUANTISED_ACTIVATIONS
+    quantised = _quantised_activations(gpu, precision)
     total = 0.0
     for mlp, count in layout_of(arch).moes:
         k = float(mlp.active_experts or 0)
