@@ -78,6 +78,9 @@ class Settings:
     # Self-hosted options' report figures only for the options a caller asks for (`Result.fill_ranges`):
     # until then an option's `self_hosting` is a `selfhost.options.PendingHosting`.
     lean_options: bool = False
+    # A ruled-out option's scores and reasons only when a caller prints it (`Result.fill_ranges`):
+    # until then its `scores` is a `decide.recommend.PendingScores` (a compare without `--all`).
+    lean_scores: bool = False
 
 
 @dataclass(eq=False, repr=False)
@@ -114,13 +117,17 @@ class Result:
 
     def fill_ranges(self, options: list[OptionOut]) -> None:
         """Set these options' cost ranges (with `Settings.lazy_ranges`; otherwise they are set) and
-        build their self-hosting figures (with `Settings.lean_options`): what a command prints."""
+        build their self-hosting figures (with `Settings.lean_options`) and a ruled-out option's
+        scores and reasons (with `Settings.lean_scores`): what a command prints."""
         if self.ranges is not None:
             self.ranges.fill(options)
         for o in options:
             sh = o.self_hosting
             if sh is not None and type(sh) is not SelfHostingOut:
                 o.__dict__["self_hosting"] = sh.built()  # as scores are written: no `__setattr__`
+            sc = o.scores
+            if sc is not None and type(sc) is not Scores:
+                sc.fill(o)
 
 
 class Context:

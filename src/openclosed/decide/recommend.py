@@ -27,6 +27,7 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
     material_text = money(material) if material is not None else ""
     expiring, weights = ctx.expiring, ctx.weights
     w_cost = weights["cost"]
+    lean = getattr(ctx.st, "lean_scores", False)
     for o in options:
         det = details[o.id]
         monthly = o.monthly_cost
@@ -41,28 +42,60 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
             )
         privacy, lock, quality, privacy_part, lock_part, quality_part, penalty, tail = rest
         cost = scoring.cost_score(monthly, cheapest, material)
-        reasons = [_cost_reason(monthly, cheapest, material, material_text)]
-        if budget is not None and monthly is not None and monthly > budget:
-            reasons.append(f"budget: {money(monthly)} a month is over the {money(budget)} budget")
-        reasons += tail
         # `scoring.overall`, its sum in the same order: the weighted parts that are the same for
         # the combination are its products, worked out once.
         overall = w_cost * cost + privacy_part + lock_part + quality_part
+        overall = round(max(0.0, min(100.0, overall - penalty)), 1)
+        d = o.__dict__
+        if lean and not o.feasible:
+            # Ranking and sampling read only the figures; the model and the reasons wait for a
+            # command to print the option (`Result.fill_ranges`).
+            figures = (round(cost, 1), privacy, lock, quality, overall)
+            d["scores"] = PendingScores(figures, (monthly, cheapest, material, material_text, budget, tail))
+            continue
         # Written to the instance directly, as pydantic's own assignment does (the options are
         # built by `construct`, so both fields are already in the set of fields given); its
         # __setattr__ costs a few ms over 1,400 options.
+        scores = {"cost": round(cost, 1), "privacy": privacy, "lock_in": lock, "quality": quality, "overall": overall}
+        d["scores"] = adopt(Scores, scores)
+        d["reasons"] = _reasons(monthly, cheapest, material, material_text, budget, tail)
+
+
+_SCORE_FIELDS = ("cost", "privacy", "lock_in", "quality", "overall")
+
+
+def _reasons(
+    monthly: float | None,
+    cheapest: float,
+    material: float | None,
+    material_text: str,
+    budget: float | None,
+    tail: list[str],
+) -> list[str]:
+    """An option's reasons: its cost's, its budget's, then those it shares with its combination."""
+    reasons = [_cost_reason(monthly, cheapest, material, material_text)]
+    if budget is not None and monthly is not None and monthly > budget:
+        reasons.append(f"budget: {money(monthly)} a month is over the {money(budget)} budget")
+    reasons += tail
+    return reasons
+
+
+class PendingScores:
+    """A ruled-out option's scores until a command prints it (`Settings.lean_scores`): the five
+    figures, which ranking and sampling read, and the arguments of its reasons. A `compare`
+    without `--all` prints none of some 860 such options; `fill` writes the `Scores` and the
+    reasons `score` would have written."""
+
+    __slots__ = ("_why", "cost", "lock_in", "overall", "privacy", "quality")
+
+    def __init__(self, figures: tuple, why: tuple) -> None:
+        self.cost, self.privacy, self.lock_in, self.quality, self.overall = figures
+        self._why = why
+
+    def fill(self, o: OptionOut) -> None:
         d = o.__dict__
-        d["scores"] = adopt(
-            Scores,
-            {
-                "cost": round(cost, 1),
-                "privacy": privacy,
-                "lock_in": lock,
-                "quality": quality,
-                "overall": round(max(0.0, min(100.0, overall - penalty)), 1),
-            },
-        )
-        d["reasons"] = reasons
+        d["scores"] = adopt(Scores, {k: getattr(self, k) for k in _SCORE_FIELDS})
+        d["reasons"] = _reasons(*self._why)
 
 
 def _rest(

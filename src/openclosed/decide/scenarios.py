@@ -119,7 +119,7 @@ class Costs:
     def __getitem__(self, i: int) -> list[float] | None:
         hit = self._done[i]
         if hit is _UNSET:
-            hit = self._done[i] = self._price(self.frame.entries[i])
+            hit = self._done[i] = self._price(self.frame.entry(i))
         return hit  # type: ignore[return-value]
 
     def _drift_of(self, e: Entry) -> list[float] | None:
@@ -298,15 +298,42 @@ class Frame:
         # of an (architecture, GPU) pair.
         rpm = ctx.wl.requests_per_month
         shared = _Shared(rpm, ctx.wl.traffic.peak_rps(rpm))
+        # A compare without --all (`Settings.lean_scores`) never prices a ruled-out option in the
+        # scenarios unless it prints it, or nothing is feasible: its entry is built when first
+        # asked for (`entry`), but what it adds to the frame (its price's drift, its model's
+        # estimated quality, its sizing group, owned hardware) is noted now, in the same order.
+        lean = getattr(ctx.st, "lean_scores", False)
+        self._pending: dict[int, tuple] = {}
+        entries = self.entries
         for o in options:
             det = details[o.id]
-            self.entries.append(self._entry(ctx, o, det, w, shared))
-        self.index = {e.option.id: i for i, e in enumerate(self.entries)}
+            if lean and not o.feasible:
+                self._pending[len(entries)] = (o, det, w, shared, self._note(ctx, o, det, shared), ctx.expiring)
+                entries.append(None)  # type: ignore[arg-type]
+            else:
+                entries.append(self._entry(ctx, o, det, w, shared))
+        self.index = {o.id: i for i, o in enumerate(options)}
         self._feasible: list[int] | None = None
 
+    def entry(self, i: int) -> Entry:
+        """Entry `i`, built now if it was left pending."""
+        e = self.entries[i]
+        if e is None:
+            o, det, w, shared, sigma, expiring = self._pending.pop(i)
+            e = self.entries[i] = self._build(o, det, w, shared, sigma, expiring)
+        return e
+
+    def complete(self) -> None:
+        """Build every pending entry (pricing every option)."""
+        for i in list(self._pending):
+            self.entry(i)
+
     def _entry(self, ctx: Context, o: OptionOut, det: Detail, w: dict[str, float], shared: _Shared) -> Entry:
-        fixed_score = w["privacy"] * o.scores.privacy + w["lock_in"] * (100.0 - o.scores.lock_in)
-        penalty = scoring.LIFECYCLE_PENALTY if (o.model in ctx.expiring or o.id in ctx.expiring) else 0.0
+        return self._build(o, det, w, shared, self._note(ctx, o, det, shared), ctx.expiring)
+
+    def _note(self, ctx: Context, o: OptionOut, det: Detail, shared: _Shared) -> float:
+        """What an option adds to the frame (its model's estimated quality, its provider's largest
+        price drift, its sizing group, owned hardware); returns its price's drift s.d."""
         q = det.model.quality
         if q is not None and q.estimated:
             sd = q.error if q.error is not None else DEFAULT_QUALITY_ERROR
@@ -322,6 +349,25 @@ class Frame:
                 sigma = shared.sigma[as_of] = drift_sigma((ctx.today - _date(as_of)).days, ctx.st.stale_days)
         if sigma > 0:
             self.stale[o.provider] = max(self.stale.get(o.provider, 0.0), sigma)
+        if o.monthly_cost is None or o.deployment == "api":
+            return sigma
+        curve = det.curve
+        if curve is None or not getattr(curve, "plans", None) or o.self_hosting is None:
+            return sigma
+        pair = (id(det.model.architecture), o.self_hosting.gpu)  # the architectures outlive the frame's construction
+        if pair not in shared.groups:
+            group = shared.groups[pair] = sizing_group(det.model.architecture, o.self_hosting.gpu)
+            self.groups[group] = sizing_sigma(group)
+        if not self.owned and getattr(o.self_hosting, "on_prem", None):
+            self.owned = True
+        return sigma
+
+    def _build(
+        self, o: OptionOut, det: Detail, w: dict[str, float], shared: _Shared, sigma: float, expiring: set[str]
+    ) -> Entry:
+        """The entry of an option whose additions to the frame `_note` has made."""
+        fixed_score = w["privacy"] * o.scores.privacy + w["lock_in"] * (100.0 - o.scores.lock_in)
+        penalty = scoring.LIFECYCLE_PENALTY if (o.model in expiring or o.id in expiring) else 0.0
         if o.monthly_cost is None:
             return Entry(o, "none", None, o.provider, sigma, fixed_score=fixed_score, penalty=penalty)
         if o.deployment == "api" and isinstance(det.curve, FleetCurve):
@@ -357,18 +403,12 @@ class Frame:
         curve = det.curve
         if curve is None or not getattr(curve, "plans", None) or o.self_hosting is None:
             return Entry(o, "fixed", o.monthly_cost, o.provider, sigma, fixed_score=fixed_score, penalty=penalty)
-        arch = det.model.architecture
-        pair = (id(arch), o.self_hosting.gpu)  # the architectures outlive the frame's construction
-        group = shared.groups.get(pair)
-        if group is None:
-            group = shared.groups[pair] = sizing_group(arch, o.self_hosting.gpu)
-            self.groups[group] = sizing_sigma(group)
+        group = shared.groups[(id(det.model.architecture), o.self_hosting.gpu)]
         parts = getattr(o.self_hosting, "on_prem", None)
         hw_share = 0.0
         if parts:
             total = sum(parts.values())
             hw_share = parts.get("hardware", 0.0) / total if total > 0 else 0.0
-            self.owned = True
         # The interactive peak, as the engine prices it.
         return Entry(
             o,
@@ -390,7 +430,9 @@ class Frame:
         `sensitivity` evaluates a frame hundreds of times)."""
         if self._feasible is None:
             self._feasible = [
-                i for i, e in enumerate(self.entries) if e.option.feasible and e.kind != "none" and e.base is not None
+                i
+                for i, e in enumerate(self.entries)
+                if e is not None and e.option.feasible and e.kind != "none" and e.base is not None
             ]
         return self._feasible
 
