@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -39,52 +38,87 @@ def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-# A record: nothing compares or prints it, so no generated `==` or repr (each generated method is
-# compiled when the module is imported, a start-up cost of every command).
-@dataclass(eq=False, repr=False)
+# Records that nothing compares, prints or copies: plain classes rather than dataclasses, whose
+# generated `__init__` is compiled from source when the module is imported (a start-up cost of
+# every command).
 class Scenarios:
     """A batch of n scenarios: each input's value per scenario (missing inputs stay at base)."""
 
-    n: int
-    traffic: list[float] | None = None  # volume multiplier
-    peak: list[float] | None = None  # peak-rate multiplier (utilisation)
-    sizing: dict[Group, list[float]] = field(default_factory=dict)  # throughput multiplier
-    drift: dict[str, list[float]] = field(default_factory=dict)  # standard-normal price drift per provider
-    quality: dict[str, list[float]] = field(default_factory=dict)  # quality index per model
-    gpu_price: list[float] | None = None  # what-if: GPU price multiplier
-    engineer: list[float] | None = None  # what-if: operations, setup (and materiality without a budget) multiplier
-    purchase: list[float] | None = None  # owned servers' purchase price multiplier
-    operations: list[float] | None = None  # owned servers' operations effort multiplier
+    def __init__(
+        self,
+        n: int,
+        traffic: list[float] | None = None,
+        peak: list[float] | None = None,
+        sizing: dict[Group, list[float]] | None = None,
+        drift: dict[str, list[float]] | None = None,
+        quality: dict[str, list[float]] | None = None,
+        gpu_price: list[float] | None = None,
+        engineer: list[float] | None = None,
+        purchase: list[float] | None = None,
+        operations: list[float] | None = None,
+    ) -> None:
+        self.n = n
+        self.traffic = traffic  # volume multiplier
+        self.peak = peak  # peak-rate multiplier (utilisation)
+        self.sizing: dict[Group, list[float]] = {} if sizing is None else sizing  # throughput multiplier
+        self.drift: dict[str, list[float]] = {} if drift is None else drift  # standard-normal drift per provider
+        self.quality: dict[str, list[float]] = {} if quality is None else quality  # quality index per model
+        self.gpu_price = gpu_price  # what-if: GPU price multiplier
+        self.engineer = engineer  # what-if: operations, setup (and materiality without a budget) multiplier
+        self.purchase = purchase  # owned servers' purchase price multiplier
+        self.operations = operations  # owned servers' operations effort multiplier
 
 
-@dataclass(eq=False, repr=False)
 class Entry:
     """One option reduced to what a scenario changes."""
 
-    option: OptionOut
-    kind: str  # "api" | "fleet" (a tuned model's dedicated API fleet) | "self" | "fixed" | "none"
-    base: float | None
-    provider: str
-    sigma: float  # price drift s.d. of this option's price
-    group: Group | None = None
-    curve: object = None
-    peak: float = 0.0
-    rpm: float = 0.0
-    quality_sd: float = 0.0
-    fixed_score: float = 0.0  # weighted privacy and lock-in parts of the overall score
-    penalty: float = 0.0
-    hw_share: float = 0.0  # owned servers: the purchase (hardware) share of the GPU cost
-    fixed: float = 0.0  # USD a month that no scenario moves (an API option's fine-tuning runs and fees)
+    def __init__(
+        self,
+        option: OptionOut,
+        kind: str,
+        base: float | None,
+        provider: str,
+        sigma: float,
+        group: Group | None = None,
+        curve: object = None,
+        peak: float = 0.0,
+        rpm: float = 0.0,
+        quality_sd: float = 0.0,
+        fixed_score: float = 0.0,
+        penalty: float = 0.0,
+        hw_share: float = 0.0,
+        fixed: float = 0.0,
+    ) -> None:
+        self.option = option
+        self.kind = kind  # "api" | "fleet" (a tuned model's dedicated API fleet) | "self" | "fixed" | "none"
+        self.base = base
+        self.provider = provider
+        self.sigma = sigma  # price drift s.d. of this option's price
+        self.group = group
+        self.curve = curve
+        self.peak = peak
+        self.rpm = rpm
+        self.quality_sd = quality_sd
+        self.fixed_score = fixed_score  # weighted privacy and lock-in parts of the overall score
+        self.penalty = penalty
+        self.hw_share = hw_share  # owned servers: the purchase (hardware) share of the GPU cost
+        self.fixed = fixed  # USD a month that no scenario moves (an API option's fine-tuning runs and fees)
 
 
-@dataclass(eq=False, repr=False)
 class Outcome:
     """Sampled scenarios priced: each entry's costs, the winner and the two overall scores per scenario."""
 
-    costs: list[list[float] | None]  # per entry, per scenario
-    winners: list[int | None]  # entry index per scenario
-    rec_overall: list[float]  # the reference option's overall score per scenario
-    other_overall: list[float]  # the best other option's overall score per scenario
+    def __init__(
+        self,
+        costs: list[list[float] | None],
+        winners: list[int | None],
+        rec_overall: list[float],
+        other_overall: list[float],
+    ) -> None:
+        self.costs = costs  # per entry, per scenario
+        self.winners = winners  # entry index per scenario
+        self.rec_overall = rec_overall  # the reference option's overall score per scenario
+        self.other_overall = other_overall  # the best other option's overall score per scenario
 
 
 _UNSET = object()
@@ -259,14 +293,13 @@ class Costs:
         return [i for i in feas if i in priced or (self.quick_floor(i) <= ceiling and self.floor(i) <= ceiling)]
 
 
-@dataclass(eq=False, repr=False)
 class _Shared:
     """What a frame's options share, filled while its entries are built (see Frame.__init__)."""
 
-    rpm: float
-    peak: float
-    sigma: dict[object, float] = field(default_factory=dict)  # price date -> drift s.d.
-    groups: dict[tuple[int, str], Group] = field(default_factory=dict)  # (architecture, GPU) -> sizing group
+    def __init__(self, rpm: float, peak: float) -> None:
+        self.rpm, self.peak = rpm, peak
+        self.sigma: dict[object, float] = {}  # price date -> drift s.d.
+        self.groups: dict[tuple[int, str], Group] = {}  # (architecture, GPU) -> sizing group
 
 
 class Frame:
