@@ -146,11 +146,11 @@ def _scored(catalog, lean: bool, workload):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("floor", [None, 101.0])
-def test_a_ruled_out_option_s_scores_wait_until_printed(catalog, floor) -> None:  # type: ignore[no-untyped-def]
-    """`Settings.lean_scores`: every ruled-out option's scores are pending (its figures only) and
-    its sampled entry unbuilt until a caller prints it; the report is the same once filled, the
-    order of the ruled-out options included. A floor of 101 rules every option out (the sampled
-    frame then prices every option for the cheapest cost)."""
+def test_scores_and_ruled_out_entries_wait_until_printed(catalog, floor) -> None:  # type: ignore[no-untyped-def]
+    """`Settings.lean_scores`: every option's scores are pending (its figures only) and a ruled-out
+    option's sampled entry unbuilt until a caller prints it; the report is the same once filled,
+    the order of the ruled-out options included. A floor of 101 rules every option out (the
+    sampled frame then prices every option for the cheapest cost)."""
     from openclosed.decide.recommend import PendingScores
     from openclosed.report import Scores, to_plain
     from openclosed.workload.presets import preset
@@ -161,8 +161,8 @@ def test_a_ruled_out_option_s_scores_wait_until_printed(catalog, floor) -> None:
     full, lean = _scored(catalog, False, wl), _scored(catalog, True, wl)
     ruled_out = [o for o in lean.report.options if not o.feasible]
     assert len(ruled_out) > 20
-    assert all(type(o.scores) is PendingScores for o in ruled_out)
-    assert all(type(o.scores) is Scores for o in lean.report.options if o.feasible)
+    assert all(type(o.scores) is PendingScores for o in lean.report.options)
+    assert all(o.reasons == [] for o in lean.report.options)
     assert all(type(o.scores) is Scores for o in full.report.options)
     assert [o.id for o in lean.report.options] == [o.id for o in full.report.options]
     for o, f in zip(lean.report.options, full.report.options, strict=True):
@@ -182,8 +182,8 @@ def test_a_ruled_out_option_s_scores_wait_until_printed(catalog, floor) -> None:
 
 
 def test_compare_without_all_fills_the_scores_of_the_options_it_prints(cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A ruled-out option's scores are built only when printed: none for a plain compare (it
-    prints feasible options), every one for `--all`, which does not defer them."""
+    """Scores are built only for the options printed by a plain compare (feasible ones), and not
+    deferred at all for `--all`."""
     from openclosed.decide import recommend
 
     filled: list[str] = []
@@ -197,7 +197,10 @@ def test_compare_without_all_fills_the_scores_of_the_options_it_prints(cli, monk
     args = ("compare", "--preset", "chatbot", "--models", ",".join(MODELS), "--today", TODAY)
     r = cli(*args, "--format", "json")
     assert r.code == 0, r.err
-    assert all(o["feasible"] for o in r.json()["options"]) and filled == []
+    printed = r.json()["options"]
+    assert all(o["feasible"] for o in printed) and sorted(filled) == sorted(o["id"] for o in printed)
+    assert all(o["reasons"][0].startswith("cost: ") for o in printed)
+    filled.clear()
     r = cli(*args, "--all", "--format", "csv")
     assert r.code == 0, r.err
     assert filled == [] and "false" in r.out.lower()

@@ -78,8 +78,8 @@ class Settings:
     # Self-hosted options' report figures only for the options a caller asks for (`Result.fill_ranges`):
     # until then an option's `self_hosting` is a `selfhost.options.PendingHosting`.
     lean_options: bool = False
-    # A ruled-out option's scores and reasons only when a caller prints it (`Result.fill_ranges`):
-    # until then its `scores` is a `decide.recommend.PendingScores` (a compare without `--all`).
+    # An option's scores and reasons only when a caller prints it (`Result.fill_ranges`): until
+    # then its `scores` is a `decide.recommend.PendingScores` (a compare without `--all`).
     lean_scores: bool = False
 
 
@@ -134,8 +134,8 @@ class Result:
 
     def fill_ranges(self, options: list[OptionOut]) -> None:
         """Set these options' cost ranges (with `Settings.lazy_ranges`; otherwise they are set) and
-        build their self-hosting figures (with `Settings.lean_options`) and a ruled-out option's
-        scores and reasons (with `Settings.lean_scores`): what a command prints."""
+        build their self-hosting figures (with `Settings.lean_options`) and their scores and
+        reasons (with `Settings.lean_scores`): what a command prints."""
         if self.ranges is not None:
             self.ranges.fill(options)
         for o in options:

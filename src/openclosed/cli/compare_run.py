@@ -151,7 +151,7 @@ def compare(
         # Traffic classes: an output without --all lists no infeasible option, so no class
         # needs to price the self-hosted options that cannot change the answer.
         lean_classes=not show_all and fmt != "html",
-        # Nor does it print a ruled-out option's scores, unless the recommendation names it.
+        # And the scores and reasons of the options printed (the recommendation names feasible ones).
         lean_scores=not show_all and fmt != "html",
     )
     report = result.report

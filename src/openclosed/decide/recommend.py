@@ -47,9 +47,9 @@ def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) ->
         overall = w_cost * cost + privacy_part + lock_part + quality_part
         overall = round(max(0.0, min(100.0, overall - penalty)), 1)
         d = o.__dict__
-        if lean and not o.feasible:
-            # Ranking and sampling read only the figures; the model and the reasons wait for a
-            # command to print the option (`Result.fill_ranges`).
+        if lean:
+            # Ranking, the recommendation and sampling read only the figures; the model and the
+            # reasons wait for a command to print the option (`Result.fill_ranges`).
             figures = (round(cost, 1), privacy, lock, quality, overall)
             d["scores"] = PendingScores(figures, (monthly, cheapest, material, material_text, budget, tail))
             continue
@@ -81,10 +81,10 @@ def _reasons(
 
 
 class PendingScores:
-    """A ruled-out option's scores until a command prints it (`Settings.lean_scores`): the five
-    figures, which ranking and sampling read, and the arguments of its reasons. A `compare`
-    without `--all` prints none of some 860 such options; `fill` writes the `Scores` and the
-    reasons `score` would have written."""
+    """An option's scores until a command prints it (`Settings.lean_scores`): the five figures,
+    which ranking, the recommendation and sampling read, and the arguments of its reasons. A
+    `compare` without `--all` prints a few dozen of some 1,700 options (none of the 860 ruled
+    out); `fill` writes the `Scores` and the reasons `score` would have written."""
 
     __slots__ = ("_why", "cost", "lock_in", "overall", "privacy", "quality")
 
