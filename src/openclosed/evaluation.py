@@ -79,7 +79,11 @@ class Settings:
     # until then an option's `self_hosting` is a `selfhost.options.PendingHosting`.
     lean_options: bool = False
     # An option's scores and reasons only when a caller prints it (`Result.fill_ranges`): until
-    # then its `scores` is a `decide.recommend.PendingScores` (a compare without `--all`).
+    # then its `scores` is a `decide.recommend.PendingScores` (a compare without `--all`, which
+    # prints feasible options only). The ruled-out options then follow the ranked feasible ones
+    # in the order they were evaluated, and the stale-price warning over every option may name
+    # another of the equally oldest prices (compare replaces it with the one over the options
+    # it prints).
     lean_scores: bool = False
 
 
