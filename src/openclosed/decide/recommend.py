@@ -67,7 +67,7 @@ class _Scorer:
             serving = self.serving.get(o.model, 0)
             rest = self.rest_of[key] = _rest(
                 self, o, det, kind, hold, serving, lifecycle, self.privacy_of, self.lock_of
-            )  # type: ignore[arg-type]
+            )
         privacy, lock, quality, privacy_part, lock_part, quality_part, penalty, tail = rest
         cheapest, material = self.cheapest, self.material
         cost = scoring.cost_score(monthly, cheapest, material)
@@ -143,8 +143,8 @@ class PendingScores:
 
 
 def _rest(
-    ctx: Context,
-    o: OptionOut,
+    ctx: _Scorer,
+    o: OptionOut | _Facts,
     det: Detail,
     kind: str | None,
     hold: str | None,
@@ -199,7 +199,7 @@ def _serving(ctx: Context) -> dict[str, int]:
     return {m.id: len(by_model.get(m.id, ())) for m in ctx.cat.all_models()}
 
 
-def _hold(o: OptionOut, kind: str | None) -> str | None:
+def _hold(o: OptionOut | _Facts, kind: str | None) -> str | None:
     """How a self-hosted option holds its GPUs, for the lock-in score: "owned", "1y", "3y" or None.
     `kind`: `host_kind` of the option's host."""
     if kind == "on-prem":
