@@ -133,3 +133,83 @@ def test_each_option_s_overall_score_is_scoring_overall_of_its_parts(catalog) ->
         assert (o.scores.privacy, o.scores.lock_in) == (round(parts["privacy"], 1), round(parts["lock_in"], 1))
         seen.add((o.deployment, penalty > 0))
     assert seen == {("api", False), ("api", True), ("self-hosted", False)}
+
+
+def _scored(catalog, lean: bool, workload):  # type: ignore[no-untyped-def]
+    from openclosed.engine import Engine, Settings
+
+    settings = Settings(
+        today=dt.date.fromisoformat(TODAY), models=MODELS, samples=8, lazy_ranges=True, lean_options=True
+    )
+    settings.lean_scores = lean
+    return Engine(catalog, workload, settings).run()
+
+
+@pytest.mark.parametrize("floor", [None, 101.0])
+def test_scores_and_ruled_out_entries_wait_until_printed(catalog, floor) -> None:  # type: ignore[no-untyped-def]
+    """`Settings.lean_scores`: every option's scores are pending (its figures only) and a ruled-out
+    option's sampled entry unbuilt until a caller prints it; the report is the same once filled,
+    the order of the ruled-out options included. A floor of 101 rules every option out (the
+    sampled frame then prices every option for the cheapest cost)."""
+    from openclosed.decide.recommend import PendingScores
+    from openclosed.report import Scores, to_plain
+    from openclosed.workload.presets import preset
+
+    wl = preset("chatbot")
+    if floor is not None:
+        wl = wl.model_copy(update={"quality": wl.quality.model_copy(update={"min_score": floor})})
+    full, lean = _scored(catalog, False, wl), _scored(catalog, True, wl)
+    ruled_out = [o for o in lean.report.options if not o.feasible]
+    assert len(ruled_out) > 20
+    assert all(type(o.scores) is PendingScores for o in lean.report.options)
+    assert all(o.reasons == [] for o in lean.report.options)
+    assert all(type(o.scores) is Scores for o in full.report.options)
+    # The feasible options ranked as before; the ruled-out ones after them, unranked.
+    head = [o.id for o in full.report.options if o.feasible]
+    assert [o.id for o in lean.report.options[: len(head)]] == head
+    assert [o.id for o in lean.report.options[len(head) :]] == [o.id for o in lean.all_options if not o.feasible]
+    assert sorted(o.id for o in lean.report.options) == sorted(o.id for o in full.report.options)
+    unread = [o for o in ruled_out if o.scores._later is not None]
+    assert len(unread) == len(ruled_out) - (len(ruled_out) if floor is not None else 0)
+    by_id = {f.id: f for f in full.report.options}
+    for o in lean.report.options:
+        for key in ("cost", "privacy", "lock_in", "quality", "overall"):
+            assert getattr(o.scores, key) == getattr(by_id[o.id].scores, key)
+    assert lean.report.recommendation == full.report.recommendation
+    assert lean.report.recommendation_confidence == full.report.recommendation_confidence
+    assert lean.report.warnings == full.report.warnings
+    frame = lean.ranges.frame
+    pending = [i for i, e in enumerate(frame.entries) if e is None]
+    assert len(pending) == (0 if floor is not None else len(ruled_out))  # nothing feasible: every one priced
+    full.fill_ranges(full.report.options)
+    lean.fill_ranges(lean.report.options)
+    assert all(type(o.scores) is Scores for o in lean.report.options)
+    assert None not in frame.entries
+    plain, want = to_plain(lean.report), to_plain(full.report)
+    assert sorted(plain.pop("options"), key=lambda o: o["id"]) == sorted(want.pop("options"), key=lambda o: o["id"])
+    assert plain == want
+
+
+def test_compare_without_all_fills_the_scores_of_the_options_it_prints(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scores are built only for the options printed by a plain compare (feasible ones), and not
+    deferred at all for `--all`."""
+    from openclosed.decide import recommend
+
+    filled: list[str] = []
+    real = recommend.PendingScores.fill
+
+    def spy(self, o):  # type: ignore[no-untyped-def]
+        filled.append(o.id)
+        real(self, o)
+
+    monkeypatch.setattr(recommend.PendingScores, "fill", spy)
+    args = ("compare", "--preset", "chatbot", "--models", ",".join(MODELS), "--today", TODAY)
+    r = cli(*args, "--format", "json")
+    assert r.code == 0, r.err
+    printed = r.json()["options"]
+    assert all(o["feasible"] for o in printed) and sorted(filled) == sorted(o["id"] for o in printed)
+    assert all(o["reasons"][0].startswith("cost: ") for o in printed)
+    filled.clear()
+    r = cli(*args, "--all", "--format", "csv")
+    assert r.code == 0, r.err
+    assert filled == [] and "false" in r.out.lower()

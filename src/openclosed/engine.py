@@ -8,6 +8,7 @@ recommendation and its prose). `evaluation` holds what the stages hand each othe
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from . import __version__
@@ -29,9 +30,12 @@ from .staleness import price_date, staleness
 from .workload.echo import current_spend_of, echo
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .catalog import Catalog
     from .catalog.schema import ApiProvider, GpuCloud, Model, Offering, OnPrem
     from .selfhost.sizing import Sizing
+    from .staleness import Staleness
     from .workload.model import Workload
 
     # (model, cloud or on-prem host, GPU id, that host's offers of the GPU): one self-hosted option.
@@ -170,7 +174,18 @@ class Engine:
     def _report(self, options: list[OptionOut], details: dict[str, Detail]) -> Result:
         ctx, wl = self.ctx, self.wl
         budget = wl.budget.max_monthly_cost
-        ranked = sorted(options, key=lambda o: sort_key(self.st.sort, o, budget))
+
+        def key(o: OptionOut) -> tuple:
+            return sort_key(self.st.sort, o, budget)
+
+        unranked: list[OptionOut] = []
+        if getattr(self.st, "lean_scores", False):
+            # A compare without --all prints feasible options only: the ruled-out ones follow in
+            # the order they were evaluated, their scores not worked out (`Settings.lean_scores`).
+            unranked = [o for o in options if not o.feasible]
+            ranked = sorted([o for o in options if o.feasible], key=key) + unranked
+        else:
+            ranked = sorted(options, key=key)
         for i, o in enumerate(ranked, 1):
             o.__dict__["rank"] = i if o.feasible else None  # as recommend.score sets scores: no __setattr__
         best_first = by_overall(ranked, budget)
@@ -185,6 +200,8 @@ class Engine:
             top = next(o for o in options if o.id == rec.id)
             warnings.extend(top.warnings)
         st = staleness([(o.id, price_date(o)) for o in ranked], self.today, self.st.stale_days)
+        if st is not None and unranked:
+            st = _oldest_ranked(st, unranked, key)
         stale_summary = st.message if st else None
         if stale_summary:
             warnings.append(stale_summary)
@@ -231,6 +248,16 @@ class Engine:
             current_spend=current_spend_of(wl),
         )
         return Result(report, details, ranked, stale_summary, self.st.stale_days, unchecked, ctx.ranges)
+
+
+def _oldest_ranked(st: Staleness, unranked: list[OptionOut], key: Callable[[OptionOut], tuple]) -> Staleness:
+    """`st` with its oldest price named as over the fully ranked list: a tie for the oldest goes
+    to the best-ranked option, which is a ruled-out one only when no feasible option has that date
+    (then those tied are ranked, and only they)."""
+    tied = [o for o in unranked if price_date(o) == st.oldest_as_of]
+    if not tied or st.oldest_id not in {o.id for o in tied}:
+        return st  # a feasible option is the oldest: it comes before every ruled-out one
+    return replace(st, oldest_id=min(tied, key=key).id)
 
 
 def best_per_model(options: list[OptionOut]) -> list[OptionOut]:

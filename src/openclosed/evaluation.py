@@ -78,49 +78,77 @@ class Settings:
     # Self-hosted options' report figures only for the options a caller asks for (`Result.fill_ranges`):
     # until then an option's `self_hosting` is a `selfhost.options.PendingHosting`.
     lean_options: bool = False
+    # An option's scores and reasons only when a caller prints it (`Result.fill_ranges`): until
+    # then its `scores` is a `decide.recommend.PendingScores` (a compare without `--all`, which
+    # prints feasible options only). The ruled-out options then follow the ranked feasible ones
+    # in the order they were evaluated, and the stale-price warning over every option may name
+    # another of the equally oldest prices (compare replaces it with the one over the options
+    # it prints).
+    lean_scores: bool = False
 
 
-@dataclass(eq=False, repr=False)
+# Records that nothing compares, prints or copies: plain classes rather than dataclasses, whose
+# generated `__init__` is compiled from source when the module is imported.
 class Detail:
     """Everything behind one option, for `explain` and the sweep."""
 
-    model: Model
-    api: ApiCost | None = None
-    provider: ApiProvider | None = None
-    offering: Offering | None = None
-    sizing: Sizing | None = None
-    # The plans compared, for `explain` (a self-hosted option's is `selfhost/options.Candidates`).
-    candidates: Sequence[dict[str, Any]] = field(default_factory=list)
-    hosting: dict[str, Any] = field(default_factory=dict)
-    # The option reduced to its monthly cost as a function of volume (cost_curves): the engine
-    # prices the option with it, and a sweep evaluates the same object at other volumes.
-    curve: Any = None
-    # Fine-tuning as this option prices it (api/fine_tuning.ApiTuning or selfhost/training.TrainingRun).
-    tuning: Any = None
+    def __init__(
+        self,
+        model: Model,
+        api: ApiCost | None = None,
+        provider: ApiProvider | None = None,
+        offering: Offering | None = None,
+        sizing: Sizing | None = None,
+        candidates: Sequence[dict[str, Any]] | None = None,
+        hosting: dict[str, Any] | None = None,
+        curve: Any = None,
+        tuning: Any = None,
+    ) -> None:
+        self.model, self.api, self.provider, self.offering, self.sizing = model, api, provider, offering, sizing
+        # The plans compared, for `explain` (a self-hosted option's is `selfhost/options.Candidates`).
+        self.candidates: Sequence[dict[str, Any]] = [] if candidates is None else candidates
+        self.hosting: dict[str, Any] = {} if hosting is None else hosting
+        # The option reduced to its monthly cost as a function of volume (cost_curves): the engine
+        # prices the option with it, and a sweep evaluates the same object at other volumes.
+        self.curve = curve
+        # Fine-tuning as this option prices it (api/fine_tuning.ApiTuning or selfhost/training.TrainingRun).
+        self.tuning = tuning
 
 
-@dataclass(eq=False, repr=False)
 class Result:
     """A comparison: the report, every option with its detail, and the warnings over all options."""
 
-    report: Report
-    details: dict[str, Detail]
-    all_options: list[OptionOut]
-    stale_summary: str | None = None  # the stale-price warning over every option, if any
-    stale_days: int = DEFAULT_STALE_DAYS
-    unchecked_summary: str | None = None  # the latency-unchecked warning over every option, if any
-    ranges: Any = None  # confidence.Ranges, when scenarios were sampled
-    classes: dict[str, Any] | None = None  # traffic class name -> routing.ClassRun (each class compared alone)
+    def __init__(
+        self,
+        report: Report,
+        details: dict[str, Detail],
+        all_options: list[OptionOut],
+        stale_summary: str | None = None,
+        stale_days: int = DEFAULT_STALE_DAYS,
+        unchecked_summary: str | None = None,
+        ranges: Any = None,
+        classes: dict[str, Any] | None = None,
+    ) -> None:
+        self.report, self.details, self.all_options = report, details, all_options
+        self.stale_summary = stale_summary  # the stale-price warning over every option, if any
+        self.stale_days = stale_days
+        self.unchecked_summary = unchecked_summary  # the latency-unchecked warning over every option, if any
+        self.ranges = ranges  # confidence.Ranges, when scenarios were sampled
+        self.classes = classes  # traffic class name -> routing.ClassRun (each class compared alone)
 
     def fill_ranges(self, options: list[OptionOut]) -> None:
         """Set these options' cost ranges (with `Settings.lazy_ranges`; otherwise they are set) and
-        build their self-hosting figures (with `Settings.lean_options`): what a command prints."""
+        build their self-hosting figures (with `Settings.lean_options`) and their scores and
+        reasons (with `Settings.lean_scores`): what a command prints."""
         if self.ranges is not None:
             self.ranges.fill(options)
         for o in options:
             sh = o.self_hosting
             if sh is not None and type(sh) is not SelfHostingOut:
                 o.__dict__["self_hosting"] = sh.built()  # as scores are written: no `__setattr__`
+            sc = o.scores
+            if sc is not None and type(sc) is not Scores:
+                sc.fill(o)
 
 
 class Context:

@@ -7,7 +7,6 @@ state dollars exactly; results are converted to float (rounded to 1e-6 USD) at t
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -26,16 +25,20 @@ def _f(x: Decimal) -> float:
     return float(round(x, 6))
 
 
-# A record: nothing compares or prints it, so no generated `==` or repr (each generated method is
-# compiled when the module is imported, a start-up cost of every command).
-@dataclass(eq=False, repr=False)
+# A record that nothing compares, prints or copies: a plain class rather than a dataclass, whose
+# generated `__init__` is compiled from source when the module is imported.
 class ApiCost:
     """An API option's monthly cost, its breakdown and unit prices, and the steps that show them."""
 
-    monthly_cost: float
-    breakdown: dict[str, float]
-    unit_prices: UnitPricesOut
-    steps: list[tuple[str, str, float]] = field(default_factory=list)  # (what, formula, value)
+    def __init__(
+        self,
+        monthly_cost: float,
+        breakdown: dict[str, float],
+        unit_prices: UnitPricesOut,
+        steps: list[tuple[str, str, float]] | None = None,
+    ) -> None:
+        self.monthly_cost, self.breakdown, self.unit_prices = monthly_cost, breakdown, unit_prices
+        self.steps: list[tuple[str, str, float]] = [] if steps is None else steps  # (what, formula, value)
 
 
 def unit_prices(

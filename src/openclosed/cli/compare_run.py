@@ -27,6 +27,7 @@ def run_engine(
     lazy_ranges: bool = False,
     lean_classes: bool = False,
     lean_options: bool = False,
+    lean_scores: bool = False,
 ) -> tuple[Any, Any, Any]:
     from ..analyses.compare import compare
     from ..engine import Settings
@@ -46,6 +47,8 @@ def run_engine(
         workload_source=source,
         lazy_ranges=lazy_ranges,
         lean_options=lean_options,
+        # A routed workload's classes are compared with these settings too: not for them.
+        lean_scores=lean_scores and not wl.traffic.classes,
     )
     if samples is not None:
         settings.samples = samples
@@ -148,6 +151,8 @@ def compare(
         # Traffic classes: an output without --all lists no infeasible option, so no class
         # needs to price the self-hosted options that cannot change the answer.
         lean_classes=not show_all and fmt != "html",
+        # And the scores and reasons of the options printed (the recommendation names feasible ones).
+        lean_scores=not show_all and fmt != "html",
     )
     report = result.report
     # The best option of each model, and of each kind: the best self-hosted option is worth

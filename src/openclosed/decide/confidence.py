@@ -57,7 +57,7 @@ def assess(
     if others:
         top = min(others, key=lambda i: (-others[i], frame.entries[i].option.id))
         contender, share = frame.entries[top].option.id, others[top] / n
-    model = frame.entries[ref].option.model
+    model = frame.entry(ref).option.model
     same_model = sum(1 for w in out.winners if w is not None and frame.entries[w].option.model == model)
     return Assessment(n, round(stays / n, 3), contender, round(share, 3), round(same_model / n, 3))
 

@@ -11,63 +11,140 @@ from . import scoring
 
 def score(ctx: Context, options: list[OptionOut], details: dict[str, Detail]) -> None:
     """Fill every option's scores and the reasons behind them."""
-    costs = [o.monthly_cost for o in options if o.monthly_cost is not None and o.monthly_cost > 0]
-    feasible = [o.monthly_cost for o in options if o.feasible and o.monthly_cost is not None and o.monthly_cost > 0]
-    cheapest = min(feasible) if feasible else min(costs, default=1.0)
-    material = ctx.materiality
-    serving = _serving(ctx)
-    # Privacy and lock-in depend on the provider or host and the model, quality on the index and
-    # the lifecycle penalty on the model or offering, not on the option: each combination's
-    # scores, reasons and weighted parts of the overall score are worked out once (the 1,678
-    # options of a preset share 344); only the cost is the option's own.
-    privacy_of: dict[tuple, tuple[float, list[str]]] = {}
-    lock_of: dict[tuple, tuple[float, list[str]]] = {}
-    rest_of: dict[tuple, tuple] = {}
-    budget = ctx.wl.budget.max_monthly_cost
-    material_text = money(material) if material is not None else ""
-    expiring, weights = ctx.expiring, ctx.weights
-    w_cost = weights["cost"]
+    scorer = _Scorer(ctx, options)
+    lean = getattr(ctx.st, "lean_scores", False)
     for o in options:
-        det = details[o.id]
-        monthly = o.monthly_cost
-        kind = host_kind(det.hosting.get("host"))
-        hold = _hold(o, kind)
-        lifecycle = "model" if o.model in expiring else "offering" if o.id in expiring else None
-        key = (id(det.provider), kind, o.model, o.deployment, o.customisation, hold, o.quality_index, lifecycle)
-        rest = rest_of.get(key)
-        if rest is None:
-            rest = rest_of[key] = _rest(
-                ctx, o, det, kind, hold, serving.get(o.model, 0), lifecycle, privacy_of, lock_of
-            )
-        privacy, lock, quality, privacy_part, lock_part, quality_part, penalty, tail = rest
-        cost = scoring.cost_score(monthly, cheapest, material)
-        reasons = [_cost_reason(monthly, cheapest, material, material_text)]
-        if budget is not None and monthly is not None and monthly > budget:
-            reasons.append(f"budget: {money(monthly)} a month is over the {money(budget)} budget")
-        reasons += tail
-        # `scoring.overall`, its sum in the same order: the weighted parts that are the same for
-        # the combination are its products, worked out once.
-        overall = w_cost * cost + privacy_part + lock_part + quality_part
+        d = o.__dict__
+        if lean:
+            # Ranking, the recommendation and sampling read only a feasible option's figures, and
+            # nothing reads a ruled-out option's (`Settings.lean_scores`): the model and the
+            # reasons wait for a command to print the option (`Result.fill_ranges`).
+            if o.feasible:
+                d["scores"] = PendingScores(*scorer.figures(o, details[o.id]))
+            else:
+                d["scores"] = PendingScores(None, None, (scorer, _Facts(o), details[o.id]))
+            continue
+        figures, why = scorer.figures(o, details[o.id])
         # Written to the instance directly, as pydantic's own assignment does (the options are
         # built by `construct`, so both fields are already in the set of fields given); its
         # __setattr__ costs a few ms over 1,400 options.
+        d["scores"] = adopt(Scores, dict(zip(_SCORE_FIELDS, figures, strict=True)))
+        d["reasons"] = _reasons(*why)
+
+
+class _Scorer:
+    """What scoring an option reads beyond the option: the run's cheapest feasible cost, the
+    materiality amount, the budget, the weights, and each combination's shared scores. Privacy
+    and lock-in depend on the provider or host and the model, quality on the index and the
+    lifecycle penalty on the model or offering, not on the option: each combination's scores,
+    reasons and weighted parts of the overall score are worked out once (the 1,678 options of a
+    preset share 344); only the cost is the option's own. It holds no `Context` (a pending score
+    would keep the run's sampled frame through it)."""
+
+    def __init__(self, ctx: Context, options: list[OptionOut]) -> None:
+        costs = [o.monthly_cost for o in options if o.monthly_cost is not None and o.monthly_cost > 0]
+        feasible = [o.monthly_cost for o in options if o.feasible and o.monthly_cost is not None and o.monthly_cost > 0]
+        self.cheapest = min(feasible) if feasible else min(costs, default=1.0)
+        self.material = ctx.materiality
+        self.material_text = money(self.material) if self.material is not None else ""
+        self.serving = _serving(ctx)
+        self.budget = ctx.wl.budget.max_monthly_cost
+        self.expiring, self.weights, self.cat, self.best_quality = ctx.expiring, ctx.weights, ctx.cat, ctx.best_quality
+        self.privacy_of: dict[tuple, tuple[float, list[str]]] = {}
+        self.lock_of: dict[tuple, tuple[float, list[str]]] = {}
+        self.rest_of: dict[tuple, tuple] = {}
+
+    def figures(self, o: OptionOut | _Facts, det: Detail) -> tuple[tuple, tuple]:
+        """The option's five scores, as reported, and the arguments of `_reasons`."""
+        monthly = o.monthly_cost
+        kind = host_kind(det.hosting.get("host"))
+        hold = _hold(o, kind)
+        expiring = self.expiring
+        lifecycle = "model" if o.model in expiring else "offering" if o.id in expiring else None
+        key = (id(det.provider), kind, o.model, o.deployment, o.customisation, hold, o.quality_index, lifecycle)
+        rest = self.rest_of.get(key)
+        if rest is None:
+            serving = self.serving.get(o.model, 0)
+            rest = self.rest_of[key] = _rest(
+                self, o, det, kind, hold, serving, lifecycle, self.privacy_of, self.lock_of
+            )
+        privacy, lock, quality, privacy_part, lock_part, quality_part, penalty, tail = rest
+        cheapest, material = self.cheapest, self.material
+        cost = scoring.cost_score(monthly, cheapest, material)
+        # `scoring.overall`, its sum in the same order: the weighted parts that are the same for
+        # the combination are its products, worked out once.
+        overall = self.weights["cost"] * cost + privacy_part + lock_part + quality_part
+        overall = round(max(0.0, min(100.0, overall - penalty)), 1)
+        figures = (round(cost, 1), privacy, lock, quality, overall)
+        return figures, (monthly, cheapest, material, self.material_text, self.budget, tail)
+
+
+class _Facts:
+    """What scoring reads of a ruled-out option whose scores wait (`PendingScores`): a copy, so
+    that the pending scores do not point back at the option that holds them (a reference cycle)."""
+
+    __slots__ = ("customisation", "deployment", "id", "model", "monthly_cost", "quality_index", "self_hosting")
+
+    def __init__(self, o: OptionOut) -> None:
+        self.id, self.model, self.deployment, self.customisation = o.id, o.model, o.deployment, o.customisation
+        self.monthly_cost, self.quality_index, self.self_hosting = o.monthly_cost, o.quality_index, o.self_hosting
+
+
+_SCORE_FIELDS = ("cost", "privacy", "lock_in", "quality", "overall")
+
+
+def _reasons(
+    monthly: float | None,
+    cheapest: float,
+    material: float | None,
+    material_text: str,
+    budget: float | None,
+    tail: list[str],
+) -> list[str]:
+    """An option's reasons: its cost's, its budget's, then those it shares with its combination."""
+    reasons = [_cost_reason(monthly, cheapest, material, material_text)]
+    if budget is not None and monthly is not None and monthly > budget:
+        reasons.append(f"budget: {money(monthly)} a month is over the {money(budget)} budget")
+    reasons += tail
+    return reasons
+
+
+class PendingScores:
+    """An option's scores until a command prints it (`Settings.lean_scores`): the five figures,
+    which ranking, the recommendation and sampling read, and the arguments of its reasons. A
+    `compare` without `--all` prints a few dozen of some 1,700 options (none of the 860 ruled
+    out); `fill` writes the `Scores` and the reasons `score` would have written. A ruled-out
+    option's figures are worked out when first read (`later`: the scorer, the option's facts and
+    its detail), which a compare never does: it ranks the feasible options only."""
+
+    __slots__ = ("_later", "_why", "cost", "lock_in", "overall", "privacy", "quality")
+
+    def __init__(self, figures: tuple | None, why: tuple | None, later: tuple | None = None) -> None:
+        self._later = later
+        self._why = why
+        if figures is not None:
+            self.cost, self.privacy, self.lock_in, self.quality, self.overall = figures
+
+    def __getattr__(self, name: str) -> float:
+        # Only a figure not yet worked out gets here (an unset slot).
+        later = self._later
+        if later is None or name not in _SCORE_FIELDS:
+            raise AttributeError(name)
+        scorer, facts, det = later
+        figures, self._why = scorer.figures(facts, det)
+        self.cost, self.privacy, self.lock_in, self.quality, self.overall = figures
+        self._later = None
+        return getattr(self, name)  # type: ignore[no-any-return]
+
+    def fill(self, o: OptionOut) -> None:
         d = o.__dict__
-        d["scores"] = adopt(
-            Scores,
-            {
-                "cost": round(cost, 1),
-                "privacy": privacy,
-                "lock_in": lock,
-                "quality": quality,
-                "overall": round(max(0.0, min(100.0, overall - penalty)), 1),
-            },
-        )
-        d["reasons"] = reasons
+        d["scores"] = adopt(Scores, {k: getattr(self, k) for k in _SCORE_FIELDS})
+        d["reasons"] = _reasons(*self._why)  # type: ignore[misc]
 
 
 def _rest(
-    ctx: Context,
-    o: OptionOut,
+    ctx: _Scorer,
+    o: OptionOut | _Facts,
     det: Detail,
     kind: str | None,
     hold: str | None,
@@ -122,7 +199,7 @@ def _serving(ctx: Context) -> dict[str, int]:
     return {m.id: len(by_model.get(m.id, ())) for m in ctx.cat.all_models()}
 
 
-def _hold(o: OptionOut, kind: str | None) -> str | None:
+def _hold(o: OptionOut | _Facts, kind: str | None) -> str | None:
     """How a self-hosted option holds its GPUs, for the lock-in score: "owned", "1y", "3y" or None.
     `kind`: `host_kind` of the option's host."""
     if kind == "on-prem":

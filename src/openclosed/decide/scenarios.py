@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -39,52 +38,87 @@ def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-# A record: nothing compares or prints it, so no generated `==` or repr (each generated method is
-# compiled when the module is imported, a start-up cost of every command).
-@dataclass(eq=False, repr=False)
+# Records that nothing compares, prints or copies: plain classes rather than dataclasses, whose
+# generated `__init__` is compiled from source when the module is imported (a start-up cost of
+# every command).
 class Scenarios:
     """A batch of n scenarios: each input's value per scenario (missing inputs stay at base)."""
 
-    n: int
-    traffic: list[float] | None = None  # volume multiplier
-    peak: list[float] | None = None  # peak-rate multiplier (utilisation)
-    sizing: dict[Group, list[float]] = field(default_factory=dict)  # throughput multiplier
-    drift: dict[str, list[float]] = field(default_factory=dict)  # standard-normal price drift per provider
-    quality: dict[str, list[float]] = field(default_factory=dict)  # quality index per model
-    gpu_price: list[float] | None = None  # what-if: GPU price multiplier
-    engineer: list[float] | None = None  # what-if: operations, setup (and materiality without a budget) multiplier
-    purchase: list[float] | None = None  # owned servers' purchase price multiplier
-    operations: list[float] | None = None  # owned servers' operations effort multiplier
+    def __init__(
+        self,
+        n: int,
+        traffic: list[float] | None = None,
+        peak: list[float] | None = None,
+        sizing: dict[Group, list[float]] | None = None,
+        drift: dict[str, list[float]] | None = None,
+        quality: dict[str, list[float]] | None = None,
+        gpu_price: list[float] | None = None,
+        engineer: list[float] | None = None,
+        purchase: list[float] | None = None,
+        operations: list[float] | None = None,
+    ) -> None:
+        self.n = n
+        self.traffic = traffic  # volume multiplier
+        self.peak = peak  # peak-rate multiplier (utilisation)
+        self.sizing: dict[Group, list[float]] = {} if sizing is None else sizing  # throughput multiplier
+        self.drift: dict[str, list[float]] = {} if drift is None else drift  # standard-normal drift per provider
+        self.quality: dict[str, list[float]] = {} if quality is None else quality  # quality index per model
+        self.gpu_price = gpu_price  # what-if: GPU price multiplier
+        self.engineer = engineer  # what-if: operations, setup (and materiality without a budget) multiplier
+        self.purchase = purchase  # owned servers' purchase price multiplier
+        self.operations = operations  # owned servers' operations effort multiplier
 
 
-@dataclass(eq=False, repr=False)
 class Entry:
     """One option reduced to what a scenario changes."""
 
-    option: OptionOut
-    kind: str  # "api" | "fleet" (a tuned model's dedicated API fleet) | "self" | "fixed" | "none"
-    base: float | None
-    provider: str
-    sigma: float  # price drift s.d. of this option's price
-    group: Group | None = None
-    curve: object = None
-    peak: float = 0.0
-    rpm: float = 0.0
-    quality_sd: float = 0.0
-    fixed_score: float = 0.0  # weighted privacy and lock-in parts of the overall score
-    penalty: float = 0.0
-    hw_share: float = 0.0  # owned servers: the purchase (hardware) share of the GPU cost
-    fixed: float = 0.0  # USD a month that no scenario moves (an API option's fine-tuning runs and fees)
+    def __init__(
+        self,
+        option: OptionOut,
+        kind: str,
+        base: float | None,
+        provider: str,
+        sigma: float,
+        group: Group | None = None,
+        curve: object = None,
+        peak: float = 0.0,
+        rpm: float = 0.0,
+        quality_sd: float = 0.0,
+        fixed_score: float = 0.0,
+        penalty: float = 0.0,
+        hw_share: float = 0.0,
+        fixed: float = 0.0,
+    ) -> None:
+        self.option = option
+        self.kind = kind  # "api" | "fleet" (a tuned model's dedicated API fleet) | "self" | "fixed" | "none"
+        self.base = base
+        self.provider = provider
+        self.sigma = sigma  # price drift s.d. of this option's price
+        self.group = group
+        self.curve = curve
+        self.peak = peak
+        self.rpm = rpm
+        self.quality_sd = quality_sd
+        self.fixed_score = fixed_score  # weighted privacy and lock-in parts of the overall score
+        self.penalty = penalty
+        self.hw_share = hw_share  # owned servers: the purchase (hardware) share of the GPU cost
+        self.fixed = fixed  # USD a month that no scenario moves (an API option's fine-tuning runs and fees)
 
 
-@dataclass(eq=False, repr=False)
 class Outcome:
     """Sampled scenarios priced: each entry's costs, the winner and the two overall scores per scenario."""
 
-    costs: list[list[float] | None]  # per entry, per scenario
-    winners: list[int | None]  # entry index per scenario
-    rec_overall: list[float]  # the reference option's overall score per scenario
-    other_overall: list[float]  # the best other option's overall score per scenario
+    def __init__(
+        self,
+        costs: list[list[float] | None],
+        winners: list[int | None],
+        rec_overall: list[float],
+        other_overall: list[float],
+    ) -> None:
+        self.costs = costs  # per entry, per scenario
+        self.winners = winners  # entry index per scenario
+        self.rec_overall = rec_overall  # the reference option's overall score per scenario
+        self.other_overall = other_overall  # the best other option's overall score per scenario
 
 
 _UNSET = object()
@@ -119,7 +153,7 @@ class Costs:
     def __getitem__(self, i: int) -> list[float] | None:
         hit = self._done[i]
         if hit is _UNSET:
-            hit = self._done[i] = self._price(self.frame.entries[i])
+            hit = self._done[i] = self._price(self.frame.entry(i))
         return hit  # type: ignore[return-value]
 
     def _drift_of(self, e: Entry) -> list[float] | None:
@@ -259,14 +293,13 @@ class Costs:
         return [i for i in feas if i in priced or (self.quick_floor(i) <= ceiling and self.floor(i) <= ceiling)]
 
 
-@dataclass(eq=False, repr=False)
 class _Shared:
     """What a frame's options share, filled while its entries are built (see Frame.__init__)."""
 
-    rpm: float
-    peak: float
-    sigma: dict[object, float] = field(default_factory=dict)  # price date -> drift s.d.
-    groups: dict[tuple[int, str], Group] = field(default_factory=dict)  # (architecture, GPU) -> sizing group
+    def __init__(self, rpm: float, peak: float) -> None:
+        self.rpm, self.peak = rpm, peak
+        self.sigma: dict[object, float] = {}  # price date -> drift s.d.
+        self.groups: dict[tuple[int, str], Group] = {}  # (architecture, GPU) -> sizing group
 
 
 class Frame:
@@ -298,15 +331,42 @@ class Frame:
         # of an (architecture, GPU) pair.
         rpm = ctx.wl.requests_per_month
         shared = _Shared(rpm, ctx.wl.traffic.peak_rps(rpm))
+        # A compare without --all (`Settings.lean_scores`) never prices a ruled-out option in the
+        # scenarios unless it prints it, or nothing is feasible: its entry is built when first
+        # asked for (`entry`), but what it adds to the frame (its price's drift, its model's
+        # estimated quality, its sizing group, owned hardware) is noted now, in the same order.
+        lean = getattr(ctx.st, "lean_scores", False)
+        self._pending: dict[int, tuple] = {}
+        entries = self.entries
         for o in options:
             det = details[o.id]
-            self.entries.append(self._entry(ctx, o, det, w, shared))
-        self.index = {e.option.id: i for i, e in enumerate(self.entries)}
+            if lean and not o.feasible:
+                self._pending[len(entries)] = (o, det, w, shared, self._note(ctx, o, det, shared), ctx.expiring)
+                entries.append(None)  # type: ignore[arg-type]
+            else:
+                entries.append(self._entry(ctx, o, det, w, shared))
+        self.index = {o.id: i for i, o in enumerate(options)}
         self._feasible: list[int] | None = None
 
+    def entry(self, i: int) -> Entry:
+        """Entry `i`, built now if it was left pending."""
+        e = self.entries[i]
+        if e is None:
+            o, det, w, shared, sigma, expiring = self._pending.pop(i)
+            e = self.entries[i] = self._build(o, det, w, shared, sigma, expiring)
+        return e
+
+    def complete(self) -> None:
+        """Build every pending entry (pricing every option)."""
+        for i in list(self._pending):
+            self.entry(i)
+
     def _entry(self, ctx: Context, o: OptionOut, det: Detail, w: dict[str, float], shared: _Shared) -> Entry:
-        fixed_score = w["privacy"] * o.scores.privacy + w["lock_in"] * (100.0 - o.scores.lock_in)
-        penalty = scoring.LIFECYCLE_PENALTY if (o.model in ctx.expiring or o.id in ctx.expiring) else 0.0
+        return self._build(o, det, w, shared, self._note(ctx, o, det, shared), ctx.expiring)
+
+    def _note(self, ctx: Context, o: OptionOut, det: Detail, shared: _Shared) -> float:
+        """What an option adds to the frame (its model's estimated quality, its provider's largest
+        price drift, its sizing group, owned hardware); returns its price's drift s.d."""
         q = det.model.quality
         if q is not None and q.estimated:
             sd = q.error if q.error is not None else DEFAULT_QUALITY_ERROR
@@ -322,6 +382,25 @@ class Frame:
                 sigma = shared.sigma[as_of] = drift_sigma((ctx.today - _date(as_of)).days, ctx.st.stale_days)
         if sigma > 0:
             self.stale[o.provider] = max(self.stale.get(o.provider, 0.0), sigma)
+        if o.monthly_cost is None or o.deployment == "api":
+            return sigma
+        curve = det.curve
+        if curve is None or not getattr(curve, "plans", None) or o.self_hosting is None:
+            return sigma
+        pair = (id(det.model.architecture), o.self_hosting.gpu)  # the architectures outlive the frame's construction
+        if pair not in shared.groups:
+            group = shared.groups[pair] = sizing_group(det.model.architecture, o.self_hosting.gpu)
+            self.groups[group] = sizing_sigma(group)
+        if not self.owned and getattr(o.self_hosting, "on_prem", None):
+            self.owned = True
+        return sigma
+
+    def _build(
+        self, o: OptionOut, det: Detail, w: dict[str, float], shared: _Shared, sigma: float, expiring: set[str]
+    ) -> Entry:
+        """The entry of an option whose additions to the frame `_note` has made."""
+        fixed_score = w["privacy"] * o.scores.privacy + w["lock_in"] * (100.0 - o.scores.lock_in)
+        penalty = scoring.LIFECYCLE_PENALTY if (o.model in expiring or o.id in expiring) else 0.0
         if o.monthly_cost is None:
             return Entry(o, "none", None, o.provider, sigma, fixed_score=fixed_score, penalty=penalty)
         if o.deployment == "api" and isinstance(det.curve, FleetCurve):
@@ -357,18 +436,12 @@ class Frame:
         curve = det.curve
         if curve is None or not getattr(curve, "plans", None) or o.self_hosting is None:
             return Entry(o, "fixed", o.monthly_cost, o.provider, sigma, fixed_score=fixed_score, penalty=penalty)
-        arch = det.model.architecture
-        pair = (id(arch), o.self_hosting.gpu)  # the architectures outlive the frame's construction
-        group = shared.groups.get(pair)
-        if group is None:
-            group = shared.groups[pair] = sizing_group(arch, o.self_hosting.gpu)
-            self.groups[group] = sizing_sigma(group)
+        group = shared.groups[(id(det.model.architecture), o.self_hosting.gpu)]
         parts = getattr(o.self_hosting, "on_prem", None)
         hw_share = 0.0
         if parts:
             total = sum(parts.values())
             hw_share = parts.get("hardware", 0.0) / total if total > 0 else 0.0
-            self.owned = True
         # The interactive peak, as the engine prices it.
         return Entry(
             o,
@@ -390,7 +463,9 @@ class Frame:
         `sensitivity` evaluates a frame hundreds of times)."""
         if self._feasible is None:
             self._feasible = [
-                i for i, e in enumerate(self.entries) if e.option.feasible and e.kind != "none" and e.base is not None
+                i
+                for i, e in enumerate(self.entries)
+                if e is not None and e.option.feasible and e.kind != "none" and e.base is not None
             ]
         return self._feasible
 

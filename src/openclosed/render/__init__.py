@@ -8,7 +8,7 @@ Markdown are the flat rows; the table is the rows drawn by rich (with colour whe
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -25,16 +25,17 @@ class Column:
     nowrap: bool = False  # never wrapped or cut (option ids must stay pasteable)
 
 
-# A record: nothing compares or prints it, so no generated `==` or repr (each generated method is
-# compiled when the module is imported, a start-up cost of every command).
-@dataclass(eq=False, repr=False)
+# Records that nothing compares, prints or copies: plain classes rather than dataclasses, whose
+# generated `__init__` is compiled from source when the module is imported (a start-up cost of
+# every command).
 class Block:
     """A further table below a view's main one (the table, Markdown and HTML renderers draw it)."""
 
-    title: str
-    columns: list[Column]
-    rows: list[dict[str, Any]]
-    notes: list[str] = field(default_factory=list)
+    def __init__(
+        self, title: str, columns: list[Column], rows: list[dict[str, Any]], notes: list[str] | None = None
+    ) -> None:
+        self.title, self.columns, self.rows = title, columns, rows
+        self.notes: list[str] = [] if notes is None else notes
 
 
 class LazyRows(Sequence[dict[str, Any]]):
@@ -60,20 +61,29 @@ class LazyRows(Sequence[dict[str, Any]]):
         return iter(self._get())
 
 
-@dataclass(eq=False, repr=False)
 class View:
     """What a command shows, ready for any format: columns, rows, the JSON, notes and sections."""
 
-    title: str
-    columns: list[Column]
-    rows: Sequence[dict[str, Any]]
-    json: Any
-    notes: list[str] = field(default_factory=list)  # printed under the table / markdown
-    sections: list[tuple[str, list[str]]] = field(default_factory=list)  # extra markdown blocks
-    csv_columns: list[Column] | None = None  # default: the table's columns
-    csv_rows: Sequence[dict[str, Any]] | None = None  # default: the table's rows
-    blocks: list[Block] = field(default_factory=list)  # further tables, after the notes (not in CSV)
-    intro: list[str] = field(default_factory=list)  # lines between the title and the table
+    def __init__(
+        self,
+        title: str,
+        columns: list[Column],
+        rows: Sequence[dict[str, Any]],
+        json: Any,
+        notes: list[str] | None = None,
+        sections: list[tuple[str, list[str]]] | None = None,
+        csv_columns: list[Column] | None = None,
+        csv_rows: Sequence[dict[str, Any]] | None = None,
+        blocks: list[Block] | None = None,
+        intro: list[str] | None = None,
+    ) -> None:
+        self.title, self.columns, self.rows, self.json = title, columns, rows, json
+        self.notes: list[str] = [] if notes is None else notes  # printed under the table / markdown
+        self.sections: list[tuple[str, list[str]]] = [] if sections is None else sections  # extra markdown blocks
+        self.csv_columns = csv_columns  # default: the table's columns
+        self.csv_rows = csv_rows  # default: the table's rows
+        self.blocks: list[Block] = [] if blocks is None else blocks  # further tables, after the notes (not in CSV)
+        self.intro: list[str] = [] if intro is None else intro  # lines between the title and the table
 
 
 def render_json(view: View) -> str:

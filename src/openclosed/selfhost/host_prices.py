@@ -3,7 +3,6 @@ owning it), the workload's fleet rules, and the facts shared by every model on o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -60,21 +59,30 @@ def fleet(ctx: Context, host: GpuCloud | OnPrem, node_gpus: int) -> Fleet:
     )
 
 
-# A record: nothing compares or prints it, so no generated `==` or repr (each generated method is
-# compiled when the module is imported, a start-up cost of every command).
-@dataclass(eq=False, repr=False)
+# Records that nothing compares, prints or copies: plain classes rather than dataclasses, whose
+# generated `__init__` is compiled from source when the module is imported (a start-up cost of
+# every command).
 class GpuPricing:
     """What one option pays per GPU-hour and why: the priced offers and the price that applies."""
 
-    priced: list[tuple[GpuOffer, float]]  # offers with their USD per GPU-hour (multipliers applied)
-    kind: str  # gpu_price_kind: on-demand | reserved | spot | on-prem
-    pricing: str  # on-demand | 1y | 3y | spot | owned
-    region: str | None
-    source: str
-    as_of: Any
-    onprem_parts: dict[str, float] | None = None
-    warnings: list[str] = field(default_factory=list)
-    areas: tuple[str, ...] = ()  # residency areas the price that applies is stated for (empty: unknown)
+    def __init__(
+        self,
+        priced: list[tuple[GpuOffer, float]],
+        kind: str,
+        pricing: str,
+        region: str | None,
+        source: str,
+        as_of: Any,
+        onprem_parts: dict[str, float] | None = None,
+        warnings: list[str] | None = None,
+        areas: tuple[str, ...] = (),
+    ) -> None:
+        self.priced = priced  # offers with their USD per GPU-hour (multipliers applied)
+        self.kind = kind  # gpu_price_kind: on-demand | reserved | spot | on-prem
+        self.pricing = pricing  # on-demand | 1y | 3y | spot | owned
+        self.region, self.source, self.as_of, self.onprem_parts = region, source, as_of, onprem_parts
+        self.warnings: list[str] = [] if warnings is None else warnings
+        self.areas = areas  # residency areas the price that applies is stated for (empty: unknown)
 
 
 @lru_cache(maxsize=1024)
@@ -133,18 +141,23 @@ def gpu_prices(
     return GpuPricing(priced, kind, best.pricing_kind, best.region, best.source, best.as_of, None, stale, best.areas)
 
 
-@dataclass(eq=False, repr=False)
 class HostGpu:
     """What every model's option on one GPU at one host shares: prices, spot prices, fleet rules,
     and the host's own violations and warnings (the catalogue has about 40 models per GPU)."""
 
-    pricing: GpuPricing | None
-    spot_priced: list[tuple[GpuOffer, float]]
-    fleet: Fleet
-    violations: list[str]
-    warnings: list[str]
-    gpu: Any = None  # the catalogue's GPU entry
-    menus: dict[int, tuple[tuple[Instance, ...], tuple[Instance, ...] | None]] = field(default_factory=dict)
+    def __init__(
+        self,
+        pricing: GpuPricing | None,
+        spot_priced: list[tuple[GpuOffer, float]],
+        fleet: Fleet,
+        violations: list[str],
+        warnings: list[str],
+        gpu: Any = None,
+    ) -> None:
+        self.pricing, self.spot_priced, self.fleet = pricing, spot_priced, fleet
+        self.violations, self.warnings = violations, warnings
+        self.gpu = gpu  # the catalogue's GPU entry
+        self.menus: dict[int, tuple[tuple[Instance, ...], tuple[Instance, ...] | None]] = {}
 
     def menu(self, gpus: int, node_gpus: int) -> tuple[tuple[Instance, ...], tuple[Instance, ...] | None]:
         """The rentable instance shapes for a replica of `gpus` GPUs, on demand and on spot."""
