@@ -105,7 +105,8 @@ def test_the_loose_bound_prunes_without_changing_who_comes_first(catalog, name: 
     import datetime as dt
     import math
 
-    from openclosed.decide.scenarios import Costs, Frame
+    from openclosed.decide.scenario_costs import Costs
+    from openclosed.decide.scenarios import Frame
     from openclosed.engine import Engine, Settings
     from openclosed.workload.presets import preset
 

@@ -471,7 +471,7 @@ def test_pruned_scenarios_find_the_same_winners_as_pricing_everything(catalog, n
     out = f.evaluate(sc, r.report.recommended)
     assert out.winners == _brute_force_winners(f, sc, r.report.recommended, eng.wl.budget.max_monthly_cost)
     # Most self-hosted options were bounded, not priced scenario by scenario.
-    from openclosed.decide.scenarios import _UNSET
+    from openclosed.decide.scenario_costs import _UNSET
 
     priced = sum(1 for i in range(len(f.entries)) if out.costs._done[i] is not _UNSET)
     assert priced < len(f.entries) / 2
@@ -479,7 +479,7 @@ def test_pruned_scenarios_find_the_same_winners_as_pricing_everything(catalog, n
 
 @pytest.mark.parametrize("name", ["chatbot", "code-assistant", "batch"])
 def test_every_floor_is_at_most_the_cheapest_scenario(catalog, name: str) -> None:
-    from openclosed.decide.scenarios import Costs
+    from openclosed.decide.scenario_costs import Costs
 
     _, _, f = _framed(catalog, name)
     sc = f.draw(30, 9)
