@@ -8,12 +8,22 @@ the lower bounds that let the frame skip options that cannot come first.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from .uncertainty import Group
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from ..report import OptionOut
+
+    class Entries(Protocol):
+        """What `Costs` reads of a frame (`scenarios.Frame`): its entries, some built when first
+        asked. For the type checker only: no class is built at import."""
+
+        entries: list[Entry]
+
+        def entry(self, i: int) -> Entry: ...
 
 
 # Records that nothing compares, prints or copies: plain classes rather than dataclasses, whose
@@ -81,14 +91,6 @@ class Entry:
         self.penalty = penalty
         self.hw_share = hw_share  # owned servers: the purchase (hardware) share of the GPU cost
         self.fixed = fixed  # USD a month that no scenario moves (an API option's fine-tuning runs and fees)
-
-
-class Entries(Protocol):
-    """What `Costs` reads of a frame (`scenarios.Frame`): its entries, some built when first asked."""
-
-    entries: list[Entry]
-
-    def entry(self, i: int) -> Entry: ...
 
 
 _UNSET = object()
