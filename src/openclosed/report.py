@@ -9,7 +9,7 @@ fields freely, never rename or remove one without bumping SCHEMA_VERSION.
 # Forward references are quoted.
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from .modelbase import BaseModel, ConfigDict, Field, slot_setter
 
 SCHEMA_VERSION = 1
 _M = TypeVar("_M", bound=BaseModel)
@@ -388,18 +388,9 @@ def adopt(cls: type[_M], data: dict[str, object]) -> _M:
 _set = object.__setattr__
 
 
-def _slot_setter(name: str):  # type: ignore[no-untyped-def]
-    """The setter of one of BaseModel's slots, called directly: `object.__setattr__` looks the
-    descriptor up on every call (a third of building a small model, done some 3,000 times a run)."""
-    slot = vars(BaseModel).get(name)
-    if type(slot).__name__ == "member_descriptor":
-        return slot.__set__  # type: ignore[union-attr]
-    return lambda obj, value: _set(obj, name, value)
-
-
-_set_fields = _slot_setter("__pydantic_fields_set__")
-_set_extra = _slot_setter("__pydantic_extra__")
-_set_private = _slot_setter("__pydantic_private__")
+_set_fields = slot_setter("__pydantic_fields_set__")
+_set_extra = slot_setter("__pydantic_extra__")
+_set_private = slot_setter("__pydantic_private__")
 _SHAPES: dict[type, tuple[tuple[str, ...], dict[str, object], set[str]]] = {}
 
 

@@ -138,7 +138,7 @@ def parse_spec(text: str | None, workload: Workload, steps: int | None = None, l
 
 def check_range(workload: Workload, spec: SweepSpec) -> None:
     """Both ends of the range must make a valid workload (one clear line otherwise)."""
-    from pydantic import ValidationError
+    from ..modelbase import ValidationError
 
     for end, value in (("START", spec.start), ("STOP", spec.stop)):
         try:

@@ -7,8 +7,7 @@ the decode step are derived from it (`selfhost/sizing`)."""
 # Forward references are quoted.
 from typing import Literal
 
-from pydantic import Field, model_validator
-
+from ..modelbase import Field, model_validator
 from .base import Sourced, Strict
 
 

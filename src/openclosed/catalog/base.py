@@ -5,7 +5,7 @@
 # Forward references are quoted.
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from ..modelbase import BaseModel, ConfigDict, Field
 
 Id = str
 

@@ -51,20 +51,23 @@ def cache_dir() -> Path | None:
 
 
 def cache_key(files: list[Path]) -> str:
-    """Hash of the catalogue files' bytes, the package version, the schema modules and pydantic."""
-    import pydantic
-
+    """Hash of the catalogue files' bytes, the package version, the schema modules and pydantic's
+    version. Read from files, not imported: a compare on plain records (modelbase.py) looks the
+    cache up before it knows whether it may leave pydantic unimported."""
     from .. import __version__
-    from . import architecture, base, dates, schema
 
     h = hashlib.sha256()
-    for part in (f"format={FORMAT}", __version__, pydantic.VERSION, f"{sys.version_info[:2]}"):
+    for part in (f"format={FORMAT}", __version__, f"{sys.version_info[:2]}"):
         h.update(part.encode() + b"\0")
+    h.update(_pydantic_version())
     # Every module that defines the cached models: a changed default or validator there changes
     # what a loaded catalogue holds (dates: the newest entry date kept beside the data).
     # Each piece hashed as it is: joining a file's bytes to its name and separator copied them twice.
-    for module in (base, architecture, schema, dates):
-        h.update(Path(module.__file__ or "").read_bytes())
+    for name in ("base", "architecture", "schema", "dates"):
+        # The file of the module as imported, or beside this one before it is.
+        module = sys.modules.get(f"{__package__}.{name}")
+        path = getattr(module, "__file__", None) or Path(__file__).with_name(f"{name}.py")
+        h.update(Path(path).read_bytes())
         h.update(b"\0")
     for f in files:
         data = f.read_bytes()
@@ -72,6 +75,17 @@ def cache_key(files: list[Path]) -> str:
         h.update(data)
         h.update(b"\0")
     return h.hexdigest()
+
+
+def _pydantic_version() -> bytes:
+    """The bytes of pydantic's `version.py` (which holds its version), found without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pydantic")
+    origin = spec.origin if spec is not None else None
+    if origin is None:
+        raise OSError("pydantic is not installed")
+    return Path(origin).with_name("version.py").read_bytes() + b"\0"
 
 
 def _safe_dir(path: Path) -> bool:
@@ -87,6 +101,11 @@ def _ours(st: os.stat_result) -> bool:
     if hasattr(os, "getuid") and st.st_uid != os.getuid():
         return False
     return not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def entry_exists(directory: Path, key: str, prefix: str = PREFIX) -> bool:
+    """Whether an entry for `key` is there (`read` still checks it whole)."""
+    return (directory / f"{prefix}{key[:32]}{SUFFIX}").is_file()
 
 
 def read(directory: Path, key: str, prefix: str = PREFIX) -> dict[str, Any] | None:
@@ -244,29 +263,24 @@ def construct(cls: type, data: Any) -> Any:
     # pickle protocol's __setstate__ sets, set through BaseModel's slots directly (a third of
     # model_construct's cost, at ~1,500 objects per start-up). Our models have no private
     # attributes or extras.
+    set_fields, set_extra, set_private = _SLOTS or _slot_setters()
     obj = cls.__new__(cls)
-    _set_fields(obj, set(data))
-    _set_extra(obj, None)
-    _set_private(obj, None)
+    set_fields(obj, set(data))
+    set_extra(obj, None)
+    set_private(obj, None)
     _setattr(obj, "__dict__", values)
     return obj
 
 
-def _slot_setter(name: str) -> Any:
-    """The setter of one of BaseModel's slots, called directly (`object.__setattr__` looks the
-    descriptor up on every call; `__setstate__` makes four such calls and a dict of the state)."""
-    from pydantic import BaseModel
-
-    slot = vars(BaseModel).get(name)
-    if type(slot).__name__ == "member_descriptor":
-        return slot.__set__  # type: ignore[union-attr]
-    return lambda obj, value: object.__setattr__(obj, name, value)
-
-
 _setattr = object.__setattr__
-_set_fields = _slot_setter("__pydantic_fields_set__")
-_set_extra = _slot_setter("__pydantic_extra__")
-_set_private = _slot_setter("__pydantic_private__")
+_SLOTS: list[Any] = []  # BaseModel's slot setters, found once the models' base is known
+
+
+def _slot_setters() -> list[Any]:
+    from ..modelbase import slot_setter
+
+    _SLOTS[:] = [slot_setter(n) for n in ("__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")]
+    return _SLOTS
 
 
 def _field_converter(info: Any) -> Any:

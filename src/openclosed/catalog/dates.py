@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel
+from ..modelbase import BaseModel
 
 
 def _walk(value: Any, newest: list[dt.date]) -> None:

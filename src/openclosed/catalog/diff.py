@@ -14,7 +14,8 @@ from typing import Any
 from ..errors import InputError
 from ..yamlio import load_file
 from .index import Catalog
-from .loader import FILES, embedded_dir, from_layers, layer
+from .loader import from_layers, layer
+from .places import FILES, embedded_dir
 from .schema import LIFECYCLE_FIELDS
 
 REQUIRED = {

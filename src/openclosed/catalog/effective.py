@@ -13,7 +13,8 @@ from typing import Any
 
 from ..errors import InputError
 from .index import Catalog
-from .loader import FILES, Layered, _entry_key
+from .loader import Layered, _entry_key
+from .places import FILES
 
 # --only KIND/ID: the section a kind names (singular, plural and loose spellings accepted).
 KINDS = {

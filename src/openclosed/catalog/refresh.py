@@ -29,7 +29,8 @@ from typing import Any
 
 from ..errors import InputError, MissingExtraError
 from .index import Catalog
-from .loader import FILES, _entry_key, _located_load, embedded_dir, overlay_dirs
+from .loader import _entry_key, _located_load
+from .places import FILES, embedded_dir, overlay_dirs
 
 # Our API provider id -> genai-prices provider id (None: genai-prices does not list it).
 PROVIDER_MAP: dict[str, str | None] = {
@@ -528,7 +529,7 @@ def read_existing(into: Path) -> tuple[dict[str, Any] | None, bool]:
 
 
 def default_into() -> Path:
-    from .loader import user_config_dir
+    from .places import user_config_dir
 
     return Path(os.environ.get("OPENCLOSED_CONFIG_DIR") or user_config_dir()) / "catalog"
 

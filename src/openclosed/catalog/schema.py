@@ -14,8 +14,7 @@ bases are in `base.py`.
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
-
+from ..modelbase import Field, field_validator, model_validator
 from .architecture import Architecture
 from .base import Id, Sourced, Strict
 

@@ -15,6 +15,7 @@ the same error handling (`failures.run_guarded`); tests/test_fast_path.py runs b
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import Any
@@ -73,6 +74,8 @@ def main(call: dict[str, Any], keep: bool = False) -> None:
     """Run the parsed compare as `app.main` runs a command: the cyclic collector paused, stdout
     guarded, errors mapped to exit codes (ends with SystemExit). `keep`: the console script, which
     ends the process after the command, keeps the result rather than free it."""
+    if keep:
+        _plain_records(call)
     from ..gcpause import paused_gc
     from .failures import run_guarded
     from .streams import guarded_stdout
@@ -81,14 +84,55 @@ def main(call: dict[str, Any], keep: bool = False) -> None:
         run_guarded(lambda: _as_click_would(call, keep), debug=False)
 
 
+PYDANTIC_ENV = "OPENCLOSED_PYDANTIC"
+
+
+def _plain_records(call: dict[str, Any]) -> None:
+    """Build the models on plain records (modelbase.py) when this compare validates nothing: the
+    workload is a preset, no catalogue overlay is set, and the validated catalogue is in the cache.
+    Called before any model module is imported; OPENCLOSED_PYDANTIC=1 keeps pydantic."""
+    if call["workload"] is not None or os.environ.get(PYDANTIC_ENV):
+        return
+    from ..catalog import cache, places
+    from ..errors import InputError
+
+    try:
+        if places.overlay_dirs(None):
+            return
+        base = places.embedded_dir()
+        key = cache.cache_key([base / f for f in places.FILES])
+    except (InputError, OSError):
+        return  # the run says it, with pydantic as always
+    directory = cache.cache_dir()
+    if directory is not None and cache.entry_exists(directory, key):
+        from .. import modelbase
+
+        modelbase.use_plain()
+
+
+def _again_with_pydantic() -> None:
+    """Start this command again with pydantic models: a plain-records run met something to
+    validate (a damaged cache entry, rebuilt by the new run). Nothing has been written yet: the
+    catalogue and the workload are read before any output."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os.environ[PYDANTIC_ENV] = "1"
+    os.execv(sys.executable, [sys.executable, "-m", "openclosed", *sys.argv[1:]])
+
+
 def _as_click_would(call: dict[str, Any], keep: bool) -> None:
     """The command, with what click's `main` does around a command in non-standalone mode."""
     import errno
 
+    from ..plain_models import NeedsValidation
     from .compare_run import compare
 
     try:
-        result = compare(call["workload"], call["wl_flags"], call["fmt"], today=call["today"])
+        try:
+            result = compare(call["workload"], call["wl_flags"], call["fmt"], today=call["today"])
+        except NeedsValidation:
+            _again_with_pydantic()
         if keep:
             _KEPT.append(result)
     except (EOFError, KeyboardInterrupt) as exc:

@@ -12,7 +12,7 @@ import math
 from json.encoder import encode_basestring  # the C encoder where available, as json.dumps uses
 from typing import Any
 
-from pydantic import BaseModel
+from ..modelbase import BaseModel
 
 _INF, _NINF = math.inf, -math.inf
 

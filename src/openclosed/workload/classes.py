@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pydantic import ValidationError
-
 from ..errors import InputError
+from ..modelbase import ValidationError
 from .model import TrafficClass, Workload, problems_from
 
 # The traffic keys a class may set; everything else (rate, batch share, peaks) is the workload's.

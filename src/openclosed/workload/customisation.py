@@ -12,7 +12,7 @@ defaults; docs/methodology.md ("Fine-tuning") how each option prices them.
 # Forward references are quoted.
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from ..modelbase import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 Method = Literal["none", "lora", "full"]
 MAX_TRAINING_TOKENS = 1e12  # far beyond any fine-tuning run (a pre-training run is ~1e13)

@@ -10,9 +10,8 @@ validation rules and derived rates are kept together so the file format reads in
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
-
 from ..errors import InputError, Problem
+from ..modelbase import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from ..yamlio import LineMap, dotted, load_file
 from .customisation import Customisation
 

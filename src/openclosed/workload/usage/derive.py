@@ -18,10 +18,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pydantic import ValidationError
-
 from ...catalog import Catalog
 from ...errors import InputError
+from ...modelbase import ValidationError
 from ...yamlio import MAX_NUMBER
 from ..model import DAYS_PER_MONTH, MAX_INPUT_TOKENS, Workload, problems_from
 from .models import Match, map_model, offering_for, suggestions

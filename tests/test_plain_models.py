@@ -1,0 +1,187 @@
+"""A compare on plain records (modelbase.py, plain_models.py) is the compare pydantic gives: the same
+fields in every model, the same output byte for byte, and pydantic left unimported; anything that
+would validate starts the run again with pydantic."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+# Every model module, and a description of each model's fields: order, type, default (or what its
+# factory gives), bounds, description; and the settings a run reads of its config.
+DESCRIBE = """
+import importlib, json, sys, typing
+import openclosed.modelbase as mb
+if sys.argv[1] == "plain":
+    assert mb.use_plain()
+MODULES = ["catalog.base", "catalog.architecture", "catalog.schema", "report", "workload.customisation",
+           "workload.model"]
+BASE = mb.BaseModel
+out = {}
+for name in MODULES:
+    module = importlib.import_module("openclosed." + name)
+    for cls in vars(module).values():
+        if not (isinstance(cls, type) and issubclass(cls, BASE)) or cls.__module__ != module.__name__:
+            continue
+        fields = []
+        for f, info in cls.__pydantic_fields__.items():
+            required = info.is_required()
+            default = None if required else repr(
+                info.default_factory() if info.default_factory is not None else info.get_default())
+            bounds = sorted((a, getattr(m, a)) for m in info.metadata for a in ("gt", "ge", "lt", "le")
+                            if getattr(m, a, None) is not None)
+            annotation = info.annotation
+            if isinstance(annotation, typing.ForwardRef):  # pydantic resolves it when first validating
+                annotation = eval(annotation.__forward_arg__, vars(module))
+            fields.append([f, repr(annotation), required, default, info.default_factory is not None,
+                           bounds, info.description])
+        config = {k: cls.model_config.get(k) for k in ("extra", "validate_assignment", "allow_inf_nan")}
+        out[cls.__module__ + "." + cls.__qualname__] = {"fields": fields, "config": config}
+print(json.dumps({"models": out, "pydantic": "pydantic" in sys.modules}))
+"""
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **extra}
+    env.pop("OPENCLOSED_PYDANTIC", None)
+    return env
+
+
+def _describe(mode: str) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", DESCRIBE, mode], capture_output=True, text=True, env=_env(), check=True
+    )
+    return json.loads(proc.stdout)
+
+
+def test_every_model_has_pydantics_fields_on_plain_records() -> None:
+    plain, real = _describe("plain"), _describe("pydantic")
+    assert not plain["pydantic"] and real["pydantic"]
+    assert len(real["models"]) >= 60
+    assert plain["models"].keys() == real["models"].keys()
+    for name, described in real["models"].items():
+        assert plain["models"][name] == described, name
+
+
+def _compare(args: list[str], **env: str) -> tuple[int, str, str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "openclosed", "compare", *args, "--today", "2026-12-01"],
+        capture_output=True,
+        text=True,
+        env=_env(**env),
+        cwd=ROOT,
+    )
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.fixture(scope="module")
+def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache directory holding the validated catalogue, as after any earlier run."""
+    cache = tmp_path_factory.mktemp("plain-cache")
+    code, _, _ = _compare(["--preset", "batch", "-f", "csv"], XDG_CACHE_HOME=str(cache))
+    assert code == 0 and any(cache.glob("openclosed/catalog-*.json"))
+    return cache
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--preset", "chatbot", "-f", "json"],
+        ["--preset", "rag", "-f", "json"],
+        ["--preset", "batch", "-f", "json"],
+        ["--preset", "code-assistant", "-f", "json"],
+        ["--preset", "agent", "-f", "json"],
+        ["--preset", "chatbot", "-f", "table"],
+        ["--preset", "chatbot", "-f", "csv"],
+        ["--preset", "chatbot", "-f", "markdown"],
+        ["--preset", "chatbot", "-f", "html"],
+        ["-f", "json"],  # no workload: the default preset, with its note
+        ["--preset", "no-such-preset"],  # exit 2, one line
+    ],
+)
+def test_a_compare_on_plain_records_prints_what_pydantic_prints(warm_cache: Path, args: list[str]) -> None:
+    cache = str(warm_cache)
+    plain = _compare(args, XDG_CACHE_HOME=cache)
+    real = _compare(args, XDG_CACHE_HOME=cache, OPENCLOSED_PYDANTIC="1")
+    assert plain == real
+    assert plain[0] == (2 if "no-such-preset" in args else 0)
+
+
+def _imports(args: list[str], cache: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "openclosed", "compare", *args],
+        capture_output=True,
+        text=True,
+        env=_env(XDG_CACHE_HOME=cache),
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-500:]
+    return proc.stderr
+
+
+def test_only_a_compare_that_validates_nothing_leaves_pydantic_unimported(warm_cache: Path, tmp_path: Path) -> None:
+    cache = str(warm_cache)
+    assert "pydantic" not in _imports(["--preset", "rag", "-f", "json"], cache)
+    # A workload file is validated; so is a catalogue not yet in the cache.
+    assert "pydantic" in _imports([str(ROOT / "examples" / "startup.yaml"), "-f", "json"], cache)
+    assert "pydantic" in _imports(["--preset", "rag", "-f", "json"], str(tmp_path / "empty-cache"))
+
+
+def test_a_damaged_cache_entry_starts_the_run_again_with_pydantic(warm_cache: Path, tmp_path: Path) -> None:
+    """The entry is there (so the run takes plain records) but cannot be read back: the loader
+    would validate the YAML, so the run starts again with pydantic, which rebuilds the entry."""
+    cache = tmp_path / "cache"
+    (cache / "openclosed").mkdir(parents=True)
+    for entry in (warm_cache / "openclosed").glob("catalog-*.json"):
+        (cache / "openclosed" / entry.name).write_text('{"models": "damaged", "providers": {}}')
+    args = ["--preset", "chatbot", "-f", "json"]
+    again = _compare(args, XDG_CACHE_HOME=str(cache))
+    assert again == _compare(args, XDG_CACHE_HOME=str(warm_cache), OPENCLOSED_PYDANTIC="1")
+    assert again[0] == 0
+    # Rebuilt: the next run reads it on plain records.
+    assert "pydantic" not in _imports(args, str(cache))
+
+
+def test_plain_records_refuse_what_would_validate() -> None:
+    """In this (pydantic) process, through a subprocess on plain records."""
+    code = """
+import openclosed.modelbase as mb
+assert mb.use_plain()
+from openclosed.plain_models import NeedsValidation
+from openclosed.catalog.schema import Quality
+from openclosed.workload.model import Traffic
+q = Quality.model_construct(index=50.0, benchmark="b", source="s", as_of="2026-01-01")
+assert q.estimated is False and q.error is None and q.model_fields_set == {"index", "benchmark", "source", "as_of"}
+c = q.model_copy(update={"index": 60.0})
+assert c.index == 60.0 and q.index == 50.0 and c != q and "index" in c.model_fields_set
+assert q == Quality.model_construct(index=50.0, benchmark="b", source="s", as_of="2026-01-01")
+refused = []
+for call in (lambda: Quality(index=1), lambda: Quality.model_validate({}), lambda: q.model_dump(),
+             lambda: Quality.model_json_schema(), lambda: setattr(Traffic.model_construct(), "input_tokens", 5)):
+    try:
+        call()
+    except NeedsValidation:
+        refused.append(True)
+print(len(refused))
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), check=True)
+    assert proc.stdout.strip() == "5"
+
+
+def test_no_module_but_modelbase_imports_pydantic() -> None:
+    """A direct import would bring pydantic into a plain-records run (and mix the two kinds of model)."""
+    offenders = []
+    for path in sorted((ROOT / "src" / "openclosed").rglob("*.py")):
+        if path.name == "modelbase.py":
+            continue
+        for line in path.read_text().splitlines():
+            stripped = line.strip()
+            if stripped.startswith(("import pydantic", "from pydantic")):
+                offenders.append(f"{path.relative_to(ROOT)}: {stripped}")
+    assert offenders == []
