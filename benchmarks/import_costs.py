@@ -1,14 +1,16 @@
 """Where the import time of openclosed's own modules goes in a `compare` (issue 21).
 
-    python benchmarks/import_costs.py [--runs 9] [--preset chatbot] [--top 12]
+    python benchmarks/import_costs.py [--runs 9] [--preset chatbot] [--top 12] [--pydantic]
 
-Each run is a fresh process that imports what pydantic and the standard library bring (genai-prices
-pays those too), then runs `compare --preset P -f json` in process, as the console script's fast
-path does, with hooks that time:
+Each run is a fresh process that imports what the standard library brings (with `--pydantic`,
+pydantic too, which genai-prices pays as well: the models' base when a run validates; without it,
+the plain records a compare of a preset runs on, modelbase.py), then runs
+`compare --preset P -f json` in process, as the console script's fast path does, with hooks that time:
 
 - each openclosed module's own import (its exec, less the modules it imports in turn);
-- the pydantic model classes: the whole `class` statement (its body's `Field()` calls and
-  pydantic's metaclass, which collects the fields even with `defer_build`);
+- the model classes: the whole `class` statement (its body's `Field()` calls and the field
+  collection: pydantic's metaclass, which collects them even with `defer_build`, or the plain
+  records' `__init_subclass__`);
 - the dataclasses: what `@dataclass` does (it compiles each generated method from source);
 - reading the bytecode of each module (`get_code`: the .pyc read and unmarshalled).
 
@@ -30,8 +32,15 @@ import gc, json, sys, time
 gc.disable()  # as the console script does before importing the command (cli/entry.py)
 import builtins, collections, contextlib, dataclasses, hashlib, io, statistics
 import importlib._bootstrap_external as bx
-import pydantic, pydantic.fields, pydantic.main, pydantic.types
-from pydantic._internal._model_construction import ModelMetaclass
+if sys.argv[2] == "plain":  # what the console script's compare of a preset runs on (modelbase.py)
+    import openclosed.modelbase as mb
+    mb.use_plain()
+    from openclosed.plain_models import BaseModel as Base
+    is_model = lambda cls: isinstance(cls, type) and issubclass(cls, Base)
+else:
+    import pydantic, pydantic.fields, pydantic.main, pydantic.types
+    from pydantic._internal._model_construction import ModelMetaclass
+    is_model = lambda cls: isinstance(cls, ModelMetaclass)
 
 clock = time.process_time
 own = collections.defaultdict(float)  # module -> its own import time
@@ -62,7 +71,7 @@ bx.SourceLoader.get_code = get_code
 real_build = builtins.__build_class__
 def build_class(func, name, *bases, **kw):
     start = clock(); cls = real_build(func, name, *bases, **kw)
-    if isinstance(cls, ModelMetaclass):
+    if is_model(cls):
         models[cls.__module__] += clock() - start; counts["models"] += 1
     return cls
 builtins.__build_class__ = build_class
@@ -88,12 +97,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--preset", default="chatbot")
     parser.add_argument("--top", type=int, default=12, help="modules listed by their own import time")
+    parser.add_argument(
+        "--pydantic", action="store_true", help="models on pydantic, as a run that validates (default: plain records)"
+    )
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     runs = []
     for i in range(args.runs + 1):  # the first writes bytecode and warms the caches: not counted
+        mode = "pydantic" if args.pydantic else "plain"
         proc = subprocess.run(
-            [sys.executable, "-c", CHILD, args.preset], capture_output=True, text=True, env=env, check=True
+            [sys.executable, "-c", CHILD, args.preset, mode], capture_output=True, text=True, env=env, check=True
         )
         if i:
             runs.append(json.loads(proc.stdout))
@@ -103,9 +116,10 @@ def main() -> None:
         return med(sum(r[part].values()) for r in runs)
 
     counts = runs[-1]["counts"]
+    kind = "pydantic" if args.pydantic else "plain-record"
     whole = total("own")
     parts = [
-        (f"pydantic model classes ({counts['models']}: class body and metaclass)", total("models")),
+        (f"{kind} model classes ({counts['models']}: class body and field collection)", total("models")),
         (f"dataclasses ({counts['records']}: generated methods)", total("records")),
         ("reading bytecode (get_code)", total("code")),
     ]
