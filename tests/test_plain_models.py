@@ -133,19 +133,45 @@ def test_only_a_compare_that_validates_nothing_leaves_pydantic_unimported(warm_c
     assert "pydantic" in _imports(["--preset", "rag", "-f", "json"], str(tmp_path / "empty-cache"))
 
 
+def _starts(importtime: str) -> int:
+    """How many processes ran the command: each imports the fast path once."""
+    return sum(
+        line.endswith("|   openclosed.cli.fast") or line.endswith("| openclosed.cli.fast")
+        for line in importtime.splitlines()
+    )
+
+
 def test_a_damaged_cache_entry_starts_the_run_again_with_pydantic(warm_cache: Path, tmp_path: Path) -> None:
-    """The entry is there (so the run takes plain records) but cannot be read back: the loader
-    would validate the YAML, so the run starts again with pydantic, which rebuilds the entry."""
+    """The entry passes the file checks (so the run takes plain records) but its data has the wrong
+    shape: the loader would validate the YAML, so the run starts again with pydantic, which
+    rebuilds the entry."""
     cache = tmp_path / "cache"
-    (cache / "openclosed").mkdir(parents=True)
+    (cache / "openclosed").mkdir(parents=True, mode=0o700)
     for entry in (warm_cache / "openclosed").glob("catalog-*.json"):
-        (cache / "openclosed" / entry.name).write_text('{"models": "damaged", "providers": {}}')
+        damaged = json.loads(entry.read_text())
+        damaged["models"] = "damaged"
+        (cache / "openclosed" / entry.name).write_text(json.dumps(damaged))
     args = ["--preset", "chatbot", "-f", "json"]
+    assert _starts(_imports(args, str(cache))) == 2
     again = _compare(args, XDG_CACHE_HOME=str(cache))
     assert again == _compare(args, XDG_CACHE_HOME=str(warm_cache), OPENCLOSED_PYDANTIC="1")
     assert again[0] == 0
-    # Rebuilt: the next run reads it on plain records.
-    assert "pydantic" not in _imports(args, str(cache))
+    # Rebuilt: the next run reads it on plain records, in one process.
+    rebuilt = _imports(args, str(cache))
+    assert "pydantic" not in rebuilt and _starts(rebuilt) == 1
+
+
+def test_an_entry_the_cache_refuses_keeps_pydantic_from_the_start(warm_cache: Path, tmp_path: Path) -> None:
+    """An entry that `read` refuses (here: writable by others) is not taken for plain records, so
+    the run does not start twice; it rebuilds the entry safely."""
+    cache = tmp_path / "cache"
+    (cache / "openclosed").mkdir(parents=True, mode=0o700)
+    for entry in (warm_cache / "openclosed").glob("catalog-*.json"):
+        copy = cache / "openclosed" / entry.name
+        copy.write_bytes(entry.read_bytes())
+        copy.chmod(0o666)
+    out = _imports(["--preset", "chatbot", "-f", "json"], str(cache))
+    assert "pydantic" in out and _starts(out) == 1
 
 
 def test_plain_records_refuse_what_would_validate() -> None:

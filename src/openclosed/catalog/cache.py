@@ -103,14 +103,27 @@ def _ours(st: os.stat_result) -> bool:
     return not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def entry_exists(directory: Path, key: str, prefix: str = PREFIX) -> bool:
-    """Whether an entry for `key` is there (`read` still checks it whole)."""
-    return (directory / f"{prefix}{key[:32]}{SUFFIX}").is_file()
+_PREFETCHED: dict[tuple[str, str], dict[str, Any]] = {}
+
+
+def prefetch(directory: Path, key: str) -> bool:
+    """Read the catalogue's entry for `key` now, with every check `read` makes, and keep it for the
+    loader's `read`: whether there is one to use. (A compare decides from it, before any model
+    module is built, whether it can run on plain records: cli/fast.py.)"""
+    payload = read(directory, key)
+    if payload is None:
+        return False
+    _PREFETCHED[(str(directory), key)] = payload
+    return True
 
 
 def read(directory: Path, key: str, prefix: str = PREFIX) -> dict[str, Any] | None:
     """The cached payload for `key`, or None (missing, unsafe, corrupt or for another key).
     `prefix` names the kind of entry (the catalogue's, or the sizing store's: selfhost/store.py)."""
+    if prefix == PREFIX:
+        kept = _PREFETCHED.pop((str(directory), key), None)
+        if kept is not None:
+            return kept
     if not _safe_dir(directory):
         return None
     path = directory / f"{prefix}{key[:32]}{SUFFIX}"

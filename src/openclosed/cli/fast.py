@@ -104,7 +104,7 @@ def _plain_records(call: dict[str, Any]) -> None:
     except (InputError, OSError):
         return  # the run says it, with pydantic as always
     directory = cache.cache_dir()
-    if directory is not None and cache.entry_exists(directory, key):
+    if directory is not None and cache.prefetch(directory, key):
         from .. import modelbase
 
         modelbase.use_plain()
@@ -118,7 +118,14 @@ def _again_with_pydantic() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
     os.environ[PYDANTIC_ENV] = "1"
-    os.execv(sys.executable, [sys.executable, "-m", "openclosed", *sys.argv[1:]])
+    # The same command line, interpreter options included (`sys.orig_argv`: a console script's path
+    # or `-m openclosed`), run by the same interpreter.
+    argv = [sys.executable, *sys.orig_argv[1:]]
+    if os.name == "posix":
+        os.execv(sys.executable, argv)
+    import subprocess  # Windows' execv starts a process and returns: wait for its exit code
+
+    sys.exit(subprocess.call(argv))
 
 
 def _as_click_would(call: dict[str, Any], keep: bool) -> None:
