@@ -131,6 +131,10 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, _session_cache: 
     common._consoles.clear()
     # Plans sized by a subprocess of the session must not answer a test that patches sizing code.
     monkeypatch.setattr(store, "ENABLED", False)
+    # Likewise the validated workloads kept between runs (tests/test_validated_workloads.py turns it on).
+    from openclosed.workload import validated
+
+    monkeypatch.setattr(validated, "ENABLED", False)
 
 
 def invoke(capsys: pytest.CaptureFixture[str], main: Any, args: list[str]) -> Run:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -95,7 +96,13 @@ def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cache = tmp_path_factory.mktemp("plain-cache")
     code, _, _ = _compare(["--preset", "batch", "-f", "csv"], XDG_CACHE_HOME=str(cache))
     assert code == 0 and any(cache.glob("openclosed/catalog-*.json"))
+    for name in WORKLOADS:  # each validated once, as by an earlier run
+        assert _compare([str(ROOT / "examples" / name), "-f", "csv"], XDG_CACHE_HOME=str(cache))[0] == 0
+    assert len(list(cache.glob("openclosed/workload-*.json"))) == len(WORKLOADS)
     return cache
+
+
+WORKLOADS = ("startup.yaml", "support-tuned.yaml", "regulated-health.yaml")
 
 
 @pytest.mark.parametrize(
@@ -112,6 +119,11 @@ def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["--preset", "chatbot", "-f", "html"],
         ["-f", "json"],  # no workload: the default preset, with its note
         ["--preset", "no-such-preset"],  # exit 2, one line
+        # Workload files validated on an earlier run (workload/validated.py): one with a fine-tuning
+        # section, one with regulated data and EU residency.
+        [str(ROOT / "examples" / "startup.yaml"), "-f", "json"],
+        [str(ROOT / "examples" / "support-tuned.yaml"), "-f", "json"],
+        [str(ROOT / "examples" / "regulated-health.yaml"), "-f", "table"],
     ],
 )
 def test_a_compare_on_plain_records_prints_what_pydantic_prints(warm_cache: Path, args: list[str]) -> None:
@@ -139,11 +151,17 @@ def _imports(args: list[str], cache: str) -> str:
 
 
 def test_only_a_compare_that_validates_nothing_leaves_pydantic_unimported(warm_cache: Path, tmp_path: Path) -> None:
-    cache = str(warm_cache)
+    cache = str(tmp_path / "cache")
+    shutil.copytree(warm_cache, cache)  # this test adds an entry: the others' cache stays as it is
     assert "pydantic" not in _imports(["--preset", "rag", "-f", "json"], cache)
-    # A workload file is validated; so is a catalogue not yet in the cache.
-    assert "pydantic" in _imports([str(ROOT / "examples" / "startup.yaml"), "-f", "json"], cache)
+    # A workload file not seen before is validated (and kept: the next run of it validates nothing);
+    # so is a catalogue not yet in the cache; routing validates each class's workload.
+    new = tmp_path / "new.yaml"
+    new.write_text((ROOT / "examples" / "startup.yaml").read_text() + "\n# edited\n")
+    assert "pydantic" in _imports([str(new), "-f", "json"], cache)
+    assert "pydantic" not in _imports([str(new), "-f", "json"], cache)
     assert "pydantic" in _imports(["--preset", "rag", "-f", "json"], str(tmp_path / "empty-cache"))
+    assert "pydantic" in _imports([str(ROOT / "examples" / "routed-support.yaml"), "-f", "json"], cache)
 
 
 def test_a_damaged_cache_entry_starts_the_run_again_with_pydantic(warm_cache: Path, tmp_path: Path) -> None:

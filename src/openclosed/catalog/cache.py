@@ -59,7 +59,7 @@ def cache_key(files: list[Path]) -> str:
     h = hashlib.sha256()
     for part in (f"format={FORMAT}", __version__, f"{sys.version_info[:2]}"):
         h.update(part.encode() + b"\0")
-    h.update(_pydantic_version())
+    h.update(pydantic_version())
     # Every module that defines the cached models: a changed default or validator there changes
     # what a loaded catalogue holds (dates: the newest entry date kept beside the data).
     # Each piece hashed as it is: joining a file's bytes to its name and separator copied them twice.
@@ -77,7 +77,7 @@ def cache_key(files: list[Path]) -> str:
     return h.hexdigest()
 
 
-def _pydantic_version() -> bytes:
+def pydantic_version() -> bytes:
     """The bytes of pydantic's `version.py` (which holds its version), found without importing it."""
     import importlib.util
 
@@ -103,27 +103,26 @@ def _ours(st: os.stat_result) -> bool:
     return not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-_PREFETCHED: dict[tuple[str, str], dict[str, Any]] = {}
+_PREFETCHED: dict[tuple[str, str, str], dict[str, Any]] = {}
 
 
-def prefetch(directory: Path, key: str) -> bool:
-    """Read the catalogue's entry for `key` now, with every check `read` makes, and keep it for the
-    loader's `read`: whether there is one to use. (A compare decides from it, before any model
-    module is built, whether it can run on plain records: cli/fast.py.)"""
-    payload = read(directory, key)
+def prefetch(directory: Path, key: str, prefix: str = PREFIX) -> bool:
+    """Read the entry for `key` now, with every check `read` makes, and keep it for the next `read`
+    of it: whether there is one to use. (A compare decides from the catalogue's and the workload's,
+    before any model module is built, whether it can run on plain records: cli/fast.py.)"""
+    payload = read(directory, key, prefix)
     if payload is None:
         return False
-    _PREFETCHED[(str(directory), key)] = payload
+    _PREFETCHED[(prefix, str(directory), key)] = payload
     return True
 
 
 def read(directory: Path, key: str, prefix: str = PREFIX) -> dict[str, Any] | None:
     """The cached payload for `key`, or None (missing, unsafe, corrupt or for another key).
     `prefix` names the kind of entry (the catalogue's, or the sizing store's: selfhost/store.py)."""
-    if prefix == PREFIX:
-        kept = _PREFETCHED.pop((str(directory), key), None)
-        if kept is not None:
-            return kept
+    kept = _PREFETCHED.pop((prefix, str(directory), key), None)
+    if kept is not None:
+        return kept
     if not _safe_dir(directory):
         return None
     path = directory / f"{prefix}{key[:32]}{SUFFIX}"

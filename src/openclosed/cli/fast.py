@@ -88,23 +88,33 @@ PYDANTIC_ENV = "OPENCLOSED_PYDANTIC"
 
 
 def _plain_records(call: dict[str, Any]) -> None:
-    """Build the models on plain records (modelbase.py) when this compare validates nothing: the
-    workload is a preset, no catalogue overlay is set, and the validated catalogue is in the cache.
-    Called before any model module is imported; OPENCLOSED_PYDANTIC=1 keeps pydantic."""
-    if call["workload"] is not None or os.environ.get(PYDANTIC_ENV):
+    """Build the models on plain records (modelbase.py) when this compare validates nothing: no
+    catalogue overlay is set, the validated catalogue is in the cache, and the workload is a preset,
+    none, or a file validated on an earlier run (workload/validated.py). Called before any model
+    module is imported; OPENCLOSED_PYDANTIC=1 keeps pydantic."""
+    if os.environ.get(PYDANTIC_ENV):
         return
     from ..catalog import cache, places
     from ..errors import InputError
 
+    directory = cache.cache_dir()
+    if directory is None:
+        return
     try:
         if places.overlay_dirs(None):
             return
         base = places.embedded_dir()
         key = cache.cache_key([base / f for f in places.FILES])
+        if call["workload"] is not None and not call["wl_flags"].get("preset"):
+            from ..workload import validated
+            from ..yamlio import read_text
+
+            text = read_text(call["workload"])
+            if not cache.prefetch(directory, validated.key(text), validated.PREFIX):
+                return
     except (InputError, OSError):
         return  # the run says it, with pydantic as always
-    directory = cache.cache_dir()
-    if directory is not None and cache.prefetch(directory, key):
+    if cache.prefetch(directory, key):
         from .. import modelbase
 
         modelbase.use_plain()

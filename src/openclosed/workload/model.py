@@ -12,7 +12,7 @@ from typing import Any, Literal, TypeVar
 
 from ..errors import InputError, Problem
 from ..modelbase import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
-from ..yamlio import LineMap, dotted, load_file
+from ..yamlio import LineMap, dotted, load_yaml, read_text
 from .customisation import Customisation
 
 HOURS_PER_MONTH = 730.0  # 365 * 24 / 12, used for request rates and GPU hours alike
@@ -446,8 +446,17 @@ def workload_from_dict(data: Any, file: str | None = None, lines: LineMap | None
 
 
 def load_workload(path: str | Path) -> Workload:
-    data, lines = load_file(Path(path))
-    return workload_from_dict(data, str(path), lines)
+    """A workload file, validated (or as validated on an earlier run: workload/validated.py)."""
+    from . import validated
+
+    text = read_text(Path(path))
+    kept = validated.lookup(text, Workload)
+    if kept is not None:
+        return kept
+    data, lines = load_yaml(text, str(path))
+    workload = workload_from_dict(data, str(path), lines)
+    validated.keep(text, workload)
+    return workload
 
 
 def as_validated(model: type[_M], data: dict[str, Any]) -> _M:
