@@ -68,9 +68,10 @@ class Generation:
     FlashAttention-2 has none; vLLM runs gpt-oss on Ampere with its TRITON_ATTN backend).
     `weight_only_moe` multiplies the grouped-GEMM share once more where the experts are 4-bit
     weight-only (`weight_only`: MXFP4, INT4, NVFP4 without FP4 tensor cores): those run another
-    kernel than the Triton fused MoE the share was fitted on. vLLM picks it in
+    kernel than the Triton fused MoE the share was fitted on. vLLM picks MXFP4's in
     `quantization/mxfp4.py` (`get_mxfp4_backend`): OpenAI's triton_kernels on Hopper, Marlin
-    elsewhere on CUDA. Marlin is an Ampere kernel (IST-DASLab/marlin: "not yet optimized for
+    elsewhere on CUDA; 4-bit INT4 experts run Marlin everywhere (compressed-tensors'
+    `CompressedTensorsWNA16MarlinMoEMethod`). Marlin is an Ampere kernel (IST-DASLab/marlin: "not yet optimized for
     Hopper"); on Hopper a W4A16 grouped GEMM is issue-bound by its dequantisation (SGLang PR
     #38884's profile: 64 of 220 instructions of the inner loop are MMAs), while Ampere's slower
     tensor cores leave room to hide it."""
