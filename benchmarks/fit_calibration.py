@@ -57,6 +57,12 @@ GRID = {
     # FlashAttention-2: a Triton attention kernel reached 19.7 % to 105.9 % of the state of the art
     # over its development (arXiv 2511.11581), so 0.2-1.0 of the generation's attention share.
     "gen:ampere:sink_attention": [0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0],
+    # Weight-only 4-bit experts (MXFP4, INT4) run another kernel than the Triton fused MoE whose
+    # share was fitted: Marlin on Ampere, bounded above by Marlin's own dense GEMM at large batches
+    # (141 TFLOPS, 0.75 of Ampere's dense rate: 1.87 × the grouped share); OpenAI's triton_kernels
+    # on Hopper, bounded above by the BF16 kernel (dequantising adds work to a compute-bound GEMM).
+    "gen:ampere:weight_only_moe": [1.0, 1.1, 1.2, 1.3, 1.4, 1.6, 1.8],
+    "gen:hopper:weight_only_moe": [0.6, 0.7, 0.8, 0.9, 1.0],
 }
 
 
@@ -117,7 +123,7 @@ def main() -> None:
             eff = apply(name, keep, eff)
         print(f"sweep {sweep + 1}: mean |ln error| {best:.4f}")
     print("\nEfficiency:", {k: current(k, eff) for k in GRID if ":" not in k})
-    fields = ("bandwidth", "kernel_us", "compute", "moe_gemm", "attention", "sink_attention")
+    fields = ("bandwidth", "kernel_us", "compute", "moe_gemm", "attention", "sink_attention", "weight_only_moe")
     print("GENERATIONS:", {g: {f: getattr(v, f) for f in fields} for g, v in kernels.GENERATIONS.items()})
     print("ATTENTION_EFFICIENCY:", kernels.ATTENTION_EFFICIENCY)
     checks = calibration.run(catalog, eff=eff)

@@ -50,21 +50,21 @@ Z90 = NormalDist().inv_cdf(0.9)  # the 10th and 90th percentiles lie ∓1.2816 s
 # of its own and the pooled figure; a family with no held-out row gets the pooled figure, wider
 # than every family the held-out rows show to be well known (SIZING_SIGMA_UNCALIBRATED).
 SIZING_SIGMA: dict[tuple[str, str], float] = {
-    ("dense", "ampere"): 0.252,
+    ("dense", "ampere"): 0.272,
     ("dense", "cdna3"): 0.239,
-    ("dense", "hopper"): 0.313,
-    ("hybrid", "blackwell"): 0.244,
-    ("hybrid", "hopper"): 0.244,
-    ("mla", "blackwell"): 0.172,
-    ("mla", "cdna3"): 0.244,
-    ("mla", "cdna4"): 0.205,
-    ("mla", "hopper"): 0.241,
-    ("moe", "ampere"): 0.275,
+    ("dense", "hopper"): 0.301,
+    ("hybrid", "blackwell"): 0.236,
+    ("hybrid", "hopper"): 0.236,
+    ("mla", "blackwell"): 0.171,
+    ("mla", "cdna3"): 0.236,
+    ("mla", "cdna4"): 0.204,
+    ("mla", "hopper"): 0.232,
+    ("moe", "ampere"): 0.168,
     ("moe", "blackwell"): 0.318,
-    ("moe", "hopper"): 0.126,
-    ("sparse", "blackwell"): 0.244,
+    ("moe", "hopper"): 0.139,
+    ("sparse", "blackwell"): 0.236,
 }
-SIZING_SIGMA_POOLED = 0.244
+SIZING_SIGMA_POOLED = 0.236
 MIN_GROUP_ROWS = 4
 SIZING_SIGMA_UNCALIBRATED = SIZING_SIGMA_POOLED
 PRICE_DRIFT = 0.5  # s.d. of ln(price) after one year; grows with √age (a random walk)

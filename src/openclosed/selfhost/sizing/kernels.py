@@ -48,7 +48,7 @@ SPARSE_EXTRA = KERNELS_PER_LAYER["sparse"] - KERNELS_PER_LAYER["mla"]
 # FlashAttention-3 forward reaches about 0.6-0.75 of H100 BF16 peak, FlashMLA's decode about
 # 0.8 of bandwidth (deepseek-ai/FlashMLA README: 3,000 GB/s of 3,350 on H800); fitted within
 # those bounds on the calibration rows.
-ATTENTION_EFFICIENCY = {"attention": 0.8, "mla": 1.0, "sparse": 0.3, "linear": 1.0}
+ATTENTION_EFFICIENCY = {"attention": 0.7, "mla": 1.0, "sparse": 0.3, "linear": 1.0}
 
 
 # Immutable, but nothing compares, hashes or prints it: no generated `==`, hash or repr (each
@@ -65,7 +65,16 @@ class Generation:
     than its GEMM library's, e.g. FlashAttention-2 on Ampere against FlashAttention-3 on Hopper),
     and `sink_attention` multiplies it again for attention with learned sinks (gpt-oss) where the
     engines have no FlashAttention kernel for sinks and fall back to a Triton kernel (before Hopper:
-    FlashAttention-2 has none; vLLM runs gpt-oss on Ampere with its TRITON_ATTN backend)."""
+    FlashAttention-2 has none; vLLM runs gpt-oss on Ampere with its TRITON_ATTN backend).
+    `weight_only_moe` multiplies the grouped-GEMM share once more where the experts are 4-bit
+    weight-only (`weight_only`: MXFP4, INT4, NVFP4 without FP4 tensor cores): those run another
+    kernel than the Triton fused MoE the share was fitted on. vLLM picks MXFP4's in
+    `quantization/mxfp4.py` (`get_mxfp4_backend`): OpenAI's triton_kernels on Hopper, Marlin
+    elsewhere on CUDA; 4-bit INT4 experts run Marlin everywhere (compressed-tensors'
+    `CompressedTensorsWNA16MarlinMoEMethod`). Marlin is an Ampere kernel (IST-DASLab/marlin: "not yet optimized for
+    Hopper"); on Hopper a W4A16 grouped GEMM is issue-bound by its dequantisation (SGLang PR
+    #38884's profile: 64 of 220 instructions of the inner loop are MMAs), while Ampere's slower
+    tensor cores leave room to hide it."""
 
     bandwidth: float
     kernel_us: float
@@ -74,10 +83,12 @@ class Generation:
     moe_gemm: float = 1.0
     attention: float = 1.0
     sink_attention: float = 1.0
+    weight_only_moe: float = 1.0
 
 
 GENERATIONS: dict[str, Generation] = {
-    "hopper": Generation(1.0, 6.0, "fitted"),
+    # weight_only_moe: fitted (0.6-1.0: dequantising cannot make a compute-bound GEMM faster).
+    "hopper": Generation(1.0, 6.0, "fitted", weight_only_moe=0.9),
     "blackwell": Generation(0.7, 3.0, "fitted", compute=0.9, moe_gemm=0.6),
     "cdna3": Generation(0.8, 20.0, "fitted", compute=0.6),
     "cdna4": Generation(1.0, 6.0, "fitted", compute=0.8),
@@ -85,8 +96,15 @@ GENERATIONS: dict[str, Generation] = {
     # allow (GEMM share 1.0-1.1 of Hopper's, FlashAttention-2 against -3: 0.6-0.9, a Triton
     # attention kernel 0.2-1.0 of FlashAttention's). FlashAttention-2's share and the Triton
     # kernel's (gpt-oss's sinks) were searched together: they trade off against each other.
+    # Marlin's share for weight-only experts searched 1.0-1.8 (its dense GEMM's plateau bounds it).
     "ampere": Generation(
-        1.0, 4.0, "fitted within kernel-measurement bounds", compute=1.1, attention=0.8, sink_attention=0.4
+        1.0,
+        4.0,
+        "fitted within kernel-measurement bounds",
+        compute=1.1,
+        attention=0.8,
+        sink_attention=0.4,
+        weight_only_moe=1.2,
     ),
     # No fit rows: Hopper's factors, but attention with sinks falls back to the Triton kernel as on
     # Ampere (FlashAttention-3, the kernel with sinks, needs Hopper), at Ampere's fitted share.
@@ -194,9 +212,16 @@ def moe_io_bytes(arch: Architecture, gpu: Gpu, precision: str, tp: int) -> float
     return total
 
 
-def moe_gemm_share(gpu: Gpu, share: float) -> float:
+def weight_only(gpu: Gpu, precision: str) -> bool:
+    """Whether the experts run as 4-bit weight-only kernels (16-bit activations, `step.flops_per_s`)."""
+    return precision in ("int4", "mxfp4") or (precision == "nvfp4" and not gpu.fp4_tflops)
+
+
+def moe_gemm_share(gpu: Gpu, share: float, precision: str = "bf16") -> float:
     """Share of the dense GEMM rate a MoE layer's grouped GEMMs reach on `gpu`'s generation."""
-    return min(1.0, share * generation_of(gpu).moe_gemm)
+    gen = generation_of(gpu)
+    factor = gen.moe_gemm * (gen.weight_only_moe if weight_only(gpu, precision) else 1.0)
+    return min(1.0, share * factor)
 
 
 def expert_stream_efficiency(width: float, half: float) -> float:

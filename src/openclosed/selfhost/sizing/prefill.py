@@ -114,7 +114,7 @@ def _prefill_terms(
                 plan.dp if plan.ep > 1 else 1,
                 mlp.active_experts,
                 mlp.experts,
-                moe_gemm_share(gpu, eff.moe_gemm_share),
+                moe_gemm_share(gpu, eff.moe_gemm_share, precision),
                 expert_stream_efficiency(mlp.width / split, eff.expert_width_half),
             )
         )

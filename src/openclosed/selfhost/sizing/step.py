@@ -58,8 +58,8 @@ class Efficiency:
     fp4_gemm_share: float = 0.7  # same for FP4 tensor cores (fitted)
     expert_width_half: float = 64.0  # expert-shard columns at which a grouped GEMM streams at half rate (fitted)
     # Rows of one decode grouped-GEMM tile: decode MoE kernels swap operands so that the tokens
-    # are the narrow dimension, in tiles of 8 (fitted among 8, 16, 32, 64).
-    moe_tile_tokens: int = 8
+    # are the narrow dimension, in tiles of 16 (fitted among 8, 16, 32, 64).
+    moe_tile_tokens: int = 16
     # Tokens per expert at which a grouped GEMM computes at half rate; fitted to 0 (the tile
     # padding above already explains the small-batch rows).
     expert_tokens_half: float = 0.0
@@ -301,7 +301,7 @@ class StepModel:
             self.moes.append((mlp.experts, mlp.active_experts, count * one * bpp, stream, 2.0 * count * one))
         self.imbalance = eff.ep_imbalance if plan.ep > 1 else 1.0
         self.tile = float(eff.moe_tile_tokens)
-        self.moe_share = moe_gemm_share(gpu, eff.moe_gemm_share)
+        self.moe_share = moe_gemm_share(gpu, eff.moe_gemm_share, precision)
         self.tokens_half = eff.expert_tokens_half
         self.dense_flops_per_seq = 2.0 * max(s.active_compute - s.active_expert_params, 1.0)
         self.overhead = step_overhead_s(arch, gpu, eff)
