@@ -93,11 +93,17 @@ def _starts(importtime: str) -> int:
 @pytest.fixture(scope="module")
 def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A cache directory holding the validated catalogue, as after any earlier run."""
+    from openclosed.workload import validated
+    from openclosed.workload.model import load_workload
+
     cache = tmp_path_factory.mktemp("plain-cache")
     code, _, _ = _compare(["--preset", "batch", "-f", "csv"], XDG_CACHE_HOME=str(cache))
     assert code == 0 and any(cache.glob("openclosed/catalog-*.json"))
-    for name in WORKLOADS:  # each validated once, as by an earlier run
-        assert _compare([str(ROOT / "examples" / name), "-f", "csv"], XDG_CACHE_HOME=str(cache))[0] == 0
+    with pytest.MonkeyPatch.context() as mp:  # each workload validated once, as by an earlier run
+        mp.setenv("XDG_CACHE_HOME", str(cache))
+        mp.setattr(validated, "ENABLED", True)
+        for name in WORKLOADS:
+            load_workload(ROOT / "examples" / name)
     assert len(list(cache.glob("openclosed/workload-*.json"))) == len(WORKLOADS)
     return cache
 
@@ -105,37 +111,76 @@ def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 WORKLOADS = ("startup.yaml", "support-tuned.yaml", "regulated-health.yaml")
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["--preset", "chatbot", "-f", "json"],
-        ["--preset", "rag", "-f", "json"],
-        ["--preset", "batch", "-f", "json"],
-        ["--preset", "code-assistant", "-f", "json"],
-        ["--preset", "agent", "-f", "json"],
-        ["--preset", "chatbot", "-f", "table"],
-        ["--preset", "chatbot", "-f", "csv"],
-        ["--preset", "chatbot", "-f", "markdown"],
-        ["--preset", "chatbot", "-f", "html"],
-        ["-f", "json"],  # no workload: the default preset, with its note
-        ["--preset", "no-such-preset"],  # exit 2, one line
-        # Workload files validated on an earlier run (workload/validated.py): one with a fine-tuning
-        # section, one with regulated data and EU residency.
-        [str(ROOT / "examples" / "startup.yaml"), "-f", "json"],
-        [str(ROOT / "examples" / "support-tuned.yaml"), "-f", "json"],
-        [str(ROOT / "examples" / "regulated-health.yaml"), "-f", "table"],
-    ],
-)
-def test_a_compare_on_plain_records_prints_what_pydantic_prints(warm_cache: Path, args: list[str]) -> None:
-    """Run once, on plain records throughout (no restart: an output equal only after one would hide
-    a plain run that always falls back)."""
-    cache = str(warm_cache)
-    code, out, err = _compare(args, "-X", "importtime", XDG_CACHE_HOME=cache)
-    imports = "\n".join(line for line in err.splitlines() if line.startswith("import time:"))
-    assert "pydantic" not in imports and _starts(imports) == 1
-    plain = (code, out, "".join(line for line in err.splitlines(True) if not line.startswith("import time:")))
-    assert plain == _compare(args, XDG_CACHE_HOME=cache, OPENCLOSED_PYDANTIC="1")
-    assert code == (2 if "no-such-preset" in args else 0)
+# Each compare run in one process per mode (entry.main, as the console script runs it, less the
+# process's start and end): what each prints, its exit code, and whether pydantic was imported.
+DRIVER = """
+import contextlib, io, json, sys
+import openclosed.modelbase as mb
+if sys.argv[1] == "plain":
+    assert mb.use_plain()
+from openclosed.cli import entry, fast
+
+def restart():  # a plain run that falls back would print the same after a restart: refuse it here
+    raise AssertionError("a compare on plain records needed pydantic")
+
+fast._again_with_pydantic = restart
+runs = []
+for args in json.loads(sys.argv[2]):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            entry.main(["compare", *args, "--today", "2026-12-01"])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code or 0
+    runs.append([args, code, out.getvalue(), err.getvalue()])
+from openclosed.selfhost import store
+
+store.MAX_WRITES = len(runs)  # every shape sized here is stored: the other mode's run reads them
+store.flush()
+print(json.dumps({"runs": runs, "pydantic": "pydantic" in sys.modules}))
+"""
+CASES = [
+    ["--preset", "chatbot", "-f", "json"],
+    ["--preset", "rag", "-f", "json"],
+    ["--preset", "batch", "-f", "json"],
+    ["--preset", "code-assistant", "-f", "json"],
+    ["--preset", "agent", "-f", "json"],
+    ["--preset", "chatbot", "-f", "table"],
+    ["--preset", "chatbot", "-f", "csv"],
+    ["--preset", "chatbot", "-f", "markdown"],
+    ["--preset", "chatbot", "-f", "html"],
+    ["-f", "json"],  # no workload: the default preset, with its note
+    ["--preset", "no-such-preset"],  # exit 2, one line
+    # Workload files validated on an earlier run (workload/validated.py): one with a fine-tuning
+    # section, one with regulated data and EU residency.
+    [str(ROOT / "examples" / "startup.yaml"), "-f", "json"],
+    [str(ROOT / "examples" / "support-tuned.yaml"), "-f", "json"],
+    [str(ROOT / "examples" / "regulated-health.yaml"), "-f", "table"],
+]
+
+
+def _drive(mode: str, cache: Path) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", DRIVER, mode, json.dumps(CASES)],
+        capture_output=True,
+        text=True,
+        env=_env(XDG_CACHE_HOME=str(cache)),
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-800:]
+    return json.loads(proc.stdout)
+
+
+def test_compares_on_plain_records_print_what_pydantic_prints(warm_cache: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    shutil.copytree(warm_cache, cache)  # the sizing store may write: the others' cache stays as it is
+    plain, real = _drive("plain", cache), _drive("pydantic", cache)
+    assert not plain["pydantic"] and real["pydantic"]
+    for (args, *printed), (_, *expected) in zip(plain["runs"], real["runs"], strict=True):
+        assert printed == expected, args
+        assert printed[0] == (2 if "no-such-preset" in args else 0), args
+        assert printed[1] or printed[0] == 2, args
 
 
 def _imports(args: list[str], cache: str) -> str:
