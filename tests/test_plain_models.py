@@ -255,6 +255,9 @@ assert q.estimated is False and q.error is None and q.model_fields_set == {"inde
 c = q.model_copy(update={"index": 60.0})
 assert c.index == 60.0 and q.index == 50.0 and c != q and "index" in c.model_fields_set
 assert q == Quality.model_construct(index=50.0, benchmark="b", source="s", as_of="2026-01-01")
+assert str(c).startswith("source='s' as_of='2026-01-01' note=None index=60.0") and repr(c).startswith("Quality(source=")
+c._memo = 1  # an undeclared private name is kept, as pydantic keeps it
+assert c.__dict__["_memo"] == 1
 refused = []
 for call in (lambda: Quality(index=1), lambda: Quality.model_validate({}), lambda: q.model_dump(),
              lambda: Quality.model_json_schema(), lambda: setattr(Traffic.model_construct(), "input_tokens", 5)):

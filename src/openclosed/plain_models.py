@@ -4,11 +4,12 @@ A model class built on `BaseModel` here has what the engine reads of a pydantic 
 in pydantic's order (`model_fields`, `__pydantic_fields__`, with each field's default, default
 factory, annotation and numeric bounds), instances that keep their fields in `__dict__` and the
 fields given in `__pydantic_fields_set__`, and `model_construct`, `model_copy`, `==`, `repr`,
-iteration and copying as pydantic does them. What validates or describes the schema (a model's
-constructor, `model_validate`, `model_dump`, `model_json_schema`) raises `NeedsValidation`: the
-run is then redone with pydantic. Validator decorators leave the methods as they are; nothing calls
-them, since nothing is validated. tests/test_plain_models.py checks every model's fields against
-pydantic's and a compare's output in both modes.
+`str`, iteration, copying and attribute assignment as pydantic does them. What validates or
+describes the schema (a model's constructor, `model_validate`, `model_dump`, `model_json_schema`,
+an assignment to a model that validates assignments) raises `NeedsValidation`: the run is then
+redone with pydantic. Validator decorators leave the methods as they are; nothing calls them,
+since nothing is validated. tests/test_plain_models.py checks every model's fields against
+pydantic's and compares' output in both modes.
 """
 
 from __future__ import annotations
@@ -182,6 +183,9 @@ class BaseModel:
         return m
 
     def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_"):  # pydantic keeps an undeclared private name in __dict__ too
+            self.__dict__[name] = value
+            return
         if name not in type(self).__pydantic_fields__:
             raise ValueError(f'"{type(self).__name__}" object has no field "{name}"')
         if type(self).model_config.get("validate_assignment"):
@@ -207,5 +211,10 @@ class BaseModel:
         yield from self.__dict__.items()
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items() if k in type(self).__pydantic_fields__)
-        return f"{type(self).__name__}({shown})"
+        return f"{type(self).__name__}({self._shown(', ')})"
+
+    def __str__(self) -> str:
+        return self._shown(" ")
+
+    def _shown(self, sep: str) -> str:
+        return sep.join(f"{k}={v!r}" for k, v in self.__dict__.items() if k in type(self).__pydantic_fields__)
