@@ -56,15 +56,15 @@ SIZING_SIGMA: dict[tuple[str, str], float] = {
     ("hybrid", "blackwell"): 0.144,
     ("hybrid", "hopper"): 0.172,
     ("mla", "blackwell"): 0.296,
-    ("mla", "cdna3"): 0.34,
+    ("mla", "cdna3"): 0.351,
     ("mla", "cdna4"): 0.204,
     ("mla", "hopper"): 0.232,
     ("moe", "ampere"): 0.168,
     ("moe", "blackwell"): 0.436,
     ("moe", "hopper"): 0.139,
-    ("sparse", "blackwell"): 0.507,
+    ("sparse", "blackwell"): 0.648,
 }
-SIZING_SIGMA_POOLED = 0.34
+SIZING_SIGMA_POOLED = 0.351
 MIN_GROUP_ROWS = 4
 SIZING_SIGMA_UNCALIBRATED = SIZING_SIGMA_POOLED
 PRICE_DRIFT = 0.5  # s.d. of ln(price) after one year; grows with √age (a random walk)
