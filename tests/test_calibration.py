@@ -27,7 +27,7 @@ def test_every_row_is_sourced_dated_and_well_formed() -> None:
     for r in rows:
         s = r.source
         assert s.url.startswith("https://"), r.ref
-        assert dt.date.fromisoformat(s.date) <= dt.date(2026, 12, 6), r.ref
+        assert dt.date.fromisoformat(s.date) <= dt.date(2026, 12, 7), r.ref  # no source dated after today
         assert s.publisher and s.kind and r.engine, r.ref
         assert r.metric in calibration.METRICS, r.ref
         assert r.measured > 0 and r.gpus >= 1 and r.input_tokens >= 1 and r.output_tokens >= 1, r.ref
@@ -44,7 +44,9 @@ def test_held_out_third_is_split_by_source() -> None:
     fit_ids = {r.source.id for r in rows if not r.held_out}
     fit_urls = {r.source.url for r in rows if not r.held_out}
     assert all(r.source.id not in fit_ids and r.source.url not in fit_urls for r in held)
-    assert 0.30 <= len(held) / len(rows) <= 0.40
+    # At least a third held out. Sources added after the fit was chosen were never read by it and are held
+    # out whole (issue 23's seventh pass), so the share has grown past a third: 143 of 302 rows.
+    assert len(held) / len(rows) >= 0.30
 
 
 def test_the_set_is_broad(catalog) -> None:

@@ -51,20 +51,20 @@ Z90 = NormalDist().inv_cdf(0.9)  # the 10th and 90th percentiles lie ∓1.2816 s
 # than every family the held-out rows show to be well known (SIZING_SIGMA_UNCALIBRATED).
 SIZING_SIGMA: dict[tuple[str, str], float] = {
     ("dense", "ampere"): 0.272,
-    ("dense", "cdna3"): 0.239,
+    ("dense", "cdna3"): 0.468,
     ("dense", "hopper"): 0.301,
-    ("hybrid", "blackwell"): 0.236,
-    ("hybrid", "hopper"): 0.236,
-    ("mla", "blackwell"): 0.171,
-    ("mla", "cdna3"): 0.236,
+    ("hybrid", "blackwell"): 0.144,
+    ("hybrid", "hopper"): 0.172,
+    ("mla", "blackwell"): 0.296,
+    ("mla", "cdna3"): 0.351,
     ("mla", "cdna4"): 0.204,
     ("mla", "hopper"): 0.232,
     ("moe", "ampere"): 0.168,
-    ("moe", "blackwell"): 0.318,
+    ("moe", "blackwell"): 0.436,
     ("moe", "hopper"): 0.139,
-    ("sparse", "blackwell"): 0.236,
+    ("sparse", "blackwell"): 0.648,
 }
-SIZING_SIGMA_POOLED = 0.236
+SIZING_SIGMA_POOLED = 0.351
 MIN_GROUP_ROWS = 4
 SIZING_SIGMA_UNCALIBRATED = SIZING_SIGMA_POOLED
 PRICE_DRIFT = 0.5  # s.d. of ln(price) after one year; grows with √age (a random walk)
