@@ -142,10 +142,8 @@ print(json.dumps({"runs": runs, "pydantic": "pydantic" in sys.modules}))
 """
 CASES = [
     ["--preset", "chatbot", "-f", "json"],
-    ["--preset", "rag", "-f", "json"],
-    ["--preset", "batch", "-f", "json"],
-    ["--preset", "code-assistant", "-f", "json"],
-    ["--preset", "agent", "-f", "json"],
+    ["--preset", "batch", "-f", "json"],  # a batch window and spot
+    ["--preset", "code-assistant", "-f", "json"],  # a first-token target
     ["--preset", "chatbot", "-f", "table"],
     ["--preset", "chatbot", "-f", "csv"],
     ["--preset", "chatbot", "-f", "markdown"],
@@ -220,10 +218,8 @@ def test_a_damaged_cache_entry_starts_the_run_again_with_pydantic(warm_cache: Pa
         damaged["models"] = "damaged"
         (cache / "openclosed" / entry.name).write_text(json.dumps(damaged))
     args = ["--preset", "chatbot", "-f", "json"]
-    assert _starts(_imports(args, str(cache))) == 2
-    again = _compare(args, XDG_CACHE_HOME=str(cache))
-    assert again == _compare(args, XDG_CACHE_HOME=str(warm_cache), OPENCLOSED_PYDANTIC="1")
-    assert again[0] == 0
+    restarted = _imports(args, str(cache))
+    assert _starts(restarted) == 2 and "pydantic" in restarted
     # Rebuilt: the next run reads it on plain records, in one process.
     rebuilt = _imports(args, str(cache))
     assert "pydantic" not in rebuilt and _starts(rebuilt) == 1
