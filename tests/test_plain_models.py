@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, invoke
+from conftest import ROOT
 
 # Every model module, and a description of each model's fields: order, type, default (or what its
 # factory gives), bounds, description; and the settings a run reads of its config.
@@ -170,19 +170,15 @@ def _drive(mode: str, cache: Path) -> dict:
     return json.loads(proc.stdout)
 
 
-def test_compares_on_plain_records_print_what_pydantic_prints(warm_cache: Path, tmp_path: Path, capsys) -> None:
-    """The plain runs in a subprocess; pydantic's here, in this test's process (the same entry)."""
-    from openclosed.cli import entry
-
+def test_compares_on_plain_records_print_what_pydantic_prints(warm_cache: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     shutil.copytree(warm_cache, cache)  # the sizing store may write: the others' cache stays as it is
-    plain = _drive("plain", cache)
-    assert not plain["pydantic"]
-    for args, *printed in plain["runs"]:
-        real = invoke(capsys, entry.main, ["compare", *args, "--today", "2026-12-01"])
-        assert printed == [real.code, real.out, real.err], args
-        assert real.code == (2 if "no-such-preset" in args else 0), args
-        assert real.out or real.code == 2, args
+    plain, real = _drive("plain", cache), _drive("pydantic", cache)
+    assert not plain["pydantic"] and real["pydantic"]
+    for (args, *printed), (_, *expected) in zip(plain["runs"], real["runs"], strict=True):
+        assert printed == expected, args
+        assert printed[0] == (2 if "no-such-preset" in args else 0), args
+        assert printed[1] or printed[0] == 2, args
 
 
 def _imports(args: list[str], cache: str) -> str:
