@@ -143,7 +143,6 @@ print(json.dumps({"runs": runs, "pydantic": "pydantic" in sys.modules}))
 CASES = [
     ["--preset", "chatbot", "-f", "json"],
     ["--preset", "batch", "-f", "json"],  # a batch window and spot
-    ["--preset", "code-assistant", "-f", "json"],  # a first-token target
     ["--preset", "chatbot", "-f", "table"],
     ["--preset", "chatbot", "-f", "csv"],
     ["--preset", "chatbot", "-f", "markdown"],
@@ -196,7 +195,7 @@ def _imports(args: list[str], cache: str) -> str:
 def test_only_a_compare_that_validates_nothing_leaves_pydantic_unimported(warm_cache: Path, tmp_path: Path) -> None:
     cache = str(tmp_path / "cache")
     shutil.copytree(warm_cache, cache)  # this test adds an entry: the others' cache stays as it is
-    assert "pydantic" not in _imports(["--preset", "rag", "-f", "json"], cache)
+    # (A preset on the warm cache leaves pydantic unimported: the damaged-entry test's last run.)
     # A workload file not seen before is validated (and kept: the next run of it validates nothing);
     # so is a catalogue not yet in the cache; routing validates each class's workload.
     new = tmp_path / "new.yaml"
