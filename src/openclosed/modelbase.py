@@ -3,11 +3,12 @@ of `plain_models`.
 
 Pydantic does three jobs here: it validates input (workload files, catalogue files, flags), it
 writes the JSON schemas, and its model classes hold the data the engine computes with. A compare
-whose catalogue comes from the validated cache (catalog/cache.py) and whose workload is a preset
-does only the third, for which importing pydantic and building its 71 model classes is a quarter of
-the command. Such a run (cli/fast.py decides, before any model module is imported) calls
-`use_plain()`; the model modules then build the same classes on `plain_models.BaseModel`: the same
-fields, defaults, methods and data layout, without validation. Anything that would validate raises
+whose catalogue comes from the validated cache (catalog/cache.py) and whose workload is a preset or
+a file validated on an earlier run (workload/validated.py) does only the third, for which importing
+pydantic and building its 71 model classes is about a third of the command. Such a run
+(cli/fast.py decides, before any model module is imported) calls `use_plain()`; the model modules
+then build the same classes on `plain_models.BaseModel`: the same fields, defaults, methods and
+data layout, without validation. Anything that would validate raises
 `plain_models.NeedsValidation`, and the run starts again with pydantic (cli/fast.py).
 
 Every other process, the tests included, gets pydantic: the mode is fixed by the first import of a
