@@ -11,8 +11,8 @@ then build the same classes on `plain_models.BaseModel`: the same fields, defaul
 data layout, without validation. Anything that would validate raises
 `plain_models.NeedsValidation`, and the run starts again with pydantic (cli/fast.py).
 
-Every other process, the tests included, gets pydantic: the mode is fixed by the first import of a
-model module and cannot change after it.
+Every other process (other commands, in-process callers, the test process itself) gets pydantic:
+the mode is fixed by the first import of a model module and cannot change after it.
 """
 
 from __future__ import annotations
