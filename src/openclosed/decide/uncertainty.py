@@ -55,7 +55,7 @@ SIZING_SIGMA: dict[tuple[str, str], float] = {
     ("dense", "hopper"): 0.301,
     ("hybrid", "blackwell"): 0.144,
     ("hybrid", "hopper"): 0.172,
-    ("mla", "blackwell"): 0.296,
+    ("mla", "blackwell"): 0.297,
     ("mla", "cdna3"): 0.351,
     ("mla", "cdna4"): 0.204,
     ("mla", "hopper"): 0.232,
