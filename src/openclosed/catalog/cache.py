@@ -6,7 +6,7 @@ directory and rebuilds the models with `model_construct`, which neither validate
 validator; that is safe only because the entry's key proves it came from exactly these inputs:
 
 - the key is a SHA-256 of the catalogue files' *contents* (not size or mtime), the package version,
-  the schema module's source and the pydantic version; an entry whose key does not match is ignored;
+  the model modules' source and pydantic's `version.py`; an entry whose key does not match is ignored;
 - JSON cannot run code when read (the old pickle could);
 - a cache directory or file that is a symlink, is not owned by the current user, or is writable by
   group or others is ignored (and never written through), so another user of a shared
@@ -15,6 +15,9 @@ validator; that is safe only because the entry's key proves it came from exactly
 - anything unexpected (bad JSON, wrong shape, wrong types) is ignored and the catalogue rebuilt.
 
 Writes are atomic (temporary file + rename), and old entries are pruned so the directory stays small.
+The same guarded reads and writes serve the sizing store (selfhost/store.py) and the validated
+workloads (workload/validated.py), and the checked rebuild of models from JSON (`construct`) all
+three: one module, a little over 400 lines, so that every entry on disk is read one way.
 """
 
 from __future__ import annotations
