@@ -16,8 +16,8 @@ validator; that is safe only because the entry's key proves it came from exactly
 
 Writes are atomic (temporary file + rename), and old entries are pruned so the directory stays small.
 The same guarded reads and writes serve the sizing store (selfhost/store.py) and the validated
-workloads (workload/validated.py), and the checked rebuild of models from JSON (`construct`) all
-three: one module, a little over 400 lines, so that every entry on disk is read one way.
+workloads (workload/validated.py), and the checked rebuild of models from JSON (`construct`) serves
+the workloads too: one module, a little over 400 lines, so that every entry on disk is read one way.
 """
 
 from __future__ import annotations
