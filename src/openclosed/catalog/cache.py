@@ -57,27 +57,47 @@ def cache_key(files: list[Path]) -> str:
     """Hash of the catalogue files' bytes, the package version, the schema modules and pydantic's
     version. Read from files, not imported: a compare on plain records (modelbase.py) looks the
     cache up before it knows whether it may leave pydantic unimported."""
-    from .. import __version__
-
-    h = hashlib.sha256()
-    for part in (f"format={FORMAT}", __version__, f"{sys.version_info[:2]}"):
-        h.update(part.encode() + b"\0")
-    h.update(pydantic_version())
+    handed = _HANDED_KEYS.pop(tuple(files), None)
+    if handed is not None:
+        return handed
     # Every module that defines the cached models: a changed default or validator there changes
     # what a loaded catalogue holds (dates: the newest entry date kept beside the data).
+    h = code_hash(f"format={FORMAT}", __package__ or "", ("base", "architecture", "schema", "dates"))
     # Each piece hashed as it is: joining a file's bytes to its name and separator copied them twice.
-    for name in ("base", "architecture", "schema", "dates"):
-        # The file of the module as imported, or beside this one before it is.
-        module = sys.modules.get(f"{__package__}.{name}")
-        path = getattr(module, "__file__", None) or Path(__file__).with_name(f"{name}.py")
-        h.update(Path(path).read_bytes())
-        h.update(b"\0")
     for f in files:
         data = f.read_bytes()
         h.update(f"{f.name}:{len(data)}:".encode())
         h.update(data)
         h.update(b"\0")
     return h.hexdigest()
+
+
+_HANDED_KEYS: dict[tuple[Path, ...], str] = {}
+
+
+def hand_over_key(files: list[Path], key: str) -> None:
+    """Keep `key`, just computed for `files`, for the next `cache_key` of them (once): the compare
+    that decides on plain records (cli/fast.py) and the loader after it hash the files once."""
+    _HANDED_KEYS[tuple(files)] = key
+
+
+def code_hash(kind: str, package: str, modules: tuple[str, ...]) -> Any:
+    """A SHA-256 primed with what validated data depends on besides its input: `kind` (the entry's
+    format), the package and Python versions, pydantic's version and the source of `package`'s
+    `modules` that define the models (as imported, or beside the package's `__init__` before)."""
+    from .. import __version__
+
+    h = hashlib.sha256()
+    for part in (kind, __version__, f"{sys.version_info[:2]}"):
+        h.update(part.encode() + b"\0")
+    h.update(pydantic_version())
+    home = Path(sys.modules[package].__file__ or "").parent
+    for name in modules:
+        module = sys.modules.get(f"{package}.{name}")
+        path = getattr(module, "__file__", None) or home / f"{name}.py"
+        h.update(Path(path).read_bytes())
+        h.update(b"\0")
+    return h
 
 
 def pydantic_version() -> bytes:

@@ -104,7 +104,9 @@ def _plain_records(call: dict[str, Any]) -> None:
         if places.overlay_dirs(None):
             return
         base = places.embedded_dir()
-        key = cache.cache_key([base / f for f in places.FILES])
+        files = [base / f for f in places.FILES]
+        key = cache.cache_key(files)
+        cache.hand_over_key(files, key)  # the loader's, whichever mode the run takes
         if call["workload"] is not None and not call["wl_flags"].get("preset"):
             from ..workload import validated
             from ..yamlio import read_text

@@ -14,9 +14,6 @@ Imports no model at module level: cli/fast.py looks an entry up before the model
 
 from __future__ import annotations
 
-import hashlib
-import sys
-from pathlib import Path
 from typing import Any, TypeVar
 
 from ..catalog import cache
@@ -31,18 +28,7 @@ FORMAT = 1
 
 def key(text: str) -> str:
     """The entry's key for a workload file's text."""
-    from .. import __version__
-
-    h = hashlib.sha256()
-    for part in (f"workload-format={FORMAT}", __version__, f"{sys.version_info[:2]}"):
-        h.update(part.encode() + b"\0")
-    h.update(cache.pydantic_version())
-    for name in ("model", "customisation"):
-        # The file of the module as imported, or beside this one before it is.
-        module = sys.modules.get(f"{__package__}.{name}")
-        path = getattr(module, "__file__", None) or Path(__file__).with_name(f"{name}.py")
-        h.update(Path(path).read_bytes())
-        h.update(b"\0")
+    h = cache.code_hash(f"workload-format={FORMAT}", __package__ or "", ("model", "customisation"))
     h.update(text.encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
