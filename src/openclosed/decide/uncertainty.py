@@ -50,21 +50,21 @@ Z90 = NormalDist().inv_cdf(0.9)  # the 10th and 90th percentiles lie ∓1.2816 s
 # of its own and the pooled figure; a family with no held-out row gets the pooled figure, wider
 # than every family the held-out rows show to be well known (SIZING_SIGMA_UNCALIBRATED).
 SIZING_SIGMA: dict[tuple[str, str], float] = {
-    ("dense", "ampere"): 0.272,
+    ("dense", "ampere"): 0.261,
     ("dense", "cdna3"): 0.468,
-    ("dense", "hopper"): 0.301,
-    ("hybrid", "blackwell"): 0.144,
-    ("hybrid", "hopper"): 0.172,
-    ("mla", "blackwell"): 0.297,
-    ("mla", "cdna3"): 0.351,
-    ("mla", "cdna4"): 0.204,
-    ("mla", "hopper"): 0.232,
-    ("moe", "ampere"): 0.168,
-    ("moe", "blackwell"): 0.436,
-    ("moe", "hopper"): 0.139,
-    ("sparse", "blackwell"): 0.648,
+    ("dense", "hopper"): 0.325,
+    ("hybrid", "blackwell"): 0.147,
+    ("hybrid", "hopper"): 0.145,
+    ("mla", "blackwell"): 0.291,
+    ("mla", "cdna3"): 0.352,
+    ("mla", "cdna4"): 0.328,
+    ("mla", "hopper"): 0.239,
+    ("moe", "ampere"): 0.152,
+    ("moe", "blackwell"): 0.427,
+    ("moe", "hopper"): 0.11,
+    ("sparse", "blackwell"): 0.642,
 }
-SIZING_SIGMA_POOLED = 0.351
+SIZING_SIGMA_POOLED = 0.352
 MIN_GROUP_ROWS = 4
 SIZING_SIGMA_UNCALIBRATED = SIZING_SIGMA_POOLED
 PRICE_DRIFT = 0.5  # s.d. of ln(price) after one year; grows with √age (a random walk)
