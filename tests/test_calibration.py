@@ -4,6 +4,7 @@ per-family tables in docs/methodology.md are what the code computes."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -184,3 +185,25 @@ def test_every_fitted_term_ships_inside_the_bounds_its_fit_searched() -> None:
     assert (min(fit.GRID["gen:cdna3:bandwidth"]), max(fit.GRID["gen:cdna3:bandwidth"])) == (0.8, 0.9)
     assert (min(fit.GRID["gen:cdna3:compute"]), max(fit.GRID["gen:cdna3:compute"])) == (0.55, 0.7)
     assert fit.GRID["fp8_gemm_share"] == [0.85, 0.9]
+
+
+def test_a_wave_s_tpot_pays_for_half_the_prefills_a_steady_state_pays_for(catalog) -> None:
+    # Four equal requests sent together at a concurrency of 4 (Llama-3.1-8B bf16 on one H100):
+    # the k-th to be prefilled decodes while the 4 - k after it prefill, so its decode span holds
+    # (4 - k) prefills; the steady state's TPOT holds the 3 others' prefills for every request.
+    from openclosed.selfhost.sizing import Plan, size
+
+    src = calibration.Source("s", "https://example.org", "2026-12-07", "p", "k", False)
+    row = calibration.Row(
+        ref="s#1", source=src, model="llama-3.1-8b", gpu="h100-sxm", precision="bf16", gpus=1,
+        input_tokens=2000, output_tokens=200, concurrency=4, requests=4, metric="tpot_ms", measured=1.0,
+    )  # fmt: skip
+    arch = catalog.model("llama-3.1-8b").architecture
+    s = size("llama-3.1-8b", arch, catalog.gpu("h100-sxm"), "bf16", Plan(tp=1), 2000, 200, concurrency=4)
+    step_ms, per_prefill = s.decode_step_ms, (s.tpot_ms - s.decode_step_ms) / 3
+    assert per_prefill > 0
+    by_k = [step_ms + (4 - k) * per_prefill for k in range(1, 5)]
+    assert calibration.predict(catalog, row) == pytest.approx(sum(by_k) / 4)
+    # A steady state at the same concurrency (no `requests`) keeps the whole share.
+    steady = dataclasses.replace(row, requests=None)
+    assert calibration.predict(catalog, steady) == pytest.approx(s.tpot_ms)

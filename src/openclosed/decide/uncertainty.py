@@ -53,18 +53,18 @@ SIZING_SIGMA: dict[tuple[str, str], float] = {
     ("dense", "ampere"): 0.261,
     ("dense", "cdna3"): 0.468,
     ("dense", "hopper"): 0.325,
-    ("hybrid", "blackwell"): 0.147,
-    ("hybrid", "hopper"): 0.145,
-    ("mla", "blackwell"): 0.291,
-    ("mla", "cdna3"): 0.352,
+    ("hybrid", "blackwell"): 0.112,
+    ("hybrid", "hopper"): 0.166,
+    ("mla", "blackwell"): 0.327,
+    ("mla", "cdna3"): 0.357,
     ("mla", "cdna4"): 0.328,
     ("mla", "hopper"): 0.239,
     ("moe", "ampere"): 0.152,
-    ("moe", "blackwell"): 0.427,
-    ("moe", "hopper"): 0.11,
-    ("sparse", "blackwell"): 0.642,
+    ("moe", "blackwell"): 0.431,
+    ("moe", "hopper"): 0.108,
+    ("sparse", "blackwell"): 0.711,
 }
-SIZING_SIGMA_POOLED = 0.352
+SIZING_SIGMA_POOLED = 0.357
 MIN_GROUP_ROWS = 4
 SIZING_SIGMA_UNCALIBRATED = SIZING_SIGMA_POOLED
 PRICE_DRIFT = 0.5  # s.d. of ln(price) after one year; grows with √age (a random walk)

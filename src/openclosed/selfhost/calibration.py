@@ -192,6 +192,8 @@ def predict(catalog: Catalog, row: Row, eff: Efficiency = DEFAULT_EFFICIENCY) ->
         s = run(batch)
         if row.metric in ("output_tokens_per_s", "output_tokens_per_s_per_gpu"):
             return burst_tokens_per_s(row.requests, batch, s, run) / (row.gpus if row.metric.endswith("gpu") else 1)
+        if row.metric == "tpot_ms":
+            return wave_tpot_ms(s)
     else:
         s = run(row.concurrency)
     if row.metric == "tpot_ms":
@@ -201,6 +203,19 @@ def predict(catalog: Catalog, row: Row, eff: Efficiency = DEFAULT_EFFICIENCY) ->
     if row.metric == "output_tokens_per_s_per_gpu":
         return s.output_tokens_per_s / row.gpus
     return s.output_tokens_per_s
+
+
+def wave_tpot_ms(s: Sizing) -> float:
+    """Mean time per output token of a wave of `s.concurrency` equal requests that arrive together.
+
+    A steady state at that batch starts one request's prefill every so often, and each of the
+    batch's other requests pays for it within its decode (`tpot_ms` = step + (b - 1) prefills per
+    request, spread over its output tokens). In a wave every prefill comes at the start: the k-th
+    request to be prefilled decodes while the b - k after it prefill, and is past all of them once
+    they are done; the mean over the wave is (b - 1) / 2 prefills, half the steady state's. What the
+    benchmark reports, (end-to-end - first token) / (output - 1) averaged over requests, is that
+    mean. A smaller last wave is left out: the full waves carry the mean."""
+    return (s.tpot_ms + s.decode_step_ms) / 2.0
 
 
 def burst_tokens_per_s(requests: int, batch: int, full: Sizing, run) -> float:
