@@ -96,7 +96,7 @@ GENERATIONS: dict[str, Generation] = {
     # the H100's shares; docs/methodology.md §3.9); the kernel cost is free (no measurement of it
     # under HIP graphs).
     "cdna3": Generation(0.8, 20.0, "fitted within kernel-measurement bounds", compute=0.55),
-    "cdna4": Generation(1.0, 4.0, "fitted", compute=0.6),
+    "cdna4": Generation(1.0, 6.0, "fitted", compute=0.6),
     # Fitted on 9 MoE burst rows of one lab, each term inside the range its kernel measurements
     # allow (GEMM share 1.0-1.1 of Hopper's, FlashAttention-2 against -3: 0.6-0.9, a Triton
     # attention kernel 0.2-1.0 of FlashAttention's). FlashAttention-2's share and the Triton
