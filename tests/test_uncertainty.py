@@ -106,12 +106,35 @@ def test_price_drift_grows_with_the_square_root_of_age() -> None:
 def test_sizing_sigmas_are_the_held_out_calibration_rms(catalog) -> None:
     from openclosed.selfhost import calibration
 
-    _, held = calibration.split(calibration.run(catalog))
-    sigmas, pooled = u.derive_sizing_sigmas([(c.family, c.log_error) for c in held])
+    fit, held = calibration.split(calibration.run(catalog))
+    sigmas, pooled = u.derive_sizing_sigmas(
+        [(c.family, c.log_error) for c in held], [(c.family, c.log_error) for c in fit]
+    )
     assert {g: round(v, 3) for g, v in sigmas.items()} == u.SIZING_SIGMA
     assert round(pooled, 3) == u.SIZING_SIGMA_POOLED == u.SIZING_SIGMA_UNCALIBRATED
     # A family the held-out rows show to be poorly known gets a wider spread than a well-known one.
     assert u.sizing_sigma(("mla", "hopper")) > u.sizing_sigma(("moe", "hopper"))
+
+
+def test_a_family_the_held_out_rows_barely_see_is_as_wide_as_its_fitted_rows_miss() -> None:
+    # Held out: family A has 4 rows (its own RMS, 0.1), B has 1 (0.05), C none; pooled RMS of the
+    # 5 held-out rows = sqrt((4 × 0.01 + 0.0025) / 5) = sqrt(0.0085) = 0.0922.
+    held = [(("a", "x"), 0.1), (("a", "x"), -0.1), (("a", "x"), 0.1), (("a", "x"), -0.1), (("b", "x"), 0.05)]
+    # Fitted: A misses by 0.5 (ignored: A has enough held-out rows), B by 0.3, C by 0.6, D by 0.01,
+    # and E by 0.9 on only 3 rows (too few to count).
+    fitted = [
+        (g, e) for g, e, n in ((("a", "x"), 0.5, 4), (("b", "x"), 0.3, 4), (("c", "x"), -0.6, 4)) for _ in range(n)
+    ]
+    fitted += [(("d", "x"), 0.01)] * 4 + [(("e", "x"), 0.9)] * 3
+    sigmas, pooled = u.derive_sizing_sigmas(held, fitted)
+    assert pooled == pytest.approx(math.sqrt(0.0085))
+    assert sigmas[("a", "x")] == pytest.approx(0.1)  # its own held-out figure
+    assert sigmas[("b", "x")] == pytest.approx(0.3)  # max(0.05, pooled 0.092, fitted 0.3)
+    assert sigmas[("c", "x")] == pytest.approx(0.6)  # no held-out row, a fit that misses by 0.6
+    assert ("d", "x") not in sigmas and ("e", "x") not in sigmas  # the pooled figure applies
+    # Without fitted rows the rule is the held-out one alone.
+    alone, _ = u.derive_sizing_sigmas(held)
+    assert alone == {("a", "x"): pytest.approx(0.1), ("b", "x"): pytest.approx(math.sqrt(0.0085))}
 
 
 def test_every_self_hosted_option_maps_to_one_sizing_family(catalog) -> None:

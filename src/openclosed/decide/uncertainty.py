@@ -38,6 +38,8 @@ from ..selfhost.families import family as sizing_family
 from ..selfhost.families import generation
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ..catalog.architecture import Architecture
     from ..evaluation import Context
 
@@ -46,9 +48,11 @@ Z90 = NormalDist().inv_cdf(0.9)  # the 10th and 90th percentiles lie ∓1.2816 s
 # Sizing spread per family (architecture kind × GPU generation, selfhost/families.py): the RMS of
 # ln(predicted / measured) over the calibration rows held out of the fit (data/calibration.yaml;
 # derive_sizing_sigmas, and tests/test_uncertainty.py checks these against the rows). A family
-# with at least MIN_GROUP_ROWS held-out rows uses its own figure; one with fewer uses the larger
-# of its own and the pooled figure; a family with no held-out row gets the pooled figure, wider
-# than every family the held-out rows show to be well known (SIZING_SIGMA_UNCALIBRATED).
+# with at least MIN_GROUP_ROWS held-out rows uses its own figure; one with fewer uses the largest
+# of its own, the pooled figure and its fitted rows' RMS (when it has MIN_GROUP_ROWS of them: the
+# fit's error on the rows it read is a floor on its error elsewhere); a family with neither gets
+# the pooled figure, wider than every family the held-out rows show to be well known
+# (SIZING_SIGMA_UNCALIBRATED).
 SIZING_SIGMA: dict[tuple[str, str], float] = {
     ("dense", "ampere"): 0.261,
     ("dense", "cdna3"): 0.468,
@@ -63,6 +67,7 @@ SIZING_SIGMA: dict[tuple[str, str], float] = {
     ("moe", "blackwell"): 0.431,
     ("moe", "hopper"): 0.108,
     ("sparse", "blackwell"): 0.711,
+    ("sparse", "cdna4"): 0.539,
 }
 SIZING_SIGMA_POOLED = 0.354
 MIN_GROUP_ROWS = 4
@@ -93,17 +98,34 @@ def sizing_sigma(group: Group) -> float:
     return SIZING_SIGMA.get(group, SIZING_SIGMA_UNCALIBRATED)
 
 
-def derive_sizing_sigmas(rows: list[tuple[Group, float]]) -> tuple[dict[Group, float], float]:
-    """(σ per group, pooled σ) from (group, ln(predicted/measured)) throughput rows, by the rule above."""
+def _rms(errs: list[float]) -> float:
+    return math.sqrt(sum(e * e for e in errs) / len(errs))
+
+
+def derive_sizing_sigmas(
+    rows: Sequence[tuple[Group, float]], fitted: Sequence[tuple[Group, float]] = ()
+) -> tuple[dict[Group, float], float]:
+    """(σ per group, pooled σ) from (group, ln(predicted/measured)) held-out rows, by the rule
+    above; `fitted` (the fit's own rows) sets a floor for a family with fewer than MIN_GROUP_ROWS
+    held-out rows: a fit misses its own rows by no more than it misses rows it never read, so a
+    family the fit itself misses widely is not given the narrower pooled figure."""
     by: dict[Group, list[float]] = {}
     for g, e in rows:
         by.setdefault(g, []).append(e)
-    allv = [e for _, e in rows]
-    pooled = math.sqrt(sum(e * e for e in allv) / len(allv))
+    fit_by: dict[Group, list[float]] = {}
+    for g, e in fitted:
+        fit_by.setdefault(g, []).append(e)
+    pooled = _rms([e for _, e in rows])
     out = {}
-    for g, errs in by.items():
-        rms = math.sqrt(sum(e * e for e in errs) / len(errs))
-        out[g] = rms if len(errs) >= MIN_GROUP_ROWS else max(rms, pooled)
+    for g in by.keys() | fit_by.keys():
+        held = by.get(g, [])
+        if len(held) >= MIN_GROUP_ROWS:
+            out[g] = _rms(held)
+            continue
+        floor = max(pooled, _rms(held) if held else 0.0)
+        own_fit = _rms(fit_by[g]) if len(fit_by.get(g, [])) >= MIN_GROUP_ROWS else 0.0
+        if held or own_fit > floor:
+            out[g] = max(floor, own_fit)
     return out, pooled
 
 
