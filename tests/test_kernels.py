@@ -23,6 +23,14 @@ def test_kernels_are_counted_per_layer_group(catalog) -> None:
     # MiniMax-M3: 3 dense full-attention layers, 57 block-sparse attention layers (an indexer's 4
     # kernels more) with MoE MLPs.
     assert count(catalog.model("minimax-m3").architecture) == 3 * (6 + 3) + 57 * (6 + 4 + 8) + 2
+    # DeepSeek-V3.2: 61 DSA layers of 15 kernels (MLA's 9, the indexer's 4, vLLM's index
+    # conversion and FlashMLA's combine kernel), 3 dense MLPs and 58 MoE MLPs.
+    assert count(catalog.model("deepseek-v3.2").architecture) == 61 * 15 + 3 * 3 + 58 * 8 + 2
+    # DeepSeek V4 Pro: 30 CSA layers (25 kernels: compressors, indexer, FlashMLA's two kernels, the
+    # low-rank projections and the hyper-connections) and 31 HCA layers (15), each with a MoE MLP.
+    assert count(catalog.model("deepseek-v4-pro").architecture) == 30 * (25 + 8) + 31 * (15 + 8) + 2
+    # V4 Flash: 2 sliding-window-only layers (plain attention's 6), 21 CSA, 20 HCA.
+    assert count(catalog.model("deepseek-v4-flash").architecture) == 2 * (6 + 8) + 21 * (25 + 8) + 20 * (15 + 8) + 2
 
 
 def test_new_architectures_map_to_one_family(catalog) -> None:

@@ -60,16 +60,15 @@ SIZING_SIGMA: dict[tuple[str, str], float] = {
     ("hybrid", "blackwell"): 0.112,
     ("hybrid", "hopper"): 0.166,
     ("mla", "blackwell"): 0.327,
-    ("mla", "cdna3"): 0.354,
-    ("mla", "cdna4"): 0.196,
+    ("mla", "cdna3"): 0.35,
+    ("mla", "cdna4"): 0.093,
     ("mla", "hopper"): 0.239,
     ("moe", "ampere"): 0.152,
     ("moe", "blackwell"): 0.431,
     ("moe", "hopper"): 0.108,
-    ("sparse", "blackwell"): 0.711,
-    ("sparse", "cdna4"): 0.539,
+    ("sparse", "blackwell"): 0.672,
 }
-SIZING_SIGMA_POOLED = 0.354
+SIZING_SIGMA_POOLED = 0.35
 MIN_GROUP_ROWS = 4
 SIZING_SIGMA_UNCALIBRATED = SIZING_SIGMA_POOLED
 PRICE_DRIFT = 0.5  # s.d. of ln(price) after one year; grows with √age (a random walk)

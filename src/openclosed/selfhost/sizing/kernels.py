@@ -33,16 +33,30 @@ from .groups import layout_of
 #   projection, residual add: 6;
 # - MLA: norm, q down/up projections, kv down projection + norm, rotary + latent cache write,
 #   absorbed q·W_uk, attention, absorbed ·W_uv, output projection: 9;
-# - sparse attention on MLA (DeepSeek-V3.2 DSA): MLA's 9, plus the indexer's projection, score,
-#   top-k and its cache write: 13;
+# - sparse attention on MLA (DeepSeek-V3.2 DSA, GLM-5): MLA's 9, plus the indexer's query
+#   preparation, projection, score, top-k and cache write, and the sparse kernel's index
+#   conversion and split-KV combine: 15 (vLLM models/deepseek_v32/attention.py and
+#   flashmla_sparse.py, read in a fork mirroring main at 91a893d, 2026-08; 13 until December 2026,
+#   which left out the last three);
 # - linear attention (Gated DeltaNet, Mamba-2): norm, input projection, short convolution,
 #   gating, recurrent update, output norm and gate, output projection: 7;
 # - dense MLP: norm, gate-up, activation-down fused on most engines: 3;
 # - MoE MLP: norm, router, top-k, permute/dispatch, two grouped GEMMs, un-permute/combine,
 #   shared expert: 8.
-KERNELS_PER_LAYER = {"attention": 6, "mla": 9, "sparse": 13, "linear": 7, "dense": 3, "moe": 8}
-# The indexer's kernels a sparse mixer adds to its attention (13 - 9 on MLA).
-SPARSE_EXTRA = KERNELS_PER_LAYER["sparse"] - KERNELS_PER_LAYER["mla"]
+KERNELS_PER_LAYER = {"attention": 6, "mla": 9, "sparse": 15, "linear": 7, "dense": 3, "moe": 8}
+# The indexer's kernels (projection, score, top-k, cache write) that sparse attention on GQA adds
+# (MiniMax M3's block-sparse attention; no engine code read for it).
+SPARSE_EXTRA = 4
+# DeepSeek V4's compressed attention (same vLLM fork, models/deepseek_v4/attention.py,
+# compressor.py, sparse_attn_indexer.py, nvidia/flashmla.py, nvidia/ops/o_proj.py, and
+# kernels/mhc/tilelang.py): a CSA layer (compression 4, with an indexer) launches 24 kernels for
+# its mixer (fused q/kv projection, three small side GEMMs, q/kv norm, wq_b, one fused norm-RoPE-
+# cache kernel, the indexer's wq_b, q-RoPE-quantise, fill, logits and top-k, two compressors of two
+# kernels each, index conversion, FlashMLA's split-KV and combine kernels, inverse-RoPE-quantise,
+# the grouped wo_a and wo_b), an HCA layer (compression 128, no indexer) 14; both counts hold the
+# mixer's hyper-connection call (2 kernels in place of the norm and residual add), and the MLP's
+# hyper-connection call adds one kernel to the MoE's norm: 25 and 15 a layer besides the MoE's 8.
+COMPRESSED_KERNELS = {"indexed": 25, "plain": 15}
 
 # Share of the dense-GEMM bandwidth / FLOP rate that each mixer's attention kernels reach.
 # FlashAttention-3 forward reaches about 0.6-0.75 of H100 BF16 peak, FlashMLA's decode about
@@ -96,7 +110,7 @@ GENERATIONS: dict[str, Generation] = {
     # the H100's shares; docs/methodology.md §3.9); the kernel cost is free (no measurement of it
     # under HIP graphs).
     "cdna3": Generation(0.8, 20.0, "fitted within kernel-measurement bounds", compute=0.55),
-    "cdna4": Generation(1.0, 6.0, "fitted", compute=0.6),
+    "cdna4": Generation(1.0, 8.0, "fitted", compute=0.7),
     # Fitted on 9 MoE burst rows of one lab, each term inside the range its kernel measurements
     # allow (GEMM share 1.0-1.1 of Hopper's, FlashAttention-2 against -3: 0.6-0.9, a Triton
     # attention kernel 0.2-1.0 of FlashAttention's). FlashAttention-2's share and the Triton
@@ -148,7 +162,8 @@ def _mixer_kernels(m: Mixer) -> int:
         return KERNELS_PER_LAYER["sparse" if m.sparse is not None else "mla"]
     if m.kind == "linear":
         return KERNELS_PER_LAYER["linear"]
-    # Sparse or compressed attention on GQA runs the same indexer kernels as DSA on MLA.
+    if m.sparse is not None and m.sparse.kind == "compressed":
+        return COMPRESSED_KERNELS["indexed" if m.sparse.index_heads is not None else "plain"]
     return KERNELS_PER_LAYER["attention"] + (SPARSE_EXTRA if m.sparse is not None else 0)
 
 
