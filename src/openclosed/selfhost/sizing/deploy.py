@@ -17,11 +17,12 @@ from .speculative import speculation_for
 from .step import (
     DEFAULT_EFFICIENCY,
     REUSED_CACHES,
-    REUSED_MAX,
     Efficiency,
     Plan,
     StepTime,
+    keep,
     reuse_on,
+    reused,
     step_model,
     step_time,
     supports,
@@ -203,13 +204,11 @@ def replica(arch: Architecture, gpu: Gpu, precision: str, plan: Plan, eff: Effic
     if not reuse_on():
         return Replica(arch, gpu, precision, plan, eff, kv_bytes)
     key = (id(arch), id(gpu), precision, plan, id(eff), kv_bytes)
-    hit = _REPLICAS.get(key)
-    if hit is not None and hit[0] is arch and hit[1] is gpu and hit[2] is eff:
-        return hit[3]
-    if len(_REPLICAS) >= REUSED_MAX:
-        _REPLICAS.clear()
+    hit = reused(_REPLICAS, key, arch, gpu, eff)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
     r = Replica(arch, gpu, precision, plan, eff, kv_bytes)
-    _REPLICAS[key] = (arch, gpu, eff, r)
+    keep(_REPLICAS, key, arch, gpu, eff, r)
     return r
 
 

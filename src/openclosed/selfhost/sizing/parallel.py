@@ -15,7 +15,7 @@ from ...catalog.schema import Gpu
 from .attention import cache_parts
 from .deploy import Sizing, largest_usable_bytes, size, weights_per_gpu
 from .groups import layout_of
-from .step import DEFAULT_EFFICIENCY, REUSED_CACHES, REUSED_MAX, Efficiency, Plan, reuse_on
+from .step import DEFAULT_EFFICIENCY, REUSED_CACHES, Efficiency, Plan, keep, reuse_on, reused
 
 MAX_NODES = 16
 
@@ -97,13 +97,11 @@ def _search(
     if not reuse_on():
         return _counts(arch, gpu, precision, gpus, max_nodes, eff, skip_unfit)
     key = (id(arch), id(gpu), precision, gpus, max_nodes, id(eff), skip_unfit)
-    hit = _SEARCHES.get(key)
-    if hit is not None and hit[0] is arch and hit[1] is gpu and hit[2] is eff:
-        return hit[3]  # type: ignore[no-any-return]
+    hit = reused(_SEARCHES, key, arch, gpu, eff)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
     value = tuple(_counts(arch, gpu, precision, gpus, max_nodes, eff, skip_unfit))
-    if len(_SEARCHES) >= REUSED_MAX:
-        _SEARCHES.clear()
-    _SEARCHES[key] = (arch, gpu, eff, value)
+    keep(_SEARCHES, key, arch, gpu, eff, value)
     return value
 
 

@@ -15,14 +15,15 @@ from .layout import expert_params, replicated_params, shape_of
 from .step import (
     DEFAULT_EFFICIENCY,
     REUSED_CACHES,
-    REUSED_MAX,
     Efficiency,
     Plan,
     StepModel,
     achieved_flops,
     attention_flops_rate,
     bandwidth,
+    keep,
     reuse_on,
+    reused,
 )
 
 
@@ -99,9 +100,9 @@ def _prefill_terms(
     expert, its active and total experts, its GEMM share and its shards' streaming share, and the
     seconds per token of MoE's kernels outside the GEMMs on one rank (kernels.moe_io_bytes)."""
     key = (id(arch), id(gpu), precision, plan, id(eff), kv_bytes)
-    hit = _PREFILL.get(key) if reuse_on() else None
-    if hit is not None and hit[0] is arch and hit[1] is gpu and hit[2] is eff:
-        return hit[3]  # type: ignore[no-any-return]
+    hit = reused(_PREFILL, key, arch, gpu, eff) if reuse_on() else None
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
     s = shape_of(arch)
     split = 1 if plan.ep > 1 else plan.tp * plan.pp
     moes = []
@@ -129,9 +130,7 @@ def _prefill_terms(
         moe_io_bytes(arch, gpu, precision, plan.tp) / bandwidth(gpu, "bf16", eff),
     )
     if reuse_on():
-        if len(_PREFILL) >= REUSED_MAX:
-            _PREFILL.clear()
-        _PREFILL[key] = (arch, gpu, eff, terms)
+        keep(_PREFILL, key, arch, gpu, eff, terms)
     return terms
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from ...catalog.architecture import Architecture
 from ...catalog.schema import Gpu
@@ -449,6 +450,23 @@ def reuse_on() -> bool:
     return _reuse > 0
 
 
+def reused(cache: dict, key: tuple, arch: Architecture, gpu: Gpu, eff: Efficiency) -> Any:
+    """What `keep` stored under `key` (ids of the architecture, GPU and efficiency, and the rest of
+    the replica's shape) for these very objects, else None: an id is reused once its object is
+    freed, so the entry holds the objects and is checked against them."""
+    hit = cache.get(key)
+    if hit is not None and hit[0] is arch and hit[1] is gpu and hit[2] is eff:
+        return hit[3]
+    return None
+
+
+def keep(cache: dict, key: tuple, arch: Architecture, gpu: Gpu, eff: Efficiency, value: Any) -> None:
+    """Store a per-replica value for `reused`; a cache past REUSED_MAX entries starts again."""
+    if len(cache) >= REUSED_MAX:
+        cache.clear()
+    cache[key] = (arch, gpu, eff, value)
+
+
 @contextmanager
 def reusing() -> Iterator[None]:
     """Within it, `step_model` and the prefill reuse, per replica, the terms that depend on neither
@@ -481,11 +499,9 @@ def step_model(
     if not _reuse:
         return StepModel(arch, gpu, precision, plan, context, eff, kv_bytes)
     key = (id(arch), id(gpu), precision, plan, id(eff), kv_bytes)
-    hit = _MODELS.get(key)
-    if hit is not None and hit[0] is arch and hit[1] is gpu and hit[2] is eff:
-        return hit[3].at(arch, context, kv_bytes)
+    hit = reused(_MODELS, key, arch, gpu, eff)
+    if hit is not None:
+        return hit.at(arch, context, kv_bytes)  # type: ignore[no-any-return]
     model = StepModel(arch, gpu, precision, plan, context, eff, kv_bytes)
-    if len(_MODELS) >= REUSED_MAX:
-        _MODELS.clear()
-    _MODELS[key] = (arch, gpu, eff, model.at(arch, context, kv_bytes))
+    keep(_MODELS, key, arch, gpu, eff, model.at(arch, context, kv_bytes))
     return model
